@@ -1,0 +1,351 @@
+"""Coding actions, in one place: apply, remove, resize, recode, memo, accept, reject, undo, redo.
+
+Every function here is one user action: one transaction, committed before it returns,
+with one row in the ``events`` log holding snapshots of the rows it changed
+(``{"annotations": {id: row-or-null}, ...}`` before and after).  Undo writes the
+*before* snapshots back, redo the *after* ones, so undo/redo works the same for every
+kind of change, and the log doubles as the audit trail.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid as uuid_module
+
+from .errors import CoderError
+from .project import Project, now
+
+UNDOABLE = ("create", "delete", "update", "accept", "reject", "memo")
+# Parents before children: upserts run in this order, deletes in reverse.
+_TABLES = ("annotations", "decisions", "memos")
+_COLUMNS: dict[str, list[str]] = {}
+
+
+def _columns(project: Project, table: str) -> list[str]:
+    if table not in _COLUMNS:
+        _COLUMNS[table] = [row[1] for row in project.db.execute(f"PRAGMA table_info({table})")]
+    return _COLUMNS[table]
+
+
+def _row(project: Project, table: str, row_id: int) -> dict | None:
+    rows = project.rows(f"SELECT * FROM {table} WHERE id = ?", [row_id])
+    return rows[0] if rows else None
+
+
+def _write(project: Project, snapshot: dict) -> None:
+    """Make the rows in ``snapshot`` ({table: {id: row or None}}) true in the database."""
+    for table in _TABLES:
+        for row in (snapshot.get(table) or {}).values():
+            if row is None:
+                continue
+            columns = _columns(project, table)
+            names = ", ".join(f'"{c}"' for c in columns)
+            updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != "id")
+            project.db.execute(
+                f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))}) "
+                f"ON CONFLICT(id) DO UPDATE SET {updates}", [row.get(c) for c in columns],
+            )
+    for table in reversed(_TABLES):
+        for row_id, row in (snapshot.get(table) or {}).items():
+            if row is None:
+                project.db.execute(f"DELETE FROM {table} WHERE id = ?", [int(row_id)])
+
+
+def _log(project: Project, action: str, entity: str, entity_id: int, coder_id: int,
+         before: dict, after: dict) -> None:
+    project.log_event(action, entity, entity_id, coder_id=coder_id, before=before, after=after)
+
+
+def _document_length(project: Project, document_id: int) -> int:
+    row = project.db.execute("SELECT length(text) FROM documents WHERE id = ?", [document_id]).fetchone()
+    if row is None:
+        raise CoderError(f"no document #{document_id}")
+    return row[0]
+
+
+def _check_span(project: Project, document_id: int, start: int, end: int) -> None:
+    length = _document_length(project, document_id)
+    if not (0 <= start < end <= length):
+        raise CoderError(f"span {start}-{end} is empty or outside document #{document_id} "
+                         f"(0-{length})")
+
+
+def _check_code(project: Project, code_id: str) -> None:
+    row = project.db.execute("SELECT retired FROM codes WHERE id = ?", [code_id]).fetchone()
+    if row is None:
+        raise CoderError(f"no code {code_id!r} in the codebook; see `coder codebook show`")
+    if row[0]:
+        raise CoderError(f"code {code_id!r} was retired from the current codebook")
+
+
+def _annotation(project: Project, annotation_id: int, coder_id: int) -> dict:
+    row = _row(project, "annotations", annotation_id)
+    if row is None or row["deleted"]:
+        raise CoderError(f"no annotation #{annotation_id}")
+    if row["coder_id"] != coder_id:
+        raise CoderError(f"annotation #{annotation_id} belongs to another coder")
+    return row
+
+
+def apply_code(project: Project, coder: str, document_id: int, code_id: str, start: int, end: int,
+               *, memo: str | None = None, origin: str = "manual",
+               pattern_id: str | None = None) -> dict:
+    """Code ``text[start:end]`` of a document with ``code_id`` as ``coder``; returns the annotation.
+
+    Applying the same code to exactly the same span twice returns the existing annotation.
+    """
+    coder_id = project.coder_id(coder)
+    with project.transaction():
+        _check_span(project, document_id, start, end)
+        _check_code(project, code_id)
+        existing = project.rows(
+            'SELECT * FROM annotations WHERE document_id = ? AND coder_id = ? AND code_id = ?'
+            ' AND start = ? AND "end" = ? AND deleted = 0',
+            [document_id, coder_id, code_id, start, end])
+        if existing:
+            return existing[0]
+        annotation_id = _insert_annotation(project, coder_id, document_id, code_id, start, end,
+                                           memo=memo, origin=origin, pattern_id=pattern_id)
+        row = _row(project, "annotations", annotation_id)
+        _log(project, "create", "annotation", annotation_id, coder_id,
+             {"annotations": {annotation_id: None}}, {"annotations": {annotation_id: row}})
+    return row
+
+
+def _insert_annotation(project: Project, coder_id: int, document_id: int, code_id: str, start: int,
+                       end: int, *, memo: str | None, origin: str, pattern_id: str | None,
+                       annotation_uuid: str | None = None) -> int:
+    stamp = now()
+    return project.db.execute(
+        'INSERT INTO annotations(uuid, document_id, code_id, coder_id, start, "end", memo, origin,'
+        " pattern_id, codebook_version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        [annotation_uuid or str(uuid_module.uuid4()), document_id, code_id, coder_id, start, end,
+         memo, origin, pattern_id, project.setting("codebook_version"), stamp, stamp],
+    ).lastrowid
+
+
+def remove_annotation(project: Project, coder: str, annotation_id: int) -> dict:
+    """Remove one of the coder's annotations (kept in the log; undo brings it back)."""
+    coder_id = project.coder_id(coder)
+    with project.transaction():
+        before = _annotation(project, annotation_id, coder_id)
+        project.db.execute("UPDATE annotations SET deleted = 1, updated_at = ? WHERE id = ?",
+                           [now(), annotation_id])
+        after = _row(project, "annotations", annotation_id)
+        _log(project, "delete", "annotation", annotation_id, coder_id,
+             {"annotations": {annotation_id: before}}, {"annotations": {annotation_id: after}})
+    return after
+
+
+def update_annotation(project: Project, coder: str, annotation_id: int, *, start: int | None = None,
+                      end: int | None = None, code_id: str | None = None,
+                      memo: str | None = None) -> dict:
+    """Resize, recode or re-memo an annotation; returns the updated row."""
+    coder_id = project.coder_id(coder)
+    with project.transaction():
+        before = _annotation(project, annotation_id, coder_id)
+        new_start = before["start"] if start is None else start
+        new_end = before["end"] if end is None else end
+        _check_span(project, before["document_id"], new_start, new_end)
+        if code_id is not None:
+            _check_code(project, code_id)
+        project.db.execute(
+            'UPDATE annotations SET start = ?, "end" = ?, code_id = ?, memo = ?, updated_at = ?'
+            " WHERE id = ?",
+            [new_start, new_end, code_id or before["code_id"],
+             before["memo"] if memo is None else (memo or None), now(), annotation_id])
+        after = _row(project, "annotations", annotation_id)
+        _log(project, "update", "annotation", annotation_id, coder_id,
+             {"annotations": {annotation_id: before}}, {"annotations": {annotation_id: after}})
+    return after
+
+
+def resize_annotation(project: Project, coder: str, annotation_id: int, start: int, end: int) -> dict:
+    """Move an annotation's boundaries."""
+    return update_annotation(project, coder, annotation_id, start=start, end=end)
+
+
+def document_memo(project: Project, coder: str, document_id: int, text: str) -> dict:
+    """Write (or replace) the coder's memo on a document; an empty text deletes it."""
+    coder_id = project.coder_id(coder)
+    with project.transaction():
+        _document_length(project, document_id)
+        rows = project.rows("SELECT * FROM memos WHERE document_id = ? AND coder_id = ? AND "
+                            "annotation_id IS NULL AND deleted = 0", [document_id, coder_id])
+        before = rows[0] if rows else None
+        stamp = now()
+        if before:
+            project.db.execute("UPDATE memos SET text = ?, updated_at = ?, deleted = ? WHERE id = ?",
+                               [text, stamp, int(not text.strip()), before["id"]])
+            memo_id = before["id"]
+        else:
+            memo_id = project.db.execute(
+                "INSERT INTO memos(uuid, document_id, coder_id, text, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [str(uuid_module.uuid4()), document_id, coder_id, text, stamp, stamp]).lastrowid
+        after = _row(project, "memos", memo_id)
+        _log(project, "memo", "memo", memo_id, coder_id, {"memos": {memo_id: before}},
+             {"memos": {memo_id: after}})
+    return after
+
+
+# -- suggestions --------------------------------------------------------------------------------
+
+def _suggestion(project: Project, suggestion_id: int) -> dict:
+    row = _row(project, "suggestions", suggestion_id)
+    if row is None:
+        raise CoderError(f"no suggestion #{suggestion_id} (re-run `coder suggest`?)")
+    return row
+
+
+def _decide(project: Project, coder_id: int, suggestion: dict, decision: str,
+            annotation_id: int | None) -> tuple[int, dict | None]:
+    key = [suggestion["document_id"], suggestion["code_id"], suggestion["start"], suggestion["end"],
+           suggestion["pattern_id"], coder_id]
+    previous = project.rows(
+        'SELECT * FROM decisions WHERE document_id = ? AND code_id = ? AND start = ? AND "end" = ?'
+        " AND pattern_id = ? AND coder_id = ?", key)
+    before = previous[0] if previous else None
+    if before:
+        project.db.execute(
+            "UPDATE decisions SET decision = ?, annotation_id = ?, suggestion_id = ?, decided_at = ?"
+            " WHERE id = ?", [decision, annotation_id, suggestion["id"], now(), before["id"]])
+        return before["id"], before
+    decision_id = project.db.execute(
+        'INSERT INTO decisions(suggestion_id, document_id, code_id, start, "end", pattern_id,'
+        " coder_id, decision, annotation_id, decided_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [suggestion["id"], *key[:5], coder_id, decision, annotation_id, now()]).lastrowid
+    return decision_id, None
+
+
+def accept_suggestion(project: Project, coder: str, suggestion_id: int) -> dict:
+    """Turn a suggestion into the coder's annotation (origin ``suggestion``); returns it."""
+    coder_id = project.coder_id(coder)
+    with project.transaction():
+        suggestion = _suggestion(project, suggestion_id)
+        _check_code(project, suggestion["code_id"])
+        existing = project.rows(
+            'SELECT * FROM annotations WHERE document_id = ? AND coder_id = ? AND code_id = ?'
+            ' AND start = ? AND "end" = ? AND deleted = 0',
+            [suggestion["document_id"], coder_id, suggestion["code_id"], suggestion["start"],
+             suggestion["end"]])
+        before: dict = {"annotations": {}, "decisions": {}}
+        if existing:
+            annotation_id = existing[0]["id"]
+            before["annotations"][annotation_id] = existing[0]
+        else:
+            annotation_id = _insert_annotation(
+                project, coder_id, suggestion["document_id"], suggestion["code_id"],
+                suggestion["start"], suggestion["end"], memo=None, origin="suggestion",
+                pattern_id=suggestion["pattern_id"])
+            before["annotations"][annotation_id] = None
+        decision_id, previous = _decide(project, coder_id, suggestion, "accept", annotation_id)
+        before["decisions"][decision_id] = previous
+        annotation = _row(project, "annotations", annotation_id)
+        after = {"annotations": {annotation_id: annotation},
+                 "decisions": {decision_id: _row(project, "decisions", decision_id)}}
+        _log(project, "accept", "suggestion", suggestion_id, coder_id, before, after)
+    return annotation
+
+
+def reject_suggestion(project: Project, coder: str, suggestion_id: int) -> dict:
+    """Record that the coder rejected a suggestion; returns the decision."""
+    coder_id = project.coder_id(coder)
+    with project.transaction():
+        suggestion = _suggestion(project, suggestion_id)
+        decision_id, previous = _decide(project, coder_id, suggestion, "reject", None)
+        after = _row(project, "decisions", decision_id)
+        _log(project, "reject", "suggestion", suggestion_id, coder_id,
+             {"decisions": {decision_id: previous}}, {"decisions": {decision_id: after}})
+    return after
+
+
+def accept_pattern(project: Project, coder: str, document_id: int, pattern_id: str) -> list[dict]:
+    """Accept every pending suggestion of one pattern in a document (one transaction)."""
+    pending = [s["id"] for s in document_suggestions(project, document_id, coder)
+               if s["pattern_id"] == pattern_id and s["status"] == "pending"]
+    with project.transaction():
+        accepted = [accept_suggestion(project, coder, sid) for sid in pending]
+    return accepted
+
+
+# -- undo / redo --------------------------------------------------------------------------------
+
+def undo(project: Project, coder: str) -> dict | None:
+    """Undo the coder's most recent change still in effect; returns its event (None: nothing)."""
+    coder_id = project.coder_id(coder)
+    with project.transaction():
+        rows = project.rows(
+            f"SELECT * FROM events WHERE coder_id = ? AND undone = 0 AND action IN "
+            f"({','.join('?' * len(UNDOABLE))}) ORDER BY id DESC LIMIT 1", [coder_id, *UNDOABLE])
+        if not rows:
+            return None
+        event = rows[0]
+        _write(project, _load_snapshot(event["before"]))
+        project.db.execute("UPDATE events SET undone = 1 WHERE id = ?", [event["id"]])
+        project.log_event("undo", event["entity"], event["entity_id"], coder_id=coder_id,
+                          undo_of=event["id"])
+    return event
+
+
+def redo(project: Project, coder: str) -> dict | None:
+    """Redo the change the coder undid last, unless a new change came after it."""
+    coder_id = project.coder_id(coder)
+    with project.transaction():
+        rows = project.rows(
+            f"SELECT * FROM events WHERE coder_id = ? AND (action IN ({','.join('?' * len(UNDOABLE))})"
+            " OR (action = 'undo' AND undone = 0)) ORDER BY id DESC LIMIT 1", [coder_id, *UNDOABLE])
+        if not rows or rows[0]["action"] != "undo":
+            return None
+        undo_event = rows[0]
+        event = project.rows("SELECT * FROM events WHERE id = ?", [undo_event["undo_of"]])[0]
+        _write(project, _load_snapshot(event["after"]))
+        project.db.execute("UPDATE events SET undone = 0 WHERE id = ?", [event["id"]])
+        project.db.execute("UPDATE events SET undone = 1 WHERE id = ?", [undo_event["id"]])
+        project.log_event("redo", event["entity"], event["entity_id"], coder_id=coder_id,
+                          undo_of=event["id"])
+    return event
+
+
+def _load_snapshot(text: str | None) -> dict:
+    return json.loads(text) if text else {}
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+def document_annotations(project: Project, document_id: int, *, coder: str | None = None,
+                         others: bool = False) -> list[dict]:
+    """A document's live annotations, with code name/colour and coder name.
+
+    ``coder`` alone: that coder's; ``others=True``: every coder's; neither: all.
+    """
+    sql = ('SELECT a.*, c.name AS code_name, c.color, k.name AS coder FROM annotations a'
+           " JOIN codes c ON c.id = a.code_id JOIN coders k ON k.id = a.coder_id"
+           " WHERE a.document_id = ? AND a.deleted = 0")
+    params: list = [document_id]
+    if coder is not None and not others:
+        sql += " AND k.name = ?"
+        params.append(coder)
+    return project.rows(sql + ' ORDER BY a.start, a."end", a.id', params)
+
+
+def annotations_at(project: Project, document_id: int, coder: str, position: int) -> list[dict]:
+    """The coder's annotations covering ``position`` (innermost first)."""
+    rows = [a for a in document_annotations(project, document_id, coder=coder)
+            if a["start"] <= position < a["end"]]
+    return sorted(rows, key=lambda a: a["end"] - a["start"])
+
+
+def document_suggestions(project: Project, document_id: int, coder: str | None = None) -> list[dict]:
+    """A document's suggestions with this coder's status: pending, accepted or rejected."""
+    coder_id = None
+    if coder is not None:
+        row = project.db.execute("SELECT id FROM coders WHERE name = ?", [coder]).fetchone()
+        coder_id = row[0] if row else -1
+    return project.rows(
+        "SELECT s.*, c.name AS code_name, c.color, COALESCE(d.decision || 'ed', 'pending') AS status"
+        " FROM suggestions s JOIN codes c ON c.id = s.code_id"
+        " LEFT JOIN decisions d ON d.document_id = s.document_id AND d.code_id = s.code_id"
+        ' AND d.start = s.start AND d."end" = s."end" AND d.pattern_id = s.pattern_id'
+        " AND d.coder_id = ? WHERE s.document_id = ? AND c.retired = 0"
+        ' ORDER BY s.start, s."end", s.id', [coder_id, document_id])

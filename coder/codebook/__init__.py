@@ -1,0 +1,8 @@
+"""Codebooks: the YAML format, its validation, and the project's current codebook."""
+
+from .load import load_codebook, parse_codebook
+from .model import RESERVED_KEYS, Code, Codebook
+from .store import current_codebook, project_codes, store_codebook
+
+__all__ = ["RESERVED_KEYS", "Code", "Codebook", "current_codebook", "load_codebook",
+           "parse_codebook", "project_codes", "store_codebook"]

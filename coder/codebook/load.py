@@ -1,0 +1,323 @@
+"""Read and validate a codebook YAML file; every problem names the line.
+
+The format (see ``codebooks/README.md``)::
+
+    codebook: {name, description, languages, references}
+    exclusive_groups: [{id, codes: [...]}]          # optional
+    codes:                                           # a tree through `children`,
+      - id: SEC                                      # or flat lists with `parent: ID`
+        name: Securitizing move
+        key: "1"
+        color: "#c0392b"
+        definition / when_to_use / when_not_to_use / examples
+        patterns: [{id, lang, pattern, attr}]        # spaCy conventions (EntityRuler)
+        exclude: [...]
+        children: [...]
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from pathlib import Path
+
+import yaml
+
+from ..errors import CodebookError
+from .model import RESERVED_KEYS, Code, Codebook
+
+CODE_FIELDS = {"id", "name", "parent", "key", "color", "definition", "when_to_use",
+               "when_not_to_use", "examples", "patterns", "exclude", "children", "description"}
+PATTERN_FIELDS = {"id", "lang", "pattern", "attr", "label", "comment"}
+_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
+_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+MAX_CODEBOOK_BYTES = 5 * 1024 * 1024
+
+
+class _Line(int):
+    """An int marking the line a mapping started on (kept under the key ``__line__``)."""
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that records line numbers and refuses duplicate mapping keys."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                raise CodebookError(
+                    f"line {key_node.start_mark.line + 1}: duplicate field {key!r} "
+                    f"(first on line {seen[key]})"
+                )
+            if isinstance(key, (str, int, float, bool)):
+                seen[key] = key_node.start_mark.line + 1
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping["__line__"] = _Line(node.start_mark.line + 1)
+        return mapping
+
+
+def _line(obj: object) -> str:
+    if isinstance(obj, dict) and "__line__" in obj:
+        return f"line {obj['__line__']}: "
+    return ""
+
+
+def _strip_lines(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k != "__line__"}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Read and validate a codebook file; raises :class:`CodebookError` naming file and line."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_CODEBOOK_BYTES:
+            raise CodebookError("codebook larger than 5 MB", path=path)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CodebookError(f"cannot read ({exc.strerror or exc})", path=path) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CodebookError("not UTF-8 text", path=path) from None
+    try:
+        return parse_codebook(text, source=str(path))
+    except CodebookError as exc:
+        raise CodebookError(str(exc), path=path) from None
+
+
+def parse_codebook(text: str, *, source: str | None = None) -> Codebook:
+    """Validate codebook YAML text and build a :class:`Codebook`."""
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise CodebookError(f"{where}YAML syntax error: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise CodebookError(f"YAML error: {exc}") from None
+    except RecursionError:
+        raise CodebookError("YAML nested too deeply") from None
+    if not isinstance(data, dict):
+        raise CodebookError("a codebook is a mapping with a `codes:` list at the top level")
+    unknown = set(data) - {"codebook", "codes", "exclusive_groups", "__line__"}
+    if unknown:
+        raise CodebookError(f"unknown top-level field(s): {', '.join(sorted(map(str, unknown)))}"
+                            " (expected codebook, codes, exclusive_groups)")
+    meta = data.get("codebook") or {}
+    if not isinstance(meta, dict):
+        raise CodebookError(f"{_line(data)}`codebook:` must be a mapping (name, description, ...)")
+    languages = meta.get("languages") or ["es"]
+    if isinstance(languages, str):
+        languages = [languages]
+    raw_codes = data.get("codes")
+    if not isinstance(raw_codes, list) or not raw_codes:
+        raise CodebookError(f"{_line(data)}`codes:` must be a non-empty list")
+
+    codes: list[Code] = []
+    _collect(raw_codes, None, codes)
+    _check_codes(codes, languages)
+    codes = _tree_order(codes)
+    groups = _groups(data.get("exclusive_groups") or [], {c.id for c in codes})
+    return Codebook(
+        name=str(meta.get("name") or (Path(source).stem if source else "codebook")),
+        description=str(meta.get("description") or "").strip(),
+        languages=[str(lang) for lang in languages],
+        references=[str(r) for r in meta.get("references") or []],
+        codes=codes,
+        groups=groups,
+        version=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        yaml_text=text,
+        source=source,
+    )
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _collect(items: list, parent: str | None, out: list[Code]) -> None:
+    for item in items:
+        if not isinstance(item, dict):
+            raise CodebookError(f"a code must be a mapping with id and name, not {item!r}")
+        where = _line(item)
+        unknown = set(item) - CODE_FIELDS - {"__line__"}
+        if unknown:
+            field = sorted(map(str, unknown))[0]
+            hint = difflib.get_close_matches(field, CODE_FIELDS, n=1)
+            raise CodebookError(f"{where}unknown field {field!r}"
+                                + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+        code_id = item.get("id")
+        if not isinstance(code_id, str) or not _ID.match(code_id):
+            raise CodebookError(f"{where}code id {code_id!r} must be letters, digits, '.', '_' or '-'"
+                                " starting with a letter")
+        if not _text(item.get("name")):
+            raise CodebookError(f"{where}code {code_id} has no name")
+        key = item.get("key")
+        if key is not None:
+            key = str(key)
+        examples = item.get("examples") or []
+        if isinstance(examples, str):
+            examples = [examples]
+        declared_parent = item.get("parent")
+        if declared_parent is not None and parent is not None and declared_parent != parent:
+            raise CodebookError(f"{where}code {code_id} is nested under {parent} but says parent:"
+                                f" {declared_parent}")
+        for name in ("patterns", "exclude"):
+            if item.get(name) is not None and not isinstance(item.get(name), list):
+                raise CodebookError(f"{where}code {code_id}: `{name}` must be a list")
+        code = Code(
+            id=code_id,
+            name=_text(item.get("name")),
+            parent=parent if parent is not None else (str(declared_parent) if declared_parent else None),
+            key=key,
+            color=_text(item.get("color")) or None,
+            definition=_text(item.get("definition") or item.get("description")),
+            when_to_use=_text(item.get("when_to_use")),
+            when_not_to_use=_text(item.get("when_not_to_use")),
+            examples=[_text(e) for e in examples],
+            patterns=[_pattern(p, code_id) for p in item.get("patterns") or []],
+            exclude=[_pattern(p, code_id) for p in item.get("exclude") or []],
+            line=int(item["__line__"]) if "__line__" in item else None,
+        )
+        out.append(code)
+        children = item.get("children")
+        if children is not None:
+            if not isinstance(children, list):
+                raise CodebookError(f"{where}code {code_id}: `children` must be a list")
+            _collect(children, code_id, out)
+
+
+def _pattern(entry: object, code_id: str) -> dict:
+    if not isinstance(entry, dict):
+        raise CodebookError(f"code {code_id}: a pattern must be a mapping with id and pattern,"
+                            f" not {entry!r}")
+    where = _line(entry)
+    unknown = set(entry) - PATTERN_FIELDS - {"__line__"}
+    if unknown:
+        raise CodebookError(f"{where}code {code_id}: unknown pattern field(s) "
+                            f"{', '.join(sorted(map(str, unknown)))}")
+    clean = _strip_lines(entry)
+    if clean.get("label") not in (None, code_id):
+        raise CodebookError(f"{where}code {code_id}: pattern label {clean['label']!r} is not the code")
+    clean.pop("label", None)
+    clean["__line__"] = entry.get("__line__")
+    return clean
+
+
+def _check_codes(codes: list[Code], languages: list) -> None:
+    ids: dict[str, Code] = {}
+    keys: dict[str, Code] = {}
+    pattern_ids: dict[str, str] = {}
+    for code in codes:
+        where = f"line {code.line}: " if code.line else ""
+        if code.id in ids:
+            raise CodebookError(f"{where}duplicate code id {code.id} (first on line {ids[code.id].line})")
+        ids[code.id] = code
+        if code.key is not None:
+            if len(code.key) != 1 or code.key.isspace():
+                raise CodebookError(f"{where}code {code.id}: key {code.key!r} must be one character")
+            if code.key in RESERVED_KEYS:
+                raise CodebookError(f"{where}code {code.id}: key {code.key!r} is a coding-screen "
+                                    f"command; reserved keys are {' '.join(sorted(RESERVED_KEYS - {'space', ' '}))}")
+            if code.key in keys:
+                raise CodebookError(f"{where}duplicate key {code.key!r}: codes {keys[code.key].id}"
+                                    f" and {code.id}")
+            keys[code.key] = code
+        if code.color and not _COLOR.match(code.color):
+            raise CodebookError(f"{where}code {code.id}: colour {code.color!r} is not #rgb or #rrggbb")
+        for entry in code.patterns + code.exclude:
+            _check_pattern(entry, code, languages, pattern_ids)
+    for code in codes:
+        if code.parent is not None and code.parent not in ids:
+            where = f"line {code.line}: " if code.line else ""
+            raise CodebookError(f"{where}code {code.id}: parent {code.parent} is not in the codebook")
+    # A cycle is only possible through `parent:` references.
+    for code in codes:
+        seen = [code.id]
+        parent = code.parent
+        while parent is not None:
+            if parent in seen:
+                chain = " -> ".join(seen + [parent])
+                raise CodebookError(f"line {code.line}: cycle in the code tree: {chain}")
+            seen.append(parent)
+            parent = ids[parent].parent
+
+
+def _check_pattern(entry: dict, code: Code, languages: list, pattern_ids: dict[str, str]) -> None:
+    line = entry.get("__line__") or code.line
+    where = f"line {line}: " if line else ""
+    pattern_id = entry.get("id")
+    if not isinstance(pattern_id, str) or not pattern_id.strip():
+        raise CodebookError(f"{where}code {code.id}: every pattern needs an `id`")
+    if pattern_id in pattern_ids:
+        raise CodebookError(f"{where}code {code.id}: duplicate pattern id {pattern_id!r} "
+                            f"(also in {pattern_ids[pattern_id]})")
+    pattern_ids[pattern_id] = code.id
+    entry.setdefault("lang", languages[0] if languages else "es")
+    pattern = entry.get("pattern")
+    if isinstance(pattern, str):
+        if not pattern.strip():
+            raise CodebookError(f"{where}code {code.id}, pattern {pattern_id}: empty phrase")
+    elif isinstance(pattern, list):
+        if not pattern or not all(isinstance(token, dict) for token in pattern):
+            raise CodebookError(f"{where}code {code.id}, pattern {pattern_id}: a token pattern is "
+                                "a non-empty list of mappings, e.g. [{LOWER: guerra}]")
+    else:
+        raise CodebookError(f"{where}code {code.id}, pattern {pattern_id}: `pattern` must be a "
+                            "phrase (string) or a list of token mappings")
+    attr = entry.get("attr")
+    if attr is not None and str(attr).upper() not in {"LOWER", "LEMMA", "ORTH", "TEXT", "NORM"}:
+        raise CodebookError(f"{where}code {code.id}, pattern {pattern_id}: attr {attr!r} must be "
+                            "LOWER or LEMMA")
+    problem = _spacy_check(entry)
+    if problem:
+        raise CodebookError(f"{where}code {code.id}, pattern {pattern_id}: {problem}")
+    entry.pop("__line__", None)
+
+
+def _spacy_check(entry: dict) -> str | None:
+    """spaCy's own validation of a token pattern (None when the checker is unavailable)."""
+    try:
+        from ..suggest.patterns import check_pattern
+    except ImportError:
+        return None
+    clean = {k: v for k, v in entry.items() if k != "__line__"}
+    return check_pattern(clean)
+
+
+def _tree_order(codes: list[Code]) -> list[Code]:
+    by_parent: dict[str | None, list[Code]] = {}
+    for code in codes:
+        by_parent.setdefault(code.parent, []).append(code)
+    ordered: list[Code] = []
+
+    def walk(parent: str | None) -> None:
+        for code in by_parent.get(parent, []):
+            ordered.append(code)
+            walk(code.id)
+
+    walk(None)
+    return ordered
+
+
+def _groups(raw: object, ids: set[str]) -> dict[str, list[str]]:
+    if not isinstance(raw, list):
+        raise CodebookError("`exclusive_groups` must be a list of {id, codes}")
+    groups: dict[str, list[str]] = {}
+    for group in raw:
+        where = _line(group)
+        if not isinstance(group, dict) or not group.get("id") or not isinstance(group.get("codes"), list):
+            raise CodebookError(f"{where}an exclusive group needs `id` and a `codes` list")
+        missing = [c for c in group["codes"] if c not in ids]
+        if missing:
+            raise CodebookError(f"{where}exclusive group {group['id']}: unknown code(s) {', '.join(map(str, missing))}")
+        if len(group["codes"]) < 2:
+            raise CodebookError(f"{where}exclusive group {group['id']}: needs at least two codes")
+        groups[str(group["id"])] = [str(c) for c in group["codes"]]
+    return groups

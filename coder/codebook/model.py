@@ -1,0 +1,69 @@
+"""The codebook: a tree of codes, each with its definition, rules, examples and patterns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Keys the coding screen binds itself; a code's hot-key may not take one of them.
+RESERVED_KEYS = frozenset("quvstcxnNarAm/?[]{}hjkli ") | {"space"}
+
+
+@dataclass
+class Code:
+    """One code of the codebook."""
+
+    id: str
+    name: str
+    parent: str | None = None
+    key: str | None = None
+    color: str | None = None
+    definition: str = ""
+    when_to_use: str = ""
+    when_not_to_use: str = ""
+    examples: list[str] = field(default_factory=list)
+    patterns: list[dict] = field(default_factory=list)
+    exclude: list[dict] = field(default_factory=list)
+    line: int | None = None  # where the code starts in the YAML file
+
+    def as_dict(self) -> dict:
+        """The code's YAML fields (without children)."""
+        return {
+            "id": self.id, "name": self.name, "parent": self.parent, "key": self.key,
+            "color": self.color, "definition": self.definition, "when_to_use": self.when_to_use,
+            "when_not_to_use": self.when_not_to_use, "examples": self.examples,
+            "patterns": self.patterns, "exclude": self.exclude,
+        }
+
+
+@dataclass
+class Codebook:
+    """A validated codebook; ``codes`` are in tree order (every parent before its children)."""
+
+    name: str
+    codes: list[Code]
+    version: str
+    yaml_text: str
+    description: str = ""
+    languages: list[str] = field(default_factory=lambda: ["es"])
+    references: list[str] = field(default_factory=list)
+    groups: dict[str, list[str]] = field(default_factory=dict)
+    source: str | None = None
+
+    def code(self, code_id: str) -> Code:
+        """The code with this id (KeyError if none)."""
+        for code in self.codes:
+            if code.id == code_id:
+                return code
+        raise KeyError(code_id)
+
+    def children(self, code_id: str | None) -> list[Code]:
+        """Direct children of a code (``None``: the top-level codes)."""
+        return [code for code in self.codes if code.parent == code_id]
+
+    def tree(self) -> list[dict]:
+        """The code tree as nested dicts with ``children`` (for JSON output)."""
+
+        def build(parent: str | None) -> list[dict]:
+            return [{**code.as_dict(), "children": build(code.id)} for code in self.children(parent)]
+
+        return build(None)

@@ -1,0 +1,103 @@
+"""Put a codebook into a project, and read the current one back."""
+
+from __future__ import annotations
+
+import json
+
+from ..errors import CodebookError
+from ..project import Project, now
+from .load import parse_codebook
+from .model import Code, Codebook
+
+
+def store_codebook(project: Project, codebook: Codebook) -> str:
+    """Make ``codebook`` the project's current codebook, in one transaction.
+
+    Codes are matched by id: existing annotations keep pointing at them; codes no longer
+    in the codebook are marked retired (never deleted, so nothing coded is lost).
+    Returns the codebook version (the sha256 of its YAML text).
+    """
+    with project.transaction():
+        db = project.db
+        row = db.execute("SELECT id FROM codebooks WHERE version = ?", [codebook.version]).fetchone()
+        if row:
+            codebook_id = row[0]
+        else:
+            codebook_id = db.execute(
+                "INSERT INTO codebooks(name, version, source, yaml, loaded_at) VALUES (?, ?, ?, ?, ?)",
+                [codebook.name, codebook.version, codebook.source, codebook.yaml_text, now()],
+            ).lastrowid
+        # Clear parents first so a reshaped tree never trips the foreign key mid-way.
+        db.execute("UPDATE codes SET parent_id = NULL")
+        for sort, code in enumerate(codebook.codes):
+            db.execute(
+                "INSERT INTO codes(id, codebook_id, parent_id, name, key, color, definition,"
+                " when_to_use, when_not_to_use, examples, patterns, exclude, sort, retired)"
+                " VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"
+                " ON CONFLICT(id) DO UPDATE SET codebook_id = excluded.codebook_id,"
+                " name = excluded.name, key = excluded.key, color = excluded.color,"
+                " definition = excluded.definition, when_to_use = excluded.when_to_use,"
+                " when_not_to_use = excluded.when_not_to_use, examples = excluded.examples,"
+                " patterns = excluded.patterns, exclude = excluded.exclude, sort = excluded.sort,"
+                " retired = 0",
+                [code.id, codebook_id, code.name, code.key, code.color, code.definition,
+                 code.when_to_use, code.when_not_to_use,
+                 json.dumps(code.examples, ensure_ascii=False),
+                 json.dumps(code.patterns, ensure_ascii=False),
+                 json.dumps(code.exclude, ensure_ascii=False), sort],
+            )
+        for code in codebook.codes:
+            if code.parent:
+                db.execute("UPDATE codes SET parent_id = ? WHERE id = ?", [code.parent, code.id])
+        ids = [code.id for code in codebook.codes]
+        db.execute(
+            f"UPDATE codes SET retired = 1, key = NULL WHERE id NOT IN ({','.join('?' * len(ids))})", ids
+        )
+        db.execute("DELETE FROM code_groups")
+        for group_id, members in codebook.groups.items():
+            db.execute("INSERT INTO code_groups(id, codes) VALUES (?, ?)", [group_id, json.dumps(members)])
+        for key, value in (("codebook_version", codebook.version), ("codebook_id", codebook_id),
+                           ("languages", codebook.languages)):
+            db.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE"
+                       " SET value = excluded.value", [key, json.dumps(value)])
+        project.log_event("load", "codebook", codebook_id,
+                          after={"name": codebook.name, "version": codebook.version,
+                                 "codes": len(codebook.codes)})
+    return codebook.version
+
+
+def current_codebook(project: Project) -> Codebook:
+    """The project's current codebook (as loaded), or a CodebookError if none is loaded."""
+    codebook_id = project.setting("codebook_id")
+    if codebook_id is None:
+        raise CodebookError("no codebook loaded; run `coder codebook load FILE.yaml`",
+                            path=project.path)
+    row = project.rows("SELECT * FROM codebooks WHERE id = ?", [codebook_id])[0]
+    codebook = parse_codebook(row["yaml"], source=row["source"])
+    return codebook
+
+
+def project_codes(project: Project, *, include_retired: bool = False) -> list[Code]:
+    """The codes stored in the project, in tree order (also codes imported from elsewhere)."""
+    where = "" if include_retired else "WHERE retired = 0"
+    rows = project.rows(f"SELECT * FROM codes {where} ORDER BY sort, id")
+    codes = [
+        Code(id=r["id"], name=r["name"], parent=r["parent_id"], key=r["key"], color=r["color"],
+             definition=r["definition"] or "", when_to_use=r["when_to_use"] or "",
+             when_not_to_use=r["when_not_to_use"] or "", examples=json.loads(r["examples"]),
+             patterns=json.loads(r["patterns"]), exclude=json.loads(r["exclude"]))
+        for r in rows
+    ]
+    present = {c.id for c in codes}
+    by_parent: dict[str | None, list[Code]] = {}
+    for code in codes:
+        by_parent.setdefault(code.parent if code.parent in present else None, []).append(code)
+    ordered: list[Code] = []
+
+    def walk(parent: str | None) -> None:
+        for code in by_parent.get(parent, []):
+            ordered.append(code)
+            walk(code.id)
+
+    walk(None)
+    return ordered

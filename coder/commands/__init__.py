@@ -1,0 +1,1 @@
+"""Click commands, one module per feature; each command is a few lines over a core function."""

@@ -1,0 +1,88 @@
+"""What every command shares: the project option, error reporting, progress bars, JSON output."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import click
+
+from ..errors import CoderError
+from ..project import Project, default_path
+
+project_option = click.option(
+    "-p", "--project", "project_path", type=click.Path(dir_okay=False, path_type=Path),
+    default=None, envvar="CODER_PROJECT", show_envvar=True,
+    help="Project file (default: ./coder.db).",
+)
+
+
+def with_project(func: Callable) -> Callable:
+    """Decorator: add ``-p/--project`` and pass an open :class:`Project` as ``project``."""
+
+    @project_option
+    @functools.wraps(func)
+    def wrapper(*args, project_path: Path | None = None, **kwargs):
+        with Project(project_path or default_path()) as project:
+            return func(*args, project=project, **kwargs)
+
+    return wrapper
+
+
+def fail(message: str) -> None:
+    """Print a one-line error and exit with status 1."""
+    click.echo(f"coder: {message}", err=True)
+    sys.exit(1)
+
+
+def warn(message: str) -> None:
+    """Print a one-line warning on stderr."""
+    click.echo(f"coder: warning: {message}", err=True)
+
+
+def print_json(value: object) -> None:
+    """Write ``value`` as indented UTF-8 JSON on stdout."""
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+@contextlib.contextmanager
+def progress(total: int, label: str, *, enabled: bool | None = None) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr (only on a terminal, or when ``enabled``).
+
+    Yields ``advance(n=1)``.  Core functions take an optional ``progress`` callback of
+    the same shape, so they stay free of terminal code.
+    """
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled or total <= 1:
+        yield lambda n=1: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n=1: bar.advance(task, n)
+
+
+class CoderGroup(click.Group):
+    """A click group that turns :class:`CoderError` into a one-line message and exit 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CoderError as exc:
+            fail(str(exc))
+        except KeyboardInterrupt:
+            fail("interrupted; everything committed before the interruption is kept")

@@ -1,0 +1,57 @@
+"""``coder import``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..project import Project
+from .common import fail, progress, warn, with_project
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["transcript", "txt", "docx", "html", "pdf", "csv", "xlsx"]),
+              help="Force a format instead of detecting it.")
+@click.option("--lang", help="Language of the documents (default: detect es/en).")
+@click.option("--text-column", help="CSV/XLSX: the column holding the text (default: text/texto).")
+@click.option("--title-column", help="CSV/XLSX: the column holding the title.")
+@click.option("--date-column", help="CSV/XLSX: the column holding the date (default: date/fecha).")
+@click.option("--strict", is_flag=True, help="All or nothing: one bad file imports nothing.")
+@with_project
+def import_(project: Project, paths: tuple[Path, ...], fmt: str | None, lang: str | None,
+            text_column: str | None, title_column: str | None, date_column: str | None,
+            strict: bool) -> None:
+    """Import transcripts: files or folders (recursively).
+
+    \b
+    Formats (detected; override with --format):
+      transcript  the mañaneras layout: title, author, date, then ---/SPEAKER/turns
+      txt / md    plain text; "NAME:" lines start speaker turns when present
+      docx, html (incl. gob.mx versión estenográfica pages), pdf (text layer)
+      csv / xlsx  one document per row (--text-column, other columns become metadata)
+    The same content imported twice is stored once. Each file is its own transaction;
+    bad files are reported and the good ones imported (--strict: all or nothing).
+    """
+    from ..corpus.importer import expand_paths, import_paths
+
+    options = {k: v for k, v in (("text_column", text_column), ("title_column", title_column),
+                                 ("date_column", date_column)) if v}
+    files = expand_paths(paths)
+    if not files:
+        fail(f"no importable files under {', '.join(map(str, paths))}")
+    with progress(len(files), "importing") as advance:
+        report = import_paths(project, files, fmt=fmt, lang=lang, strict=strict,
+                              progress=advance, **options)
+    for result in report.files:
+        for message in result.warnings:
+            warn(f"{result.path}: {message}")
+        if result.status == "duplicate":
+            click.echo(f"{result.path}: {result.message}", err=True)
+    for result in report.failed:
+        click.echo(f"coder: {result.message}", err=True)
+    click.echo(f"imported {report.documents} document(s) from {report.count('imported')} file(s); "
+               f"{report.count('duplicate')} already present; {len(report.failed)} failed")
+    if report.failed:
+        raise SystemExit(1)

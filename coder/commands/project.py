@@ -1,0 +1,109 @@
+"""``coder init``, ``coder documents``, ``coder speakers``, ``coder demo``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..project import Project, default_path
+from .common import print_json, project_option, with_project
+
+
+@click.command()
+@project_option
+def init(project_path: Path | None) -> None:
+    """Create a new project file (default ./coder.db; -p or CODER_PROJECT to choose).
+
+    An existing project file is left as it is (and upgraded to this version's schema).
+    """
+    path = project_path or default_path()
+    existed = path.exists()
+    with Project(path, create=True) as project:
+        version = project.schema_version
+    click.echo(f"{'opened existing' if existed else 'created'} project {path} (schema {version})")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+@with_project
+def documents(project: Project, as_json: bool) -> None:
+    """List the documents: id, date, kind, title, turns, words."""
+    from ..corpus.documents import list_documents
+    from .tables import print_table
+
+    rows = list_documents(project)
+    if as_json:
+        print_json(rows)
+        return
+    print_table(rows, ["id", "date", "kind", "lang", "title", "turns", "words"],
+                title=f"{len(rows)} documents in {project.path}", max_width={"title": 60})
+
+
+@click.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+@project_option
+@click.pass_context
+def speakers(ctx: click.Context, as_json: bool, project_path: Path | None) -> None:
+    """List canonical speakers, their roles and every raw spelling seen.
+
+    \b
+    Spellings that differ in accents, titles or roles are one speaker; generic voices
+    (PREGUNTA, INTERLOCUTOR/A, VOZ MUJER, INTERVENCIÓN ...) are the press.  Fix what the
+    rules got wrong with `coder speakers merge A B`.
+    """
+    ctx.obj = project_path
+    if ctx.invoked_subcommand is not None:
+        return
+    from ..corpus.speakers import list_speakers
+    from .tables import print_table
+
+    with Project(project_path or default_path()) as project:
+        rows = list_speakers(project)
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        row["spellings"] = len(row["aliases"])
+    print_table(rows, ["id", "name", "kind", "role", "turns", "spellings"],
+                title=f"{len(rows)} speakers", max_width={"role": 50})
+
+
+@speakers.command("merge")
+@click.argument("source")
+@click.argument("target")
+@click.pass_obj
+def speakers_merge(project_path: Path | None, source: str, target: str) -> None:
+    """Merge speaker SOURCE into TARGET (names, ids or raw spellings).
+
+    Turns and spellings move to TARGET; later imports follow the fix.
+    """
+    from ..corpus.speakers import merge_speakers
+
+    with Project(project_path or default_path()) as project:
+        merged = merge_speakers(project, source, target)
+    click.echo(f"merged {source!r} into {merged['name']} (#{merged['id']})")
+
+
+@click.command()
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--fresh", is_flag=True, help="Rebuild the demo project from scratch.")
+@click.option("--no-tui", is_flag=True, help="Build the project and stop (do not open the TUI).")
+@click.option("--coder", "coder_name", default="demo", show_default=True,
+              help="Coder name to open the workbench as.")
+def demo(path: Path | None, fresh: bool, no_tui: bool, coder_name: str) -> None:
+    """Build a demo project from the bundled sample corpus and codebook, then open it.
+
+    PATH defaults to ./coder-demo.db; an existing demo project is reused unless --fresh.
+    """
+    from ..demo import build_demo
+
+    path = path or Path("coder-demo.db")
+    summary = build_demo(path, fresh=fresh, echo=click.echo)
+    click.echo(summary)
+    if no_tui:
+        click.echo(f"open it with: coder tui -p {path} --coder {coder_name}")
+        return
+    from ..tui.run import run_tui
+
+    run_tui(path, coder_name=coder_name)

@@ -1,0 +1,1 @@
+"""Corpus: reading transcripts in many formats, speakers, and the documents of a project."""

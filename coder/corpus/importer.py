@@ -1,0 +1,268 @@
+"""Import files into a project: detect the format, parse, normalise speakers, store.
+
+Each file is its own transaction (``strict=True``: the whole batch is one), so a bad
+file never leaves a half-imported document and never stops the good ones.
+Documents are identified by the sha256 of their stored text: the same content imported
+twice is stored once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import CoderError, ImportProblem
+from ..project import Project, now
+from .dates import date_from_path
+from .model import ParsedDocument
+from .speakers import SpeakerResolver
+from .text import decode_bytes, looks_like_transcript, parse_plain, parse_transcript
+
+TEXT_SUFFIXES = {".txt", ".md", ".text", ""}
+KNOWN_SUFFIXES = TEXT_SUFFIXES | {".docx", ".html", ".htm", ".pdf", ".csv", ".xlsx"}
+FORMATS = ("transcript", "txt", "docx", "html", "pdf", "csv", "xlsx")
+MAX_TEXT_BYTES = 200 * 1024 * 1024
+
+
+@dataclass
+class FileResult:
+    """What happened to one file."""
+
+    path: str
+    status: str  # imported | duplicate | failed
+    document_ids: list[int] = field(default_factory=list)
+    message: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    """The summary of one import call."""
+
+    files: list[FileResult] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def documents(self) -> int:
+        return sum(len(f.document_ids) for f in self.files if f.status == "imported")
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named, plus files of known formats under folders (recursively, sorted)."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            found.extend(sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in KNOWN_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            ))
+        elif path.exists():
+            found.append(path)
+        else:
+            raise ImportProblem("no such file or folder", path=path)
+    return found
+
+
+def detect_language(text: str) -> str:
+    """'es' or 'en' from function-word counts in the first 20k characters ('es' on a tie)."""
+    sample = f" {text[:20000].lower()} "
+    es = sum(sample.count(w) for w in (" el ", " la ", " de ", " que ", " y ", " los ", " en "))
+    en = sum(sample.count(w) for w in (" the ", " and ", " of ", " to ", " that ", " is ", " in "))
+    return "en" if en > es else "es"
+
+
+_KINDS = [
+    ("covid briefing", r"covid|coronavirus|salud .*informe diario|informe diario .*salud"),
+    ("press conference", r"conferencia de prensa|conferencia matutina|press conference|press briefing|mananera"),
+    ("speech", r"discurso|mensaje|palabras|speech|remarks|address|informe"),
+    ("interview", r"entrevista|interview"),
+    ("statement", r"comunicado|statement|declaracion"),
+]
+
+
+def guess_kind(title: str | None) -> str:
+    """A document kind from its title (press conference, speech, covid briefing, ...)."""
+    from .speakers import fold
+
+    folded = fold(title or "").lower()
+    for kind, pattern in _KINDS:
+        if re.search(pattern, folded):
+            return kind
+    return "other"
+
+
+def read_file(path: Path, *, fmt: str | None = None, **options) -> list[ParsedDocument]:
+    """Parse one file into documents (a CSV/XLSX gives one per row)."""
+    if fmt is not None and fmt not in FORMATS:
+        raise ImportProblem(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})", path=path)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8192)
+    except OSError as exc:
+        raise ImportProblem(f"cannot read ({exc.strerror or exc})", path=path) from None
+    if size == 0:
+        raise ImportProblem("the file is empty", path=path)
+    suffix = path.suffix.lower()
+    if fmt is None and suffix not in TEXT_SUFFIXES:
+        from .formats import detect_format
+
+        fmt = detect_format(path, head)
+    if fmt in (None, "transcript", "txt"):
+        if head.startswith(b"PK\x03\x04") or head.startswith(b"%PDF-"):
+            raise ImportProblem("binary file (zip or PDF) with a text extension; "
+                                "pass --format docx/pdf if that is what it is", path=path)
+        if size > MAX_TEXT_BYTES:
+            raise ImportProblem(f"text file larger than {MAX_TEXT_BYTES // 2**20} MB", path=path)
+        text = decode_bytes(path.read_bytes(), path)
+        if not text.strip():
+            raise ImportProblem("the file is empty", path=path)
+        if fmt == "transcript" or (fmt is None and looks_like_transcript(text)):
+            docs = [parse_transcript(text)]
+        else:
+            docs = [parse_plain(text, title=None)]
+            if docs[0].title is None:
+                docs[0].title = path.stem
+        return docs
+    from .formats import read_file as read_format
+
+    return read_format(path, fmt, **options)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def store_document(project: Project, doc: ParsedDocument, *, source: str,
+                   resolver: SpeakerResolver, lang: str | None = None) -> tuple[int, bool]:
+    """Store one parsed document with its turns (call inside a transaction).
+
+    Returns ``(document id, created)``; ``created`` is False when the same text was
+    already in the project.
+    """
+    doc.check()
+    digest = _sha256(doc.text)
+    db = project.db
+    row = db.execute("SELECT id FROM documents WHERE sha256 = ?", [digest]).fetchone()
+    if row:
+        return row[0], False
+    turn_words = [len(doc.text[t.start:t.end].split()) for t in doc.turns]
+    document_id = db.execute(
+        "INSERT INTO documents(title, date, kind, source, lang, sha256, text, words, metadata,"
+        " imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [doc.title, doc.date.isoformat() if doc.date else None, doc.kind or guess_kind(doc.title),
+         source, lang or doc.lang or detect_language(doc.text), digest, doc.text, sum(turn_words),
+         json.dumps({"author": doc.author, **doc.metadata} if doc.author else doc.metadata,
+                    ensure_ascii=False, default=str), now()],
+    ).lastrowid
+    rows = []
+    for seq, (turn, words) in enumerate(zip(doc.turns, turn_words)):
+        speaker_id, alias_id = resolver.resolve(turn.speaker)
+        rows.append((document_id, seq, turn.start, turn.end, speaker_id, alias_id, words))
+    db.conn.executemany(
+        'INSERT INTO turns(document_id, seq, start, "end", speaker_id, alias_id, words)'
+        " VALUES (?, ?, ?, ?, ?, ?, ?)", rows,
+    )
+    link_questions(project, document_id)
+    return document_id, True
+
+
+def link_questions(project: Project, document_id: int) -> None:
+    """Point each answer turn at the press question it follows.
+
+    The turns after a press turn, up to the next press or moderator turn, answer it.
+    """
+    current = None
+    updates = []
+    for turn_id, kind in project.db.execute(
+        "SELECT t.id, s.kind FROM turns t LEFT JOIN speakers s ON s.id = t.speaker_id "
+        "WHERE t.document_id = ? ORDER BY t.seq", [document_id]
+    ):
+        if kind == "press":
+            current = turn_id
+        elif kind in ("moderator", None, "unknown"):
+            current = None
+        elif current is not None:
+            updates.append((current, turn_id))
+    project.db.conn.executemany("UPDATE turns SET question_id = ? WHERE id = ?", updates)
+
+
+def import_paths(project: Project, paths: Iterable[str | Path], *, fmt: str | None = None,
+                 lang: str | None = None, strict: bool = False,
+                 progress: Callable[[int], None] | None = None,
+                 **options) -> ImportReport:
+    """Import files and folders; returns an :class:`ImportReport`.
+
+    Each file is one transaction; a bad file is reported and skipped.  With
+    ``strict=True`` the whole batch is one transaction and the first bad file raises
+    :class:`ImportProblem` after rolling everything back.
+    """
+    files = expand_paths(paths)
+    report = ImportReport()
+    resolver = SpeakerResolver(project)
+    if strict:
+        try:
+            with project.transaction():
+                for path in files:
+                    result = _import_one(project, path, fmt, lang, resolver, options)
+                    report.files.append(result)
+                    if progress:
+                        progress(1)
+        except BaseException:
+            resolver.rollback()
+            raise
+        resolver.commit()
+        return report
+    for path in files:
+        try:
+            with project.transaction():
+                result = _import_one(project, path, fmt, lang, resolver, options)
+        except CoderError as exc:
+            resolver.rollback()
+            result = FileResult(str(path), "failed", message=str(exc))
+        except BaseException:
+            resolver.rollback()
+            raise
+        else:
+            resolver.commit()
+        report.files.append(result)
+        if progress:
+            progress(1)
+    return report
+
+
+def _import_one(project: Project, path: Path, fmt: str | None, lang: str | None,
+                resolver: SpeakerResolver, options: dict) -> FileResult:
+    try:
+        docs = read_file(path, fmt=fmt, **options)
+    except (RecursionError, MemoryError, UnicodeError, ValueError, OSError) as exc:
+        # A reader must raise ImportProblem; this is the last line of defence.
+        raise ImportProblem(f"cannot be read ({type(exc).__name__}: {exc})", path=path) from None
+    if not docs:
+        raise ImportProblem("no documents found in the file", path=path)
+    result = FileResult(str(path), "duplicate")
+    for doc in docs:
+        if doc.date is None:
+            doc.date = date_from_path(path)
+        document_id, created = store_document(project, doc, source=str(path), resolver=resolver,
+                                              lang=lang)
+        result.document_ids.append(document_id)
+        result.warnings.extend(doc.warnings)
+        if created:
+            result.status = "imported"
+    if result.status == "duplicate":
+        result.message = "already imported as document " + ", ".join(
+            f"#{i}" for i in result.document_ids)
+    return result

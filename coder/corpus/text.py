@@ -1,0 +1,180 @@
+"""Plain-text readers: byte decoding, the mañanera transcript layout and ``NAME:`` turns.
+
+Both layouts store the file's text verbatim (after decoding and newline normalisation);
+turns are ranges of it that hold what a speaker said, without the speaker line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import ImportProblem
+from .dates import find_date
+from .model import ParsedDocument, ParsedTurn
+
+# A control character other than tab/newline/carriage return/form feed is a sign of binary.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def decode_bytes(data: bytes, path: object = None) -> str:
+    """Decode a text file: UTF-8 (with or without BOM), else cp1252 / latin-1.
+
+    Newlines are normalised to ``\\n``.  Raises :class:`ImportProblem` for empty or
+    binary input, and for bytes no supported encoding explains.
+    """
+    if not data.strip():
+        raise ImportProblem("the file is empty", path=path)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if b"\x00" in data[:65536]:
+        raise ImportProblem("binary file (NUL bytes); expected text", path=path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = _decode_legacy(data, path)
+    sample = text[:65536]
+    if sample and len(_CONTROL.findall(sample)) > max(8, len(sample) // 200):
+        raise ImportProblem("binary file (control bytes); expected text", path=path)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decode_legacy(data: bytes, path: object) -> str:
+    """Windows-1252 first (what Word and Excel on Windows write), then what charset-normalizer finds."""
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:1_000_000], cp_isolation=["latin_1", "iso8859_15", "cp1252", "utf_16"]).best()
+    if best is None:
+        raise ImportProblem("undecodable bytes: not UTF-8, Windows-1252 or Latin-1", path=path)
+    try:
+        return data.decode(best.encoding)
+    except UnicodeDecodeError:
+        raise ImportProblem(
+            f"undecodable bytes (tried UTF-8, Windows-1252, {best.encoding})", path=path
+        ) from None
+
+
+# -- the mañanera transcript layout -----------------------------------------------------------
+
+def looks_like_transcript(text: str) -> bool:
+    """True for the corpus layout: a short header, then ``---`` separated speaker turns."""
+    head = text[:4000].split("\n")
+    for index, line in enumerate(head[:8]):
+        if line.strip() == "---":
+            return index >= 1
+    return False
+
+
+def parse_transcript(text: str) -> ParsedDocument:
+    """Parse the corpus layout: title, author, date line, then ``---`` / SPEAKER / paragraphs."""
+    lines = text.split("\n")
+    offsets = []
+    pos = 0
+    for line in lines:
+        offsets.append(pos)
+        pos += len(line) + 1
+    header: list[str] = []
+    index = 0
+    while index < len(lines) and lines[index].strip() != "---":
+        if lines[index].strip():
+            header.append(lines[index].strip())
+        index += 1
+    doc = ParsedDocument(text=text, turns=[])
+    doc.title = header[0] if header else None
+    doc.author = header[1] if len(header) > 1 else None
+    for line in header[1:4]:
+        date = find_date(line)
+        if date:
+            doc.date = date
+            break
+    if doc.date is None and doc.title:
+        doc.date = find_date(doc.title)
+    # Turns: after each '---', the next non-empty line is the speaker, the rest is speech.
+    while index < len(lines):
+        # lines[index] is '---'
+        index += 1
+        while index < len(lines) and not lines[index].strip():
+            index += 1
+        if index >= len(lines):
+            break
+        speaker = lines[index].strip()
+        index += 1
+        first = index
+        while index < len(lines) and lines[index].strip() != "---":
+            index += 1
+        last = index - 1
+        while last >= first and not lines[last].strip():
+            last -= 1
+        if last >= first:
+            start = offsets[first]
+            end = offsets[last] + len(lines[last])
+            doc.turns.append(ParsedTurn(start, end, speaker))
+        elif speaker and speaker != "---":
+            # A speaker line with nothing under it (seen in the corpus): keep it as an empty
+            # turn at the end of the speaker line so sequence and Q->A links stay right.
+            doc.turns.append(ParsedTurn(offsets[first - 1] + len(lines[first - 1]),
+                                        offsets[first - 1] + len(lines[first - 1]), speaker))
+    if not doc.turns:
+        doc.turns = _whole_text_turn(text)
+        doc.warnings.append("no speaker turns found; stored as one turn, speaker unknown")
+    return doc
+
+
+# -- plain text with optional NAME: turns -------------------------------------------------------
+
+# A speaker label at the start of a line: capitals ("PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR:",
+# "SECRETARIO DE MARINA:") or a short title-case name ("Reporter:", "Mr. Smith:").
+_UPPER = "A-ZÁÉÍÓÚÑÜÀÈÌÒÙÇ"
+_SPEAKER = re.compile(
+    rf"^[ \t]*((?:[{_UPPER}][{_UPPER}0-9 .,'’()/\-]{{0,120}}[{_UPPER})])"
+    rf"|(?:[{_UPPER}][a-záéíóúñüç'.\-]+(?: [{_UPPER}]?[a-záéíóúñüç'.\-]+){{0,3}})):[ \t]*",
+    re.MULTILINE,
+)
+
+
+def parse_plain(text: str, *, title: str | None = None) -> ParsedDocument:
+    """Plain text; ``NAME:`` lines start speaker turns when at least two are present.
+
+    Without speaker labels the whole text is one turn with an unknown speaker (and a
+    warning), so it can still be coded.
+    """
+    doc = ParsedDocument(text=text, turns=[], title=title)
+    matches = [m for m in _SPEAKER.finditer(text) if _plausible_label(m.group(1))]
+    if len(matches) >= 2:
+        # Anything before the first label is a header (title, date): not a turn.
+        header = text[: matches[0].start()]
+        for line in header.split("\n"):
+            if line.strip():
+                doc.title = doc.title or line.strip()
+                break
+        doc.date = find_date(header[:500]) if header.strip() else None
+        for i, match in enumerate(matches):
+            start = match.end()
+            end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            doc.turns.append(ParsedTurn(start, end, match.group(1).strip()))
+    else:
+        doc.turns = _whole_text_turn(text)
+        doc.warnings.append("no speaker turns found; stored as one turn, speaker unknown")
+        first_line = text.lstrip()[:200].split("\n", 1)[0].strip()
+        doc.title = doc.title or (first_line[:120] or None)
+        doc.date = find_date(text[:500])
+    return doc
+
+
+_NOT_LABELS = {"nota", "note", "fuente", "source", "http", "https", "p.s", "ps", "re", "fecha", "date"}
+
+
+def _plausible_label(label: str) -> bool:
+    word = label.strip().lower()
+    return word not in _NOT_LABELS and len(word) >= 1
+
+
+def _whole_text_turn(text: str) -> list[ParsedTurn]:
+    start = len(text) - len(text.lstrip())
+    end = len(text.rstrip())
+    return [ParsedTurn(start, max(start, end), None)]

@@ -1,0 +1,191 @@
+"""The project file: one SQLite database per project, opened through :class:`Project`.
+
+Every user action runs inside :meth:`Project.transaction`, which commits before it
+returns, so anything the CLI or the TUI reports as done is on disk.  The file is in WAL
+mode with a busy timeout, so several coders (processes) can work on it at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from .errors import ProjectError
+from .schema import MIGRATIONS, SCHEMA_VERSION
+
+DEFAULT_PROJECT = "coder.db"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def now() -> str:
+    """The current UTC time as an ISO 8601 string with microseconds (sortable)."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+def default_path() -> Path:
+    """The project path used when none is given: ``$CODER_PROJECT`` or ``./coder.db``."""
+    return Path(os.environ.get("CODER_PROJECT") or DEFAULT_PROJECT)
+
+
+class Project:
+    """An open project file.
+
+    ``project.db`` is the :class:`sqlite_utils.Database`; domain modules take a
+    ``Project`` and do their work inside :meth:`transaction`.
+    """
+
+    def __init__(self, path: str | Path, *, create: bool = False) -> None:
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise ProjectError(
+                "no project file here; run `coder init` first or pass -p/--project",
+                path=self.path,
+            )
+        # sqlite-utils pulls in pandas when it is installed: import it only when opening.
+        import sqlite_utils
+
+        try:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves (see transaction()).
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000,
+                                   isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise ProjectError(f"not a coder project file ({exc})", path=self.path) from None
+        self.db = sqlite_utils.Database(conn)
+        self.wal = mode == "wal"
+        self._migrate()
+
+    # -- schema ---------------------------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        if version > SCHEMA_VERSION:
+            raise ProjectError(
+                f"written by a newer coder (schema {version}, this one knows {SCHEMA_VERSION})",
+                path=self.path,
+            )
+        for number in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                # Another process may have migrated while we waited for the lock.
+                if self.schema_version > number:
+                    continue
+                for statement in _split_sql(MIGRATIONS[number]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number + 1}")
+
+    # -- transactions ---------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Project]:
+        """Run a block as one transaction (a savepoint when nested); commit on success.
+
+        The outermost block takes the write lock up front (``BEGIN IMMEDIATE``) so two
+        coders writing at once wait for each other instead of failing half-way.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield self
+            return
+        for attempt in range(50):
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as exc:  # busy beyond the timeout
+                if "locked" not in str(exc) or attempt == 49:
+                    raise
+                time.sleep(0.05)
+        try:
+            yield self
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close the connection (after a final checkpoint when nobody else is writing)."""
+        self.db.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- small shared helpers -------------------------------------------------------------
+
+    def setting(self, key: str, default: object = None) -> object:
+        """A project setting (JSON value), or ``default``."""
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    def set_setting(self, key: str, value: object) -> None:
+        """Store a project setting as JSON."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO settings(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, json.dumps(value)],
+            )
+
+    def coder_id(self, name: str, *, create: bool = True) -> int:
+        """The id of the coder called ``name``, created on first use unless ``create=False``."""
+        row = self.db.execute("SELECT id FROM coders WHERE name = ?", [name]).fetchone()
+        if row:
+            return row[0]
+        if not create:
+            raise ProjectError(f"no coder named {name!r}; add one with `coder coders add`")
+        with self.transaction():
+            cur = self.db.execute(
+                "INSERT INTO coders(name, is_gold, created_at) VALUES (?, ?, ?)",
+                [name, int(name == "gold"), now()],
+            )
+            return cur.lastrowid
+
+    def log_event(self, action: str, entity: str, entity_id: int | None, *,
+                  coder_id: int | None = None, before: dict | None = None,
+                  after: dict | None = None, undo_of: int | None = None) -> int:
+        """Append one row to the events log (call inside the action's transaction)."""
+        cur = self.db.execute(
+            "INSERT INTO events(at, coder_id, action, entity, entity_id, before, after, undo_of)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [now(), coder_id, action, entity, entity_id,
+             None if before is None else json.dumps(before, ensure_ascii=False),
+             None if after is None else json.dumps(after, ensure_ascii=False), undo_of],
+        )
+        return cur.lastrowid
+
+    def rows(self, sql: str, params: list | tuple | dict = ()) -> list[dict]:
+        """Run a query and return its rows as dicts."""
+        cur = self.db.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration script into statements: comments first, then on semicolons."""
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    return [statement.strip() for statement in "\n".join(lines).split(";") if statement.strip()]
+
+
+def open_project(path: str | Path | None = None, *, create: bool = False) -> Project:
+    """Open the project file at ``path`` (default: ``$CODER_PROJECT`` or ``./coder.db``).
+
+    ``create=True`` makes a new, empty project file when none exists.
+    """
+    return Project(path if path is not None else default_path(), create=create)

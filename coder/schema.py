@@ -1,0 +1,190 @@
+"""The project file's schema, as an ordered list of migrations.
+
+``PRAGMA user_version`` holds the number of migrations applied.  A migration is never
+edited once released: new columns and tables arrive as new entries at the end, so a
+project file written by an older coder opens and upgrades in one transaction.
+"""
+
+from __future__ import annotations
+
+# Each entry is one migration: a script of SQL statements run inside one transaction.
+MIGRATIONS: list[str] = [
+    # 1: the data model of docs/ARCHITECTURE (documents, speakers, turns, codebook,
+    #    coders, annotations, suggestions, decisions, memos, events).
+    """
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT
+    );
+    CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        title TEXT,
+        date TEXT,
+        kind TEXT,
+        source TEXT,
+        lang TEXT,
+        sha256 TEXT NOT NULL UNIQUE,
+        text TEXT NOT NULL,
+        words INTEGER NOT NULL DEFAULT 0,
+        metadata TEXT NOT NULL DEFAULT '{}',
+        imported_at TEXT NOT NULL
+    );
+    CREATE INDEX documents_date ON documents(date);
+    CREATE TABLE speakers (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,            -- accent-folded upper-case name: what spellings share
+        name TEXT NOT NULL,                  -- display name, e.g. Andrés Manuel López Obrador
+        role TEXT,
+        kind TEXT NOT NULL DEFAULT 'other'   -- president | official | press | moderator | other | unknown
+    );
+    CREATE TABLE speaker_aliases (
+        id INTEGER PRIMARY KEY,
+        alias TEXT NOT NULL UNIQUE,          -- the raw speaker line as printed
+        speaker_id INTEGER NOT NULL REFERENCES speakers(id),
+        title TEXT,                          -- what was stripped: PRESIDENTE, SECRETARIO DE MARINA ...
+        manual INTEGER NOT NULL DEFAULT 0    -- 1 when a user fixed it: imports keep the fix
+    );
+    CREATE TABLE speaker_merges (
+        key TEXT PRIMARY KEY,                -- a speaker key the rules produce ...
+        speaker_id INTEGER NOT NULL REFERENCES speakers(id)   -- ... that a user merged here
+    );
+    CREATE TABLE turns (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        speaker_id INTEGER REFERENCES speakers(id),
+        alias_id INTEGER REFERENCES speaker_aliases(id),
+        question_id INTEGER REFERENCES turns(id),  -- on an answer: the press turn it answers
+        words INTEGER NOT NULL DEFAULT 0,
+        UNIQUE(document_id, seq)
+    );
+    CREATE INDEX turns_speaker ON turns(speaker_id);
+    CREATE INDEX turns_question ON turns(question_id);
+    CREATE TABLE codebooks (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        version TEXT NOT NULL UNIQUE,        -- sha256 of the YAML text
+        source TEXT,
+        yaml TEXT NOT NULL,
+        loaded_at TEXT NOT NULL
+    );
+    CREATE TABLE codes (
+        id TEXT PRIMARY KEY,                 -- the codebook's id, e.g. DES.NOFORCE
+        codebook_id INTEGER NOT NULL REFERENCES codebooks(id),
+        parent_id TEXT REFERENCES codes(id),
+        name TEXT NOT NULL,
+        key TEXT,
+        color TEXT,
+        definition TEXT,
+        when_to_use TEXT,
+        when_not_to_use TEXT,
+        examples TEXT NOT NULL DEFAULT '[]',
+        patterns TEXT NOT NULL DEFAULT '[]',
+        exclude TEXT NOT NULL DEFAULT '[]',
+        sort INTEGER NOT NULL DEFAULT 0,
+        retired INTEGER NOT NULL DEFAULT 0   -- dropped from the current codebook; annotations keep it
+    );
+    CREATE TABLE code_groups (
+        id TEXT PRIMARY KEY,                 -- a set of mutually exclusive codes
+        codes TEXT NOT NULL                  -- JSON list of code ids
+    );
+    CREATE TABLE coders (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        is_gold INTEGER NOT NULL DEFAULT 0,
+        suggestions_off INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE annotations (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        document_id INTEGER NOT NULL REFERENCES documents(id),
+        code_id TEXT NOT NULL REFERENCES codes(id),
+        coder_id INTEGER NOT NULL REFERENCES coders(id),
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        memo TEXT,
+        origin TEXT NOT NULL DEFAULT 'manual',   -- manual | suggestion | adjudicated | import
+        pattern_id TEXT,
+        codebook_version TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        CHECK (start >= 0 AND "end" > start)
+    );
+    CREATE INDEX annotations_doc ON annotations(document_id, coder_id, deleted);
+    CREATE INDEX annotations_code ON annotations(code_id);
+    CREATE TABLE suggestions (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        code_id TEXT NOT NULL REFERENCES codes(id),
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        pattern_id TEXT NOT NULL,
+        codebook_version TEXT NOT NULL,
+        pipeline TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE(document_id, code_id, start, "end", pattern_id)
+    );
+    CREATE INDEX suggestions_doc ON suggestions(document_id);
+    CREATE TABLE suggest_runs (
+        document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        codebook_version TEXT NOT NULL,
+        pipeline TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        finished_at TEXT NOT NULL
+    );
+    -- Decisions keep the suggestion's natural key, so replacing stale suggestions never
+    -- loses an accept or a reject.
+    CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        suggestion_id INTEGER REFERENCES suggestions(id) ON DELETE SET NULL,
+        document_id INTEGER NOT NULL REFERENCES documents(id),
+        code_id TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        pattern_id TEXT NOT NULL,
+        coder_id INTEGER NOT NULL REFERENCES coders(id),
+        decision TEXT NOT NULL CHECK (decision IN ('accept', 'reject')),
+        annotation_id INTEGER REFERENCES annotations(id),
+        decided_at TEXT NOT NULL,
+        UNIQUE(document_id, code_id, start, "end", pattern_id, coder_id)
+    );
+    CREATE TABLE memos (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        document_id INTEGER REFERENCES documents(id),
+        annotation_id INTEGER REFERENCES annotations(id),
+        coder_id INTEGER REFERENCES coders(id),
+        text TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE assignments (
+        document_id INTEGER NOT NULL REFERENCES documents(id),
+        coder_id INTEGER NOT NULL REFERENCES coders(id),
+        sample TEXT NOT NULL DEFAULT 'single',   -- reliability | single
+        status TEXT NOT NULL DEFAULT 'todo',     -- todo | in_progress | done
+        PRIMARY KEY (document_id, coder_id)
+    );
+    -- Append-only log of every change: the basis of undo/redo and of the audit trail.
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        coder_id INTEGER REFERENCES coders(id),
+        action TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        entity_id INTEGER,
+        before TEXT,
+        after TEXT,
+        undo_of INTEGER REFERENCES events(id),
+        undone INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX events_coder ON events(coder_id, id);
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
