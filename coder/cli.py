@@ -21,7 +21,8 @@ COMMAND_MODULES: list[tuple[str, tuple[str, ...]]] = [
     ("suggest", ("suggest", "suggestions", "patterns")),
     ("annotate", ("code", "annotations", "undo", "redo")),
     ("team", ("coders", "sample", "assignments", "agreement", "review", "merge")),
-    ("export", ("export", "import_refi", "search", "stats", "cooccurrence")),
+    ("export", ("export", "search", "stats", "cooccurrence")),
+    ("refi", ("import_refi",)),
     ("tui", ("tui",)),
 ]
 

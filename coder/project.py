@@ -170,6 +170,12 @@ class Project:
         )
         return cur.lastrowid
 
+    def segments(self, **filters):
+        """Coded segments as a tidy pandas DataFrame (see :func:`coder.export.segments.segments_frame`)."""
+        from .export.segments import segments_frame
+
+        return segments_frame(self, **filters)
+
     def rows(self, sql: str, params: list | tuple | dict = ()) -> list[dict]:
         """Run a query and return its rows as dicts."""
         cur = self.db.execute(sql, params)
