@@ -173,18 +173,23 @@ class SpeakerResolver:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self._aliases: dict[str, tuple[int, int]] = {}
-        self._pending: dict[str, tuple[int, int]] = {}
-        for alias, speaker_id, alias_id in project.db.execute(
-            "SELECT alias, speaker_id, id FROM speaker_aliases"
+        self._aliases: dict[str, tuple[int, int, str]] = {}
+        self._pending: dict[str, tuple[int, int, str]] = {}
+        for alias, speaker_id, alias_id, kind in project.db.execute(
+            "SELECT a.alias, a.speaker_id, a.id, s.kind FROM speaker_aliases a"
+            " JOIN speakers s ON s.id = a.speaker_id"
         ):
-            self._aliases[alias] = (speaker_id, alias_id)
+            self._aliases[alias] = (speaker_id, alias_id, kind)
 
-    def resolve(self, raw: str | None) -> tuple[int, int]:
-        """The (speaker id, alias id) for a raw speaker line (None = unknown speaker)."""
+    def resolve(self, raw: str | None) -> tuple[int, int, str]:
+        """The (speaker id, alias id, speaker kind) for a raw speaker line (None = unknown)."""
+        found = self._aliases.get(raw) or self._pending.get(raw)  # fast path: the raw line as seen
+        if found:
+            return found
         alias = clean(raw) if raw else UNKNOWN
         found = self._aliases.get(alias) or self._pending.get(alias)
         if found:
+            self._pending[raw] = found
             return found
         line = parse_speaker(raw)
         db = self.project.db
@@ -210,8 +215,9 @@ class SpeakerResolver:
             "INSERT INTO speaker_aliases(alias, speaker_id, title) VALUES (?, ?, ?)",
             [alias, speaker_id, line.title or line.role],
         ).lastrowid
-        self._pending[alias] = (speaker_id, alias_id)
-        return speaker_id, alias_id
+        kind = db.execute("SELECT kind FROM speakers WHERE id = ?", [speaker_id]).fetchone()[0]
+        self._pending[alias] = self._pending[raw] = (speaker_id, alias_id, kind)
+        return speaker_id, alias_id, kind
 
     def commit(self) -> None:
         """Keep what the last (committed) transaction created."""
@@ -262,6 +268,13 @@ def merge_speakers(project: Project, source: str, target: str) -> dict:
                    "ON CONFLICT(key) DO UPDATE SET speaker_id = excluded.speaker_id",
                    [src["key"], dst["id"]])
         db.execute("DELETE FROM speakers WHERE id = ?", [src["id"]])
+        if src["kind"] != dst["kind"]:
+            from .importer import link_questions
+
+            for (document_id,) in db.execute(
+                "SELECT DISTINCT document_id FROM turns WHERE speaker_id = ?", [dst["id"]]
+            ).fetchall():
+                link_questions(project, document_id)
         project.log_event("merge", "speaker", dst["id"], before=src, after=dst)
     return dst
 

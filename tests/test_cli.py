@@ -1,0 +1,101 @@
+"""The command line as a user meets it: help, JSON output, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from coder.cli import main
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CODER_PROJECT", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_help_teaches(run):
+    result = run("--help")
+    assert result.exit_code == 0
+    assert "coder import" in result.output and "coder demo" in result.output
+    assert "--strict" in run("import", "--help").output
+
+
+def test_init_import_list(run, transcript, codebook_file, tmp_path):
+    assert run("init").exit_code == 0
+    assert (tmp_path / "coder.db").exists()
+    result = run("import", str(transcript.parent))
+    assert result.exit_code == 0 and "imported 1 document(s)" in result.output
+    docs = json.loads(run("documents", "--json").output)
+    assert set(docs[0]) >= {"id", "title", "date", "kind", "source", "sha256", "turns", "words"}
+    assert docs[0]["date"] == "2019-03-05" and docs[0]["turns"] == 6
+    speakers = json.loads(run("speakers", "--json").output)
+    amlo = next(s for s in speakers if s["kind"] == "president")
+    assert set(amlo) >= {"name", "role", "aliases", "turns"} and amlo["turns"] == 3
+    assert run("codebook", "load", str(codebook_file)).exit_code == 0
+    tree = json.loads(run("codebook", "show", "--json").output)
+    assert [c["id"] for c in tree] == ["SEC", "DES"]
+    assert tree[0]["children"][0]["key"] == "1"
+    assert "SEC.WAR" in run("codebook", "show").output
+
+
+def test_project_option_and_env(run, transcript, tmp_path, monkeypatch):
+    assert run("-p", "a.db", "init").exit_code == 0
+    assert run("init", "-p", "b.db").exit_code == 0
+    monkeypatch.setenv("CODER_PROJECT", str(tmp_path / "c.db"))
+    assert run("init").exit_code == 0
+    assert {p.name for p in tmp_path.glob("*.db")} == {"a.db", "b.db", "c.db"}
+
+
+def test_missing_project_is_one_line(run):
+    result = run("documents")
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "coder init" in result.output
+
+
+def test_bad_file_exit_code_and_message(run, tmp_path):
+    run("init")
+    bad = tmp_path / "vacío.txt"
+    bad.write_bytes(b"")
+    result = run("import", str(bad))
+    assert result.exit_code == 1
+    assert "vacío.txt: the file is empty" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_codebook_is_one_line(run, tmp_path):
+    run("init")
+    bad = tmp_path / "cb.yaml"
+    bad.write_text('codes:\n  - {id: A, name: A, key: "1"}\n  - {id: B, name: B, key: "1"}\n')
+    result = run("codebook", "load", str(bad))
+    assert result.exit_code == 1
+    assert result.output.strip().endswith("duplicate key '1': codes A and B")
+    assert "cb.yaml: line 3" in result.output
+
+
+def test_speakers_merge_command(run, transcript):
+    run("init")
+    run("import", str(transcript))
+    result = run("speakers", "merge", "Luis Cresencio Sandoval González", "Andrés Manuel López Obrador")
+    assert result.exit_code == 0 and "merged" in result.output
+    speakers = json.loads(run("speakers", "--json").output)
+    assert not any(s["name"].startswith("Luis Cresencio") for s in speakers)
+    result = run("speakers", "merge", "Nadie", "Press")
+    assert result.exit_code == 1 and result.output.startswith("coder: no speaker 'Nadie'")
+
+
+def test_demo_builds_without_tui(run, tmp_path):
+    result = run("demo", "--no-tui")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "coder-demo.db").exists()
+    docs = json.loads(run("-p", "coder-demo.db", "documents", "--json").output)
+    assert len(docs) >= 15
+    assert "reusing" in run("demo", "--no-tui").output
