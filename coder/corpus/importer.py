@@ -26,7 +26,8 @@ from .text import decode_bytes, looks_like_transcript, parse_plain, parse_transc
 from .words import word_counts
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ""}
-KNOWN_SUFFIXES = TEXT_SUFFIXES | {".docx", ".html", ".htm", ".pdf", ".csv", ".xlsx"}
+KNOWN_SUFFIXES = TEXT_SUFFIXES | {".docx", ".docm", ".html", ".htm", ".xhtml", ".pdf", ".csv",
+                                  ".tsv", ".xlsx", ".xlsm"}
 FORMATS = ("transcript", "txt", "docx", "html", "pdf", "csv", "xlsx")
 MAX_TEXT_BYTES = 200 * 1024 * 1024
 COMMIT_SECONDS = 0.5  # longest a batch of imported files waits for its commit
@@ -122,7 +123,7 @@ def read_file(path: Path, *, fmt: str | None = None, **options) -> list[ParsedDo
     if size == 0:
         raise ImportProblem("the file is empty", path=path)
     suffix = path.suffix.lower()
-    if fmt is None and suffix not in TEXT_SUFFIXES:
+    if fmt is None and (suffix not in TEXT_SUFFIXES or suffix == ""):
         from .formats import detect_format
 
         fmt = detect_format(path, head)

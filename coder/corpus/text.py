@@ -165,8 +165,11 @@ def parse_plain(text: str, *, title: str | None = None) -> ParsedDocument:
                 break
         doc.date = find_date(header[:500]) if header.strip() else None
         for i, match in enumerate(matches):
-            start = match.end()
             end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+            start = match.end()
+            # A label alone on its line: the turn starts with the next line's text.
+            while start < end and text[start].isspace():
+                start += 1
             while end > start and text[end - 1].isspace():
                 end -= 1
             doc.turns.append(ParsedTurn(start, end, match.group(1).strip()))
@@ -179,12 +182,14 @@ def parse_plain(text: str, *, title: str | None = None) -> ParsedDocument:
     return doc
 
 
-_NOT_LABELS = {"nota", "note", "fuente", "source", "http", "https", "p.s", "ps", "re", "fecha", "date"}
+# Words that end in a colon at the start of a line without naming a speaker.
+NOT_SPEAKERS = {"nota", "note", "fuente", "source", "http", "https", "p.s", "ps", "re",
+                "fecha", "date", "lugar", "place", "tema", "asunto", "subject"}
 
 
 def _plausible_label(label: str) -> bool:
     word = label.strip().lower()
-    return word not in _NOT_LABELS and len(word) >= 1
+    return word not in NOT_SPEAKERS and len(word) >= 1
 
 
 def _whole_text_turn(text: str) -> list[ParsedTurn]:
