@@ -15,8 +15,9 @@ from functools import lru_cache
 def _space_table():
     import numpy as np
 
-    # Every code point str.isspace() accepts lies below U+3001.
-    return np.array([chr(c).isspace() for c in range(0x3001)], dtype=bool)
+    # Every code point str.isspace() accepts lies below U+3001; higher ones clamp to the
+    # last entry, which is False.
+    return np.array([chr(c).isspace() for c in range(0x3001)] + [False], dtype=bool)
 
 
 def word_counts(text: str, spans: list[tuple[int, int]]) -> list[int]:
@@ -30,22 +31,20 @@ def word_counts(text: str, spans: list[tuple[int, int]]) -> list[int]:
     table = _space_table()
     codes = np.frombuffer(text.encode("utf-32-le" if sys.byteorder == "little" else "utf-32-be"),
                           dtype=np.uint32)
-    space = np.zeros(len(codes), dtype=bool)
-    low = codes <= 0x3000
-    space[low] = table[codes[low]]
-    nonspace = ~space
-    # starts[i]: a word starts at i (non-space after space, or at the very beginning).
-    starts = nonspace.copy()
+    space = table[np.minimum(codes, len(table) - 1)]
+    # A word starts where a non-space follows a space (or opens the text).
+    starts = ~space
     starts[1:] &= space[:-1]
-    prefix = np.concatenate(([0], np.cumsum(starts, dtype=np.int64)))
+    positions = np.flatnonzero(starts)
+    bounds = np.array(spans, dtype=np.int64).reshape(-1, 2)
+    counts = np.searchsorted(positions, bounds[:, 1]) - np.searchsorted(positions, bounds[:, 0])
     result = []
-    for a, b in spans:
+    for (a, b), count in zip(spans, counts.tolist()):
         if b <= a:
             result.append(0)
-            continue
-        count = int(prefix[b] - prefix[a])
-        # A word cut by the span's start still counts once inside the span.
-        if nonspace[a] and not starts[a]:
-            count += 1
-        result.append(count)
+        elif not space[a] and not starts[a]:
+            # A word cut by the span's start still counts once inside the span.
+            result.append(count + 1)
+        else:
+            result.append(count)
     return result
