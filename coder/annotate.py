@@ -160,6 +160,44 @@ def update_annotation(project: Project, coder: str, annotation_id: int, *, start
     return after
 
 
+def apply_batch(project: Project, coder: str, *, create: list[tuple[int, str, int, int]] = (),
+                delete: list[int] = (), origin: str = "manual", memo: str | None = None,
+                entity: str = "annotation", details: dict | None = None) -> list[dict]:
+    """Remove some of the coder's annotations and code new spans as ONE undoable action.
+
+    ``create`` holds ``(document_id, code_id, start, end)`` tuples.  Used where one
+    decision changes several segments at once (an adjudication, adopting every unanimous
+    span).  ``details`` (``{name: value}``) is added to the event's *after* record for the
+    audit trail.  Returns the created annotations.
+    """
+    coder_id = project.coder_id(coder)
+    with project.transaction():
+        for document_id, code_id, start, end in create:
+            _check_code(project, code_id)
+            _check_span(project, document_id, start, end)
+        before: dict = {"annotations": {}}
+        after: dict = {"annotations": {}}
+        stamp = now()
+        for annotation_id in delete:
+            before["annotations"][annotation_id] = _annotation(project, annotation_id, coder_id)
+            project.db.execute("UPDATE annotations SET deleted = 1, updated_at = ? WHERE id = ?",
+                               [stamp, annotation_id])
+            after["annotations"][annotation_id] = _row(project, "annotations", annotation_id)
+        created = []
+        for document_id, code_id, start, end in create:
+            annotation_id = _insert_annotation(project, coder_id, document_id, code_id, start, end,
+                                               memo=memo, origin=origin, pattern_id=None)
+            before["annotations"][annotation_id] = None
+            created.append(_row(project, "annotations", annotation_id))
+            after["annotations"][annotation_id] = created[-1]
+        after.update(details or {})
+        if before["annotations"]:
+            _log(project, "create" if created else "delete", entity,
+                 created[0]["id"] if created else next(iter(before["annotations"])), coder_id,
+                 before, after)
+    return created
+
+
 def resize_annotation(project: Project, coder: str, annotation_id: int, start: int, end: int) -> dict:
     """Move an annotation's boundaries."""
     return update_annotation(project, coder, annotation_id, start=start, end=end)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-NUMERIC = {"id", "turns", "words", "n", "hits", "documents", "accepted", "rejected", "precision"}
+NUMERIC = {"id", "turns", "words", "n", "hits", "documents", "accepted", "rejected", "precision",
+           "assigned", "reliability", "in_progress", "done", "annotations", "chars"}
 
 
 def print_table(rows: Iterable[dict], columns: list[str], *, title: str | None = None,

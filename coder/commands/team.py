@@ -1,0 +1,303 @@
+"""``coder coders``, ``sample``, ``assignments``, ``agreement``, ``review``, ``merge``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..project import Project, default_path
+from .common import print_json, project_option, warn, with_project
+
+CODERS_HELP = "Coders, comma-separated (alice,bob,carol)."
+
+
+def _coders(value: str) -> list[str]:
+    from ..team.coders import parse_coders
+
+    return parse_coders(value)
+
+
+# -- coders -------------------------------------------------------------------------------
+
+
+@click.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+@project_option
+@click.pass_context
+def coders(ctx: click.Context, as_json: bool, project_path: Path | None) -> None:
+    """List the coders with their progress; `coders add` adds some.
+
+    \b
+    Coders are never deleted: their coded work is part of the record.  The gold coder
+    holds the adjudicated layer that `coder review` produces.
+    """
+    ctx.obj = project_path
+    if ctx.invoked_subcommand is not None:
+        return
+    from ..team.coders import list_coders
+    from .tables import print_table
+
+    with Project(project_path or default_path()) as project:
+        rows = list_coders(project)
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        row["turns coded"] = "" if row["turns_coded"] is None else f"{100 * row['turns_coded']:.0f}%"
+        row["role"] = "gold" if row["gold"] else ("blind" if row["suggestions_off"] else "")
+        row["done"] = f"{row['done']}/{row['assigned']}" if row["assigned"] else ""
+    print_table(rows, ["name", "role", "annotations", "documents", "reliability", "done",
+                       "turns coded"], title=f"{len(rows)} coders")
+
+
+@coders.command("add")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--gold", is_flag=True, help="Mark them as a gold (adjudicated) layer.")
+@click.pass_obj
+def coders_add(project_path: Path | None, names: tuple[str, ...], gold: bool) -> None:
+    """Add coders by name (existing ones are kept as they are)."""
+    from ..team.coders import add_coders
+
+    with Project(project_path or default_path()) as project:
+        rows = add_coders(project, [n for name in names for n in name.split(",") if n.strip()],
+                          gold=gold)
+    click.echo("coders: " + ", ".join(r["name"] + (" (gold)" if r["is_gold"] else "") for r in rows))
+
+
+@coders.command("suggestions")
+@click.argument("state", type=click.Choice(["on", "off"]))
+@click.argument("names", nargs=-1, required=True)
+@click.pass_obj
+def coders_suggestions(project_path: Path | None, state: str, names: tuple[str, ...]) -> None:
+    """Show (on) or hide (off) pattern suggestions for these coders."""
+    from ..team.coders import set_suggestions_off
+
+    with Project(project_path or default_path()) as project:
+        set_suggestions_off(project, list(names), state == "off")
+    click.echo(f"suggestions {state} for {', '.join(names)}")
+
+
+# -- sample and assignments ---------------------------------------------------------------
+
+
+@click.command()
+@click.option("--size", required=True, help="Documents in the reliability sample: N or N%.")
+@click.option("--stratify", type=click.Choice(["month", "year", "kind"]), default=None,
+              help="Sample proportionally within months, years or document kinds.")
+@click.option("--seed", type=int, default=None, help="Random seed (same seed, same sample).")
+@click.option("--coders", "coder_list", required=True, help=CODERS_HELP)
+@click.option("--replace", is_flag=True, help="Replace the existing assignments.")
+@click.option("--no-suggestions", "blind", is_flag=True,
+              help="Hide pattern suggestions from these coders too (fully blind coding).")
+@click.option("--json", "as_json", is_flag=True, help="Print the sample as JSON.")
+@with_project
+def sample(project: Project, size: str, stratify: str | None, seed: int | None, coder_list: str,
+           replace: bool, blind: bool, as_json: bool) -> None:
+    """Draw a blind reliability sample every coder codes; spread the rest one coder each.
+
+    \b
+    coder sample --size 15% --stratify month --seed 7 --coders alice,bob,carol
+    While coding the sample nobody sees the others' codings; with --no-suggestions
+    pattern suggestions are hidden too.
+    """
+    from ..team.sample import draw_sample
+
+    names = _coders(coder_list)
+    if seed is None:
+        import secrets
+
+        seed = secrets.randbelow(10**6)
+        warn(f"no --seed given; using --seed {seed} (note it to draw the same sample again)")
+    result = draw_sample(project, names, size=size, stratify=stratify, seed=seed,
+                         replace=replace, blind_suggestions=blind)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    click.echo(f"reliability sample: {len(result.reliability)} documents for "
+               f"{', '.join(names)} (seed {seed}"
+               + (f", stratified by {stratify}" if stratify else "") + ")")
+    if stratify:
+        for key, (picked, total) in result.strata.items():
+            click.echo(f"  {key:<12} {picked:>4} of {total}")
+    for name, docs in result.single.items():
+        click.echo(f"{name}: {len(docs)} documents on their own")
+    click.echo("others' codings are hidden while coding the sample"
+               + ("; suggestions are hidden too" if blind else ""))
+
+
+@click.group(invoke_without_command=True)
+@click.option("--coder", "coder_name", default=None, help="Only this coder's assignments.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@project_option
+@click.pass_context
+def assignments(ctx: click.Context, coder_name: str | None, as_json: bool,
+                project_path: Path | None) -> None:
+    """Who codes what: assignments and progress per coder."""
+    ctx.obj = project_path
+    if ctx.invoked_subcommand is not None:
+        return
+    from ..team.coders import list_coders
+    from ..team.sample import assignments as list_assignments
+    from .tables import print_table
+
+    with Project(project_path or default_path()) as project:
+        rows = list_assignments(project, coder_name)
+        progress = [c for c in list_coders(project) if c["assigned"]
+                    and (coder_name is None or c["name"] == coder_name)]
+    if as_json:
+        print_json({"progress": progress, "assignments": rows})
+        return
+    if not rows:
+        click.echo("no assignments yet; draw a sample with `coder sample`")
+        return
+    for c in progress:
+        c["turns coded"] = "" if c["turns_coded"] is None else f"{100 * c['turns_coded']:.0f}%"
+    print_table(progress, ["name", "assigned", "reliability", "in_progress", "done", "turns coded"],
+                title="progress")
+    print_table(rows, ["coder", "document_id", "date", "sample", "status", "annotations", "title"],
+                title=f"{len(rows)} assignments", max_width={"title": 50})
+
+
+@assignments.command("mark")
+@click.argument("document_id", type=int)
+@click.argument("status", type=click.Choice(["todo", "in_progress", "done"]))
+@click.option("--coder", "coder_name", required=True, help="Whose assignment.")
+@click.pass_obj
+def assignments_mark(project_path: Path | None, document_id: int, status: str, coder_name: str) -> None:
+    """Mark a coder's assigned document todo, in_progress or done."""
+    from ..team.sample import set_status
+
+    with Project(project_path or default_path()) as project:
+        set_status(project, coder_name, document_id, status)
+    click.echo(f"document #{document_id}: {status} for {coder_name}")
+
+
+# -- agreement ----------------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--coders", "coder_list", required=True, help=CODERS_HELP)
+@click.option("--unit", type=click.Choice(["turn", "sentence", "document", "character", "span"]),
+              default="turn", show_default=True, help="Unit of analysis.")
+@click.option("--overlap", type=float, default=0.9, show_default=True,
+              help="span unit: least intersection/union for two segments to agree.")
+@click.option("--code", "codes", multiple=True, help="Only this code (repeatable).")
+@click.option("--docs", default=None,
+              help="reliability | all | 1,2,3 (default: the reliability sample if any, else all "
+                   "documents every coder coded).")
+@click.option("--bootstrap", type=int, default=0, help="Bootstrap replicates for 95% CIs.")
+@click.option("--seed", type=int, default=None, help="Seed of the bootstrap.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the table to this CSV file.")
+@with_project
+def agreement(project: Project, coder_list: str, unit: str, overlap: float, codes: tuple[str, ...],
+              docs: str | None, bootstrap: int, seed: int | None, as_json: bool,
+              csv_path: Path | None) -> None:
+    """Inter-coder reliability: Krippendorff's alpha and friends, per code and pooled.
+
+    \b
+    coder agreement --coders alice,bob,carol --unit turn --bootstrap 1000 --seed 1
+    Each code is a binary variable; only documents all coders coded count.
+    """
+    from ..agreement.report import agreement_report
+
+    report = agreement_report(project, _coders(coder_list), unit, codes=list(codes) or None,
+                              docs=docs, overlap=overlap, bootstrap=bootstrap, seed=seed)
+    if csv_path is not None:
+        report.write_csv(csv_path)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    import shutil
+
+    click.echo(report.format_text(shutil.get_terminal_size((100, 24)).columns))
+    if csv_path is not None:
+        click.echo(f"\nwrote {csv_path}")
+
+
+# -- review and merge ---------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--coders", "coder_list", required=True, help=CODERS_HELP)
+@click.option("--adjudicator", required=True, help="Who settles the disagreements.")
+@click.option("--gold", default="gold", show_default=True, help="The gold coder to write to.")
+@click.option("--docs", default=None, help="reliability | all | 1,2,3 (as for `agreement`).")
+@click.option("--adopt-unanimous", is_flag=True,
+              help="First copy every span all coders coded identically into the gold layer.")
+@click.option("--list", "as_list", is_flag=True, help="Print the queue instead of opening the TUI.")
+@click.option("--json", "as_json", is_flag=True, help="Print the queue as JSON.")
+@with_project
+def review(project: Project, coder_list: str, adjudicator: str, gold: str, docs: str | None,
+           adopt_unanimous: bool, as_list: bool, as_json: bool) -> None:
+    """Review the disagreements among coders and settle them into the gold layer.
+
+    \b
+    coder review --coders alice,bob,carol --adjudicator dana
+    Keys: 1-5 take coder N's version, u union, 0 none, e own span, r reason, z undo.
+    """
+    from ..team.review import adopt_unanimous as adopt
+    from ..team.review import disagreements
+
+    names = _coders(coder_list)
+    if not 2 <= len(names) <= 5:
+        from ..errors import CoderError
+
+        raise CoderError("review compares 2 to 5 coders (--coders alice,bob)")
+    if adopt_unanimous:
+        n = adopt(project, names, adjudicator=adjudicator, docs=docs, gold=gold)
+        click.echo(f"copied {n} unanimous codings into {gold}", err=True)
+    if as_list or as_json or not sys.stdout.isatty():
+        items = disagreements(project, names, docs=docs, gold=gold)
+        if as_json:
+            print_json([d.as_dict() for d in items])
+            return
+        from .tables import print_table
+
+        rows = [{"n": i, "doc": d.document_id, "code": d.code_id, "where": f"{d.start}-{d.end}",
+                 "kind": d.kind, "coded by": ",".join(d.coders_with), "chars": d.split_chars,
+                 "status": "settled" if d.settled else "open"} for i, d in enumerate(items, 1)]
+        print_table(rows, ["n", "doc", "code", "where", "kind", "coded by", "chars", "status"],
+                    title=f"{len(items)} disagreements ({sum(not d.settled for d in items)} open)")
+        return
+    path = project.path
+    project.close()
+    try:
+        from ..tui.run import run_review
+    except ImportError:
+        from ..tui.screens.review import run_review_app as run_review
+    run_review(path, names, adjudicator)
+
+
+@click.command()
+@click.argument("other", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the merge report as JSON.")
+@with_project
+def merge(project: Project, other: Path, as_json: bool) -> None:
+    """Bring another coder's project file in (documents matched by content hash).
+
+    Annotations and memos are matched by their uuid, so merging twice changes nothing;
+    where both files changed the same annotation, the newer change wins and is listed.
+    """
+    from ..team.merge import merge_project
+
+    report = merge_project(project, other)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    for text in report.warnings:
+        warn(text)
+    click.echo(f"merged {other}: {report.documents_imported} documents imported "
+               f"({report.documents_matched} matched), {report.annotations_added} annotations "
+               f"added, {report.annotations_updated} updated, {report.annotations_unchanged} "
+               f"already here; {report.memos_added} memos, {report.decisions_added} decisions, "
+               f"{report.assignments_added} assignments added"
+               + (f"; new coders: {', '.join(report.coders_added)}" if report.coders_added else ""))
+    if report.conflicts:
+        click.echo(f"{len(report.conflicts)} conflicts (the newer version was kept):")
+        for c in report.conflicts[:20]:
+            click.echo(f"  {c['entity']} {c.get('uuid', c.get('key'))}: kept {c['kept']}"
+                       + (f" (differed in {', '.join(c['fields'])})" if c.get("fields") else ""))

@@ -1,0 +1,154 @@
+"""The review screen, driven with Textual's Pilot: settle disagreements end to end."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from textual.app import App
+from textual.widgets import DataTable
+
+from coder.team.review import disagreements
+from coder.tui.screens.review import ReviewScreen
+from tests.test_team_fixtures import code, find, make_project
+
+CODERS = ["alice", "bob"]
+NOFORCE = "No vamos a combatir el fuego con fuego."
+ROOT = "Vamos a atender a los jóvenes del barrio."
+
+
+@pytest.fixture
+def coded(tmp_path):
+    with make_project(tmp_path, documents=2, coders=("alice", "bob")) as project:
+        code(project, "alice", 1, "DES.NOFORCE", NOFORCE)
+        code(project, "bob", 1, "DES.NOFORCE", NOFORCE, trim=(3, 0))
+        code(project, "alice", 2, "DES.ROOT", ROOT)
+        for coder in CODERS:   # both coded document 2 (and agree on this one)
+            code(project, coder, 2, "SEC.WAR", "Ya no hay guerra en la sierra.")
+        yield project
+
+
+class ReviewTestApp(App):
+    """A minimal app that opens the review screen (as the workbench's factory does)."""
+
+    def __init__(self, project, coders, adjudicator):
+        super().__init__()
+        self.project, self.coders, self.adjudicator = project, coders, adjudicator
+
+    def on_mount(self) -> None:
+        self.push_screen(ReviewScreen(self.project, self.coders, self.adjudicator))
+
+
+def gold(project):
+    return project.rows('SELECT a.* FROM annotations a JOIN coders k ON k.id = a.coder_id'
+                        " WHERE k.is_gold = 1 AND a.deleted = 0 ORDER BY a.id")
+
+
+def test_settle_with_reason_then_undo(coded):
+    asyncio.run(_settle_with_reason_then_undo(coded))
+
+
+async def _settle_with_reason_then_undo(coded):
+    app = ReviewTestApp(coded, CODERS, "dana")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        table = screen.query_one("#review-queue", DataTable)
+        assert table.row_count == 2
+        # Worst first: document 2 (a whole sentence only alice coded) before document 1.
+        assert (screen.current.document_id, screen.current.code_id) == (2, "DES.ROOT")
+        await pilot.press("r")
+        await pilot.press(*"tiene sentido: 1 u 0 q")   # keys of the screen are text here
+        await pilot.press("enter")
+        assert screen.reason == "tiene sentido: 1 u 0 q"
+        assert gold(coded) == []
+        await pilot.press("1")                      # take alice's version
+        await pilot.pause()
+        root = find(coded, 2, ROOT)
+        rows = gold(coded)
+        assert [(r["document_id"], r["code_id"], r["start"], r["end"], r["origin"])
+                for r in rows] == [(2, "DES.ROOT", *root, "adjudicated")]
+        assert rows[0]["memo"] == "adjudicated by dana: alice's version; tiene sentido: 1 u 0 q"
+        assert screen.reason == ""                  # a reason goes with one decision
+        assert [d.settled for d in screen.items] == [True, False]
+        assert screen.current.document_id == 1      # moved on to the next open one
+        await pilot.press("2")                      # bob's version in document 1
+        await pilot.pause()
+        start, end = find(coded, 1, NOFORCE)
+        assert [(r["document_id"], r["start"], r["end"]) for r in gold(coded)] == [
+            (2, *root), (1, start + 3, end)]
+        assert all(d.settled for d in disagreements(coded, CODERS))
+        await pilot.press("z")                      # undo bob's version
+        await pilot.pause()
+        assert [(r["document_id"], r["start"]) for r in gold(coded)] == [(2, root[0])]
+        assert [d.settled for d in disagreements(coded, CODERS)] == [True, False]
+
+
+def test_union_none_own_span_and_navigation(coded):
+    asyncio.run(_union_none_own_span_and_navigation(coded))
+
+
+async def _union_none_own_span_and_navigation(coded):
+    app = ReviewTestApp(coded, CODERS, "erin")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("j")
+        assert screen.current.document_id == 1
+        await pilot.press("k")
+        assert screen.current.document_id == 2
+        await pilot.press("0")                      # document 2: not coded
+        await pilot.pause()
+        assert gold(coded) == [] and screen.items[0].settled
+        assert screen.current.document_id == 1
+        await pilot.press("u")                      # union in document 1
+        await pilot.pause()
+        start, end = find(coded, 1, NOFORCE)
+        assert [(r["start"], r["end"]) for r in gold(coded)] == [(start, end)]
+        await pilot.press("e")                      # decide document 1 again: own span
+        prompt = screen.query_one("#review-prompt")
+        prompt.value = f"{start}-{start + 10}"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [(r["start"], r["end"]) for r in gold(coded)] == [(start, start + 10)]
+        assert "erin: own span" in gold(coded)[0]["memo"]
+        await pilot.press("9")                      # no coder 9: nothing happens
+        await pilot.pause()
+        assert len(gold(coded)) == 1
+
+
+def test_detail_pane_shows_versions(coded):
+    asyncio.run(_detail_pane_shows_versions(coded))
+
+
+async def _detail_pane_shows_versions(coded):
+    app = ReviewTestApp(coded, CODERS, "dana")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        detail = app.screen.render_detail().plain
+        assert ROOT in detail and "2 bob: not coded" in detail
+        await pilot.press("j")
+        detail = app.screen.render_detail().plain
+        assert NOFORCE in detail
+        assert "1 alice:" in detail and "2 bob:" in detail and "not coded" not in detail
+
+
+def test_workbench_factory_opens_the_review_screen(coded):
+    from coder.tui.app import create_app
+
+    coded.close()
+    app = create_app(coded.path, "dana", mode="review", review_coders=CODERS, adjudicator="dana")
+
+    async def scenario():
+        async with app.run_test(size=(140, 40)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, ReviewScreen)
+            await pilot.press("1")                  # alice's version of the first disagreement
+            await pilot.pause()
+            rows = gold(app.project)
+            assert [(r["document_id"], r["code_id"], r["origin"]) for r in rows] == [
+                (2, "DES.ROOT", "adjudicated")]
+            await pilot.press("q")
+
+    asyncio.run(scenario())
