@@ -1,0 +1,360 @@
+"""``coder export``, ``coder search``, ``coder stats``, ``coder cooccurrence``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import CoderError
+from ..project import Project
+from .common import print_json, progress, warn, with_project
+
+TABLE_FORMATS = ["csv", "parquet", "xlsx", "jsonl"]
+
+
+def _coder_options(func):
+    """--coder (repeatable), --gold, --since, --until: the filters every command here shares."""
+    func = click.option("--until", help="Only documents dated up to this day/month/year (inclusive).")(func)
+    func = click.option("--since", help="Only documents dated from this day/month/year (YYYY[-MM[-DD]]).")(func)
+    func = click.option("--gold", is_flag=True, help="The adjudicated gold layer.")(func)
+    func = click.option("--coder", "coders", multiple=True,
+                        help="Only this coder's segments (repeatable; commas work too).")(func)
+    return func
+
+
+def _filters(coders: tuple[str, ...], gold: bool, since: str | None, until: str | None) -> dict:
+    return {"coders": list(coders), "gold": gold, "since": since, "until": until}
+
+
+def _warn_pooled(project: Project, filters: dict) -> None:
+    """Counting several coders' segments together double-counts what they agree on."""
+    if filters["coders"] or filters["gold"]:
+        return
+    n = project.db.execute("SELECT count(DISTINCT coder_id) FROM annotations WHERE deleted = 0"
+                           ).fetchone()[0]
+    if n > 1:
+        warn(f"counting the segments of {n} coders together; pass --coder NAME or --gold")
+
+
+def _refi(path: Path, suffix: str, project: Project, coders: list[str]) -> dict:
+    try:
+        from ..export import refi
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.endswith("export.refi"):
+            raise CoderError("REFI-QDA export (.qdpx/.qdc) is not available in this "
+                             "installation: coder.export.refi is missing") from None
+        raise
+    if suffix == ".qdc":
+        return refi.export_qdc(project, path)
+    return refi.export_qdpx(project, path, coders=coders or None)
+
+
+@click.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS),
+              help="Table format (default: from the suffix).")
+@_coder_options
+@click.option("--code", "codes", multiple=True,
+              help="Only these codes, each with its descendants (repeatable; commas work too). "
+                   "For a matrix: its columns.")
+@click.option("--document", "document_ids", multiple=True, type=int, help="Only this document (repeatable).")
+@click.option("--context", type=click.IntRange(min=0), default=100, show_default=True,
+              help="Characters of context either side of a segment.")
+@click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte-order mark (for Excel).")
+@click.option("--by", type=click.Choice(["document", "turn", "month"]),
+              help="Write a code matrix by document, turn or month instead of segments.")
+@click.option("--counts", is_flag=True, help="Matrix cells count segments (default: 0/1 presence).")
+@with_project
+def export(project: Project, path: Path, fmt: str | None, coders: tuple[str, ...], gold: bool,
+           since: str | None, until: str | None, codes: tuple[str, ...],
+           document_ids: tuple[int, ...], context: int, bom: bool, by: str | None,
+           counts: bool) -> None:
+    """Export coded segments (or a code matrix, or REFI-QDA) to PATH.
+
+    \b
+    segments.csv|.parquet|.xlsx|.jsonl   one row per coded segment (tidy; R, Stata, pandas)
+    matrix.csv --by document|turn|month   one row per unit, one 0/1 column per code (--counts)
+    project.qdpx / codebook.qdc           REFI-QDA exchange files for other QDA software
+    CSV is RFC 4180 UTF-8 with CRLF line ends (--bom for Excel); the same project gives
+    byte-identical CSV and JSON Lines. Stata: import delimited using segments.csv,
+    varnames(1) encoding(utf-8) bindquote(strict) maxquotedrows(unlimited)
+    """
+    suffix = path.suffix.lower()
+    filters = _filters(coders, gold, since, until)
+    if suffix in (".qdpx", ".qdc") and not fmt:
+        if by or codes or document_ids or since or until or gold:
+            raise CoderError(f"{suffix} export takes only --coder; the other filters are for tables")
+        summary = _refi(path, suffix, project, list(coders))
+        click.echo(f"wrote {path}" + (f" ({_describe(summary)})" if summary else ""))
+        return
+    from ..export.tables import export_segments, table_format, write_table
+
+    fmt = table_format(path, fmt)
+    if bom and fmt != "csv":
+        warn("--bom only applies to CSV; ignored")
+    if by:
+        from ..export.matrix import code_matrix
+
+        _warn_pooled(project, filters)
+        columns, rows = code_matrix(project, by=by, counts=counts, codes=list(codes) or None,
+                                    document_ids=list(document_ids) or None, **filters)
+        summary = write_table(rows, columns, path, fmt=fmt, bom=bom, sheet=f"by {by}")
+        click.echo(f"wrote a {'count' if counts else 'presence'} matrix by {by}: "
+                   f"{summary['rows']:,} rows x {len(columns) - _key_count(by)} codes to {path}")
+        return
+    if counts:
+        raise CoderError("--counts is for a matrix; add --by document|turn|month")
+    from ..export.segments import count_segments
+
+    selection = dict(filters, codes=list(codes) or None, document_ids=list(document_ids) or None)
+    total = count_segments(project, **selection)
+    with progress(total // 1000 + 1, "exporting") as advance:
+        summary = export_segments(project, path, fmt=fmt, bom=bom, context=context,
+                                  progress=lambda n: advance(max(1, n // 1000)), **selection)
+    if summary["rows"] == 0:
+        warn("no segments matched; wrote the header only")
+    click.echo(f"wrote {summary['rows']:,} segment(s) ({summary['columns']} columns) to {path}")
+    if summary.get("cells_cut"):
+        warn(f"{summary['cells_cut']} cells were longer than Excel's 32,767 characters and were "
+             "cut; export .csv or .parquet for the full text")
+
+
+def _key_count(by: str) -> int:
+    return {"document": 4, "turn": 7, "month": 3}[by]
+
+
+def _describe(summary: object) -> str:
+    if isinstance(summary, dict):
+        return ", ".join(f"{k}: {v}" for k, v in summary.items() if not isinstance(v, (dict, list)))
+    return ""
+
+
+# -- search ---------------------------------------------------------------------------------------
+
+@click.command()
+@click.argument("query")
+@click.option("--speaker", "speakers", multiple=True, help="Only this speaker (id, name or part of it; repeatable).")
+@click.option("--role", "roles", multiple=True,
+              help="Only speakers of this kind (president, official, press ...) or role title (repeatable).")
+@click.option("--code", "codes", multiple=True,
+              help="Only hits inside a segment of this code or its descendants (repeatable).")
+@_coder_options
+@click.option("--kwic", type=click.IntRange(min=0), default=60, show_default=True,
+              help="Characters of context left and right of each hit.")
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
+              help="Show at most this many hits (0: all).")
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as a JSON array.")
+@click.option("--suggest-code", metavar="CODE",
+              help="Record every hit (not only those shown) as a suggestion of CODE to review.")
+@with_project
+def search(project: Project, query: str, speakers: tuple[str, ...], roles: tuple[str, ...],
+           codes: tuple[str, ...], coders: tuple[str, ...], gold: bool, since: str | None,
+           until: str | None, kwic: int, limit: int, as_json: bool, suggest_code: str | None) -> None:
+    """Full-text search of the turns, shown as keyword-in-context lines.
+
+    \b
+    Case and accents do not matter (jovenes finds Jóvenes). FTS5 query syntax:
+      guerra narco              turns with both words
+      "guerra contra el narco"  a phrase
+      militar*                  a prefix
+      paz OR abrazos, guerra NOT fría, NEAR(guardia nacional, 5)
+    The index is built on the first search and updated after imports.
+    """
+    from ..export.search import iter_hits, pending_turns, suggest_hits
+
+    options = {"speaker": list(speakers), "role": list(roles), "codes": list(codes) or None,
+               "coder": list(coders), "gold": gold, "since": since, "until": until}
+    pending = pending_turns(project)
+    if pending:
+        click.echo(f"indexing {pending:,} turns for search ...", err=True)
+    hits = []
+    with progress(pending, "indexing") as advance:
+        for hit in iter_hits(project, query, kwic=kwic, progress=advance, **options):
+            hits.append(hit)
+            if limit and len(hits) >= limit:
+                break
+    if as_json:
+        print_json([h.as_dict() for h in hits])
+    else:
+        _print_hits(hits, kwic)
+        more = " (--limit 0 shows all)" if limit and len(hits) >= limit else ""
+        click.echo(f"{len(hits)} hit(s) shown{more}", err=True)
+    if suggest_code:
+        result = suggest_hits(project, query, suggest_code, **options)
+        click.echo(f"recorded {result['suggestions']:,} new suggestion(s) of {suggest_code} from "
+                   f"{result['hits']:,} hit(s) (pattern {result['pattern_id']!r}); review them in "
+                   "the workbench", err=as_json)
+
+
+def _print_hits(hits: list, width: int) -> None:
+    from ..export.search import kwic_line
+
+    if not sys.stdout.isatty():
+        for hit in hits:
+            click.echo(f"{hit.date or '-'}\t#{hit.document_id}\t{hit.speaker or '-'}\t"
+                       f"{kwic_line(hit, width)}")
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console()
+    for hit in hits:
+        line = Text()
+        line.append(f"{hit.date or '-':10} #{hit.document_id:<5} {(hit.speaker or '-')[:18]:18} ",
+                    style="dim")
+        line.append(f"{hit.left:>{width}}")
+        line.append(hit.match, style="bold yellow")
+        line.append(hit.right)
+        console.print(line, no_wrap=True, overflow="ellipsis")
+
+
+# -- stats ------------------------------------------------------------------------------------------
+
+def _print_numbers(rows: list[dict], columns: list[str], title: str) -> None:
+    """A rich table with numbers right-aligned and rates to two decimals."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(header_style="bold")
+    numeric = [c for c in columns if all(isinstance(r.get(c), (int, float)) or r.get(c) is None
+                                         for r in rows)]
+    for column in columns:
+        table.add_column(column, justify="right" if column in numeric else "left",
+                         overflow="ellipsis", max_width=40 if column in ("title", "speaker") else None,
+                         no_wrap=True)
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row.get(column)
+            if value is None:
+                cells.append("")
+            elif isinstance(value, float):
+                cells.append(f"{value:,.2f}")
+            elif isinstance(value, int) and not column.endswith("_id"):
+                cells.append(f"{value:,}")
+            else:
+                cells.append(str(value))
+        table.add_row(*cells)
+    # Piped output: wide enough not to wrap (rich assumes 80 columns off a terminal).
+    console = Console(width=None if sys.stdout.isatty() else 200)
+    console.print(title, style="bold", highlight=False)
+    console.print(table)
+
+
+@click.command()
+@click.option("--by", type=click.Choice(["month", "year", "speaker", "document"]), default="month",
+              show_default=True, help="The unit to count in.")
+@click.option("--codes", help="Code families to count, e.g. SEC,DES (default: every top-level code).")
+@click.option("--per", help="Also give rates per this many words, e.g. 10k.")
+@_coder_options
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Draw the table to a PNG (needs matplotlib: pip install 'coder[plot]').")
+@click.option("--series", "series_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A CSV (month or date, value) to plot on a second axis.")
+@click.option("--series-column", help="The value column of --series (default: value, or the first numeric).")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the table to this CSV.")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+@click.option("--no-chart", is_flag=True, help="No terminal chart under the table.")
+@with_project
+def stats(project: Project, by: str, codes: str | None, per: str | None, coders: tuple[str, ...],
+          gold: bool, since: str | None, until: str | None, plot_path: Path | None,
+          series_path: Path | None, series_column: str | None, csv_path: Path | None,
+          as_json: bool, no_chart: bool) -> None:
+    """Code frequencies per month, year, speaker or document (optionally per 10k words).
+
+    \b
+    coder stats --codes SEC,DES --per 10k --plot trend.png
+    coder stats --codes SEC,DES --plot trend.png --series homicides.csv
+    Each code counts its descendants. Words come from the documents (or turns, by speaker).
+    """
+    from ..analysis import (
+        frequencies,
+        parse_per,
+        plot_frequencies,
+        read_series,
+        terminal_chart,
+    )
+
+    filters = _filters(coders, gold, since, until)
+    per_words = parse_per(per)
+    if series_path and by not in ("month", "year"):
+        raise CoderError("--series needs --by month or --by year")
+    series = read_series(series_path, column=series_column, by=by) if series_path else None
+    _warn_pooled(project, filters)
+    columns, rows = frequencies(project, by=by, codes=codes, per=per_words, **filters)
+    if csv_path:
+        from ..export.tables import write_table
+
+        write_table(rows, columns, csv_path, fmt="csv")
+    if as_json:
+        print_json(rows)
+    else:
+        _print_numbers(rows, columns, f"Coded segments by {by}")
+        if not no_chart and sys.stdout.isatty():
+            import shutil
+
+            width = max(40, min(120, shutil.get_terminal_size().columns - 2))
+            chart = terminal_chart(columns, rows, by=by, per=per_words, width=width)
+            if chart:
+                click.echo(chart)
+    if plot_path:
+        colors = {r["id"]: r["color"] for r in project.rows("SELECT id, color FROM codes")
+                  if r["color"]}
+        note = "gold layer" if gold else ", ".join(coders) if coders else "all coders"
+        plot_frequencies(columns, rows, plot_path, by=by, per=per_words, series=series,
+                         colors=colors, note=note)
+        click.echo(f"wrote {plot_path}", err=as_json)
+    if csv_path:
+        click.echo(f"wrote {csv_path}", err=as_json)
+
+
+# -- co-occurrence ------------------------------------------------------------------------------------
+
+@click.command()
+@click.option("--unit", type=click.Choice(["turn", "document", "sentence"]), default="turn",
+              show_default=True, help="Two codes co-occur when both have a segment overlapping one unit.")
+@click.option("--code", "codes", multiple=True,
+              help="Only these codes, each with its descendants (repeatable; default: every code used).")
+@_coder_options
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the code x code table to this CSV.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@with_project
+def cooccurrence(project: Project, unit: str, codes: tuple[str, ...], coders: tuple[str, ...],
+                 gold: bool, since: str | None, until: str | None, csv_path: Path | None,
+                 as_json: bool) -> None:
+    """How often codes occur in the same turn, document or sentence (a code x code table).
+
+    The diagonal counts the units where a code occurs at all.
+    """
+    from ..export.matrix import cooccurrence as count_cooccurrence
+    from ..export.matrix import cooccurrence_rows
+
+    filters = _filters(coders, gold, since, until)
+    _warn_pooled(project, filters)
+    result = count_cooccurrence(project, unit=unit, codes=list(codes) or None, **filters)
+    columns, rows = cooccurrence_rows(result)
+    if csv_path:
+        from ..export.tables import write_table
+
+        write_table(rows, columns, csv_path, fmt="csv")
+    title = (f"Co-occurrence within {unit}s: {result['units']:,} units, "
+             f"{result['coded_units']:,} with a code")
+    if as_json:
+        print_json(result)
+    elif len(result["codes"]) <= 8:
+        _print_numbers(rows, columns, title)
+    else:  # a wide square does not fit a terminal: the most frequent pairs instead
+        names, matrix = result["codes"], result["matrix"]
+        pairs = [{"code": a, "with": b, "units": matrix[i][j], "units with code": matrix[i][i],
+                  "units with other": matrix[j][j]}
+                 for i, a in enumerate(names) for j, b in enumerate(names) if i < j and matrix[i][j]]
+        pairs.sort(key=lambda p: (-p["units"], p["code"], p["with"]))
+        _print_numbers(pairs[:40], ["code", "with", "units", "units with code", "units with other"],
+                       f"{title}; the {min(40, len(pairs))} most frequent of {len(pairs)} pairs"
+                       + ("" if csv_path else " (--csv FILE writes the whole matrix)"))
+    if csv_path:
+        click.echo(f"wrote {csv_path}", err=as_json)

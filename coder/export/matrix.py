@@ -1,0 +1,306 @@
+"""Code matrices (code x document / turn / month) and code co-occurrence within units.
+
+A matrix has the row keys first (``document_id, date, title, words`` /
+``turn_id, document_id, date, seq, speaker, speaker_kind, words`` /
+``month, documents, words``), then one column per code, holding 0/1 presence or, with
+``counts=True``, the number of segments.  Every unit in the filtered documents gets a
+row, also the ones nobody coded (the zeros matter in a regression), and months run
+without gaps from the first to the last document.
+
+Which codes become columns: by default every code of the codebook (and retired codes
+that still have segments), each counting only segments of exactly that code; with
+``codes=[...]`` one column per given code, each counting its descendants too (so
+``codes=["SEC", "DES"]`` gives the two families).
+
+Segments belong to a turn or sentence when they overlap it (a segment spanning two
+turns counts in both); to a document or month by their document.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+
+from ..errors import CoderError
+from ..project import Project
+from .segments import DocumentTurns, _as_list, check_codes, code_tree, descendants, resolve_filters
+
+MATRIX_UNITS = ("document", "turn", "month")
+COOCCURRENCE_UNITS = ("turn", "document", "sentence")
+
+# -- code columns -------------------------------------------------------------------------------
+
+
+def code_columns(project: Project, codes: str | Iterable[str] | None = None
+                 ) -> list[tuple[str, list[str]]]:
+    """``[(column name, [code ids it counts])]`` for the codes (see the module docstring)."""
+    tree = code_tree(project)
+    wanted = _as_list(codes)
+    if wanted:
+        return [(code_id, descendants(tree, code_id)) for code_id in check_codes(tree, wanted)]
+    used = {r[0] for r in project.db.execute(
+        "SELECT DISTINCT code_id FROM annotations WHERE deleted = 0")}
+    ordered = _tree_order(tree)
+    return [(c, [c]) for c in ordered
+            if c in used or not tree[c]["retired"]]
+
+
+def _tree_order(tree: dict[str, dict]) -> list[str]:
+    """Code ids parents-first, siblings by their codebook order."""
+    children: dict[str | None, list[str]] = {}
+    for code_id, row in tree.items():
+        parent = row["parent_id"] if row["parent_id"] in tree else None
+        children.setdefault(parent, []).append(code_id)
+    ordered: list[str] = []
+
+    def walk(parent: str | None) -> None:
+        for code_id in children.get(parent, []):
+            if code_id not in ordered:
+                ordered.append(code_id)
+                walk(code_id)
+
+    walk(None)
+    ordered += [c for c in tree if c not in ordered]  # cycles in imported data
+    return ordered
+
+
+def _column_index(columns: list[tuple[str, list[str]]]) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = {}
+    for number, (_, members) in enumerate(columns):
+        for code_id in members:
+            index.setdefault(code_id, []).append(number)
+    return index
+
+
+# -- shared queries -------------------------------------------------------------------------------
+
+def _documents(project: Project, resolved) -> list[dict]:
+    where, params = resolved.document_sql()
+    return project.rows(
+        f"SELECT d.id, d.date, d.title, d.words, length(d.text) AS length FROM documents d"
+        f" WHERE 1 = 1{where} ORDER BY d.date IS NULL, d.date, d.id", params)
+
+
+def _segments(project: Project, resolved, code_ids: Iterable[str]) -> list[tuple]:
+    """(document_id, start, end, code_id) of live segments of the given codes."""
+    code_ids = sorted(set(code_ids))
+    if not code_ids:
+        return []
+    where, params = resolved.annotation_sql()
+    return project.db.execute(
+        'SELECT a.document_id, a.start, a."end", a.code_id FROM annotations a'
+        " JOIN documents d ON d.id = a.document_id"
+        f" WHERE a.deleted = 0{where} AND a.code_id IN ({','.join('?' * len(code_ids))})"
+        ' ORDER BY a.document_id, a.start, a."end"', params + code_ids).fetchall()
+
+
+def _by_document(segments: list[tuple]) -> dict[int, list[tuple]]:
+    grouped: dict[int, list[tuple]] = {}
+    for segment in segments:
+        grouped.setdefault(segment[0], []).append(segment)
+    return grouped
+
+
+def _months(first: str, last: str) -> list[str]:
+    year, month = int(first[:4]), int(first[5:7])
+    months = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+    return months
+
+
+# -- matrices -------------------------------------------------------------------------------------
+
+def code_matrix(project: Project, *, by: str = "document", counts: bool = False,
+                codes: str | Iterable[str] | None = None, **filters) -> tuple[list[str], list[dict]]:
+    """A code matrix by ``document``, ``turn`` or ``month``: ``(columns, rows)``.
+
+    Filters are those of :func:`coder.export.segments.resolve_filters` (coders, gold,
+    since/until, document ids); ``codes`` picks the code columns.
+    """
+    if by not in MATRIX_UNITS:
+        raise CoderError(f"--by must be one of {', '.join(MATRIX_UNITS)}, not {by!r}")
+    resolved = resolve_filters(project, **filters)
+    columns = code_columns(project, codes)
+    names = [name for name, _ in columns]
+    index = _column_index(columns)
+    documents = _documents(project, resolved)
+    segments = _by_document(_segments(project, resolved, index))
+
+    def cells(found: dict[int, int]) -> dict:
+        return {name: (found.get(n, 0) if counts else int(found.get(n, 0) > 0))
+                for n, name in enumerate(names)}
+
+    rows: list[dict] = []
+    if by == "document":
+        keys = ["document_id", "date", "title", "words"]
+        for doc in documents:
+            found: dict[int, int] = {}
+            for segment in segments.get(doc["id"], []):
+                for n in index[segment[3]]:
+                    found[n] = found.get(n, 0) + 1
+            rows.append({"document_id": doc["id"], "date": doc["date"], "title": doc["title"],
+                         "words": doc["words"], **cells(found)})
+    elif by == "turn":
+        keys = ["turn_id", "document_id", "date", "seq", "speaker", "speaker_kind", "words"]
+        for doc in documents:
+            turns = DocumentTurns(project, doc["id"])
+            found_by_turn: dict[int, dict[int, int]] = {}
+            for segment in segments.get(doc["id"], []):
+                for turn in turns.overlapping(segment[1], segment[2]):
+                    found = found_by_turn.setdefault(turn["id"], {})
+                    for n in index[segment[3]]:
+                        found[n] = found.get(n, 0) + 1
+            for turn in sorted(turns.turns, key=lambda t: t["seq"]):
+                rows.append({"turn_id": turn["id"], "document_id": doc["id"], "date": doc["date"],
+                             "seq": turn["seq"], "speaker": turn["speaker"],
+                             "speaker_kind": turn["speaker_kind"], "words": turn["words"],
+                             **cells(found_by_turn.get(turn["id"], {}))})
+    else:
+        keys = ["month", "documents", "words"]
+        dated = [d for d in documents if d["date"]]
+        per_month: dict[str, dict] = {}
+        for doc in dated:
+            month = per_month.setdefault(doc["date"][:7], {"documents": 0, "words": 0, "found": {}})
+            month["documents"] += 1
+            month["words"] += doc["words"]
+            for segment in segments.get(doc["id"], []):
+                for n in index[segment[3]]:
+                    month["found"][n] = month["found"].get(n, 0) + 1
+        if dated:
+            for label in _months(min(per_month), max(per_month)):
+                month = per_month.get(label, {"documents": 0, "words": 0, "found": {}})
+                rows.append({"month": label, "documents": month["documents"],
+                             "words": month["words"], **cells(month["found"])})
+    return keys + names, rows
+
+
+def matrix_frame(project: Project, **options):
+    """:func:`code_matrix` as a pandas DataFrame (same columns, same rows)."""
+    import pandas as pd
+
+    columns, rows = code_matrix(project, **options)
+    return pd.DataFrame.from_records(rows, columns=columns)
+
+
+# -- sentences --------------------------------------------------------------------------------------
+
+# Words that end in a period without ending a sentence (lower-case, accents kept).
+ABBREVIATIONS = frozenset("""
+    sr sra srta sres dr dra dres lic ing arq mtro mtra prof gral gob mons c cc núm no nos
+    art arts etc pág págs p pp ej vol tel av col dir dept depto ee uu aprox máx mín
+    mr mrs ms st vs jr
+""".split())
+
+_BOUNDARY = re.compile(
+    r"(?P<stop>[.!?…]+[\"»”’)\]]*)(?P<space>\s+)(?=[¿¡\"«“(\-–—]?[^\W\d_a-zá-úñü])"
+    r"|(?P<newline>[ \t]*\n\s*)")
+_LAST_WORD = re.compile(r"(\w+)\.*$")
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)`` of ``text[start:end]``, as offsets into ``text``.
+
+    A sentence ends at ``. ! ? …`` (with closing quotes or brackets) followed by space
+    and an upper-case letter, ``¿``, ``¡`` or an opening quote, unless the word before
+    the period is a known abbreviation (Sr., Lic., núm. ...); and at every line break.
+    Spans have no leading or trailing whitespace; empty ones are dropped.
+    """
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    piece_start = start
+    for match in _BOUNDARY.finditer(text, start, end):
+        if match.group("stop"):
+            if match.group("stop").startswith(".") and len(match.group("stop")) == 1:
+                word = _LAST_WORD.search(text, max(start, match.start() - 20), match.start() + 1)
+                if word and word.group(1).lower() in ABBREVIATIONS:
+                    continue
+            spans.append((piece_start, match.end("stop")))
+        else:
+            spans.append((piece_start, match.start()))
+        piece_start = match.end()
+    spans.append((piece_start, end))
+    trimmed = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            trimmed.append((s, e))
+    return trimmed
+
+
+# -- co-occurrence --------------------------------------------------------------------------------
+
+def _units(project: Project, doc: dict, unit: str) -> list[tuple[int, int]]:
+    """Non-overlapping unit spans of one document, sorted by start."""
+    if unit == "document":
+        return [(0, doc["length"])]
+    turns = project.db.execute('SELECT start, "end" FROM turns WHERE document_id = ?'
+                               " ORDER BY start", [doc["id"]]).fetchall()
+    spans = [tuple(t) for t in turns] or [(0, doc["length"])]  # no turns: the whole text
+    if unit == "turn":
+        return spans
+    text = project.db.execute("SELECT text FROM documents WHERE id = ?", [doc["id"]]).fetchone()[0]
+    sentences: list[tuple[int, int]] = []
+    for s, e in spans:
+        sentences.extend(split_sentences(text, s, e))
+    return sentences
+
+
+def cooccurrence(project: Project, *, unit: str = "turn", codes: str | Iterable[str] | None = None,
+                 **filters) -> dict:
+    """How often two codes have segments overlapping the same unit.
+
+    Returns ``{"unit", "codes", "units", "coded_units", "matrix"}``: ``matrix[i][j]`` is
+    the number of units where codes i and j both occur (symmetric); the diagonal is the
+    number of units where code i occurs at all.  ``units`` counts every unit in the
+    filtered documents, ``coded_units`` those with at least one of the codes.
+
+    ``codes`` picks the codes, each counting its descendants; by default every code
+    that has segments under the filters, each on its own.  Units: turns (a document
+    without turns is one unit), whole documents, or sentences of the turns
+    (:func:`split_sentences`).
+    """
+    if unit not in COOCCURRENCE_UNITS:
+        raise CoderError(f"--unit must be one of {', '.join(COOCCURRENCE_UNITS)}, not {unit!r}")
+    resolved = resolve_filters(project, **filters)
+    columns = code_columns(project, codes)
+    found = _segments(project, resolved, _column_index(columns))
+    if not _as_list(codes):  # by default: the codes that occur under these filters
+        used = {segment[3] for segment in found}
+        columns = [(name, members) for name, members in columns if used & set(members)]
+    names = [name for name, _ in columns]
+    index = _column_index(columns)
+    matrix = [[0] * len(names) for _ in names]
+    segments = _by_document(found)
+    total = coded = 0
+    for doc in _documents(project, resolved):
+        spans = _units(project, doc, unit)
+        total += len(spans)
+        starts = [s for s, _ in spans]
+        present: dict[int, set[int]] = {}
+        for _, start, end, code_id in segments.get(doc["id"], []):
+            at = max(0, bisect.bisect_right(starts, start) - 1)
+            while at < len(spans) and spans[at][0] < end:
+                if spans[at][1] > start:
+                    present.setdefault(at, set()).update(index[code_id])
+                at += 1
+        for found in present.values():
+            coded += 1
+            for i in found:
+                for j in found:
+                    matrix[i][j] += 1
+    return {"unit": unit, "codes": names, "units": total, "coded_units": coded, "matrix": matrix}
+
+
+def cooccurrence_rows(result: dict) -> tuple[list[str], list[dict]]:
+    """The co-occurrence matrix as a table: a ``code`` column, then one column per code."""
+    names = result["codes"]
+    rows = [{"code": name, **dict(zip(names, result["matrix"][i]))} for i, name in enumerate(names)]
+    return ["code", *names], rows

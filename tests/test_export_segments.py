@@ -1,0 +1,298 @@
+"""The tidy segments table and its writers: columns, filters, formats, determinism."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from coder.annotate import apply_code, document_memo, remove_annotation
+from coder.cli import main
+from coder.codebook import parse_codebook, store_codebook
+from coder.corpus.importer import import_paths
+from coder.errors import CoderError
+from coder.export.segments import (
+    SEGMENT_COLUMNS,
+    context_window,
+    segments_frame,
+    segments_rows,
+)
+from coder.export.tables import export_segments
+from tests.conftest import CODEBOOK, TRANSCRIPT
+
+# A second transcript, written for these tests: quotes, commas, a line starting with "=".
+SECOND = """Conferencia de prensa matutina | Miércoles 10 de abril, 2019
+Presidencia de la República
+10 de abril de 2019
+---
+PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR
+La VIOLENCIA no se combate con violencia. Vamos a atender a los jóvenes.
+Hay que decir "no" a la guerra, y sí a la paz.
+---
+PREGUNTA
+¿Qué opina de la estrategia militar? ¿Y de los homicidios?
+---
+PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR
+=Fórmula no. La estrategia es de paz. Sr. Pérez, no hay guerra.
+"""
+
+
+def write_transcript(folder: Path, relative: str, text: str) -> Path:
+    path = folder / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def span(project, document_id: int, phrase: str) -> tuple[int, int]:
+    text = project.db.execute("SELECT text FROM documents WHERE id = ?", [document_id]).fetchone()[0]
+    start = text.index(phrase)
+    return start, start + len(phrase)
+
+
+def code(project, coder: str, document_id: int, code_id: str, phrase: str, **kw) -> dict:
+    return apply_code(project, coder, document_id, code_id, *span(project, document_id, phrase), **kw)
+
+
+def build_coded(project, folder: Path) -> dict:
+    """Two documents (March and April 2019), three coders incl. gold, eight live segments."""
+    import_paths(project, [write_transcript(folder, "in/2019/marzo/05--a.txt", TRANSCRIPT),
+                           write_transcript(folder, "in/2019/abril/10--b.txt", SECOND)])
+    store_codebook(project, parse_codebook(CODEBOOK))
+    project.coder_id("gold")  # is_gold = 1
+    made = {
+        "war": code(project, "alice", 1, "SEC.WAR", "guerra contra el narco"),
+        "abrazos": code(project, "alice", 1, "DES.NOFORCE", "abrazos, no balazos",
+                        memo='a memo, with "quotes"\nand a line break'),
+        "causas": code(project, "alice", 1, "DES.ROOT", "atender las causas"),
+        "bob_paz": code(project, "bob", 1, "DES.NOFORCE", "la estrategia de paz"),
+        "gold": code(project, "gold", 1, "DES.NOFORCE", "abrazos, no balazos"),
+        "violencia": code(project, "alice", 2, "DES.NOFORCE",
+                          "La VIOLENCIA no se combate con violencia."),
+        "militar": code(project, "alice", 2, "SEC.WAR", "estrategia militar"),
+        "formula": code(project, "bob", 2, "SEC", "=Fórmula no"),
+    }
+    removed = code(project, "alice", 2, "DES.ROOT", "atender a los jóvenes")
+    remove_annotation(project, "alice", removed["id"])
+    return made
+
+
+@pytest.fixture
+def coded(project, tmp_path):
+    build_coded(project, tmp_path)
+    return project
+
+
+def test_rows_have_the_columns_in_order_and_the_right_values(coded):
+    rows = segments_rows(coded)
+    assert len(rows) == 8  # the removed annotation is not there
+    assert all(list(r) == SEGMENT_COLUMNS for r in rows)
+    war = next(r for r in rows if r["code_id"] == "SEC.WAR" and r["document_id"] == 1)
+    assert war["text"] == "guerra contra el narco"
+    assert war["code_name"] == "War framing"
+    assert war["code_path"] == "Securitizing move > War framing"
+    assert war["speaker"] == "Andrés Manuel López Obrador" and war["speaker_kind"] == "president"
+    assert war["turn_seq"] == 2 and war["question_turn_seq"] == 1
+    assert war["date"] == "2019-03-05" and war["kind"] == "press conference"
+    assert war["coder"] == "alice" and war["origin"] == "manual"
+    assert war["codebook_version"] == coded.setting("codebook_version")
+    assert "[[guerra contra el narco]]" in war["context"]
+    press = next(r for r in rows if r["text"] == "estrategia militar")
+    assert press["speaker_kind"] == "press" and press["question_turn_seq"] is None
+    memo = next(r for r in rows if r["coder"] == "alice" and r["text"] == "abrazos, no balazos")
+    assert memo["memo"].startswith("a memo, with")
+
+
+def test_rows_are_sorted_by_document_start_end_code_coder(coded):
+    rows = segments_rows(coded)
+    keys = [(r["document_id"], r["start"], r["end"], r["code_id"], r["coder"]) for r in rows]
+    assert keys == sorted(keys)
+
+
+def test_memos_table_is_joined_to_the_memo_column(coded):
+    row = next(r for r in segments_rows(coded) if r["code_id"] == "SEC.WAR" and r["document_id"] == 1)
+    from coder.project import now
+
+    with coded.transaction():
+        coded.db.execute(
+            "INSERT INTO memos(uuid, annotation_id, coder_id, text, created_at, updated_at)"
+            " VALUES ('m1', ?, 1, 'a separate memo', ?, ?)", [row["annotation_id"], now(), now()])
+    document_memo(coded, "alice", 1, "a document memo is not a segment memo")
+    row = next(r for r in segments_rows(coded) if r["annotation_id"] == row["annotation_id"])
+    assert row["memo"] == "a separate memo"
+
+
+def test_context_is_cut_on_word_boundaries():
+    text = "uno dos tres cuatro CINCO seis siete ocho nueve"
+    start = text.index("CINCO")
+    # 10 characters either side end inside "tres" and "siete": those halves are dropped.
+    assert text[start - 10:start + 15] == "es cuatro CINCO seis siet"
+    assert context_window(text, start, start + 5, width=10) == "cuatro [[CINCO]] seis"
+    assert context_window(text, start, start + 5, width=12) == "tres cuatro [[CINCO]] seis siete"
+    assert context_window(text, start, start + 5, width=0) == "[[CINCO]]"
+    assert context_window("a\nb  c", 2, 3, 10) == "a [[b]] c"
+
+
+def test_filters_coder_gold_codes_dates_documents(coded):
+    assert {r["coder"] for r in segments_rows(coded, coder="bob")} == {"bob"}
+    assert len(segments_rows(coded, coders=["alice", "bob"])) == 7
+    gold = segments_rows(coded, gold=True)
+    assert [r["coder"] for r in gold] == ["gold"]
+    # A code includes its descendants.
+    sec = segments_rows(coded, codes=["SEC"])
+    assert sorted(r["code_id"] for r in sec) == ["SEC", "SEC.WAR", "SEC.WAR"]
+    assert [r["code_id"] for r in segments_rows(coded, codes="SEC.WAR")] == ["SEC.WAR", "SEC.WAR"]
+    assert {r["document_id"] for r in segments_rows(coded, since="2019-04-01")} == {2}
+    assert {r["document_id"] for r in segments_rows(coded, until="2019-03")} == {1}
+    assert {r["document_id"] for r in segments_rows(coded, until="2019-03-04")} == set()
+    assert {r["document_id"] for r in segments_rows(coded, document_ids=[2])} == {2}
+
+
+def test_bad_filters_are_one_line_errors(coded):
+    with pytest.raises(CoderError, match="no coder named 'carol'"):
+        segments_rows(coded, coder="carol")
+    with pytest.raises(CoderError, match="no code 'NOPE'"):
+        segments_rows(coded, codes=["NOPE"])
+    with pytest.raises(CoderError, match="not a date"):
+        segments_rows(coded, since="March 2019")
+
+
+def test_csv_is_rfc4180_and_byte_identical(coded, tmp_path):
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert export_segments(coded, first)["rows"] == 8
+    export_segments(coded, second)
+    data = first.read_bytes()
+    assert data == second.read_bytes()
+    assert not data.startswith(b"\xef\xbb\xbf")
+    assert data.split(b"\r\n")[0].decode() == ",".join(SEGMENT_COLUMNS)
+    # The memo with a comma, quotes and a newline is quoted, quotes doubled.
+    assert b'"a memo, with ""quotes""\nand a line break"' in data
+    parsed = list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+    assert len(parsed) == 8 and list(parsed[0]) == SEGMENT_COLUMNS
+    assert any(p["memo"] == 'a memo, with "quotes"\nand a line break' for p in parsed)
+    assert any(p["text"] == "=Fórmula no" for p in parsed)
+
+
+def test_csv_bom_for_excel(coded, tmp_path):
+    export_segments(coded, tmp_path / "bom.csv", bom=True)
+    assert (tmp_path / "bom.csv").read_bytes().startswith(b"\xef\xbb\xbfannotation_id,")
+
+
+def test_jsonl_one_object_per_line_and_byte_identical(coded, tmp_path):
+    export_segments(coded, tmp_path / "a.jsonl")
+    export_segments(coded, tmp_path / "b.jsonl")
+    data = (tmp_path / "a.jsonl").read_bytes()
+    assert data == (tmp_path / "b.jsonl").read_bytes()
+    lines = data.decode("utf-8").split("\n")
+    assert lines[-1] == "" and len(lines) == 9
+    objects = [json.loads(line) for line in lines[:-1]]
+    assert list(objects[0]) == SEGMENT_COLUMNS
+    assert isinstance(objects[0]["start"], int)
+    assert "López" in data.decode("utf-8")  # UTF-8, not \u escapes
+
+
+def test_parquet_keeps_types(coded, tmp_path):
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    export_segments(coded, tmp_path / "s.parquet")
+    table = pq.read_table(tmp_path / "s.parquet")
+    assert table.column_names == SEGMENT_COLUMNS
+    assert table.schema.field("start").type == pa.int64()
+    assert table.schema.field("turn_seq").type == pa.int64()
+    assert table.schema.field("date").type == pa.date32()
+    assert pa.types.is_timestamp(table.schema.field("created_at").type)
+    rows = table.to_pylist()
+    assert rows[0]["date"] == dt.date(2019, 3, 5)
+    assert [r["text"] for r in rows] == [r["text"] for r in segments_rows(coded)]
+
+
+def test_xlsx_opens_and_keeps_text_as_text(coded, tmp_path):
+    import openpyxl
+    import pandas as pd
+
+    summary = export_segments(coded, tmp_path / "s.xlsx")
+    assert summary["rows"] == 8
+    sheet = openpyxl.load_workbook(tmp_path / "s.xlsx").active
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert header == SEGMENT_COLUMNS
+    texts = [row[SEGMENT_COLUMNS.index("text")].value for row in sheet.iter_rows(min_row=2)]
+    assert "=Fórmula no" in texts  # a string, not a formula
+    frame = pd.read_excel(tmp_path / "s.xlsx")
+    assert list(frame.columns) == SEGMENT_COLUMNS and len(frame) == 8
+
+
+def test_frame_is_typed_and_project_segments_delegates(coded):
+    frame = segments_frame(coded)
+    assert list(frame.columns) == SEGMENT_COLUMNS and len(frame) == 8
+    assert str(frame["start"].dtype) == "int64"
+    assert str(frame["turn_seq"].dtype) == "Int64"
+    assert str(frame["date"].dtype).startswith("datetime64")
+    assert str(frame["created_at"].dtype).startswith("datetime64") and "UTC" in str(frame["created_at"].dtype)
+    assert len(coded.segments(coder="alice")) == 5
+
+
+def test_empty_project_exports_a_header(project, tmp_path):
+    assert export_segments(project, tmp_path / "e.csv")["rows"] == 0
+    assert (tmp_path / "e.csv").read_text(encoding="utf-8").strip() == ",".join(SEGMENT_COLUMNS)
+    assert list(segments_frame(project).columns) == SEGMENT_COLUMNS
+
+
+def test_unknown_suffix_and_failed_export_leave_no_file(coded, tmp_path):
+    with pytest.raises(CoderError, match="suffix"):
+        export_segments(coded, tmp_path / "s.txt")
+    with pytest.raises(CoderError, match="no coder"):
+        export_segments(coded, tmp_path / "s.csv", coder="nobody")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".csv", ".tmp")) == []
+
+
+def test_cli_export(coded, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "out.csv"
+    result = runner.invoke(main, ["export", str(out), "-p", str(coded.path), "--gold"])
+    assert result.exit_code == 0, result.output
+    assert "wrote 1 segment(s)" in result.output
+    result = runner.invoke(main, ["export", str(tmp_path / "x.jsonl"), "-p", str(coded.path),
+                                  "--code", "DES", "--since", "2019-04"])
+    assert result.exit_code == 0, result.output
+    assert len((tmp_path / "x.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+    result = runner.invoke(main, ["export", str(out), "-p", str(coded.path), "--coder", "nobody"])
+    assert result.exit_code == 1 and result.output.startswith("coder: no coder named")
+
+
+def test_cli_refi_dispatch(coded, tmp_path, monkeypatch):
+    """.qdpx goes to coder.export.refi (a stand-in here), with the coders passed on."""
+    import sys
+    import types
+
+    calls = []
+    fake = types.ModuleType("coder.export.refi")
+    fake.export_qdpx = lambda project, path, *, coders=None: calls.append(("qdpx", coders)) or {"sources": 2}
+    fake.export_qdc = lambda project, path: calls.append(("qdc", None)) or {"codes": 5}
+    monkeypatch.setitem(sys.modules, "coder.export.refi", fake)
+    runner = CliRunner()
+    result = runner.invoke(main, ["export", str(tmp_path / "p.qdpx"), "-p", str(coded.path),
+                                  "--coder", "alice"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["export", str(tmp_path / "c.qdc"), "-p", str(coded.path)])
+    assert result.exit_code == 0, result.output
+    assert calls == [("qdpx", ["alice"]), ("qdc", None)]
+    result = runner.invoke(main, ["export", str(tmp_path / "p.qdpx"), "-p", str(coded.path),
+                                  "--by", "month"])
+    assert result.exit_code == 1 and "takes only --coder" in result.output
+
+
+def test_cli_refi_missing_is_a_clear_error(coded, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "coder.export.refi", None)  # as if the module were absent
+    result = CliRunner().invoke(main, ["export", str(tmp_path / "p.qdpx"), "-p", str(coded.path)])
+    assert result.exit_code == 1
+    assert result.output.startswith("coder: REFI-QDA export") and "missing" in result.output
+    assert not (tmp_path / "p.qdpx").exists()
