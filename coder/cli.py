@@ -39,6 +39,7 @@ A typical session:
   coder export segments.csv                   coded segments for R / Stata / pandas
 
 Try it on the bundled sample: coder demo
+
 The project file is ./coder.db unless -p/--project or CODER_PROJECT says otherwise.
 """
 
