@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def _warn_pooled(project: Project, filters: dict) -> None:
 
 def _refi(path: Path, suffix: str, project: Project, coders: list[str]) -> dict:
     try:
-        from ..export import refi
+        refi = importlib.import_module("coder.export.refi")
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.endswith("export.refi"):
             raise CoderError("REFI-QDA export (.qdpx/.qdc) is not available in this "
