@@ -51,13 +51,13 @@ _PRESIDENT_TITLES = {"PRESIDENTE", "PRESIDENTA", "PRESIDENT", "C. PRESIDENTE",
 _TITLE_TYPOS = {"RESIDENTE": "PRESIDENTE", "PRESIDENE": "PRESIDENTE", "PRESIENTE": "PRESIDENTE",
                 "PRESIDENTEE": "PRESIDENTE", "PRESDENTE": "PRESIDENTE"}
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _PARTICLES = {"de", "del", "la", "las", "los", "y", "e", "van", "von", "da", "di", "of", "the"}
 
 
 def fold(text: str) -> str:
     """Upper case without accents or invisible characters, single-spaced."""
-    text = unicodedata.normalize("NFKD", _INVISIBLE.sub("", text))
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _COMBINING.sub("", unicodedata.normalize("NFKD", _INVISIBLE.sub("", text)))
     return " ".join(text.upper().split())
 
 
