@@ -192,3 +192,20 @@ def test_project_file_is_left_alone_by_a_failed_file(tmp_path):
         import_paths(project, [bad])
         assert snapshot(project) == (0, 0, 0, 0)
     assert Path(db).exists()
+
+
+def test_folder_scan_passes_over_readme(project, transcript):
+    (transcript.parent / "README.md").write_text("# Notas\nEsta carpeta tiene transcripciones.\n")
+    report = import_paths(project, [transcript.parent])
+    assert [Path(f.path).name for f in report.files] == [transcript.name]
+    # Named explicitly, it is imported like any text file.
+    assert import_paths(project, [transcript.parent / "README.md"]).count("imported") == 1
+
+
+def test_sample_corpus_imports_cleanly(project):
+    from coder.demo import SAMPLE_CORPUS
+
+    report = import_paths(project, [SAMPLE_CORPUS])
+    assert report.count("imported") >= 20 and not report.failed
+    langs = {row["lang"] for row in list_documents(project)}
+    assert langs == {"es", "en"}

@@ -28,6 +28,8 @@ from .words import word_counts
 TEXT_SUFFIXES = {".txt", ".md", ".text", ""}
 KNOWN_SUFFIXES = TEXT_SUFFIXES | {".docx", ".docm", ".html", ".htm", ".xhtml", ".pdf", ".csv",
                                   ".tsv", ".xlsx", ".xlsm"}
+# Files a folder scan passes over (a file named on the command line is still imported).
+NOT_DOCUMENTS = {"README", "LICENSE", "LICENCE", "COPYING", "CHANGELOG", "NOTICE", "AUTHORS"}
 FORMATS = ("transcript", "txt", "docx", "html", "pdf", "csv", "xlsx")
 MAX_TEXT_BYTES = 200 * 1024 * 1024
 COMMIT_SECONDS = 0.5  # longest a batch of imported files waits for its commit
@@ -71,6 +73,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
             found.extend(sorted(
                 p for p in path.rglob("*")
                 if p.is_file() and p.suffix.lower() in KNOWN_SUFFIXES
+                and p.stem.upper() not in NOT_DOCUMENTS
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             ))
         elif path.exists():
