@@ -45,10 +45,8 @@ def build_demo(path: str | Path, *, fresh: bool = False,
 
 
 def _suggest(project: Project, echo: Callable[[str], None]) -> int:
-    try:
-        from .suggest import run_suggestions
-    except ImportError:
-        return 0
+    from .suggest import run_suggest
+
     echo("pre-highlighting candidate phrases ...")
-    run_suggestions(project)
+    run_suggest(project)
     return project.db.execute("SELECT count(*) FROM suggestions").fetchone()[0]

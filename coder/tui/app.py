@@ -1,0 +1,118 @@
+"""The workbench application and the one factory that builds it (CLI, ``coder demo``, tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+
+from ..corpus.documents import get_document
+from ..errors import CoderError
+from ..project import Project
+from . import queries
+from .commands import CodeCommands, DocumentCommands, ScreenCommands
+from .keymap import APP_KEYS, bindings, load_keymap
+
+MODES = ("code", "review")
+
+
+class CoderApp(App):
+    """The coding workbench over one open project file."""
+
+    CSS_PATH = "coder.tcss"
+    TITLE = "coder"
+    BINDINGS = bindings(APP_KEYS)
+    COMMANDS = App.COMMANDS | {DocumentCommands, CodeCommands, ScreenCommands}
+
+    def __init__(self, project: Project, coder: str, *, document_id: int | None = None,
+                 mode: str = "code", review_coders: list[str] | None = None,
+                 adjudicator: str | None = None, keymap: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.project = project
+        self.coder = coder
+        self.document_id = document_id
+        self.mode = mode
+        self.review_coders = review_coders or []
+        self.adjudicator = adjudicator
+        self.initial_keymap = keymap or {}
+
+    def on_mount(self) -> None:
+        if self.initial_keymap:
+            self.set_keymap(self.initial_keymap)
+        self.theme = "textual-dark"
+        if self.mode == "review":
+            review = _review_module()
+            self.push_screen(review.ReviewScreen(self.project, self.review_coders,
+                                                 self.adjudicator))
+            return
+        from .screens.coding import CodingScreen
+
+        self.push_screen(CodingScreen(self.project, self.coder, self.document_id))
+
+    def action_help(self) -> None:
+        """`?`: every key, generated from the bindings."""
+        from textual.binding import BindingsMap
+
+        from .screens.coding import CodingScreen
+        from .screens.help import HelpScreen, screen_sources
+
+        if isinstance(self.screen, CodingScreen):
+            sources = screen_sources(self.screen)
+        else:
+            sources = [getattr(self.screen, "_bindings", BindingsMap()), self._bindings]
+        self.push_screen(HelpScreen(sources))
+
+    def on_unmount(self) -> None:
+        self.project.close()
+
+
+def _review_module():
+    try:
+        from .screens import review
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.endswith("screens.review"):
+            raise CoderError("the review screen is not part of this build yet "
+                             "(coder/tui/screens/review.py is missing)") from None
+        raise
+    return review
+
+
+def create_app(project_path: str | Path, coder: str, *, document_id: int | None = None,
+               mode: str = "code", review_coders: list[str] | None = None,
+               adjudicator: str | None = None) -> CoderApp:
+    """Build the workbench on the project file at ``project_path`` for ``coder``.
+
+    ``mode="code"`` opens the coding screen on ``document_id`` (default: the coder's next
+    assigned document not done, else the first one they have not coded); ``mode="review"``
+    opens the review screen for ``review_coders`` with ``adjudicator``.  Problems (no
+    project file, no documents, a bad keymap file) raise :class:`CoderError` before any
+    screen is drawn.
+    """
+    if mode not in MODES:
+        raise CoderError(f"unknown workbench mode {mode!r} (use {' or '.join(MODES)})")
+    coder = (coder or "").strip()
+    if not coder:
+        raise CoderError("no coder name: pass --coder NAME (or set CODER_NAME)")
+    keymap = load_keymap()
+    if mode == "review":
+        _review_module()
+        if not review_coders:
+            raise CoderError("review needs the coders to compare")
+    project = Project(project_path)
+    try:
+        project.coder_id(coder)
+        for name in review_coders or []:
+            project.coder_id(name, create=False)  # a typo must not create a coder
+        if mode == "code":
+            if document_id is None:
+                document_id = queries.start_document(project, coder)
+                if document_id is None:
+                    raise CoderError(f"{project.path}: no documents yet; add some with "
+                                     "`coder import FILES`")
+            else:
+                get_document(project, document_id)
+    except BaseException:
+        project.close()
+        raise
+    return CoderApp(project, coder, document_id=document_id, mode=mode,
+                    review_coders=review_coders, adjudicator=adjudicator or coder, keymap=keymap)

@@ -1,0 +1,235 @@
+"""Every key binding of the workbench, with an id, and the user's keymap file that remaps them.
+
+The tables below are the single source of the bindings: the widgets and screens build
+their ``BINDINGS`` from them, and the help screen lists what is actually bound.  A user
+remaps a binding by its id in a TOML file (``$CODER_KEYMAP``, else
+``~/.config/coder/keymap.toml``)::
+
+    # ~/.config/coder/keymap.toml
+    "suggestion.accept" = "y"
+    "cursor.word_right" = ["ctrl+right", "w"]
+
+A code's own hot-key comes from the codebook and never takes a key listed here (the
+codebook validator refuses the keys in ``coder.codebook.model.RESERVED_KEYS``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import CoderError
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """One binding: its id (what a keymap file names), default keys, action and help text."""
+
+    id: str
+    keys: str
+    action: str
+    description: str
+    group: str
+    show: bool = False
+    key_display: str | None = None
+    priority: bool = False
+    short: str = ""  # the footer's label (``description`` is the help screen's)
+
+
+def _moves() -> list[KeySpec]:
+    specs = []
+    moves = [
+        ("left", "left,h", "character left"), ("right", "right,l", "character right"),
+        ("up", "up,k", "line up"), ("down", "down,j", "line down"),
+        ("word_left", "ctrl+left", "word left"), ("word_right", "ctrl+right", "word right"),
+        ("home", "home", "start of line"), ("end", "end", "end of line"),
+        ("page_up", "pageup", "page up"), ("page_down", "pagedown", "page down"),
+        ("paragraph_up", "ctrl+up", "previous paragraph"),
+        ("paragraph_down", "ctrl+down", "next paragraph"),
+        ("top", "ctrl+home", "start of document"), ("bottom", "ctrl+end", "end of document"),
+    ]
+    for name, keys, text in moves:
+        specs.append(KeySpec(f"cursor.{name}", keys, f"move('{name}')", f"Cursor: {text}",
+                             "Move"))
+    for name, keys, text in moves:
+        if name in ("top", "bottom"):
+            continue
+        shifted = ",".join(_shift(k) for k in keys.split(",") if len(k) > 1)
+        specs.append(KeySpec(f"select.{name}", shifted, f"extend('{name}')",
+                             f"Extend selection: {text}", "Select"))
+    return specs
+
+
+def _shift(key: str) -> str:
+    return f"ctrl+shift+{key[5:]}" if key.startswith("ctrl+") else f"shift+{key}"
+
+
+# Bindings of the document view (active while the transcript has the focus).
+DOCUMENT_VIEW_KEYS: list[KeySpec] = [
+    *_moves(),
+    KeySpec("select.anchor", "v", "toggle_anchor", "Selection anchor on/off (moves extend)",
+            "Select"),
+    KeySpec("select.clear", "escape", "clear_selection", "Clear the selection", "Select"),
+]
+
+# Bindings of the coding screen (active whatever pane has the focus).
+CODING_KEYS: list[KeySpec] = [
+    KeySpec("select.sentence", "s", "select_sentence",
+            "Select the sentence (again: add the next; after a partial selection: on to its end)",
+            "Select", show=True, short="sentence"),
+    KeySpec("select.turn", "t", "select_turn", "Select the whole turn", "Select", show=True, short="turn"),
+    KeySpec("code.pick", "c", "pick_code", "Code the selection (fuzzy code picker)", "Code",
+            show=True, short="code"),
+    KeySpec("code.remove", "x", "remove_code", "Remove the code under the cursor", "Code",
+            show=True, short="remove"),
+    KeySpec("segment.shrink", "left_square_bracket", "resize(-1)",
+            "Shrink the segment under the cursor by a word (nearest end)", "Code", key_display="["),
+    KeySpec("segment.grow", "right_square_bracket", "resize(1)",
+            "Grow the segment under the cursor by a word (nearest end)", "Code", key_display="]"),
+    KeySpec("memo", "m", "memo", "Memo on the segment (or the document)", "Code"),
+    KeySpec("suggestion.next", "n", "suggestion(1)", "Next suggestion", "Suggestions", show=True, short="next"),
+    KeySpec("suggestion.previous", "N", "suggestion(-1)", "Previous suggestion", "Suggestions"),
+    KeySpec("suggestion.accept", "a", "accept", "Accept the suggestion", "Suggestions", show=True, short="accept"),
+    KeySpec("suggestion.reject", "r", "reject", "Reject the suggestion", "Suggestions", show=True, short="reject"),
+    KeySpec("suggestion.accept_pattern", "A", "accept_pattern",
+            "Accept every pending suggestion of this pattern here (asks first)", "Suggestions"),
+    KeySpec("search", "slash", "search", "Search in the document", "Move", key_display="/"),
+    KeySpec("turn.next_uncoded", "right_curly_bracket", "uncoded(1)",
+            "Next uncoded press question or president answer", "Move", key_display="}"),
+    KeySpec("turn.previous_uncoded", "left_curly_bracket", "uncoded(-1)",
+            "Previous uncoded press question or president answer", "Move", key_display="{"),
+    KeySpec("history.undo", "u", "undo", "Undo your last change", "History", show=True, short="undo"),
+    KeySpec("history.redo", "ctrl+r", "redo", "Redo", "History"),
+    KeySpec("view.others", "o", "toggle_others", "Show / hide other coders' codings", "View",
+            show=True, short="others"),
+    KeySpec("view.documents", "ctrl+o", "documents", "Documents (filter, search, open)", "View",
+            show=True, short="documents"),
+]
+
+# Bindings of the whole application.
+APP_KEYS: list[KeySpec] = [
+    KeySpec("app.help", "question_mark", "help", "Help: every key", "App", show=True,
+            key_display="?", short="help"),
+    KeySpec("app.palette", "ctrl+p", "command_palette", "Command palette", "App", show=False,
+            priority=True, short="commands"),
+    KeySpec("app.quit", "q", "quit", "Quit (everything is already saved)", "App", show=True, short="quit"),
+]
+
+# Bindings of the documents screen.
+DOCUMENTS_KEYS: list[KeySpec] = [
+    KeySpec("documents.back", "escape", "back", "Back to coding", "Documents", show=True, short="back"),
+    KeySpec("documents.search", "ctrl+f", "focus_text", "Full-text search", "Documents",
+            show=True, short="full text"),
+]
+
+ALL_KEYS: list[KeySpec] = [*DOCUMENT_VIEW_KEYS, *CODING_KEYS, *APP_KEYS, *DOCUMENTS_KEYS]
+
+
+def bindings(specs: list[KeySpec]) -> list:
+    """Textual ``Binding`` objects for ``specs`` (imported lazily: this module stays light)."""
+    from textual.binding import Binding
+
+    return [Binding(spec.keys, spec.action, spec.short or spec.description, show=spec.show,
+                    key_display=spec.key_display, priority=spec.priority, id=spec.id,
+                    tooltip=spec.description)
+            for spec in specs]
+
+
+def keymap_path() -> Path | None:
+    """The keymap file in use: ``$CODER_KEYMAP``, else the user's config file if it exists."""
+    explicit = os.environ.get("CODER_KEYMAP")
+    if explicit:
+        return Path(explicit).expanduser()
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    path = config / "coder" / "keymap.toml"
+    return path if path.is_file() else None
+
+
+def load_keymap(path: str | Path | None = None) -> dict[str, str]:
+    """Read a keymap file into ``{binding id: "key[,key...]"}`` (empty when there is none).
+
+    Raises :class:`CoderError` naming the file for unreadable TOML, unknown binding ids or
+    values that are not key strings.
+    """
+    path = Path(path) if path is not None else keymap_path()
+    if path is None:
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CoderError(f"cannot read the keymap file ({exc.strerror})", path=path) from None
+    data = _parse_toml(text, path)
+    table = data.get("keys") or data.get("keymap") or data
+    known = {spec.id for spec in ALL_KEYS} | _other_screen_ids()
+    keymap: dict[str, str] = {}
+    for binding_id, value in table.items():
+        if binding_id not in known:
+            close = difflib.get_close_matches(binding_id, sorted(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise CoderError(f"unknown binding id {binding_id!r}{hint}; `?` in the workbench "
+                             "lists every id", path=path)
+        if isinstance(value, str):
+            keys = [value]
+        elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            keys = value
+        else:
+            raise CoderError(f"{binding_id}: a key is a string or a list of strings", path=path)
+        keymap[binding_id] = ",".join(_key_name(k.strip()) for k in keys)
+    return keymap
+
+
+def _other_screen_ids() -> set[str]:
+    """Binding ids of screens that define their own key tables (the review screen)."""
+    try:
+        from .screens.review import REVIEW_KEYS
+    except ImportError:
+        return set()
+    return {spec.id for spec in REVIEW_KEYS}
+
+
+def _key_name(key: str) -> str:
+    """Single characters as Textual names them ('[' -> 'left_square_bracket')."""
+    if len(key) == 1:
+        from textual.keys import _character_to_key
+
+        return _character_to_key(key)
+    return key
+
+
+def _parse_toml(text: str, path: Path) -> dict:
+    try:
+        import tomllib  # Python 3.11+
+    except ImportError:  # pragma: no cover - Python 3.10
+        try:
+            import tomli as tomllib  # type: ignore[no-redef]
+        except ImportError:
+            return _parse_simple(text, path)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CoderError(f"not valid TOML ({exc})", path=path) from None
+
+
+_LINE = re.compile(r'^\s*"?([\w.]+)"?\s*=\s*(.+?)\s*$')
+
+
+def _parse_simple(text: str, path: Path) -> dict:  # pragma: no cover - Python 3.10 only
+    """Enough TOML for a keymap: ``id = "key"`` / ``id = ["a", "b"]`` lines and tables."""
+    import json
+
+    data: dict = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.split("#", 1)[0].strip()
+        if not line or line.startswith("["):
+            continue
+        match = _LINE.match(line)
+        if not match:
+            raise CoderError(f"line {number}: expected `id = \"key\"`", path=path)
+        try:
+            data[match.group(1)] = json.loads(match.group(2))
+        except ValueError:
+            raise CoderError(f"line {number}: expected a quoted key", path=path) from None
+    return data

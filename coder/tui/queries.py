@@ -1,0 +1,153 @@
+"""Read-only questions the workbench asks the project that no core function answers (yet).
+
+Nothing here writes: every change goes through ``coder.annotate`` (and the other core
+modules), which commit before returning.  Where a core helper exists (written by other
+features) it is preferred; the small fallbacks keep the workbench usable without it.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+
+from ..project import Project
+
+
+def suggestions_visible(project: Project, coder: str) -> bool:
+    """Whether ``coder`` sees suggestions (``coders.suggestions_off`` hides them: blind coding)."""
+    core = None
+    # Look before importing: importing coder.suggest costs start-up time, and the module
+    # may not be written yet.
+    if (Path(__file__).resolve().parents[1] / "suggest" / "store.py").is_file():
+        try:
+            from ..suggest.store import suggestions_visible as core
+        except ImportError:
+            core = None
+    if core is not None:
+        return bool(core(project, coder))
+    row = project.db.execute("SELECT suggestions_off FROM coders WHERE name = ?", [coder]).fetchone()
+    return not (row and row[0])
+
+
+def start_document(project: Project, coder: str) -> int | None:
+    """Where a coder starts: the next assigned document not done, else the first document
+    the coder has not coded, else the first document (None: the project has none)."""
+    row = project.db.execute(
+        "SELECT x.document_id FROM assignments x JOIN coders k ON k.id = x.coder_id"
+        " JOIN documents d ON d.id = x.document_id"
+        " WHERE k.name = ? AND x.status != 'done'"
+        " ORDER BY x.status = 'in_progress' DESC, d.date IS NULL, d.date, d.id LIMIT 1",
+        [coder]).fetchone()
+    if row:
+        return row[0]
+    row = project.db.execute(
+        "SELECT d.id FROM documents d WHERE NOT EXISTS (SELECT 1 FROM annotations a"
+        " JOIN coders k ON k.id = a.coder_id WHERE a.document_id = d.id AND k.name = ?"
+        " AND a.deleted = 0) ORDER BY d.date IS NULL, d.date, d.id LIMIT 1", [coder]).fetchone()
+    if row:
+        return row[0]
+    row = project.db.execute("SELECT id FROM documents ORDER BY date IS NULL, date, id LIMIT 1"
+                             ).fetchone()
+    return row[0] if row else None
+
+
+def document_memo_text(project: Project, coder: str, document_id: int) -> str:
+    """The coder's memo on a document ('' when none)."""
+    row = project.db.execute(
+        "SELECT m.text FROM memos m JOIN coders k ON k.id = m.coder_id WHERE m.document_id = ?"
+        " AND k.name = ? AND m.annotation_id IS NULL AND m.deleted = 0", [document_id, coder]
+    ).fetchone()
+    return row[0] if row else ""
+
+
+STATUS_LABELS = ("not started", "in progress", "done")
+
+
+def coding_status(project: Project, coder: str) -> dict[int, str]:
+    """Each document's status for ``coder``: done (assignment marked done), in progress
+    (the coder has a coding or a decision there, or the assignment says so), not started."""
+    status: dict[int, str] = {}
+    for document_id, in project.db.execute(
+            "SELECT DISTINCT a.document_id FROM annotations a JOIN coders k ON k.id = a.coder_id"
+            " WHERE k.name = ? AND a.deleted = 0"
+            " UNION SELECT DISTINCT d.document_id FROM decisions d JOIN coders k"
+            " ON k.id = d.coder_id WHERE k.name = ?", [coder, coder]):
+        status[document_id] = "in progress"
+    for document_id, value in project.db.execute(
+            "SELECT x.document_id, x.status FROM assignments x JOIN coders k"
+            " ON k.id = x.coder_id WHERE k.name = ?", [coder]):
+        if value == "done":
+            status[document_id] = "done"
+        elif value == "in_progress":
+            status[document_id] = "in progress"
+    return status
+
+
+def assigned_documents(project: Project, coder: str) -> set[int]:
+    """Documents assigned to ``coder``."""
+    return {row[0] for row in project.db.execute(
+        "SELECT x.document_id FROM assignments x JOIN coders k ON k.id = x.coder_id"
+        " WHERE k.name = ?", [coder])}
+
+
+def documents_with_speaker(project: Project, text: str) -> set[int]:
+    """Documents with a turn by a speaker whose name, role or printed label contains ``text``
+    (case and accents ignored)."""
+    wanted = fold(text.strip())
+    found: set[int] = set()
+    for document_id, name, role, alias in project.db.execute(
+            "SELECT DISTINCT t.document_id, s.name, s.role, a.alias FROM turns t"
+            " LEFT JOIN speakers s ON s.id = t.speaker_id"
+            " LEFT JOIN speaker_aliases a ON a.id = t.alias_id"):
+        if any(wanted in fold(value or "") for value in (name, role, alias)):
+            found.add(document_id)
+    return found
+
+
+def documents_matching(project: Project, query: str) -> set[int]:
+    """Documents whose text matches a full-text query (SQLite FTS5, through the core's
+    ``coder.export.search`` when it is there; else a plain accent-blind substring scan)."""
+    try:
+        from ..export.search import iter_hits
+    except ImportError:
+        iter_hits = None
+    if iter_hits is not None:
+        return {hit.document_id for hit in iter_hits(project, query, kwic=0)}
+    wanted = fold(query.strip())
+    return {document_id for document_id, text in project.db.execute(
+        "SELECT id, text FROM documents") if wanted in fold(text)}
+
+
+class _Fold(dict):
+    def __missing__(self, code: int) -> str:
+        base = unicodedata.normalize("NFD", chr(code))[0].lower()
+        self[code] = base if len(base) == 1 else chr(code)
+        return self[code]
+
+
+_FOLD = _Fold()
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free ``text`` of the same length (offsets stay valid)."""
+    try:
+        from ..export.search import fold as core_fold
+    except ImportError:
+        return text.translate(_FOLD)
+    return core_fold(text)
+
+
+def describe_event(event: dict) -> tuple[str, int | None]:
+    """A short description of an undone/redone event and the document it touched."""
+    document_id = None
+    for snapshot in (event.get("after"), event.get("before")):
+        data = json.loads(snapshot) if isinstance(snapshot, str) and snapshot else {}
+        for rows in data.values():
+            for row in (rows or {}).values():
+                if row and row.get("document_id") is not None:
+                    document_id = row["document_id"]
+                    break
+    action = {"create": "coding", "delete": "removal", "update": "change", "accept": "accept",
+              "reject": "reject", "memo": "memo"}.get(event.get("action"), event.get("action"))
+    return action or "change", document_id

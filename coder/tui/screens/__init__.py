@@ -1,0 +1,1 @@
+"""Screens of the workbench: coding, documents, help, pickers (and review, written elsewhere)."""

@@ -1,0 +1,798 @@
+"""The coding screen: the transcript, the codebook, the current code's rules, the segments.
+
+Every key that changes data calls one function of ``coder.annotate`` (which commits before
+it returns) and only then updates the screen from the database, so what the coder sees is
+what is stored.  A failed action (a bad span, a retired code, a busy database) shows its
+one-line message and leaves the screen as it was.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from bisect import bisect_right, insort
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.keys import _character_to_key
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Tree
+
+from ... import annotate
+from ...codebook import project_codes
+from ...corpus.documents import document_turns, get_document
+from ...errors import CoderError
+from ...project import Project
+from .. import queries
+from ..keymap import ALL_KEYS, CODING_KEYS, bindings
+from ..widgets.code_card import CodeCard
+from ..widgets.codebook_tree import CodebookTree, code_colors
+from ..widgets.document_view import DocumentView
+from ..widgets.segments import SegmentsTable
+from ..widgets.status import InfoLine, StatusBar
+from .pickers import Choice, Confirm, MemoEditor, Picker
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+CODABLE_KINDS = ("press", "president")
+
+
+class SearchBar(Input):
+    """`/`: type to find in this document (case and accents ignored); enter: next hit;
+    escape: back to the text with the hit selected."""
+
+    BINDINGS = [Binding("escape", "close", "Close search", show=False)]
+
+    def action_close(self) -> None:
+        self.screen.close_search()
+
+
+class CodingScreen(Screen):
+    """Code one document: select text, press a code's key; accept or reject suggestions."""
+
+    BINDINGS = bindings(CODING_KEYS)
+
+    def __init__(self, project: Project, coder: str, document_id: int) -> None:
+        super().__init__()
+        self.project = project
+        self.coder = coder
+        self.document_id = document_id
+        self.codes = project_codes(project)
+        self.code_by_id = {code.id: code for code in self.codes}
+        self.palette = code_colors(self.codes)
+        self.show_others = False
+        self.suggestions_on = queries.suggestions_visible(project, coder)
+        self.document: dict = {}
+        self.turns: list[dict] = []
+        self.own: list[dict] = []
+        self.others: list[dict] = []
+        self.pending: list[dict] = []
+        self.pending_starts: list[int] = []
+        self.current_code: str | None = None
+        self._last_turn = -2
+        self._search_hits: list[tuple[int, int]] = []
+        self._folded: str | None = None
+        self.key_clashes: list[str] = []
+        self._turn_starts: list[int] = []
+        self._segments_due = False
+        self._view: DocumentView | None = None
+        self._status_timer = None
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with Horizontal(id="body"):
+            with Vertical(id="side"):
+                yield CodebookTree(self.codes, self.palette, id="codebook")
+                yield CodeCard(id="card")
+            with Vertical(id="main"):
+                yield DocumentView(id="document")
+                yield SearchBar(placeholder="search this document (enter: next, esc: done)",
+                                id="search")
+                yield InfoLine(id="segments-title")
+                yield SegmentsTable(id="segments")
+        yield Footer()
+
+    @property
+    def view(self) -> DocumentView:
+        """The transcript widget."""
+        if self._view is None:
+            self._view = self.query_one(DocumentView)
+        return self._view
+
+    def on_mount(self) -> None:
+        self._bind_code_keys()
+        self.query_one(SearchBar).display = False
+        self.load_document(self.document_id)
+        self.set_current_code(None)
+        self.view.focus()
+        # Other coders' work arrives through the shared file: while it is shown, look for
+        # commits by other connections (cheap: a counter SQLite keeps) and re-read then.
+        self._data_version = self._read_data_version()
+        self.set_interval(2.0, self._poll_others)
+        if self.key_clashes:
+            self.notify("; ".join(self.key_clashes), title="Code keys not bound", severity="warning",
+                        timeout=8)
+
+    def _bind_code_keys(self) -> None:
+        """Bind each code's key (from the codebook) to "apply this code to the selection".
+
+        A key the workbench already uses (after the user's keymap) stays the workbench's;
+        the code is still one `c` away, and the clash is reported once.
+        """
+        keymap = getattr(self.app, "_keymap", {}) or {}
+        taken = set()
+        for spec in ALL_KEYS:
+            for key in (keymap.get(spec.id) or spec.keys).split(","):
+                taken.add(_character_to_key(key) if len(key) == 1 else key)
+        for code in self.codes:
+            if not code.key:
+                continue
+            key = _character_to_key(code.key) if len(code.key) == 1 else code.key
+            if key in taken:
+                self.key_clashes.append(f"{code.id} key {code.key!r} is a workbench key")
+                continue
+            taken.add(key)
+            self._bindings._add_binding(Binding(
+                key, f"apply_code({code.id!r})", f"Code: {code.name}", show=False,
+                key_display=code.key))
+
+    def _read_data_version(self) -> int:
+        return self.project.db.execute("PRAGMA data_version").fetchone()[0]
+
+    def _poll_others(self) -> None:
+        version = self._read_data_version()
+        if version != self._data_version:
+            self._data_version = version
+            if self.show_others:
+                self.reload(suggestions=False)
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def load_document(self, document_id: int) -> None:
+        """Show a document (its turns, the coder's codings and the pending suggestions)."""
+        document = get_document(self.project, document_id)
+        self.document_id = document_id
+        self.document = document
+        turns = document_turns(self.project, document_id)
+        index_of = {turn["id"]: index for index, turn in enumerate(turns)}
+        for turn in turns:
+            question = index_of.get(turn["question_id"]) if turn["question_id"] else None
+            turn["answers"] = question
+            if question is not None and turns[question].get("answered_in") is None:
+                turns[question]["answered_in"] = index_of[turn["id"]]
+        self.turns = turns
+        self._turn_starts = [turn["start"] for turn in turns]
+        self._folded = None
+        self._search_hits = []
+        view = self.view
+        view.set_code_colors(self.palette)
+        view.set_document(document["text"], turns)
+        self._last_turn = -2
+        self.reload()
+        if self.own:
+            # Pick up where the coder left off: the end of their latest change here.
+            latest = max(self.own, key=lambda a: a["updated_at"] or "")
+            view.place_cursor(latest["end"])
+        table = self.query_one(SegmentsTable)
+        table.clear()
+        table._rows.clear()
+        title = document.get("title") or f"document #{document_id}"
+        self.query_one(StatusBar).set(
+            project=self.project.path.name, coder=self.coder,
+            document=f"{document.get('date') or ''} · {title}".strip(" ·"),
+            suggestions=self.suggestions_on,
+            memo=bool(queries.document_memo_text(self.project, self.coder, document_id)))
+        self._update_position(view.cursor)
+
+    def reload(self, *, suggestions: bool = True) -> None:
+        """Re-read codings (and suggestions) from the database and repaint what changed."""
+        project, doc = self.project, self.document_id
+        everyone = annotate.document_annotations(project, doc, others=True) if self.show_others \
+            else annotate.document_annotations(project, doc, coder=self.coder)
+        self.own = [a for a in everyone if a["coder"] == self.coder]
+        self.others = [a for a in everyone if a["coder"] != self.coder]
+        if suggestions:
+            if self.suggestions_on:
+                found = annotate.document_suggestions(project, doc, self.coder)
+                self.pending = [s for s in found if s["status"] == "pending"]
+            else:
+                self.pending = []
+            self.pending_starts = [s["start"] for s in self.pending]
+            view = self.view
+            view.set_suggestions(self.pending)
+            current = view.current_suggestion
+            if current is not None and not any(s["id"] == current.key for s in self.pending):
+                view.set_current_suggestion(None)
+        self._show_codings()
+
+    def _patch_own(self, row: dict) -> None:
+        """Put one annotation row, as the core returned it after committing, into the
+        coder's codings (cheaper than re-reading thousands of them after each key)."""
+        before = next((a for a in self.own if a["id"] == row["id"]), None)
+        self.own = [a for a in self.own if a["id"] != row["id"]]
+        after = None
+        if not row.get("deleted"):
+            code = self.code_by_id.get(row["code_id"])
+            after = {**row, "code_name": code.name if code else row["code_id"],
+                     "color": code.color if code else None, "coder": self.coder}
+            insort(self.own, after, key=lambda a: (a["start"], a["end"], a["id"]))
+        self.view.patch_own(before, after)
+        self._show_codings(view=False)
+
+    def _show_codings(self, *, view: bool = True) -> None:
+        if view:
+            self.view.set_codings(self.own, self.others)
+        self._update_progress()
+        if not self._segments_due:
+            # The segment list follows once the transcript has been repainted.
+            self._segments_due = True
+            self.call_after_refresh(self._update_segments)
+
+    def _update_segments(self) -> None:
+        self._segments_due = False
+        table = self.query_one(SegmentsTable)
+        rows = self.own + (self.others if self.show_others else [])
+        more = table.set_segments(rows, text=self.document.get("text", ""), coder=self.coder,
+                                  paragraph_of=self._paragraph_of,
+                                  code_names={c.id: c.name for c in self.codes},
+                                  colors=self.palette, limit=250)
+        if more:  # a long list fills over several frames; the text stays responsive
+            self._segments_due = True
+            self.call_after_refresh(self._update_segments)
+        title = Text()
+        title.append(" segments ", style="bold")
+        title.append(f" {len(self.own)} mine", style="")
+        if self.suggestions_on:
+            title.append(f" · {len(self.pending)} suggestions left", style="")
+        title.append(" · ")
+        title.append(f"{len(self.others)} by others shown" if self.show_others else "others hidden",
+                     style="yellow" if self.show_others else "dim")
+        self.query_one("#segments-title", InfoLine).update(title)
+
+    def _paragraph_of(self, offset: int) -> int:
+        """The ¶ (turn number, from 1) of an offset (0: before the first turn)."""
+        return bisect_right(self._turn_starts, offset)
+
+    def coded_turns(self) -> set[int]:
+        """Indexes of the turns the coder has coded (a coding of theirs overlaps the turn)."""
+        starts = self._turn_starts
+        coded: set[int] = set()
+        for a in self.own:
+            index = max(0, bisect_right(starts, a["start"]) - 1)
+            while index < len(starts) and starts[index] < a["end"]:
+                if self.turns[index]["end"] > a["start"]:
+                    coded.add(index)
+                index += 1
+        return coded
+
+    def _update_progress(self) -> None:
+        nonempty = {i for i, t in enumerate(self.turns) if t["end"] > t["start"]}
+        coded = self.coded_turns()
+        self.view.set_coded_turns(coded)
+        percent = round(100 * len(coded & nonempty) / len(nonempty)) if nonempty else 0
+        self.query_one(StatusBar).set(progress=percent, others=self.show_others)
+
+    def _update_position(self, offset: int) -> None:
+        turn = self.view.turn_index_at(offset)
+        if turn != self._last_turn:
+            self._last_turn = turn
+            where = f"¶{turn + 1} / {len(self.turns)}" if turn >= 0 else f"header / {len(self.turns)}"
+            self.query_one(StatusBar).set(paragraph=where)
+
+    # -- reacting to the view and the panes ------------------------------------------------
+
+    @on(DocumentView.CursorMoved)
+    def _cursor_moved(self, event: DocumentView.CursorMoved) -> None:
+        self._update_position(event.offset)
+        # The selection's size goes to the status bar once the keys pause: repainting the
+        # top line on every step would repaint every pane between it and the text.
+        if self._status_timer is None:
+            self._status_timer = self.set_timer(0.15, self._show_selection)
+        spans = self.view.own_spans_at(event.offset)
+        if spans:
+            self.set_current_code(spans[0].code, why="under the cursor")
+
+    def _show_selection(self) -> None:
+        self._status_timer = None
+        selection = self.view.selection
+        self.query_one(StatusBar).set(
+            selection=None if selection is None else selection[1] - selection[0],
+            anchor=self.view.sticky_anchor)
+
+    def set_current_code(self, code_id: str | None, *, why: str = "") -> None:
+        """Show ``code_id``'s definition and rules on the card (and mark it in the tree)."""
+        if code_id is not None and code_id not in self.code_by_id:
+            return
+        self.current_code = code_id
+        self.query_one(CodeCard).show_code(self.code_by_id.get(code_id), self.palette.get(code_id or ""),
+                                           why=why)
+        self.query_one(CodebookTree).mark_current(code_id)
+
+    @on(Tree.NodeHighlighted, "#codebook")
+    def _code_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        if event.node.data:
+            self.set_current_code(event.node.data)
+
+    @on(Tree.NodeSelected, "#codebook")
+    def _code_chosen(self, event: Tree.NodeSelected) -> None:
+        """Enter or a click on a code: apply it to the selection (if there is one)."""
+        code_id = event.node.data
+        if not code_id:
+            return
+        if self.view.selection is not None:
+            self.action_apply_code(code_id)
+            self.view.focus()
+        else:
+            self.set_current_code(code_id)
+            self.notify("Select some text first (shift+arrows, v, s, t), then choose the code.",
+                        timeout=3)
+
+    @on(DataTable.RowSelected, "#segments")
+    def _segment_chosen(self, event: DataTable.RowSelected) -> None:
+        annotation_id = self.query_one(SegmentsTable).annotation_id(event.row_key)
+        row = next((a for a in self.own + self.others if a["id"] == annotation_id), None)
+        if row is None:
+            return
+        self.view.select(row["start"], row["end"])
+        self.view.scroll_to_offset(row["start"], center=True)
+        self.set_current_code(row["code_id"])
+        self.view.focus()
+
+    # -- doing things (each through the core, then the screen) ----------------------------
+
+    def _run(self, action, *args, **kwargs):
+        """Call a core function; a CoderError becomes a message, not a crash."""
+        try:
+            return action(self.project, self.coder, *args, **kwargs)
+        except CoderError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+        except sqlite3.OperationalError as exc:
+            # Busy beyond the timeout (another coder holding a long write): nothing was saved.
+            self.notify(f"not saved: the project file is busy ({exc}); try again",
+                        severity="error", timeout=8)
+        return None
+
+    def _target_span(self) -> tuple[int, int] | None:
+        selection = self.view.selection
+        if selection is None:
+            self.notify("Nothing selected: shift+arrows or v to select, s sentence, t turn.",
+                        timeout=3)
+            return None
+        start, end = selection
+        text = self.document["text"]
+        while start < end and text[start].isspace():
+            start += 1
+        # White space around, and a dangling comma or semicolon at the end, are not coded.
+        while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
+            end -= 1
+        if start == end:
+            self.notify("The selection is only white space.", timeout=3)
+            return None
+        return start, end
+
+    def action_apply_code(self, code_id: str) -> None:
+        """Code the selection with ``code_id``."""
+        span = self._target_span()
+        if span is None:
+            return
+        row = self._run(annotate.apply_code, self.document_id, code_id, *span)
+        if row is None:
+            return
+        self.view.clear_selection()
+        self._patch_own(row)
+        # The cursor on the new segment's end: [ ] x m act on it straight away.
+        self.view.move_to(row["end"])
+        self.set_current_code(code_id, why="just applied")
+
+    def action_pick_code(self) -> None:
+        """`c`: choose a code by name (fuzzy) and apply it to the selection."""
+        if self._target_span() is None:
+            return
+        choices = []
+        for code in self.codes:
+            label = Text()
+            label.append("■ ", style=self.palette.get(code.id, ""))
+            label.append(f"{code.key or ' '} ", style="bold")
+            label.append(code.name, style="bold")
+            label.append(f"  {code.id}", style="dim")
+            if code.definition:
+                label.append(f"  {code.definition.strip()[:70]}", style="dim italic")
+            choices.append(Choice(code.id, label, f"{code.name} {code.id} {code.key or ''}"))
+        self.app.push_screen(Picker("Code the selection as …", choices),
+                             lambda code_id: code_id and self.action_apply_code(code_id))
+
+    def _spans_here(self) -> list[dict]:
+        offset = self.view.cursor
+        rows = [a for a in self.own if a["start"] <= offset < a["end"]]
+        if not rows and offset > 0:
+            # The cursor just after a segment's last character still means that segment.
+            rows = [a for a in self.own if a["end"] == offset]
+        return sorted(rows, key=lambda a: a["end"] - a["start"])
+
+    def _choose_annotation(self, rows: list[dict], title: str, then) -> None:
+        if len(rows) == 1:
+            then(rows[0])
+            return
+        text = self.document["text"]
+        choices = []
+        for a in rows:
+            label = Text()
+            label.append("■ ", style=self.palette.get(a["code_id"], ""))
+            label.append(self.code_by_id[a["code_id"]].name if a["code_id"] in self.code_by_id
+                         else a["code_id"], style="bold")
+            label.append(f"  “{' '.join(text[a['start']:a['end']].split())[:60]}”", style="dim")
+            choices.append(Choice(str(a["id"]), label, f"{a['code_id']} {a['code_name']}"))
+        by_id = {str(a["id"]): a for a in rows}
+        self.app.push_screen(Picker(title, choices),
+                             lambda value: value and then(by_id[value]))
+
+    def action_remove_code(self) -> None:
+        """`x`: remove the coder's code under the cursor (a picker when several overlap)."""
+        rows = self._spans_here()
+        if not rows:
+            self.notify("No code of yours under the cursor.", timeout=3)
+            return
+
+        def remove(row: dict) -> None:
+            removed = self._run(annotate.remove_annotation, row["id"])
+            if removed is not None:
+                self._patch_own(removed)
+                self.notify(f"Removed {row['code_name']} (u brings it back).", timeout=3)
+
+        self._choose_annotation(rows, "Remove which code?", remove)
+
+    def action_resize(self, delta: int) -> None:
+        """`]` grows / `[` shrinks the segment under the cursor by a word, at its end nearest
+        the cursor."""
+        rows = self._spans_here()
+        if not rows:
+            self.notify("No code of yours under the cursor.", timeout=3)
+            return
+        row = rows[0]
+        start, end = row["start"], row["end"]
+        cursor = self.view.cursor
+        at_end = (end - cursor) <= (cursor - start)
+        text = self.document["text"]
+        # Growing stops at the edges of the turn (the text between turns is not shown).
+        turn = self.view.turn_index_at(start)
+        low, high = (self.turns[turn]["start"], self.turns[turn]["end"]) if turn >= 0 \
+            else (0, len(text))
+        if at_end:
+            end = min(_next_word_end(text, end), high) if delta > 0 else \
+                _previous_word_end(text, end, start)
+        else:
+            start = max(_previous_word_start(text, start), low) if delta > 0 else \
+                _next_word_start(text, start, end)
+        if end <= start or (start, end) == (row["start"], row["end"]):
+            self.notify("The segment cannot change that way.", timeout=2)
+            return
+        resized = self._run(annotate.resize_annotation, row["id"], start, end)
+        if resized is not None:
+            self._patch_own(resized)
+            self.view.move_to(end if at_end else start)
+
+    # suggestions
+
+    def _suggestion_here(self) -> dict | None:
+        offset = self.view.cursor
+        current = self.view.current_suggestion
+        here = [s for s in self.pending if s["start"] <= offset < s["end"]]
+        if current is not None:
+            for s in here:
+                if s["id"] == current.key:
+                    return s
+        if here:
+            return here[0]
+        if current is not None:
+            return next((s for s in self.pending if s["id"] == current.key), None)
+        return None
+
+    def action_suggestion(self, delta: int) -> None:
+        """`n` / `N`: the next / previous pending suggestion."""
+        if not self.suggestions_on:
+            self.notify("Suggestions are off for you (blind coding).", timeout=3)
+            return
+        if not self.pending:
+            self.notify("No pending suggestions in this document.", timeout=3)
+            return
+        current = self.view.current_suggestion
+        offset = self.view.cursor
+        if delta > 0:
+            index = bisect_right(self.pending_starts, offset)
+            if current is not None and current.start == offset:
+                index = next((i + 1 for i, s in enumerate(self.pending) if s["id"] == current.key),
+                             index)
+            index = index % len(self.pending)
+        else:
+            index = bisect_right(self.pending_starts, offset - 1) - 1
+            if current is not None and current.start == offset:
+                index = next((i - 1 for i, s in enumerate(self.pending) if s["id"] == current.key),
+                             index)
+            index = index % len(self.pending)
+        self._go_to_suggestion(self.pending[index])
+
+    def _go_to_suggestion(self, suggestion: dict) -> None:
+        view = self.view
+        view.set_current_suggestion(suggestion)
+        view.move_to(suggestion["start"])
+        view.scroll_to_offset(suggestion["start"], center=True)
+        self.set_current_code(suggestion["code_id"], why=f"suggested by {suggestion['pattern_id']}")
+
+    def _decide(self, function, verb: str) -> None:
+        suggestion = self._suggestion_here()
+        if suggestion is None:
+            self.notify("No suggestion here: n jumps to the next one.", timeout=3)
+            return
+        if self._run(function, suggestion["id"]) is None:
+            return
+        self.reload()
+        following = [s for s in self.pending if s["start"] >= suggestion["start"]]
+        if following:
+            self._go_to_suggestion(following[0])
+        else:
+            self.view.set_current_suggestion(None)
+            self.notify(f"{verb} · no more suggestions after this one.", timeout=3)
+
+    def action_accept(self) -> None:
+        """`a`: accept the suggestion (it becomes your coding)."""
+        self._decide(annotate.accept_suggestion, "Accepted")
+
+    def action_reject(self) -> None:
+        """`r`: reject the suggestion."""
+        self._decide(annotate.reject_suggestion, "Rejected")
+
+    def action_accept_pattern(self) -> None:
+        """`A`: accept every pending suggestion of this suggestion's pattern here (asks first)."""
+        suggestion = self._suggestion_here()
+        if suggestion is None:
+            self.notify("No suggestion here: n jumps to the next one.", timeout=3)
+            return
+        pattern = suggestion["pattern_id"]
+        count = sum(1 for s in self.pending if s["pattern_id"] == pattern)
+        code = self.code_by_id.get(suggestion["code_id"])
+        question = (f"Accept all {count} pending suggestion{'s' if count != 1 else ''} of pattern "
+                    f"“{pattern}” ({code.name if code else suggestion['code_id']}) in this document?")
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+            accepted = self._run(annotate.accept_pattern, self.document_id, pattern)
+            if accepted is not None:
+                self.reload()
+                self.view.set_current_suggestion(None)
+                self.notify(f"Accepted {len(accepted)} suggestions of “{pattern}” (u undoes).",
+                            timeout=4)
+
+        self.app.push_screen(Confirm(question), answer)
+
+    # memos
+
+    def action_memo(self) -> None:
+        """`m`: memo on the segment under the cursor, or on the document."""
+        rows = self._spans_here()
+        if rows:
+            def edit(row: dict) -> None:
+                name = self.code_by_id[row["code_id"]].name if row["code_id"] in self.code_by_id \
+                    else row["code_id"]
+                self.app.push_screen(MemoEditor(f"Memo on {name} ¶{self._paragraph_of(row['start'])}",
+                                                row.get("memo") or ""),
+                                     lambda text: self._save_segment_memo(row, text))
+
+            self._choose_annotation(rows, "Memo on which segment?", edit)
+            return
+        current = queries.document_memo_text(self.project, self.coder, self.document_id)
+        self.app.push_screen(MemoEditor("Memo on this document", current),
+                             lambda text: self._save_document_memo(current, text))
+
+    def _save_segment_memo(self, row: dict, text: str | None) -> None:
+        if text is None or text == (row.get("memo") or ""):
+            return
+        updated = self._run(annotate.update_annotation, row["id"], memo=text)
+        if updated is not None:
+            self._patch_own(updated)
+            self.notify("Memo saved.", timeout=2)
+
+    def _save_document_memo(self, before: str, text: str | None) -> None:
+        if text is None or text == before:
+            return
+        if self._run(annotate.document_memo, self.document_id, text) is not None:
+            self.query_one(StatusBar).set(memo=bool(text.strip()))
+            self.notify("Document memo saved.", timeout=2)
+
+    # selection helpers
+
+    def action_select_sentence(self) -> None:
+        """`s`: select the sentence at the cursor; again: add the next sentence.  With a
+        selection that does not end a sentence (after `v` or shift+moves), `s` carries it
+        on to the end of the sentence the cursor is in."""
+        view = self.view
+        selection = view.selection
+        if selection is not None and not self._is_sentence_run(selection) \
+                and view.cursor == selection[1]:
+            _, end = view.sentence_at(max(selection[0], view.cursor - 1))
+            if end > view.cursor:
+                view.select(selection[0], end)
+                return
+        if selection is not None and self._is_sentence_run(selection):
+            text = self.document["text"]
+            after = selection[1]
+            while after < len(text) and text[after] in " \t":
+                after += 1
+            if after >= len(text) or text[after] == "\n":
+                return
+            _, end = view.sentence_at(after)
+            view.select(selection[0], end)
+        else:
+            view.select(*view.sentence_at(view.cursor))
+
+    def _is_sentence_run(self, selection: tuple[int, int]) -> bool:
+        start, _ = self.view.sentence_at(selection[0])
+        _, end = self.view.sentence_at(max(selection[0], selection[1] - 1))
+        return (start, end) == selection
+
+    def action_select_turn(self) -> None:
+        """`t`: select the whole turn at the cursor."""
+        span = self.view.turn_range(self.view.cursor)
+        if span is None:
+            self.notify("The cursor is not in a speaker's turn.", timeout=2)
+            return
+        self.view.select(*span)
+
+    def action_uncoded(self, delta: int) -> None:
+        """`}` / `{`: the next / previous press question or president answer you have not coded."""
+        coded = self.coded_turns()
+        here = self.view.turn_index_at()
+        order = range(here + 1, len(self.turns)) if delta > 0 else range(here - 1, -1, -1)
+        for index in order:
+            turn = self.turns[index]
+            if turn.get("speaker_kind") in CODABLE_KINDS and turn["end"] > turn["start"] \
+                    and index not in coded:
+                view = self.view
+                view.move_to(turn["start"])
+                view.scroll_to_line(view.text_layout.heading_lines[index], center=True)
+                return
+        self.notify("No uncoded question or answer " + ("below." if delta > 0 else "above."),
+                    timeout=3)
+
+    # search
+
+    def action_search(self) -> None:
+        """`/`: search this document."""
+        bar = self.query_one(SearchBar)
+        bar.display = True
+        bar.focus()
+
+    def close_search(self) -> None:
+        """Hide the search bar (the current hit stays selected)."""
+        bar = self.query_one(SearchBar)
+        bar.display = False
+        self.view.set_search([])
+        self.view.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self._find(event.value, from_offset=self._search_origin(), announce=False)
+
+    @on(Input.Submitted, "#search")
+    def _search_next(self, event: Input.Submitted) -> None:
+        selection = self.view.selection
+        self._find(event.value, from_offset=(selection[0] + 1) if selection else self.view.cursor)
+
+    def _search_origin(self) -> int:
+        selection = self.view.selection
+        return selection[0] if selection else self.view.cursor
+
+    def _find(self, query: str, *, from_offset: int, announce: bool = True) -> None:
+        """Highlight every hit of ``query`` and select the first one from ``from_offset``.
+
+        While typing (``announce=False``) a miss only shows in the bar, not as a message.
+        """
+        bar = self.query_one(SearchBar)
+        query = queries.fold(query.strip())
+        if not query:
+            self.view.set_search([])
+            bar.border_subtitle = ""
+            return
+        if self._folded is None:
+            self._folded = queries.fold(self.document["text"])
+        folded = self._folded
+        visible = self.view.text_layout.visible if self.view.text_layout else [(0, len(folded))]
+        hits = []
+        for start, end in visible:
+            position = folded.find(query, start, end)
+            while position != -1 and len(hits) < 5000:
+                hits.append((position, position + len(query)))
+                position = folded.find(query, position + 1, end)
+        self.view.set_search(hits)
+        if not hits:
+            bar.border_subtitle = "not found"
+            if announce:
+                self.notify(f"“{query}” is not in this document.", timeout=2)
+            return
+        starts = [h[0] for h in hits]
+        index = bisect_right(starts, from_offset - 1) % len(hits)
+        bar.border_subtitle = f"{index + 1} of {len(hits)}"
+        start, end = hits[index]
+        self.view.select(start, end)
+        self.view.scroll_to_offset(start, center=True)
+
+    # history and views
+
+    def _history(self, function, verb: str) -> None:
+        event = self._run(function)
+        if event is None:
+            self.notify(f"Nothing to {verb.lower()}.", timeout=2)
+            return
+        what, document_id = queries.describe_event(event)
+        self.reload()
+        if document_id not in (None, self.document_id):
+            self.notify(f"{verb}: {what} in document #{document_id} (not this one).", timeout=4)
+        else:
+            self.notify(f"{verb}: {what}.", timeout=2)
+
+    def action_undo(self) -> None:
+        """`u`: undo your last change (any kind, any document)."""
+        self._history(annotate.undo, "Undone")
+
+    def action_redo(self) -> None:
+        """`ctrl+r`: redo what you undid last."""
+        self._history(annotate.redo, "Redone")
+
+    def action_toggle_others(self) -> None:
+        """`o`: show or hide other coders' codings (hidden by default: blind coding)."""
+        self.show_others = not self.show_others
+        self.reload(suggestions=False)  # the status bar says which: blind coding is a visible state
+
+    def action_documents(self) -> None:
+        """`ctrl+o`: the documents screen."""
+        from .documents import DocumentsScreen
+
+        def chosen(document_id: int | None) -> None:
+            if document_id is not None and document_id != self.document_id:
+                self.load_document(document_id)
+            self.view.focus()
+
+        self.app.push_screen(DocumentsScreen(self.project, self.coder, current=self.document_id),
+                             chosen)
+
+    def action_mark_done(self) -> None:
+        """Mark this document done in your assignments (command palette)."""
+        try:
+            from ...team.sample import set_status
+        except ImportError:
+            self.notify("Assignments are not available in this version.", severity="warning")
+            return
+        if self._run(set_status, self.document_id, "done") is not None:
+            self.notify("Marked done.", timeout=2)
+
+
+def _next_word_end(text: str, position: int) -> int:
+    match = _WORD.search(text, position)
+    return match.end() if match else position
+
+
+def _previous_word_end(text: str, end: int, start: int) -> int:
+    best = start
+    for match in _WORD.finditer(text, start, end):
+        if match.end() < end:
+            best = match.end()
+    return best
+
+
+def _previous_word_start(text: str, start: int) -> int:
+    best = start
+    for match in _WORD.finditer(text, max(0, start - 200), start):
+        best = match.start()
+    return best
+
+
+def _next_word_start(text: str, start: int, end: int) -> int:
+    first = _WORD.search(text, start, end)
+    if first is None:
+        return start
+    second = _WORD.search(text, first.end(), end)
+    return second.start() if second else start

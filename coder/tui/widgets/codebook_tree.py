@@ -1,0 +1,93 @@
+"""The codebook on the side of the coding screen: a tree of codes with their keys and colours."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.color import Color
+from textual.widgets import Tree
+
+from ...codebook.model import Code
+
+# Colours for codes the codebook gives none (top-level codes in turn; children get shades).
+PALETTE = ["#c0392b", "#2980b9", "#27ae60", "#8e44ad", "#d35400", "#16a085", "#7f8c8d",
+           "#b7950b"]
+
+
+def code_colors(codes: list[Code]) -> dict[str, str]:
+    """Every code's colour: its own, else a shade of its parent's, else one of the palette."""
+    colors: dict[str, str] = {}
+    children: dict[str | None, int] = {}
+    tops = 0
+    for code in codes:  # tree order: parents first
+        if code.color:
+            try:
+                colors[code.id] = Color.parse(code.color).hex
+                continue
+            except Exception:  # an unparseable colour in the codebook: fall back
+                pass
+        parent = colors.get(code.parent or "")
+        if parent:
+            index = children.get(code.parent, 0)
+            children[code.parent] = index + 1
+            shade = Color.parse(parent).lighten(0.08 * (index % 4 + 1)) if index % 2 == 0 \
+                else Color.parse(parent).darken(0.06 * (index % 4 + 1))
+            colors[code.id] = shade.hex
+        else:
+            colors[code.id] = PALETTE[tops % len(PALETTE)]
+            tops += 1
+    return colors
+
+
+def key_label(key: str | None) -> str:
+    """How a code's key is shown: the key, or a blank of the same width."""
+    return (key or " ")[:1]
+
+
+class CodebookTree(Tree[str]):
+    """The code tree; each node's data is the code id.  Selecting a node (enter or a click)
+    posts ``Tree.NodeSelected``, which the coding screen turns into "apply this code"."""
+
+    DEFAULT_CSS = """
+    CodebookTree { background: $surface; padding: 0 1; scrollbar-size-vertical: 1;
+                   overflow-x: hidden; }
+    """
+
+    def __init__(self, codes: list[Code], colors: dict[str, str], *, id: str | None = None) -> None:
+        self.codes = codes
+        self.palette = colors
+        self._code_nodes: dict[str, object] = {}
+        self.current: str | None = None
+        super().__init__("Codebook", id=id)
+        self.show_root = False
+        self.auto_expand = False
+        self.guide_depth = 2
+        self._add_codes()
+
+    def _label(self, code: Code) -> Text:
+        label = Text()
+        label.append("● " if code.id == self.current else "■ ",
+                      style=self.palette.get(code.id, "#888888"))
+        label.append(f"{key_label(code.key)} ", style="bold")
+        label.append(code.name, style="bold" if code.id == self.current else "")
+        return label
+
+    def _add_codes(self) -> None:
+        nodes = {}
+        parents = {code.parent for code in self.codes}
+        for code in self.codes:
+            parent = nodes.get(code.parent, self.root)
+            if code.id in parents:
+                nodes[code.id] = parent.add(self._label(code), data=code.id, expand=True)
+            else:
+                nodes[code.id] = parent.add_leaf(self._label(code), data=code.id)
+        self._code_nodes = nodes
+
+    def mark_current(self, code_id: str | None) -> None:
+        """Show ``code_id`` as the current code (the one the card explains)."""
+        if code_id == self.current:
+            return
+        old, self.current = self.current, code_id
+        by_id = {code.id: code for code in self.codes}
+        for changed in (old, code_id):
+            if changed in self._code_nodes and changed in by_id:
+                self._code_nodes[changed].set_label(self._label(by_id[changed]))
