@@ -38,14 +38,14 @@ def baseline(files: list[Path], db_path: Path) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def coder_import(files: list[Path], db_path: Path, workers: int | None = 0):
+def coder_import(files: list[Path], db_path: Path):
     """coder's import; returns (wall, CPU of this process, report, counts, speaker kinds)."""
     from coder.corpus.importer import import_paths
     from coder.project import Project
 
     wall, cpu = time.perf_counter(), time.process_time()
     with Project(db_path, create=True) as project:
-        report = import_paths(project, files, workers=workers)
+        report = import_paths(project, files)
         elapsed, used = time.perf_counter() - wall, time.process_time() - cpu
         counts = {t: project.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("documents", "speakers", "speaker_aliases", "turns")}
@@ -82,12 +82,11 @@ def main() -> None:
             f.read_bytes()
         # Best of `--repeat` for each (shared machines are noisy); timed runs first, since
         # tracemalloc slows Python code several-fold, then one traced run of each for memory.
-        runs = {"baseline": [], "serial": [], "workers": []}
+        runs = {"baseline": [], "serial": []}
         for i in range(args.repeat):
             runs["baseline"].append(baseline(files, tmp / f"b{i}.db"))
-            serial = coder_import(files, tmp / f"s{i}.db", workers=0)
+            serial = coder_import(files, tmp / f"s{i}.db")
             runs["serial"].append(serial[:2])
-            runs["workers"].append(coder_import(files, tmp / f"w{i}.db", workers=None)[:2])
         _, _, report, counts, kinds = serial
         _, base_peak = measure(baseline, files, tmp / "bm.db")
         _, peak = measure(coder_import, files, tmp / "cm.db")
@@ -100,8 +99,7 @@ def main() -> None:
         print(f"  failed: {failed.message}")
     print(f"baseline sqlite-utils insert: wall {base_wall:.2f} s, CPU {base_cpu:.2f} s "
           f"(peak traced {base_peak / 2**20:.0f} MB)")
-    for name, label in (("serial", "coder import, one process"),
-                        ("workers", "coder import, default parser processes")):
+    for name, label in (("serial", "coder import"),):
         wall, cpu = best[name]
         print(f"{label:40s} wall {wall:.2f} s ({wall / base_wall:.2f}x)   "
               f"CPU of the writing process {cpu:.2f} s ({cpu / base_cpu:.2f}x)")

@@ -46,7 +46,7 @@ The project file is ./coder.db unless -p/--project or CODER_PROJECT says otherwi
 
 @click.group(cls=CoderGroup, help=HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="coder")
-@click.option("-p", "--project", "project_path", type=click.Path(dir_okay=False), default=None,
+@click.option("-p", "--project", "project_path", type=click.Path(), default=None,
               help="Project file for the command (also accepted after the command).")
 def main(project_path: str | None) -> None:
     if project_path:

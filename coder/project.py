@@ -42,11 +42,15 @@ class Project:
 
     def __init__(self, path: str | Path, *, create: bool = False) -> None:
         self.path = Path(path)
+        if self.path.is_dir():
+            raise ProjectError("is a folder, not a project file", path=self.path)
         if not create and not self.path.exists():
             raise ProjectError(
                 "no project file here; run `coder init` first or pass -p/--project",
                 path=self.path,
             )
+        if create and not self.path.parent.is_dir():
+            raise ProjectError(f"the folder {self.path.parent} does not exist", path=self.path)
         # sqlite-utils pulls in pandas when it is installed: import it only when opening.
         import sqlite_utils
 
@@ -55,11 +59,21 @@ class Project:
             conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000,
                                    isolation_level=None, check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # Refuse another program's database before writing anything into it.
+            version, tables = conn.execute(
+                "SELECT (SELECT user_version FROM pragma_user_version),"
+                " (SELECT count(*) FROM sqlite_master)").fetchone()
+            if version == 0 and (tables or not create):
+                conn.close()
+                raise ProjectError("not a coder project file (an SQLite database of another "
+                                   "program, or empty); nothing was changed", path=self.path)
             conn.execute("PRAGMA foreign_keys = ON")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
             raise ProjectError(f"not a coder project file ({exc})", path=self.path) from None
+        except sqlite3.Error as exc:
+            raise ProjectError(f"cannot open ({exc})", path=self.path) from None
         self.db = sqlite_utils.Database(conn)
         self.wal = mode == "wal"
         self._migrate()

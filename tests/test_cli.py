@@ -99,3 +99,79 @@ def test_demo_builds_without_tui(run, tmp_path):
     docs = json.loads(run("-p", "coder-demo.db", "documents", "--json").output)
     assert len(docs) >= 15
     assert "reusing" in run("demo", "--no-tui").output
+
+
+def test_foreign_sqlite_is_refused_and_unchanged(run, tmp_path):
+    import hashlib
+    import sqlite3
+
+    path = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE mydata (x)")
+    conn.commit()
+    conn.close()
+    digest = hashlib.md5(path.read_bytes()).hexdigest()
+    for args in (("-p", str(path), "documents"), ("-p", str(path), "init")):
+        result = run(*args)
+        assert result.exit_code == 1 and "not a coder project file" in result.output
+    assert hashlib.md5(path.read_bytes()).hexdigest() == digest
+
+
+def test_folder_as_project_is_one_line(run, tmp_path):
+    (tmp_path / "dir.db").mkdir()
+    result = run("-p", "dir.db", "documents")
+    assert result.exit_code == 1
+    assert result.output.strip() == "coder: dir.db: is a folder, not a project file"
+    result = run("-p", str(tmp_path / "nope" / "x.db"), "init")
+    assert result.exit_code == 1 and "does not exist" in result.output
+
+
+def test_database_errors_are_one_line(run, transcript, monkeypatch):
+    import sqlite3
+
+    import coder.corpus.importer as importer
+
+    run("init")
+
+    def readonly(*args, **kwargs):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(importer, "import_paths", readonly)
+    result = run("import", str(transcript))
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "cannot be written" in result.output
+
+
+def test_interrupt_exits_130(run, transcript, monkeypatch):
+    import coder.corpus.importer as importer
+
+    run("init")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(importer, "import_paths", interrupted)
+    result = run("import", str(transcript))
+    assert result.exit_code == 130 and "everything committed" in result.output
+
+
+def test_loading_a_smaller_codebook_warns_about_retired_codes(run, codebook_file, tmp_path):
+    run("init")
+    run("codebook", "load", str(codebook_file))
+    small = tmp_path / "small.yaml"
+    small.write_text("codes:\n  - {id: SEC, name: Securitizing move}\n")
+    result = run("codebook", "load", str(small))
+    assert result.exit_code == 0
+    assert "4 code(s) are not in this codebook and were retired" in result.output
+
+
+def test_reimport_is_summarised(run, tmp_path):
+    run("init")
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(8):
+        (folder / f"{i}.txt").write_text(f"Documento número {i}.\n")
+    run("import", str(folder))
+    result = run("import", str(folder))
+    assert "... and 3 more files already imported" in result.output
+    assert "no speaker turns found; stored as one turn, speaker unknown: 8 documents" in result.output

@@ -192,7 +192,7 @@ def test_docx_colon_turns_title_and_text(tmp_path):
     ]
 
 
-def test_docx_bold_speaker_lines_tables_and_core_date(tmp_path):
+def test_docx_bold_speaker_lines_tables_and_no_properties_date(tmp_path):
     paragraphs = [
         [("VERSIÓN ESTENOGRÁFICA DE UNA CONFERENCIA INVENTADA", True)],  # title, not a speaker
         "Ciudad de México",
@@ -214,9 +214,8 @@ def test_docx_bold_speaker_lines_tables_and_core_date(tmp_path):
     assert lines[-4:] == ["celda uno", "celda dos", "celda tres", "celda cuatro"]
     assert "Esto es muy importante para el país." in doc.text
     assert doc.title == "VERSIÓN ESTENOGRÁFICA DE UNA CONFERENCIA INVENTADA"
-    # No date in the text: the core-properties creation date, with a warning saying so.
-    assert doc.date == dt.date(2020, 5, 6)
-    assert any("properties" in warning for warning in doc.warnings)
+    # No date in the text: the file's creation date is not the speech's, so none is taken.
+    assert doc.date is None
     assert speeches(doc) == [
         (PRESIDENT, "Empezamos con el informe. Esto es muy importante para el país.\n"
                     "Segundo párrafo del presidente."),

@@ -2,7 +2,7 @@
 
 from .load import load_codebook, parse_codebook
 from .model import RESERVED_KEYS, Code, Codebook
-from .store import current_codebook, project_codes, store_codebook
+from .store import codes_dropped_by, current_codebook, project_codes, store_codebook
 
-__all__ = ["RESERVED_KEYS", "Code", "Codebook", "current_codebook", "load_codebook",
+__all__ = ["RESERVED_KEYS", "Code", "Codebook", "codes_dropped_by", "current_codebook", "load_codebook",
            "parse_codebook", "project_codes", "store_codebook"]

@@ -66,6 +66,15 @@ def store_codebook(project: Project, codebook: Codebook) -> str:
     return codebook.version
 
 
+def codes_dropped_by(project: Project, codebook: Codebook) -> list[dict]:
+    """Active codes that loading ``codebook`` would retire, with their number of codings."""
+    keep = {code.id for code in codebook.codes}
+    rows = project.rows(
+        "SELECT c.id, (SELECT count(*) FROM annotations a WHERE a.code_id = c.id AND a.deleted = 0)"
+        " AS codings FROM codes c WHERE c.retired = 0 ORDER BY c.sort, c.id")
+    return [row for row in rows if row["id"] not in keep]
+
+
 def current_codebook(project: Project) -> Codebook:
     """The project's current codebook (as loaded), or a CodebookError if none is loaded."""
     codebook_id = project.setting("codebook_id")

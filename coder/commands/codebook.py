@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..project import Project, default_path
-from .common import print_json, project_option
+from .common import print_json, project_option, warn
 
 
 @click.group()
@@ -16,7 +16,7 @@ def codebook() -> None:
 
 
 @codebook.command("load")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path))
 @project_option
 def codebook_load(path: Path, project_path: Path | None) -> None:
     """Validate a codebook YAML file and make it the project's codebook.
@@ -24,14 +24,20 @@ def codebook_load(path: Path, project_path: Path | None) -> None:
     Codes are matched by id, so existing codings survive a new version; codes no longer
     in the file are kept as retired.
     """
-    from ..codebook import load_codebook, store_codebook
+    from ..codebook import codes_dropped_by, load_codebook, store_codebook
 
     book = load_codebook(path)
     with Project(project_path or default_path()) as project:
+        dropped = codes_dropped_by(project, book)
         version = store_codebook(project, book)
     patterns = sum(len(c.patterns) for c in book.codes)
     click.echo(f"loaded {book.name!r}: {len(book.codes)} codes, {patterns} patterns "
                f"(version {version[:12]})")
+    if dropped:
+        coded = sum(row["codings"] for row in dropped)
+        names = ", ".join(row["id"] for row in dropped[:8]) + (" ..." if len(dropped) > 8 else "")
+        warn(f"{len(dropped)} code(s) are not in this codebook and were retired: {names}; "
+             f"their {coded} coding(s) are kept (load the old codebook again to bring them back)")
 
 
 @codebook.command("show")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from ..errors import CoderError
 from ..project import Project, default_path
 
 project_option = click.option(
-    "-p", "--project", "project_path", type=click.Path(dir_okay=False, path_type=Path),
+    "-p", "--project", "project_path", type=click.Path(path_type=Path),
     default=None, envvar="CODER_PROJECT", show_envvar=True,
     help="Project file (default: ./coder.db).",
 )
@@ -85,4 +86,14 @@ class CoderGroup(click.Group):
         except CoderError as exc:
             fail(str(exc))
         except KeyboardInterrupt:
-            fail("interrupted; everything committed before the interruption is kept")
+            click.echo("coder: interrupted; everything committed before the interruption is kept",
+                       err=True)
+            sys.exit(130)
+        except sqlite3.OperationalError as exc:
+            # A read-only, locked or vanished project file: the transaction was rolled back.
+            fail(f"{default_path()}: the project file cannot be written ({exc}); nothing was changed")
+        except sqlite3.DatabaseError as exc:
+            fail(f"{default_path()}: database error ({exc})")
+        except OSError as exc:
+            where = exc.filename or ""
+            fail(f"{where}: {exc.strerror or exc}" if where else str(exc))

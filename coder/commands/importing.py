@@ -9,6 +9,22 @@ import click
 from ..project import Project
 from .common import fail, progress, warn, with_project
 
+SHOWN = 5  # files listed per kind of notice before a summary line
+
+
+def _report_warnings(report) -> None:
+    """One line per warning; a warning repeated over many files is said once, with a count."""
+    by_message: dict[str, list[str]] = {}
+    for result in report.files:
+        for message in result.warnings:
+            by_message.setdefault(message, []).append(result.path)
+    for message, paths in by_message.items():
+        if len(paths) <= SHOWN:
+            for path in paths:
+                warn(f"{path}: {message}")
+        else:
+            warn(f"{message}: {len(paths)} documents (e.g. {paths[0]})")
+
 
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -44,11 +60,12 @@ def import_(project: Project, paths: tuple[Path, ...], fmt: str | None, lang: st
     with progress(len(files), "importing") as advance:
         report = import_paths(project, files, fmt=fmt, lang=lang, strict=strict,
                               progress=advance, **options)
-    for result in report.files:
-        for message in result.warnings:
-            warn(f"{result.path}: {message}")
-        if result.status == "duplicate":
-            click.echo(f"{result.path}: {result.message}", err=True)
+    _report_warnings(report)
+    duplicates = [r for r in report.files if r.status == "duplicate"]
+    for result in duplicates[:SHOWN]:
+        click.echo(f"{result.path}: {result.message}", err=True)
+    if len(duplicates) > SHOWN:
+        click.echo(f"... and {len(duplicates) - SHOWN} more files already imported", err=True)
     for result in report.failed:
         click.echo(f"coder: {result.message}", err=True)
     click.echo(f"imported {report.documents} document(s) from {report.count('imported')} file(s); "

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -267,52 +266,28 @@ def _prepare_one(args: tuple) -> list[PreparedDocument] | ImportProblem:
         return exc
 
 
-def _prepared(files: list[Path], fmt: str | None, lang: str | None, options: dict,
-              workers: int) -> Iterator[tuple[Path, list[PreparedDocument] | ImportProblem]]:
-    """Prepared files in order; with ``workers`` > 0, parsed in other processes meanwhile."""
-    jobs = [(path, fmt, lang, options) for path in files]
-    if workers <= 0 or len(files) < 8:
-        for job in jobs:
-            yield job[0], _prepare_one(job)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-        window = max(4, 4 * workers)  # bounded read-ahead: memory stays flat on any corpus
-        pending = [pool.submit(_prepare_one, job) for job in jobs[:window]]
-        for index, path in enumerate(files):
-            result = pending[index].result()
-            pending[index] = None  # drop the reference once stored
-            if index + window < len(jobs):
-                pending.append(pool.submit(_prepare_one, jobs[index + window]))
-            yield path, result
-
-
-def default_workers(files: int) -> int:
-    """Parser processes for an import: one when there are many files and two or more cores."""
-    cpus = os.cpu_count() or 1
-    return 0 if files < 50 or cpus < 2 else min(2, cpus - 1)
+def _prepared(files: list[Path], fmt: str | None, lang: str | None,
+              options: dict) -> Iterator[tuple[Path, list[PreparedDocument] | ImportProblem]]:
+    """Each file prepared (read, parsed, hashed, counted), in order."""
+    for path in files:
+        yield path, _prepare_one((path, fmt, lang, options))
 
 
 def import_paths(project: Project, paths: Iterable[str | Path], *, fmt: str | None = None,
                  lang: str | None = None, strict: bool = False,
-                 progress: Callable[[int], None] | None = None, workers: int | None = None,
+                 progress: Callable[[int], None] | None = None,
                  **options) -> ImportReport:
     """Import files and folders; returns an :class:`ImportReport`.
 
     Each file is atomic: a bad file is reported and leaves no trace, the good ones are
     imported (files commit in batches, each inside its own savepoint).  With
     ``strict=True`` the whole batch is one transaction and the first bad file raises
-    :class:`ImportProblem` after rolling everything back.  ``workers`` parser processes
-    read and parse files while this one writes (default: :func:`default_workers`).
+    :class:`ImportProblem` after rolling everything back.
     """
     files = expand_paths(paths)
     report = ImportReport()
     resolver = SpeakerResolver(project)
-    stream = _prepared(files, fmt, lang, options,
-                       default_workers(len(files)) if workers is None else workers)
+    stream = _prepared(files, fmt, lang, options)
     if strict:
         try:
             with project.transaction():

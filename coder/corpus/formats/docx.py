@@ -9,7 +9,6 @@ deleted text, field codes, text boxes and drawings are not.  Speaker turns come 
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from ...errors import ImportProblem
@@ -40,7 +39,9 @@ def read(path: Path, *, max_total: int = safezip.MAX_TOTAL,
     """Read a .docx into one :class:`ParsedDocument` (see the module docstring).
 
     The title is the file's core-properties title when set; the date is the one written
-    near the top of the text, else the core-properties creation date.
+    near the top of the text (else the importer's file-name rule).  The properties'
+    creation date is not used: it is the date of the file (or of Word's template), not of
+    the speech.
     """
     with reading(path, ".docx"):
         with safezip.open_zip(path, kind=".docx", max_total=max_total,
@@ -49,7 +50,6 @@ def read(path: Path, *, max_total: int = safezip.MAX_TOTAL,
         document = _open(path)
         props = document.core_properties
         title = (props.title or "").strip() or None
-        created = props.created
         bold_styles = _bold_styles(document)
         blocks = list(_body_blocks(document.element.body, bold_styles))
     for block in blocks:
@@ -57,9 +57,6 @@ def read(path: Path, *, max_total: int = safezip.MAX_TOTAL,
     if not any(block.text.strip() for block in blocks):
         raise ImportProblem("the .docx has no text", path=path)
     doc = parse_blocks(blocks, title=title)
-    if doc.date is None and isinstance(created, dt.datetime):
-        doc.date = created.date()
-        doc.warnings.append("date taken from the .docx properties (creation date)")
     doc.check()
     return [doc]
 
