@@ -61,7 +61,6 @@ MIGRATIONS: list[str] = [
         UNIQUE(document_id, seq)
     );
     CREATE INDEX turns_speaker ON turns(speaker_id);
-    CREATE INDEX turns_question ON turns(question_id);
     CREATE TABLE codebooks (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL,

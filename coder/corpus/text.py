@@ -12,29 +12,32 @@ from ..errors import ImportProblem
 from .dates import find_date
 from .model import ParsedDocument, ParsedTurn
 
-# A control character other than tab/newline/carriage return/form feed is a sign of binary.
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# A control byte other than tab/newline/vertical tab/form feed/carriage return is a sign of binary.
+_CONTROL_BYTES = bytes([*range(0, 9), *range(14, 32), 127])
 
 
 def decode_bytes(data: bytes, path: object = None) -> str:
     """Decode a text file: UTF-8 (with or without BOM), else cp1252 / latin-1.
 
-    Newlines are normalised to ``\\n``.  Raises :class:`ImportProblem` for empty or
+    Newlines are normalised to ``\n``.  Raises :class:`ImportProblem` for empty or
     binary input, and for bytes no supported encoding explains.
     """
     if not data.strip():
         raise ImportProblem("the file is empty", path=path)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if b"\x00" in data[:65536]:
+    head = data[:65536]
+    if b"\x00" in head:
         raise ImportProblem("binary file (NUL bytes); expected text", path=path)
+    # Control bytes are the same in UTF-8, cp1252 and Latin-1: count them before decoding
+    # (bytes.translate runs in C; a regex over the text cost a tenth of an import).
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    if controls > max(8, len(head) // 200):
+        raise ImportProblem("binary file (control bytes); expected text", path=path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = _decode_legacy(data, path)
-    sample = text[:65536]
-    if _CONTROL.search(sample) and len(_CONTROL.findall(sample)) > max(8, len(sample) // 200):
-        raise ImportProblem("binary file (control bytes); expected text", path=path)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
