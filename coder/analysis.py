@@ -4,7 +4,10 @@
 spoken there and, with ``per``, the rate per ``per`` words (words come from
 ``documents.words``, or ``turns.words`` for speakers).  ``codes=["SEC", "DES"]`` gives
 one column per code family (each code counts its descendants); by default every
-top-level code of the codebook is a family.
+top-level code of the codebook is a family.  For one coder (or the gold layer) the
+denominators are, by default, only the documents that coder has coded
+(``coded_only``; :func:`denominator` describes it for titles), and periods without a
+coded document are missing (None), not zero.
 
 ``plot_frequencies`` draws the headline figure with matplotlib (an optional extra:
 ``pip install 'coder[plot]'``, Agg backend, no display needed): securitizing vs
@@ -31,11 +34,14 @@ from .export.matrix import (
     cooccurrence,
 )
 from .export.segments import DocumentTurns, _as_list, code_tree, resolve_filters
+from .export.tables import atomic_path, check_output_path
 from .project import Project
 
 FREQUENCY_UNITS = ("month", "year", "speaker", "document")
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
-__all__ = ["FREQUENCY_UNITS", "cooccurrence", "frequencies", "parse_per", "per_label",
+__all__ = ["FREQUENCY_UNITS", "PLOT_SUFFIXES", "check_plot_path", "coded_documents",
+           "cooccurrence", "denominator", "frequencies", "parse_per", "per_label",
            "plot_frequencies", "read_series", "terminal_chart"]
 
 
@@ -72,8 +78,65 @@ def _family_columns(project: Project, codes) -> list[tuple[str, list[str]]]:
     return code_columns(project, wanted)
 
 
+def _coded_sql(coder_ids: list[int] | None, d: str = "d") -> tuple[str, list]:
+    """``AND ...`` keeping the documents ``d`` the coders have coded (any coder if None).
+
+    Coded: at least one live annotation of theirs, or an assignment of theirs marked
+    done (a document read in full and found to hold nothing codable is coded too).
+    """
+    if coder_ids is None:
+        return (f" AND ({d}.id IN (SELECT document_id FROM annotations WHERE deleted = 0)"
+                f" OR {d}.id IN (SELECT document_id FROM assignments WHERE status = 'done'))", [])
+    marks = ",".join("?" * len(coder_ids)) or "NULL"
+    return (f" AND ({d}.id IN (SELECT document_id FROM annotations"
+            f" WHERE deleted = 0 AND coder_id IN ({marks}))"
+            f" OR {d}.id IN (SELECT document_id FROM assignments"
+            f" WHERE status = 'done' AND coder_id IN ({marks})))", coder_ids + coder_ids)
+
+
+def coded_documents(project: Project, **filters) -> set[int]:
+    """Ids of the documents (within the filters' dates and ids) the filters' coders have coded.
+
+    The coders are ``coder``/``coders``/``gold`` as in
+    :func:`coder.export.segments.resolve_filters`; without any, every coder.
+    """
+    resolved = resolve_filters(project, **filters)
+    where, params = resolved.document_sql()
+    coded, more = _coded_sql(resolved.coder_ids)
+    return {r[0] for r in project.db.execute(
+        f"SELECT d.id FROM documents d WHERE 1 = 1{where}{coded}", params + more)}
+
+
+def _who(filters: dict) -> str:
+    names = _as_list(filters.get("coder")) + _as_list(filters.get("coders"))
+    if filters.get("gold"):
+        names.append("the gold layer")
+    return ", ".join(names) if names else "any coder"
+
+
+def denominator(project: Project, *, coded_only: bool | None = None, **filters) -> str:
+    """Which documents' words :func:`frequencies` counts, in words, for titles.
+
+    ``"words of the 12 documents coded by alice"`` or ``"words of all 24 documents"``.
+    """
+    resolved = resolve_filters(project, **filters)
+    if _use_coded_only(coded_only, resolved):
+        n = len(coded_documents(project, **filters))
+        return f"words of the {n:,} document{'s' * (n != 1)} coded by {_who(filters)}"
+    where, params = resolved.document_sql()
+    n = project.db.execute(f"SELECT count(*) FROM documents d WHERE 1 = 1{where}",
+                           params).fetchone()[0]
+    return f"words of all {n:,} document{'s' * (n != 1)}"
+
+
+def _use_coded_only(coded_only: bool | None, resolved) -> bool:
+    """The default: only coded documents when a coder or the gold layer is chosen."""
+    return resolved.coder_ids is not None if coded_only is None else bool(coded_only)
+
+
 def frequencies(project: Project, *, by: str = "month", codes: str | Iterable[str] | None = None,
-                per: int | str | None = None, **filters) -> tuple[list[str], list[dict]]:
+                per: int | str | None = None, coded_only: bool | None = None,
+                **filters) -> tuple[list[str], list[dict]]:
     """Segment counts per unit: ``(columns, rows)``.
 
     Rows by ``month`` (without gaps) and ``year`` carry ``documents`` and ``words``;
@@ -81,6 +144,13 @@ def frequencies(project: Project, *, by: str = "month", codes: str | Iterable[st
     speaker, kind, turns and words (a segment's speaker is its turn's; segments outside
     every turn go to ``(no turn)``).  With ``per``, each code column is followed by
     ``<code> per <per>``: the count per ``per`` words (None where no words were spoken).
+
+    ``coded_only`` (default: True when ``coder``/``coders``/``gold`` is given) counts
+    only the documents those coders have coded (see :func:`coded_documents`):
+    ``documents`` and ``words`` (the rates' denominators) cover just those, and a
+    month, year or document with no coded document has None counts and rates (missing,
+    not zero: nobody looked).  By speaker, only turns in coded documents count.
+    :func:`denominator` says which was used.
     """
     if by not in FREQUENCY_UNITS:
         raise CoderError(f"--by must be one of {', '.join(FREQUENCY_UNITS)}, not {by!r}")
@@ -91,6 +161,11 @@ def frequencies(project: Project, *, by: str = "month", codes: str | Iterable[st
     index = _column_index(columns)
     documents = _documents(project, resolved)
     segments = _by_document(_segments(project, resolved, index))
+    scope = (coded_documents(project, **filters) if _use_coded_only(coded_only, resolved)
+             else None)
+
+    def counted(document_id: int) -> bool:
+        return scope is None or document_id in scope
 
     groups: dict[object, dict] = {}
 
@@ -99,12 +174,15 @@ def frequencies(project: Project, *, by: str = "month", codes: str | Iterable[st
             groups[key] = {**fields, "counts": [0] * len(names)}
         return groups[key]
 
+    missing = [None] * len(names)
     if by in ("month", "year"):
         width = 7 if by == "month" else 4
         for doc in documents:
             if not doc["date"]:
                 continue
             entry = group(doc["date"][:width], documents=0, words=0)
+            if not counted(doc["id"]):
+                continue
             entry["documents"] += 1
             entry["words"] += doc["words"]
             for segment in segments.get(doc["id"], []):
@@ -119,8 +197,9 @@ def frequencies(project: Project, *, by: str = "month", codes: str | Iterable[st
         rows = []
         for label in labels:
             entry = groups.get(label) or {"documents": 0, "words": 0, "counts": [0] * len(names)}
+            uncoded = scope is not None and entry["documents"] == 0
             rows.append({by: label, "documents": entry["documents"], "words": entry["words"],
-                         "counts": entry["counts"]})
+                         "counts": missing if uncoded else entry["counts"]})
     elif by == "document":
         keys = ["document_id", "date", "title", "words"]
         rows = []
@@ -130,10 +209,13 @@ def frequencies(project: Project, *, by: str = "month", codes: str | Iterable[st
                 for n in index[segment[3]]:
                     counts[n] += 1
             rows.append({"document_id": doc["id"], "date": doc["date"], "title": doc["title"],
-                         "words": doc["words"], "counts": counts})
+                         "words": doc["words"], "counts": counts if counted(doc["id"]) else missing})
     else:
         keys = ["speaker", "speaker_kind", "turns", "words"]
         where, params = resolved.document_sql()
+        if scope is not None:
+            coded, more = _coded_sql(resolved.coder_ids)
+            where, params = where + coded, params + more
         for speaker_id, name, kind, turns, words in project.db.execute(
                 "SELECT t.speaker_id, s.name, s.kind, count(*), sum(t.words) FROM turns t"
                 " JOIN documents d ON d.id = t.document_id"
@@ -164,11 +246,12 @@ def frequencies(project: Project, *, by: str = "month", codes: str | Iterable[st
     for row in rows:
         record = {k: row.get(k) for k in keys}
         for n, name in enumerate(names):
-            record[name] = row["counts"][n]
+            count = row["counts"][n]
+            record[name] = count
             if per:
                 words = row.get("words") or 0
                 record[f"{name} per {per_label(per)}"] = (
-                    round(row["counts"][n] * per / words, 4) if words else None)
+                    round(count * per / words, 4) if words and count is not None else None)
         table.append(record)
     return out_columns, table
 
@@ -258,27 +341,38 @@ def _series_columns(columns: list[str], rows: list[dict], per: int | None) -> li
     return counts
 
 
+def check_plot_path(path: str | Path) -> Path:
+    """``path`` if a plot can be written there (.png, .svg or .pdf), else a CoderError."""
+    path = check_output_path(path)
+    if path.suffix.lower() not in PLOT_SUFFIXES:
+        raise CoderError(f"cannot write a plot to {path}: the name must end in "
+                         f"{', '.join(PLOT_SUFFIXES[:-1])} or {PLOT_SUFFIXES[-1]}")
+    return path
+
+
 def plot_frequencies(columns: list[str], rows: list[dict], path: str | Path, *, by: str = "month",
                      per: int | str | None = None, series: tuple[str, dict[str, float]] | None = None,
                      title: str | None = None, note: str | None = None,
                      colors: dict[str, str] | None = None) -> Path:
-    """Draw :func:`frequencies` output to a PNG (or SVG/PDF, by suffix) with matplotlib.
+    """Draw :func:`frequencies` output to a PNG, SVG or PDF (by suffix) with matplotlib.
 
-    By month or year: one line per code column, the user's ``series`` dashed on a second
-    axis.  By speaker or document: horizontal bars for the 20 largest rows.  ``note``
-    (e.g. "gold layer") goes in brackets after the default title.
+    By month or year: one line per code column (missing values are gaps in the line),
+    the user's ``series`` dashed on a second axis.  By speaker or document: horizontal
+    bars for the 20 largest rows.  ``note`` (e.g. "gold layer; words of the 12
+    documents coded by alice") goes in brackets after the default title.  Any other
+    suffix, or a path that cannot be written, is a one-line CoderError.
     """
+    path = check_plot_path(path)
     try:
         import matplotlib
     except ImportError:
         raise CoderError("--plot needs matplotlib: pip install 'coder[plot]'") from None
     matplotlib.use("Agg", force=True)
+    import textwrap
+
     import matplotlib.pyplot as plt
 
     per = parse_per(per)
-    path = Path(path)
-    if not path.parent.exists():
-        raise CoderError("the folder does not exist", path=path)
     drawn = _series_columns(columns, rows, per)
     colors = colors or {}
     figure, axis = plt.subplots(figsize=(11, 5.5), dpi=120)
@@ -316,7 +410,7 @@ def plot_frequencies(columns: list[str], rows: list[dict], path: str | Path, *, 
             left = [0.0] * len(top)
             for column in drawn:
                 code = column.split(" per ")[0]
-                values = [r[column] or 0 for r in top]
+                values = [r[column] or 0 for r in top]  # missing: no bar
                 axis.barh(range(len(top)), values, left=left, label=code, color=colors.get(code))
                 left = [a + b for a, b in zip(left, values)]
             axis.set_yticks(range(len(top)), labels)
@@ -324,9 +418,11 @@ def plot_frequencies(columns: list[str], rows: list[dict], path: str | Path, *, 
             axis.legend(loc="lower right", frameon=False)
         codes = " vs ".join(c.split(" per ")[0] for c in drawn)
         unit = f"per {per_label(per)} words" if per else "segments"
-        axis.set_title(title or f"{codes}: {unit} by {by}" + (f" ({note})" if note else ""))
+        heading = title or f"{codes}: {unit} by {by}" + (f" ({note})" if note else "")
+        axis.set_title("\n".join(textwrap.wrap(heading, 90)) or heading)
         figure.tight_layout()
-        figure.savefig(path, bbox_inches="tight")
+        with atomic_path(path) as temp:
+            figure.savefig(temp, format=path.suffix.lower().lstrip("."), bbox_inches="tight")
     finally:
         plt.close(figure)
     return path
@@ -353,15 +449,19 @@ def terminal_chart(columns: list[str], rows: list[dict], *, by: str = "month",
     ticks = x[::step]
     tick_labels = labels[::step]
     title = f"segments per {per_label(per)} words" if per else "segments"
-    series = {c.split(" per ")[0]: [row[c] if row[c] is not None else 0 for row in rows]
+    # Missing values (periods nobody coded) are left out, not drawn as zeros.
+    series = {c.split(" per ")[0]: [(i, row[c]) for i, row in zip(x, rows) if row[c] is not None]
               for c in drawn}
+    series = {name: points for name, points in series.items() if points}
+    if not series:
+        return None
     if hasattr(plotext, "figure") and hasattr(plotext.figure, "signal"):  # plotext 6
         figure = plotext.figure
         figure.clear()
         figure.theme("simple")  # no background: readable on dark and light terminals
         figure.plot_size(width, height)
-        for name, values in series.items():
-            signal = figure.signal(x, values)
+        for name, points in series.items():
+            signal = figure.signal([i for i, _ in points], [v for _, v in points])
             signal.label(name)
             signal.lines()
             figure.draw(signal)
@@ -372,8 +472,8 @@ def terminal_chart(columns: list[str], rows: list[dict], *, by: str = "month",
         plotext.clear_figure()
         plotext.theme("clear")
         plotext.plotsize(width, height)
-        for name, values in series.items():
-            plotext.plot(x, values, label=name)
+        for name, points in series.items():
+            plotext.plot([i for i, _ in points], [v for _, v in points], label=name)
         plotext.xticks(ticks, tick_labels)
         plotext.title(title)
         return plotext.build()

@@ -143,9 +143,198 @@ def test_cli_stats(coded, tmp_path):
     assert (tmp_path / "t.png").read_bytes().startswith(PNG)
     with open(tmp_path / "t.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert [(r["month"], r["DES"]) for r in rows] == [("2019-03", "1"), ("2019-04", "0")]
+    # The gold layer coded only March: April is missing (blank), not 0.
+    assert [(r["month"], r["DES"]) for r in rows] == [("2019-03", "1"), ("2019-04", "")]
+    assert "words of the 1 document coded by the gold layer" in " ".join(result.output.split())
     result = runner.invoke(main, ["stats", "--by", "speaker", "--series", str(series),
                                   "-p", str(coded.path)])
     assert result.exit_code == 1 and "--series needs --by month" in result.output
     result = runner.invoke(main, ["stats", "--json", "--by", "year", "-p", str(coded.path)])
     assert result.exit_code == 0 and '"year": "2019"' in result.output
+
+
+# -- the denominator: only the documents a coder coded ----------------------------------------------
+
+MAY = ("Mensaje | 2 de mayo, 2019\nAutor\n02 de mayo de 2019\n---\n"
+       "PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR\nHablamos de la guerra y de la paz en mayo.\n")
+JUNE = ("Mensaje | 3 de junio, 2019\nAutor\n03 de junio de 2019\n---\n"
+        "PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR\nNada que codificar en junio, solo palabras.\n")
+
+
+@pytest.fixture
+def partly_coded(coded, tmp_path):
+    """build_coded plus May (coded by bob only; alice assigned, not done) and June (no
+    segments, alice's assignment done: read and found empty, so coded)."""
+    from coder.annotate import apply_code
+    from coder.corpus.importer import import_paths
+    from tests.test_export_segments import write_transcript
+
+    import_paths(coded, [write_transcript(tmp_path, "in/2019/mayo/02--c.txt", MAY),
+                         write_transcript(tmp_path, "in/2019/junio/03--d.txt", JUNE)])
+    text = coded.db.execute("SELECT text FROM documents WHERE id = 3").fetchone()[0]
+    start = text.index("guerra")
+    apply_code(coded, "bob", 3, "SEC.WAR", start, start + len("guerra"))
+    alice = coded.coder_id("alice")
+    with coded.transaction():
+        coded.db.execute("INSERT INTO assignments(document_id, coder_id, status) VALUES (3, ?, 'todo')",
+                         [alice])
+        coded.db.execute("INSERT INTO assignments(document_id, coder_id, status) VALUES (4, ?, 'done')",
+                         [alice])
+    return coded
+
+
+def test_coded_documents(partly_coded):
+    from coder.analysis import coded_documents
+
+    assert coded_documents(partly_coded, coder="alice") == {1, 2, 4}
+    assert coded_documents(partly_coded, coder="bob") == {1, 2, 3}
+    assert coded_documents(partly_coded, gold=True) == {1}
+    assert coded_documents(partly_coded, coders=["alice", "bob"]) == {1, 2, 3, 4}
+    assert coded_documents(partly_coded) == {1, 2, 3, 4}
+    assert coded_documents(partly_coded, coder="alice", since="2019-04") == {2, 4}
+
+
+def test_one_coder_is_normalised_over_the_documents_they_coded(partly_coded):
+    columns, rows = frequencies(partly_coded, by="month", codes="SEC,DES", coder="alice", per="10k")
+    by_month = {r["month"]: r for r in rows}
+    assert list(by_month) == ["2019-03", "2019-04", "2019-05", "2019-06"]
+    may, june = by_month["2019-05"], by_month["2019-06"]
+    # May: alice never coded it; missing, not 0 (and its words are not in a denominator).
+    assert (may["documents"], may["words"], may["SEC"], may["SEC per 10k"]) == (0, 0, None, None)
+    # June: assignment done without segments: a real zero over June's words.
+    assert (june["documents"], june["words"], june["SEC"], june["SEC per 10k"]) == (
+        1, words_of(partly_coded, 4), 0, 0.0)
+    assert by_month["2019-03"]["SEC per 10k"] == round(1 * 10_000 / words_of(partly_coded, 1), 4)
+    # --all-documents: the old denominator, May a zero over its words.
+    _, rows = frequencies(partly_coded, by="month", codes="SEC,DES", coder="alice", per="10k",
+                          coded_only=False)
+    may = next(r for r in rows if r["month"] == "2019-05")
+    assert (may["documents"], may["words"], may["SEC"], may["SEC per 10k"]) == (
+        1, words_of(partly_coded, 3), 0, 0.0)
+
+
+def test_without_a_coder_every_document_counts(partly_coded):
+    _, rows = frequencies(partly_coded, by="month", codes="SEC")
+    assert [(r["month"], r["documents"], r["SEC"]) for r in rows] == [
+        ("2019-03", 1, 1), ("2019-04", 1, 2), ("2019-05", 1, 1), ("2019-06", 1, 0)]
+    # Explicitly coded-only without a coder: documents anyone coded (all four here).
+    _, rows = frequencies(partly_coded, by="month", codes="SEC", coded_only=True)
+    assert [r["SEC"] for r in rows] == [1, 2, 1, 0]
+
+
+def test_coded_only_by_year_document_and_speaker(partly_coded):
+    _, years = frequencies(partly_coded, by="year", codes="SEC", gold=True, per=1000)
+    assert years == [{"year": "2019", "documents": 1, "words": words_of(partly_coded, 1), "SEC": 0,
+                      "SEC per 1k": 0.0}]
+    _, docs = frequencies(partly_coded, by="document", codes="SEC", coder="alice")
+    assert [(r["document_id"], r["SEC"]) for r in docs] == [(1, 1), (2, 1), (3, None), (4, 0)]
+    _, speakers = frequencies(partly_coded, by="speaker", codes="SEC", gold=True)
+    gold_words = sum(w for (w,) in partly_coded.db.execute("SELECT words FROM turns WHERE document_id = 1"))
+    assert sum(r["words"] for r in speakers) == gold_words
+
+
+def test_denominator_is_described(partly_coded):
+    from coder.analysis import denominator
+
+    assert denominator(partly_coded, coder="alice") == "words of the 3 documents coded by alice"
+    assert denominator(partly_coded, gold=True) == "words of the 1 document coded by the gold layer"
+    assert denominator(partly_coded, coder="alice", coded_only=False) == "words of all 4 documents"
+    assert denominator(partly_coded) == "words of all 4 documents"
+    assert denominator(partly_coded, since="2019-05") == "words of all 2 documents"
+
+
+def test_plot_has_gaps_not_zeros(partly_coded, tmp_path):
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    columns, rows = frequencies(partly_coded, by="month", codes="SEC,DES", coder="alice", per="10k")
+    drawn = {}
+    real_savefig = matplotlib.figure.Figure.savefig
+
+    def spy(figure, *args, **kwargs):
+        axis = figure.axes[0]
+        drawn["title"] = axis.get_title()
+        drawn["lines"] = {line.get_label(): list(line.get_ydata()) for line in axis.get_lines()}
+        return real_savefig(figure, *args, **kwargs)
+
+    matplotlib.figure.Figure.savefig = spy
+    try:
+        plot_frequencies(columns, rows, tmp_path / "gap.png", per="10k",
+                         note="alice; words of the 3 documents coded by alice")
+    finally:
+        matplotlib.figure.Figure.savefig = real_savefig
+    sec = drawn["lines"]["SEC"]
+    assert sec[3] == 0.0 and sec[2] != sec[2]  # June a zero, May NaN (a gap)
+    assert "words of the 3 documents coded by alice" in drawn["title"].replace("\n", " ")
+    assert (tmp_path / "gap.png").read_bytes().startswith(PNG)
+
+
+def test_terminal_chart_skips_missing_periods(partly_coded):
+    pytest.importorskip("plotext")
+    columns, rows = frequencies(partly_coded, by="month", codes="SEC,DES", coder="alice")
+    assert terminal_chart(columns, rows, color=False, width=60, height=12)
+    for row in rows:
+        row["SEC"] = row["DES"] = None
+    assert terminal_chart(columns, rows, color=False) is None  # nothing to draw
+
+
+def test_cli_stats_names_the_denominator(partly_coded, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["stats", "--by", "month", "--codes", "SEC,DES", "--coder", "alice",
+                                  "--per", "10k", "--csv", str(tmp_path / "a.csv"),
+                                  "-p", str(partly_coded.path)])
+    assert result.exit_code == 0, result.output
+    title = " ".join(result.output.split())
+    assert "Coded segments by month (alice; words of the 3 documents coded by alice)" in title
+    with open(tmp_path / "a.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["month"], r["SEC"]) for r in rows] == [
+        ("2019-03", "1"), ("2019-04", "1"), ("2019-05", ""), ("2019-06", "0")]
+    result = runner.invoke(main, ["stats", "--codes", "SEC", "--coder", "alice", "--all-documents",
+                                  "--json", "-p", str(partly_coded.path)])
+    assert result.exit_code == 0, result.output
+    assert '"SEC": null' not in result.output
+    result = runner.invoke(main, ["stats", "--codes", "SEC", "--coder", "alice", "--json",
+                                  "-p", str(partly_coded.path)])
+    assert '"SEC": null' in result.output
+
+
+# -- bad plot paths ---------------------------------------------------------------------------------
+
+def test_plot_paths(coded, tmp_path):
+    pytest.importorskip("matplotlib")
+    import os
+    import stat
+
+    columns, rows = frequencies(coded, by="month", codes="SEC,DES")
+    for bad, message in [(tmp_path / "s.txt", "the name must end in .png, .svg or .pdf"),
+                         (tmp_path / "noext", "the name must end in"),
+                         (tmp_path / "no" / "s.png", "does not exist"),
+                         (tmp_path, "it is a folder")]:
+        with pytest.raises(CoderError, match=message) as info:
+            plot_frequencies(columns, rows, bad)
+        assert str(info.value).startswith(f"cannot write a plot to {bad}" if "name" in message
+                                          else f"cannot write {bad}")
+    old = os.umask(0o022)
+    try:
+        for name in ("s.svg", "s.pdf", "S.PNG"):
+            plot_frequencies(columns, rows, tmp_path / name)
+            assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644
+    finally:
+        os.umask(old)
+    assert (tmp_path / "s.pdf").read_bytes().startswith(b"%PDF")
+    assert b"<svg" in (tmp_path / "s.svg").read_bytes()[:1000]
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_cli_stats_bad_paths_are_one_line(coded, tmp_path):
+    runner = CliRunner()
+    for args in (["--plot", str(tmp_path / "s.txt")], ["--plot", str(tmp_path)],
+                 ["--csv", str(tmp_path / "no" / "t.csv")], ["--csv", str(tmp_path)],
+                 ["--series", str(tmp_path / "missing.csv")], ["--series", str(tmp_path)]):
+        result = runner.invoke(main, ["stats", *args, "-p", str(coded.path)])
+        assert result.exit_code == 1, (args, result.output)
+        assert result.output.count("\n") == 1 and result.output.startswith("coder: "), result.output
+    result = runner.invoke(main, ["cooccurrence", "--csv", str(tmp_path), "-p", str(coded.path)])
+    assert result.exit_code == 1 and result.output.count("\n") == 1 and "it is a folder" in result.output
+    assert not list(tmp_path.glob("*.txt"))

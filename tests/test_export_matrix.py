@@ -34,16 +34,34 @@ def cells(row: dict, names=CODES) -> list:
 
 
 def test_matrix_by_document_counts_and_presence(coded):
-    columns, rows = code_matrix(coded, by="document", counts=True)
+    columns, rows = code_matrix(coded, by="document", counts=True, exact=True)
     assert columns == ["document_id", "date", "title", "words", *CODES]
     assert [r["document_id"] for r in rows] == [1, 2]
     # Hand-counted from build_coded: doc 1 has SEC.WAR, DES.NOFORCE x3 (alice, bob, gold),
     # DES.ROOT; doc 2 has SEC (bob), SEC.WAR, DES.NOFORCE (the removed one does not count).
     assert cells(rows[0]) == [0, 1, 0, 3, 1]
     assert cells(rows[1]) == [1, 1, 0, 1, 0]
-    _, presence = code_matrix(coded, by="document")
+    _, presence = code_matrix(coded, by="document", exact=True)
     assert cells(presence[0]) == [0, 1, 0, 1, 1]
     assert rows[0]["words"] == coded.db.execute("SELECT words FROM documents WHERE id = 1").fetchone()[0]
+
+
+def test_matrix_default_columns_count_descendants(coded):
+    """As in stats and every --code filter, a parent column counts its children's segments."""
+    columns, rows = code_matrix(coded, by="document", counts=True)
+    assert columns[4:] == CODES  # still every code, parents first
+    # doc 1: SEC = its SEC.WAR; DES = NOFORCE x3 + ROOT.  doc 2: SEC = SEC (bob) + SEC.WAR.
+    assert cells(rows[0]) == [1, 1, 4, 3, 1]
+    assert cells(rows[1]) == [2, 1, 1, 1, 0]
+    _, presence = code_matrix(coded, by="document")
+    assert cells(presence[0]) == [1, 1, 1, 1, 1]  # SEC is 1 where only SEC.WAR was coded
+    # The parent column equals the family column --code SEC gives.
+    _, family = code_matrix(coded, by="document", counts=True, codes=["SEC", "DES"])
+    assert [r["SEC"] for r in family] == [r["SEC"] for r in rows]
+    assert [r["DES"] for r in family] == [r["DES"] for r in rows]
+    # --exact with --code: only segments of exactly SEC (bob's in doc 2).
+    _, exact = code_matrix(coded, by="document", counts=True, codes=["SEC"], exact=True)
+    assert [r["SEC"] for r in exact] == [0, 1]
 
 
 def test_matrix_code_families_and_filters(coded):
@@ -53,13 +71,13 @@ def test_matrix_code_families_and_filters(coded):
     _, alice = code_matrix(coded, by="document", counts=True, codes="SEC,DES", coder="alice")
     assert [cells(r, ["SEC", "DES"]) for r in alice] == [[1, 2], [1, 1]]
     _, gold = code_matrix(coded, by="document", counts=True, gold=True)
-    assert [cells(r) for r in gold] == [[0, 0, 0, 1, 0], [0, 0, 0, 0, 0]]  # zero rows stay
+    assert [cells(r) for r in gold] == [[0, 0, 1, 1, 0], [0, 0, 0, 0, 0]]  # zero rows stay
     _, april = code_matrix(coded, by="document", since="2019-04")
     assert [r["document_id"] for r in april] == [2]
 
 
 def test_matrix_by_turn(coded):
-    columns, rows = code_matrix(coded, by="turn", counts=True, coder="alice")
+    columns, rows = code_matrix(coded, by="turn", counts=True, coder="alice", exact=True)
     assert columns[:7] == ["turn_id", "document_id", "date", "seq", "speaker", "speaker_kind", "words"]
     assert len(rows) == 6 + 3  # every turn of both documents
     found = {(r["document_id"], r["seq"]): cells(r) for r in rows if any(cells(r))}
@@ -166,3 +184,32 @@ def test_cli_matrix_and_cooccurrence(coded, tmp_path):
     result = runner.invoke(main, ["cooccurrence", "--json", "-p", str(coded.path), "--gold"])
     assert result.exit_code == 0, result.output
     assert '"coded_units": 1' in result.output
+
+
+def test_cli_matrix_by_month_rolls_children_up(coded, tmp_path):
+    """The QA case: SEC was 0 in months where only SEC.WAR was coded."""
+    runner = CliRunner()
+    out = tmp_path / "m.csv"
+    result = runner.invoke(main, ["export", str(out), "--by", "month", "--coder", "alice",
+                                  "-p", str(coded.path)])
+    assert result.exit_code == 0, result.output
+    with open(out, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    # alice: SEC.WAR in both months, never SEC itself.
+    assert [(r["month"], r["SEC"], r["SEC.WAR"], r["DES"]) for r in rows] == [
+        ("2019-03", "1", "1", "1"), ("2019-04", "1", "1", "1")]
+    result = runner.invoke(main, ["export", str(out), "--by", "month", "--coder", "alice", "--exact",
+                                  "-p", str(coded.path)])
+    assert result.exit_code == 0, result.output
+    with open(out, newline="", encoding="utf-8") as handle:
+        assert [r["SEC"] for r in csv.DictReader(handle)] == ["0", "0"]
+    result = runner.invoke(main, ["export", str(tmp_path / "s.csv"), "--exact", "-p", str(coded.path)])
+    assert result.exit_code == 1 and "--exact is for a matrix" in result.output
+    help_text = " ".join(runner.invoke(main, ["export", "--help"]).output.split())
+    assert "each counting its descendants" in help_text and "--exact" in help_text
+
+
+def test_cooccurrence_default_stays_exact(coded):
+    """Rolled-up parents would trivially co-occur with their children; co-occurrence keeps exact codes."""
+    result = cooccurrence(coded, unit="turn")
+    assert "DES" not in result["codes"]  # nobody coded DES itself

@@ -296,3 +296,160 @@ def test_cli_refi_missing_is_a_clear_error(coded, tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert result.output.startswith("coder: REFI-QDA export") and "missing" in result.output
     assert not (tmp_path / "p.qdpx").exists()
+
+
+# -- QA fixes: dates, paths, permissions, unknown documents, formula injection ----------------
+
+
+@pytest.mark.parametrize("value, problem", [
+    ("2019-13", "there is no month 13"),
+    ("2019-00", "there is no month 0"),
+    ("2019-02-30", "2019-02 has no day 30"),
+    ("2019-02-29", "2019-02 has no day 29"),  # not a leap year
+    ("2019-04-31", "2019-04 has no day 31"),
+    ("March 2019", "is not a date"),
+    ("2019-3", "is not a date"),
+])
+def test_impossible_dates_are_one_line_errors(coded, value, problem):
+    for option in ("since", "until"):
+        with pytest.raises(CoderError) as info:
+            segments_rows(coded, **{option: value})
+        message = str(info.value)
+        assert f"--{option} {value!r}" in message and problem in message
+        assert "\n" not in message
+
+
+def test_real_dates_are_accepted_and_ranges_checked(coded):
+    assert segments_rows(coded, since="2020-02-29") == []  # a leap day is a date
+    assert len(segments_rows(coded, since="2019", until="2019-12-31")) == 8
+    assert {r["document_id"] for r in segments_rows(coded, since="2019-03", until="2019-03-31")} == {1}
+    with pytest.raises(CoderError, match="--since 2019-05 is after --until 2019-04"):
+        segments_rows(coded, since="2019-05", until="2019-04")
+    # A day inside the --until month is not "after" it.
+    assert {r["document_id"] for r in segments_rows(coded, since="2019-04-10", until="2019-04")} == {2}
+
+
+def test_cli_bad_date_fails_before_writing(coded, tmp_path):
+    runner = CliRunner()
+    for command in (["export", str(tmp_path / "x.csv")], ["export", str(tmp_path / "m.csv"), "--by", "month"],
+                    ["stats"], ["search", "guerra"], ["cooccurrence"]):
+        result = runner.invoke(main, [*command, "--since", "2019-13", "-p", str(coded.path)])
+        assert result.exit_code == 1, (command, result.output)
+        assert result.output == ("coder: --since '2019-13' is not a date (there is no month 13); "
+                                 "use YYYY, YYYY-MM or YYYY-MM-DD\n")
+    assert list(tmp_path.glob("*.csv")) == []
+
+
+def test_unknown_document_is_an_error_and_writes_nothing(coded, tmp_path):
+    with pytest.raises(CoderError, match=r"no document 99999 in the project"):
+        export_segments(coded, tmp_path / "x.csv", document_ids=[99999])
+    with pytest.raises(CoderError, match=r"no document 7, 99999"):
+        segments_rows(coded, document_ids=[1, 7, 99999])
+    result = CliRunner().invoke(main, ["export", str(tmp_path / "x.csv"), "--document", "99999",
+                                       "-p", str(coded.path)])
+    assert result.exit_code == 1
+    assert result.output == "coder: no document 99999 in the project; see `coder documents`\n"
+    assert not (tmp_path / "x.csv").exists()
+    assert len(segments_rows(coded, document_ids=[2])) == 3
+
+
+def test_bad_output_paths_are_one_line_errors(coded, tmp_path):
+    runner = CliRunner()
+
+    def fails(path, *extra) -> str:
+        result = runner.invoke(main, ["export", str(path), *extra, "-p", str(coded.path)])
+        assert result.exit_code == 1, result.output
+        assert result.output.count("\n") == 1 and "Traceback" not in result.output
+        return result.output
+
+    missing = tmp_path / "no" / "such" / "x.csv"
+    assert fails(missing) == f"coder: cannot write {missing}: the folder {missing.parent} does not exist\n"
+    assert fails(tmp_path) == f"coder: cannot write {tmp_path}: it is a folder; give a file name\n"
+    (tmp_path / "afile").write_text("x")
+    assert "is not a folder" in fails(tmp_path / "afile" / "x.csv")
+    assert "cannot write" in fails(missing, "--by", "month")
+    assert "cannot write" in fails(tmp_path / "no" / "p.qdpx")
+    with pytest.raises(CoderError, match="cannot write .*: the folder .* does not exist"):
+        export_segments(coded, missing)
+
+
+def test_unwritable_folder_and_failed_write_leave_no_file(coded, tmp_path, monkeypatch):
+    import os
+    import tempfile
+
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(tempfile, "mkstemp", refuse)
+        with pytest.raises(CoderError) as info:
+            export_segments(coded, out / "x.csv")
+    assert str(info.value) == f"cannot write {out / 'x.csv'}: Permission denied"
+    with monkeypatch.context() as patch:  # e.g. a full disk at the very end
+        patch.setattr(os, "replace", lambda *a: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+        with pytest.raises(CoderError, match="cannot write .*x.csv: No space left on device"):
+            export_segments(coded, out / "x.csv")
+    assert list(out.iterdir()) == []  # no file, no temporary file
+    result = CliRunner().invoke(main, ["export", "/proc/x.csv", "-p", str(coded.path)])
+    assert result.exit_code == 1 and result.output.startswith("coder: cannot write /proc/x.csv")
+
+
+@pytest.mark.parametrize("umask, expected", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_exported_files_get_ordinary_permissions(coded, tmp_path, umask, expected):
+    import os
+    import stat
+
+    old = os.umask(umask)
+    try:
+        for name in ("s.csv", "s.jsonl", "s.parquet", "s.xlsx"):
+            export_segments(coded, tmp_path / name)
+            assert stat.S_IMODE((tmp_path / name).stat().st_mode) == expected, name
+    finally:
+        os.umask(old)
+
+
+def test_overwriting_keeps_the_files_permissions(coded, tmp_path):
+    import os
+    import stat
+
+    target = tmp_path / "s.csv"
+    target.write_text("old")
+    os.chmod(target, 0o640)
+    export_segments(coded, target)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert target.read_text(encoding="utf-8").startswith("annotation_id,")
+
+
+def test_excel_safe_prefixes_formula_cells(coded, tmp_path):
+    from coder.export.tables import excel_safe_cell, write_csv
+
+    export_segments(coded, tmp_path / "raw.csv")
+    export_segments(coded, tmp_path / "safe.csv", excel_safe=True)
+    raw = list(csv.DictReader(io.StringIO((tmp_path / "raw.csv").read_text(encoding="utf-8"), newline="")))
+    safe = list(csv.DictReader(io.StringIO((tmp_path / "safe.csv").read_text(encoding="utf-8"), newline="")))
+    assert any(r["text"] == "=Fórmula no" for r in raw)  # exact by default
+    assert any(r["text"] == "'=Fórmula no" for r in safe)
+    assert not any(r["text"].startswith("=") for r in safe)
+    assert [r["annotation_id"] for r in safe] == [r["annotation_id"] for r in raw]
+    assert [excel_safe_cell(v) for v in ["=1+2", "+34 55", "-x", "@SUM(A1)", "\tx", "a=b", 5, -3, None]] == [
+        "'=1+2", "'+34 55", "'-x", "'@SUM(A1)", "'\tx", "a=b", 5, -3, None]
+    write_csv([["=cmd", -1]], ["a", "b"], tmp_path / "t.csv", excel_safe=True)
+    assert (tmp_path / "t.csv").read_bytes() == b"a,b\r\n'=cmd,-1\r\n"
+
+
+def test_cli_excel_safe_and_help(coded, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["export", str(tmp_path / "s.csv"), "--excel-safe", "--bom",
+                                  "-p", str(coded.path)])
+    assert result.exit_code == 0, result.output
+    data = (tmp_path / "s.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and "'=Fórmula no".encode() in data
+    result = runner.invoke(main, ["export", str(tmp_path / "s.jsonl"), "--excel-safe",
+                                  "-p", str(coded.path)])
+    assert result.exit_code == 0 and "--excel-safe only applies to CSV" in result.output
+    assert '"=Fórmula no"' in (tmp_path / "s.jsonl").read_text(encoding="utf-8")
+    help_text = " ".join(runner.invoke(main, ["export", "--help"]).output.split())
+    assert "--excel-safe" in help_text and "for Excel add --bom, and --excel-safe" in help_text

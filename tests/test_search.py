@@ -187,3 +187,71 @@ def test_real_corpus_search(real_corpus, tmp_path):
                     "SELECT text FROM documents WHERE id = ?", [hit.document_id]).fetchone()[0]
             assert fold(text_cache[hit.document_id][hit.start:hit.end]) == "jovenes"
         assert any(h.match == "jóvenes" for h in hits)
+
+
+# -- natural queries, totals ----------------------------------------------------------------------
+
+def test_plain_phrase():
+    from coder.export.search import plain_phrase
+
+    assert plain_phrase("¿por qué?") == '"por qué"'
+    assert plain_phrase("López-Gatell") == '"López Gatell"'
+    assert plain_phrase("¡Abrazos, no balazos!") == '"Abrazos no balazos"'
+    assert plain_phrase("jo\u0301venes") == '"jóvenes"'  # composed first, one word
+    for query in ['"unclosed', "milit*", "guerra AND (", "NEAR(", "paz OR", "¿?"]:
+        assert plain_phrase(query) is None, query
+
+
+def test_natural_spanish_queries_fall_back_to_a_phrase(coded):
+    from coder.export.search import fts_query
+
+    ensure_index(coded)
+    hits = search(coded, "¿Qué opina?")
+    assert [(h.document_id, h.match) for h in hits] == [(2, "Qué opina")]
+    assert fts_query(coded, "¿Qué opina?") == '"Qué opina"'
+    hyphen = search(coded, "jóvenes-construyendo")
+    assert [h.match for h in hyphen] == ["Jóvenes Construyendo"]
+    punctuated = search(coded, "abrazos, no balazos.")
+    assert [h.match for h in punctuated] == ["abrazos, no balazos"]
+    # A query FTS5 accepts runs as it is (both words, anywhere in the turn).
+    assert fts_query(coded, "abrazos balazos") == "abrazos balazos"
+    assert [h.match for h in search(coded, "abrazos balazos")] == ["abrazos", "balazos"]
+
+
+def test_malformed_operator_queries_still_fail(coded):
+    for query in ["guerra AND (", '"unclosed', "NEAR(", "paz OR", "¿?", "guerra AND ¿qué?"]:
+        with pytest.raises(CoderError, match="malformed search query") as info:
+            search(coded, query)
+        assert "\n" not in str(info.value)
+
+
+def test_search_page_counts_every_hit(coded):
+    from coder.export.search import search_page
+
+    page = search_page(coded, "violencia", limit=1)
+    assert len(page["hits"]) == 1 and page["total"] == 4 and page["query"] == "violencia"
+    everything = search_page(coded, "violencia", limit=0)
+    assert [h.as_dict() for h in everything["hits"]] == [h.as_dict() for h in search(coded, "violencia", limit=0)]
+    assert search_page(coded, "¿por qué?", limit=5) == {"hits": [], "total": 0, "query": '"por qué"'}
+
+
+def test_search_dates_are_checked(coded):
+    with pytest.raises(CoderError, match=r"--since '2019-13' is not a date"):
+        search(coded, "guerra", since="2019-13")
+    with pytest.raises(CoderError, match=r"--until '2019-02-30' is not a date"):
+        search(coded, "guerra", until="2019-02-30")
+
+
+def test_cli_search_footer_and_fallback(coded):
+    runner = CliRunner()
+    result = runner.invoke(main, ["search", "violencia", "--limit", "2", "-p", str(coded.path)])
+    assert result.exit_code == 0, result.output
+    assert "2 of 4 hits shown (--limit 0 shows all)" in result.output
+    result = runner.invoke(main, ["search", "violencia", "-p", str(coded.path)])
+    assert "4 of 4 hits shown\n" in result.output and "--limit 0" not in result.output
+    result = runner.invoke(main, ["search", "¿Qué opina?", "-p", str(coded.path)])
+    assert result.exit_code == 0, result.output
+    assert 'searching for the phrase "Qué opina"' in result.output
+    assert "[Qué opina]" in result.output and "1 of 1 hit shown" in result.output
+    result = runner.invoke(main, ["search", "guerra AND (", "-p", str(coded.path)])
+    assert result.exit_code == 1 and result.output.count("\n") == 1

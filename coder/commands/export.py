@@ -26,6 +26,11 @@ def _coder_options(func):
 
 
 def _filters(coders: tuple[str, ...], gold: bool, since: str | None, until: str | None) -> dict:
+    """The shared filters, with --since/--until checked before any work is done."""
+    from ..export.segments import check_date_range, normalise_date
+
+    since, until = normalise_date(since, "--since"), normalise_date(until, "--until")
+    check_date_range(since, until)
     return {"coders": list(coders), "gold": gold, "since": since, "until": until}
 
 
@@ -53,39 +58,52 @@ def _refi(path: Path, suffix: str, project: Project, coders: list[str]) -> dict:
 
 
 @click.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS),
               help="Table format (default: from the suffix).")
 @_coder_options
 @click.option("--code", "codes", multiple=True,
               help="Only these codes, each with its descendants (repeatable; commas work too). "
-                   "For a matrix: its columns.")
+                   "For a matrix: its columns (--code SEC,DES: one column per family).")
 @click.option("--document", "document_ids", multiple=True, type=int, help="Only this document (repeatable).")
 @click.option("--context", type=click.IntRange(min=0), default=100, show_default=True,
               help="Characters of context either side of a segment.")
-@click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte-order mark (for Excel).")
+@click.option("--bom", is_flag=True,
+              help="CSV: start with a UTF-8 byte-order mark (for Excel; see also --excel-safe).")
+@click.option("--excel-safe", is_flag=True,
+              help="CSV: put ' before text cells starting with = + - @ so Excel shows them "
+                   "instead of running them as formulas (changes the data; not for R/pandas).")
 @click.option("--by", type=click.Choice(["document", "turn", "month"]),
               help="Write a code matrix by document, turn or month instead of segments.")
 @click.option("--counts", is_flag=True, help="Matrix cells count segments (default: 0/1 presence).")
+@click.option("--exact", is_flag=True,
+              help="Matrix columns count only their own code, not its descendants.")
 @with_project
 def export(project: Project, path: Path, fmt: str | None, coders: tuple[str, ...], gold: bool,
            since: str | None, until: str | None, codes: tuple[str, ...],
-           document_ids: tuple[int, ...], context: int, bom: bool, by: str | None,
-           counts: bool) -> None:
+           document_ids: tuple[int, ...], context: int, bom: bool, excel_safe: bool,
+           by: str | None, counts: bool, exact: bool) -> None:
     """Export coded segments (or a code matrix, or REFI-QDA) to PATH.
 
     \b
     segments.csv|.parquet|.xlsx|.jsonl   one row per coded segment (tidy; R, Stata, pandas)
     matrix.csv --by document|turn|month   one row per unit, one 0/1 column per code (--counts)
     project.qdpx / codebook.qdc           REFI-QDA exchange files for other QDA software
-    CSV is RFC 4180 UTF-8 with CRLF line ends (--bom for Excel); the same project gives
+    Matrix columns are every code, parents first, each counting its descendants like
+    everywhere else (SEC is 1 where SEC.WAR is); --exact counts each code on its own;
+    --code SEC,DES gives just those families.
+    CSV is RFC 4180 UTF-8 with CRLF line ends; for Excel add --bom, and --excel-safe so
+    text starting with = + - @ is not run as a formula. The same project gives
     byte-identical CSV and JSON Lines. Stata: import delimited using segments.csv,
     varnames(1) encoding(utf-8) bindquote(strict) maxquotedrows(unlimited)
     """
+    from ..export.tables import check_output_path
+
     suffix = path.suffix.lower()
     filters = _filters(coders, gold, since, until)
+    check_output_path(path)
     if suffix in (".qdpx", ".qdc") and not fmt:
-        if by or codes or document_ids or since or until or gold:
+        if by or codes or document_ids or since or until or gold or exact or excel_safe:
             raise CoderError(f"{suffix} export takes only --coder; the other filters are for tables")
         summary = _refi(path, suffix, project, list(coders))
         click.echo(f"wrote {path}" + (f" ({_describe(summary)})" if summary else ""))
@@ -95,24 +113,31 @@ def export(project: Project, path: Path, fmt: str | None, coders: tuple[str, ...
     fmt = table_format(path, fmt)
     if bom and fmt != "csv":
         warn("--bom only applies to CSV; ignored")
+    if excel_safe and fmt != "csv":
+        warn("--excel-safe only applies to CSV; ignored"
+             + (" (Excel files always keep text as text)" if fmt == "xlsx" else ""))
     if by:
         from ..export.matrix import code_matrix
 
         _warn_pooled(project, filters)
         columns, rows = code_matrix(project, by=by, counts=counts, codes=list(codes) or None,
-                                    document_ids=list(document_ids) or None, **filters)
-        summary = write_table(rows, columns, path, fmt=fmt, bom=bom, sheet=f"by {by}")
+                                    exact=exact, document_ids=list(document_ids) or None,
+                                    **filters)
+        summary = write_table(rows, columns, path, fmt=fmt, bom=bom, excel_safe=excel_safe,
+                              sheet=f"by {by}")
         click.echo(f"wrote a {'count' if counts else 'presence'} matrix by {by}: "
                    f"{summary['rows']:,} rows x {len(columns) - _key_count(by)} codes to {path}")
         return
-    if counts:
-        raise CoderError("--counts is for a matrix; add --by document|turn|month")
+    if counts or exact:
+        raise CoderError(f"{'--counts' if counts else '--exact'} is for a matrix; "
+                         "add --by document|turn|month")
     from ..export.segments import count_segments
 
     selection = dict(filters, codes=list(codes) or None, document_ids=list(document_ids) or None)
     total = count_segments(project, **selection)
     with progress(total // 1000 + 1, "exporting") as advance:
-        summary = export_segments(project, path, fmt=fmt, bom=bom, context=context,
+        summary = export_segments(project, path, fmt=fmt, bom=bom, excel_safe=excel_safe,
+                                  context=context,
                                   progress=lambda n: advance(max(1, n // 1000)), **selection)
     if summary["rows"] == 0:
         warn("no segments matched; wrote the header only")
@@ -161,27 +186,30 @@ def search(project: Project, query: str, speakers: tuple[str, ...], roles: tuple
       "guerra contra el narco"  a phrase
       militar*                  a prefix
       paz OR abrazos, guerra NOT fría, NEAR(guardia nacional, 5)
+    Plain text FTS5 cannot read (¿por qué?, López-Gatell) is searched as a phrase.
     The index is built on the first search and updated after imports.
     """
-    from ..export.search import iter_hits, pending_turns, suggest_hits
+    from ..export.search import pending_turns, search_page, suggest_hits
 
+    filters = _filters(coders, gold, since, until)
     options = {"speaker": list(speakers), "role": list(roles), "codes": list(codes) or None,
-               "coder": list(coders), "gold": gold, "since": since, "until": until}
+               "coder": filters["coders"], "gold": gold, "since": filters["since"],
+               "until": filters["until"]}
     pending = pending_turns(project)
     if pending:
         click.echo(f"indexing {pending:,} turns for search ...", err=True)
-    hits = []
     with progress(pending, "indexing") as advance:
-        for hit in iter_hits(project, query, kwic=kwic, progress=advance, **options):
-            hits.append(hit)
-            if limit and len(hits) >= limit:
-                break
+        page = search_page(project, query, limit=limit, kwic=kwic, progress=advance, **options)
+    hits, total = page["hits"], page["total"]
+    if page["query"] != query:
+        click.echo(f"searching for the phrase {page['query']} (the query is not FTS5 syntax)",
+                   err=True)
     if as_json:
         print_json([h.as_dict() for h in hits])
     else:
         _print_hits(hits, kwic)
-        more = " (--limit 0 shows all)" if limit and len(hits) >= limit else ""
-        click.echo(f"{len(hits)} hit(s) shown{more}", err=True)
+        more = " (--limit 0 shows all)" if len(hits) < total else ""
+        click.echo(f"{len(hits):,} of {total:,} hit{'s' * (total != 1)} shown{more}", err=True)
     if suggest_code:
         result = suggest_hits(project, query, suggest_code, **options)
         click.echo(f"recorded {result['suggestions']:,} new suggestion(s) of {suggest_code} from "
@@ -250,18 +278,24 @@ def _print_numbers(rows: list[dict], columns: list[str], title: str) -> None:
 @click.option("--codes", help="Code families to count, e.g. SEC,DES (default: every top-level code).")
 @click.option("--per", help="Also give rates per this many words, e.g. 10k.")
 @_coder_options
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Draw the table to a PNG (needs matplotlib: pip install 'coder[plot]').")
-@click.option("--series", "series_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--coded-only/--all-documents", "coded_only", default=None,
+              help="Words (the --per denominators) of only the documents the coder(s) or gold "
+                   "layer coded: an annotation of theirs or an assignment marked done; periods "
+                   "with none are blank, not 0. Default: --coded-only with --coder/--gold.")
+@click.option("--plot", "plot_path", type=click.Path(path_type=Path),
+              help="Draw the table to a .png, .svg or .pdf (needs matplotlib: "
+                   "pip install 'coder[plot]').")
+@click.option("--series", "series_path", type=click.Path(path_type=Path),
               help="A CSV (month or date, value) to plot on a second axis.")
 @click.option("--series-column", help="The value column of --series (default: value, or the first numeric).")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path),
               help="Also write the table to this CSV.")
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
 @click.option("--no-chart", is_flag=True, help="No terminal chart under the table.")
 @with_project
 def stats(project: Project, by: str, codes: str | None, per: str | None, coders: tuple[str, ...],
-          gold: bool, since: str | None, until: str | None, plot_path: Path | None,
+          gold: bool, since: str | None, until: str | None, coded_only: bool | None,
+          plot_path: Path | None,
           series_path: Path | None, series_column: str | None, csv_path: Path | None,
           as_json: bool, no_chart: bool) -> None:
     """Code frequencies per month, year, speaker or document (optionally per 10k words).
@@ -269,31 +303,42 @@ def stats(project: Project, by: str, codes: str | None, per: str | None, coders:
     \b
     coder stats --codes SEC,DES --per 10k --plot trend.png
     coder stats --codes SEC,DES --plot trend.png --series homicides.csv
-    Each code counts its descendants. Words come from the documents (or turns, by speaker).
+    coder stats --by month --codes SEC,DES --coder alice --per 10k
+    Each code counts its descendants. Words come from the documents (or turns, by speaker);
+    with --coder or --gold only from the documents they coded (--all-documents: all).
     """
     from ..analysis import (
+        check_plot_path,
+        denominator,
         frequencies,
         parse_per,
         plot_frequencies,
         read_series,
         terminal_chart,
     )
+    from ..export.tables import check_output_path, write_table
 
     filters = _filters(coders, gold, since, until)
     per_words = parse_per(per)
+    if plot_path:
+        check_plot_path(plot_path)
+    if csv_path:
+        check_output_path(csv_path)
     if series_path and by not in ("month", "year"):
         raise CoderError("--series needs --by month or --by year")
     series = read_series(series_path, column=series_column, by=by) if series_path else None
     _warn_pooled(project, filters)
-    columns, rows = frequencies(project, by=by, codes=codes, per=per_words, **filters)
+    columns, rows = frequencies(project, by=by, codes=codes, per=per_words,
+                                coded_only=coded_only, **filters)
+    who = "gold layer" if gold and not coders else ", ".join(
+        list(coders) + (["gold layer"] if gold else [])) or "all coders"
+    note = f"{who}; {denominator(project, coded_only=coded_only, **filters)}"
     if csv_path:
-        from ..export.tables import write_table
-
         write_table(rows, columns, csv_path, fmt="csv")
     if as_json:
         print_json(rows)
     else:
-        _print_numbers(rows, columns, f"Coded segments by {by}")
+        _print_numbers(rows, columns, f"Coded segments by {by} ({note})")
         if not no_chart and sys.stdout.isatty():
             import shutil
 
@@ -304,7 +349,6 @@ def stats(project: Project, by: str, codes: str | None, per: str | None, coders:
     if plot_path:
         colors = {r["id"]: r["color"] for r in project.rows("SELECT id, color FROM codes")
                   if r["color"]}
-        note = "gold layer" if gold else ", ".join(coders) if coders else "all coders"
         plot_frequencies(columns, rows, plot_path, by=by, per=per_words, series=series,
                          colors=colors, note=note)
         click.echo(f"wrote {plot_path}", err=as_json)
@@ -320,7 +364,7 @@ def stats(project: Project, by: str, codes: str | None, per: str | None, coders:
 @click.option("--code", "codes", multiple=True,
               help="Only these codes, each with its descendants (repeatable; default: every code used).")
 @_coder_options
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path),
               help="Write the code x code table to this CSV.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @with_project
@@ -333,8 +377,11 @@ def cooccurrence(project: Project, unit: str, codes: tuple[str, ...], coders: tu
     """
     from ..export.matrix import cooccurrence as count_cooccurrence
     from ..export.matrix import cooccurrence_rows
+    from ..export.tables import check_output_path
 
     filters = _filters(coders, gold, since, until)
+    if csv_path:
+        check_output_path(csv_path)
     _warn_pooled(project, filters)
     result = count_cooccurrence(project, unit=unit, codes=list(codes) or None, **filters)
     columns, rows = cooccurrence_rows(result)

@@ -8,9 +8,13 @@ row, also the ones nobody coded (the zeros matter in a regression), and months r
 without gaps from the first to the last document.
 
 Which codes become columns: by default every code of the codebook (and retired codes
-that still have segments), each counting only segments of exactly that code; with
-``codes=[...]`` one column per given code, each counting its descendants too (so
-``codes=["SEC", "DES"]`` gives the two families).
+that still have segments), parents first; with ``codes=[...]`` one column per given
+code.  Either way a column counts its code *and its descendants*, as everywhere else in
+coder (``--code`` filters, ``coder stats``): the ``SEC`` column is 1 wherever
+``SEC.WAR`` is, so ``codes=["SEC", "DES"]`` gives the two families.  ``exact=True``
+makes each column count only segments of exactly that code (a parent column then holds
+the segments coded with the parent itself).  Co-occurrence uses exact codes by default
+(see :func:`cooccurrence`).
 
 Segments belong to a turn or sentence when they overlap it (a segment spanning two
 turns counts in both); to a document or month by their document.
@@ -32,17 +36,22 @@ COOCCURRENCE_UNITS = ("turn", "document", "sentence")
 # -- code columns -------------------------------------------------------------------------------
 
 
-def code_columns(project: Project, codes: str | Iterable[str] | None = None
-                 ) -> list[tuple[str, list[str]]]:
-    """``[(column name, [code ids it counts])]`` for the codes (see the module docstring)."""
+def code_columns(project: Project, codes: str | Iterable[str] | None = None, *,
+                 exact: bool = False) -> list[tuple[str, list[str]]]:
+    """``[(column name, [code ids it counts])]`` for the codes (see the module docstring).
+
+    The given ``codes`` (default: every code in tree order), each counting its
+    descendants too, or only itself with ``exact=True``.
+    """
     tree = code_tree(project)
     wanted = _as_list(codes)
     if wanted:
-        return [(code_id, descendants(tree, code_id)) for code_id in check_codes(tree, wanted)]
+        return [(code_id, [code_id] if exact else descendants(tree, code_id))
+                for code_id in check_codes(tree, wanted)]
     used = {r[0] for r in project.db.execute(
         "SELECT DISTINCT code_id FROM annotations WHERE deleted = 0")}
     ordered = _tree_order(tree)
-    return [(c, [c]) for c in ordered
+    return [(c, [c] if exact else descendants(tree, c)) for c in ordered
             if c in used or not tree[c]["retired"]]
 
 
@@ -116,16 +125,18 @@ def _months(first: str, last: str) -> list[str]:
 # -- matrices -------------------------------------------------------------------------------------
 
 def code_matrix(project: Project, *, by: str = "document", counts: bool = False,
-                codes: str | Iterable[str] | None = None, **filters) -> tuple[list[str], list[dict]]:
+                codes: str | Iterable[str] | None = None, exact: bool = False,
+                **filters) -> tuple[list[str], list[dict]]:
     """A code matrix by ``document``, ``turn`` or ``month``: ``(columns, rows)``.
 
     Filters are those of :func:`coder.export.segments.resolve_filters` (coders, gold,
-    since/until, document ids); ``codes`` picks the code columns.
+    since/until, document ids); ``codes`` picks the code columns.  Each column counts
+    its code and the code's descendants; with ``exact=True`` only its code.
     """
     if by not in MATRIX_UNITS:
         raise CoderError(f"--by must be one of {', '.join(MATRIX_UNITS)}, not {by!r}")
     resolved = resolve_filters(project, **filters)
-    columns = code_columns(project, codes)
+    columns = code_columns(project, codes, exact=exact)
     names = [name for name, _ in columns]
     index = _column_index(columns)
     documents = _documents(project, resolved)
@@ -263,14 +274,15 @@ def cooccurrence(project: Project, *, unit: str = "turn", codes: str | Iterable[
     filtered documents, ``coded_units`` those with at least one of the codes.
 
     ``codes`` picks the codes, each counting its descendants; by default every code
-    that has segments under the filters, each on its own.  Units: turns (a document
+    that has segments under the filters, each on its own (exact codes: rolling children
+    up here would make every parent trivially co-occur with its children).  Units: turns (a document
     without turns is one unit), whole documents, or sentences of the turns
     (:func:`split_sentences`).
     """
     if unit not in COOCCURRENCE_UNITS:
         raise CoderError(f"--unit must be one of {', '.join(COOCCURRENCE_UNITS)}, not {unit!r}")
     resolved = resolve_filters(project, **filters)
-    columns = code_columns(project, codes)
+    columns = code_columns(project, codes, exact=not _as_list(codes))
     found = _segments(project, resolved, _column_index(columns))
     if not _as_list(codes):  # by default: the codes that occur under these filters
         used = {segment[3] for segment in found}

@@ -8,7 +8,10 @@ id indexed and how many turns that covered, so new imports are added incremental
 deletion triggers a rebuild.  Documents are immutable, so indexed text never goes stale.
 
 Queries use FTS5 syntax as it is: words (all must occur in the turn), ``"a phrase"``,
-``prefix*``, ``OR``, ``NOT``, ``NEAR(a b, 10)``, parentheses.  FTS5 finds the turns; the
+``prefix*``, ``OR``, ``NOT``, ``NEAR(a b, 10)``, parentheses.  Natural text that FTS5
+rejects (``¿por qué?``, ``López-Gatell``) is searched as the phrase of its words, as
+long as it uses none of the operators (quotes, ``*``, AND/OR/NOT/NEAR); a malformed
+query with operators is a one-line error.  FTS5 finds the turns; the
 hit positions inside each turn come from a regular expression built from the query's
 terms, each letter a class of its case and accent variants (``jovenes`` ->
 ``[Jj][OoÓó...]venes``), run over the original text, so offsets (Python ``str`` indices
@@ -311,6 +314,50 @@ def _flat(text: str) -> str:
     return _SPACE.sub(" ", text)
 
 
+def _has_operators(query: str) -> bool:
+    """True when ``query`` uses FTS5 syntax on purpose: quotes, ``*`` or AND/OR/NOT/NEAR."""
+    return ('"' in query or "*" in query
+            or any(word in _OPERATORS for word in _WORD.findall(query)))
+
+
+def plain_phrase(query: str) -> str | None:
+    """``query``'s words as one FTS5 phrase (``¿Por qué?`` -> ``"Por qué"``).
+
+    None when the query uses FTS5 operators (see :func:`_has_operators`) or has no words.
+    Punctuation (``¿?¡!,.;:``, hyphens, brackets) only separates words.
+    """
+    query = unicodedata.normalize("NFC", query)
+    if _has_operators(query):
+        return None
+    words = _WORD.findall(query)
+    return '"' + " ".join(words) + '"' if words else None
+
+
+def fts_query(project: Project, query: str) -> str:
+    """The FTS5 query to run for ``query`` (the search index must exist).
+
+    The query itself when FTS5 accepts it.  When FTS5 rejects it and it has no FTS5
+    operators (natural text such as ``¿por qué?`` or ``López-Gatell``), the phrase of
+    its words (:func:`plain_phrase`).  Otherwise a one-line "malformed" CoderError.
+    """
+    if not query or not query.strip():
+        raise CoderError("the search query is empty")
+    probe = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? LIMIT 1"
+    try:
+        project.db.execute(probe, [query]).fetchall()
+        return query
+    except sqlite3.OperationalError as exc:
+        error = exc
+    phrase = plain_phrase(query)
+    if phrase is not None:
+        try:
+            project.db.execute(probe, [phrase]).fetchall()
+            return phrase
+        except sqlite3.OperationalError:
+            pass
+    raise _query_error(query, error)
+
+
 def iter_hits(project: Project, query: str, *, speaker: str | Iterable[str] | None = None,
               role: str | Iterable[str] | None = None, since: object = None, until: object = None,
               codes: str | Iterable[str] | None = None, coder: str | Iterable[str] | None = None,
@@ -321,14 +368,54 @@ def iter_hits(project: Project, query: str, *, speaker: str | Iterable[str] | No
     Filters: speaker(s), role(s) (a speaker kind such as ``press``, or part of a role
     title), dates, and codes: with ``codes`` only hits inside a segment of one of those
     codes (or their descendants; of ``coder``'s / the gold layer's segments if given)
-    are kept.  ``kwic`` is the width of the left and right context.
+    are kept.  ``kwic`` is the width of the left and right context.  A query FTS5
+    rejects that has no operators is searched as a phrase (see :func:`fts_query`).
     """
+    for found in _iter_spans(project, query, speaker=speaker, role=role, since=since,
+                             until=until, codes=codes, coder=coder, gold=gold, progress=progress):
+        yield _hit(*found, kwic=kwic)
+
+
+def search_page(project: Project, query: str, *, limit: int | None = 50, kwic: int = 60,
+                **options) -> dict:
+    """The first ``limit`` hits (all with None or 0) and how many there are in all.
+
+    Returns ``{"hits": [Hit], "total": int, "query": the FTS5 query run}``; only the
+    shown hits get their keyword-in-context pieces built.  Options as :func:`iter_hits`.
+    """
+    hits: list[Hit] = []
+    total = 0
+    for found in _iter_spans(project, query, **options):
+        total += 1
+        if not limit or len(hits) < limit:
+            hits.append(_hit(*found, kwic=kwic))
+    return {"hits": hits, "total": total, "query": fts_query(project, query)}
+
+
+def _hit(turn: tuple, text: str, start: int, end: int, *, kwic: int) -> Hit:
+    turn_id, document_id, seq, t_start, t_end, name, kind, date, title = turn
+    left = _flat(text[max(t_start, start - 2 * kwic - 20):start])
+    right = _flat(text[end:min(t_end, end + 2 * kwic + 20)])
+    return Hit(document_id=document_id, title=title, date=date, turn_id=turn_id, turn_seq=seq,
+               speaker=name, speaker_kind=kind, start=start, end=end,
+               match=_flat(text[start:end]),
+               left=left[-kwic:] if kwic > 0 else "", right=right[:kwic] if kwic > 0 else "")
+
+
+def _iter_spans(project: Project, query: str, *, speaker: str | Iterable[str] | None = None,
+                role: str | Iterable[str] | None = None, since: object = None,
+                until: object = None, codes: str | Iterable[str] | None = None,
+                coder: str | Iterable[str] | None = None, gold: bool = False,
+                progress: Callable[[int], None] | None = None
+                ) -> Iterator[tuple[tuple, str, int, int]]:
+    """Yield ``(turn row, document text, start, end)`` for every hit (see :func:`iter_hits`)."""
     if not query or not query.strip():
         raise CoderError("the search query is empty")
     filters = resolve_filters(project, coder=coder, gold=gold, codes=codes, since=since,
                               until=until)
     speaker_ids = _speaker_ids(project, _as_list(speaker), _as_list(role))
     ensure_index(project, progress)
+    match = fts_query(project, query)
     where, params = filters.document_sql("d")
     if speaker_ids is not None:
         where += f" AND t.speaker_id IN ({','.join('?' * len(speaker_ids)) or 'NULL'})"
@@ -341,7 +428,7 @@ def iter_hits(project: Project, query: str, *, speaker: str | Iterable[str] | No
         if filters.coder_ids is not None:
             code_sql += f" AND a.coder_id IN ({','.join('?' * len(filters.coder_ids))})"
             code_params += filters.coder_ids
-    pattern = hit_pattern(query)
+    pattern = hit_pattern(match)
     sql = ('SELECT t.id, t.document_id, t.seq, t.start, t."end", s.name, s.kind, d.date, d.title'
            f" FROM {FTS_TABLE} f JOIN turns t ON t.id = f.rowid"
            " JOIN documents d ON d.id = t.document_id"
@@ -349,13 +436,14 @@ def iter_hits(project: Project, query: str, *, speaker: str | Iterable[str] | No
            f" WHERE {FTS_TABLE} MATCH ?{where}"
            " ORDER BY d.date IS NULL, d.date, d.id, t.seq")
     try:
-        turns = project.db.execute(sql, [query, *params]).fetchall()
+        turns = project.db.execute(sql, [match, *params]).fetchall()
     except sqlite3.OperationalError as exc:
         raise _query_error(query, exc) from None
     if pattern is None:
         return
     current_doc, text = None, ""
-    for turn_id, document_id, seq, t_start, t_end, name, kind, date, title in turns:
+    for turn in turns:
+        turn_id, document_id, seq, t_start, t_end = turn[:5]
         segments = None
         if filters.code_ids is not None:
             segments = project.db.execute(
@@ -370,12 +458,7 @@ def iter_hits(project: Project, query: str, *, speaker: str | Iterable[str] | No
         for start, end in _turn_hits(pattern, text, t_start, t_end):
             if segments is not None and not any(s <= start and end <= e for s, e in segments):
                 continue
-            left = _flat(text[max(t_start, start - 2 * kwic - 20):start])
-            right = _flat(text[end:min(t_end, end + 2 * kwic + 20)])
-            yield Hit(document_id=document_id, title=title, date=date, turn_id=turn_id,
-                      turn_seq=seq, speaker=name, speaker_kind=kind, start=start, end=end,
-                      match=_flat(text[start:end]),
-                      left=left[-kwic:] if kwic > 0 else "", right=right[:kwic] if kwic > 0 else "")
+            yield turn, text, start, end
 
 
 def _turn_hits(pattern: re.Pattern, text: str, t_start: int, t_end: int) -> list[tuple[int, int]]:
@@ -399,7 +482,7 @@ def _turn_hits(pattern: re.Pattern, text: str, t_start: int, t_end: int) -> list
 def _query_error(query: str, exc: Exception) -> CoderError:
     hint = ""
     if "no such column" in str(exc):
-        hint = ' (a hyphen or colon inside a word needs quotes: "covid-19")'
+        hint = ' (with operators, a hyphen or colon inside a word needs quotes: "covid-19")'
     return CoderError(f"malformed search query {query!r} ({exc}){hint}; FTS5 syntax: {QUERY_HELP}")
 
 

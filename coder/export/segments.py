@@ -13,7 +13,8 @@ it in the ``memos`` table.  Documents without a date are left out by ``since``/`
 Filters shared by every export, matrix and statistic (see :func:`resolve_filters`):
 ``coder``/``coders`` (names), ``gold`` (the adjudicated layer: coders with ``is_gold``),
 ``codes`` (a code id includes its descendants), ``since``/``until`` (``YYYY``,
-``YYYY-MM`` or ``YYYY-MM-DD``, inclusive) and ``document_ids``.
+``YYYY-MM`` or ``YYYY-MM-DD``, inclusive, real calendar dates; see
+:func:`normalise_date`) and ``document_ids`` (each must exist).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ DEFAULT_CONTEXT = 100
 CONTEXT_MARKS = ("[[", "]]")
 """How the ``context`` column marks the segment inside its surrounding text."""
 
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 
 
 # -- filters ------------------------------------------------------------------------------------
@@ -105,15 +106,41 @@ def _as_list(value: object) -> list:
 
 
 def normalise_date(value: object, what: str) -> str | None:
-    """A filter date as an ISO prefix (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``)."""
+    """A filter date as an ISO prefix (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).
+
+    The one parser of ``--since``/``--until`` for exports, search, statistics and
+    matrices: the shape must be one of the three and the date must exist on the
+    calendar (no month 13, no 30 February), else a one-line CoderError naming ``what``
+    (the option) and the value.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, (dt.date, dt.datetime)):
         return value.strftime("%Y-%m-%d")
     text = str(value).strip()
+    problem = None
     if not _DATE.match(text):
-        raise CoderError(f"{what} {text!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+        problem = "is not a date"
+    else:
+        year, month, day = int(text[:4]), int(text[5:7] or 1), int(text[8:10] or 1)
+        if year < 1:
+            problem = "is not a date (no year 0)"
+        elif not 1 <= month <= 12:
+            problem = f"is not a date (there is no month {month})"
+        else:
+            try:
+                dt.date(year, month, day)
+            except ValueError:
+                problem = f"is not a date ({text[:7]} has no day {day})"
+    if problem:
+        raise CoderError(f"{what} {text!r} {problem}; use YYYY, YYYY-MM or YYYY-MM-DD")
     return text
+
+
+def check_date_range(since: str | None, until: str | None) -> None:
+    """A CoderError when ``since`` is after ``until`` (both normalised ISO prefixes)."""
+    if since and until and since[:len(until)] > until:
+        raise CoderError(f"--since {since} is after --until {until}; nothing could match")
 
 
 def code_tree(project: Project) -> dict[str, dict]:
@@ -192,12 +219,20 @@ def resolve_filters(project: Project, *, coder: str | Iterable[str] | None = Non
         filters.code_ids = expanded
     filters.since = normalise_date(since, "--since")
     filters.until = normalise_date(until, "--until")
+    check_date_range(filters.since, filters.until)
     doc_list = _as_list(document_ids)
     if doc_list:
         try:
             filters.document_ids = sorted({int(d) for d in doc_list})
         except ValueError:
             raise CoderError(f"document ids must be numbers, not {doc_list!r}") from None
+        known = {r[0] for r in project.db.execute(
+            f"SELECT id FROM documents WHERE id IN ({_marks(filters.document_ids)})",
+            filters.document_ids)}
+        missing = [d for d in filters.document_ids if d not in known]
+        if missing:
+            listed = ", ".join(str(d) for d in missing[:5]) + (" ..." if len(missing) > 5 else "")
+            raise CoderError(f"no document {listed} in the project; see `coder documents`")
     return filters
 
 

@@ -2,9 +2,13 @@
 
 Every writer takes rows (dicts, or sequences in column order) and a column list, writes
 to a temporary file next to the target and renames it into place, so a failed export
-never leaves half a file.
+never leaves half a file; the file ends up with ordinary permissions (0666 less the
+umask, or those of the file it replaces), and a path that cannot be written is a
+one-line ``cannot write PATH: reason`` error.
 
-- **CSV** is RFC 4180: UTF-8 (``bom=True`` prepends a byte-order mark for Excel),
+- **CSV** is RFC 4180: UTF-8 (``bom=True`` prepends a byte-order mark for Excel;
+  ``excel_safe=True`` puts ``'`` before text cells starting with ``= + - @``, which
+  Excel would otherwise run as formulas; off by default to keep the data exact),
   a header row, fields quoted only when they hold a comma, a quote or a line break
   (quotes doubled), records ending in CRLF as the RFC specifies.  R (``read.csv``,
   ``readr``, ``data.table``), Stata ``import delimited`` and pandas read CRLF and LF
@@ -31,6 +35,7 @@ import csv
 import datetime as dt
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -67,20 +72,68 @@ def table_format(path: str | Path, fmt: str | None = None) -> str:
     return FORMATS[suffix]
 
 
-@contextlib.contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; rename it onto ``path`` on success."""
+def check_output_path(path: str | Path) -> Path:
+    """``path`` as a Path if a file can be written there, else a one-line CoderError.
+
+    Checks what can be checked before any work is done: the path is not a folder and its
+    folder exists.  (Permissions show when writing: see :func:`atomic_path`.)
+    """
     path = Path(path)
     if path.is_dir():
-        raise CoderError("is a folder, not a file name", path=path)
-    if not path.parent.exists():
-        raise CoderError("the folder does not exist", path=path)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        raise CoderError(f"cannot write {path}: it is a folder; give a file name")
+    parent = path.parent
+    if not parent.exists():
+        raise CoderError(f"cannot write {path}: the folder {parent} does not exist")
+    if not parent.is_dir():
+        raise CoderError(f"cannot write {path}: {parent} is not a folder")
+    return path
+
+
+def _umask() -> int:
+    """The process umask (read without changing it where Linux allows)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _final_mode(path: Path) -> int:
+    """The mode a plain ``open(path, "w")`` would leave: the old file's, or 0666 & ~umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; rename it onto ``path`` on success.
+
+    The finished file gets the permissions an ordinary write would give it (those of
+    the file it replaces, else 0666 less the umask), not ``mkstemp``'s private 0600.
+    Operating-system errors (a read-only folder, a full disk) become one-line
+    ``cannot write PATH: reason`` errors, and the temporary file is removed.
+    """
+    path = check_output_path(path)
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise CoderError(f"cannot write {path}: {exc.strerror or exc}") from None
     os.close(handle)
     temp_path = Path(temp)
     try:
         yield temp_path
+        os.chmod(temp_path, _final_mode(path))
         os.replace(temp_path, path)
+    except OSError as exc:
+        temp_path.unlink(missing_ok=True)
+        raise CoderError(f"cannot write {path}: {exc.strerror or exc}") from None
     except BaseException:
         temp_path.unlink(missing_ok=True)
         raise
@@ -92,19 +145,41 @@ def _sequences(rows: Iterable[dict | Sequence], columns: list[str]) -> Iterator[
         yield [row.get(c) for c in columns] if isinstance(row, dict) else row
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP's CSV-injection list)."""
+
+
+def excel_safe_cell(value: object) -> object:
+    """``value`` with a ``'`` in front when it is text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _excel_safe_rows(rows: Iterable[Sequence]) -> Iterator[list]:
+    for row in rows:
+        yield [excel_safe_cell(v) for v in row]
+
+
 def write_csv(rows: Iterable[dict | Sequence], columns: list[str], path: str | Path, *,
-              bom: bool = False) -> int:
+              bom: bool = False, excel_safe: bool = False) -> int:
     """Write an RFC 4180 CSV (CRLF records, minimal quoting); returns the number of rows.
 
-    ``rows`` are dicts, or sequences in ``columns`` order (faster).
+    ``rows`` are dicts, or sequences in ``columns`` order (faster).  ``excel_safe``
+    puts a ``'`` before text cells starting with ``= + - @`` (or a tab or carriage
+    return), so Excel or LibreOffice show them instead of running them as formulas; off
+    by default, because it changes the data R, Stata and pandas read.
     """
     count = 0
+    sequences = _sequences(rows, columns)
+    if excel_safe:
+        sequences = _excel_safe_rows(sequences)
     with atomic_path(path) as temp:
         with open(temp, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as out:
             writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
             writer.writerow(columns)
             batch: list = []
-            for row in _sequences(rows, columns):
+            for row in sequences:
                 batch.append(row)
                 if len(batch) == 5000:
                     writer.writerows(batch)
@@ -244,13 +319,17 @@ def write_xlsx(rows: Iterable[dict | Sequence], columns: list[str], path: str | 
 
 
 def write_table(rows: Iterable[dict | Sequence], columns: list[str], path: str | Path, *,
-                fmt: str | None = None, bom: bool = False, schema=None,
-                sheet: str = "data") -> dict:
-    """Write rows in the format of ``path`` (or ``fmt``); returns a summary dict."""
+                fmt: str | None = None, bom: bool = False, excel_safe: bool = False,
+                schema=None, sheet: str = "data") -> dict:
+    """Write rows in the format of ``path`` (or ``fmt``); returns a summary dict.
+
+    ``bom`` and ``excel_safe`` are for CSV (see :func:`write_csv`); other formats ignore
+    them (Excel files always store text as text).
+    """
     fmt = table_format(path, fmt)
     cut = 0
     if fmt == "csv":
-        count = write_csv(rows, columns, path, bom=bom)
+        count = write_csv(rows, columns, path, bom=bom, excel_safe=excel_safe)
     elif fmt == "jsonl":
         count = write_jsonl(rows, columns, path)
     elif fmt == "parquet":
@@ -264,7 +343,7 @@ def write_table(rows: Iterable[dict | Sequence], columns: list[str], path: str |
 
 
 def export_segments(project: Project, path: str | Path, *, fmt: str | None = None,
-                    bom: bool = False, context: int = DEFAULT_CONTEXT,
+                    bom: bool = False, excel_safe: bool = False, context: int = DEFAULT_CONTEXT,
                     progress: Callable[[int], None] | None = None, **filters) -> dict:
     """Write the segments table (see :mod:`coder.export.segments`) to ``path``.
 
@@ -272,8 +351,9 @@ def export_segments(project: Project, path: str | Path, *, fmt: str | None = Non
     ``{"path", "format", "rows", "columns"}`` (plus ``cells_cut`` for Excel).
     """
     fmt = table_format(path, fmt)
+    check_output_path(path)
     resolve_filters(project, **filters)  # a bad filter fails before any file is made
     rows = iter_segment_tuples(project, context=context, progress=progress, **filters)
     schema = segment_arrow_schema() if fmt == "parquet" else None
-    return write_table(rows, SEGMENT_COLUMNS, path, fmt=fmt, bom=bom, schema=schema,
-                       sheet="segments")
+    return write_table(rows, SEGMENT_COLUMNS, path, fmt=fmt, bom=bom, excel_safe=excel_safe,
+                       schema=schema, sheet="segments")
