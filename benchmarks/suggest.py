@@ -1,0 +1,308 @@
+"""`coder suggest`: the fast pass against the naive reference, on the real corpus.
+
+    python benchmarks/suggest.py [--corpus PATH] [--codebook FILE] [--quick] [--keep DIR]
+
+Imports the corpus into a temporary project, loads the codebook (the shipped
+``codebooks/securitization.yaml``; a built-in ~40-pattern Spanish codebook when it is
+missing), then runs ``coder suggest --force`` three times, each in a fresh process:
+
+1. ``--naive`` (every turn through the whole pipeline): the baseline;
+2. the fast pass with one worker;
+3. the fast pass with ``--workers 2``.
+
+After each run the suggestions are read back; the three sets must be identical (the
+script exits with status 1 when they are not).  Prints wall times, the ratios against the
+naive run (goals: >= 3x with one worker, >= 8x with two), the peak RSS of each run's
+process tree (goal: <= 600 MB; sampled with psutil every 20 ms) and suggestions per
+10,000 words for each code.  ``--quick``: about a tenth of the corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "mananeras"
+DEFAULT_CODEBOOK = REPO / "codebooks" / "securitization.yaml"
+
+# Used only when the shipped codebook is missing: cues from the codebook notes, written
+# as patterns here (no corpus text).
+FALLBACK_CODEBOOK = """codebook:
+  name: Benchmark codebook (built in)
+  languages: [es]
+codes:
+  - id: DES
+    name: Desecuritizing move
+    children:
+      - id: DES.NOFORCE
+        name: Rejection of force
+        patterns:
+          - {id: hugs, lang: es, pattern: "abrazos, no balazos"}
+          - {id: hugs-tok, lang: es, pattern: [{LOWER: abrazos}, {IS_PUNCT: true, OP: "?"}, {LOWER: "no"}, {LOWER: balazos}]}
+          - {id: violence, lang: es, pattern: [{LOWER: violencia}, {LOWER: con}, {LOWER: la, OP: "?"}, {LOWER: violencia}]}
+          - {id: evil, lang: es, pattern: "el mal con el mal"}
+          - {id: fire, lang: es, pattern: [{LEMMA: apagar}, {LOWER: el}, {LOWER: fuego}, {LOWER: con}, {LOWER: el, OP: "?"}, {LOWER: fuego}]}
+      - id: DES.ROOT.CAUSES
+        name: Root causes
+        patterns:
+          - {id: attend-causes, lang: es, pattern: [{LEMMA: atender}, {LOWER: {IN: [las, sus]}}, {LOWER: causas}]}
+          - {id: causes-origin, lang: es, pattern: [{LOWER: causas}, {LOWER: que}, {LOWER: {IN: [originan, originaron, generan, produjeron]}}]}
+          - {id: attend-causes-lemma, lang: es, pattern: "atender las causas", attr: LEMMA}
+      - id: DES.ROOT.YOUTH
+        name: Youth programmes
+        patterns:
+          - {id: jcf, lang: es, pattern: "jóvenes construyendo el futuro"}
+          - {id: becas, lang: es, pattern: [{LOWER: {IN: [beca, becas]}}]}
+          - {id: becarios, lang: es, pattern: [{LOWER: {IN: [becario, becarios, becaria, becarias]}}]}
+      - id: DES.ROOT.VALUES
+        name: Values
+        patterns:
+          - {id: values, lang: es, pattern: [{LOWER: valores}, {LOWER: {IN: [culturales, morales, espirituales]}}]}
+      - id: DES.PEACE
+        name: Peace as justice
+        patterns:
+          - {id: peace-justice, lang: es, pattern: "la paz es fruto de la justicia"}
+      - id: DES.ENDWAR
+        name: End of the war
+        patterns:
+          - {id: no-war, lang: es, pattern: [{LOWER: ya, OP: "?"}, {LOWER: "no"}, {LOWER: hay}, {LOWER: guerra}]}
+          - {id: war-over, lang: es, pattern: [{LEMMA: acabar}, {LOWER: la}, {LOWER: guerra}]}
+          - {id: declare-war, lang: es, pattern: [{LEMMA: declarar}, {LOWER: la}, {LOWER: guerra}]}
+      - id: DES.AMNESTY
+        name: Amnesty
+        patterns:
+          - {id: amnesty, lang: es, pattern: [{LOWER: {IN: [amnistía, amnistia]}}]}
+          - {id: pardon, lang: es, pattern: [{LEMMA: indultar}]}
+      - id: DES.CORRUPTION
+        name: Corruption
+        patterns:
+          - {id: narco-state, lang: es, pattern: [{LOWER: {IN: [narcoestado, narco-estado]}}]}
+          - {id: zero-corruption, lang: es, pattern: [{LOWER: cero}, {LOWER: {IN: [corrupción, impunidad]}}]}
+          - {id: garcia-luna, lang: es, pattern: "García Luna"}
+      - id: DES.SILENCING
+        name: Silencing
+        patterns:
+          - {id: no-polemics, lang: es, pattern: [{LOWER: "no"}, {LEMMA: ir}, {LOWER: a}, {LEMMA: polemizar}]}
+          - {id: provocations, lang: es, pattern: [{LOWER: "no"}, {LEMMA: caer}, {LOWER: en}, {LOWER: {IN: [provocación, provocaciones]}}]}
+      - id: DES.MIL.DENIAL
+        name: Denial of militarization
+        patterns:
+          - {id: not-militarization, lang: es, pattern: [{LOWER: "no"}, {LEMMA: ser}, {LOWER: militarización}]}
+  - id: SEC
+    name: Securitizing move
+    children:
+      - id: SEC.MARK.WAR
+        name: War framing
+        patterns:
+          - {id: war-on-narco, lang: es, pattern: [{LOWER: guerra}, {LOWER: contra}, {LOWER: {IN: [el, la, los]}}, {LOWER: {IN: [narco, narcotráfico, delincuencia, cárteles, carteles]}}]}
+          - {id: iron-fist, lang: es, pattern: "mano dura"}
+          - {id: hand-tremble, lang: es, pattern: [{LEMMA: temblar}, {LOWER: la}, {LOWER: mano}]}
+      - id: SEC.MARK.ENEMY
+        name: Enemy naming
+        patterns:
+          - {id: traitors, lang: es, pattern: [{LOWER: {IN: [traidor, traidores, traidora, traidoras]}}, {LOWER: a}, {LOWER: la}, {LOWER: patria}]}
+          - {id: terrorists, lang: es, pattern: [{LOWER: {IN: [terrorista, terroristas, terrorismo]}}]}
+      - id: SEC.MARK.THREAT
+        name: Threat declaration
+        patterns:
+          - {id: threat, lang: es, pattern: [{LEMMA: amenazar}]}
+        exclude:
+          - {id: not-a-threat, lang: es, pattern: [{LOWER: "no"}, {LOWER: es}, {LOWER: amenaza}]}
+          - {id: nor-warning, lang: es, pattern: [{LOWER: amenaza}, {LOWER: ni}, {LOWER: advertencia}]}
+      - id: SEC.MARK.URGENCY
+        name: Urgency
+        patterns:
+          - {id: at-stake, lang: es, pattern: [{LEMMA: estar}, {LOWER: en}, {LOWER: juego}]}
+      - id: SEC.MEASURE.NATSEC
+        name: National-security label
+        patterns:
+          - {id: natsec-matter, lang: es, pattern: [{LOWER: asunto}, {LOWER: de}, {LOWER: seguridad}, {LOWER: nacional}]}
+      - id: SEC.FAC.AUTHORITY
+        name: Authority
+        patterns:
+          - {id: uniformed-people, lang: es, pattern: "pueblo uniformado"}
+          - {id: supreme-commander, lang: es, pattern: "comandante supremo"}
+  - id: CTX
+    name: Context
+    children:
+      - id: CTX.ACTOR.GN
+        name: National Guard
+        patterns:
+          - {id: gn, lang: es, pattern: "Guardia Nacional"}
+      - id: CTX.ACTOR.SEDENA
+        name: Army
+        patterns:
+          - {id: sedena, lang: es, pattern: [{LOWER: {IN: [sedena, defensa]}}]}
+          - {id: army, lang: es, pattern: [{LOWER: {IN: [ejército, ejércitos]}}]}
+      - id: CTX.ACTOR.DTO
+        name: Organised crime
+        patterns:
+          - {id: organised-crime, lang: es, pattern: "delincuencia organizada"}
+          - {id: cartels, lang: es, pattern: [{LOWER: {IN: [cártel, cárteles, cartel, carteles]}}]}
+      - id: CTX.REFOBJ.SOVEREIGNTY
+        name: Sovereignty
+        patterns:
+          - {id: sovereignty, lang: es, pattern: [{LOWER: {IN: [soberanía, soberania]}}]}
+      - id: CTX.EVIDENCE.HOMICIDE
+        name: Homicide statistics
+        patterns:
+          - {id: intentional-homicide, lang: es, pattern: [{LOWER: {IN: [homicidio, homicidios]}}, {LOWER: {IN: [doloso, dolosos]}}]}
+      - id: CTX.EVIDENCE.DISPUTE
+        name: Disputed data
+        patterns:
+          - {id: other-data, lang: es, pattern: [{LEMMA: tener}, {LOWER: otros}, {LOWER: datos}]}
+      - id: CTX.QA.REBUTTAL
+        name: Rebuttal
+        patterns:
+          - {id: same-strategy, lang: es, pattern: [{LOWER: "no"}, {LEMMA: ir}, {LOWER: a}, {LEMMA: cambiar}, {LOWER: la}, {LOWER: estrategia}]}
+"""
+
+
+class TreePeak:
+    """Peak resident memory of a process and all its children, sampled in a thread."""
+
+    def __init__(self, pid: int, interval: float = 0.02) -> None:
+        import psutil
+
+        self.process = psutil.Process(pid)
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            try:
+                total = self.process.memory_info().rss
+                for child in self.process.children(recursive=True):
+                    try:
+                        total += child.memory_info().rss
+                    except psutil.Error:
+                        pass
+            except psutil.Error:
+                break
+            self.peak = max(self.peak, total)
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> TreePeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_suggest(db: Path, *args: str) -> tuple[float, int]:
+    """``coder suggest --force ARGS`` in a fresh process: (seconds, peak tree RSS in bytes)."""
+    command = [sys.executable, "-m", "coder", "-p", str(db), "suggest", "--force", *args]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                               text=True)
+    with TreePeak(process.pid) as peak:
+        out, err = process.communicate()
+    elapsed = time.perf_counter() - start
+    if process.returncode != 0:
+        sys.exit(f"coder suggest {' '.join(args)} failed:\n{err}")
+    print(f"    {out.strip()}")
+    return elapsed, peak.peak
+
+
+def suggestion_set(db: Path) -> set[tuple]:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    rows = set(conn.execute('SELECT document_id, code_id, start, "end", pattern_id, pipeline,'
+                            " codebook_version FROM suggestions"))
+    conn.close()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--codebook", type=Path, default=None,
+                        help="default: codebooks/securitization.yaml, else a built-in one")
+    parser.add_argument("--quick", action="store_true", help="about a tenth of the corpus")
+    parser.add_argument("--keep", type=Path, help="keep the project file in this folder")
+    args = parser.parse_args()
+    if not args.corpus.is_dir():
+        print(f"skipped: no corpus at {args.corpus}")
+        return
+    files = sorted(args.corpus.rglob("*.txt"))
+    if args.quick:
+        files = files[::10]
+
+    from coder.codebook import load_codebook, parse_codebook, store_codebook
+    from coder.corpus.importer import import_paths
+    from coder.project import Project
+
+    codebook_path = args.codebook or (DEFAULT_CODEBOOK if DEFAULT_CODEBOOK.exists() else None)
+    book = load_codebook(codebook_path) if codebook_path else parse_codebook(FALLBACK_CODEBOOK)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        db = folder / "suggest-benchmark.db"
+        if db.exists():
+            db.unlink()
+        start = time.perf_counter()
+        with Project(db, create=True) as project:
+            report = import_paths(project, files)
+            store_codebook(project, book)
+            words = project.db.execute("SELECT sum(words) FROM documents").fetchone()[0] or 0
+            turn_words = project.db.execute("SELECT sum(words) FROM turns").fetchone()[0] or 0
+        patterns = sum(len(code.patterns) for code in book.codes)
+        print(f"corpus: {report.documents} documents from {len(files)} files, {words:,} words "
+              f"({turn_words:,} in turns); imported in {time.perf_counter() - start:.0f} s")
+        print(f"codebook: {book.name} ({codebook_path or 'built in'}), {len(book.codes)} codes, "
+              f"{patterns} patterns")
+
+        runs = {}
+        for name, extra in (("naive, 1 process", ["--naive"]), ("fast, 1 worker", []),
+                            ("fast, --workers 2", ["--workers", "2"])):
+            print(f"  {name}:")
+            elapsed, peak = run_suggest(db, *extra)
+            runs[name] = (elapsed, peak, suggestion_set(db))
+
+        naive_time, naive_peak, naive_set = runs["naive, 1 process"]
+        identical = all(found == naive_set for _, _, found in runs.values())
+        print()
+        print(f"{'run':<22}{'seconds':>9}{'words/s':>11}{'vs naive':>10}{'peak RSS':>11}")
+        for name, (elapsed, peak, _) in runs.items():
+            print(f"{name:<22}{elapsed:>9.1f}{turn_words / elapsed:>11,.0f}"
+                  f"{naive_time / elapsed:>9.1f}x{peak / 2**20:>8.0f} MB")
+        print(f"suggestions: {len(naive_set):,}; identical in all three runs: {identical}")
+        print("goals: fast >= 3x with one worker, >= 8x with two; peak RSS <= 600 MB")
+
+        per_code: dict[str, int] = {}
+        for _, code, *_ in naive_set:
+            per_code[code] = per_code.get(code, 0) + 1
+        print()
+        print(f"suggestions per 10,000 words (of {turn_words:,} words in turns), by code:")
+        for code in sorted(per_code, key=lambda c: -per_code[c]):
+            print(f"  {code:<32}{per_code[code]:>8,}{per_code[code] * 10_000 / max(turn_words, 1):>10.2f}")
+        silent = sorted(c.id for c in book.codes if c.patterns and c.id not in per_code)
+        if silent:
+            print(f"  codes with patterns that never fired: {', '.join(silent)}")
+        if not identical:
+            for name, (_, _, found) in runs.items():
+                if found != naive_set:
+                    print(f"MISMATCH in {name}: {len(found - naive_set)} extra, "
+                          f"{len(naive_set - found)} missing")
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""``coder suggest``, ``coder suggestions`` and ``coder patterns try|report|export|import``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..project import Project
+from .common import print_json, progress, warn, with_project
+
+ROLES = ("president", "official", "press", "moderator", "other", "unknown")
+_DATE = click.DateTime(["%Y-%m-%d"])
+
+
+@click.command("suggest")
+@click.option("--speaker", help="Only turns of this speaker (name or alias; accents and case ignored).")
+@click.option("--role", type=click.Choice(ROLES), help="Only turns of speakers of this kind.")
+@click.option("--doc", "doc_ids", type=int, multiple=True, help="Only this document (repeatable).")
+@click.option("--since", type=_DATE, help="Only documents dated on or after YYYY-MM-DD.")
+@click.option("--until", type=_DATE, help="Only documents dated on or before YYYY-MM-DD.")
+@click.option("--model", help="An installed trained spaCy pipeline (e.g. es_core_news_sm); "
+                              "needed by patterns on POS, TAG, DEP, MORPH or ENT_TYPE.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes matching in parallel.")
+@click.option("--naive", is_flag=True, help="The slow reference pass (every turn through the "
+                                            "whole pipeline); gives the same suggestions.")
+@click.option("--force", is_flag=True, help="Re-match documents whose suggestions are current.")
+@click.option("--off-for-coder", "off_for", multiple=True, metavar="NAME",
+              help="Hide suggestions from this coder (reliability coding) and stop; repeatable.")
+@click.option("--on-for-coder", "on_for", multiple=True, metavar="NAME",
+              help="Show suggestions to this coder again and stop; repeatable.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run's summary as JSON.")
+@with_project
+def suggest(project: Project, speaker: str | None, role: str | None, doc_ids: tuple[int, ...],
+            since, until, model: str | None, workers: int, naive: bool, force: bool,
+            off_for: tuple[str, ...], on_for: tuple[str, ...], as_json: bool) -> None:
+    """Pre-highlight candidate spans: match the codebook's patterns against the turns.
+
+    \b
+    Runs over every document unless --doc/--since/--until narrow the documents and
+    --speaker/--role the turns (speaker lines and headers are never matched).  A rerun
+    only matches documents whose text, codebook version or pipeline changed, or whose
+    earlier run did not cover the turns asked for; changed documents get their stale
+    suggestions replaced, while coders' accept/reject decisions are kept.  Each document
+    is committed on its own, so an interrupted run resumes where it stopped.
+    """
+    from ..suggest import Scope, execute_run, prepare_run, set_suggestions_visible
+
+    if off_for or on_for:
+        for name in off_for:
+            set_suggestions_visible(project, name, False)
+            click.echo(f"{name}: suggestions hidden")
+        for name in on_for:
+            set_suggestions_visible(project, name, True)
+            click.echo(f"{name}: suggestions shown")
+        return
+    scope = Scope(speaker=speaker, role=role, doc_ids=list(doc_ids) or None,
+                  since=since.date() if since else None, until=until.date() if until else None)
+    run = prepare_run(project, scope, model=model, force=force, warn=warn)
+    for note in run.notes:
+        warn(note)
+    with progress(len(run.tasks), "suggesting") as advance:
+        report = execute_run(project, run, naive=naive, workers=workers, progress=advance)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    pipelines = ", ".join(sorted(set(report.pipelines.values()))) or "none"
+    skipped = f", {report.no_patterns} in a language without patterns" if report.no_patterns else ""
+    click.echo(f"{report.documents} document(s) in scope: {report.processed} matched, "
+               f"{report.up_to_date} up to date, {report.no_turns} without turns in scope"
+               f"{skipped}; {report.suggestions} suggestion(s) written (pipeline {pipelines})")
+
+
+@click.command("suggestions")
+@click.option("--doc", "doc_ids", type=int, multiple=True, help="Only this document (repeatable).")
+@click.option("--code", help="Only this code (and its sub-codes).")
+@click.option("--coder", help="Status as seen by this coder (pending / accepted / rejected).")
+@click.option("--status", type=click.Choice(["pending", "accepted", "rejected", "disputed"]))
+@click.option("--limit", type=click.IntRange(1, None), help="At most this many.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (id, code, start, end, text, "
+                                                       "pattern, status, codebook_version, ...).")
+@with_project
+def suggestions(project: Project, doc_ids: tuple[int, ...], code: str | None, coder: str | None,
+                status: str | None, limit: int | None, as_json: bool) -> None:
+    """List suggestions with their text, pattern and decision status."""
+    from ..suggest import list_suggestions, suggestions_visible
+
+    if coder and not suggestions_visible(project, coder):
+        warn(f"suggestions are hidden for {coder} (reliability coding); "
+             f"`coder suggest --on-for-coder {coder}` shows them again")
+        if as_json:
+            print_json([])
+        return
+    rows = list_suggestions(project, doc_ids=list(doc_ids) or None, code=code, coder=coder,
+                            status=status, limit=limit)
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        text = " ".join(row["text"].split())
+        click.echo(f"#{row['id']}  doc {row['document']} {row['start']}-{row['end']}  "
+                   f"{row['code']}  {row['pattern']}  [{row['status']}]  {text!r}")
+    click.echo(f"{len(rows)} suggestion(s)", err=True)
+
+
+@click.group("patterns")
+def patterns() -> None:
+    """Try, measure, export and import the codebook's spaCy patterns."""
+
+
+@patterns.command("try")
+@click.argument("text")
+@click.option("--lang", default="es", show_default=True, help="Language of the text.")
+@click.option("--model", help="An installed trained spaCy pipeline instead of the blank one.")
+@click.option("--code", help="Only this code's patterns (and its sub-codes').")
+@click.option("--json", "as_json", is_flag=True, help="Print tokens and hits as JSON.")
+@with_project
+def patterns_try(project: Project, text: str, lang: str, model: str | None, code: str | None,
+                 as_json: bool) -> None:
+    """Show which patterns fire on TEXT, token by token (token, lower, lemma) and the hits."""
+    from ..suggest.store import try_patterns
+
+    result = try_patterns(project, text, lang=lang, model=model, code=code, warn=warn)
+    if as_json:
+        print_json(result)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"tokens ({result['pipeline']})", title_justify="left")
+    for name in ("#", "token", "lower", "lemma", "in lemma table"):
+        table.add_column(name)
+    for token in result["tokens"]:
+        in_table = {True: "yes", False: "no (lemma = text)", None: "-"}[token["in_table"]]
+        table.add_row(str(token["i"]), repr(token["text"])[1:-1], token["lower"], token["lemma"],
+                      in_table)
+    console.print(table)
+    if not result["hits"]:
+        console.print("no pattern fires")
+        return
+    for hit in result["hits"]:
+        kind = "exclude " if hit["exclude"] else ""
+        note = "  [dim](dropped: an exclude pattern overlaps it)[/]" if hit["dropped"] else ""
+        console.print(f"{hit['code']}  {kind}{hit['pattern']}  {hit['start']}-{hit['end']}  "
+                      f"[bold]{hit['text']!r}[/]{note}", highlight=False)
+
+
+@patterns.command("report")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@with_project
+def patterns_report(project: Project, as_json: bool) -> None:
+    """Per pattern: hits, documents, accepted, rejected, precision (and against gold codings)."""
+    from ..suggest import pattern_report
+
+    report = pattern_report(project)
+    if as_json:
+        print_json(report)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    gold = bool(report["gold_coders"])
+    table = Table(title="patterns" + (f" (gold: {', '.join(report['gold_coders'])})" if gold else ""),
+                  title_justify="left")
+    columns = ["code", "pattern", "hits", "docs", "accepted", "rejected", "precision"]
+    if gold:
+        columns += ["gold hits", "gold TP", "gold precision"]
+    for name in columns:
+        table.add_column(name, justify="left" if name in ("code", "pattern") else "right")
+
+    def pct(value: float | None) -> str:
+        return "-" if value is None else f"{value:.0%}"
+
+    for row in report["patterns"]:
+        pattern = row["pattern"] + ("" if row["in_codebook"] else " (not in codebook)")
+        cells = [row["code"], pattern, str(row["hits"]), str(row["documents"]),
+                 str(row["accepted"]), str(row["rejected"]), pct(row["precision"])]
+        if gold:
+            cells += [str(row["gold_hits"]), str(row["gold_tp"]), pct(row["gold_precision"])]
+        table.add_row(*cells)
+    console = Console()
+    console.print(table)
+    if report["codes"]:
+        recall = Table(title="recall against gold codings", title_justify="left")
+        for name in ("code", "gold annotations", "found by a suggestion", "recall"):
+            recall.add_column(name)
+        for row in report["codes"]:
+            recall.add_row(row["code"], str(row["gold_annotations"]), str(row["gold_found"]),
+                           pct(row["gold_recall"]))
+        console.print(recall)
+
+
+@patterns.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_project
+def patterns_export(project: Project, path: Path) -> None:
+    """Write the patterns as spaCy EntityRuler JSONL (label = code id)."""
+    from ..suggest import export_patterns
+
+    count = export_patterns(project, path)
+    click.echo(f"wrote {count} pattern(s) to {path}")
+
+
+@patterns.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_project
+def patterns_import(project: Project, path: Path) -> None:
+    """Replace the patterns of the codes named in an EntityRuler JSONL file.
+
+    Everything is validated before anything changes; the codebook then gets a new
+    version (so the next `coder suggest` re-matches), in one transaction.
+    """
+    from ..suggest import import_patterns
+
+    result = import_patterns(project, path)
+    click.echo(f"replaced the patterns of {result['codes']} code(s) ({result['patterns']} "
+               f"pattern(s)); codebook version {result['version'][:12]}")

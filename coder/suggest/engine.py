@@ -1,0 +1,905 @@
+"""Patterns -> spaCy matchers -> hits, by a naive pass and by a fast pass that agrees with it.
+
+The unit of matching is a text (a turn's speech).  A *hit* is ``(code, pattern_id,
+start, end)`` with code-point offsets into that text.  Overlapping and nested hits are
+all kept; exact duplicates are not; a hit of a code that overlaps a hit of one of that
+code's ``exclude`` patterns is dropped.
+
+**Naive pass** (the reference, ``--naive``): ``nlp.pipe`` over every text with the full
+pipeline, then the matchers.
+
+**Fast pass** (same hits, proven by tests and by ``benchmarks/suggest.py``): a pattern can
+only match where one of its required literal tokens occurs, so
+
+1. each pattern gets an *anchor*: its rarest non-optional token with literal values
+   (LOWER/ORTH/TEXT values, IN lists, or every surface form of a LEMMA value found by
+   inverting the lookup table), and a *reach*: how many tokens a match can hold before
+   and after that token;
+2. a regular expression over the lowercased text finds anchor occurrences (as plain
+   substrings: a spaCy token may begin or end inside a "word", as in "10km" or "pal");
+3. only a *window* around each occurrence is tokenized (``make_doc`` + the lookup
+   lemmas), and only the patterns anchored there are run on it.
+
+Why windows give the same tokens as the whole text: spaCy's tokenizer splits on
+whitespace first and then works inside each whitespace-separated chunk; only special
+cases that contain a space ("EE. UU.") join chunks.  A window starts at the start of a
+chunk and ends at the end of one, never cuts such a special case, and so holds exactly
+the whole text's tokens, with the same text, lowercase and lookup lemma.  A window takes
+as many chunks on each side of the anchor as the pattern's reach in tokens (plus one per
+space inside a special case it meets); a side without a bound takes the anchor's line
+(when no token of the pattern can match a newline) or the whole text.  Patterns that
+look at context (a sentence start, trailing whitespace, tags or parses) are matched on
+the whole text with the whole pipeline wherever their anchor occurs; patterns without
+any anchor send every text through the whole pipeline.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ..errors import PatternError
+from .patterns import (
+    CONTEXT_ATTRS,
+    cannot_match_newline,
+    check_pattern,
+    is_phrase,
+    literal_values,
+    max_tokens,
+    needs_attrs,
+    normalise_token,
+    op_range,
+    pattern_attrs,
+    phrase_attr,
+    token_attrs,
+    token_op,
+)
+from .pipeline import (
+    LemmaData,
+    PipelineSpec,
+    fast_pipeline,
+    load_pipeline,
+    pipeline_spec,
+    tokenizer_only,
+    word_costs,
+)
+
+Hit = tuple[str, str, int, int]  # (code, pattern_id, start, end)
+
+_CHUNK = re.compile(r"\S+")
+_NONSPACE = re.compile(r"\S")
+# LEMMA comparisons that only ever test equality with literal strings.
+_EQUALITY_PREDICATES = {"IN", "NOT_IN", "==", "!="}
+
+
+@dataclass(frozen=True)
+class PatternRef:
+    """A codebook pattern entry with the code it belongs to."""
+
+    code: str
+    entry: dict
+    exclude: bool = False
+
+    @property
+    def pattern_id(self) -> str:
+        return str(self.entry.get("id"))
+
+
+@dataclass
+class Rule:
+    """One pattern, prepared for the matchers of one pipeline."""
+
+    code: str
+    pattern_id: str
+    exclude: bool
+    phrase: str | None           # phrase patterns: the stripped phrase
+    attr: str                    # phrase patterns: the PhraseMatcher attribute
+    tokens: list[dict] | None    # token patterns: normalised token mappings
+    lexical: bool                # only attributes a token's own text decides
+    max_len: int | None          # longest match in tokens (None: unbounded)
+    line_local: bool             # can never match a token holding a newline
+    anchor: tuple[str, ...] = () # lowercased surface strings; () = no anchor
+    left: int | None = 0         # tokens a match may hold before the anchor token (None: any)
+    right: int | None = 0        # ... and after it
+    uses_lemma: bool = False
+    uses_sents: bool = False
+
+
+@dataclass
+class Plan:
+    """Everything a process needs to match one language: picklable, built once per run."""
+
+    lang: str
+    model: str | None
+    pipeline: str                           # the recorded pipeline name
+    rules: list[Rule]
+    lexical_regex: str | None = None        # anchors of window-safe rules
+    spaced_regex: str | None = None         # the same, for anchors holding a space
+    context_regex: str | None = None        # anchors of rules matched on whole turns
+    full_all: bool = False                  # some rule has no anchor: whole pipeline everywhere
+    whole_turns: bool = False               # windows are whole turns (odd tokenizer cases)
+    lemma_table: dict[str, str] | None = None  # the reduced lookup table (None: none needed)
+    full_lemma: bool = False                # some LEMMA test needs the whole table
+    needs_lemma: bool = False
+    needs_sents: bool = False
+    ws_keys: tuple[str, ...] = ()           # tokenizer special cases spanning a space
+    notes: list[str] = field(default_factory=list)
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """A digest of what decides the hits (used to cache engines per process)."""
+        data = [self.lang, self.model, self.pipeline,
+                [(r.code, r.pattern_id, r.exclude, r.phrase, r.attr, r.tokens) for r in self.rules]]
+        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("fingerprint", None)
+        return state
+
+
+# -- building a plan --------------------------------------------------------------------------
+
+def fold(text: str) -> str:
+    """Lowercase the way token.lower_ does, with final sigma folded (position-preserving)."""
+    low = text.lower()
+    return low.replace("ς", "σ") if "ς" in low else low
+
+
+def pattern_error(ref: PatternRef, problem: str) -> PatternError:
+    """A PatternError naming the code and the pattern."""
+    kind = "exclude pattern" if ref.exclude else "pattern"
+    return PatternError(f"code {ref.code}, {kind} {ref.pattern_id}: {problem}")
+
+
+def validate_refs(refs: Iterable[PatternRef]) -> None:
+    """Check every entry with :func:`check_pattern`; raise on the first problem."""
+    seen: dict[tuple[str, str, bool], PatternRef] = {}
+    for ref in refs:
+        problem = check_pattern(ref.entry)
+        if problem:
+            raise pattern_error(ref, problem)
+        key = (ref.code, ref.pattern_id, ref.exclude)
+        if key in seen:
+            raise pattern_error(ref, "duplicate pattern id in this code")
+        seen[key] = ref
+
+
+def capability_problem(ref: PatternRef, spec: PipelineSpec) -> str | None:
+    """What the pipeline cannot give that the pattern needs (None: nothing missing)."""
+    needed = needs_attrs(ref.entry)
+    if spec.blank and not spec.lemma_table:
+        needed = needed - {"LEMMA"}  # falls back to lowercase text, with a warning
+    missing = sorted(needed - spec.provides)
+    if not missing:
+        return None
+    what = ", ".join(missing)
+    if spec.blank:
+        return (f"needs {what}, which the blank pipeline '{spec.display}' cannot give; "
+                "install a trained pipeline and pass --model")
+    return f"needs {what}, which the pipeline '{spec.display}' does not assign"
+
+
+def build_plan(lang: str, refs: Sequence[PatternRef], model: str | None = None,
+               warn: Callable[[str], None] | None = None) -> Plan:
+    """Validate and prepare ``refs`` (patterns of language ``lang``) for matching.
+
+    Raises :class:`PatternError` naming code and pattern for an invalid pattern or one
+    the pipeline cannot serve.  ``warn`` receives one-line notices (no lemma table).
+    """
+    validate_refs(refs)
+    spec = pipeline_spec(lang, model)
+    for ref in refs:
+        problem = capability_problem(ref, spec)
+        if problem:
+            raise pattern_error(ref, problem)
+    lemma_fallback = spec.blank and not spec.lemma_table
+    if lemma_fallback and any("LEMMA" in pattern_attrs(r.entry) for r in refs) and warn:
+        warn(f"no lemma table for language {lang!r}: LEMMA patterns compare against "
+             "lowercase text")
+    lemma_data = LemmaData.for_lang(lang) if spec.lexical_lemma else None
+    if model:
+        tokenize = load_pipeline(lang, model).make_doc
+    else:
+        tokenize = tokenizer_only(lang).make_doc
+
+    # Phrases compared on LEMMA: their tokens' lemmas, in one pass over the table.
+    phrase_tokens: dict[int, list[str]] = {}
+    for index, ref in enumerate(refs):
+        if is_phrase(ref.entry):
+            phrase_tokens[index] = [t.text for t in tokenize(ref.entry["pattern"].strip())]
+    lemma_phrase_words: set[str] = set()
+    for index, texts in phrase_tokens.items():
+        if phrase_attr(refs[index].entry) == "LEMMA":
+            lemma_phrase_words.update(texts)
+    phrase_lemmas = lemma_data.lookup(lemma_phrase_words) if lemma_data is not None else {}
+
+    rules: list[Rule] = []
+    lemma_values: set[str] = set()
+    full_lemma = False
+    # Per rule: candidate anchors [(attr, literal values)] for its required tokens.
+    candidates: list[list[tuple[str, list[str]]]] = []
+    for index, ref in enumerate(refs):
+        if index in phrase_tokens:
+            rule, cands, lemmas = _phrase_rule(ref, spec, phrase_tokens[index], phrase_lemmas,
+                                               lemma_data is not None, lemma_fallback)
+        else:
+            rule, cands, lemmas, general = _token_rule(ref, spec, lemma_fallback)
+            full_lemma = full_lemma or general
+        lemma_values |= lemmas
+        rules.append(rule)
+        candidates.append(cands)
+
+    plan = Plan(lang=lang, model=model, pipeline=spec.name, rules=rules)
+    plan.needs_lemma = any(r.uses_lemma for r in rules)
+    plan.needs_sents = any(r.uses_sents for r in rules)
+    plan.full_lemma = full_lemma
+
+    # Surface forms of every LEMMA value (the inverted table) and the reduced table: the
+    # entries whose key or value is one of those lemmas, found in one pass.
+    forms: dict[str, set[str]] = {}
+    if lemma_data is not None and plan.needs_lemma:
+        sub = lemma_data.entries(keys=lemma_values, values=lemma_values)
+        forms = {value: set() for value in lemma_values}
+        for key, value in sub.items():
+            if value in forms:
+                forms[value].add(key)
+        for value in lemma_values:
+            if value not in sub:
+                forms[value].add(value)  # not a key: the lookup returns the text itself
+        if not full_lemma:
+            plan.lemma_table = sub
+
+    _choose_anchors(plan, candidates, forms)
+    tokenizer = load_pipeline(lang, model).tokenizer if model else tokenizer_only(lang).tokenizer
+    ws_keys = tuple(sorted(k for k in tokenizer.rules if any(c.isspace() for c in k)
+                           and k.strip()))
+    if any(k != k.strip() for k in ws_keys):
+        plan.whole_turns = True
+    plan.ws_keys = ws_keys
+    return plan
+
+
+def _phrase_rule(ref: PatternRef, spec: PipelineSpec, texts: list[str],
+                 phrase_lemmas: dict[str, str], has_table: bool, lemma_fallback: bool):
+    entry = ref.entry
+    attr = phrase_attr(entry)
+    if attr == "TEXT":
+        attr = "ORTH"
+    if attr == "LEMMA" and lemma_fallback:
+        attr = "LOWER"
+    if not texts:
+        raise pattern_error(ref, "the phrase has no tokens")
+    uses_lemma = attr == "LEMMA"
+    lexical = spec.blank and (not uses_lemma or spec.lexical_lemma)
+    cands: list[tuple] = []
+    lemmas: set[str] = set()
+    last = len(texts) - 1
+    if attr in ("LOWER", "ORTH"):
+        cands = [(attr, [t], k, last - k) for k, t in enumerate(texts)]
+    elif uses_lemma and has_table:
+        values = [phrase_lemmas.get(t, t) for t in texts]
+        lemmas = set(values)
+        cands = [("LEMMA", [v], k, last - k) for k, v in enumerate(values)]
+    rule = Rule(code=ref.code, pattern_id=ref.pattern_id, exclude=ref.exclude,
+                phrase=entry["pattern"].strip(), attr=attr, tokens=None, lexical=lexical,
+                max_len=len(texts), line_local=True, uses_lemma=uses_lemma)
+    return rule, cands, lemmas
+
+
+def _token_rule(ref: PatternRef, spec: PipelineSpec, lemma_fallback: bool):
+    tokens = [normalise_token(t) for t in ref.entry["pattern"]]
+    if lemma_fallback:
+        tokens = [_lemma_to_lower(t) for t in tokens]
+    attrs: set[str] = set()
+    for token in tokens:
+        attrs |= token_attrs(token)
+    uses_lemma = "LEMMA" in attrs
+    context = bool(attrs & CONTEXT_ATTRS) or (uses_lemma and not spec.lexical_lemma)
+    lexical = spec.blank and not context
+    high = max_tokens(tokens)
+    line_local = high is not None or all(cannot_match_newline(t) for t in tokens)
+    cands: list[tuple] = []
+    lemmas: set[str] = set()
+    general = False
+    ranges = [op_range(token) for token in tokens]
+    for k, token in enumerate(tokens):
+        if "LEMMA" in token:
+            values = _lemma_equality_values(token["LEMMA"])
+            if values is None:
+                general = True
+            else:
+                lemmas |= values
+        fewest, most = ranges[k]
+        if fewest < 1 or token_op(token) == "!":
+            continue  # optional or negated: cannot anchor
+        # How far a match reaches from this token: everything before (after) it, plus
+        # its own repeats (the anchor found may be any one of them).
+        own = None if most is None else most - 1
+        left = _sum_reach([hi for _, hi in ranges[:k]] + [own])
+        right = _sum_reach([hi for _, hi in ranges[k + 1:]] + [own])
+        for attr in ("LOWER", "ORTH", "TEXT", "LEMMA"):
+            if attr == "LEMMA" and not spec.lexical_lemma:
+                continue
+            values = literal_values(token, attr)
+            if values is not None:
+                cands.append(("ORTH" if attr == "TEXT" else attr, values, left, right))
+    rule = Rule(code=ref.code, pattern_id=ref.pattern_id, exclude=ref.exclude, phrase=None,
+                attr="", tokens=tokens, lexical=lexical, max_len=high, line_local=line_local,
+                uses_lemma=uses_lemma, uses_sents=bool(attrs & {"SENT_START", "IS_SENT_START"}))
+    return rule, cands, lemmas, general
+
+
+def _sum_reach(counts: list[int | None]) -> int | None:
+    return None if any(c is None for c in counts) else sum(counts)
+
+
+def _lemma_to_lower(token: dict) -> dict:
+    """A language without a lemma table: LEMMA compares against the lowercase text."""
+    if "LEMMA" not in token:
+        return token
+    value = token["LEMMA"]
+    out = {k: v for k, v in token.items() if k != "LEMMA"}
+    if isinstance(value, str):
+        value = value.lower()
+    elif isinstance(value, dict):
+        value = {k: ([x.lower() if isinstance(x, str) else x for x in v] if isinstance(v, list)
+                     else (v.lower() if isinstance(v, str) and k in _EQUALITY_PREDICATES else v))
+                 for k, v in value.items()}
+    if "LOWER" not in out:  # a token testing both keeps its LOWER test only
+        out["LOWER"] = value
+    return out
+
+
+def _lemma_equality_values(value) -> set[str] | None:
+    """The strings a LEMMA test compares for equality (None: some other kind of test)."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict) and set(value) <= _EQUALITY_PREDICATES:
+        found: set[str] = set()
+        for item in value.values():
+            items = item if isinstance(item, list) else [item]
+            if not all(isinstance(x, str) for x in items):
+                return None
+            found |= set(items)
+        return found
+    return None
+
+
+def _choose_anchors(plan: Plan, candidates: list[list[tuple]],
+                    forms: dict[str, set[str]]) -> None:
+    """Give each rule its cheapest anchor (and its reach) and build the anchor regexes."""
+    surfaces: list[list[tuple[set[str], int | None, int | None]]] = []
+    every: set[str] = set()
+    for cands in candidates:
+        options = []
+        for attr, values, left, right in cands:
+            if attr == "LEMMA":
+                strings = set()
+                for value in values:
+                    strings |= forms.get(value, {value})
+            else:
+                strings = set(values)
+            folded = {fold(s) for s in strings}
+            if not folded or any(not _searchable(s) for s in folded):
+                continue
+            options.append((folded, left, right))
+            every |= folded
+        surfaces.append(options)
+    costs = word_costs(plan.lang, every) if every else {}
+    lexical: set[str] = set()
+    spaced: set[str] = set()
+    context: set[str] = set()
+    for rule, options in zip(plan.rules, surfaces):
+        if not options:
+            plan.full_all = True
+            kind = "exclude pattern" if rule.exclude else "pattern"
+            plan.notes.append(f"code {rule.code}, {kind} {rule.pattern_id}: no literal word to "
+                              "look for; every turn goes through the whole pipeline")
+            continue
+        best, rule.left, rule.right = min(
+            options, key=lambda o: (sum(costs.get(w, 1.0) for w in o[0]), len(o[0]), sorted(o[0]),
+                                    _reach_cost(o[1]) + _reach_cost(o[2])))
+        rule.anchor = tuple(sorted(best))
+        if rule.lexical and (rule.left is None or rule.right is None) and not rule.line_local:
+            kind = "exclude pattern" if rule.exclude else "pattern"
+            plan.notes.append(f"code {rule.code}, {kind} {rule.pattern_id}: unbounded and may "
+                              "cross lines; the fast pass reads whole turns where it may match")
+        if not rule.lexical:
+            context.update(best)
+            continue
+        for word in best:
+            (spaced if " " in word else lexical).add(word)
+    plan.lexical_regex = trie_regex(lexical) if lexical else None
+    # Anchors holding a space ("ee. uu.") are searched with overlaps: one found inside
+    # another may reach further right.
+    plan.spaced_regex = "(?=(" + trie_regex(spaced) + "))" if spaced else None
+    plan.context_regex = trie_regex(context) if context else None
+
+
+def _reach_cost(reach: int | None) -> int:
+    return 10_000 if reach is None else reach
+
+
+def _searchable(word: str) -> bool:
+    """A string the prefilter can look for: non-empty, no edge or non-space whitespace."""
+    if not word or word != word.strip():
+        return False
+    return not any(c.isspace() and c != " " for c in word)
+
+
+def trie_regex(words: Iterable[str]) -> str:
+    """A regular expression matching any of ``words``, factored as a trie (fast in ``re``)."""
+    trie: dict = {}
+    for word in sorted(set(words)):
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return "(?:" + body + ")?"
+        return body
+
+    return emit(trie)
+
+
+# -- matching ---------------------------------------------------------------------------------
+
+CHUNKS, LINE, TURN = 0, 1, 2  # how far a window reaches on one side of an anchor
+Reach = tuple[int, int, int, int]  # (chunks left, mode left, chunks right, mode right)
+
+
+def _side(reach: int | None, line_local: bool) -> tuple[int, int]:
+    if reach is None:
+        return 0, (LINE if line_local else TURN)
+    return reach, CHUNKS
+
+
+def _combine(a: Reach, b: Reach) -> Reach:
+    return (max(a[0], b[0]), max(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+class Engine:
+    """Compiled matchers for one plan, on the naive (full) or the fast pipeline."""
+
+    def __init__(self, plan: Plan, *, naive: bool = False) -> None:
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        self.plan = plan
+        self.naive = naive
+        if plan.model:
+            self.nlp = load_pipeline(plan.lang, plan.model)
+        elif naive or plan.full_lemma:
+            self.nlp = load_pipeline(plan.lang)
+        else:
+            self.nlp = fast_pipeline(plan.lang, plan.lemma_table if plan.needs_lemma else None)
+        self.lemmatizer = self.nlp.get_pipe("lemmatizer") if (
+            self.nlp.has_pipe("lemmatizer") and plan.needs_lemma and not plan.model) else None
+        self.sentencizer = self.nlp.get_pipe("sentencizer") if (
+            self.nlp.has_pipe("sentencizer") and plan.needs_sents and not plan.model) else None
+        vocab = self.nlp.vocab
+        keys = [f"coder-rule-{index}" for index in range(len(plan.rules))]
+        self.rule_of = {vocab.strings.add(key): index for index, key in enumerate(keys)}
+        # One Matcher and one PhraseMatcher per attribute for whole texts; one matcher
+        # per rule for windows, where only the rules whose anchors occur are run.
+        self.matcher = Matcher(vocab, validate=True)
+        self.phrase_matchers: dict[str, PhraseMatcher] = {}
+        self.rule_matchers: list = []
+        for index, rule in enumerate(plan.rules):
+            if rule.tokens is not None:
+                self.matcher.add(keys[index], [rule.tokens])
+                single = Matcher(vocab)
+                single.add(keys[index], [rule.tokens])
+            else:
+                doc = self._phrase_doc(rule)
+                if rule.attr not in self.phrase_matchers:
+                    self.phrase_matchers[rule.attr] = PhraseMatcher(vocab, attr=rule.attr)
+                self.phrase_matchers[rule.attr].add(keys[index], [doc])
+                single = PhraseMatcher(vocab, attr=rule.attr)
+                single.add(keys[index], [doc])
+            self.rule_matchers.append(single)
+        # The fast lookup lemmatizer: orth hash -> lemma hash (what table.get(text, text) gives).
+        self.lemma_ids: dict[int, int] | None = None
+        if self.lemmatizer is not None and not naive and not plan.full_lemma and plan.lemma_table is not None:
+            self.lemma_ids = {vocab.strings.add(k): vocab.strings.add(v)
+                              for k, v in plan.lemma_table.items()}
+        self.lexical_rx = re.compile(plan.lexical_regex) if plan.lexical_regex else None
+        self.spaced_rx = re.compile(plan.spaced_regex) if plan.spaced_regex else None
+        self.context_rx = re.compile(plan.context_regex) if plan.context_regex else None
+        self._anchor_maps()
+
+    def _anchor_maps(self) -> None:
+        """Per anchor string: the rules it (or a prefix of it) anchors, and their reach.
+
+        A search reports the longest anchor starting at a position; the anchors that are
+        its prefixes start there too, so their rules come along.  ``inner`` lists the
+        offsets inside an anchor where another anchor may start (found overlapping).
+        """
+        owners: dict[str, set[int]] = {}
+        for index, rule in enumerate(self.plan.rules):
+            if rule.lexical:
+                for word in rule.anchor:
+                    owners.setdefault(word, set()).add(index)
+        prefixes = {word[:size] for word in owners for size in range(1, len(word) + 1)}
+        self.anchor_rules: dict[str, tuple[int, ...]] = {}
+        self.anchor_reach: dict[str, Reach] = {}
+        self.inner: dict[str, tuple[int, ...]] = {}
+        for word in owners:
+            found: set[int] = set()
+            for size in range(1, len(word) + 1):
+                found |= owners.get(word[:size], set())
+            self.anchor_rules[word] = tuple(sorted(found))
+            reach: Reach = (0, CHUNKS, 0, CHUNKS)
+            for index in found:
+                rule = self.plan.rules[index]
+                left = _side(rule.left, rule.line_local)
+                right = _side(rule.right, rule.line_local)
+                reach = _combine(reach, (left[0], left[1], right[0], right[1]))
+            self.anchor_reach[word] = (0, TURN, 0, TURN) if self.plan.whole_turns else reach
+            self.inner[word] = tuple(j for j in range(1, len(word))
+                                     if word[j:] in prefixes
+                                     or any(word[j:j + size] in owners
+                                            for size in range(1, len(word) - j + 1)))
+
+    def _phrase_doc(self, rule: Rule):
+        """The pattern doc of a phrase rule (lemmatized when it is compared on LEMMA)."""
+        if rule.attr in ("LOWER", "ORTH", "NORM"):
+            return self.nlp.make_doc(rule.phrase)
+        return self.nlp(rule.phrase)
+
+    # The whole pipeline on a whole text (what nlp(text) gives).
+    def _full_doc(self, text: str):
+        if self.plan.model or self.naive:
+            return self.nlp(text)
+        doc = self.nlp.make_doc(text)
+        if self.lemmatizer is not None:
+            self._lemmatize(doc)
+        if self.sentencizer is not None:
+            self.sentencizer(doc)
+        return doc
+
+    def _lemmatize(self, doc) -> None:
+        """The lookup lemmatizer's lemmas, set in one array operation when the table is small."""
+        if self.lemma_ids is None:
+            self.lemmatizer(doc)
+            return
+        import numpy
+        from spacy.attrs import LEMMA, ORTH
+
+        get = self.lemma_ids.get
+        orths = doc.to_array(ORTH).tolist()
+        lemmas = numpy.array([get(o, o) for o in orths], dtype="uint64").reshape(-1, 1)
+        doc.from_array([LEMMA], lemmas)
+
+    def doc_hits(self, doc, offset: int = 0, rules: Iterable[int] | None = None
+                 ) -> set[tuple[int, int, int]]:
+        """Raw hits in a doc: ``{(rule index, start, end)}`` with offsets shifted by ``offset``.
+
+        ``rules``: only these rules (by index); default all.
+        """
+        if rules is None:
+            matches = list(self.matcher(doc))
+            for matcher in self.phrase_matchers.values():
+                matches.extend(matcher(doc))
+        else:
+            matches = []
+            for index in rules:
+                matches.extend(self.rule_matchers[index](doc))
+        found = set()
+        for match_id, start, end in matches:
+            span = doc[start:end]
+            found.add((self.rule_of[match_id], span.start_char + offset, span.end_char + offset))
+        return found
+
+    def finish(self, raw: set[tuple[int, int, int]]) -> list[Hit]:
+        """Raw hits -> hits: exclusions applied, duplicates dropped, sorted."""
+        rules = self.plan.rules
+        excluded: dict[str, list[tuple[int, int]]] = {}
+        for index, start, end in raw:
+            rule = rules[index]
+            if rule.exclude:
+                excluded.setdefault(rule.code, []).append((start, end))
+        hits = set()
+        for index, start, end in raw:
+            rule = rules[index]
+            if rule.exclude:
+                continue
+            spans = excluded.get(rule.code)
+            if spans and any(s < end and start < e for s, e in spans):
+                continue
+            hits.add((rule.code, rule.pattern_id, start, end))
+        return sorted(hits, key=lambda h: (h[2], h[3], h[0], h[1]))
+
+    def match_naive(self, texts: Sequence[str]) -> list[list[Hit]]:
+        """The reference: the whole pipeline over every text, then the matchers."""
+        out = []
+        for doc in self.nlp.pipe(texts, batch_size=64):
+            out.append(self.finish(self.doc_hits(doc)))
+        return out
+
+    def match_fast(self, texts: Sequence[str]) -> list[list[Hit]]:
+        """The same hits as :meth:`match_naive`, tokenizing only windows around anchors."""
+        return [self.finish(self.fast_raw(text)) for text in texts]
+
+    def occurrences(self, low: str) -> list[tuple[int, int, str]]:
+        """Every anchor occurrence in a folded text: ``(start, end, anchor)``."""
+        found = []
+        rx = self.lexical_rx
+        if rx is not None:
+            inner = self.inner
+            for match in rx.finditer(low):
+                start, end = match.span()
+                word = match.group()
+                found.append((start, end, word))
+                # An anchor starting inside this one was skipped by finditer.
+                for offset in inner[word]:
+                    other = rx.match(low, start + offset)
+                    if other is not None:
+                        found.append((other.start(), other.end(), other.group()))
+        if self.spaced_rx is not None:
+            found.extend((m.start(), m.end(1), m.group(1)) for m in self.spaced_rx.finditer(low))
+        return found
+
+    def fast_raw(self, text: str) -> set[tuple[int, int, int]]:
+        """Raw hits of one text by the fast route."""
+        plan = self.plan
+        if not text or not plan.rules:
+            return set()
+        if plan.full_all:
+            return self.doc_hits(self._full_doc(text))
+        low = fold(text)
+        if len(low) != len(text):
+            # A character whose lowercase is longer ('İ'): offsets would not line up.
+            return self.doc_hits(self._full_doc(text))
+        if self.context_rx is not None and self.context_rx.search(low):
+            return self.doc_hits(self._full_doc(text))
+        found_at = self.occurrences(low)
+        if not found_at:
+            return set()
+        spans = [(start, end, self.anchor_reach[word]) for start, end, word in found_at]
+        found: set[tuple[int, int, int]] = set()
+        rules = plan.rules
+        for start, end, members in windows(text, spans, plan.ws_keys):
+            indexes: set[int] = set()
+            for member in members:
+                indexes.update(self.anchor_rules[found_at[member][2]])
+            doc = self.nlp.make_doc(text[start:end])
+            if self.lemmatizer is not None and any(rules[i].uses_lemma for i in indexes):
+                self._lemmatize(doc)
+            found |= self.doc_hits(doc, start, sorted(indexes))
+        return found
+
+
+_ENGINES: dict[tuple[str, bool], Engine] = {}
+
+
+def get_engine(plan: Plan, *, naive: bool = False) -> Engine:
+    """The engine for a plan, compiled once per process."""
+    key = (plan.fingerprint, naive)
+    engine = _ENGINES.get(key)
+    if engine is None:
+        if len(_ENGINES) > 32:
+            _ENGINES.clear()
+        engine = _ENGINES[key] = Engine(plan, naive=naive)
+    return engine
+
+
+# -- worker processes -------------------------------------------------------------------------
+
+_WORKER: dict = {}
+
+
+def worker_init(plans: dict[str, Plan], naive: bool) -> None:
+    """Pool initializer: keep the plans and compile their engines once per process.
+
+    Ctrl-C is left to the parent (it stops the pool).  A failure is kept and raised by
+    the first task, so it reaches the parent as that task's error.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER.update(plans=plans, naive=naive, error=None)
+    try:
+        for plan in plans.values():
+            get_engine(plan, naive=naive)
+    except Exception as exc:  # re-raised in worker_task
+        _WORKER["error"] = exc
+
+
+def worker_task(payload: tuple[int, str, list[tuple[int, str]]]) -> tuple[int, list[Hit]]:
+    """Match one document in a worker: ``(document id, lang, [(offset, turn text)])``."""
+    if _WORKER.get("error") is not None:
+        raise _WORKER["error"]
+    document_id, lang, turns = payload
+    return document_id, match_document(_WORKER["plans"], lang, turns, _WORKER["naive"])
+
+
+def match_texts(plan: Plan, texts: Sequence[str], *, naive: bool = False) -> list[list[Hit]]:
+    """Hits for each text: the fast pass, or the naive reference with ``naive=True``."""
+    engine = get_engine(plan, naive=naive)
+    return engine.match_naive(texts) if naive else engine.match_fast(texts)
+
+
+# -- windows ----------------------------------------------------------------------------------
+
+def windows(text: str, spans: Sequence[tuple[int, int, Reach]], ws_keys: Sequence[str] = ()
+            ) -> list[tuple[int, int, list[int]]]:
+    """Merged ``[start, end)`` windows around anchor occurrences, with the occurrences inside.
+
+    ``spans`` are ``(start, end, reach)``; ``reach`` says how many chunks (or up to the
+    line's or the text's edge) the window takes on each side.  Every window starts where
+    a whitespace-separated chunk starts and ends where one ends (or at the text's ends),
+    and never cuts a tokenizer special case containing a space; chunks such a token joins
+    count as one.  Returns ``(start, end, [indexes into spans])`` sorted by start.
+    """
+    n = len(text)
+    first = n - len(text.lstrip())
+    last = len(text.rstrip())
+    ws_keys = [key for key in ws_keys if key in text]  # usually none
+    out: list[tuple[int, int, int]] = []
+    for index, (s, e, (lc, lm, rc, rm)) in enumerate(spans):
+        a = 0 if lm == TURN else _chunk_start_left(text, s, lc)
+        b = n if rm == TURN else _chunk_end_right(text, e - 1, rc)
+        if ws_keys:
+            # A special case with a space is one token over several chunks, so the
+            # chunks on a side may hold fewer tokens than asked: add one chunk per space
+            # inside such a token, until no new one comes into the window.
+            extra_left = extra_right = 0
+            while True:
+                more_left = _spaces_in_keys(text, a, s, ws_keys) if lm != TURN else 0
+                more_right = _spaces_in_keys(text, e, b, ws_keys) if rm != TURN else 0
+                if more_left <= extra_left and more_right <= extra_right:
+                    break
+                extra_left, extra_right = max(extra_left, more_left), max(extra_right, more_right)
+                if lm != TURN:
+                    a = _chunk_start_left(text, s, lc + extra_left)
+                if rm != TURN:
+                    b = _chunk_end_right(text, e - 1, rc + extra_right)
+        if lm == LINE:
+            line_start = text.rfind("\n", 0, s) + 1
+            a = min(a, _NONSPACE.search(text, line_start, e).start())
+        if rm == LINE:
+            line_end = text.find("\n", e)
+            if line_end < 0:
+                line_end = n
+            b = max(b, e + len(text[e:line_end].rstrip()))
+        a, b = _widen(text, a, b, ws_keys)
+        out.append((0 if a <= first else a, n if b >= last else b, index))
+    out.sort()
+    merged: list[tuple[int, int, list[int]]] = []
+    for a, b, index in out:
+        if merged and a <= merged[-1][1]:
+            start, end, members = merged[-1]
+            members.append(index)
+            merged[-1] = (start, max(end, b), members)
+        else:
+            merged.append((a, b, [index]))
+    return merged
+
+
+def _chunk_start_left(text: str, pos: int, r: int) -> int:
+    """Start of the chunk ``r`` chunks left of the chunk holding ``text[pos]`` (non-space)."""
+    span = 10 * (r + 1) + 16  # a chunk is ~6 characters in Spanish prose
+    while True:
+        lo = max(0, pos - span)
+        starts = [m.start() for m in _CHUNK.finditer(text, lo, pos + 1)]
+        k = len(starts) - 1 - r
+        # Only the first chunk found may be cut by ``lo``.
+        if k >= 1 or (k == 0 and (lo == 0 or text[lo - 1].isspace())):
+            return starts[k]
+        if lo == 0:
+            return 0
+        span *= 4
+
+
+def _chunk_end_right(text: str, pos: int, r: int) -> int:
+    """End of the chunk ``r`` chunks right of the chunk holding ``text[pos]`` (non-space)."""
+    n = len(text)
+    span = 10 * (r + 1) + 16
+    while True:
+        hi = min(n, pos + 1 + span)
+        ends = [m.end() for m in _CHUNK.finditer(text, pos, hi)]
+        # Only the last chunk found may be cut by ``hi``.
+        if len(ends) > r + 1 or (len(ends) == r + 1 and (hi == n or text[hi].isspace())):
+            return ends[r]
+        if hi == n:
+            return n
+        span *= 4
+
+
+def _spaces_in_keys(text: str, start: int, end: int, keys: Sequence[str]) -> int:
+    """Whitespace runs inside occurrences of ``keys`` that touch ``text[start:end]``."""
+    total = 0
+    for key in keys:
+        runs = len(re.findall(r"\s+", key))
+        if runs and key in text[max(0, start - len(key)):end + len(key)]:
+            total += runs * text.count(key, max(0, start - len(key)), end + len(key))
+    return total
+
+
+def _widen(text: str, a: int, b: int, keys: Sequence[str]) -> tuple[int, int]:
+    """Widen ``[a, b)`` until no special case with a space (e.g. "EE. UU.") crosses an edge."""
+    if not keys:
+        return a, b
+    n = len(text)
+    changed = True
+    while changed:
+        changed = False
+        for key in keys:
+            size = len(key)
+            i = text.find(key, max(0, a - size + 1), min(n, a + size - 1))
+            while 0 <= i < a:
+                if i + size > a:
+                    while i > 0 and not text[i - 1].isspace():
+                        i -= 1
+                    a, changed = i, True
+                    break
+                i = text.find(key, i + 1, min(n, a + size - 1))
+            i = text.find(key, max(0, b - size + 1), min(n, b + size - 1))
+            while 0 <= i < b:
+                if i + size > b:
+                    end = i + size
+                    while end < n and not text[end].isspace():
+                        end += 1
+                    b, changed = end, True
+                    break
+                i = text.find(key, i + 1, min(n, b + size - 1))
+    return a, b
+
+
+def match_document(plans: dict[str, Plan], lang: str, turns: Sequence[tuple[int, str]],
+                   naive: bool = False) -> list[Hit]:
+    """Hits of one document: ``turns`` are ``(offset, text)``; offsets come back absolute."""
+    plan = plans.get(lang)
+    if plan is None or not plan.rules or not turns:
+        return []
+    results = match_texts(plan, [text for _, text in turns], naive=naive)
+    hits: list[Hit] = []
+    for (offset, _), found in zip(turns, results):
+        hits.extend((code, pattern, start + offset, end + offset) for code, pattern, start, end in found)
+    return hits
+
+
+def explain(plan: Plan, text: str) -> dict:
+    """How the patterns see ``text``: its tokens and every hit (the naive pipeline).
+
+    Returns ``{"pipeline", "tokens": [{i, text, lower, lemma, in_table, start, end}],
+    "hits": [{code, pattern, start, end, text, exclude, dropped}]}``; ``dropped`` marks a
+    hit removed because an exclude pattern of its code overlaps it.
+    """
+    engine = get_engine(plan, naive=True)
+    doc = engine.nlp(text)
+    table = None
+    if engine.nlp.has_pipe("lemmatizer") and not plan.model:
+        lookups = engine.nlp.get_pipe("lemmatizer").lookups
+        if lookups.has_table("lemma_lookup"):
+            table = lookups.get_table("lemma_lookup")
+    tokens = []
+    for token in doc:
+        item = {"i": token.i, "text": token.text, "lower": token.lower_, "lemma": token.lemma_,
+                "in_table": (token.text in table) if table is not None else None,
+                "start": token.idx, "end": token.idx + len(token.text)}
+        if plan.model:
+            item.update(pos=token.pos_, tag=token.tag_, dep=token.dep_)
+        tokens.append(item)
+    raw = engine.doc_hits(doc)
+    kept = set(engine.finish(raw))
+    hits = []
+    for index, start, end in sorted(raw, key=lambda h: (h[1], h[2], h[0])):
+        rule = plan.rules[index]
+        hits.append({"code": rule.code, "pattern": rule.pattern_id, "start": start, "end": end,
+                     "text": text[start:end], "exclude": rule.exclude,
+                     "dropped": (not rule.exclude
+                                 and (rule.code, rule.pattern_id, start, end) not in kept)})
+    return {"pipeline": plan.pipeline, "tokens": tokens, "hits": hits}

@@ -1,0 +1,705 @@
+"""Suggestions in the project file: runs, incremental rules, listing, audit and reports.
+
+A run (:func:`prepare_run` then :func:`execute_run`, or :func:`run_suggest`) matches the
+codebook's patterns against the turns in scope and stores, per document and in ONE
+transaction, that document's suggestions plus a ``suggest_runs`` row: the codebook
+version, the pipeline, and the scope (the document's text digest and the turns
+matched).  The next run skips a document whose row still holds (same text, codebook
+version and pipeline, and turns that cover the requested ones); otherwise the
+document's suggestions are replaced.  ``decisions`` are never touched: they keep the
+natural key (document, code, start, end, pattern) and their ``suggestion_id`` is
+re-linked whenever the same suggestion comes back.  An interrupted run keeps every
+document written before the interruption; the next run resumes after them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import CoderError, PatternError
+from ..project import Project, now
+from .engine import Hit, PatternRef, Plan, build_plan, match_document, validate_refs
+
+ROLES = ("president", "official", "press", "moderator", "other", "unknown")
+
+
+# -- scope ------------------------------------------------------------------------------------
+
+@dataclass
+class Scope:
+    """What a run covers: documents (ids, dates) and, inside them, turns (speaker, role)."""
+
+    speaker: str | None = None
+    role: str | None = None
+    doc_ids: Sequence[int] | None = None
+    since: str | dt.date | None = None
+    until: str | dt.date | None = None
+
+    def turn_filter(self) -> dict:
+        """The part of the scope that selects turns (stored with each run)."""
+        return {k: v for k, v in (("speaker", self.speaker), ("role", self.role)) if v}
+
+
+@dataclass
+class DocumentTask:
+    """One document to match: which turns, and the run row to store afterwards."""
+
+    document_id: int
+    lang: str
+    turns: list[tuple[int, int]]     # (start, end) ranges into the document's text
+    scope: dict                      # the suggest_runs.scope value
+
+
+@dataclass
+class RunPlan:
+    """A validated run, ready to execute: nothing is written while preparing it."""
+
+    codebook_version: str
+    plans: dict[str, Plan]
+    pipelines: dict[str, str]
+    tasks: list[DocumentTask]
+    documents: int = 0               # documents in scope
+    up_to_date: int = 0              # skipped: suggestions already current
+    no_turns: int = 0                # skipped: no turns (in scope)
+    no_patterns: int = 0             # skipped: no patterns in the document's language
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SuggestReport:
+    """What a run did."""
+
+    documents: int = 0
+    processed: int = 0
+    up_to_date: int = 0
+    no_turns: int = 0
+    no_patterns: int = 0
+    suggestions: int = 0
+    words: int = 0
+    by_code: dict[str, int] = field(default_factory=dict)
+    pipelines: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _iso(value: str | dt.date | None, what: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        return dt.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise CoderError(f"{what} {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def default_lang(project: Project) -> str:
+    """The language of documents without one: the codebook's first language, else es."""
+    languages = project.setting("languages")
+    if isinstance(languages, list) and languages:
+        return str(languages[0])
+    return "es"
+
+
+def pattern_refs(project: Project) -> list[PatternRef]:
+    """Every pattern and exclude entry of the project's current (non-retired) codes."""
+    refs: list[PatternRef] = []
+    for row in project.rows('SELECT id, patterns, exclude FROM codes WHERE retired = 0'
+                            ' ORDER BY sort, id'):
+        for name, exclude in (("patterns", False), ("exclude", True)):
+            try:
+                entries = json.loads(row[name] or "[]")
+            except ValueError:
+                raise PatternError(f"code {row['id']}: stored {name} are not valid JSON") from None
+            for entry in entries:
+                refs.append(PatternRef(row["id"], entry, exclude))
+    return refs
+
+
+def prepare_run(project: Project, scope: Scope | None = None, *, model: str | None = None,
+                force: bool = False, warn: Callable[[str], None] | None = None) -> RunPlan:
+    """Validate patterns, load what is needed and decide which documents to (re)match.
+
+    Raises :class:`PatternError` (naming code and pattern) or :class:`CoderError` before
+    anything is written.
+    """
+    from .pipeline import model_language
+
+    scope = scope or Scope()
+    version = project.setting("codebook_version")
+    if not version:
+        raise CoderError("no codebook loaded; run `coder codebook load FILE.yaml` first")
+    refs = pattern_refs(project)
+    if not any(not r.exclude for r in refs):
+        raise CoderError("the codebook has no patterns; add `patterns:` to its codes")
+    validate_refs(refs)
+    if scope.role and scope.role not in ROLES:
+        raise CoderError(f"unknown role {scope.role!r}; one of {', '.join(ROLES)}")
+    speaker_id = None
+    if scope.speaker:
+        from ..corpus.speakers import find_speaker
+
+        speaker_id = find_speaker(project, scope.speaker)["id"]
+
+    where, params = [], []
+    if scope.doc_ids:
+        ids = [int(i) for i in scope.doc_ids]
+        where.append(f"d.id IN ({','.join('?' * len(ids))})")
+        params += ids
+        known = {r[0] for r in project.db.execute(
+            f"SELECT id FROM documents WHERE id IN ({','.join('?' * len(ids))})", ids)}
+        missing = sorted(set(ids) - known)
+        if missing:
+            raise CoderError(f"no document #{missing[0]}; see `coder documents`")
+    since, until = _iso(scope.since, "--since"), _iso(scope.until, "--until")
+    if since:
+        where.append("d.date >= ?")
+        params.append(since)
+    if until:
+        where.append("d.date <= ?")
+        params.append(until)
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    docs = project.rows(
+        f"SELECT d.id, d.lang, d.sha256, length(d.text) AS size, r.codebook_version AS run_version,"
+        f" r.pipeline AS run_pipeline, r.scope AS run_scope FROM documents d"
+        f" LEFT JOIN suggest_runs r ON r.document_id = d.id {clause} ORDER BY d.id", params)
+
+    fallback = default_lang(project)
+    langs = sorted({d["lang"] or fallback for d in docs})
+    model_lang = model_language(model) if model else None
+    plans: dict[str, Plan] = {}
+    pipelines: dict[str, str] = {}
+    notes: list[str] = []
+    for lang in langs:
+        lang_model = model if lang == model_lang else None
+        lang_refs = [r for r in refs if r.entry.get("lang") == lang]
+        if lang_refs:
+            plan = build_plan(lang, lang_refs, lang_model, warn=warn)
+            plans[lang] = plan
+            pipelines[lang] = plan.pipeline
+            notes.extend(plan.notes)
+    if model and model_lang not in langs and warn:
+        warn(f"no document in scope is in {model_lang!r}, the language of {model!r}")
+
+    turns_by_doc: dict[int, list[dict]] = {}
+    if docs:
+        ids = [d["id"] for d in docs]
+        for start in range(0, len(ids), 900):
+            chunk = ids[start:start + 900]
+            for row in project.rows(
+                'SELECT t.document_id, t.seq, t.start, t."end", t.speaker_id, s.kind FROM turns t'
+                " LEFT JOIN speakers s ON s.id = t.speaker_id"
+                f" WHERE t.document_id IN ({','.join('?' * len(chunk))}) ORDER BY t.document_id, t.seq",
+                chunk,
+            ):
+                turns_by_doc.setdefault(row["document_id"], []).append(row)
+
+    run = RunPlan(codebook_version=str(version), plans=plans, pipelines=pipelines, tasks=[],
+                  documents=len(docs), notes=notes)
+    tasks: list[tuple[int, DocumentTask]] = []
+    turn_filter = scope.turn_filter()
+    for doc in docs:
+        turns = [t for t in turns_by_doc.get(doc["id"], []) if t["end"] > t["start"]]
+        if not turns:
+            run.no_turns += 1
+            continue
+        all_seqs = {t["seq"] for t in turns}
+        wanted = {t["seq"] for t in turns
+                  if (speaker_id is None or t["speaker_id"] == speaker_id)
+                  and (not scope.role or (t["kind"] or "unknown") == scope.role)}
+        if not wanted:
+            run.no_turns += 1
+            continue
+        lang = doc["lang"] or fallback
+        if lang not in plans:
+            run.no_patterns += 1
+            continue
+        seqs = wanted
+        stored = _stored_scope(doc["run_scope"])
+        current = (doc["run_version"] == run.codebook_version
+                   and doc["run_pipeline"] == pipelines[lang]
+                   and stored is not None and stored.get("sha256") == doc["sha256"])
+        if current and not force:
+            done = all_seqs if stored.get("turns") is None else set(stored["turns"]) & all_seqs
+            if wanted <= done:
+                run.up_to_date += 1
+                continue
+            seqs = wanted | done  # widen: keep what the earlier scope covered
+        selected = [t for t in turns if t["seq"] in seqs]
+        task = DocumentTask(
+            document_id=doc["id"], lang=lang,
+            turns=[(t["start"], t["end"]) for t in selected],
+            scope={"sha256": doc["sha256"],
+                   "turns": None if seqs == all_seqs else sorted(seqs),
+                   "filter": turn_filter})
+        tasks.append((doc["size"], task))
+    if run.no_patterns and warn:
+        missing = sorted({d["lang"] or fallback for d in docs} - set(plans))
+        warn(f"{run.no_patterns} document(s) in {', '.join(map(repr, missing))} skipped: the "
+             "codebook has no patterns in that language")
+    # Largest documents first: workers finish together instead of waiting on a giant.
+    tasks.sort(key=lambda item: -item[0])
+    run.tasks = [task for _, task in tasks]
+    return run
+
+
+def _stored_scope(text: str | None) -> dict | None:
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+# -- running ----------------------------------------------------------------------------------
+
+def _payload(project: Project, task: DocumentTask) -> tuple[int, str, list[tuple[int, str]]]:
+    # Only the turns, not the whole text, travel to a worker.
+    text = project.db.execute("SELECT text FROM documents WHERE id = ?",
+                              [task.document_id]).fetchone()[0]
+    return task.document_id, task.lang, [(start, text[start:end]) for start, end in task.turns]
+
+
+def _words(pieces: Iterable[tuple[int, str]]) -> int:
+    return sum(len(text.split()) for _, text in pieces)
+
+
+def execute_run(project: Project, run: RunPlan, *, naive: bool = False, workers: int = 1,
+                progress: Callable[[int], None] | None = None) -> SuggestReport:
+    """Match every task of ``run`` and store each document in its own transaction.
+
+    ``workers > 1`` matches in that many processes (each loads its pipeline once); the
+    results are written here, in this process.  ``progress(1)`` is called after each
+    document is committed.
+    """
+    report = SuggestReport(documents=run.documents, up_to_date=run.up_to_date,
+                           no_turns=run.no_turns, no_patterns=run.no_patterns,
+                           pipelines=dict(run.pipelines),
+                           notes=list(run.notes))
+    by_code: Counter = Counter()
+
+    def store(task: DocumentTask, hits: list[Hit], words: int) -> None:
+        write_document(project, task, hits, run.codebook_version, run.pipelines[task.lang])
+        report.processed += 1
+        report.suggestions += len(hits)
+        report.words += words
+        by_code.update(code for code, _, _, _ in hits)
+        if progress:
+            progress(1)
+
+    tasks = run.tasks
+    workers = max(1, min(int(workers or 1), len(tasks)))
+    if workers == 1:
+        for task in tasks:
+            doc_id, lang, pieces = _payload(project, task)
+            store(task, match_document(run.plans, lang, pieces, naive), _words(pieces))
+    else:
+        _run_pool(project, run, tasks, workers, naive, store)
+    report.by_code = dict(sorted(by_code.items()))
+    return report
+
+
+def _run_pool(project: Project, run: RunPlan, tasks: list[DocumentTask], workers: int,
+              naive: bool, store: Callable) -> None:
+    """Match in ``workers`` spawned processes; write each result here as it comes back.
+
+    At most a few documents per worker are in flight, so memory stays flat.  A worker
+    that cannot start (or dies) stops the run with a CoderError instead of hanging.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from . import engine
+
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=engine.worker_init,
+                               initargs=(run.plans, naive))
+    pending: deque = deque()
+    queue = iter(tasks)
+
+    def submit() -> None:
+        task = next(queue, None)
+        if task is not None:
+            payload = _payload(project, task)
+            pending.append((task, _words(payload[2]), pool.submit(engine.worker_task, payload)))
+
+    try:
+        for _ in range(workers * 4):
+            submit()
+        while pending:
+            task, words, future = pending.popleft()
+            _, hits = future.result()
+            store(task, hits, words)
+            submit()
+    except BrokenProcessPool:
+        raise CoderError(f"the {workers} worker processes stopped unexpectedly (a script run "
+                         "from standard input cannot start them); try --workers 1") from None
+    finally:
+        # On Ctrl-C or an error: drop what is queued, stop the workers, keep what is written.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def write_document(project: Project, task: DocumentTask, hits: Sequence[Hit],
+                   codebook_version: str, pipeline: str) -> None:
+    """Replace one document's suggestions and record its run, in one transaction."""
+    stamp = now()
+    doc_id = task.document_id
+    with project.transaction():
+        db = project.db
+        before = db.execute("SELECT count(*) FROM suggestions WHERE document_id = ?",
+                            [doc_id]).fetchone()[0]
+        db.execute("DELETE FROM suggestions WHERE document_id = ?", [doc_id])
+        db.conn.executemany(
+            'INSERT INTO suggestions(document_id, code_id, start, "end", pattern_id,'
+            " codebook_version, pipeline, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(doc_id, code, start, end, pattern, codebook_version, pipeline, stamp)
+             for code, pattern, start, end in sorted(set(hits), key=lambda h: (h[2], h[3], h[0], h[1]))],
+        )
+        # Decisions keep their natural key; point them at the new rows (NULL when gone).
+        db.execute(
+            "UPDATE decisions SET suggestion_id = (SELECT s.id FROM suggestions s"
+            " WHERE s.document_id = decisions.document_id AND s.code_id = decisions.code_id"
+            ' AND s.start = decisions.start AND s."end" = decisions."end"'
+            " AND s.pattern_id = decisions.pattern_id) WHERE document_id = ?", [doc_id])
+        db.execute(
+            "INSERT INTO suggest_runs(document_id, codebook_version, pipeline, scope, finished_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT(document_id) DO UPDATE SET"
+            " codebook_version = excluded.codebook_version, pipeline = excluded.pipeline,"
+            " scope = excluded.scope, finished_at = excluded.finished_at",
+            [doc_id, codebook_version, pipeline, json.dumps(task.scope, ensure_ascii=False), stamp])
+        project.log_event("suggest", "document", doc_id,
+                          before={"suggestions": before},
+                          after={"suggestions": len(set(hits)), "codebook_version": codebook_version,
+                                 "pipeline": pipeline, "turns": task.scope.get("turns")})
+
+
+def run_suggest(project: Project, scope: Scope | None = None, *, model: str | None = None,
+                naive: bool = False, workers: int = 1, force: bool = False,
+                progress: Callable[[int], None] | None = None,
+                warn: Callable[[str], None] | None = None) -> SuggestReport:
+    """Prepare and execute a run (see :func:`prepare_run` and :func:`execute_run`)."""
+    run = prepare_run(project, scope, model=model, force=force, warn=warn)
+    return execute_run(project, run, naive=naive, workers=workers, progress=progress)
+
+
+# -- what coders see --------------------------------------------------------------------------
+
+def suggestions_visible(project: Project, coder_name: str) -> bool:
+    """Whether the coder sees suggestions (False for reliability coders who switched them off)."""
+    row = project.db.execute("SELECT suggestions_off FROM coders WHERE name = ?",
+                             [coder_name]).fetchone()
+    return not (row and row[0])
+
+
+def set_suggestions_visible(project: Project, coder_name: str, visible: bool) -> bool:
+    """Switch suggestions on or off for a coder (created if missing); returns the old value."""
+    with project.transaction():
+        coder_id = project.coder_id(coder_name)
+        old = suggestions_visible(project, coder_name)
+        project.db.execute("UPDATE coders SET suggestions_off = ? WHERE id = ?",
+                           [0 if visible else 1, coder_id])
+        project.log_event("suggestions_off" if not visible else "suggestions_on", "coder",
+                          coder_id, before={"suggestions_off": int(not old)},
+                          after={"suggestions_off": int(not visible)})
+    return old
+
+
+STATUS = {"accept": "accepted", "reject": "rejected"}
+
+
+def list_suggestions(project: Project, *, doc_ids: Sequence[int] | None = None,
+                     code: str | None = None, coder: str | None = None,
+                     status: str | None = None, limit: int | None = None) -> list[dict]:
+    """Suggestions with their text, pattern, codebook version and decisions.
+
+    ``status`` is the coder's (pending/accepted/rejected) when ``coder`` is given;
+    otherwise pending (nobody decided), accepted or rejected (everybody who decided
+    agrees), or disputed.  ``decisions`` maps each coder who decided to their decision.
+    """
+    where, params = [], []
+    if doc_ids:
+        where.append(f"s.document_id IN ({','.join('?' * len(doc_ids))})")
+        params += [int(i) for i in doc_ids]
+    if code:
+        where.append("(s.code_id = ? OR s.code_id LIKE ?)")
+        params += [code, code + ".%"]
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    rows = project.rows(
+        'SELECT s.id, s.document_id, s.code_id, s.start, s."end", s.pattern_id,'
+        " s.codebook_version, s.pipeline, substr(d.text, s.start + 1, s.\"end\" - s.start) AS text"
+        f" FROM suggestions s JOIN documents d ON d.id = s.document_id {clause}"
+        ' ORDER BY s.document_id, s.start, s."end", s.code_id, s.pattern_id', params)
+    decided: dict[tuple, dict[str, str]] = {}
+    doc_list = sorted({r["document_id"] for r in rows})
+    for start in range(0, len(doc_list), 900):
+        chunk = doc_list[start:start + 900]
+        for row in project.rows(
+            'SELECT d.document_id, d.code_id, d.start, d."end", d.pattern_id, c.name, d.decision'
+            " FROM decisions d JOIN coders c ON c.id = d.coder_id"
+            f" WHERE d.document_id IN ({','.join('?' * len(chunk))})", chunk,
+        ):
+            key = (row["document_id"], row["code_id"], row["start"], row["end"], row["pattern_id"])
+            decided.setdefault(key, {})[row["name"]] = STATUS.get(row["decision"], row["decision"])
+    out = []
+    for row in rows:
+        key = (row["document_id"], row["code_id"], row["start"], row["end"], row["pattern_id"])
+        decisions = decided.get(key, {})
+        if coder is not None:
+            state = decisions.get(coder, "pending")
+        elif not decisions:
+            state = "pending"
+        elif len(set(decisions.values())) == 1:
+            state = next(iter(decisions.values()))
+        else:
+            state = "disputed"
+        if status and state != status:
+            continue
+        out.append({"id": row["id"], "document": row["document_id"], "code": row["code_id"],
+                    "start": row["start"], "end": row["end"], "text": row["text"],
+                    "pattern": row["pattern_id"], "status": state, "decisions": decisions,
+                    "codebook_version": row["codebook_version"], "pipeline": row["pipeline"]})
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
+# -- the pattern report -----------------------------------------------------------------------
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def pattern_report(project: Project) -> dict:
+    """Per pattern: hits, documents, accepted, rejected, precision; and against gold codings.
+
+    Precision is accepted / (accepted + rejected) over every coder's decisions.  When a
+    gold coder exists (``coders.is_gold = 1``), a suggestion in a document the gold coder
+    annotated counts as a true positive when a gold annotation of the same code overlaps
+    it: ``gold_precision`` = true positives / such suggestions.  Per code,
+    ``gold_recall`` is the share of gold annotations overlapped by a suggestion of that
+    code, in gold-annotated documents that have been through ``coder suggest``.
+    """
+    current: dict[tuple[str, str], dict] = {}
+    for ref in pattern_refs(project):
+        if not ref.exclude:
+            current.setdefault((ref.code, ref.pattern_id), ref.entry)
+    suggestions = project.rows(
+        'SELECT id, document_id, code_id, start, "end", pattern_id FROM suggestions')
+    decisions = project.rows(
+        "SELECT code_id, pattern_id, decision, count(*) AS n FROM decisions"
+        " GROUP BY code_id, pattern_id, decision")
+    gold_coders = [r["name"] for r in project.rows(
+        "SELECT name FROM coders WHERE is_gold = 1 ORDER BY name")]
+    gold: dict[tuple[int, str], list[tuple[int, int]]] = {}
+    gold_docs: set[int] = set()
+    if gold_coders:
+        for row in project.rows(
+            'SELECT a.document_id, a.code_id, a.start, a."end" FROM annotations a'
+            " JOIN coders c ON c.id = a.coder_id WHERE c.is_gold = 1 AND a.deleted = 0"
+        ):
+            gold.setdefault((row["document_id"], row["code_id"]), []).append(
+                (row["start"], row["end"]))
+            gold_docs.add(row["document_id"])
+
+    stats: dict[tuple[str, str], dict] = {}
+
+    def entry(key: tuple[str, str]) -> dict:
+        if key not in stats:
+            stats[key] = {"code": key[0], "pattern": key[1], "in_codebook": key in current,
+                          "hits": 0, "documents": set(), "accepted": 0, "rejected": 0,
+                          "gold_hits": 0, "gold_tp": 0}
+        return stats[key]
+
+    for key in current:
+        entry(key)
+    by_doc_code: dict[tuple[int, str], list[tuple[int, int]]] = {}
+    for row in suggestions:
+        item = entry((row["code_id"], row["pattern_id"]))
+        item["hits"] += 1
+        item["documents"].add(row["document_id"])
+        by_doc_code.setdefault((row["document_id"], row["code_id"]), []).append(
+            (row["start"], row["end"]))
+        if row["document_id"] in gold_docs:
+            item["gold_hits"] += 1
+            if _overlaps(gold.get((row["document_id"], row["code_id"]), []), row["start"], row["end"]):
+                item["gold_tp"] += 1
+    for row in decisions:
+        item = entry((row["code_id"], row["pattern_id"]))
+        item["accepted" if row["decision"] == "accept" else "rejected"] += row["n"]
+
+    patterns = []
+    for item in stats.values():
+        decided = item["accepted"] + item["rejected"]
+        row = {**item, "documents": len(item["documents"]),
+               "precision": round(item["accepted"] / decided, 4) if decided else None}
+        if gold_coders:
+            row["gold_precision"] = (round(item["gold_tp"] / item["gold_hits"], 4)
+                                     if item["gold_hits"] else None)
+        else:
+            for name in ("gold_hits", "gold_tp"):
+                row.pop(name)
+        patterns.append(row)
+    patterns.sort(key=lambda r: (r["code"], r["pattern"]))
+
+    codes = []
+    if gold_coders:
+        suggested = {r[0] for r in project.db.execute("SELECT document_id FROM suggest_runs")}
+        per_code: dict[str, list[int]] = {}
+        for (doc_id, code_id), spans in gold.items():
+            if doc_id not in suggested:
+                continue
+            found = by_doc_code.get((doc_id, code_id), [])
+            counts = per_code.setdefault(code_id, [0, 0])
+            counts[0] += len(spans)
+            counts[1] += sum(1 for s, e in spans if _overlaps(found, s, e))
+        for code_id, (total, found) in sorted(per_code.items()):
+            codes.append({"code": code_id, "gold_annotations": total, "gold_found": found,
+                          "gold_recall": round(found / total, 4) if total else None})
+    return {"gold_coders": gold_coders, "patterns": patterns, "codes": codes}
+
+
+# -- EntityRuler JSONL ------------------------------------------------------------------------
+
+EXPORT_FIELDS = ("label", "pattern", "id", "lang", "attr", "exclude", "comment")
+
+
+def export_patterns(project: Project, path: str | Path) -> int:
+    """Write the codebook's patterns as spaCy EntityRuler JSONL; returns the number of lines.
+
+    Each line is ``{"label": code, "pattern": ..., "id": ..., "lang": ...}`` (plus
+    ``attr`` and ``comment`` when set).  Exclude patterns carry ``"exclude": true``: an
+    EntityRuler does not know them, so filter them out before loading the file there.
+    """
+    lines = []
+    for ref in pattern_refs(project):
+        item = {"label": ref.code, "pattern": ref.entry.get("pattern"), "id": ref.pattern_id,
+                "lang": ref.entry.get("lang")}
+        for extra in ("attr", "comment"):
+            if ref.entry.get(extra) is not None:
+                item[extra] = ref.entry[extra]
+        if ref.exclude:
+            item["exclude"] = True
+        lines.append(json.dumps(item, ensure_ascii=False))
+    Path(path).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return len(lines)
+
+
+def read_pattern_file(path: str | Path) -> list[PatternRef]:
+    """Read and validate an EntityRuler-style JSONL file; every problem names the line."""
+    from .patterns import check_pattern
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise PatternError(f"cannot read ({exc.strerror or exc})", path=path) from None
+    except UnicodeDecodeError:
+        raise PatternError("not UTF-8 text", path=path) from None
+    refs: list[PatternRef] = []
+    seen: dict[tuple[str, str, bool], int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError as exc:
+            raise PatternError(f"line {number}: not JSON ({exc.msg})", path=path) from None
+        if not isinstance(item, dict):
+            raise PatternError(f"line {number}: expected a JSON object", path=path)
+        unknown = set(item) - set(EXPORT_FIELDS)
+        if unknown:
+            raise PatternError(f"line {number}: unknown field(s) {', '.join(sorted(unknown))}",
+                               path=path)
+        label = item.get("label")
+        if not isinstance(label, str) or not label:
+            raise PatternError(f"line {number}: no label (the code id)", path=path)
+        exclude = bool(item.get("exclude", False))
+        entry = {k: v for k, v in item.items() if k not in ("label", "exclude")}
+        problem = check_pattern(entry)
+        if problem:
+            raise PatternError(f"line {number}: code {label}, pattern {entry.get('id')}: {problem}",
+                               path=path)
+        key = (label, entry["id"], exclude)
+        if key in seen:
+            raise PatternError(f"line {number}: code {label}: pattern id {entry['id']!r} repeats "
+                               f"line {seen[key]}", path=path)
+        seen[key] = number
+        refs.append(PatternRef(label, entry, exclude))
+    if not refs:
+        raise PatternError("no patterns in the file", path=path)
+    return refs
+
+
+def import_patterns(project: Project, path: str | Path) -> dict:
+    """Replace the patterns (and excludes) of the codes named in a JSONL file.
+
+    Everything is validated first (the file, then the new codebook as a whole); then the
+    codebook is stored as a new version in one transaction.  Returns
+    ``{"codes", "patterns", "version"}``.
+    """
+    import yaml
+
+    from ..codebook import parse_codebook, store_codebook
+
+    refs = read_pattern_file(path)
+    codebook_id = project.setting("codebook_id")
+    rows = project.rows("SELECT yaml, source FROM codebooks WHERE id = ?", [codebook_id]) \
+        if codebook_id is not None else []
+    if not rows:
+        raise CoderError("no codebook loaded; run `coder codebook load FILE.yaml` first")
+    data = yaml.safe_load(rows[0]["yaml"])
+    by_code: dict[str, dict[str, list]] = {}
+    for ref in refs:
+        lists = by_code.setdefault(ref.code, {"patterns": [], "exclude": []})
+        lists["exclude" if ref.exclude else "patterns"].append(ref.entry)
+    found: set[str] = set()
+
+    def walk(items: list) -> None:
+        for item in items or []:
+            if not isinstance(item, dict):
+                continue
+            if item.get("id") in by_code:
+                found.add(item["id"])
+                for name in ("patterns", "exclude"):
+                    if by_code[item["id"]][name]:
+                        item[name] = by_code[item["id"]][name]
+                    else:
+                        item.pop(name, None)
+            walk(item.get("children"))
+
+    walk(data.get("codes") if isinstance(data, dict) else None)
+    missing = sorted(set(by_code) - found)
+    if missing:
+        raise PatternError(f"code {missing[0]} is not in the current codebook", path=Path(path))
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    book = parse_codebook(text, source=rows[0]["source"])
+    with project.transaction():
+        version = store_codebook(project, book)
+        project.log_event("import_patterns", "codebook", project.setting("codebook_id"),
+                          after={"file": str(path), "codes": sorted(by_code),
+                                 "patterns": len(refs), "version": version})
+    return {"codes": len(by_code), "patterns": len(refs), "version": version}
+
+
+def try_patterns(project: Project, text: str, *, lang: str = "es", model: str | None = None,
+                 code: str | None = None, warn: Callable[[str], None] | None = None) -> dict:
+    """Which of the codebook's patterns fire on ``text``, token by token (see ``engine.explain``)."""
+    from .engine import explain
+
+    refs = [r for r in pattern_refs(project) if r.entry.get("lang") == lang
+            and (code is None or r.code == code or r.code.startswith(code + "."))]
+    if not refs:
+        what = f" of code {code}" if code else ""
+        raise CoderError(f"no {lang!r} patterns{what} in the codebook")
+    plan = build_plan(lang, refs, model, warn=warn)
+    return explain(plan, text)
