@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from coder.corpus.importer import import_paths
-from coder.corpus.speakers import list_speakers, merge_speakers, parse_speaker
+from coder.corpus.speakers import (
+    SpeakerResolver,
+    display_name,
+    find_speaker,
+    list_speakers,
+    merge_speakers,
+    parse_speaker,
+    same_person,
+)
 from coder.errors import CoderError
 
 
@@ -81,3 +89,266 @@ def test_merge_errors(project, transcript):
         merge_speakers(project, "Nadie", "Press")
     with pytest.raises(CoderError, match="already the same"):
         merge_speakers(project, "Press", "PREGUNTA")
+
+
+# --- One person, many spellings -------------------------------------------------------------
+
+@pytest.mark.parametrize("raw", [
+    "HUGO LÓPEZ-GATELL RAMÍREZ",
+    "HUGO LÓPEZ GATELL RAMÍREZ",
+    "HUGO LÓPEZ-GATELL RAMÍREZ.",
+    "Hugo López-Gatell Ramírez:",
+    "HUGO LÓPEZ-GATELL RAMÍREZ, SUBSECRETARIO DE PREVENCIÓN Y PROMOCIÓN DE LA SALUD",
+])
+def test_hyphens_and_trailing_punctuation_do_not_change_the_key(raw):
+    assert parse_speaker(raw).key == "HUGO LOPEZ GATELL RAMIREZ"
+
+
+def test_role_after_a_dot_is_split_off():
+    line = parse_speaker("LUIS CRESENCIO SANDOVAL GONZÁLEZ. SECRETARIO DE LA DEFENSA NACIONAL")
+    assert (line.key, line.role, line.kind) == ("LUIS CRESENCIO SANDOVAL GONZALEZ",
+                                                "SECRETARIO DE LA DEFENSA NACIONAL", "official")
+    # A role before a comma-separated rest keeps all of it.
+    line = parse_speaker("ALEJANDRO ENCINAS RODRÍGUEZ. SUBSECRETARIO DE DERECHOS HUMANOS, "
+                         "POBLACIÓN Y MIGRACIÓN")
+    assert line.key == "ALEJANDRO ENCINAS RODRIGUEZ"
+    assert line.role == "SUBSECRETARIO DE DERECHOS HUMANOS, POBLACIÓN Y MIGRACIÓN"
+
+
+@pytest.mark.parametrize("raw, key, role", [
+    ("MARCELO EBRARD CASAUBON SECRETARIO DE RELACIONES EXTERIORES", "MARCELO EBRARD CASAUBON",
+     "SECRETARIO DE RELACIONES EXTERIORES"),
+    ("ZOÉ ROBLEDO ABURTO DIRECTOR GENERAL DEL INSTITUTO MEXICANO DEL SEGURO SOCIAL (IMSS)",
+     "ZOE ROBLEDO ABURTO", "DIRECTOR GENERAL DEL INSTITUTO MEXICANO DEL SEGURO SOCIAL (IMSS)"),
+    ("CARLOS SALAZAR LOMELÍN PRESIDENTE DEL CONSEJO COORDINADOR EMPRESARIAL",
+     "CARLOS SALAZAR LOMELIN", "PRESIDENTE DEL CONSEJO COORDINADOR EMPRESARIAL"),
+    # Not roles: a surname that is also a role word, a middle initial, a single given name.
+    ("LUISA MARÍA ALCALDE LUJÁN", "LUISA MARIA ALCALDE LUJAN", None),
+    ("DONALD J. TRUMP", "DONALD TRUMP", None),
+    ("JUAN FISCAL", "JUAN FISCAL", None),
+])
+def test_role_word_without_comma(raw, key, role):
+    line = parse_speaker(raw)
+    assert (line.key, line.role) == (key, role)
+
+
+@pytest.mark.parametrize("key, other", [
+    ("HUGO LOPEZ GATELL", "HUGO LOPEZ GATELL RAMIREZ"),      # a surname more
+    ("RAFAEL OJEDA DURAN", "JOSE RAFAEL OJEDA DURAN"),        # a given name more, in front
+    ("ZOE ROBLEDO ABURTO", "ZOE ALEJANDRO ROBLEDO ABURTO"),   # a second given name
+    ("HUGO LOPEZ GATELL RAMIRES", "HUGO LOPEZ GATELL RAMIREZ"),
+    ("HUGO LOPEZ GATEL RAMIREZ", "HUGO LOPEZ GATELL RAMIREZ"),
+    ("LUIS CRESCENCIO SANDOVAL GONZALEZ", "LUIS CRESENCIO SANDOVAL GONZALEZ"),
+    ("ARIANDA MONTIEL REYES", "ARIADNA MONTIEL REYES"),       # two letters swapped
+    ("OSE LUIS ALOMIA ZEGARRA", "JOSE LUIS ALOMIA ZEGARRA"),  # first letter lost
+    ("RICARDO MEJIA BERDEJO", "RICARDO MEJIA BERDEJA"),       # surnames have no gender
+    ("MARIEL BETZAIDA SANTA MARIA MARTINEZ", "MARIEL BETZAIDA SANTAMARIA MARTINEZ"),
+])
+def test_same_person(key, other):
+    assert same_person(key, other) and same_person(other, key)
+
+
+@pytest.mark.parametrize("key, other", [
+    ("JUAN PEREZ LOPEZ", "JUAN PEREZ GOMEZ"),
+    # Over the whole-key ratio, but a different surname, not a typo.
+    ("MARIA DEL CARMEN GARCIA LOPEZ", "MARIA DEL CARMEN GARCIA GOMEZ"),
+    ("JUAN CARLOS HERNANDEZ LOPEZ", "JUAN CARLOS FERNANDEZ LOPEZ"),
+    ("JOSE LUIS MARTIN LOPEZ", "JOSE LUIS MARTINEZ LOPEZ"),
+    ("GABRIEL GARCIA RODRIGUEZ", "GABRIELA GARCIA RODRIGUEZ"),
+    ("ANDRES ORTIZ SALINAS", "ANDREA ORTIZ SALINAS"),
+    ("ALEJANDRO TORRES MEDINA", "ALEJANDRA TORRES MEDINA"),
+    # Two name words are too few to tell people apart.
+    ("ARTURO HERRERA", "ARTURO HERRERA GUTIERREZ"),
+    ("JUAN PERES", "JUAN PEREZ"),
+    # Another first name with the same surnames.
+    ("PEDRO GARCIA RIOS", "FRANCISCO GARCIA RIOS"),
+])
+def test_not_the_same_person(key, other):
+    assert not same_person(key, other) and not same_person(other, key)
+
+
+CORPUS_LINES = [
+    "HUGO LÓPEZ-GATELL",
+    "HUGO LÓPEZ-GATELL RAMÍREZ, SUBSECRETARIO DE PREVENCIÓN Y PROMOCIÓN DE LA SALUD",
+    "HUGO LÓPEZ GATELL RAMÍREZ",
+    "HUGO LÓPEZ-GATELL RAMÍRES",
+    "HUGO LÓPEZ-GATELL RAMÍREZ.",
+    "HUGO LÓPEZ-GATEL RAMÍREZ",
+    "LUIS CRESENCIO SANDOVAL GONZÁLEZ. SECRETARIO DE LA DEFENSA NACIONAL",
+    "LUIS CRESCENCIO SANDOVAL GONZÁLEZ",
+    "RAFAEL OJEDA DURÁN, SECRETARIO DE MARINA",
+    "JOSÉ RAFAEL OJEDA DURÁN",
+    "MARCELO EBRARD CASAUBON",
+    "MARCELO EBRARD CASAUBON SECRETARIO DE RELACIONES EXTERIORES",
+    "JUAN PÉREZ LÓPEZ",
+    "JUAN PÉREZ GÓMEZ",
+    "PREGUNTA",
+    "INTERLOCTORA",
+]
+
+
+def _write(tmp_path, name, lines, title="Conferencia"):
+    """A transcript file with one short invented turn per speaker line."""
+    body = "".join(f"---\n{line}\nTexto de prueba número {i}.\n" for i, line in enumerate(lines))
+    path = tmp_path / name
+    path.write_text(f"{title}\nPresidencia\n05 de marzo de 2019\n{body}", encoding="utf-8")
+    return path
+
+
+def test_import_joins_spellings_of_one_person(project, tmp_path):
+    import_paths(project, [_write(tmp_path, "a.txt", CORPUS_LINES)])
+    speakers = {s["name"]: s for s in list_speakers(project)}
+    assert set(speakers) == {"Hugo López-Gatell Ramírez", "Luis Cresencio Sandoval González",
+                             "José Rafael Ojeda Durán", "Marcelo Ebrard Casaubon",
+                             "Juan Pérez López", "Juan Pérez Gómez", "Press"}
+    assert speakers["Hugo López-Gatell Ramírez"]["turns"] == 6
+    assert speakers["Luis Cresencio Sandoval González"]["turns"] == 2
+    assert speakers["José Rafael Ojeda Durán"]["role"] == "SECRETARIO DE MARINA"
+    assert speakers["Marcelo Ebrard Casaubon"]["role"] == "SECRETARIO DE RELACIONES EXTERIORES"
+    assert speakers["Press"]["turns"] == 2
+    # What the rules stripped is kept with each spelling.
+    titles = dict(project.db.execute("SELECT alias, title FROM speaker_aliases").fetchall())
+    assert titles["LUIS CRESENCIO SANDOVAL GONZÁLEZ. SECRETARIO DE LA DEFENSA NACIONAL"] == \
+        "SECRETARIO DE LA DEFENSA NACIONAL"
+    assert titles["HUGO LÓPEZ-GATELL RAMÍRES"] is None
+
+
+def test_spellings_join_across_imports_and_follow_user_merges(project, tmp_path):
+    import_paths(project, [_write(tmp_path, "a.txt", ["JOSÉ RAFAEL OJEDA DURÁN", "JUAN PÉREZ"])])
+    merge_speakers(project, "Juan Pérez", "José Rafael Ojeda Durán")
+    # A new import reads the known spellings back from the project.
+    import_paths(project, [_write(tmp_path, "b.txt", ["RAFAEL OJEDA DURÁN", "JUAN PÉREZ",
+                                                      "JOSÉ RAFAEL OJEDA DURAN."], title="Otra")])
+    [speaker] = list_speakers(project)
+    assert speaker["name"] == "José Rafael Ojeda Durán" and speaker["turns"] == 5
+
+
+def test_a_spelling_matching_two_speakers_joins_neither(project, tmp_path):
+    lines = ["ZOÉ ALEJANDRO ROBLEDO", "ZOÉ ROBLEDO ABURTO", "ZOÉ ALEJANDRO ROBLEDO ABURTO"]
+    import_paths(project, [_write(tmp_path, "a.txt", lines)])
+    assert len(list_speakers(project)) == 3
+
+
+def test_new_spellings_follow_a_user_merge_into_press(project, tmp_path):
+    import_paths(project, [_write(tmp_path, "a.txt", ["PREGUNTA", "JUAN PÉREZ LÓPEZ"])])
+    merge_speakers(project, "Juan Pérez López", "Press")
+    import_paths(project, [_write(tmp_path, "b.txt", ["JUAN PÉREZ LÓPES", "PRESIDENTE ANDRÉS "
+                                                      "MANUEL LÓPEZ OBRADOR"], title="Otra")])
+    speakers = {s["name"]: s for s in list_speakers(project)}
+    assert set(speakers) == {"Press", "Andrés Manuel López Obrador"}
+    assert speakers["Press"]["turns"] == 3
+    # ... and the typo's turn counts as a question the next turn answers.
+    assert project.db.execute("SELECT count(*) FROM turns WHERE question_id IS NOT NULL"
+                              ).fetchone()[0] == 1
+
+
+def test_rolled_back_spelling_is_forgotten(project):
+    resolver = SpeakerResolver(project)
+    with project.transaction():
+        resolver.resolve("JUAN PÉREZ LÓPEZ")
+    resolver.commit()
+    with pytest.raises(RuntimeError), project.transaction():
+        resolver.resolve("HUGO LÓPEZ-GATELL RAMÍREZ")
+        raise RuntimeError("file failed")
+    resolver.rollback()
+    with project.transaction():
+        # Takes the id the rolled-back speaker had: a stale index would send Hugo here.
+        olga = resolver.resolve("OLGA SÁNCHEZ CORDERO")[0]
+        hugo = resolver.resolve("HUGO LÓPEZ-GATELL RAMÍRES")[0]
+    resolver.commit()
+    assert hugo != olga
+    assert {s["name"] for s in list_speakers(project)} == {
+        "Juan Pérez López", "Olga Sánchez Cordero", "Hugo López-Gatell Ramíres"}
+
+
+def test_find_speaker_by_another_spelling(project, tmp_path):
+    import_paths(project, [_write(tmp_path, "a.txt", CORPUS_LINES[:3])])
+    assert find_speaker(project, "Hugo López-Gatell")["name"] == "Hugo López-Gatell Ramírez"
+    assert find_speaker(project, "hugo lopez gatell ramirez")["kind"] == "official"
+
+
+# --- Stage directions, headings, press voices with typos -------------------------------------
+
+@pytest.mark.parametrize("raw", ["(PROYECCIÓN DE VIDEO)", "(HONORES AL C. PRESIDENTE)",
+                                 "(MINUTO DE APLAUSOS)", "(INICIA VIDEO"])
+def test_stage_directions(raw):
+    line = parse_speaker(raw)
+    assert (line.name, line.kind) == ("Stage direction", "other") and not line.person
+    assert line.stripped == raw.strip("()")
+
+
+@pytest.mark.parametrize("raw", ["AL PUEBLO DE MÉXICO", "TRANSLATOR'S NOTES", "TRANSLATOR’S NOTES",
+                                 "DECEMBER 1, 2019", "VE-157"])
+def test_lines_that_name_nobody(raw):
+    line = parse_speaker(raw)
+    assert (line.name, line.kind) == ("Not a speaker", "other") and not line.person
+    assert line.stripped == raw
+
+
+@pytest.mark.parametrize("raw, name", [
+    ("INTERLOCTORA", "Press"), ("PREGUNTO", "Press"), ("PREUGUNTA", "Press"),
+    ("INTERCULTOR", "Press"), ("INTERVENCIÓN EN EL AUDITORIO", "Press"), ("PREGUNTA.", "Press"),
+    ("MODERADO", "Moderator"), ("MODERRADOR", "Moderator"), ("CONDUCTORA", "Moderator"),
+])
+def test_mistyped_voices(raw, name):
+    assert parse_speaker(raw).name == name
+
+
+@pytest.mark.parametrize("raw", ["SANTIAGO", "PEDRO CERISOLA", "MODESTO", "PEDRO PREGONERO"])
+def test_short_names_are_not_voices(raw):
+    line = parse_speaker(raw)
+    assert line.kind == "other" and line.person
+
+
+# --- Display names ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, name", [
+    ("INSTITUTO MEXICANO DEL SEGURO SOCIAL (IMSS)", "Instituto Mexicano del Seguro Social (IMSS)"),
+    ("REPRESENTANTE OPS/OMS", "Representante Ops/Oms"),
+    ("INSTITUTO ‘SALVADOR ZUBIRÁN’", "Instituto ‘Salvador Zubirán’"),
+    ("HOSPITAL “EL PINO”", "Hospital “El Pino”"),
+    ("JOHN O'BRIEN", "John O'Brien"),
+    ("TRANSLATOR'S", "Translator's"),
+    ("MARÍA ELENA ÁLVAREZ-BUYLLA ROCES", "María Elena Álvarez-Buylla Roces"),
+])
+def test_display_name_casing(raw, name):
+    assert display_name(raw) == name
+
+
+# --- Kind president: the head of the event ---------------------------------------------------
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_foreign_president_with_a_role_is_an_official(project, tmp_path, order):
+    lines = ["PRESIDENTE DONALD TRUMP", "DONALD J. TRUMP, PRESIDENTE DE LOS ESTADOS UNIDOS",
+             "DONALD TRUMP", "PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR"][::order]
+    import_paths(project, [_write(tmp_path, "a.txt", lines)])
+    speakers = {s["name"]: s for s in list_speakers(project)}
+    trump = speakers["Donald Trump"] if "Donald Trump" in speakers else speakers["Donald J. Trump"]
+    assert (trump["kind"], trump["turns"]) == ("official", 3)
+    assert trump["role"] == "PRESIDENTE DE LOS ESTADOS UNIDOS"
+    assert speakers["Andrés Manuel López Obrador"]["kind"] == "president"
+
+
+def test_head_of_event_role_after_the_name():
+    line = parse_speaker("ANDRÉS MANUEL LÓPEZ OBRADOR, PRESIDENTE DE MÉXICO")
+    assert (line.key, line.kind) == ("ANDRES MANUEL LOPEZ OBRADOR", "president")
+    assert parse_speaker("DONALD TRUMP, PRESIDENTE DE ESTADOS UNIDOS").kind == "official"
+
+
+def test_two_importers_on_one_file_share_spellings(tmp_path):
+    """A resolver whose cache predates another process's import must not collide with it."""
+    from coder.corpus.speakers import SpeakerResolver
+    from coder.project import Project
+
+    path = tmp_path / "p.db"
+    with Project(path, create=True) as first, Project(path) as second:
+        stale = SpeakerResolver(first)          # cache filled while the file is empty
+        fresh = SpeakerResolver(second)
+        with second.transaction():
+            theirs = fresh.resolve("MARÍA LÓPEZ HERRERA, VOCERA")
+        fresh.commit()
+        with first.transaction():
+            ours = stale.resolve("MARÍA LÓPEZ HERRERA, VOCERA")
+        stale.commit()
+        assert ours == theirs
+        assert first.db.execute("SELECT count(*) FROM speaker_aliases").fetchone()[0] == 1

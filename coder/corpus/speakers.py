@@ -3,9 +3,51 @@
 A raw speaker line ("PRESIDENTE DE MÉXICO, ANDRÉS MANUEL LÓPEZ OBRADOR",
 "JOSÉ RAFAEL OJEDA DURÁN, SECRETARIO DE MARINA", "INTERLOCUTORA") is split into a person's
 name, a title/role, and a kind (president, official, press, moderator, other, unknown).
-Spellings that differ only in accents, titles, roles or a known typo share one *key*, and
-so one canonical speaker.  Users fix what the rules get wrong with
-:func:`merge_speakers`; the fix is stored and later imports follow it.
+
+*Rules for one line* (:func:`parse_speaker`):
+
+- Generic voices (PREGUNTA, INTERLOCUTORA, MODERADOR, VOCES A CORO, ???) become one speaker
+  each: Press, Moderator, Other voices, Unknown speaker.  A line of one or two words that
+  is a near miss of a voice name (INTERLOCTORA, PREGUNTO, MODERADO) counts as that voice.
+- A line that opens with "(" is a stage direction ("(PROYECCIÓN DE VIDEO)"): all of them
+  share the speaker "Stage direction" (kind other).  Lines that cannot name a person (a
+  heading such as "AL PUEBLO DE MÉXICO", "TRANSLATOR'S NOTES", a date, a document number)
+  share "Not a speaker" (kind other).  Both keep kind other, not unknown, because nobody
+  unidentified spoke; what the line said is kept as the alias's title.
+- A role is split off after a comma, after ". " or before a role word (SECRETARIO,
+  DIRECTORA, GOBERNADOR, PRESIDENTE DE ...) that follows at least two name words; a
+  leading title (PRESIDENTE, DR., LIC. ...) is stripped.  What was stripped is stored as
+  the alias's title.
+- The *key* of a name is its folded form (no accents, upper case) with hyphens as spaces,
+  punctuation and middle initials dropped: "HUGO LÓPEZ-GATELL RAMÍREZ." and "Hugo López
+  Gatell Ramírez" share a key, and so one canonical speaker.
+
+*Rules across lines* (:class:`SpeakerResolver`): when an import meets a person's key for the
+first time it is compared with the person keys already known (in the project and in this
+import), and the new spelling joins that speaker when it is
+
+- the same name written more fully or shorter: one key's words are a contiguous run of
+  the other's ("RAFAEL OJEDA DURÁN" / "JOSÉ RAFAEL OJEDA DURÁN"), or the longer has one
+  or two more given names after the same first name, with the same surnames ("ZOÉ
+  ROBLEDO ABURTO" / "ZOÉ ALEJANDRO ROBLEDO ABURTO"); the shorter must have at least three
+  name words (particles such as DE LA do not count);
+- the same name with a typo: the same number of words, rapidfuzz ratio >= 92 over the
+  whole key, and each differing word one edit away (two for a same-length word of six
+  letters or more), with the same first letter (or the first letter lost: OSÉ/JOSÉ) and,
+  among given names, not a masculine/feminine pair (GABRIEL/GABRIELA); or the same
+  letters split otherwise (SANTAMARÍA / SANTA MARÍA).
+
+Two-word names never join this way ("ARTURO HERRERA" stays apart from "ARTURO HERRERA
+GUTIÉRREZ"), and a spelling that would join two different speakers joins neither.  When
+the new spelling is the known name written more fully, the speaker takes the fuller name.
+
+*Kind president* means the head of the event (AMLO in this corpus): a line whose leading
+title is PRESIDENTE/PRESIDENT (or whose role is "Presidente de México") gives it, but a
+person also seen with a role after the name ("DONALD TRUMP, PRESIDENTE DE ESTADOS UNIDOS")
+is an official, whichever line comes first.
+
+Users fix what the rules get wrong with :func:`merge_speakers`; the fix is stored and
+later imports follow it (new spellings of a merged person too).
 """
 
 from __future__ import annotations
@@ -21,19 +63,43 @@ PRESS = "Press"
 MODERATOR = "Moderator"
 OTHER_VOICES = "Other voices"
 UNKNOWN = "Unknown speaker"
+STAGE_DIRECTION = "Stage direction"
+NOT_A_SPEAKER = "Not a speaker"
+PRESIDENT_ROLE = "Presidente"  # the role of a president whose line names none
 
 # Generic voices, after folding (accents removed, upper case).
 _PRESS_VOICES = re.compile(
     r"^(PREGUNTA|PREGUNTAS|INTERLOCUTOR|INTERLOCUTORA|INTERLOCUTORES|REPORTERO|REPORTERA|"
     r"VOZ( DE)? (MUJER|HOMBRE)|VOZ|INTERVENCION( DE)?( (MUJER|HOMBRE))?|PERIODISTA|"
+    r"INTERVENCION (EN|DESDE) EL (AUDITORIO|PUBLICO)|"
     r"QUESTION|Q|REPORTER|PRESS|AUDIENCE MEMBER)$"
 )
-_MODERATOR_VOICES = re.compile(r"^(MODERADOR|MODERADORA|MODERATOR|PRESENTADOR|PRESENTADORA|MC)$")
+_MODERATOR_VOICES = re.compile(
+    r"^(MODERADOR|MODERADORA|MODERATOR|PRESENTADOR|PRESENTADORA|CONDUCTOR|CONDUCTORA|MC)$")
 _OTHER_VOICES = re.compile(
     r"^(VOCES( A CORO)?|VOZ( DE)? (NINA|NINO|NINOS|NINAS)|VOZ EN OFF( (MUJER|HOMBRE))?|"
-    r"NINO|NINA|NINOS|NINAS|ASISTENTES|PUBLICO|CORO|VIDEO|AUDIO|CROWD|VOICES)$"
+    r"NINO|NINA|NINOS|NINAS|JOVEN|INDIGENA|ASISTENTES|PUBLICO|CORO|VIDEO|AUDIO|CROWD|VOICES)$"
 )
 _UNKNOWN_VOICES = re.compile(r"^(\?+|DESCONOCIDO|DESCONOCIDA|INAUDIBLE|UNKNOWN)$")
+_VOICES = ((_PRESS_VOICES, PRESS, "press"), (_MODERATOR_VOICES, MODERATOR, "moderator"),
+           (_OTHER_VOICES, OTHER_VOICES, "other"), (_UNKNOWN_VOICES, UNKNOWN, "unknown"))
+# Voice names a mistyped line of one or two words is compared with (rapidfuzz ratio >= 85).
+# Only names of six letters or more: a short word is one typo away from too many others.
+_VOICE_SPELLINGS = {
+    "PREGUNTA": (PRESS, "press"), "INTERLOCUTOR": (PRESS, "press"),
+    "INTERLOCUTORA": (PRESS, "press"), "INTERVENCION": (PRESS, "press"),
+    "REPORTERO": (PRESS, "press"), "REPORTERA": (PRESS, "press"),
+    "PERIODISTA": (PRESS, "press"), "VOZ MUJER": (PRESS, "press"),
+    "VOZ HOMBRE": (PRESS, "press"), "MODERADOR": (MODERATOR, "moderator"),
+    "MODERADORA": (MODERATOR, "moderator"), "PRESENTADOR": (MODERATOR, "moderator"),
+    "PRESENTADORA": (MODERATOR, "moderator"),
+}
+VOICE_FUZZ = 85
+NAME_FUZZ = 92  # rapidfuzz ratio over a whole key for a typo match (see the docstring)
+# Keys of the speakers that stand for many people: never matched with a person's name.
+GENERIC_KEYS = frozenset(name.upper() for name in (PRESS, MODERATOR, OTHER_VOICES, UNKNOWN,
+                                                    STAGE_DIRECTION, NOT_A_SPEAKER))
+PERSON_KINDS = frozenset({"president", "official", "other"})
 
 # Titles that can precede a name; PRESIDENT(E) as a leading title marks the head of the event.
 _TITLES = [
@@ -42,17 +108,44 @@ _TITLES = [
     "SUBSECRETARIO", "SUBSECRETARIA", "GENERAL", "ALMIRANTE", "DOCTOR", "DOCTORA", "DR.", "DRA.",
     "LIC.", "LICENCIADO", "LICENCIADA", "INGENIERO", "INGENIERA", "ING.", "SENADOR", "SENADORA",
     "GOBERNADOR", "GOBERNADORA", "MAESTRO", "MAESTRA", "MTRO.", "MTRA.", "SR.", "SRA.", "MR.",
-    "MRS.", "MS.", "SECRETARY", "AMBASSADOR", "EMBAJADOR", "EMBAJADORA",
+    "MRS.", "MS.", "SECRETARY", "AMBASSADOR", "EMBAJADOR", "EMBAJADORA", "BENEFICIARIO",
+    "BENEFICIARIA",
 ]
+# Titles by first word: a line is compared with the few that can start it.
+_TITLES_BY_WORD = {word: [title for title in _TITLES if title.split()[0] == word]
+                   for word in {title.split()[0] for title in _TITLES}}
 _PRESIDENT_TITLES = {"PRESIDENTE", "PRESIDENTA", "PRESIDENT", "C. PRESIDENTE",
                      "PRESIDENTE DE MEXICO", "PRESIDENT OF MEXICO",
                      "PRESIDENTE DE LOS ESTADOS UNIDOS MEXICANOS"}
+# A role after the name that still names the head of the event (Mexico's president).
+_HEAD_ROLE = re.compile(
+    r"^(C\. )?PRESIDENTE( CONSTITUCIONAL)? DE (MEXICO|LOS ESTADOS UNIDOS MEXICANOS|LA REPUBLICA)$"
+    r"|^PRESIDENT OF (MEXICO|THE UNITED MEXICAN STATES)$")
 # Typos seen in transcripts of a leading title (the first word lost or gained a letter).
 _TITLE_TYPOS = {"RESIDENTE": "PRESIDENTE", "PRESIDENE": "PRESIDENTE", "PRESIENTE": "PRESIDENTE",
                 "PRESIDENTEE": "PRESIDENTE", "PRESDENTE": "PRESIDENTE"}
+# Words that open a role when a line has no comma: "MARCELO EBRARD CASAUBON SECRETARIO DE
+# RELACIONES EXTERIORES".  Words that are also surnames (ALCALDE: Luisa María Alcalde
+# Luján) or that head many non-role phrases (PRESIDENTE) only count before DE/DEL.
+_ROLE_WORDS = frozenset(
+    "SECRETARIO SECRETARIA SUBSECRETARIO SUBSECRETARIA DIRECTOR DIRECTORA SUBDIRECTOR "
+    "SUBDIRECTORA GOBERNADOR GOBERNADORA COMANDANTE TITULAR COORDINADOR COORDINADORA "
+    "EMBAJADOR EMBAJADORA JEFE JEFA FISCAL PROCURADOR PROCURADORA SUBPROCURADOR SUBPROCURADORA "
+    "SENADOR SENADORA DIPUTADO DIPUTADA VOCERO VOCERA COMISIONADO COMISIONADA CONSEJERO "
+    "CONSEJERA REPRESENTANTE".split())
+_ROLE_WORDS_BEFORE_DE = frozenset({"PRESIDENTE", "PRESIDENTA", "ALCALDE", "ALCALDESA"})
+# A name never starts with these (a heading does: "AL PUEBLO DE MÉXICO").
+_NOT_NAME_START = frozenset({"AL", "A", "EL", "LOS", "LAS", "PARA", "POR", "CON", "EN", "SOBRE",
+                             "TO", "THE", "FOR"})
+# Words of document headings, never of a person's name.
+_HEADING_WORDS = frozenset({"NOTA", "NOTAS", "NOTE", "NOTES", "VERSION", "ESTENOGRAFICA",
+                            "TRANSCRIPCION", "TRANSCRIPT"})
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _PARTICLES = {"de", "del", "la", "las", "los", "y", "e", "van", "von", "da", "di", "of", "the"}
+_KEY_PARTICLES = frozenset(word.upper() for word in _PARTICLES)
+_KEY_SPACES = re.compile(r"[-\u2010-\u2015/]")
+_KEY_PUNCTUATION = re.compile(r"[^\w\s]")
 
 
 def fold(text: str) -> str:
@@ -67,16 +160,43 @@ def clean(raw: str) -> str:
     return text.rstrip(":").strip()
 
 
+def name_key(name: str) -> str:
+    """The key spellings of one name share: folded, hyphens as spaces, no punctuation, and
+    no middle initials ("DONALD J. TRUMP" → "DONALD TRUMP")."""
+    return _key(fold(name))
+
+
+def _key(folded: str) -> str:
+    words = _KEY_PUNCTUATION.sub("", _KEY_SPACES.sub(" ", folded)).split()
+    if len(words) >= 3:
+        # Transcribers add or drop a middle initial; the first word is kept (it may be the
+        # only given name: "J. ÁNGEL ...").
+        words = words[:1] + [w for w in words[1:] if len(w) > 1 or w in _KEY_PARTICLES]
+    return " ".join(words)
+
+
+# Letters that start a capitalised part of a word: after a hyphen, slash, opening quote or
+# bracket; after an apostrophe only when more letters follow (O'Brien, but Translator's).
+_CAPITAL_AFTER = re.compile(r"(^|[-/‘“«(¿¡\"])(\w)|(['’])(\w)(?=\w)")
+_ACRONYM = re.compile(r"^\(\W*[A-ZÁÉÍÓÚÜÑ][A-ZÁÉÍÓÚÜÑ/&.\-]*\W*\)\W*$")
+
+
 def display_name(name: str) -> str:
-    """'ANDRÉS MANUEL LÓPEZ OBRADOR' → 'Andrés Manuel López Obrador' (particles lower case)."""
+    """'ANDRÉS MANUEL LÓPEZ OBRADOR' → 'Andrés Manuel López Obrador' (particles lower case,
+    acronyms in parentheses kept: '(IMSS)'; capitals after quotes and slashes)."""
     if not name.isupper():
         return name
     words = []
-    for i, word in enumerate(name.lower().split()):
-        if i and word in _PARTICLES:
+    for i, word in enumerate(name.split()):
+        lower = word.lower()
+        if _ACRONYM.match(word):
             words.append(word)
+        elif i and lower in _PARTICLES:
+            words.append(lower)
         else:
-            words.append("-".join(part[:1].upper() + part[1:] for part in word.split("-")))
+            words.append(_CAPITAL_AFTER.sub(
+                lambda m: (m.group(1) or m.group(3) or "") + (m.group(2) or m.group(4)).upper(),
+                lower))
     return " ".join(words)
 
 
@@ -91,12 +211,31 @@ class SpeakerLine:
     role: str | None = None
     title: str | None = None
 
+    @property
+    def person(self) -> bool:
+        """True for a named person (not a generic voice, stage direction or heading)."""
+        return self.kind in PERSON_KINDS and self.key not in GENERIC_KEYS
+
+    @property
+    def stripped(self) -> str | None:
+        """What the rules took off the name (title, role, note): the alias's title."""
+        if self.title and self.role and self.role != PRESIDENT_ROLE:
+            return f"{self.title}; {self.role}"
+        return self.title or self.role
+
+
+def _generic(raw: str, name: str, kind: str, title: str | None) -> SpeakerLine:
+    return SpeakerLine(raw, fold(name), name, kind, None, title)
+
 
 def parse_speaker(raw: str | None) -> SpeakerLine:
     """Split a raw speaker line into name, role/title and kind."""
     if raw is None or not clean(raw):
-        return SpeakerLine(raw or "", fold(UNKNOWN), UNKNOWN, "unknown")
+        return _generic(raw or "", UNKNOWN, "unknown", None)
     text = clean(raw)
+    if text.startswith("("):
+        # "(PROYECCIÓN DE VIDEO)", "(MINUTO DE APLAUSOS)": what happened, not who spoke.
+        return _generic(raw, STAGE_DIRECTION, "other", text.strip("() ") or None)
     # A trailing parenthesis is a note about the turn: "(INTERPRETACIÓN DEL INGLÉS AL ESPAÑOL)".
     note = None
     match = re.search(r"\s*\(([^()]*)\)\s*$", text)
@@ -104,42 +243,107 @@ def parse_speaker(raw: str | None) -> SpeakerLine:
                                                  match.group(1), re.I):
         note = match.group(1)
         text = text[: match.start()].strip()
-    folded = fold(text)
-    for regex, name, kind in ((_PRESS_VOICES, PRESS, "press"),
-                              (_MODERATOR_VOICES, MODERATOR, "moderator"),
-                              (_OTHER_VOICES, OTHER_VOICES, "other"),
-                              (_UNKNOWN_VOICES, UNKNOWN, "unknown")):
-        if regex.match(folded):
-            return SpeakerLine(raw, fold(name), name, kind, None, text)
+    # A trailing dot or comma is a typo, never part of a name or role.
+    text = text.rstrip(".,; ") or text
+    voice = _voice(fold(text))
+    if voice:
+        name, kind = voice
+        return _generic(raw, name, kind, text)
 
     role = None
     title = None
     name = text
     if "," in text:
         left, right = (part.strip() for part in text.split(",", 1))
-        if _leading_title(fold(left)) == fold(left) and right:
+        folded_left = fold(left)
+        if _leading_title(folded_left) == folded_left and right:
             # "PRESIDENTE DE MÉXICO, ANDRÉS MANUEL LÓPEZ OBRADOR"
             title, name = left, right
         else:
             # "JOSÉ RAFAEL OJEDA DURÁN, SECRETARIO DE MARINA"
             name, role = left, right
-    lead = _leading_title(fold(name))
-    if lead and lead != fold(name):
+    folded_name = fold(name)
+    lead = _leading_title(folded_name)
+    if lead and lead != folded_name:
         words = len(lead.split())
         title = " ".join(filter(None, [title, " ".join(name.split()[:words])]))
         name = " ".join(name.split()[words:])
+    # "LUIS ... GONZÁLEZ. SECRETARIO DE ..." or "MARCELO EBRARD CASAUBON SECRETARIO DE ...":
+    # a role with no comma before it.
+    name, inner_role = _split_role(name)
+    if inner_role:
+        role = f"{inner_role}, {role}" if role else inner_role
+    name = name.rstrip(".,; ")
+    folded_name = fold(name)
+    if _not_a_name(name, folded_name):
+        return _generic(raw, NOT_A_SPEAKER, "other", text)
     folded_title = _fix_typo(fold(title)) if title else None
-    if folded_title and (folded_title in _PRESIDENT_TITLES
-                         or folded_title.split(" ")[0] in {"PRESIDENTE", "PRESIDENT"}) and not role:
+    head_title = bool(folded_title) and (folded_title in _PRESIDENT_TITLES
+                                         or folded_title.split(" ")[0] in {"PRESIDENTE", "PRESIDENT"})
+    head_role = bool(role) and bool(_HEAD_ROLE.match(fold(role)))
+    if (head_title and not role) or head_role:
         kind = "president"
-        role = role or "Presidente"
+        role = role or PRESIDENT_ROLE
     elif role or title:
         kind = "official"
     else:
         kind = "other"
     if note:
         title = " ".join(filter(None, [title, f"({note})"]))
-    return SpeakerLine(raw, fold(name), display_name(name), kind, role, title)
+    return SpeakerLine(raw, _key(folded_name), display_name(name), kind, role, title)
+
+
+def _voice(folded: str) -> tuple[str, str] | None:
+    """(name, kind) of the generic voice a folded line names, allowing a typo in short lines."""
+    for regex, name, kind in _VOICES:
+        if regex.match(folded):
+            return name, kind
+    if 1 <= len(folded.split()) <= 2 and len(folded) >= 6:
+        from rapidfuzz import fuzz, process
+
+        best = process.extractOne(folded, _VOICE_SPELLINGS.keys(), scorer=fuzz.ratio,
+                                  score_cutoff=VOICE_FUZZ)
+        if best:
+            return _VOICE_SPELLINGS[best[0]]
+    return None
+
+
+def _split_role(name: str) -> tuple[str, str | None]:
+    """(name, role) for a role written after the name without a comma, else (name, None).
+
+    The role starts after ". " or at a role word, and only after two name words, so a
+    title before the name or an initial ("DONALD J. TRUMP") is never taken for a role.
+    """
+    words = name.split()
+    folded = fold(name).split()
+    if len(folded) != len(words):  # a character that folds to a space: fold word by word
+        folded = [fold(word) for word in words]
+    named = 0
+    for i, word in enumerate(folded):
+        if named >= 2 and i + 1 < len(words):
+            bare = word.rstrip(".")
+            if bare in _ROLE_WORDS or (bare in _ROLE_WORDS_BEFORE_DE
+                                       and folded[i + 1] in {"DE", "DEL"}):
+                return " ".join(words[:i]), " ".join(words[i:])
+        if word.upper() not in _KEY_PARTICLES:
+            named += 1
+        if (named >= 2 and word.endswith(".") and len(word.rstrip(".")) >= 3
+                and i + 1 < len(words)):
+            return " ".join(words[: i + 1]), " ".join(words[i + 1:])
+    return name, None
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _not_a_name(name: str, folded_name: str) -> bool:
+    """True for what cannot be a person's name: a date, a number, a heading."""
+    folded = folded_name.split()
+    if not folded or _DIGIT.search(name):
+        return True
+    if folded[0] in _NOT_NAME_START:
+        return True
+    return any(word.strip("'’.") in _HEADING_WORDS for word in folded)
 
 
 def _fix_typo(folded: str) -> str:
@@ -152,7 +356,7 @@ def _leading_title(folded: str) -> str | None:
     """The longest known title that starts ``folded`` (after fixing a first-word typo)."""
     fixed = _fix_typo(folded)
     best = None
-    for title in _TITLES:
+    for title in _TITLES_BY_WORD.get(fixed.partition(" ")[0], ()):
         if fixed == title or fixed.startswith(title + " "):
             if best is None or len(title) > len(best):
                 best = title
@@ -163,18 +367,139 @@ def _leading_title(folded: str) -> str | None:
     return " ".join(folded.split()[:words])
 
 
+def _name_words(words: list[str]) -> int:
+    return sum(1 for word in words if word not in _KEY_PARTICLES)
+
+
+def _contains_run(longer: list[str], shorter: list[str]) -> bool:
+    """True when ``shorter`` is a contiguous run of ``longer``."""
+    n = len(shorter)
+    return any(longer[i:i + n] == shorter for i in range(len(longer) - n + 1))
+
+
+def _gender_pair(a: str, b: str) -> bool:
+    """GABRIEL/GABRIELA, ALEJANDRO/ALEJANDRA, ANDRÉS/ANDREA: two names, not a typo."""
+    short, long_ = sorted((a, b), key=len)
+    if long_ == short + "A":
+        return True
+    return len(a) == len(b) and a[:-1] == b[:-1] and "A" in (a[-1], b[-1])
+
+
+def _typo_of(a: str, b: str, given: bool) -> bool:
+    """True when two different words of a name can be one word mistyped.
+
+    ``given`` is True for a given name (any word before the last two, the surnames):
+    only there do masculine and feminine forms name different people.
+    """
+    from rapidfuzz.distance import Levenshtein
+
+    if given and _gender_pair(a, b):
+        return False
+    short, long_ = sorted((a, b), key=len)
+    if a[0] != b[0]:
+        # A lost first letter (OSÉ/JOSÉ) is a typo; another first letter is another
+        # name (HERNÁNDEZ/FERNÁNDEZ).
+        return len(short) >= 3 and long_[1:] == short
+    distance = Levenshtein.distance(a, b)
+    # Two edits only between same-length longer words (ARIANDA/ARIADNA), never an
+    # added ending (MARTÍN/MARTÍNEZ).
+    return distance == 1 or (distance == 2 and len(a) == len(b) >= 6)
+
+
+def same_person(key: str, other: str) -> bool:
+    """Whether two different person keys are, by the rules above, spellings of one name."""
+    from rapidfuzz import fuzz
+
+    words, others = key.split(), other.split()
+    if key.replace(" ", "") == other.replace(" ", ""):
+        # SANTAMARÍA / SANTA MARÍA: the same letters, split otherwise.
+        return max(_name_words(words), _name_words(others)) >= 3
+    if len(words) == len(others):
+        if _name_words(words) < 3 or fuzz.ratio(key, other) < NAME_FUZZ:
+            return False
+        surnames = len(words) - 2
+        return all(a == b or _typo_of(a, b, i < surnames)
+                   for i, (a, b) in enumerate(zip(words, others)))
+    shorter, longer = sorted((words, others), key=len)
+    if _name_words(shorter) < 3:
+        return False
+    if _contains_run(longer, shorter):
+        return True
+    # One or two given names more after the same first name, with the same surnames:
+    # "ZOÉ ROBLEDO ABURTO" / "ZOÉ ALEJANDRO ROBLEDO ABURTO".
+    return (_name_words(longer) - _name_words(shorter) <= 2 and longer[0] == shorter[0]
+            and longer[len(longer) - len(shorter) + 1:] == shorter[1:])
+
+
+class _PersonIndex:
+    """Person keys already known → speaker id, searchable for :func:`same_person` matches.
+
+    Keys are indexed by word trigram (any contiguous run of three or more words shares
+    one), by first and last two words (an extra given name keeps them), by their letters
+    without spaces, and by word count (typo matches keep the count), so a new key is
+    compared with a few candidates, not with every speaker.
+    """
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.by_count: dict[int, list[str]] = {}
+        self.by_words: dict[tuple[str, ...], set[str]] = {}
+
+    @staticmethod
+    def _signatures(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+        signatures = [words[i:i + 3] for i in range(len(words) - 2)]
+        if len(words) >= 3:
+            signatures.append(("", words[0], words[-2], words[-1]))
+        signatures.append(("".join(words),))
+        return signatures
+
+    def add(self, key: str, speaker_id: int) -> None:
+        if key in self.ids:
+            return
+        self.ids[key] = speaker_id
+        words = tuple(key.split())
+        self.by_count.setdefault(len(words), []).append(key)
+        for signature in self._signatures(words):
+            self.by_words.setdefault(signature, set()).add(key)
+
+    def match(self, key: str) -> int | None:
+        """The id of the one speaker ``key`` names, or None (no match, or matches with two
+        different speakers)."""
+        from rapidfuzz import fuzz, process
+
+        if key in self.ids:
+            return self.ids[key]
+        words = tuple(key.split())
+        candidates: set[str] = set()
+        for signature in self._signatures(words):
+            candidates |= self.by_words.get(signature, set())
+        if _name_words(list(words)) >= 3:
+            for other, _score, _index in process.extract(
+                    key, self.by_count.get(len(words), []), scorer=fuzz.ratio,
+                    score_cutoff=NAME_FUZZ, limit=None):
+                candidates.add(other)
+        found = {self.ids[other] for other in candidates if same_person(key, other)}
+        return found.pop() if len(found) == 1 else None
+
+
 class SpeakerResolver:
     """Resolves raw speaker lines to (speaker id, alias id) inside an import transaction.
 
     Looks up, in order: the exact raw alias (which carries any user fix), a user merge of
-    the key, then the key; creates the speaker and alias when new.  Call :meth:`commit`
-    after the transaction commits so the cache only ever holds committed rows.
+    the key, the key, then (for a person) the same name spelled otherwise among the
+    person keys already known; creates the speaker and alias when new.  Call
+    :meth:`commit` after the transaction commits so the cache only ever holds committed
+    rows.
+
+    The raw-line cache makes a line seen before one dict lookup; the person index is built
+    on the first new spelling (from the aliases in the project) and costs only then.
     """
 
     def __init__(self, project: Project) -> None:
         self.project = project
         self._aliases: dict[str, tuple[int, int, str]] = {}
         self._pending: dict[str, tuple[int, int, str]] = {}
+        self._persons: _PersonIndex | None = None
         for alias, speaker_id, alias_id, kind in project.db.execute(
             "SELECT a.alias, a.speaker_id, a.id, s.kind FROM speaker_aliases a"
             " JOIN speakers s ON s.id = a.speaker_id"
@@ -191,33 +516,95 @@ class SpeakerResolver:
         if found:
             self._pending[raw] = found
             return found
-        line = parse_speaker(raw)
         db = self.project.db
+        # Another process may have stored this spelling since the cache was filled; we hold
+        # the write lock now, so this read is current (two imports at once stay consistent).
+        row = db.execute("SELECT a.speaker_id, a.id, s.kind FROM speaker_aliases a"
+                         " JOIN speakers s ON s.id = a.speaker_id WHERE a.alias = ?",
+                         [alias]).fetchone()
+        if row:
+            self._pending[alias] = self._pending[raw] = tuple(row)
+            return tuple(row)
+        line = parse_speaker(raw)
         row = db.execute("SELECT speaker_id FROM speaker_merges WHERE key = ?", [line.key]).fetchone()
         if row is None:
             row = db.execute("SELECT id FROM speakers WHERE key = ?", [line.key]).fetchone()
-        if row is None:
+        speaker_id = row[0] if row else None
+        if speaker_id is None and line.person:
+            speaker_id = self._same_person(line)
+        if speaker_id is None:
             speaker_id = db.execute(
                 "INSERT INTO speakers(key, name, role, kind) VALUES (?, ?, ?, ?)",
                 [line.key, line.name, line.role, line.kind],
             ).lastrowid
         else:
-            speaker_id = row[0]
-            # A president seen without his title first is still the president.
-            if line.kind == "president":
-                db.execute("UPDATE speakers SET kind = 'president', role = COALESCE(role, ?) "
-                           "WHERE id = ? AND kind IN ('other', 'official')", [line.role, speaker_id])
-            elif line.role:
-                db.execute("UPDATE speakers SET role = ?, kind = CASE WHEN kind = 'other' "
-                           "THEN 'official' ELSE kind END WHERE id = ? AND role IS NULL",
-                           [line.role, speaker_id])
+            self._update_kind(speaker_id, line)
+        if line.person:
+            self._index().add(line.key, speaker_id)
         alias_id = db.execute(
             "INSERT INTO speaker_aliases(alias, speaker_id, title) VALUES (?, ?, ?)",
-            [alias, speaker_id, line.title or line.role],
+            [alias, speaker_id, line.stripped],
         ).lastrowid
         kind = db.execute("SELECT kind FROM speakers WHERE id = ?", [speaker_id]).fetchone()[0]
         self._pending[alias] = self._pending[raw] = (speaker_id, alias_id, kind)
         return speaker_id, alias_id, kind
+
+    def _same_person(self, line: SpeakerLine) -> int | None:
+        """The known speaker ``line`` names in another spelling, or None.
+
+        When the new spelling is the known name written more fully ("HUGO LÓPEZ-GATELL" →
+        "HUGO LÓPEZ-GATELL RAMÍREZ") the speaker takes the fuller name.
+        """
+        speaker_id = self._index().match(line.key)
+        if speaker_id is None:
+            return None
+        db = self.project.db
+        current = db.execute("SELECT key FROM speakers WHERE id = ?", [speaker_id]).fetchone()
+        if current is None:  # merged away by a user since the index was built
+            return None
+        words, known = line.key.split(), current[0].split()
+        if (len(words) > len(known) and _contains_run(words, known)
+                and not any(word in _ROLE_WORDS for word in words)):
+            db.execute("UPDATE speakers SET key = ?, name = ? WHERE id = ?",
+                       [line.key, line.name, speaker_id])
+        return speaker_id
+
+    def _update_kind(self, speaker_id: int, line: SpeakerLine) -> None:
+        """Let a known speaker's kind and role follow what a new spelling says."""
+        db = self.project.db
+        if line.kind == "president":
+            # A president first seen without his title is still the president, but not
+            # someone already seen with a role after his name (a foreign president).
+            db.execute("UPDATE speakers SET kind = 'president', role = COALESCE(role, ?) "
+                       "WHERE id = ? AND kind = 'other'", [line.role, speaker_id])
+        elif line.role:
+            # A role after the name makes an official; it also overrides a president who
+            # was only ever "PRESIDENTE <name>" ("PRESIDENTE DONALD TRUMP").
+            db.execute("UPDATE speakers SET role = CASE WHEN role IS NULL OR kind = 'president' "
+                       "THEN ? ELSE role END, kind = CASE WHEN kind IN ('other', 'president') "
+                       "THEN 'official' ELSE kind END WHERE id = ?", [line.role, speaker_id])
+
+    def _index(self) -> _PersonIndex:
+        """The person index, built from the project's aliases on first use."""
+        if self._persons is None:
+            index = _PersonIndex()
+            rows = self.project.db.execute(
+                "SELECT s.id, s.key, a.alias FROM speakers s "
+                "LEFT JOIN speaker_aliases a ON a.speaker_id = s.id ORDER BY s.id, a.id").fetchall()
+            # The speakers' own keys first: they win over an alias spelling that the
+            # current rules read as another speaker's key.  A person's spelling a user
+            # merged into another speaker (even Press) leads there: new spellings of that
+            # person follow the fix.
+            for speaker_id, key, _alias in rows:
+                if key not in GENERIC_KEYS:
+                    index.add(key, speaker_id)
+            for speaker_id, _key, alias in rows:
+                if alias is not None:
+                    line = parse_speaker(alias)
+                    if line.person:
+                        index.add(line.key, speaker_id)
+            self._persons = index
+        return self._persons
 
     def commit(self) -> None:
         """Keep what the last (committed) transaction created."""
@@ -227,20 +614,31 @@ class SpeakerResolver:
     def rollback(self) -> None:
         """Forget what a rolled-back transaction created."""
         self._pending.clear()
+        # Rebuilt from the database on the next new spelling; rollbacks are rare.
+        self._persons = None
 
 
 def find_speaker(project: Project, name: str) -> dict:
-    """A speaker by id, display name, key or raw alias (accent/case-insensitive)."""
-    key = fold(name)
+    """A speaker by id, display name, key or raw alias (accent/case-insensitive), or by
+    any spelling the rules give the same key ("Hugo López Gatell")."""
+    key = name_key(name)
     rows = project.rows(
-        "SELECT s.* FROM speakers s WHERE s.key = ? OR upper(s.name) = upper(?) OR CAST(s.id AS TEXT) = ? "
+        "SELECT s.* FROM speakers s WHERE s.key IN (?, ?) OR upper(s.name) = upper(?) "
+        "OR CAST(s.id AS TEXT) = ? "
         "UNION SELECT s.* FROM speakers s JOIN speaker_aliases a ON a.speaker_id = s.id "
-        "WHERE a.alias = ?", [key, name, name.strip(), clean(name)],
+        "WHERE a.alias = ?", [key, fold(name), name, name.strip(), clean(name)],
     )
     if not rows:
-        row = project.rows("SELECT s.* FROM speakers s JOIN speaker_merges m ON m.speaker_id = s.id "
-                           "WHERE m.key = ?", [key])
-        rows = row
+        rows = project.rows("SELECT s.* FROM speakers s JOIN speaker_merges m ON m.speaker_id = s.id "
+                            "WHERE m.key IN (?, ?)", [key, fold(name)])
+    if not rows and key:
+        # A spelling seen only inside an alias (with a role, or joined by the rules): read
+        # the aliases as the import did.  Interactive use only, so parsing them is fine.
+        ids = {speaker_id for alias, speaker_id in project.db.execute(
+            "SELECT alias, speaker_id FROM speaker_aliases") if parse_speaker(alias).key == key}
+        if ids:
+            marks = ", ".join("?" * len(ids))
+            rows = project.rows(f"SELECT * FROM speakers WHERE id IN ({marks})", sorted(ids))
     if not rows:
         raise CoderError(f"no speaker {name!r}; see `coder speakers`")
     if len(rows) > 1:
