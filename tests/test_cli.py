@@ -175,3 +175,9 @@ def test_reimport_is_summarised(run, tmp_path):
     result = run("import", str(folder))
     assert "... and 3 more files already imported" in result.output
     assert "no speaker turns found; stored as one turn, speaker unknown: 8 documents" in result.output
+
+
+def test_tui_without_a_terminal_is_a_clear_error(run):
+    run("init")
+    result = run("tui", "--coder", "alice")
+    assert result.exit_code == 1 and "needs an interactive terminal" in result.output

@@ -209,3 +209,12 @@ def test_sample_corpus_imports_cleanly(project):
     assert report.count("imported") >= 20 and not report.failed
     langs = {row["lang"] for row in list_documents(project)}
     assert langs == {"es", "en"}
+
+
+def test_duplicate_rows_are_not_counted_twice(project, tmp_path):
+    path = tmp_path / "rows.csv"
+    path.write_text("texto,fecha\nPrimera declaración.,2020-01-01\nSegunda.,2020-01-02\n"
+                    "Primera declaración.,2020-01-01\n", encoding="utf-8")
+    report = import_paths(project, [path])
+    assert report.documents == 2
+    assert len(list_documents(project)) == 2

@@ -41,6 +41,7 @@ class FileResult:
     path: str
     status: str  # imported | duplicate | failed
     document_ids: list[int] = field(default_factory=list)
+    created: int = 0  # how many of document_ids this file stored for the first time
     message: str = ""
     warnings: list[str] = field(default_factory=list)
 
@@ -56,7 +57,8 @@ class ImportReport:
 
     @property
     def documents(self) -> int:
-        return sum(len(f.document_ids) for f in self.files if f.status == "imported")
+        """Documents newly stored (a CSV row whose text was already there does not count)."""
+        return sum(f.created for f in self.files)
 
     @property
     def failed(self) -> list[FileResult]:
@@ -351,6 +353,7 @@ def _store_file(project: Project, path: Path, prepared: list[PreparedDocument],
         result.warnings.extend(item.doc.warnings)
         if created:
             result.status = "imported"
+            result.created += 1
     if result.status == "duplicate":
         result.message = "already imported as document " + ", ".join(
             f"#{i}" for i in result.document_ids)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+
+from ..errors import CoderError
+
+
+def _need_terminal(what: str) -> None:
+    # Without a terminal Textual would write escape codes into a pipe and wait forever.
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise CoderError(f"{what} needs an interactive terminal (stdin and stdout are not one)")
 
 
 def run_tui(path: str | Path, coder_name: str, document_id: int | None = None) -> None:
     """Open the coding workbench on the project file at ``path`` as ``coder_name``."""
+    _need_terminal("the workbench (coder tui)")
     from .app import create_app
 
     create_app(path, coder_name, document_id=document_id).run()
@@ -14,6 +24,7 @@ def run_tui(path: str | Path, coder_name: str, document_id: int | None = None) -
 
 def run_review(path: str | Path, coders: list[str], adjudicator: str) -> None:
     """Open the review (adjudication) screen comparing ``coders``."""
+    _need_terminal("the review screen (coder review)")
     from .app import create_app
 
     create_app(path, adjudicator, mode="review", review_coders=list(coders),
