@@ -8,7 +8,10 @@ from pathlib import Path
 from ..errors import CoderError
 
 
-def _need_terminal(what: str) -> None:
+def _need_terminal(path: str | Path, what: str) -> None:
+    from ..project import Project
+
+    Project(path).close()  # a missing or foreign project file is the first thing to say
     # Without a terminal Textual would write escape codes into a pipe and wait forever.
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise CoderError(f"{what} needs an interactive terminal (stdin and stdout are not one)")
@@ -16,7 +19,7 @@ def _need_terminal(what: str) -> None:
 
 def run_tui(path: str | Path, coder_name: str, document_id: int | None = None) -> None:
     """Open the coding workbench on the project file at ``path`` as ``coder_name``."""
-    _need_terminal("the workbench (coder tui)")
+    _need_terminal(path, "the workbench (coder tui)")
     from .app import create_app
 
     create_app(path, coder_name, document_id=document_id).run()
@@ -24,7 +27,7 @@ def run_tui(path: str | Path, coder_name: str, document_id: int | None = None) -
 
 def run_review(path: str | Path, coders: list[str], adjudicator: str) -> None:
     """Open the review (adjudication) screen comparing ``coders``."""
-    _need_terminal("the review screen (coder review)")
+    _need_terminal(path, "the review screen (coder review)")
     from .app import create_app
 
     create_app(path, adjudicator, mode="review", review_coders=list(coders),
