@@ -316,14 +316,21 @@ def _run_pool(project: Project, run: RunPlan, tasks: list[DocumentTask], workers
     that cannot start (or dies) stops the run with a CoderError instead of hanging.
     """
     import multiprocessing
+    import pickle
+    import tempfile
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     from . import engine
 
+    # The plans go through a file, not the start-up pipe: a child that dies before
+    # reading a large start-up message would leave the parent blocked writing it.
+    with tempfile.NamedTemporaryFile(prefix="coder-plans-", suffix=".pickle", delete=False) as handle:
+        pickle.dump(run.plans, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        plans_path = handle.name
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=engine.worker_init,
-                               initargs=(run.plans, naive))
+                               initargs=(plans_path, naive))
     pending: deque = deque()
     queue = iter(tasks)
 
@@ -347,6 +354,10 @@ def _run_pool(project: Project, run: RunPlan, tasks: list[DocumentTask], workers
     finally:
         # On Ctrl-C or an error: drop what is queued, stop the workers, keep what is written.
         pool.shutdown(wait=True, cancel_futures=True)
+        Path(plans_path).unlink(missing_ok=True)
+
+
+SEARCH_PIPELINE = "fts5"  # coder.export.search.PIPELINE (not imported: that module is heavier)
 
 
 def write_document(project: Project, task: DocumentTask, hits: Sequence[Hit],
@@ -356,9 +367,12 @@ def write_document(project: Project, task: DocumentTask, hits: Sequence[Hit],
     doc_id = task.document_id
     with project.transaction():
         db = project.db
-        before = db.execute("SELECT count(*) FROM suggestions WHERE document_id = ?",
-                            [doc_id]).fetchone()[0]
-        db.execute("DELETE FROM suggestions WHERE document_id = ?", [doc_id])
+        # Suggestions from `coder search --suggest-code` (pipeline fts5) are not the
+        # pattern engine's to replace.
+        before = db.execute("SELECT count(*) FROM suggestions WHERE document_id = ?"
+                            f" AND pipeline != '{SEARCH_PIPELINE}'", [doc_id]).fetchone()[0]
+        db.execute(f"DELETE FROM suggestions WHERE document_id = ? AND pipeline != '{SEARCH_PIPELINE}'",
+                   [doc_id])
         db.conn.executemany(
             'INSERT INTO suggestions(document_id, code_id, start, "end", pattern_id,'
             " codebook_version, pipeline, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
