@@ -496,6 +496,24 @@ def test_two_workers_give_the_same_suggestions(proj):
     assert all_suggestions(proj) == single
 
 
+def test_workers_that_cannot_start_fail_instead_of_hanging(proj):
+    """A script read from standard input cannot spawn workers: a clear error, no hang."""
+    import subprocess
+    import sys
+
+    script = (
+        "from coder.project import Project\n"
+        "from coder.suggest import run_suggest\n"
+        f"with Project({str(proj.path)!r}) as project:\n"
+        "    run_suggest(project, workers=2)\n"
+    )
+    result = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode != 0
+    assert "worker processes stopped unexpectedly" in result.stderr
+    assert rows(proj, "SELECT count(*) FROM suggestions") == [(0,)]
+
+
 def test_suggestions_can_be_hidden_from_a_coder(proj):
     assert suggestions_visible(proj, "alice")  # unknown coders see them
     set_suggestions_visible(proj, "alice", False)
@@ -543,11 +561,13 @@ def test_export_and_import_patterns_round_trip(proj, tmp_path):
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert count == len(lines) == 6
     assert {"label": "DES.NOFORCE", "pattern": "abrazos, no balazos", "id": "hugs", "lang": "es"} in lines
-    assert any(line.get("exclude") and line["id"] == "no-threat" for line in lines)
+    # An EntityRuler loading the file must never tag the code with an exclude pattern.
+    assert any(line.get("exclude") and line["id"] == "no-threat"
+               and line["label"] == "NOT:SEC.THREAT" for line in lines)
 
     run_suggest(proj)
     old_version = proj.setting("codebook_version")
-    new = [line for line in lines if line["label"] != "SEC.THREAT"]
+    new = [line for line in lines if line["label"].removeprefix("NOT:") != "SEC.THREAT"]
     new.append({"label": "SEC.THREAT", "pattern": [{"LOWER": "amenazan"}], "id": "threat-3pl", "lang": "es"})
     path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in new), encoding="utf-8")
     result = import_patterns(proj, path)

@@ -700,8 +700,8 @@ def get_engine(plan: Plan, *, naive: bool = False) -> Engine:
 _WORKER: dict = {}
 
 
-def worker_init(plans: dict[str, Plan], naive: bool) -> None:
-    """Pool initializer: keep the plans and compile their engines once per process.
+def worker_init(plans_path: str, naive: bool) -> None:
+    """Pool initializer: read the plans (pickled by the parent) and compile their engines.
 
     Ctrl-C is left to the parent (it stops the pool).  A failure is kept and raised by
     the first task, so it reaches the parent as that task's error.
@@ -709,8 +709,12 @@ def worker_init(plans: dict[str, Plan], naive: bool) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER.update(plans=plans, naive=naive, error=None)
+    _WORKER.update(plans={}, naive=naive, error=None)
     try:
+        import pickle
+
+        with open(plans_path, "rb") as handle:
+            plans = _WORKER["plans"] = pickle.load(handle)
         for plan in plans.values():
             get_engine(plan, naive=naive)
     except Exception as exc:  # re-raised in worker_task

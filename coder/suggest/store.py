@@ -585,18 +585,21 @@ def pattern_report(project: Project) -> dict:
 # -- EntityRuler JSONL ------------------------------------------------------------------------
 
 EXPORT_FIELDS = ("label", "pattern", "id", "lang", "attr", "exclude", "comment")
+EXCLUDE_PREFIX = "NOT:"
 
 
 def export_patterns(project: Project, path: str | Path) -> int:
     """Write the codebook's patterns as spaCy EntityRuler JSONL; returns the number of lines.
 
     Each line is ``{"label": code, "pattern": ..., "id": ..., "lang": ...}`` (plus
-    ``attr`` and ``comment`` when set).  Exclude patterns carry ``"exclude": true``: an
-    EntityRuler does not know them, so filter them out before loading the file there.
+    ``attr`` and ``comment`` when set).  An exclude pattern is labelled ``NOT:<code>``
+    (and carries ``"exclude": true``), so an EntityRuler loading the file never tags the
+    code itself with it.
     """
     lines = []
     for ref in pattern_refs(project):
-        item = {"label": ref.code, "pattern": ref.entry.get("pattern"), "id": ref.pattern_id,
+        label = f"{EXCLUDE_PREFIX}{ref.code}" if ref.exclude else ref.code
+        item = {"label": label, "pattern": ref.entry.get("pattern"), "id": ref.pattern_id,
                 "lang": ref.entry.get("lang")}
         for extra in ("attr", "comment"):
             if ref.entry.get(extra) is not None:
@@ -637,7 +640,8 @@ def read_pattern_file(path: str | Path) -> list[PatternRef]:
         label = item.get("label")
         if not isinstance(label, str) or not label:
             raise PatternError(f"line {number}: no label (the code id)", path=path)
-        exclude = bool(item.get("exclude", False))
+        exclude = bool(item.get("exclude", False)) or label.startswith(EXCLUDE_PREFIX)
+        label = label.removeprefix(EXCLUDE_PREFIX)
         entry = {k: v for k, v in item.items() if k not in ("label", "exclude")}
         problem = check_pattern(entry)
         if problem:
