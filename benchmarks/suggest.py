@@ -255,8 +255,8 @@ def main() -> None:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         db = folder / "suggest-benchmark.db"
-        if db.exists():
-            db.unlink()
+        for stale in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+            stale.unlink(missing_ok=True)
         start = time.perf_counter()
         with Project(db, create=True) as project:
             report = import_paths(project, files)

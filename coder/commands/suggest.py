@@ -17,8 +17,8 @@ _DATE = click.DateTime(["%Y-%m-%d"])
 @click.option("--speaker", help="Only turns of this speaker (name or alias; accents and case ignored).")
 @click.option("--role", type=click.Choice(ROLES), help="Only turns of speakers of this kind.")
 @click.option("--doc", "doc_ids", type=int, multiple=True, help="Only this document (repeatable).")
-@click.option("--since", type=_DATE, help="Only documents dated on or after YYYY-MM-DD.")
-@click.option("--until", type=_DATE, help="Only documents dated on or before YYYY-MM-DD.")
+@click.option("--since", type=_DATE, metavar="YYYY-MM-DD", help="Only documents dated on or after.")
+@click.option("--until", type=_DATE, metavar="YYYY-MM-DD", help="Only documents dated on or before.")
 @click.option("--model", help="An installed trained spaCy pipeline (e.g. es_core_news_sm); "
                               "needed by patterns on POS, TAG, DEP, MORPH or ENT_TYPE.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -118,7 +118,12 @@ def patterns() -> None:
 @with_project
 def patterns_try(project: Project, text: str, lang: str, model: str | None, code: str | None,
                  as_json: bool) -> None:
-    """Show which patterns fire on TEXT, token by token (token, lower, lemma) and the hits."""
+    """Show which patterns fire on TEXT, token by token (token, lower, lemma) and the hits.
+
+    The lookup lemma table is case-sensitive: a capitalised word it does not list
+    ("Atender" at a sentence start) keeps its own text as lemma, so LEMMA patterns miss
+    it; the table below shows where that happens.
+    """
     from ..suggest.store import try_patterns
 
     result = try_patterns(project, text, lang=lang, model=model, code=code, warn=warn)
