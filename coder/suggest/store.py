@@ -406,27 +406,9 @@ def run_suggest(project: Project, scope: Scope | None = None, *, model: str | No
     return execute_run(project, run, naive=naive, workers=workers, progress=progress)
 
 
-# -- what coders see --------------------------------------------------------------------------
+# -- what coders see: one home, coder.team.coders (light to import for the workbench) ----------
 
-def suggestions_visible(project: Project, coder_name: str) -> bool:
-    """Whether the coder sees suggestions (False for reliability coders who switched them off)."""
-    row = project.db.execute("SELECT suggestions_off FROM coders WHERE name = ?",
-                             [coder_name]).fetchone()
-    return not (row and row[0])
-
-
-def set_suggestions_visible(project: Project, coder_name: str, visible: bool) -> bool:
-    """Switch suggestions on or off for a coder (created if missing); returns the old value."""
-    with project.transaction():
-        coder_id = project.coder_id(coder_name)
-        old = suggestions_visible(project, coder_name)
-        project.db.execute("UPDATE coders SET suggestions_off = ? WHERE id = ?",
-                           [0 if visible else 1, coder_id])
-        project.log_event("suggestions_off" if not visible else "suggestions_on", "coder",
-                          coder_id, before={"suggestions_off": int(not old)},
-                          after={"suggestions_off": int(not visible)})
-    return old
-
+from ..team.coders import set_suggestions_visible, suggestions_visible  # noqa: E402,F401
 
 STATUS = {"accept": "accepted", "reject": "rejected"}
 

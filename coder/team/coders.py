@@ -88,13 +88,31 @@ def gold_coder(project: Project, name: str = GOLD) -> int:
 
 
 def set_suggestions_off(project: Project, names: list[str], off: bool = True) -> None:
-    """Hide (``off=True``) or show pattern suggestions for these coders (blind coding)."""
-    ids = coder_ids(project, names)
+    """Hide (``off=True``) or show pattern suggestions for these (existing) coders."""
+    coder_ids(project, names)  # every name must be a coder already
     with project.transaction():
-        for coder_id in ids:
-            project.db.execute("UPDATE coders SET suggestions_off = ? WHERE id = ?",
-                               [int(off), coder_id])
-            project.log_event("update", "coder", coder_id, after={"suggestions_off": int(off)})
+        for name in names:
+            set_suggestions_visible(project, name, not off)
+
+
+def suggestions_visible(project: Project, coder_name: str) -> bool:
+    """Whether the coder sees suggestions (False for reliability coders who switched them off)."""
+    row = project.db.execute("SELECT suggestions_off FROM coders WHERE name = ?",
+                             [coder_name]).fetchone()
+    return not (row and row[0])
+
+
+def set_suggestions_visible(project: Project, coder_name: str, visible: bool) -> bool:
+    """Switch suggestions on or off for a coder (created if missing); returns the old value."""
+    with project.transaction():
+        coder_id = project.coder_id(coder_name)
+        old = suggestions_visible(project, coder_name)
+        project.db.execute("UPDATE coders SET suggestions_off = ? WHERE id = ?",
+                           [0 if visible else 1, coder_id])
+        project.log_event("suggestions_off" if not visible else "suggestions_on", "coder",
+                          coder_id, before={"suggestions_off": int(not old)},
+                          after={"suggestions_off": int(not visible)})
+    return old
 
 
 def list_coders(project: Project) -> list[dict]:

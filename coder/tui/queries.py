@@ -9,25 +9,15 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from pathlib import Path
 
 from ..project import Project
 
 
 def suggestions_visible(project: Project, coder: str) -> bool:
     """Whether ``coder`` sees suggestions (``coders.suggestions_off`` hides them: blind coding)."""
-    core = None
-    # Look before importing: importing coder.suggest costs start-up time, and the module
-    # may not be written yet.
-    if (Path(__file__).resolve().parents[1] / "suggest" / "store.py").is_file():
-        try:
-            from ..suggest.store import suggestions_visible as core
-        except ImportError:
-            core = None
-    if core is not None:
-        return bool(core(project, coder))
-    row = project.db.execute("SELECT suggestions_off FROM coders WHERE name = ?", [coder]).fetchone()
-    return not (row and row[0])
+    from ..team.coders import suggestions_visible as visible
+
+    return visible(project, coder)
 
 
 def start_document(project: Project, coder: str) -> int | None:
