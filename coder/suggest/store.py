@@ -23,6 +23,9 @@ from pathlib import Path
 
 from ..errors import CoderError, PatternError
 from ..project import Project, now
+
+# A coder's suggestion visibility lives in team.coders (light for the workbench); re-exported.
+from ..team.coders import set_suggestions_visible, suggestions_visible  # noqa: F401
 from .engine import Hit, PatternRef, Plan, build_plan, match_document, validate_refs
 
 ROLES = ("president", "official", "press", "moderator", "other", "unknown")
@@ -406,9 +409,7 @@ def run_suggest(project: Project, scope: Scope | None = None, *, model: str | No
     return execute_run(project, run, naive=naive, workers=workers, progress=progress)
 
 
-# -- what coders see: one home, coder.team.coders (light to import for the workbench) ----------
 
-from ..team.coders import set_suggestions_visible, suggestions_visible  # noqa: E402,F401
 
 STATUS = {"accept": "accepted", "reject": "rejected"}
 
