@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import CodebookError
-from .model import RESERVED_KEYS, Code, Codebook
+from .model import RESERVED_KEYS, Code, Codebook, tree_order
 
 CODE_FIELDS = {"id", "name", "parent", "key", "color", "definition", "when_to_use",
                "when_not_to_use", "examples", "patterns", "exclude", "children", "description"}
@@ -122,7 +122,7 @@ def parse_codebook(text: str, *, source: str | None = None) -> Codebook:
     codes: list[Code] = []
     _collect(raw_codes, None, codes)
     _check_codes(codes, languages)
-    codes = _tree_order(codes)
+    codes = tree_order(codes)
     groups = _groups(data.get("exclusive_groups") or [], {c.id for c in codes})
     return Codebook(
         name=str(meta.get("name") or (Path(source).stem if source else "codebook")),
@@ -289,21 +289,6 @@ def _spacy_check(entry: dict) -> str | None:
         return None
     clean = {k: v for k, v in entry.items() if k != "__line__"}
     return check_pattern(clean)
-
-
-def _tree_order(codes: list[Code]) -> list[Code]:
-    by_parent: dict[str | None, list[Code]] = {}
-    for code in codes:
-        by_parent.setdefault(code.parent, []).append(code)
-    ordered: list[Code] = []
-
-    def walk(parent: str | None) -> None:
-        for code in by_parent.get(parent, []):
-            ordered.append(code)
-            walk(code.id)
-
-    walk(None)
-    return ordered
 
 
 def _groups(raw: object, ids: set[str]) -> dict[str, list[str]]:

@@ -67,3 +67,24 @@ class Codebook:
             return [{**code.as_dict(), "children": build(code.id)} for code in self.children(parent)]
 
         return build(None)
+
+
+def tree_order(codes: list[Code]) -> list[Code]:
+    """Codes in tree order: each parent, then its children, depth first.
+
+    A code whose parent is not among ``codes`` counts as top-level (codes imported from
+    elsewhere may hang under a parent that is not there).
+    """
+    present = {code.id for code in codes}
+    by_parent: dict[str | None, list[Code]] = {}
+    for code in codes:
+        by_parent.setdefault(code.parent if code.parent in present else None, []).append(code)
+    ordered: list[Code] = []
+
+    def walk(parent: str | None) -> None:
+        for code in by_parent.get(parent, []):
+            ordered.append(code)
+            walk(code.id)
+
+    walk(None)
+    return ordered

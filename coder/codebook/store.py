@@ -7,7 +7,7 @@ import json
 from ..errors import CodebookError
 from ..project import Project, now
 from .load import parse_codebook
-from .model import Code, Codebook
+from .model import Code, Codebook, tree_order
 
 
 def store_codebook(project: Project, codebook: Codebook) -> str:
@@ -97,16 +97,4 @@ def project_codes(project: Project, *, include_retired: bool = False) -> list[Co
              patterns=json.loads(r["patterns"]), exclude=json.loads(r["exclude"]))
         for r in rows
     ]
-    present = {c.id for c in codes}
-    by_parent: dict[str | None, list[Code]] = {}
-    for code in codes:
-        by_parent.setdefault(code.parent if code.parent in present else None, []).append(code)
-    ordered: list[Code] = []
-
-    def walk(parent: str | None) -> None:
-        for code in by_parent.get(parent, []):
-            ordered.append(code)
-            walk(code.id)
-
-    walk(None)
-    return ordered
+    return tree_order(codes)
