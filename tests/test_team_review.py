@@ -161,3 +161,9 @@ def test_command_lists_the_queue(coded):
     data = json.loads(result.output[result.output.index("["):])
     assert len(data) == 3 and {d["code_id"] for d in data} == {"DES.NOFORCE", "DES.ROOT"}
     assert len(gold(coded)) == 3
+
+
+def test_same_coverage_cut_differently_is_no_disagreement(coded):
+    # In document 3 every coder has the war phrase; alice adds a span nested inside it.
+    code(coded, "alice", 3, "SEC.WAR", WAR, trim=(3, 3))
+    assert [d for d in disagreements(coded, CODERS) if d.document_id == 3] == []

@@ -148,11 +148,16 @@ def disagreements(project: Project, coders: list[str], *, code: str | None = Non
                 start = min(s for s, _, _ in cluster)
                 end = max(e for _, e, _ in cluster)
                 cov = sweep(versions, lengths[doc_id], scope.coders)
+                splits = cov.splits()
+                if not splits:
+                    # Same characters covered, only cut differently (e.g. a span nested in
+                    # another of the same code): nothing for an adjudicator to settle.
+                    continue
                 d = Disagreement(
                     doc_id, code_id, start, end, versions,
                     {name: [ids[(doc_id, code_id, scope.coder_ids[k], s, e)]
                             for s, e in versions[name]] for k, name in enumerate(scope.coders)},
-                    splits=[(sp.start, sp.end, tuple(sp.coders_with)) for sp in cov.splits()],
+                    splits=[(sp.start, sp.end, tuple(sp.coders_with)) for sp in splits],
                     gold=[g for g in gold_spans.get((doc_id, code_id), []) if g[0] < end and g[1] > start],
                     code_name=names.get(code_id, code_id))
                 d.settled = any(s < end and e > start for s, e in settled.get((doc_id, code_id), []))
