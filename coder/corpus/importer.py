@@ -216,20 +216,13 @@ def store_document(project: Project, doc: ParsedDocument | PreparedDocument, *, 
     # We hold the write lock (BEGIN IMMEDIATE), so turn ids can be assigned here, which lets
     # question->answer links be set in the same single insert.
     next_id = (db.execute("SELECT max(id) FROM turns").fetchone()[0] or 0) + 1
-    rows = []
-    question = None
-    for seq, (turn, words) in enumerate(zip(doc.turns, turn_words)):
-        speaker_id, alias_id, kind = resolver.resolve(turn.speaker)
-        turn_id = next_id + seq
-        answers = None
-        if kind == "press":
-            question = turn_id
-        elif kind in ("moderator", "unknown"):
-            question = None
-        else:
-            answers = question
-        rows.append((turn_id, document_id, seq, turn.start, turn.end, speaker_id, alias_id,
-                     answers, words))
+    resolved = [resolver.resolve(turn.speaker) for turn in doc.turns]
+    ids = [next_id + seq for seq in range(len(doc.turns))]
+    questions = answered_questions(zip(ids, (kind for _, _, kind in resolved)))
+    rows = [(turn_id, document_id, seq, turn.start, turn.end, speaker_id, alias_id, question,
+             words)
+            for seq, (turn_id, turn, (speaker_id, alias_id, _), question, words)
+            in enumerate(zip(ids, doc.turns, resolved, questions, turn_words))]
     db.conn.executemany(
         'INSERT INTO turns(id, document_id, seq, start, "end", speaker_id, alias_id, question_id,'
         " words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows,
@@ -237,42 +230,46 @@ def store_document(project: Project, doc: ParsedDocument | PreparedDocument, *, 
     return document_id, True
 
 
-def link_questions(project: Project, document_id: int) -> None:
-    """Re-link a document's answer turns to the press question they follow.
+def answered_questions(turns: Iterable[tuple[int, str | None]]) -> list[int | None]:
+    """For each ``(turn id, speaker kind)`` in order, the id of the press question it answers.
 
-    The turns after a press turn, up to the next press or moderator turn, answer it.
-    (Import links as it stores; this re-runs the rule after speakers were merged.)
+    The turns after a press turn, up to the next press, moderator or unknown-speaker turn,
+    answer it; every other turn answers nothing.
     """
     current = None
-    updates = []
-    for turn_id, kind in project.db.execute(
-        "SELECT t.id, s.kind FROM turns t LEFT JOIN speakers s ON s.id = t.speaker_id "
-        "WHERE t.document_id = ? ORDER BY t.seq", [document_id]
-    ):
-        answers = None
+    answers: list[int | None] = []
+    for turn_id, kind in turns:
         if kind == "press":
             current = turn_id
-        elif kind in ("moderator", None, "unknown"):
+            answers.append(None)
+        elif kind in ("moderator", "unknown", None):
             current = None
+            answers.append(None)
         else:
-            answers = current
-        updates.append((answers, turn_id))
-    project.db.conn.executemany("UPDATE turns SET question_id = ? WHERE id = ?", updates)
+            answers.append(current)
+    return answers
 
 
-def _prepare_one(args: tuple) -> list[PreparedDocument] | ImportProblem:
-    path, fmt, lang, options = args
-    try:
-        return prepare_file(path, fmt, lang, options)
-    except ImportProblem as exc:
-        return exc
+def link_questions(project: Project, document_id: int) -> None:
+    """Re-link a document's answer turns to their questions (after speakers were merged)."""
+    turns = project.db.execute(
+        "SELECT t.id, s.kind FROM turns t LEFT JOIN speakers s ON s.id = t.speaker_id "
+        "WHERE t.document_id = ? ORDER BY t.seq", [document_id]).fetchall()
+    project.db.conn.executemany(
+        "UPDATE turns SET question_id = ? WHERE id = ?",
+        [(answer, turn_id) for (turn_id, _), answer in zip(turns, answered_questions(turns))])
 
 
 def _prepared(files: list[Path], fmt: str | None, lang: str | None,
               options: dict) -> Iterator[tuple[Path, list[PreparedDocument] | ImportProblem]]:
-    """Each file prepared (read, parsed, hashed, counted), in order."""
+    """Each file prepared (read, parsed, hashed, counted), in order; a bad one as its problem."""
     for path in files:
-        yield path, _prepare_one((path, fmt, lang, options))
+        try:
+            prepared: list[PreparedDocument] | ImportProblem = prepare_file(path, fmt, lang,
+                                                                            options)
+        except ImportProblem as exc:
+            prepared = exc
+        yield path, prepared
 
 
 def import_paths(project: Project, paths: Iterable[str | Path], *, fmt: str | None = None,
