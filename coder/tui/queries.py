@@ -1,23 +1,15 @@
 """Read-only questions the workbench asks the project that no core function answers (yet).
 
 Nothing here writes: every change goes through ``coder.annotate`` (and the other core
-modules), which commit before returning.  Where a core helper exists (written by other
-features) it is preferred; the small fallbacks keep the workbench usable without it.
+modules), which commit before returning.
 """
 
 from __future__ import annotations
 
 import json
-import unicodedata
 
+from ..export.search import fold
 from ..project import Project
-
-
-def suggestions_visible(project: Project, coder: str) -> bool:
-    """Whether ``coder`` sees suggestions (``coders.suggestions_off`` hides them: blind coding)."""
-    from ..team.coders import suggestions_visible as visible
-
-    return visible(project, coder)
 
 
 def start_document(project: Project, coder: str) -> int | None:
@@ -96,36 +88,10 @@ def documents_with_speaker(project: Project, text: str) -> set[int]:
 
 
 def documents_matching(project: Project, query: str) -> set[int]:
-    """Documents whose text matches a full-text query (SQLite FTS5, through the core's
-    ``coder.export.search`` when it is there; else a plain accent-blind substring scan)."""
-    try:
-        from ..export.search import iter_hits
-    except ImportError:
-        iter_hits = None
-    if iter_hits is not None:
-        return {hit.document_id for hit in iter_hits(project, query, kwic=0)}
-    wanted = fold(query.strip())
-    return {document_id for document_id, text in project.db.execute(
-        "SELECT id, text FROM documents") if wanted in fold(text)}
+    """Documents whose text matches a full-text query (SQLite FTS5, via ``coder.export.search``)."""
+    from ..export.search import iter_hits
 
-
-class _Fold(dict):
-    def __missing__(self, code: int) -> str:
-        base = unicodedata.normalize("NFD", chr(code))[0].lower()
-        self[code] = base if len(base) == 1 else chr(code)
-        return self[code]
-
-
-_FOLD = _Fold()
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free ``text`` of the same length (offsets stay valid)."""
-    try:
-        from ..export.search import fold as core_fold
-    except ImportError:
-        return text.translate(_FOLD)
-    return core_fold(text)
+    return {hit.document_id for hit in iter_hits(project, query, kwic=0)}
 
 
 def describe_event(event: dict) -> tuple[str, int | None]:

@@ -25,7 +25,9 @@ from ... import annotate
 from ...codebook import project_codes
 from ...corpus.documents import document_turns, get_document
 from ...errors import CoderError
+from ...export.search import fold
 from ...project import Project
+from ...team.coders import suggestions_visible
 from .. import queries
 from ..keymap import ALL_KEYS, CODING_KEYS, bindings
 from ..widgets.code_card import CodeCard
@@ -63,7 +65,7 @@ class CodingScreen(Screen):
         self.code_by_id = {code.id: code for code in self.codes}
         self.palette = code_colors(self.codes)
         self.show_others = False
-        self.suggestions_on = queries.suggestions_visible(project, coder)
+        self.suggestions_on = suggestions_visible(project, coder)
         self.document: dict = {}
         self.turns: list[dict] = []
         self.own: list[dict] = []
@@ -692,13 +694,13 @@ class CodingScreen(Screen):
         While typing (``announce=False``) a miss only shows in the bar, not as a message.
         """
         bar = self.query_one(SearchBar)
-        query = queries.fold(query.strip())
+        query = fold(query.strip())
         if not query:
             self.view.set_search([])
             bar.border_subtitle = ""
             return
         if self._folded is None:
-            self._folded = queries.fold(self.document["text"])
+            self._folded = fold(self.document["text"])
         folded = self._folded
         visible = self.view.text_layout.visible if self.view.text_layout else [(0, len(folded))]
         hits = []
