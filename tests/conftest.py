@@ -104,6 +104,14 @@ def codebook_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def tui_project(tmp_path: Path) -> Path:
+    """The path of a small project for the workbench tests (see ``test_tui_common``)."""
+    from tests.test_tui_common import build_project
+
+    return build_project(tmp_path)
+
+
+@pytest.fixture
 def real_corpus() -> Path:
     """The shared real corpus; tests using it skip where it is absent."""
     if not REAL_CORPUS.is_dir():

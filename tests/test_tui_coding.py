@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from coder.annotate import apply_code, document_annotations
 from coder.project import Project
 from coder.tui.app import create_app
@@ -11,6 +9,7 @@ from coder.tui.screens.coding import CodingScreen
 from coder.tui.widgets.document_view import DocumentView
 from tests.conftest import TRANSCRIPT
 from tests.test_tui_common import (
+    SIZE,
     add_suggestion,
     build_project,
     codings,
@@ -18,14 +17,6 @@ from tests.test_tui_common import (
     no_user_keymap,  # noqa: F401  (autouse)
     run,
 )
-
-SIZE = (140, 40)
-
-
-@pytest.fixture
-def tui_project(tmp_path):
-    """A small project (see ``tests.test_tui_common.build_project``)."""
-    return build_project(tmp_path)
 
 
 def keys(text: str) -> list[str]:

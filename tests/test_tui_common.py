@@ -79,10 +79,7 @@ def build_project(root: Path, *, suggestions: bool = True, speech: bool = False,
     return path
 
 
-@pytest.fixture
-def tui_project(tmp_path: Path) -> Path:
-    """The path of a small project for the workbench tests."""
-    return build_project(tmp_path)
+SIZE = (140, 40)  # the terminal size of the workbench tests and snapshots
 
 
 def db_rows(path: Path, sql: str, params: list | tuple = ()) -> list[dict]:

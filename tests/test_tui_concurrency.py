@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
-
 from coder.annotate import apply_code, remove_annotation
 from coder.project import Project
 from coder.tui.app import create_app
 from tests.conftest import TRANSCRIPT
 from tests.test_tui_coding import find, screen
 from tests.test_tui_common import (
-    build_project,
+    SIZE,
     codings,
     no_user_keymap,  # noqa: F401  (autouse)
     run,
 )
-
-SIZE = (140, 40)
-
-
-@pytest.fixture
-def tui_project(tmp_path):
-    """A small project (see ``tests.test_tui_common.build_project``)."""
-    return build_project(tmp_path)
 
 
 def test_two_workbenches_on_one_file(tui_project):

@@ -15,18 +15,11 @@ from coder.tui.screens.documents import DocumentsScreen, date_matches
 from coder.tui.screens.help import HelpScreen
 from tests.test_tui_coding import codings, find, keys, screen, selected, view
 from tests.test_tui_common import (
+    SIZE,
     build_project,
     no_user_keymap,  # noqa: F401  (autouse)
     run,
 )
-
-SIZE = (140, 40)
-
-
-@pytest.fixture
-def tui_project(tmp_path):
-    """A small project (see ``tests.test_tui_common.build_project``)."""
-    return build_project(tmp_path)
 
 
 @pytest.fixture

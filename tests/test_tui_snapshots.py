@@ -16,11 +16,10 @@ from coder.project import Project
 from coder.tui.app import create_app
 from tests.conftest import TRANSCRIPT
 from tests.test_tui_common import (
+    SIZE,
     build_project,
     no_user_keymap,  # noqa: F401  (autouse)
 )
-
-SIZE = (140, 40)
 
 
 @pytest.fixture
