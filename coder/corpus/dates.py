@@ -30,6 +30,9 @@ _DMY_NUM = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)\b")
 
 
 def _fold(text: str) -> str:
+    """Lower case without accents (the combining marks NFKD splits off)."""
+    if text.isascii():  # O(1), and most date lines are
+        return text.lower()
     text = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in text if not unicodedata.combining(c))
 

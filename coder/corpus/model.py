@@ -33,6 +33,9 @@ class ParsedDocument:
     lang: str | None = None
     metadata: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # The text's UTF-8 encoding when a reader has it already (the file's own bytes), so
+    # the importer need not encode it again; None: encode the text.
+    utf8: bytes | None = field(default=None, repr=False)
 
     def check(self) -> None:
         """Assert the turns are ordered, non-overlapping and inside the text."""

@@ -488,48 +488,66 @@ class SpeakerResolver:
     Looks up, in order: the exact raw alias (which carries any user fix), a user merge of
     the key, the key, then (for a person) the same name spelled otherwise among the
     person keys already known; creates the speaker and alias when new.  Call
-    :meth:`commit` after the transaction commits so the cache only ever holds committed
-    rows.
+    :meth:`commit` after each transaction commits and :meth:`rollback` after one is
+    rolled back.
 
-    The raw-line cache makes a line seen before one dict lookup; the person index is built
-    on the first new spelling (from the aliases in the project) and costs only then.
+    The lookups are served from caches of the speaker tables, so a line seen before costs
+    one dict lookup and a new one a row or two written.  The caches stay true because
+    only this resolver writes those tables during an import: before the first lookup of
+    each transaction ``PRAGMA data_version`` tells whether another connection committed
+    since they were filled (another process importing or merging speakers), and if so
+    they are filled again.  A rollback empties them too.  The person index is built on
+    the first new person's spelling.
     """
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self._aliases: dict[str, tuple[int, int, str]] = {}
-        self._pending: dict[str, tuple[int, int, str]] = {}
-        self._persons: _PersonIndex | None = None
-        for alias, speaker_id, alias_id, kind in project.db.execute(
+        self._load()
+        self._checked = False  # filled outside the transaction the lookups will run in
+
+    def _load(self) -> None:
+        db = self.project.db
+        self._version = db.execute("PRAGMA data_version").fetchone()[0]
+        self._checked = True
+        # raw line or cleaned alias -> (speaker id, alias id, speaker kind)
+        self._lines: dict[str | None, tuple[int, int, str]] = {}
+        for alias, speaker_id, alias_id, kind in db.execute(
             "SELECT a.alias, a.speaker_id, a.id, s.kind FROM speaker_aliases a"
             " JOIN speakers s ON s.id = a.speaker_id"
         ):
-            self._aliases[alias] = (speaker_id, alias_id, kind)
+            self._lines[alias] = (speaker_id, alias_id, kind)
+        self._speakers: dict[int, list[str]] = {}  # id -> [key, kind]
+        self._keys: dict[str, int] = {}
+        for speaker_id, key, kind in db.execute("SELECT id, key, kind FROM speakers"):
+            self._speakers[speaker_id] = [key, kind]
+            self._keys[key] = speaker_id
+        self._merges = dict(db.execute("SELECT key, speaker_id FROM speaker_merges").fetchall())
+        self._persons: _PersonIndex | None = None
+
+    def _current(self) -> None:
+        """Fill the caches again if another connection committed since they were filled."""
+        if not self._checked:
+            self._checked = True
+            if self.project.db.execute("PRAGMA data_version").fetchone()[0] != self._version:
+                self._load()
 
     def resolve(self, raw: str | None) -> tuple[int, int, str]:
         """The (speaker id, alias id, speaker kind) for a raw speaker line (None = unknown)."""
-        found = self._aliases.get(raw) or self._pending.get(raw)  # fast path: the raw line as seen
+        found = self._lines.get(raw)  # fast path: the raw line as seen
+        if found and self._checked:
+            return found
+        self._current()
+        found = self._lines.get(raw)
         if found:
             return found
         alias = clean(raw) if raw else UNKNOWN
-        found = self._aliases.get(alias) or self._pending.get(alias)
+        found = self._lines.get(alias)
         if found:
-            self._pending[raw] = found
+            self._lines[raw] = found
             return found
         db = self.project.db
-        # Another process may have stored this spelling since the cache was filled; we hold
-        # the write lock now, so this read is current (two imports at once stay consistent).
-        row = db.execute("SELECT a.speaker_id, a.id, s.kind FROM speaker_aliases a"
-                         " JOIN speakers s ON s.id = a.speaker_id WHERE a.alias = ?",
-                         [alias]).fetchone()
-        if row:
-            self._pending[alias] = self._pending[raw] = tuple(row)
-            return tuple(row)
         line = parse_speaker(raw)
-        row = db.execute("SELECT speaker_id FROM speaker_merges WHERE key = ?", [line.key]).fetchone()
-        if row is None:
-            row = db.execute("SELECT id FROM speakers WHERE key = ?", [line.key]).fetchone()
-        speaker_id = row[0] if row else None
+        speaker_id = self._merges.get(line.key) or self._keys.get(line.key)
         if speaker_id is None and line.person:
             speaker_id = self._same_person(line)
         if speaker_id is None:
@@ -537,6 +555,8 @@ class SpeakerResolver:
                 "INSERT INTO speakers(key, name, role, kind) VALUES (?, ?, ?, ?)",
                 [line.key, line.name, line.role, line.kind],
             ).lastrowid
+            self._speakers[speaker_id] = [line.key, line.kind]
+            self._keys[line.key] = speaker_id
         else:
             self._update_kind(speaker_id, line)
         if line.person:
@@ -545,9 +565,9 @@ class SpeakerResolver:
             "INSERT INTO speaker_aliases(alias, speaker_id, title) VALUES (?, ?, ?)",
             [alias, speaker_id, line.stripped],
         ).lastrowid
-        kind = db.execute("SELECT kind FROM speakers WHERE id = ?", [speaker_id]).fetchone()[0]
-        self._pending[alias] = self._pending[raw] = (speaker_id, alias_id, kind)
-        return speaker_id, alias_id, kind
+        found = (speaker_id, alias_id, self._speakers[speaker_id][1])
+        self._lines[alias] = self._lines[raw] = found
+        return found
 
     def _same_person(self, line: SpeakerLine) -> int | None:
         """The known speaker ``line`` names in another spelling, or None.
@@ -556,17 +576,17 @@ class SpeakerResolver:
         "HUGO LÓPEZ-GATELL RAMÍREZ") the speaker takes the fuller name.
         """
         speaker_id = self._index().match(line.key)
-        if speaker_id is None:
+        if speaker_id is None or speaker_id not in self._speakers:
             return None
-        db = self.project.db
-        current = db.execute("SELECT key FROM speakers WHERE id = ?", [speaker_id]).fetchone()
-        if current is None:  # merged away by a user since the index was built
-            return None
-        words, known = line.key.split(), current[0].split()
+        known_key = self._speakers[speaker_id][0]
+        words, known = line.key.split(), known_key.split()
         if (len(words) > len(known) and _contains_run(words, known)
                 and not any(word in _ROLE_WORDS for word in words)):
-            db.execute("UPDATE speakers SET key = ?, name = ? WHERE id = ?",
-                       [line.key, line.name, speaker_id])
+            self.project.db.execute("UPDATE speakers SET key = ?, name = ? WHERE id = ?",
+                                    [line.key, line.name, speaker_id])
+            del self._keys[known_key]
+            self._keys[line.key] = speaker_id
+            self._speakers[speaker_id][0] = line.key
         return speaker_id
 
     def _update_kind(self, speaker_id: int, line: SpeakerLine) -> None:
@@ -575,14 +595,20 @@ class SpeakerResolver:
         if line.kind == "president":
             # A president first seen without his title is still the president, but not
             # someone already seen with a role after his name (a foreign president).
-            db.execute("UPDATE speakers SET kind = 'president', role = COALESCE(role, ?) "
-                       "WHERE id = ? AND kind = 'other'", [line.role, speaker_id])
+            cursor = db.execute("UPDATE speakers SET kind = 'president', role = COALESCE(role, ?) "
+                                "WHERE id = ? AND kind = 'other'", [line.role, speaker_id])
         elif line.role:
             # A role after the name makes an official; it also overrides a president who
             # was only ever "PRESIDENTE <name>" ("PRESIDENTE DONALD TRUMP").
-            db.execute("UPDATE speakers SET role = CASE WHEN role IS NULL OR kind = 'president' "
-                       "THEN ? ELSE role END, kind = CASE WHEN kind IN ('other', 'president') "
-                       "THEN 'official' ELSE kind END WHERE id = ?", [line.role, speaker_id])
+            cursor = db.execute(
+                "UPDATE speakers SET role = CASE WHEN role IS NULL OR kind = 'president' "
+                "THEN ? ELSE role END, kind = CASE WHEN kind IN ('other', 'president') "
+                "THEN 'official' ELSE kind END WHERE id = ?", [line.role, speaker_id])
+        else:
+            return
+        if cursor.rowcount:
+            (self._speakers[speaker_id][1],) = db.execute(
+                "SELECT kind FROM speakers WHERE id = ?", [speaker_id]).fetchone()
 
     def _index(self) -> _PersonIndex:
         """The person index, built from the project's aliases on first use."""
@@ -607,15 +633,13 @@ class SpeakerResolver:
         return self._persons
 
     def commit(self) -> None:
-        """Keep what the last (committed) transaction created."""
-        self._aliases.update(self._pending)
-        self._pending.clear()
+        """After a commit: check for other connections' commits before the next lookup."""
+        self._checked = False
 
     def rollback(self) -> None:
-        """Forget what a rolled-back transaction created."""
-        self._pending.clear()
-        # Rebuilt from the database on the next new spelling; rollbacks are rare.
-        self._persons = None
+        """After a rollback: forget what the rolled-back transaction created."""
+        self._version = None  # fill the caches again on the next lookup
+        self._checked = False
 
 
 def find_speaker(project: Project, name: str) -> dict:

@@ -1,0 +1,172 @@
+"""Preparing a file for import: read, parse, hash and count words, with no database.
+
+A file becomes one :class:`PreparedDocument` per document (a CSV gives one per row),
+packed to cross a process boundary cheaply: the text as the UTF-8 bytes SQLite stores,
+the turns as plain tuples.  That lets :mod:`coder.corpus.parallel` prepare files in
+worker processes while the importer stores the ones before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ImportProblem
+from .dates import date_from_path
+from .model import ParsedDocument
+from .text import decode_text, looks_like_transcript, parse_plain, parse_transcript
+from .words import word_counts
+
+TEXT_SUFFIXES = {".txt", ".md", ".text", ""}
+KNOWN_SUFFIXES = TEXT_SUFFIXES | {".docx", ".docm", ".html", ".htm", ".xhtml", ".pdf", ".csv",
+                                  ".tsv", ".xlsx", ".xlsm"}
+FORMATS = ("transcript", "txt", "docx", "html", "pdf", "csv", "xlsx")
+MAX_TEXT_BYTES = 200 * 1024 * 1024
+
+
+def read_file(path: Path, *, fmt: str | None = None, **options) -> list[ParsedDocument]:
+    """Parse one file into documents (a CSV/XLSX gives one per row)."""
+    if fmt is not None and fmt not in FORMATS:
+        raise ImportProblem(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})", path=path)
+    suffix = path.suffix.lower()
+    try:
+        size = path.stat().st_size
+        # A text file is read once, whole; of anything else the head tells the format.
+        whole = fmt in (None, "transcript", "txt") and suffix in TEXT_SUFFIXES \
+            and 0 < size <= MAX_TEXT_BYTES
+        with path.open("rb") as handle:
+            data = handle.read() if whole else handle.read(8192)
+    except OSError as exc:
+        raise ImportProblem(f"cannot read ({exc.strerror or exc})", path=path) from None
+    if size == 0:
+        raise ImportProblem("the file is empty", path=path)
+    head = data[:8192]
+    if fmt is None and (suffix not in TEXT_SUFFIXES or suffix == ""):
+        from .formats import detect_format
+
+        fmt = detect_format(path, head)
+    if fmt in (None, "transcript", "txt"):
+        if head.startswith(b"PK\x03\x04") or head.startswith(b"%PDF-"):
+            raise ImportProblem("binary file (zip or PDF) with a text extension; "
+                                "pass --format docx/pdf if that is what it is", path=path)
+        if size > MAX_TEXT_BYTES:
+            raise ImportProblem(f"text file larger than {MAX_TEXT_BYTES // 2**20} MB", path=path)
+        if not whole:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise ImportProblem(f"cannot read ({exc.strerror or exc})", path=path) from None
+        text, utf8 = decode_text(data, path)
+        if not text or text.isspace():  # isspace() stops at the first letter; strip() copies
+            raise ImportProblem("the file is empty", path=path)
+        if fmt == "transcript" or (fmt is None and looks_like_transcript(text)):
+            doc = parse_transcript(text)
+        else:
+            doc = parse_plain(text, title=None)
+            if doc.title is None:
+                doc.title = path.stem
+        doc.utf8 = utf8
+        return [doc]
+    from .formats import read_file as read_format
+
+    return read_format(path, fmt, **options)
+
+
+_ES_WORDS = re.compile(r" (?:el|la|de|que|y|los|en|por|se|no) ")
+_EN_WORDS = re.compile(r" (?:the|and|of|to|that|is|in|we|it|for) ")
+
+
+def detect_language(text: str) -> str:
+    """'es' or 'en' from function-word counts in the first 1,500 characters ('es' on a tie)."""
+    sample = f" {text[:1500].lower()} "
+    return "en" if len(_EN_WORDS.findall(sample)) > len(_ES_WORDS.findall(sample)) else "es"
+
+
+_KINDS = [
+    ("covid briefing", r"covid|coronavirus|salud .*informe diario|informe diario .*salud"),
+    ("press conference", r"conferencia de prensa|conferencia matutina|press conference|press briefing|mananera"),
+    ("speech", r"discurso|mensaje|palabras|speech|remarks|address|informe"),
+    ("interview", r"entrevista|interview"),
+    ("statement", r"comunicado|statement|declaracion"),
+]
+
+
+def guess_kind(title: str | None) -> str:
+    """A document kind from its title (press conference, speech, covid briefing, ...)."""
+    from .speakers import fold
+
+    folded = fold(title or "").lower()
+    for kind, pattern in _KINDS:
+        if re.search(pattern, folded):
+            return kind
+    return "other"
+
+
+@dataclass
+class PreparedDocument:
+    """A parsed document with everything computed that needs no database.
+
+    ``utf8`` is the text as stored (and hashed); ``turns`` are ``(start, end, raw speaker
+    line or None, words)`` with code-point offsets into that text.
+    """
+
+    utf8: bytes
+    sha256: str
+    turns: list[tuple[int, int, str | None, int]]
+    title: str | None
+    date: str | None  # ISO YYYY-MM-DD
+    kind: str
+    lang: str
+    metadata: str  # JSON object
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def words(self) -> int:
+        return sum(turn[3] for turn in self.turns)
+
+    @property
+    def text(self) -> str:
+        """The text (decoded on demand: storing it needs only the bytes)."""
+        return self.utf8.decode("utf-8")
+
+
+def prepare_document(doc: ParsedDocument, *, lang: str | None = None) -> PreparedDocument:
+    """Check a parsed document and compute its hash, word counts, language and kind."""
+    doc.check()
+    # A reader's bytes are the text's UTF-8 already (see decode_text); else encode it.
+    utf8 = doc.utf8 if doc.utf8 is not None else doc.text.encode("utf-8")
+    words = word_counts(doc.text, [(t.start, t.end) for t in doc.turns])
+    metadata = {"author": doc.author, **doc.metadata} if doc.author else doc.metadata
+    # One string object per speaker line: pickled once, and looked up by identity later.
+    names: dict[str | None, str | None] = {}
+    return PreparedDocument(
+        utf8=utf8,
+        sha256=hashlib.sha256(utf8).hexdigest(),
+        turns=[(t.start, t.end, names.setdefault(t.speaker, t.speaker), n)
+               for t, n in zip(doc.turns, words)],
+        title=doc.title,
+        date=doc.date.isoformat() if doc.date else None,
+        kind=doc.kind or guess_kind(doc.title),
+        lang=lang or doc.lang or detect_language(doc.text),
+        metadata=json.dumps(metadata, ensure_ascii=False, default=str),
+        warnings=list(doc.warnings),
+    )
+
+
+def prepare_file(path: Path, fmt: str | None = None, lang: str | None = None,
+                 options: dict | None = None) -> list[PreparedDocument]:
+    """Read one file and prepare its documents; raises :class:`ImportProblem`."""
+    try:
+        docs = read_file(path, fmt=fmt, **(options or {}))
+        if not docs:
+            raise ImportProblem("no documents found in the file", path=path)
+        for doc in docs:
+            if doc.date is None:
+                doc.date = date_from_path(path)
+        return [prepare_document(doc, lang=lang) for doc in docs]
+    except (RecursionError, MemoryError, UnicodeError, ValueError, OSError) as exc:
+        # A reader must raise ImportProblem; this is the last line of defence.
+        raise ImportProblem(f"cannot be read ({type(exc).__name__}: {exc})", path=path) from None
