@@ -218,3 +218,30 @@ def test_duplicate_rows_are_not_counted_twice(project, tmp_path):
     report = import_paths(project, [path])
     assert report.documents == 2
     assert len(list_documents(project)) == 2
+
+
+def test_decoded_text_keeps_the_file_bytes_only_when_they_are_its_utf8():
+    from coder.corpus.text import decode_text
+
+    plain = "Señor presidente, ¿y la Guardia?\n".encode()
+    assert decode_text(plain) == (plain.decode(), plain)
+    for data in (b"\xef\xbb\xbf" + plain, plain.replace(b"\n", b"\r\n"),
+                 "Señor presidente\n".encode("cp1252")):
+        text, utf8 = decode_text(data)
+        assert utf8 is None and "\r" not in text and text.startswith("Señor")
+
+
+def test_stored_text_is_the_decoded_text_for_every_encoding(project, tmp_path):
+    """The importer stores UTF-8 bytes as TEXT: they must read back as the decoded text."""
+    from tests.conftest import TRANSCRIPT
+
+    variants = {"utf8.txt": TRANSCRIPT.encode(), "bom.txt": b"\xef\xbb\xbf" + TRANSCRIPT.encode(),
+                "crlf.txt": TRANSCRIPT.replace("\n", "\r\n").replace("Hoy", "Ayer").encode(),
+                "cp1252.txt": TRANSCRIPT.replace("Hoy", "Mañana").encode("cp1252")}
+    for name, data in variants.items():
+        (tmp_path / name).write_bytes(data)
+    import_paths(project, [tmp_path / name for name in variants])
+    for text, kind, sha in project.db.execute("SELECT text, typeof(text), sha256 FROM documents"):
+        assert kind == "text" and "\r" not in text and text.startswith("Conferencia")
+        assert sha == hashlib.sha256(text.encode()).hexdigest()
+    assert project.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 3  # bom = utf8

@@ -67,3 +67,59 @@ def test_settings_round_trip(project):
     assert project.setting("x", 5) == 5
     project.set_setting("x", {"a": [1, 2]})
     assert project.setting("x") == {"a": [1, 2]}
+
+
+def test_doubly_nested_savepoints(project):
+    """One savepoint name serves every level: an inner rollback keeps the outer work."""
+    with project.transaction():
+        project.coder_id("alice")
+        with project.transaction():
+            project.coder_id("bob")
+            with pytest.raises(RuntimeError), project.transaction():
+                project.coder_id("carol")
+                raise RuntimeError("innermost")
+            project.coder_id("dave")
+    names = [r["name"] for r in project.rows("SELECT name FROM coders ORDER BY name")]
+    assert names == ["alice", "bob", "dave"]
+
+
+def test_new_projects_use_8k_pages(project):
+    assert project.db.execute("PRAGMA page_size").fetchone()[0] == 8192
+
+
+def pragmas(project: Project) -> tuple:
+    return tuple(project.db.execute(f"PRAGMA {name}").fetchone()[0]
+                 for name in ("journal_mode", "synchronous", "busy_timeout"))
+
+
+def test_bulk_writes_alone_use_a_rollback_journal(project):
+    before = pragmas(project)
+    assert before == ("wal", 1, 30000)
+    with project.bulk_writes():
+        assert pragmas(project)[:2] == ("delete", 2)  # FULL: as durable as WAL
+        with project.transaction():
+            project.coder_id("alice")
+    assert pragmas(project) == before
+
+
+def test_bulk_writes_leave_wal_when_someone_else_is_there(tmp_path):
+    path = tmp_path / "p.db"
+    with Project(path, create=True) as project, Project(path) as other:
+        other.db.execute("SELECT count(*) FROM coders").fetchone()
+        with project.bulk_writes():
+            assert pragmas(project) == ("wal", 1, 30000)  # no waiting for the lock either
+            with project.transaction():
+                project.coder_id("alice")
+        assert other.rows("SELECT name FROM coders") == [{"name": "alice"}]
+
+
+def test_a_project_opened_during_bulk_writes_returns_it_to_wal(tmp_path):
+    path = tmp_path / "p.db"
+    with Project(path, create=True) as project:
+        with project.bulk_writes():
+            with Project(path) as other:  # every open asks for WAL
+                assert pragmas(other)[0] == "wal"
+                with project.transaction():
+                    project.coder_id("alice")
+                assert other.rows("SELECT name FROM coders") == [{"name": "alice"}]
+        assert pragmas(project)[0] == "wal"

@@ -7,6 +7,7 @@ import functools
 import json
 import sqlite3
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -71,10 +72,22 @@ def progress(total: int, label: str, *, enabled: bool | None = None) -> Iterator
         TimeRemainingColumn,
     )
 
+    # No refresh thread (auto_refresh=False): the import forks worker processes, and a
+    # process with a second thread is not safe to fork.  The bar redraws as work advances.
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+                  TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+                  auto_refresh=False) as bar:
         task = bar.add_task(label, total=total)
-        yield lambda n=1: bar.advance(task, n)
+        shown = [0.0]
+
+        def advance(n: int = 1) -> None:
+            bar.advance(task, n)
+            moment = time.monotonic()
+            if moment - shown[0] >= 0.1:
+                shown[0] = moment
+                bar.refresh()
+
+        yield advance
 
 
 class CoderGroup(click.Group):

@@ -35,10 +35,13 @@ def _report_warnings(report) -> None:
 @click.option("--title-column", help="CSV/XLSX: the column holding the title.")
 @click.option("--date-column", help="CSV/XLSX: the column holding the date (default: date/fecha).")
 @click.option("--strict", is_flag=True, help="All or nothing: one bad file imports nothing.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes that read and parse files while this one stores them "
+                   "(default: one per CPU core, up to 4, for 16 files or more; 1: none).")
 @with_project
 def import_(project: Project, paths: tuple[Path, ...], fmt: str | None, lang: str | None,
             text_column: str | None, title_column: str | None, date_column: str | None,
-            strict: bool) -> None:
+            strict: bool, workers: int | None) -> None:
     """Import transcripts: files or folders (recursively).
 
     \b
@@ -59,7 +62,7 @@ def import_(project: Project, paths: tuple[Path, ...], fmt: str | None, lang: st
         fail(f"no importable files under {', '.join(map(str, paths))}")
     with progress(len(files), "importing") as advance:
         report = import_paths(project, files, fmt=fmt, lang=lang, strict=strict,
-                              progress=advance, **options)
+                              progress=advance, workers=workers, **options)
     _report_warnings(report)
     duplicates = [r for r in report.files if r.status == "duplicate"]
     for result in duplicates[:SHOWN]:

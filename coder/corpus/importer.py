@@ -1,15 +1,20 @@
 """Import files into a project: detect the format, parse, normalise speakers, store.
 
-Each file is its own transaction (``strict=True``: the whole batch is one), so a bad
-file never leaves a half-imported document and never stops the good ones.
-Documents are identified by the sha256 of their stored text: the same content imported
-twice is stored once.
+Each file is atomic (a savepoint; files commit in short batches, ``strict=True``: the
+whole import is one transaction), so a bad file never leaves a half-imported document
+and never stops the good ones.  Documents are identified by the sha256 of their stored
+text: the same content imported twice is stored once.
+
+Files are read and parsed (:mod:`coder.corpus.prepare`) in worker processes
+(:mod:`coder.corpus.parallel`) while this process, the only one writing, resolves
+speakers and stores them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -69,17 +74,21 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     found: list[Path] = []
     for raw in paths:
         path = Path(raw).expanduser()
-        if path.is_dir():
+        try:
+            is_dir = stat.S_ISDIR(path.stat().st_mode)  # one call per path named
+        except (FileNotFoundError, NotADirectoryError):
+            raise ImportProblem("no such file or folder", path=path) from None
+        except OSError as exc:
+            raise ImportProblem(f"cannot read ({exc.strerror or exc})", path=path) from None
+        if is_dir:
             found.extend(sorted(
                 p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in KNOWN_SUFFIXES
-                and p.stem.upper() not in NOT_DOCUMENTS
+                if p.suffix.lower() in KNOWN_SUFFIXES and p.stem.upper() not in NOT_DOCUMENTS
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                and p.is_file()
             ))
-        elif path.exists():
-            found.append(path)
         else:
-            raise ImportProblem("no such file or folder", path=path)
+            found.append(path)
     return found
 
 
@@ -107,7 +116,8 @@ def store_document(project: Project, doc: ParsedDocument | PreparedDocument, *, 
     # We hold the write lock (BEGIN IMMEDIATE), so turn ids can be assigned here, which lets
     # question->answer links be set in the same single insert.
     next_id = (db.execute("SELECT max(id) FROM turns").fetchone()[0] or 0) + 1
-    resolved = [resolver.resolve(turn[2]) for turn in turns]
+    read = prepared.speaker_lines
+    resolved = [resolver.resolve(turn[2], read) for turn in turns]
     ids = range(next_id, next_id + len(turns))
     questions = answered_questions(zip(ids, (kind for _, _, kind in resolved)))
     _insert_turns(db.conn, [
@@ -179,7 +189,6 @@ def import_paths(project: Project, paths: Iterable[str | Path], *, fmt: str | No
     """
     files = expand_paths(paths)
     resolver = SpeakerResolver(project)
-
     # Closing the stream stops its worker processes, whatever ends the import.
     with contextlib.closing(prepared_files(files, fmt, lang, options, workers=workers)) as stream, \
             project.bulk_writes():
@@ -227,30 +236,30 @@ def _store_batch(project: Project, stream: Iterator[tuple[Path, Prepared]],
     is "done", was "interrupted" (what was stored is committed) or has "more"."""
     with project.transaction():
         started = time.monotonic()
-        while (time.monotonic() - started) < COMMIT_SECONDS:
-            try:
-                path, prepared = next(stream)
-            except StopIteration:
-                return "done"
-            except KeyboardInterrupt:
-                return "interrupted"
-            try:
-                if isinstance(prepared, ImportProblem):
-                    raise prepared
-                with project.transaction():
-                    result = _store_file(project, path, prepared, resolver)
-            except CoderError as exc:
-                resolver.rollback()
-                result = FileResult(str(path), "failed", message=str(exc))
-            except KeyboardInterrupt:
-                # Keep every file finished before the interruption: commit, then re-raise.
-                resolver.rollback()
-                return "interrupted"
-            else:
-                resolver.commit()
-            report.files.append(result)
-            if progress:
-                progress(1)
+        try:
+            while (time.monotonic() - started) < COMMIT_SECONDS:
+                try:
+                    path, prepared = next(stream)
+                except StopIteration:
+                    return "done"
+                try:
+                    if isinstance(prepared, ImportProblem):
+                        raise prepared
+                    with project.transaction():
+                        result = _store_file(project, path, prepared, resolver)
+                except CoderError as exc:
+                    resolver.rollback()
+                    result = FileResult(str(path), "failed", message=str(exc))
+                else:
+                    resolver.commit()
+                report.files.append(result)
+                if progress:
+                    progress(1)
+        except KeyboardInterrupt:
+            # Whenever Ctrl-C lands, the file in hand is whole or rolled back (its
+            # savepoint): commit every file finished before it, then stop.
+            resolver.rollback()
+            return "interrupted"
     return "more"
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from ..errors import ImportProblem
 from .dates import date_from_path
 from .model import ParsedDocument
+from .speakers import SpeakerLine
 from .text import decode_text, looks_like_transcript, parse_plain, parse_transcript
 from .words import word_counts
 
@@ -122,6 +123,9 @@ class PreparedDocument:
     lang: str
     metadata: str  # JSON object
     warnings: list[str] = field(default_factory=list)
+    # What the rules read from some of the speaker lines (worker processes fill it for the
+    # lines new to them, sparing the storing process; lines not here are read there).
+    speaker_lines: dict[str, SpeakerLine] = field(default_factory=dict)
 
     @property
     def words(self) -> int:

@@ -531,8 +531,12 @@ class SpeakerResolver:
             if self.project.db.execute("PRAGMA data_version").fetchone()[0] != self._version:
                 self._load()
 
-    def resolve(self, raw: str | None) -> tuple[int, int, str]:
-        """The (speaker id, alias id, speaker kind) for a raw speaker line (None = unknown)."""
+    def resolve(self, raw: str | None, read: dict[str, SpeakerLine] | None = None
+                ) -> tuple[int, int, str]:
+        """The (speaker id, alias id, speaker kind) for a raw speaker line (None = unknown).
+
+        ``read`` may hold what :func:`parse_speaker` says of some lines already.
+        """
         found = self._lines.get(raw)  # fast path: the raw line as seen
         if found and self._checked:
             return found
@@ -546,7 +550,7 @@ class SpeakerResolver:
             self._lines[raw] = found
             return found
         db = self.project.db
-        line = parse_speaker(raw)
+        line = (read.get(raw) if read and raw is not None else None) or parse_speaker(raw)
         speaker_id = self._merges.get(line.key) or self._keys.get(line.key)
         if speaker_id is None and line.person:
             speaker_id = self._same_person(line)

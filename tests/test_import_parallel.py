@@ -1,0 +1,186 @@
+"""Importing with worker processes: the same project as one process makes, bad files and
+bugs reported as before, Ctrl-C keeps what was stored and leaves no worker behind."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from coder.corpus import parallel
+from coder.corpus.importer import expand_paths, import_paths
+from coder.errors import ImportProblem
+from coder.project import Project
+from tests.conftest import REPO, TRANSCRIPT
+
+SAMPLE = REPO / "corpus"
+
+
+def sample_files(tmp_path: Path) -> list[Path]:
+    """The bundled sample, a duplicate, other encodings and two bad files."""
+    folder = tmp_path / "in"
+    shutil.copytree(SAMPLE, folder)
+    first = sorted(folder.rglob("*.txt"))[0]
+    (folder / "copy.txt").write_bytes(first.read_bytes())
+    (folder / "cp1252.txt").write_bytes(TRANSCRIPT.replace("Hoy", "Ayer").encode("cp1252"))
+    (folder / "bom-crlf.txt").write_bytes(
+        b"\xef\xbb\xbf" + TRANSCRIPT.replace("Hoy", "Mañana").replace("\n", "\r\n").encode())
+    (folder / "zz-binary.txt").write_bytes(bytes(range(256)) * 4)
+    (folder / "zz-empty.txt").write_bytes(b"")
+    files = expand_paths([folder])
+    assert len(files) >= parallel.MIN_FILES  # enough for the default to use workers
+    return files
+
+
+def contents(project: Project) -> dict:
+    """Everything an import writes, but the import time."""
+    return {
+        "documents": project.db.execute(
+            "SELECT id, title, date, kind, source, lang, sha256, text, words, metadata"
+            " FROM documents ORDER BY id").fetchall(),
+        "turns": project.db.execute("SELECT * FROM turns ORDER BY id").fetchall(),
+        "speakers": project.db.execute("SELECT * FROM speakers ORDER BY id").fetchall(),
+        "aliases": project.db.execute("SELECT * FROM speaker_aliases ORDER BY id").fetchall(),
+    }
+
+
+def outcome(report) -> list[tuple]:
+    return [(f.path, f.status, f.message, f.warnings, f.document_ids) for f in report.files]
+
+
+def test_workers_import_what_one_process_imports(tmp_path):
+    files = sample_files(tmp_path)
+    with Project(tmp_path / "one.db", create=True) as one, \
+            Project(tmp_path / "two.db", create=True) as two:
+        alone = import_paths(one, files, workers=1)
+        pooled = import_paths(two, files, workers=2)
+        assert outcome(pooled) == outcome(alone)
+        assert contents(two) == contents(one)
+        assert len(contents(one)["documents"]) == len(files) - 3
+    assert alone.count("failed") == 2 and alone.count("duplicate") == 1
+    assert [Path(f.path).name for f in alone.failed] == ["zz-binary.txt", "zz-empty.txt"]
+
+
+def test_prepared_files_keep_their_order(tmp_path):
+    files = sample_files(tmp_path)
+    serial = list(parallel.prepared_files(files, workers=1))
+    for workers in (2, 3):
+        pooled = list(parallel.prepared_files(files, workers=workers))
+        assert [path for path, _ in pooled] == files
+        for (_, mine), (_, theirs) in zip(pooled, serial):
+            if isinstance(theirs, ImportProblem):
+                assert isinstance(mine, ImportProblem) and str(mine) == str(theirs)
+            else:
+                assert [(d.sha256, d.turns, d.title, d.date, d.lang) for d in mine] == \
+                    [(d.sha256, d.turns, d.title, d.date, d.lang) for d in theirs]
+    assert multiprocessing.active_children() == []
+
+
+def test_ctrl_c_keeps_the_finished_files_and_stops_the_workers(tmp_path):
+    files = [f for f in sample_files(tmp_path) if not f.name.startswith(("zz-", "copy"))]
+    stored = []
+
+    def progress(n: int) -> None:
+        stored.append(n)
+        if len(stored) == 5:
+            raise KeyboardInterrupt
+
+    with Project(tmp_path / "p.db", create=True) as project:
+        with pytest.raises(KeyboardInterrupt):
+            import_paths(project, files, workers=2, progress=progress)
+        assert multiprocessing.active_children() == []
+        # The five files finished before Ctrl-C are committed, whole.
+        assert project.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 5
+        assert project.db.execute(
+            "SELECT count(*) FROM documents d WHERE NOT EXISTS"
+            " (SELECT 1 FROM turns t WHERE t.document_id = d.id)").fetchone()[0] == 0
+        assert project.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        # Importing again carries on where it stopped.
+        report = import_paths(project, files, workers=2)
+        assert report.count("duplicate") == 5 and report.count("imported") == len(files) - 5
+
+
+def test_workers_that_die_leave_the_rest_to_this_process(tmp_path, monkeypatch):
+    files = sample_files(tmp_path)
+    with Project(tmp_path / "one.db", create=True) as one:
+        expected = outcome(import_paths(one, files, workers=1))
+    # Forked workers run the patched function: they exit at once, with no reply.
+    monkeypatch.setattr(parallel, "_worker_main", lambda *args: os._exit(3))
+    with Project(tmp_path / "two.db", create=True) as two:
+        assert outcome(import_paths(two, files, workers=2)) == expected
+    assert multiprocessing.active_children() == []
+
+
+def test_a_bug_in_a_worker_reaches_the_caller(tmp_path, monkeypatch):
+    files = sample_files(tmp_path)
+    real = parallel.prepare_file
+
+    def broken(path, *args):
+        if path.name == "copy.txt":
+            raise RuntimeError("a bug in a reader")
+        return real(path, *args)
+
+    monkeypatch.setattr(parallel, "prepare_file", broken)
+    with Project(tmp_path / "p.db", create=True) as project:
+        with pytest.raises(RuntimeError, match="a bug in a reader"):
+            import_paths(project, files, workers=2)
+        assert multiprocessing.active_children() == []
+        assert project.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_default_workers():
+    assert parallel.default_workers(parallel.MIN_FILES - 1) == 1
+    assert 1 <= parallel.default_workers(1000) <= parallel.MAX_WORKERS
+
+
+def test_ctrl_c_in_a_terminal_stops_the_cli_import(tmp_path):
+    """The real thing: SIGINT to the process group, as a terminal's Ctrl-C sends it."""
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(3000):
+        (folder / f"{i:05d}.txt").write_text(
+            TRANSCRIPT.replace("Hoy", f"El día {i}") * 3, encoding="utf-8")
+    db = tmp_path / "p.db"
+    env = {**os.environ, "CODER_PROJECT": str(db)}
+    subprocess.run([sys.executable, "-m", "coder", "init"], env=env, check=True,
+                   capture_output=True)
+    child = subprocess.Popen([sys.executable, "-m", "coder", "import", str(folder)], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while _documents(db) == 0:  # wait for the first commit
+            assert child.poll() is None, child.stderr.read().decode()
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        os.killpg(child.pid, signal.SIGINT)
+        _, err = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+    assert child.returncode == 130, err.decode()
+    assert err.decode().strip().splitlines()[-1] == (
+        "coder: interrupted; everything committed before the interruption is kept")
+    with pytest.raises(ProcessLookupError):  # no worker outlived it
+        os.killpg(child.pid, 0)
+    stored = _documents(db)
+    assert 0 < stored < 3000
+    with Project(db) as project:
+        assert project.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert project.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def _documents(db: Path) -> int:
+    try:
+        with sqlite3.connect(db, timeout=0.05) as conn:
+            return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    except sqlite3.Error:  # not created yet, or locked by a commit
+        return 0
