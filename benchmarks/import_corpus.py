@@ -2,8 +2,10 @@
 
     python benchmarks/import_corpus.py [--corpus PATH] [--quick]
 
-Prints both times, the ratio (goal: <= 3x), peak memory (tracemalloc for each phase, and
-the process's peak RSS) and how many documents, speakers, aliases and turns were found.
+Prints the times of the baseline and of coder's import with its default worker processes
+and with ``--workers 1`` (everything in one process), each as a ratio to the baseline
+(goal: <= 3x), peak memory (tracemalloc in the storing process, peak RSS of it and of the
+largest worker) and how many documents, speakers, aliases and turns were found.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from .speakers import SpeakerResolver
 
 # Files a folder scan passes over (a file named on the command line is still imported).
 NOT_DOCUMENTS = {"README", "LICENSE", "LICENCE", "COPYING", "CHANGELOG", "NOTICE", "AUTHORS"}
-COMMIT_SECONDS = 0.25  # longest a batch of imported files waits for its commit
+COMMIT_SECONDS = 0.5  # longest a batch of imported files waits for its commit
 
 
 @dataclass
