@@ -7,6 +7,8 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coder.corpus.dates import date_from_path, find_date
 from coder.corpus.documents import document_turns, list_documents
@@ -245,3 +247,16 @@ def test_stored_text_is_the_decoded_text_for_every_encoding(project, tmp_path):
         assert kind == "text" and "\r" not in text and text.startswith("Conferencia")
         assert sha == hashlib.sha256(text.encode()).hexdigest()
     assert project.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 3  # bom = utf8
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("---\n \tAb")), max_size=40))
+def test_separators_are_the_lines_of_three_dashes(text):
+    from coder.corpus.text import _separators
+
+    expected, offset = [], 0
+    for line in text.split("\n"):
+        if line.rstrip(" \t") == "---":
+            expected.append((offset, offset + len(line)))
+        offset += len(line) + 1
+    assert _separators(text) == expected

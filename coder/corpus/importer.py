@@ -93,11 +93,12 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def store_document(project: Project, doc: ParsedDocument | PreparedDocument, *, source: str,
-                   resolver: SpeakerResolver, lang: str | None = None) -> tuple[int, bool]:
+                   resolver: SpeakerResolver, lang: str | None = None,
+                   imported_at: str | None = None) -> tuple[int, bool]:
     """Store one document with its turns (call inside a transaction).
 
     Returns ``(document id, created)``; ``created`` is False when the same text was
-    already in the project.
+    already in the project.  ``imported_at`` defaults to now.
     """
     prepared = doc if isinstance(doc, PreparedDocument) else prepare_document(doc, lang=lang)
     db = project.db
@@ -111,7 +112,7 @@ def store_document(project: Project, doc: ParsedDocument | PreparedDocument, *, 
         "INSERT INTO documents(title, date, kind, source, lang, sha256, text, words, metadata,"
         " imported_at) VALUES (?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?)",
         [prepared.title, prepared.date, prepared.kind, source, prepared.lang, prepared.sha256,
-         prepared.utf8, prepared.words, prepared.metadata, now()],
+         prepared.utf8, prepared.words, prepared.metadata, imported_at or now()],
     ).lastrowid
     # We hold the write lock (BEGIN IMMEDIATE), so turn ids can be assigned here, which lets
     # question->answer links be set in the same single insert.
@@ -200,12 +201,13 @@ def _store_all(project: Project, stream: Iterator[tuple[Path, Prepared]],
                resolver: SpeakerResolver, progress: Callable[[int], None] | None) -> ImportReport:
     """``strict``: every file in one transaction; the first bad one rolls all back."""
     report = ImportReport()
+    stamp = now()
     try:
         with project.transaction():
             for path, prepared in stream:
                 if isinstance(prepared, ImportProblem):
                     raise prepared
-                report.files.append(_store_file(project, path, prepared, resolver))
+                report.files.append(_store_file(project, path, prepared, resolver, stamp))
                 if progress:
                     progress(1)
     except BaseException:
@@ -223,6 +225,7 @@ def _store_in_batches(project: Project, stream: Iterator[tuple[Path, Prepared]],
     report = ImportReport()
     while True:
         state = _store_batch(project, stream, resolver, progress, report)
+        resolver.commit()
         if state == "interrupted":
             raise KeyboardInterrupt
         if state == "done":
@@ -235,7 +238,7 @@ def _store_batch(project: Project, stream: Iterator[tuple[Path, Prepared]],
     """Store files for up to COMMIT_SECONDS in one transaction; returns whether the stream
     is "done", was "interrupted" (what was stored is committed) or has "more"."""
     with project.transaction():
-        started = time.monotonic()
+        started, stamp = time.monotonic(), now()
         try:
             while (time.monotonic() - started) < COMMIT_SECONDS:
                 try:
@@ -246,12 +249,10 @@ def _store_batch(project: Project, stream: Iterator[tuple[Path, Prepared]],
                     if isinstance(prepared, ImportProblem):
                         raise prepared
                     with project.transaction():
-                        result = _store_file(project, path, prepared, resolver)
+                        result = _store_file(project, path, prepared, resolver, stamp)
                 except CoderError as exc:
-                    resolver.rollback()
+                    resolver.rollback()  # the file's savepoint was rolled back
                     result = FileResult(str(path), "failed", message=str(exc))
-                else:
-                    resolver.commit()
                 report.files.append(result)
                 if progress:
                     progress(1)
@@ -264,10 +265,11 @@ def _store_batch(project: Project, stream: Iterator[tuple[Path, Prepared]],
 
 
 def _store_file(project: Project, path: Path, prepared: list[PreparedDocument],
-                resolver: SpeakerResolver) -> FileResult:
+                resolver: SpeakerResolver, stamp: str) -> FileResult:
     result = FileResult(str(path), "duplicate")
     for item in prepared:
-        document_id, created = store_document(project, item, source=str(path), resolver=resolver)
+        document_id, created = store_document(project, item, source=str(path), resolver=resolver,
+                                              imported_at=stamp)
         result.document_ids.append(document_id)
         result.warnings.extend(item.warnings)
         if created:
