@@ -29,6 +29,22 @@ def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
+def _ask_for_wal(conn: sqlite3.Connection) -> str:
+    """Put the file in WAL mode; returns the journal mode it is in.
+
+    An import running alone writes with a rollback journal (:meth:`Project.bulk_writes`)
+    and holds a lock the switch needs (SQLite then fails at once, without waiting).  This
+    connection then works in that mode, as SQLite lets it, until the import is over and
+    returns the file to WAL.
+    """
+    try:
+        return conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        return conn.execute("PRAGMA journal_mode").fetchone()[0]
+
+
 def default_path() -> Path:
     """The project path used when none is given: ``$CODER_PROJECT`` or ``./coder.db``."""
     return Path(os.environ.get("CODER_PROJECT") or DEFAULT_PROJECT)
@@ -55,6 +71,7 @@ class Project:
         # sqlite-utils pulls in pandas when it is installed: import it only when opening.
         import sqlite_utils
 
+        conn = None
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves (see transaction()).
             conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000,
@@ -73,8 +90,14 @@ class Project:
                 # as the default 4 KB (an import writes a tenth faster); fixed from here on.
                 conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             conn.execute("PRAGMA foreign_keys = ON")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            conn.execute("PRAGMA synchronous = NORMAL")
+            mode = _ask_for_wal(conn)
+            # NORMAL is safe with WAL; a rollback journal needs FULL to be as safe.
+            conn.execute(f"PRAGMA synchronous = {'NORMAL' if mode == 'wal' else 'FULL'}")
+        except sqlite3.OperationalError as exc:
+            if conn is not None:
+                conn.close()
+            hint = "; another coder command is holding it: try again" if "locked" in str(exc) else ""
+            raise ProjectError(f"cannot open ({exc}){hint}", path=self.path) from None
         except sqlite3.DatabaseError as exc:
             raise ProjectError(f"not a coder project file ({exc})", path=self.path) from None
         except sqlite3.Error as exc:

@@ -123,3 +123,39 @@ def test_a_project_opened_during_bulk_writes_returns_it_to_wal(tmp_path):
                     project.coder_id("alice")
                 assert other.rows("SELECT name FROM coders") == [{"name": "alice"}]
         assert pragmas(project)[0] == "wal"
+
+
+def test_a_project_opened_while_a_bulk_import_writes_works_in_its_mode(tmp_path):
+    """The switch to WAL needs a lock the import holds: the new connection carries on with
+    the rollback journal (and FULL syncs) instead of failing."""
+    path = tmp_path / "p.db"
+    with Project(path, create=True) as project:
+        with project.bulk_writes():
+            with project.transaction():
+                project.coder_id("alice")
+                with Project(path) as other:
+                    assert pragmas(other)[:2] == ("delete", 2)
+                    assert other.rows("SELECT name FROM coders") == []  # not committed yet
+            assert pragmas(project)[0] == "delete"
+        assert pragmas(project)[0] == "wal"
+    with Project(path) as again:
+        assert pragmas(again)[0] == "wal"
+        assert again.rows("SELECT name FROM coders") == [{"name": "alice"}]
+
+
+def test_a_held_project_says_so(tmp_path, monkeypatch):
+    """A lock that outlasts the busy timeout is a one-line 'try again', not 'not a project'."""
+    import coder.project as project_module
+
+    path = tmp_path / "p.db"
+    Project(path, create=True).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA journal_mode = DELETE")
+    holder.execute("BEGIN EXCLUSIVE")
+    monkeypatch.setattr(project_module, "BUSY_TIMEOUT_MS", 50)
+    try:
+        with pytest.raises(ProjectError, match="another coder command is holding it"):
+            Project(path)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
