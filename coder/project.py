@@ -177,8 +177,9 @@ class Project:
         large writes.  So when this is the only connection, the block runs with a
         rollback journal, as durable (``synchronous = FULL``), and the file returns to
         WAL on leaving.  When another connection has the file open (a coder in the TUI),
-        nothing changes.  A coder who opens the project during the block switches it back
-        to WAL (on open) and the block carries on in WAL.
+        nothing changes.  A command that opens the project during the block returns it to
+        WAL if it gets in between two commits, else works with the rollback journal (its
+        statements wait for the import's commits); the block carries on either way.
         """
         conn = self.db.conn
         if not self.wal or conn.in_transaction:
