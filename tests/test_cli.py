@@ -92,6 +92,20 @@ def test_speakers_merge_command(run, transcript):
     assert result.exit_code == 1 and result.output.startswith("coder: no speaker 'Nadie'")
 
 
+def test_speakers_split_command(run, transcript):
+    run("init")
+    run("import", str(transcript))
+    result = run("speakers", "split", "INTERLOCUTORA", "--into", "Reportera de El Universal")
+    assert result.exit_code == 0
+    assert result.output.startswith("moved 'INTERLOCUTORA' (1 turn) to Reportera de El Universal")
+    speakers = {s["name"]: s for s in json.loads(run("speakers", "--json").output)}
+    assert speakers["Reportera de El Universal"]["aliases"] == ["INTERLOCUTORA"]
+    assert speakers["Press"]["aliases"] == ["PREGUNTA"]
+    result = run("speakers", "split", "PREGUNTA")
+    assert result.exit_code == 1 and "--into" in result.output
+    assert "speakers split" in run("speakers", "--help").output
+
+
 def test_demo_builds_without_tui(run, tmp_path):
     result = run("demo", "--no-tui")
     assert result.exit_code == 0, result.output

@@ -13,6 +13,7 @@ from coder.corpus.speakers import (
     merge_speakers,
     parse_speaker,
     same_person,
+    split_speaker,
 )
 from coder.errors import CoderError
 
@@ -352,3 +353,57 @@ def test_two_importers_on_one_file_share_spellings(tmp_path):
         stale.commit()
         assert ours == theirs
         assert first.db.execute("SELECT count(*) FROM speaker_aliases").fetchone()[0] == 1
+
+
+# --- Splitting what was joined wrongly ------------------------------------------------------
+
+def test_split_a_spelling_the_rules_joined(project, tmp_path):
+    lines = ["ZOÉ ROBLEDO ABURTO", "ZOÉ ALEJANDRO ROBLEDO ABURTO", "ZOÉ ROBLEDO ABURTO"]
+    import_paths(project, [_write(tmp_path, "a.txt", lines)])
+    [joined] = list_speakers(project)
+    assert joined["turns"] == 3
+    target = split_speaker(project, "ZOÉ ALEJANDRO ROBLEDO ABURTO")
+    assert target["name"] == "Zoé Alejandro Robledo Aburto" and target["turns"] == 1
+    speakers = {s["name"]: s for s in list_speakers(project)}
+    assert speakers["Zoé Robledo Aburto"]["turns"] == 2
+    assert speakers["Zoé Alejandro Robledo Aburto"]["aliases"] == ["ZOÉ ALEJANDRO ROBLEDO ABURTO"]
+    # The fix is kept: the same spelling in a later import goes where the user put it.
+    import_paths(project, [_write(tmp_path, "b.txt", ["ZOÉ ALEJANDRO ROBLEDO ABURTO"],
+                                  title="Otra")])
+    assert {s["name"]: s["turns"] for s in list_speakers(project)} == {
+        "Zoé Robledo Aburto": 2, "Zoé Alejandro Robledo Aburto": 2}
+    assert project.rows("SELECT action, entity FROM events WHERE action = 'split'") == [
+        {"action": "split", "entity": "speaker"}]
+
+
+def test_split_undoes_a_merge_and_moves_into_a_named_speaker(project, tmp_path):
+    import_paths(project, [_write(tmp_path, "a.txt", ["PREGUNTA", "JUAN PÉREZ LÓPEZ",
+                                                      "PREGUNTA", "MARÍA GÓMEZ RUIZ"])])
+    merge_speakers(project, "Juan Pérez López", "Press")
+    assert project.db.execute("SELECT count(*) FROM turns WHERE question_id IS NOT NULL"
+                              ).fetchone()[0] == 1
+    # Back out of the press, as a new speaker: his turn answers the question before it again.
+    back = split_speaker(project, "juan perez lopez")
+    assert back["name"] == "Juan Pérez López" and back["turns"] == 1
+    assert project.db.execute("SELECT count(*) FROM turns WHERE question_id IS NOT NULL"
+                              ).fetchone()[0] == 2
+    assert project.db.execute("SELECT count(*) FROM speaker_merges").fetchone()[0] == 0
+    # Into an existing speaker; its old speaker, now without a spelling, is gone.
+    moved = split_speaker(project, "MARÍA GÓMEZ RUIZ", into="Juan Pérez López")
+    assert moved["id"] == back["id"] and moved["turns"] == 1
+    assert {s["name"] for s in list_speakers(project)} == {"Press", "Juan Pérez López"}
+    # Into a new speaker named by the user.
+    named = split_speaker(project, "MARÍA GÓMEZ RUIZ", into="María Gómez")
+    assert named["name"] == "María Gómez" and named["turns"] == 1
+
+
+def test_split_errors(project, transcript):
+    import_paths(project, [transcript])
+    with pytest.raises(CoderError, match="no spelling"):
+        split_speaker(project, "NADIE")
+    with pytest.raises(CoderError, match="as Press itself; name the speaker"):
+        split_speaker(project, "PREGUNTA")
+    with pytest.raises(CoderError, match="already belongs to"):
+        split_speaker(project, "PREGUNTA", into="Press")
+    with pytest.raises(CoderError, match="itself"):
+        split_speaker(project, "RESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR")

@@ -50,7 +50,8 @@ def speakers(ctx: click.Context, as_json: bool, project_path: Path | None) -> No
     \b
     Spellings that differ in accents, titles or roles are one speaker; generic voices
     (PREGUNTA, INTERLOCUTOR/A, VOZ MUJER, INTERVENCIÓN ...) are the press.  Fix what the
-    rules got wrong with `coder speakers merge A B`.
+    rules got wrong with `coder speakers merge A B` (two speakers that are one) and
+    `coder speakers split SPELLING` (a spelling joined to the wrong speaker).
     """
     ctx.obj = project_path
     if ctx.invoked_subcommand is not None:
@@ -83,6 +84,31 @@ def speakers_merge(project_path: Path | None, source: str, target: str) -> None:
     with Project(project_path or default_path()) as project:
         merged = merge_speakers(project, source, target)
     click.echo(f"merged {source!r} into {merged['name']} (#{merged['id']})")
+
+
+@speakers.command("split")
+@click.argument("spelling")
+@click.option("--into", help="The speaker it belongs to: an existing one (name, id or "
+                             "spelling) or the name of a new one.  Default: a new speaker "
+                             "as the rules read the spelling.")
+@click.pass_obj
+def speakers_split(project_path: Path | None, spelling: str, into: str | None) -> None:
+    """Move the raw SPELLING (as `coder speakers --json` lists it) and its turns to another
+    speaker.
+
+    \b
+    For a spelling the rules (or a merge) joined to the wrong speaker, e.g.
+      coder speakers split "ZOÉ ALEJANDRO ROBLEDO ABURTO"
+      coder speakers split "JUAN PÉREZ, VOCERO" --into "Juan Pérez Gómez"
+    Later imports keep the fix.
+    """
+    from ..corpus.speakers import split_speaker
+
+    with Project(project_path or default_path()) as project:
+        target = split_speaker(project, spelling, into)
+    turns = target["turns"]
+    click.echo(f"moved {spelling!r} ({turns} turn{'' if turns == 1 else 's'}) to "
+               f"{target['name']} (#{target['id']})")
 
 
 @click.command()

@@ -705,6 +705,85 @@ def merge_speakers(project: Project, source: str, target: str) -> dict:
     return dst
 
 
+def _find_alias(project: Project, spelling: str) -> dict:
+    """A raw spelling as listed by ``coder speakers`` (exact, else accent/case-insensitive)."""
+    rows = project.rows("SELECT * FROM speaker_aliases WHERE alias IN (?, ?)",
+                        [spelling, clean(spelling)])
+    if not rows:
+        folded = fold(clean(spelling))
+        rows = [row for row in project.rows("SELECT * FROM speaker_aliases")
+                if fold(row["alias"]) == folded]
+    if not rows:
+        raise CoderError(f"no spelling {spelling!r}; `coder speakers --json` lists them")
+    if len(rows) > 1:
+        raise CoderError(f"{spelling!r} matches {len(rows)} spellings; write it exactly")
+    return rows[0]
+
+
+def split_speaker(project: Project, spelling: str, into: str | None = None) -> dict:
+    """Move one raw spelling, and the turns spoken under it, to another speaker.
+
+    This undoes what the rules (or a merge) joined wrongly.  ``into`` names the speaker to
+    move it to: an existing one (id, name or spelling) or, if none matches, a new speaker
+    of that name; without ``into``, a new speaker as the rules read the spelling.  Later
+    imports keep the fix: the spelling is looked up before any rule.  One transaction;
+    returns the speaker the spelling now belongs to.
+    """
+    alias = _find_alias(project, spelling)
+    source = project.rows("SELECT * FROM speakers WHERE id = ?", [alias["speaker_id"]])[0]
+    line = parse_speaker(alias["alias"])
+    target = None
+    if into is not None:
+        try:
+            target = find_speaker(project, into)
+        except CoderError:
+            target = None  # a new speaker of that name
+    elif line.key == source["key"] or line.key in GENERIC_KEYS:
+        raise CoderError(f"the rules read {alias['alias']!r} as {source['name']} itself; "
+                         "name the speaker it should go to with --into")
+    else:  # the speaker the rules alone would give it, if there is one
+        found = project.rows("SELECT * FROM speakers WHERE key = ?", [line.key])
+        target = found[0] if found else None
+    if target is not None and target["id"] == source["id"]:
+        raise CoderError(f"{alias['alias']!r} already belongs to {source['name']}")
+    with project.transaction():
+        db = project.db
+        if target is None:
+            name = into.strip() if into else line.name
+            key = name_key(name) if into else line.key
+            if not key:
+                raise CoderError(f"{into!r} is not a name")
+            kind = line.kind if line.kind in PERSON_KINDS else "other"
+            target_id = db.execute(
+                "INSERT INTO speakers(key, name, role, kind) VALUES (?, ?, ?, ?)",
+                [key, display_name(name) if into else line.name, line.role, kind]).lastrowid
+            # A merge that sent this name to the old speaker would send it back there.
+            db.execute("DELETE FROM speaker_merges WHERE key = ?", [key])
+            target = project.rows("SELECT * FROM speakers WHERE id = ?", [target_id])[0]
+        db.execute("UPDATE speaker_aliases SET speaker_id = ?, manual = 1 WHERE id = ?",
+                   [target["id"], alias["id"]])
+        moved = db.execute("UPDATE turns SET speaker_id = ? WHERE alias_id = ?",
+                           [target["id"], alias["id"]]).rowcount
+        left = db.execute("SELECT count(*) FROM speaker_aliases WHERE speaker_id = ?",
+                          [source["id"]]).fetchone()[0]
+        if not left:  # its only spelling moved: nothing is left of the old speaker
+            db.execute("UPDATE speaker_merges SET speaker_id = ? WHERE speaker_id = ?",
+                       [target["id"], source["id"]])
+            db.execute("DELETE FROM speakers WHERE id = ?", [source["id"]])
+        if source["kind"] != target["kind"]:
+            from .importer import link_questions
+
+            for (document_id,) in db.execute(
+                    "SELECT DISTINCT document_id FROM turns WHERE alias_id = ?",
+                    [alias["id"]]).fetchall():
+                link_questions(project, document_id)
+        project.log_event("split", "speaker", target["id"],
+                          before={"speaker": source, "alias": alias["alias"]},
+                          after={"speaker": target, "turns": moved})
+    target["turns"] = moved
+    return target
+
+
 def list_speakers(project: Project) -> list[dict]:
     """Every canonical speaker with role, kind, raw spellings and number of turns."""
     speakers = project.rows(
