@@ -131,11 +131,6 @@ class PreparedDocument:
     def words(self) -> int:
         return sum(turn[3] for turn in self.turns)
 
-    @property
-    def text(self) -> str:
-        """The text (decoded on demand: storing it needs only the bytes)."""
-        return self.utf8.decode("utf-8")
-
 
 def prepare_document(doc: ParsedDocument, *, lang: str | None = None) -> PreparedDocument:
     """Check a parsed document and compute its hash, word counts, language and kind."""
