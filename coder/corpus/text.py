@@ -37,7 +37,7 @@ def decode_text(data: bytes, path: object = None) -> tuple[str, bytes | None]:
     utf8: bytes | None = data
     if data.startswith(b"\xef\xbb\xbf"):
         data, utf8 = data[3:], None
-    if b"\x00" in data[:65536]:
+    if data.find(b"\x00", 0, 65536) != -1:
         raise ImportProblem("binary file (NUL bytes); expected text", path=path)
     # Control bytes are the same in UTF-8, cp1252 and Latin-1: count them before decoding,
     # in the first 8 KB as file(1) and git do (a regex over the text cost a tenth of an import).
