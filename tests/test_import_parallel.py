@@ -86,6 +86,35 @@ def test_prepared_files_keep_their_order(tmp_path):
     assert multiprocessing.active_children() == []
 
 
+def test_results_that_come_back_early_wait_for_their_turn(tmp_path, monkeypatch):
+    """The first chunk is held until a later one is done: the order must not change."""
+    files = sample_files(tmp_path)
+    gate = multiprocessing.get_context("fork").Event()  # shared with the forked workers
+    real = parallel._prepare_chunk
+
+    def held(paths, *args):
+        if paths[0] == files[0]:
+            assert gate.wait(timeout=30)
+        result = real(paths, *args)
+        if files[0] not in paths:
+            gate.set()  # a later chunk is done: let the first one go
+        return result
+
+    expected = [digest(result) for _, result in parallel.prepared_files(files, workers=1)]
+    monkeypatch.setattr(parallel, "_prepare_chunk", held)
+    got = list(parallel.prepared_files(files, workers=2))
+    assert [path for path, _ in got] == files
+    assert [digest(result) for _, result in got] == expected
+    assert gate.is_set()
+
+
+def digest(result) -> object:
+    """What identifies a file's preparation: its problem, or its documents' hashes."""
+    if isinstance(result, ImportProblem):
+        return str(result)
+    return [doc.sha256 for doc in result]
+
+
 def test_ctrl_c_keeps_the_finished_files_and_stops_the_workers(tmp_path):
     files = [f for f in sample_files(tmp_path) if not f.name.startswith(("zz-", "copy"))]
     stored = []

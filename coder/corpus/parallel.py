@@ -136,20 +136,21 @@ class WorkersStopped(Exception):
 
 
 def _worker_main(conn, fmt: str | None, lang: str | None, options: dict) -> None:
-    """A worker: prepare each chunk received, send back ``(True, results)`` or
-    ``(False, exception)``; stop when the pipe closes."""
+    """A worker: prepare each ``(number, chunk)`` received, send back ``(number, True,
+    results)`` or ``(number, False, exception)``; stop at None or when the pipe closes."""
     _worker_init()
     while True:
         try:
-            paths = conn.recv()
+            task = conn.recv()
         except (EOFError, OSError):
             return
-        if paths is None:  # the end
+        if task is None:  # the end
             return
+        number, paths = task
         try:
-            reply = (True, _prepare_chunk(paths, fmt, lang, options))
+            reply = (number, True, _prepare_chunk(paths, fmt, lang, options))
         except BaseException as exc:  # a bug: let the importing process raise it
-            reply = (False, exc)
+            reply = (number, False, exc)
         try:
             conn.send(reply)
         except OSError:  # the importing process stopped listening
@@ -158,25 +159,31 @@ def _worker_main(conn, fmt: str | None, lang: str | None, options: dict) -> None
 
 def _pooled(files: list[Path], fmt: str | None, lang: str | None, options: dict,
             workers: int) -> Iterator[tuple[Path, Prepared]]:
-    """Chunks go to the workers in turn and come back in the same order.
+    """Chunks go to whichever worker hands one back; results are put back in file order.
 
     One pipe per worker, read by the storing thread itself: with ProcessPoolExecutor the
     threads that receive and hand over results cost the storing process more CPU than
-    the reading does (the import took 10% longer).
+    the reading does (the import took 10% longer).  Results that come back early wait
+    here, so a worker is never held up by a slower one's chunk.
     """
+    from multiprocessing.connection import wait
+
     context = _context()
-    chunks = _chunks(files)
+    numbered = enumerate(_chunks(files))
     pipes = []
     procs = []
-    pending: deque = deque()  # (worker index, chunk) in file order
+    order: deque = deque()  # (number, chunk), in file order
+    early: dict[int, list[Prepared]] = {}  # results back before their turn
+    holding: list[int] = []  # chunks each worker has in hand
     ended: set[int] = set()
 
     def send(index: int) -> None:
-        chunk = next(chunks, None)
+        task = next(numbered, None)
         try:
-            if chunk is not None:
-                pipes[index].send(chunk)
-                pending.append((index, chunk))
+            if task is not None:
+                pipes[index].send(task)
+                order.append(task)
+                holding[index] += 1
             elif index not in ended:
                 pipes[index].send(None)  # no more: it ends after the chunks it has
                 ended.add(index)
@@ -193,6 +200,7 @@ def _pooled(files: list[Path], fmt: str | None, lang: str | None, options: dict,
             for _ in range(min(workers, len(files))):
                 ours, theirs = context.Pipe()
                 pipes.append(ours)
+                holding.append(0)
                 proc = context.Process(target=_worker_main, args=(theirs, fmt, lang, options),
                                        name="coder-prepare", daemon=True)
                 try:
@@ -208,16 +216,25 @@ def _pooled(files: list[Path], fmt: str | None, lang: str | None, options: dict,
         for _ in range(AHEAD):
             for index in range(len(pipes)):
                 send(index)
-        while pending:
-            index, chunk = pending.popleft()
-            try:
-                ok, payload = pipes[index].recv()
-            except (EOFError, OSError):
-                raise WorkersStopped from None
-            if not ok:
-                raise payload
-            send(index)
-            yield from zip(chunk, payload)
+        while order:
+            number, chunk = order[0]
+            while number not in early:
+                busy = [pipes[i] for i in range(len(pipes)) if holding[i]]
+                if not busy:  # cannot happen; never wait on nothing
+                    raise WorkersStopped
+                for conn in wait(busy):
+                    index = pipes.index(conn)
+                    try:
+                        got, ok, payload = conn.recv()
+                    except (EOFError, OSError):
+                        raise WorkersStopped from None
+                    if not ok:
+                        raise payload
+                    early[got] = payload
+                    holding[index] -= 1
+                    send(index)
+            order.popleft()
+            yield from zip(chunk, early.pop(number))
         for proc in procs:
             proc.join()  # they have their end marker: quick
     finally:
