@@ -35,6 +35,10 @@ def sample_files(tmp_path: Path) -> list[Path]:
     (folder / "cp1252.txt").write_bytes(TRANSCRIPT.replace("Hoy", "Ayer").encode("cp1252"))
     (folder / "bom-crlf.txt").write_bytes(
         b"\xef\xbb\xbf" + TRANSCRIPT.replace("Hoy", "Mañana").replace("\n", "\r\n").encode())
+    (folder / "notes.md").write_text("Rueda de prensa\n\nREPORTERA: ¿Y la Guardia?\n"
+                                     "VOCERO: Tendrá mando civil.\n", encoding="utf-8")
+    (folder / "rows.csv").write_text("fecha,texto\n2019-03-05,Primera nota de prensa.\n"
+                                     "2019-03-06,Segunda nota de prensa.\n", encoding="utf-8")
     (folder / "zz-binary.txt").write_bytes(bytes(range(256)) * 4)
     (folder / "zz-empty.txt").write_bytes(b"")
     files = expand_paths([folder])
@@ -66,9 +70,23 @@ def test_workers_import_what_one_process_imports(tmp_path):
         pooled = import_paths(two, files, workers=2)
         assert outcome(pooled) == outcome(alone)
         assert contents(two) == contents(one)
-        assert len(contents(one)["documents"]) == len(files) - 3
+        assert len(contents(one)["documents"]) == len(files) - 3 + 1  # the CSV holds two
     assert alone.count("failed") == 2 and alone.count("duplicate") == 1
     assert [Path(f.path).name for f in alone.failed] == ["zz-binary.txt", "zz-empty.txt"]
+
+
+def test_strict_import_with_workers_stores_nothing_when_a_file_is_bad(tmp_path):
+    files = sample_files(tmp_path)
+    with Project(tmp_path / "p.db", create=True) as project:
+        with pytest.raises(ImportProblem, match="zz-binary.txt"):
+            import_paths(project, files, workers=2, strict=True)
+        assert multiprocessing.active_children() == []
+        assert project.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
+        assert project.db.execute("SELECT count(*) FROM speakers").fetchone()[0] == 0
+        # The good files alone go in, whole.
+        good = [f for f in files if not f.name.startswith("zz-")]
+        report = import_paths(project, good, workers=2, strict=True)
+        assert report.count("imported") == len(good) - 1 and report.count("duplicate") == 1
 
 
 def test_prepared_files_keep_their_order(tmp_path):
