@@ -279,7 +279,7 @@ def test_stage_directions(raw):
 
 
 @pytest.mark.parametrize("raw", ["AL PUEBLO DE MÉXICO", "TRANSLATOR'S NOTES", "TRANSLATOR’S NOTES",
-                                 "DECEMBER 1, 2019", "VE-157"])
+                                 "DECEMBER 1, 2019", "VE-157", "PRD", "PT", "MORENA"])
 def test_lines_that_name_nobody(raw):
     line = parse_speaker(raw)
     assert (line.name, line.kind) == ("Not a speaker", "other") and not line.person

@@ -137,6 +137,9 @@ _ROLE_WORDS_BEFORE_DE = frozenset({"PRESIDENTE", "PRESIDENTA", "ALCALDE", "ALCAL
 # A name never starts with these (a heading does: "AL PUEBLO DE MÉXICO").
 _NOT_NAME_START = frozenset({"AL", "A", "EL", "LOS", "LAS", "PARA", "POR", "CON", "EN", "SOBRE",
                              "TO", "THE", "FOR"})
+# Party acronyms alone on a speaker line: the labels of a vote tally read out ("PRD" then
+# "a favor siete, en contra uno"), not speakers.  (MC is the master of ceremonies.)
+_PARTIES = frozenset({"PRD", "PT", "PAN", "PRI", "MORENA", "PVEM", "PES", "PANAL"})
 # Words of document headings, never of a person's name.
 _HEADING_WORDS = frozenset({"NOTA", "NOTAS", "NOTE", "NOTES", "VERSION", "ESTENOGRAFICA",
                             "TRANSCRIPCION", "TRANSCRIPT"})
@@ -337,9 +340,9 @@ _DIGIT = re.compile(r"\d")
 
 
 def _not_a_name(name: str, folded_name: str) -> bool:
-    """True for what cannot be a person's name: a date, a number, a heading."""
+    """True for what cannot be a person's name: a date, a number, a heading, a party."""
     folded = folded_name.split()
-    if not folded or _DIGIT.search(name):
+    if not folded or _DIGIT.search(name) or folded_name in _PARTIES:
         return True
     if folded[0] in _NOT_NAME_START:
         return True
