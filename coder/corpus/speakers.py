@@ -12,9 +12,9 @@ name, a title/role, and a kind (president, official, press, moderator, other, un
 - A line that opens with "(" is a stage direction ("(PROYECCIÓN DE VIDEO)"): all of them
   share the speaker "Stage direction" (kind other).  Lines that cannot name a person (a
   heading such as "AL PUEBLO DE MÉXICO", "TRANSLATOR'S NOTES", a date, a document number,
-  a party acronym heading a vote tally)
-  share "Not a speaker" (kind other).  Both keep kind other, not unknown, because nobody
-  unidentified spoke; what the line said is kept as the alias's title.
+  a party acronym heading a vote tally) share "Not a speaker" (kind other).  Both keep
+  kind other, not unknown, because nobody unidentified spoke; what the line said is kept
+  as the alias's title.
 - A role is split off after a comma, after ". " or before a role word (SECRETARIO,
   DIRECTORA, GOBERNADOR, PRESIDENTE DE ...) that follows at least two name words; a
   leading title (PRESIDENTE, DR., LIC. ...) is stripped.  What was stripped is stored as
