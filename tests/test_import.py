@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from coder.corpus.dates import date_from_path, find_date
 from coder.corpus.documents import document_turns, list_documents
-from coder.corpus.importer import detect_language, import_paths, read_file
+from coder.corpus.importer import import_paths
+from coder.corpus.prepare import detect_language, read_file
 from coder.errors import ImportProblem
 from coder.project import Project
 

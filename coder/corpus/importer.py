@@ -24,13 +24,7 @@ from ..errors import CoderError, ImportProblem
 from ..project import Project, now
 from .model import ParsedDocument
 from .parallel import Prepared, prepared_files
-from .prepare import (  # noqa: F401  (read_file, detect_language: part of this module's API)
-    KNOWN_SUFFIXES,
-    PreparedDocument,
-    detect_language,
-    prepare_document,
-    read_file,
-)
+from .prepare import KNOWN_SUFFIXES, PreparedDocument, prepare_document
 from .speakers import SpeakerResolver
 
 # Files a folder scan passes over (a file named on the command line is still imported).
