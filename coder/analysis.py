@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import CoderError
+from .errors import CoderError, read_text
 from .export.matrix import (
     _by_document,
     _column_index,
@@ -269,13 +269,7 @@ def read_series(path: str | Path, *, column: str | None = None, by: str = "month
     separated; decimal commas are accepted when the separator is a semicolon.
     """
     path = Path(path)
-    try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise CoderError(f"cannot read the series ({exc.strerror or exc})", path=path) from None
-    except UnicodeDecodeError:
-        raise CoderError("the series is not UTF-8 text", path=path) from None
-    lines = raw.splitlines()
+    lines = read_text(path).splitlines()
     if not lines:
         raise CoderError("the series file is empty", path=path)
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","

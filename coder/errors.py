@@ -7,6 +7,8 @@ with status 1; it never shows a traceback for these.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class CoderError(Exception):
     """A problem the user can fix; its message is shown as one line."""
@@ -33,3 +35,15 @@ class ProjectError(CoderError):
 
 class PatternError(CoderError):
     """A codebook pattern spaCy cannot compile, or that needs a richer pipeline."""
+
+
+def read_text(path: str | Path, error: type[CoderError] = CoderError) -> str:
+    """A UTF-8 text file (a leading BOM dropped), or ``error``: one line naming the file."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise error(f"cannot read ({exc.strerror or exc})", path=path) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise error("not UTF-8 text", path=path) from None

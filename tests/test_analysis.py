@@ -99,6 +99,20 @@ def test_read_series(tmp_path):
         read_series(bad)
 
 
+def test_unreadable_files_are_one_line_errors(tmp_path):
+    """The series and a pattern file share one reader: missing and non-UTF-8 files."""
+    from coder.errors import PatternError
+    from coder.suggest.store import read_pattern_file
+
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("month,valor\n2019-03,año\n".encode("latin-1"))
+    for read, error in ((read_series, CoderError), (read_pattern_file, PatternError)):
+        with pytest.raises(error, match=r"latin\.csv: not UTF-8 text$"):
+            read(latin)
+        with pytest.raises(error, match=r"missing\.jsonl: cannot read \(No such file"):
+            read(tmp_path / "missing.jsonl")
+
+
 def test_plot_writes_a_png(coded, tmp_path):
     pytest.importorskip("matplotlib")
     columns, rows = frequencies(coded, by="month", codes="SEC,DES", per="10k")

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import CoderError, PatternError
+from ..errors import CoderError, PatternError, read_text
 from ..project import Project, now
 
 # A coder's suggestion visibility lives in team.coders (light for the workbench); re-exported.
@@ -599,12 +599,7 @@ def read_pattern_file(path: str | Path) -> list[PatternRef]:
     from .patterns import check_pattern
 
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise PatternError(f"cannot read ({exc.strerror or exc})", path=path) from None
-    except UnicodeDecodeError:
-        raise PatternError("not UTF-8 text", path=path) from None
+    text = read_text(path, PatternError)
     refs: list[PatternRef] = []
     seen: dict[tuple[str, str, bool], int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
