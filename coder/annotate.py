@@ -1,4 +1,5 @@
-"""Coding actions, in one place: apply, remove, resize, recode, memo, accept, reject, undo, redo.
+"""Coding actions, in one place: apply, remove, resize, recode, memo, attribute values,
+accept, reject, undo, redo.
 
 Every function here is one user action: one transaction, committed before it returns,
 with one row in the ``events`` log holding snapshots of the rows it changed
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import uuid as uuid_module
 
+from .codebook.store import codebook_attributes
 from .errors import CoderError
 from .project import Project, now
 
@@ -227,6 +229,86 @@ def document_memo(project: Project, coder: str, document_id: int, text: str) -> 
     return after
 
 
+# -- attribute values ---------------------------------------------------------------------------
+
+def _parents(project: Project) -> dict[str, str | None]:
+    return {row[0]: row[1] for row in project.db.execute("SELECT id, parent_id FROM codes")}
+
+
+def code_attributes(project: Project, code_id: str) -> list:
+    """The attribute dimensions (:class:`~coder.codebook.Attribute`) a coding of ``code_id`` carries."""
+    parents = _parents(project)
+    return [attribute for attribute in codebook_attributes(project)
+            if attribute.applies_to(code_id, parents)]
+
+
+def attribute_values(annotation: dict) -> dict[str, str]:
+    """An annotation row's attribute values as ``{dimension: value}``."""
+    raw = annotation.get("attributes")
+    if not raw:
+        return {}
+    return dict(json.loads(raw)) if isinstance(raw, str) else dict(raw)
+
+
+def set_attribute(project: Project, coder: str, annotation_id: int, dimension: str,
+                  value: str | None) -> dict:
+    """Set (``value=None``: clear) one attribute value of a coder's annotation; returns the row.
+
+    One transaction, logged as an ``update`` of the annotation, so undo restores the
+    previous value.  The dimension must apply to the annotation's code and the value be
+    one the codebook declares.
+    """
+    coder_id = project.coder_id(coder)
+    with project.transaction():
+        before = _annotation(project, annotation_id, coder_id)
+        dimensions = {a.id: a for a in code_attributes(project, before["code_id"])}
+        if dimension not in dimensions:
+            known = ", ".join(dimensions) or "none"
+            raise CoderError(f"attribute {dimension!r} does not apply to code {before['code_id']}"
+                             f" (its attributes: {known})")
+        if value is not None and value not in dimensions[dimension].values:
+            raise CoderError(f"attribute {dimension}: no value {value!r} (one of "
+                             f"{', '.join(dimensions[dimension].values)})")
+        values = attribute_values(before)
+        if values.get(dimension) == value:
+            return before
+        if value is None:
+            values.pop(dimension, None)
+        else:
+            values[dimension] = value
+        project.db.execute("UPDATE annotations SET attributes = ?, updated_at = ? WHERE id = ?",
+                           [json.dumps(values, ensure_ascii=False, sort_keys=True), now(),
+                            annotation_id])
+        after = _row(project, "annotations", annotation_id)
+        _log(project, "update", "annotation", annotation_id, coder_id,
+             {"annotations": {annotation_id: before}},
+             {"annotations": {annotation_id: after}, "attribute": {dimension: value}})
+    return after
+
+
+def clear_attribute(project: Project, coder: str, annotation_id: int, dimension: str) -> dict:
+    """Remove one attribute value from a coder's annotation (undoable)."""
+    return set_attribute(project, coder, annotation_id, dimension, None)
+
+
+def predicted_attributes(project: Project, suggestion: dict) -> dict[str, str]:
+    """The attribute values a suggestion predicts, for the dimensions its code carries.
+
+    A suggestion predicts a dimension through a column of the same name (``source``,
+    ``polarity``, ...) or ``predicted_<name>``, or an ``attributes`` JSON object; values
+    the codebook does not declare for the dimension are ignored.
+    """
+    extra = suggestion.get("attributes")
+    extra = json.loads(extra) if isinstance(extra, str) and extra else (extra or {})
+    values = {}
+    for attribute in code_attributes(project, suggestion["code_id"]):
+        value = (suggestion.get(attribute.id) or suggestion.get(f"predicted_{attribute.id}")
+                 or extra.get(attribute.id))
+        if isinstance(value, str) and value in attribute.values:
+            values[attribute.id] = value
+    return values
+
+
 # -- suggestions --------------------------------------------------------------------------------
 
 def _suggestion(project: Project, suggestion_id: int) -> dict:
@@ -277,6 +359,11 @@ def accept_suggestion(project: Project, coder: str, suggestion_id: int) -> dict:
                 suggestion["start"], suggestion["end"], memo=None, origin="suggestion",
                 pattern_id=suggestion["pattern_id"])
             before["annotations"][annotation_id] = None
+            predicted = predicted_attributes(project, suggestion)
+            if predicted:
+                # The coder accepts the reading too; each value can be changed afterwards.
+                project.db.execute("UPDATE annotations SET attributes = ? WHERE id = ?",
+                                   [json.dumps(predicted, sort_keys=True), annotation_id])
         decision_id, previous = _decide(project, coder_id, suggestion, "accept", annotation_id)
         before["decisions"][decision_id] = previous
         annotation = _row(project, "annotations", annotation_id)

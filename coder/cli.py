@@ -20,6 +20,7 @@ COMMAND_MODULES: list[tuple[str, tuple[str, ...]]] = [
     ("codebook", ("codebook",)),
     ("suggest", ("suggest", "suggestions", "patterns")),
     ("annotate", ("code", "annotations", "undo", "redo")),
+    ("attributes", ("attributes",)),
     ("team", ("coders", "sample", "assignments", "agreement", "review", "merge")),
     ("export", ("export", "search", "stats", "cooccurrence")),
     ("refi", ("import_refi",)),

@@ -184,6 +184,34 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX events_coder ON events(coder_id, id);
     """,
+    # 2: attribute dimensions of codings (issue #11): the codebook declares them, a coding
+    #    carries values ({"source": "own", "polarity": "negated"}) in the same row, so undo
+    #    snapshots and merges carry them with the coding; and the precision audit of
+    #    suggestions: items drawn for a judge, with the judge's verdict.
+    """
+    ALTER TABLE codebooks ADD COLUMN attributes TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE annotations ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';
+    CREATE TABLE audit_items (
+        id INTEGER PRIMARY KEY,
+        draw TEXT NOT NULL,                  -- the draw's name: items drawn together
+        judge_id INTEGER NOT NULL REFERENCES coders(id),
+        seq INTEGER NOT NULL,                -- the order the judge sees them in
+        suggestion_id INTEGER REFERENCES suggestions(id) ON DELETE SET NULL,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        code_id TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        pattern_id TEXT NOT NULL,
+        codebook_version TEXT,
+        predicted TEXT NOT NULL DEFAULT '{}',  -- the suggestion's predicted attributes when drawn
+        verdict TEXT CHECK (verdict IN ('correct', 'borderline', 'wrong')),
+        reason TEXT,
+        drawn_at TEXT NOT NULL,
+        judged_at TEXT,
+        UNIQUE(draw, judge_id, document_id, code_id, start, "end", pattern_id)
+    );
+    CREATE INDEX audit_items_judge ON audit_items(judge_id, draw, seq);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

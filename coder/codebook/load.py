@@ -4,6 +4,8 @@ The format (see ``codebooks/README.md``)::
 
     codebook: {name, description, languages, references}
     exclusive_groups: [{id, codes: [...]}]          # optional
+    attributes:                                      # optional: dimensions of a coding
+      - {id: source, name, values: [own, attributed, quoted], codes: [SEC, DES]}
     codes:                                           # a tree through `children`,
       - id: SEC                                      # or flat lists with `parent: ID`
         name: Securitizing move
@@ -25,11 +27,16 @@ from pathlib import Path
 import yaml
 
 from ..errors import CodebookError
-from .model import RESERVED_KEYS, Code, Codebook, tree_order
+from .model import RESERVED_KEYS, Attribute, Code, Codebook, tree_order
 
 CODE_FIELDS = {"id", "name", "parent", "key", "color", "definition", "when_to_use",
                "when_not_to_use", "examples", "patterns", "exclude", "children", "description"}
 PATTERN_FIELDS = {"id", "lang", "pattern", "attr", "label", "comment"}
+ATTRIBUTE_FIELDS = {"id", "name", "description", "codes", "values"}
+VALUE_FIELDS = {"id", "name"}
+# Attribute ids and values become column names (attr_source) and CSV cells: keep them plain.
+_ATTRIBUTE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 MAX_CODEBOOK_BYTES = 5 * 1024 * 1024
@@ -105,10 +112,10 @@ def parse_codebook(text: str, *, source: str | None = None) -> Codebook:
         raise CodebookError("YAML nested too deeply") from None
     if not isinstance(data, dict):
         raise CodebookError("a codebook is a mapping with a `codes:` list at the top level")
-    unknown = set(data) - {"codebook", "codes", "exclusive_groups", "__line__"}
+    unknown = set(data) - {"codebook", "codes", "exclusive_groups", "attributes", "__line__"}
     if unknown:
         raise CodebookError(f"unknown top-level field(s): {', '.join(sorted(map(str, unknown)))}"
-                            " (expected codebook, codes, exclusive_groups)")
+                            " (expected codebook, codes, exclusive_groups, attributes)")
     meta = data.get("codebook") or {}
     if not isinstance(meta, dict):
         raise CodebookError(f"{_line(data)}`codebook:` must be a mapping (name, description, ...)")
@@ -124,6 +131,7 @@ def parse_codebook(text: str, *, source: str | None = None) -> Codebook:
     _check_codes(codes, languages)
     codes = tree_order(codes)
     groups = _groups(data.get("exclusive_groups") or [], {c.id for c in codes})
+    attributes = _attributes(data.get("attributes") or [], {c.id for c in codes})
     return Codebook(
         name=str(meta.get("name") or (Path(source).stem if source else "codebook")),
         description=str(meta.get("description") or "").strip(),
@@ -131,6 +139,7 @@ def parse_codebook(text: str, *, source: str | None = None) -> Codebook:
         references=[str(r) for r in meta.get("references") or []],
         codes=codes,
         groups=groups,
+        attributes=attributes,
         version=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         yaml_text=text,
         source=source,
@@ -306,3 +315,69 @@ def _groups(raw: object, ids: set[str]) -> dict[str, list[str]]:
             raise CodebookError(f"{where}exclusive group {group['id']}: needs at least two codes")
         groups[str(group["id"])] = [str(c) for c in group["codes"]]
     return groups
+
+
+def _attributes(raw: object, ids: set[str]) -> list[Attribute]:
+    """Validate the ``attributes:`` list: dimensions, their values and the codes they apply to."""
+    if not isinstance(raw, list):
+        raise CodebookError("`attributes` must be a list of {id, name, values, codes}")
+    attributes: list[Attribute] = []
+    seen: dict[str, int | None] = {}
+    for entry in raw:
+        if not isinstance(entry, dict):
+            raise CodebookError(f"an attribute must be a mapping with id and values, not {entry!r}")
+        where = _line(entry)
+        unknown = set(entry) - ATTRIBUTE_FIELDS - {"__line__"}
+        if unknown:
+            field = sorted(map(str, unknown))[0]
+            hint = difflib.get_close_matches(field, ATTRIBUTE_FIELDS, n=1)
+            raise CodebookError(f"{where}attribute: unknown field {field!r}"
+                                + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+        attribute_id = entry.get("id")
+        if not isinstance(attribute_id, str) or not _ATTRIBUTE_ID.match(attribute_id):
+            raise CodebookError(f"{where}attribute id {attribute_id!r} must be lower-case letters,"
+                                " digits or '_' starting with a letter (it names a column)")
+        if attribute_id in seen:
+            raise CodebookError(f"{where}duplicate attribute {attribute_id!r} "
+                                f"(first on line {seen[attribute_id]})")
+        seen[attribute_id] = entry.get("__line__")
+        raw_values = entry.get("values")
+        if not isinstance(raw_values, list) or not raw_values:
+            raise CodebookError(f"{where}attribute {attribute_id}: `values` must be a non-empty list")
+        values: list[str] = []
+        names: dict[str, str] = {}
+        for value in raw_values:
+            value_where = _line(value) or where
+            if isinstance(value, dict):
+                unknown = set(value) - VALUE_FIELDS - {"__line__"}
+                if unknown:
+                    raise CodebookError(f"{value_where}attribute {attribute_id}: unknown value "
+                                        f"field(s) {', '.join(sorted(map(str, unknown)))} "
+                                        "(a value is a word or {id, name})")
+                name = _text(value.get("name"))
+                value = value.get("id")
+            else:
+                name = ""
+            if isinstance(value, bool) or not isinstance(value, (str, int)) \
+                    or not _VALUE.match(str(value)):
+                raise CodebookError(f"{value_where}attribute {attribute_id}: value {value!r} must be"
+                                    " a word (letters, digits, '.', '_' or '-')")
+            value = str(value)
+            if value in values:
+                raise CodebookError(f"{value_where}attribute {attribute_id}: duplicate value {value!r}")
+            values.append(value)
+            if name:
+                names[value] = name
+        codes = entry.get("codes") or []
+        if isinstance(codes, str):
+            codes = [codes]
+        if not isinstance(codes, list):
+            raise CodebookError(f"{where}attribute {attribute_id}: `codes` must be a list of code ids")
+        missing = [str(c) for c in codes if c not in ids]
+        if missing:
+            raise CodebookError(f"{where}attribute {attribute_id}: unknown code(s) {', '.join(missing)}")
+        attributes.append(Attribute(
+            id=attribute_id, name=_text(entry.get("name")) or attribute_id, values=values,
+            codes=[str(c) for c in codes], description=_text(entry.get("description")),
+            value_names=names, line=int(entry["__line__"]) if "__line__" in entry else None))
+    return attributes

@@ -36,6 +36,50 @@ class Code:
 
 
 @dataclass
+class Attribute:
+    """An attribute dimension of codings, e.g. ``source`` (own / attributed / quoted).
+
+    A coding of one of ``codes`` (or of a code below one of them) carries at most one of
+    ``values`` for the dimension; ``codes`` empty means every code.
+    """
+
+    id: str
+    name: str
+    values: list[str]
+    codes: list[str] = field(default_factory=list)
+    description: str = ""
+    value_names: dict[str, str] = field(default_factory=dict)
+    line: int | None = None
+
+    def as_dict(self) -> dict:
+        """The dimension's YAML fields (also how the project stores it)."""
+        return {"id": self.id, "name": self.name, "values": list(self.values),
+                "codes": list(self.codes), "description": self.description,
+                "value_names": dict(self.value_names)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Attribute:
+        """Rebuild a dimension from :meth:`as_dict` output."""
+        return cls(id=data["id"], name=data.get("name") or data["id"],
+                   values=list(data.get("values") or []), codes=list(data.get("codes") or []),
+                   description=data.get("description") or "",
+                   value_names=dict(data.get("value_names") or {}))
+
+    def applies_to(self, code_id: str, parents: dict[str, str | None]) -> bool:
+        """Whether codings of ``code_id`` carry this dimension (``parents``: code -> parent)."""
+        if not self.codes:
+            return True
+        seen: set[str] = set()
+        current: str | None = code_id
+        while current is not None and current not in seen:
+            if current in self.codes:
+                return True
+            seen.add(current)
+            current = parents.get(current)
+        return False
+
+
+@dataclass
 class Codebook:
     """A validated codebook; ``codes`` are in tree order (every parent before its children)."""
 
@@ -48,6 +92,12 @@ class Codebook:
     references: list[str] = field(default_factory=list)
     groups: dict[str, list[str]] = field(default_factory=dict)
     source: str | None = None
+    attributes: list[Attribute] = field(default_factory=list)
+
+    def attributes_for(self, code_id: str) -> list[Attribute]:
+        """The attribute dimensions a coding of ``code_id`` carries, in codebook order."""
+        parents = {code.id: code.parent for code in self.codes}
+        return [attribute for attribute in self.attributes if attribute.applies_to(code_id, parents)]
 
     def code(self, code_id: str) -> Code:
         """The code with this id (KeyError if none)."""

@@ -7,7 +7,7 @@ import json
 from ..errors import CodebookError
 from ..project import Project, now
 from .load import parse_codebook
-from .model import Code, Codebook, tree_order
+from .model import Attribute, Code, Codebook, tree_order
 
 
 def store_codebook(project: Project, codebook: Codebook) -> str:
@@ -24,8 +24,10 @@ def store_codebook(project: Project, codebook: Codebook) -> str:
             codebook_id = row[0]
         else:
             codebook_id = db.execute(
-                "INSERT INTO codebooks(name, version, source, yaml, loaded_at) VALUES (?, ?, ?, ?, ?)",
-                [codebook.name, codebook.version, codebook.source, codebook.yaml_text, now()],
+                "INSERT INTO codebooks(name, version, source, yaml, loaded_at, attributes)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [codebook.name, codebook.version, codebook.source, codebook.yaml_text, now(),
+                 _attributes_json(codebook)],
             ).lastrowid
         # Clear parents first so a reshaped tree never trips the foreign key mid-way.
         db.execute("UPDATE codes SET parent_id = NULL")
@@ -64,6 +66,23 @@ def store_codebook(project: Project, codebook: Codebook) -> str:
                           after={"name": codebook.name, "version": codebook.version,
                                  "codes": len(codebook.codes)})
     return codebook.version
+
+
+def _attributes_json(codebook: Codebook) -> str:
+    return json.dumps([attribute.as_dict() for attribute in codebook.attributes], ensure_ascii=False)
+
+
+def codebook_attributes(project: Project) -> list[Attribute]:
+    """The attribute dimensions of the current codebook (empty when none is loaded).
+
+    Read from the codebook version's row, so the workbench and exports need not re-parse
+    (and re-validate the patterns of) the YAML.
+    """
+    codebook_id = project.setting("codebook_id")
+    if codebook_id is None:
+        return []
+    row = project.db.execute("SELECT attributes FROM codebooks WHERE id = ?", [codebook_id]).fetchone()
+    return [Attribute.from_dict(entry) for entry in json.loads(row[0] if row else "[]")]
 
 
 def codes_dropped_by(project: Project, codebook: Codebook) -> list[dict]:

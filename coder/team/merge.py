@@ -31,7 +31,7 @@ from ..schema import SCHEMA_VERSION
 
 # What makes two annotations (or memos) with the same uuid "the same" (after mapping ids).
 _ANNOTATION_FIELDS = ("document", "code_id", "coder", "start", "end", "memo", "origin",
-                      "pattern_id", "deleted")
+                      "pattern_id", "deleted", "attributes")
 _MEMO_FIELDS = ("document", "annotation", "coder", "text", "deleted")
 _STATUS_ORDER = {"todo": 0, "in_progress": 1, "done": 2}
 
@@ -241,8 +241,10 @@ def _codebook_for_new_codes(project: Project, conn: sqlite3.Connection, code: di
     if row:
         return row[0]
     return project.db.execute(
-        "INSERT INTO codebooks(name, version, source, yaml, loaded_at) VALUES (?, ?, ?, ?, ?)",
-        [source["name"], source["version"], source["source"], source["yaml"], now()]).lastrowid
+        "INSERT INTO codebooks(name, version, source, yaml, loaded_at, attributes)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [source["name"], source["version"], source["source"], source["yaml"], now(),
+         source.get("attributes") or "[]"]).lastrowid
 
 
 def _merge_annotations(project: Project, conn: sqlite3.Connection, report: MergeReport,
@@ -254,16 +256,18 @@ def _merge_annotations(project: Project, conn: sqlite3.Connection, report: Merge
         theirs["document"] = docs[theirs["document_id"]]
         theirs["coder"] = coders[theirs["coder_id"]]
         theirs["code_id"] = codes[theirs["code_id"]]
+        theirs.setdefault("attributes", "{}")  # a project file of schema 1 has none
         rows = project.rows("SELECT * FROM annotations WHERE uuid = ?", [theirs["uuid"]])
         if not rows:
             mapping[theirs["id"]] = project.db.execute(
                 'INSERT INTO annotations(uuid, document_id, code_id, coder_id, start, "end", memo,'
-                " origin, pattern_id, codebook_version, created_at, updated_at, deleted)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " origin, pattern_id, codebook_version, created_at, updated_at, deleted, attributes)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [theirs["uuid"], theirs["document"], theirs["code_id"], theirs["coder"],
                  theirs["start"], theirs["end"], theirs["memo"], theirs["origin"],
                  theirs["pattern_id"], theirs["codebook_version"], theirs["created_at"],
-                 theirs["updated_at"], theirs["deleted"]]).lastrowid
+                 theirs["updated_at"], theirs["deleted"],
+                 theirs.get("attributes") or "{}"]).lastrowid
             report.annotations_added += 1
             continue
         ours = rows[0]
@@ -281,10 +285,11 @@ def _merge_annotations(project: Project, conn: sqlite3.Connection, report: Merge
             project.db.execute(
                 'UPDATE annotations SET document_id = ?, code_id = ?, coder_id = ?, start = ?,'
                 ' "end" = ?, memo = ?, origin = ?, pattern_id = ?, codebook_version = ?,'
-                " updated_at = ?, deleted = ? WHERE id = ?",
+                " updated_at = ?, deleted = ?, attributes = ? WHERE id = ?",
                 [theirs["document"], theirs["code_id"], theirs["coder"], theirs["start"],
                  theirs["end"], theirs["memo"], theirs["origin"], theirs["pattern_id"],
-                 theirs["codebook_version"], theirs["updated_at"], theirs["deleted"], ours["id"]])
+                 theirs["codebook_version"], theirs["updated_at"], theirs["deleted"],
+                 theirs.get("attributes") or "{}", ours["id"]])
             report.annotations_updated += 1
     return mapping
 

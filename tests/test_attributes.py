@@ -1,0 +1,180 @@
+"""Attribute dimensions of codings: declared by the codebook, set per coding, undoable."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from coder.annotate import (
+    accept_suggestion,
+    apply_code,
+    attribute_values,
+    clear_attribute,
+    code_attributes,
+    redo,
+    set_attribute,
+    undo,
+)
+from coder.cli import main
+from coder.codebook import codebook_attributes, parse_codebook, store_codebook
+from coder.corpus.importer import import_paths
+from coder.errors import CodebookError, CoderError
+from coder.project import now
+from tests.conftest import CODEBOOK
+
+ATTRIBUTES = """
+attributes:
+  - id: source
+    name: Source of the move
+    codes: [SEC, DES]
+    values:
+      - {id: own, name: "Own move"}
+      - attributed
+      - quoted
+  - id: polarity
+    codes: [SEC]
+    values: [affirmed, negated, hypothetical, question]
+  - id: audience
+    values: [domestic, foreign]
+"""
+
+
+def with_attributes(extra: str = ATTRIBUTES) -> str:
+    return CODEBOOK.replace("codes:\n", extra.lstrip("\n") + "codes:\n", 1)
+
+
+@pytest.fixture
+def coded(project, transcript):
+    import_paths(project, [transcript])
+    store_codebook(project, parse_codebook(with_attributes()))
+    return project
+
+
+def test_codebook_declares_dimensions_and_the_codes_they_apply_to():
+    codebook = parse_codebook(with_attributes())
+    assert [a.id for a in codebook.attributes] == ["source", "polarity", "audience"]
+    source = codebook.attributes[0]
+    assert source.values == ["own", "attributed", "quoted"]
+    assert source.value_names == {"own": "Own move"}
+    # Children inherit their parent's dimensions; `codes` omitted means every code.
+    assert [a.id for a in codebook.attributes_for("SEC.WAR")] == ["source", "polarity", "audience"]
+    assert [a.id for a in codebook.attributes_for("DES.ROOT")] == ["source", "audience"]
+
+
+@pytest.mark.parametrize(("attributes", "message"), [
+    ("attributes:\n  - id: source\n    values: []\n", r"line 5: attribute source: `values` must be"),
+    ("attributes:\n  - id: Source\n    values: [a]\n", r"line 5: attribute id 'Source'"),
+    ("attributes:\n  - id: source\n    values: [a, a]\n", r"line 5: attribute source: duplicate value 'a'"),
+    ("attributes:\n  - id: source\n    codes: [NOPE]\n    values: [a]\n", r"line 5: .*unknown code\(s\) NOPE"),
+    ("attributes:\n  - id: source\n    valuse: [a]\n", r"line 5: .*unknown field 'valuse' \(did you mean 'values'\?\)"),
+    ("attributes:\n  - id: s\n    values: [a]\n  - id: s\n    values: [b]\n", r"line 7: duplicate attribute 's' \(first on line 5\)"),
+    ("attributes:\n  - id: s\n    values: ['a b']\n", r"value 'a b' must be a word"),
+])
+def test_bad_attributes_name_the_line(attributes, message):
+    with pytest.raises(CodebookError, match=message):
+        parse_codebook(with_attributes(attributes))
+
+
+def test_dimensions_are_stored_with_the_codebook_version(coded):
+    dimensions = codebook_attributes(coded)
+    assert [d.id for d in dimensions] == ["source", "polarity", "audience"]
+    version = coded.setting("codebook_version")
+    stored = json.loads(coded.db.execute("SELECT attributes FROM codebooks WHERE version = ?",
+                                         [version]).fetchone()[0])
+    assert stored[0]["values"] == ["own", "attributed", "quoted"]
+    assert [d.id for d in code_attributes(coded, "DES.NOFORCE")] == ["source", "audience"]
+
+
+def test_set_clear_and_undo_an_attribute_value(coded):
+    coding = apply_code(coded, "alice", 1, "SEC.WAR", 10, 25)
+    set_attribute(coded, "alice", coding["id"], "source", "attributed")
+    row = set_attribute(coded, "alice", coding["id"], "polarity", "negated")
+    assert attribute_values(row) == {"source": "attributed", "polarity": "negated"}
+    event = coded.rows("SELECT * FROM events ORDER BY id DESC LIMIT 1")[0]
+    assert (event["action"], event["entity"], event["entity_id"]) == ("update", "annotation", coding["id"])
+    assert json.loads(event["after"])["attribute"] == {"polarity": "negated"}
+
+    row = clear_attribute(coded, "alice", coding["id"], "source")
+    assert attribute_values(row) == {"polarity": "negated"}
+    undo(coded, "alice")  # brings the cleared value back
+    stored = coded.rows("SELECT attributes FROM annotations WHERE id = ?", [coding["id"]])[0]
+    assert attribute_values(stored) == {"source": "attributed", "polarity": "negated"}
+    undo(coded, "alice")
+    stored = coded.rows("SELECT attributes FROM annotations WHERE id = ?", [coding["id"]])[0]
+    assert attribute_values(stored) == {"source": "attributed"}
+    redo(coded, "alice")
+    stored = coded.rows("SELECT attributes FROM annotations WHERE id = ?", [coding["id"]])[0]
+    assert attribute_values(stored) == {"source": "attributed", "polarity": "negated"}
+
+
+def test_bad_values_change_nothing(coded):
+    coding = apply_code(coded, "alice", 1, "DES.NOFORCE", 10, 25)
+    events = coded.db.execute("SELECT count(*) FROM events").fetchone()[0]
+    with pytest.raises(CoderError, match="does not apply to code DES.NOFORCE"):
+        set_attribute(coded, "alice", coding["id"], "polarity", "negated")
+    with pytest.raises(CoderError, match="no value 'mine'"):
+        set_attribute(coded, "alice", coding["id"], "source", "mine")
+    with pytest.raises(CoderError, match="belongs to another coder"):
+        set_attribute(coded, "bob", coding["id"], "source", "own")
+    assert coded.db.execute("SELECT count(*) FROM events").fetchone()[0] == events
+    assert coded.rows("SELECT attributes FROM annotations")[0]["attributes"] == "{}"
+
+
+def _suggestion(project, code="SEC.WAR", **columns):
+    names = ", ".join(columns)
+    marks = ", ".join("?" * len(columns))
+    return project.db.execute(
+        'INSERT INTO suggestions(document_id, code_id, start, "end", pattern_id, codebook_version,'
+        f" pipeline, created_at{', ' + names if names else ''}) VALUES (1, ?, 10, 20, 'p', 'v',"
+        f" 'test', ?{', ' + marks if marks else ''})", [code, now(), *columns.values()]).lastrowid
+
+
+def test_accepting_copies_predicted_attributes(coded):
+    # Suggestions without predicted columns (an older project): nothing to copy.
+    plain = _suggestion(coded, code="DES.NOFORCE")
+    assert attribute_values(accept_suggestion(coded, "alice", plain)) == {}
+    # With the columns a rule engine stores, the values the code carries are copied.
+    coded.db.execute("ALTER TABLE suggestions ADD COLUMN source TEXT")
+    coded.db.execute("ALTER TABLE suggestions ADD COLUMN polarity TEXT")
+    predicted = _suggestion(coded, source="attributed", polarity="negated")
+    accepted = accept_suggestion(coded, "alice", predicted)
+    assert attribute_values(accepted) == {"source": "attributed", "polarity": "negated"}
+    # A value the codebook does not declare is ignored, not stored.
+    odd = _suggestion(coded, code="DES.ROOT", source="rumoured", polarity="negated")
+    assert attribute_values(accept_suggestion(coded, "alice", odd)) == {}
+    undo(coded, "alice")
+    assert coded.db.execute("SELECT count(*) FROM annotations WHERE code_id = 'DES.ROOT'"
+                            " AND deleted = 0").fetchone()[0] == 0
+
+
+def test_cli_lists_and_sets_values(coded, monkeypatch):
+    coding = apply_code(coded, "alice", 1, "SEC.WAR", 10, 25)
+    runner = CliRunner()
+    path = str(coded.path)
+    result = runner.invoke(main, ["attributes", "list", "-p", path])
+    assert result.exit_code == 0 and "source  (Source of the move)  codes: SEC, DES" in result.output
+    result = runner.invoke(main, ["attributes", "set", str(coding["id"]), "source", "quoted",
+                                  "--coder", "alice", "-p", path])
+    assert result.exit_code == 0, result.output
+    assert "source=quoted" in result.output
+    result = runner.invoke(main, ["attributes", "set", str(coding["id"]), "source", "nope",
+                                  "--coder", "alice", "-p", path])
+    assert result.exit_code == 1 and "no value 'nope'" in result.output
+    result = runner.invoke(main, ["attributes", "clear", str(coding["id"]), "source",
+                                  "--coder", "alice", "-p", path])
+    assert result.exit_code == 0
+    assert coded.rows("SELECT attributes FROM annotations")[0]["attributes"] == "{}"
+
+
+def test_shipped_codebook_declares_source_and_polarity_for_moves():
+    from coder.codebook import load_codebook
+    from tests.conftest import REPO
+
+    codebook = load_codebook(REPO / "codebooks" / "securitization.yaml")
+    dimensions = {a.id: a for a in codebook.attributes}
+    assert dimensions["source"].values == ["own", "attributed", "quoted"]
+    assert dimensions["polarity"].values == ["affirmed", "negated", "hypothetical", "question"]
+    assert {a.id for a in codebook.attributes_for("DES.ENDWAR")} >= {"source", "polarity", "sector"}
+    assert not codebook.attributes_for("CTX")
