@@ -334,7 +334,7 @@ def _predefined(project, scope, code_ids, names, spans, unit, bootstrap, seed, c
     ]
     if unit == "sentence":
         measures.append(
-            "sentences: rule-based splitter inside turns (coder.agreement.units.split_sentences)"
+            "sentences: rule-based splitter inside turns (coder.corpus.segment.split_sentences)"
         )
     if groups:
         measures.append(

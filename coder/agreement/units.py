@@ -16,7 +16,8 @@ Units:
 
 - ``turn``: the turns of the documents (what one speaker said); a document stored
   without turns is one unit;
-- ``sentence``: sentences inside turns, from :func:`split_sentences` (a regex splitter);
+- ``sentence``: sentences inside turns, from :func:`coder.corpus.segment.split_sentences`
+  (the one segmentation the workbench and co-occurrence use too);
 - ``document``: a document as a whole;
 - ``character``: every character (from span boundaries by the sweep in
   :mod:`coder.agreement.sweep`; never a per-character array);
@@ -27,11 +28,11 @@ from __future__ import annotations
 
 import bisect
 import json
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..corpus.segment import split_sentences
 from ..errors import CoderError
 from ..project import Project
 
@@ -251,59 +252,6 @@ def load_spans(project: Project, scope: Scope, codes: list[str]) -> Spans:
 
 
 # -- predefined units --------------------------------------------------------------------
-
-# A sentence ends at . ? ! or … (with any closing quotes or brackets) followed by space
-# and an opening character: upper case, a digit, ¿ ¡, a quote or a dash.  A newline ends a
-# sentence too (transcripts break paragraphs by speaker, rarely inside a sentence).
-# Group 1 is the end mark (the sentence keeps it), group 2 the space after it.
-_SENTENCE_END = re.compile(
-    r"""([.?!…]+["'»”’)\]]*)(\s+)(?=[¿¡"'«“‘(\[—–\-0-9A-ZÁÉÍÓÚÜÑ])|()(\n\s*)""")
-_WORD_BEFORE = re.compile(r"(\w+)\.\Z")
-_ABBREVIATIONS = frozenset(
-    "sr sra srta dr dra lic ing mtro mtra prof gral gob ud uds etc núm art arq cap"
-    " mr mrs ms st vs pp ej av dip".split()
-)
-
-
-def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentences of ``text[start:end]`` as ``(start, end)`` offsets into ``text``.
-
-    A simple rule-based splitter for Spanish and English transcripts: a sentence ends at
-    ``. ? ! …`` followed by white space and a capital, digit, ``¿``/``¡`` or quote, or at
-    a newline; a period after a common abbreviation (Sr., Dra., Lic., núm., etc.) or a
-    single letter (an initial) does not end one.  Leading and trailing white space is
-    trimmed; empty pieces are dropped.
-    """
-    end = len(text) if end is None else end
-    out: list[tuple[int, int]] = []
-    piece_start = start
-    for match in _SENTENCE_END.finditer(text, start, end):
-        mark = match.group(1)
-        if mark is not None:
-            cut = match.end(1)
-            if mark == ".":
-                word = _WORD_BEFORE.search(text, max(piece_start, cut - 12), cut)
-                if word:
-                    w = word.group(1)
-                    if (len(w) == 1 and w.isalpha()) or w.lower() in _ABBREVIATIONS:
-                        continue
-            after = match.end(2)
-        else:
-            cut, after = match.start(4), match.end(4)
-        _add_trimmed(text, piece_start, cut, out)
-        piece_start = after
-    _add_trimmed(text, piece_start, end, out)
-    return out
-
-
-def _add_trimmed(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        out.append((start, end))
-
 
 @dataclass
 class Units:

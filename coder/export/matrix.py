@@ -23,9 +23,9 @@ turns counts in both); to a document or month by their document.
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Iterable
 
+from ..corpus.segment import split_sentences
 from ..errors import CoderError
 from ..project import Project
 from .segments import DocumentTurns, _as_list, check_codes, code_tree, descendants, resolve_filters
@@ -198,54 +198,6 @@ def matrix_frame(project: Project, **options):
     return pd.DataFrame.from_records(rows, columns=columns)
 
 
-# -- sentences --------------------------------------------------------------------------------------
-
-# Words that end in a period without ending a sentence (lower-case, accents kept).
-ABBREVIATIONS = frozenset("""
-    sr sra srta sres dr dra dres lic ing arq mtro mtra prof gral gob mons c cc núm no nos
-    art arts etc pág págs p pp ej vol tel av col dir dept depto ee uu aprox máx mín
-    mr mrs ms st vs jr
-""".split())
-
-_BOUNDARY = re.compile(
-    r"(?P<stop>[.!?…]+[\"»”’)\]]*)(?P<space>\s+)(?=[¿¡\"«“(\-–—]?[^\W\d_a-zá-úñü])"
-    r"|(?P<newline>[ \t]*\n\s*)")
-_LAST_WORD = re.compile(r"(\w+)\.*$")
-
-
-def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentence spans ``(start, end)`` of ``text[start:end]``, as offsets into ``text``.
-
-    A sentence ends at ``. ! ? …`` (with closing quotes or brackets) followed by space
-    and an upper-case letter, ``¿``, ``¡`` or an opening quote, unless the word before
-    the period is a known abbreviation (Sr., Lic., núm. ...); and at every line break.
-    Spans have no leading or trailing whitespace; empty ones are dropped.
-    """
-    end = len(text) if end is None else end
-    spans: list[tuple[int, int]] = []
-    piece_start = start
-    for match in _BOUNDARY.finditer(text, start, end):
-        if match.group("stop"):
-            if match.group("stop").startswith(".") and len(match.group("stop")) == 1:
-                word = _LAST_WORD.search(text, max(start, match.start() - 20), match.start() + 1)
-                if word and word.group(1).lower() in ABBREVIATIONS:
-                    continue
-            spans.append((piece_start, match.end("stop")))
-        else:
-            spans.append((piece_start, match.start()))
-        piece_start = match.end()
-    spans.append((piece_start, end))
-    trimmed = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            trimmed.append((s, e))
-    return trimmed
-
-
 # -- co-occurrence --------------------------------------------------------------------------------
 
 def _units(project: Project, doc: dict, unit: str) -> list[tuple[int, int]]:
@@ -277,7 +229,7 @@ def cooccurrence(project: Project, *, unit: str = "turn", codes: str | Iterable[
     that has segments under the filters, each on its own (exact codes: rolling children
     up here would make every parent trivially co-occur with its children).  Units: turns (a document
     without turns is one unit), whole documents, or sentences of the turns
-    (:func:`split_sentences`).
+    (:func:`coder.corpus.segment.split_sentences`).
     """
     if unit not in COOCCURRENCE_UNITS:
         raise CoderError(f"--unit must be one of {', '.join(COOCCURRENCE_UNITS)}, not {unit!r}")

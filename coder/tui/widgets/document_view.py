@@ -28,13 +28,13 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ...corpus.segment import sentence_at
 from ..keymap import DOCUMENT_VIEW_KEYS, bindings
 from .layout import BLANK, HEADING, PREAMBLE, Layout, char_width, display_text
 
 GUTTER = 3          # cells left of the text: speaker bar, coding mark, space
 MAX_TEXT_WIDTH = 100  # a comfortable reading measure, even on a wide terminal
 _WORD = re.compile(r"\w+", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s|$)")
 
 KIND_COLORS = {
     "president": "#d4a017",
@@ -505,7 +505,7 @@ class DocumentView(ScrollView, can_focus=True):
     # -- sentence / turn ranges ------------------------------------------------------------
 
     def sentence_at(self, offset: int) -> tuple[int, int]:
-        """The sentence around ``offset``: within its paragraph, ended by . ! ? … ."""
+        """The sentence around ``offset`` (:mod:`coder.corpus.segment`, within its paragraph)."""
         assert self.text_layout is not None
         starts = self.text_layout.paragraph_starts
         index = bisect_right(starts, offset) - 1
@@ -516,16 +516,8 @@ class DocumentView(ScrollView, can_focus=True):
         turn = self.text_layout.turn_at(offset)
         if turn >= 0:
             para_end = min(para_end, self.text_layout.turn_ranges[turn][1])
-        start = para_start
-        for match in _SENTENCE_END.finditer(self.text, para_start, para_end):
-            if match.end() <= offset:
-                start = match.end()
-            else:
-                end = match.end()
-                break
-        else:
-            end = para_end
-        return _trim(self.text, start, end)
+        found = sentence_at(self.text, offset, para_start, para_end)
+        return found if found is not None else _trim(self.text, para_start, para_end)
 
     def turn_range(self, offset: int) -> tuple[int, int] | None:
         """The whole turn around ``offset`` (trimmed), or None outside turns."""
