@@ -21,6 +21,7 @@ COMMAND_MODULES: list[tuple[str, tuple[str, ...]]] = [
     ("suggest", ("suggest", "suggestions", "patterns")),
     ("annotate", ("code", "annotations", "undo", "redo")),
     ("attributes", ("attributes",)),
+    ("audit", ("audit",)),
     ("team", ("coders", "sample", "assignments", "agreement", "review", "merge")),
     ("export", ("export", "search", "stats", "cooccurrence")),
     ("refi", ("import_refi",)),

@@ -156,10 +156,18 @@ def patterns_try(project: Project, text: str, lang: str, model: str | None, code
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @with_project
 def patterns_report(project: Project, as_json: bool) -> None:
-    """Per pattern: hits, documents, accepted, rejected, precision (and against gold codings)."""
-    from ..suggest import pattern_report
+    """Per pattern: hits, documents, accepted, rejected, precision (and against gold codings).
 
-    report = pattern_report(project)
+    \b
+    precision = accepted / (accepted + rejected) over every coder's decisions, with n
+    and a Wilson 95 % interval ("thin": fewer than 30 decisions); the audited columns
+    come from `coder audit` (a seeded sample read against the codebook), which is the
+    number to trust: decisions made while coding lean towards what coders agreed with.
+    """
+    from ..suggest import pattern_report
+    from ..team.audit import with_intervals
+
+    report = with_intervals(project, pattern_report(project))
     if as_json:
         print_json(report)
         return
@@ -169,7 +177,8 @@ def patterns_report(project: Project, as_json: bool) -> None:
     gold = bool(report["gold_coders"])
     table = Table(title="patterns" + (f" (gold: {', '.join(report['gold_coders'])})" if gold else ""),
                   title_justify="left")
-    columns = ["code", "pattern", "hits", "docs", "accepted", "rejected", "precision"]
+    columns = ["code", "pattern", "hits", "docs", "accepted", "rejected", "precision [95% CI]",
+               "audited n", "audited precision [95% CI]"]
     if gold:
         columns += ["gold hits", "gold TP", "gold precision"]
     for name in columns:
@@ -178,10 +187,20 @@ def patterns_report(project: Project, as_json: bool) -> None:
     def pct(value: float | None) -> str:
         return "-" if value is None else f"{value:.0%}"
 
+    def interval(value: float | None, low: float | None, high: float | None, thin: bool) -> str:
+        if value is None:
+            return "-"
+        return f"{value:.0%} [{low:.0%}-{high:.0%}]" + (" thin" if thin else "")
+
     for row in report["patterns"]:
         pattern = row["pattern"] + ("" if row["in_codebook"] else " (not in codebook)")
+        audit = row["audit"]
         cells = [row["code"], pattern, str(row["hits"]), str(row["documents"]),
-                 str(row["accepted"]), str(row["rejected"]), pct(row["precision"])]
+                 str(row["accepted"]), str(row["rejected"]),
+                 interval(row["precision"], row["low"], row["high"], row["thin"]),
+                 str(audit["n"]) if audit else "0",
+                 interval(audit["precision"], audit["low"], audit["high"], audit["thin"])
+                 if audit else "-"]
         if gold:
             cells += [str(row["gold_hits"]), str(row["gold_tp"]), pct(row["gold_precision"])]
         table.add_row(*cells)

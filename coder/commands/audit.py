@@ -1,0 +1,189 @@
+"""``coder audit draw|list|mark|report``: measure the precision of suggestions by reading them."""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import CoderError
+from ..project import Project
+from .common import print_json, warn, with_project
+from .tui import default_coder
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _predicted(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for value in _split(values):
+        if "=" not in value:
+            raise CoderError(f"--predicted {value!r}: write DIMENSION=VALUE, e.g. source=own")
+        key, _, val = value.partition("=")
+        out[key.strip()] = val.strip()
+    return out
+
+
+@click.group()
+def audit() -> None:
+    """Measure the precision of suggestions: a judge reads a seeded sample against the codebook.
+
+    \b
+    Counting matches says nothing about whether they are right.  Draw a sample (the same
+    number of suggestions of every code, reproducible from the seed), read each one in the
+    workbench against the code's definition and mark it correct, borderline or wrong with
+    a reason, then read the report: precision per code, pattern and year with n and a
+    Wilson 95 % interval.  Judges see only their own verdicts; two judges drawing with the
+    same seed read the same suggestions.
+
+    \b
+      coder audit draw --judge ana --per-code 10 --seed 7 --since 2019 --until 2020
+      coder audit list --judge ana               # the items, with their text
+      coder audit mark 12 wrong --reason "not about security" --judge ana
+      coder audit report                         # or --json
+    """
+
+
+@audit.command("draw")
+@click.option("--judge", "judge", default=None, metavar="NAME",
+              help="Who reads the sample (default: $CODER_NAME or your user name).")
+@click.option("--per-code", type=int, required=True, metavar="N",
+              help="Suggestions to draw of every code (fewer when a code has fewer).")
+@click.option("--seed", type=int, required=True, help="Seed of the draw: the same seed and filters "
+              "give the same sample.")
+@click.option("--code", "codes", multiple=True,
+              help="Only these codes and the codes below them (repeatable; commas work too).")
+@click.option("--since", help="Only documents dated from this day/month/year (YYYY[-MM[-DD]]).")
+@click.option("--until", help="Only documents dated up to this day/month/year (inclusive).")
+@click.option("--predicted", multiple=True, metavar="DIM=VALUE",
+              help="Only suggestions predicted so, e.g. source=own (repeatable).")
+@click.option("--draw", "draw_name", default=None, metavar="NAME",
+              help="Name of the draw (default: seed-S); drawing again adds only new items.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@with_project
+def audit_draw(project: Project, judge: str | None, per_code: int, seed: int, codes: tuple[str, ...],
+               since: str | None, until: str | None, predicted: tuple[str, ...],
+               draw_name: str | None, as_json: bool) -> None:
+    """Draw a stratified sample of suggestions (N per code) for a judge to read."""
+    from ..export.segments import check_date_range, normalise_date
+    from ..team.audit import draw_audit
+
+    since, until = normalise_date(since, "--since"), normalise_date(until, "--until")
+    check_date_range(since, until)
+    result = draw_audit(project, judge or default_coder(), per_code=per_code, seed=seed,
+                        codes=_split(codes) or None, since=since, until=until,
+                        predicted=_predicted(predicted), draw=draw_name)
+    if as_json:
+        print_json(result)
+        return
+    short = [code for code, n in result["codes"].items() if n < per_code]
+    click.echo(f"draw {result['draw']}: {result['drawn']} suggestion(s) of {len(result['codes'])} "
+               f"code(s) drawn for {result['judge']}"
+               + (f" ({result['already']} already drawn)" if result["already"] else ""))
+    if short:
+        warn(f"{len(short)} code(s) have fewer than {per_code} suggestions: {', '.join(short[:8])}"
+             + (" ..." if len(short) > 8 else ""))
+    click.echo(f"next: coder audit list --judge {result['judge']}")
+
+
+@audit.command("list")
+@click.option("--judge", "judge", default=None, metavar="NAME",
+              help="Whose sample (default: $CODER_NAME or your user name).")
+@click.option("--draw", "draw_name", default=None, metavar="NAME", help="Only this draw.")
+@click.option("--pending", is_flag=True, help="Only items not judged yet.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (with the context) instead of lines.")
+@with_project
+def audit_list(project: Project, judge: str | None, draw_name: str | None, pending: bool,
+               as_json: bool) -> None:
+    """List a judge's items (only that judge's verdicts are shown)."""
+    from ..team.audit import audit_items
+
+    items = audit_items(project, judge or default_coder(), draw=draw_name, pending_only=pending)
+    if as_json:
+        keep = ("id", "draw", "seq", "document_id", "date", "code_id", "pattern_id", "start", "end",
+                "text", "before", "after", "speaker", "speaker_kind", "predicted", "verdict", "reason")
+        print_json([{k: item[k] for k in keep} for item in items])
+        return
+    for item in items:
+        predicted = " ".join(f"{k}={v}" for k, v in item["predicted"].items())
+        click.echo(f"#{item['id']} [{item['verdict'] or 'pending'}] {item['date'] or '-'} "
+                   f"{item['code_id']} ({item['pattern_id']}) {predicted}  {item['text']!r}")
+
+
+@audit.command("mark")
+@click.argument("item_id", type=int)
+@click.argument("verdict", type=click.Choice(["correct", "borderline", "wrong", "none"]))
+@click.option("--reason", default=None, help="Why (kept with the verdict; shown in the report JSON).")
+@click.option("--judge", "judge", default=None, metavar="NAME",
+              help="Who judges (default: $CODER_NAME or your user name).")
+@with_project
+def audit_mark(project: Project, item_id: int, verdict: str, reason: str | None,
+               judge: str | None) -> None:
+    """Record a verdict on one item without the screen (`none` withdraws it)."""
+    from ..team.audit import judge_item
+
+    row = judge_item(project, judge or default_coder(), item_id,
+                     None if verdict == "none" else verdict, reason)
+    click.echo(f"#{item_id}: {row['verdict'] or 'pending'}")
+
+
+def _interval(cell: dict, lenient: bool = False) -> str:
+    if not cell["n"]:
+        return "-"
+    prefix = "lenient_" if lenient else ""
+    value = cell["lenient" if lenient else "precision"]
+    return f"{value:.2f} [{cell[prefix + 'low']:.2f}-{cell[prefix + 'high']:.2f}]"
+
+
+@audit.command("report")
+@click.option("--judge", "judges", multiple=True, help="Only these judges (repeatable; commas work).")
+@click.option("--draw", "draw_name", default=None, metavar="NAME", help="Only this draw.")
+@click.option("--code", "codes", multiple=True, help="Only these codes and those below them.")
+@click.option("--thin", type=int, default=None, metavar="N",
+              help="Flag cells with fewer than N judgements (default 30).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@with_project
+def audit_report_command(project: Project, judges: tuple[str, ...], draw_name: str | None,
+                         codes: tuple[str, ...], thin: int | None, as_json: bool) -> None:
+    """Precision per family, code, pattern, year and prediction, with n and Wilson 95 % intervals.
+
+    \b
+    precision = correct / n; lenient = (correct + borderline) / n; [low-high] is the
+    Wilson 95 % interval.  Cells marked `thin` have too few judgements to be a rate.
+    """
+    from ..team.audit import THIN, audit_report
+
+    report = audit_report(project, judges=_split(judges) or None, draw=draw_name,
+                          codes=_split(codes) or None, thin=thin or THIN)
+    if as_json:
+        print_json(report)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    overall = report["overall"]
+    console.print(f"{report['judgements']} judgement(s) by {', '.join(report['judges']) or 'nobody'}"
+                  f"; {report['pending']} item(s) still to judge", highlight=False)
+    if overall["n"]:
+        weighted = (f"; weighted by each code's share of suggestions {report['weighted']:.2f}"
+                    if report["weighted"] is not None else "")
+        console.print(f"overall precision {_interval(overall)}, lenient {_interval(overall, True)}"
+                      f", n={overall['n']}{weighted}", highlight=False)
+    for title, name in (("family", "by_family"), ("code", "by_code"), ("pattern", "by_pattern"),
+                        ("year", "by_year"), ("predicted", "by_predicted")):
+        cells = report[name]
+        if not cells:
+            continue
+        table = Table(title=f"per {title}", title_justify="left")
+        for column in (title, "n", "correct", "borderline", "wrong", "precision [95% CI]",
+                       "lenient [95% CI]", ""):
+            table.add_column(column, justify="left" if column in (title, "") else "right")
+        for cell in cells:
+            key = f"{cell['code']} {cell['pattern']}" if name == "by_pattern" else str(cell["key"])
+            table.add_row(key, str(cell["n"]), str(cell["correct"]), str(cell["borderline"]),
+                          str(cell["wrong"]), _interval(cell), _interval(cell, True),
+                          "thin" if cell["thin"] else "")
+        console.print(table)
+    for message in report["warnings"]:
+        warn(message)

@@ -1,0 +1,339 @@
+"""The precision audit of suggestions: a seeded, stratified draw read by a judge.
+
+Counting matches says nothing about whether a suggestion is right.  A *judge* (a coder)
+reads a sample of suggestions against the codebook's definitions and marks each
+correct, borderline or wrong, with a reason; the report gives precision per code, per
+pattern, per year (and per predicted attribute value) with n and a Wilson 95 % interval,
+and says when a cell is too thin to be a rate.
+
+* :func:`draw_audit` draws ``per_code`` suggestions of every code (a simple random sample
+  within each code: per-code precision is unbiased), reproducibly from ``seed`` and the
+  filters alone, so two judges given the same seed read the same items (each blind to
+  the other's verdicts) and can be compared.
+* :func:`judge_item` records a verdict (one transaction, logged).
+* :func:`audit_report` aggregates; :func:`wilson_interval` is the interval.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections.abc import Sequence
+
+from ..annotate import predicted_attributes
+from ..errors import CoderError
+from ..project import Project, now
+
+VERDICTS = ("correct", "borderline", "wrong")
+THIN = 30
+"""Below this many judgements a cell is flagged as thin: its interval is wider than ±0.15."""
+Z95 = 1.959963984540054
+
+
+def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:
+    """The Wilson score interval for a proportion (95 % by default); None when ``n`` is 0.
+
+    Unlike the normal approximation it stays inside [0, 1] and behaves at 0 and n
+    successes, which is where small audit cells live (Wilson 1927; Brown, Cai &
+    DasGupta 2001).
+    """
+    if n <= 0:
+        return None
+    if not 0 <= successes <= n:
+        raise ValueError(f"successes {successes} outside 0..{n}")
+    p = successes / n
+    z2 = z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = (z / (1 + z2 / n)) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _code_filter(codes: Sequence[str] | None) -> tuple[str, list]:
+    if not codes:
+        return "", []
+    parts, params = [], []
+    for code in codes:
+        parts.append("(s.code_id = ? OR s.code_id LIKE ?)")
+        params += [code, code + ".%"]
+    return " AND (" + " OR ".join(parts) + ")", params
+
+
+def _suggestion_columns(project: Project) -> set[str]:
+    return {row[1] for row in project.db.execute("PRAGMA table_info(suggestions)")}
+
+
+def candidate_suggestions(project: Project, *, codes: Sequence[str] | None = None,
+                          since: str | None = None, until: str | None = None,
+                          predicted: dict[str, str] | None = None,
+                          doc_ids: Sequence[int] | None = None) -> list[dict]:
+    """The suggestions a draw chooses from (current codebook codes only), in a stable order.
+
+    ``since``/``until`` compare with the document date (YYYY[-MM[-DD]], inclusive);
+    ``predicted`` keeps suggestions whose predicted attribute values match (``{"source":
+    "own"}``), which needs a rule engine that stores predictions.
+    """
+    sql = ("SELECT s.*, d.date AS date FROM suggestions s JOIN documents d ON d.id = s.document_id"
+           " JOIN codes c ON c.id = s.code_id WHERE c.retired = 0")
+    where, params = _code_filter(codes)
+    sql += where
+    if since:
+        sql += " AND d.date >= ?"
+        params.append(since)
+    if until:
+        # "2019" or "2019-03" include the whole year or month.
+        sql += " AND substr(d.date, 1, ?) <= ?"
+        params += [len(until), until]
+    if doc_ids:
+        sql += f" AND s.document_id IN ({','.join('?' * len(doc_ids))})"
+        params += [int(i) for i in doc_ids]
+    rows = project.rows(sql + ' ORDER BY s.code_id, s.document_id, s.start, s."end", s.pattern_id',
+                        params)
+    if predicted:
+        columns = _suggestion_columns(project)
+        missing = [k for k in predicted if k not in columns and f"predicted_{k}" not in columns
+                   and "attributes" not in columns]
+        if missing:
+            raise CoderError(f"suggestions carry no predicted {', '.join(missing)} "
+                             "(run `coder suggest` with a version that predicts attributes)")
+        rows = [row for row in rows
+                if all(predicted_attributes(project, row).get(k) == v for k, v in predicted.items())]
+    return rows
+
+
+def draw_audit(project: Project, judge: str, *, per_code: int, seed: int,
+               codes: Sequence[str] | None = None, since: str | None = None,
+               until: str | None = None, predicted: dict[str, str] | None = None,
+               doc_ids: Sequence[int] | None = None, draw: str | None = None) -> dict:
+    """Draw up to ``per_code`` suggestions of every code for ``judge``; one transaction.
+
+    The sample depends only on ``seed`` and the filters.  Items are shown in a shuffled
+    order (not grouped by code, so a judge does not settle into one code's rhythm).
+    Drawing again with the same name adds nothing already drawn for this judge.
+    Returns ``{"draw", "judge", "drawn", "already", "codes": {code: drawn}}``.
+    """
+    if per_code < 1:
+        raise CoderError("--per-code must be at least 1")
+    name = draw or f"seed-{seed}"
+    rows = candidate_suggestions(project, codes=codes, since=since, until=until,
+                                 predicted=predicted, doc_ids=doc_ids)
+    if not rows:
+        raise CoderError("no suggestions match; run `coder suggest` or widen the filters")
+    by_code: dict[str, list[dict]] = {}
+    for row in rows:
+        by_code.setdefault(row["code_id"], []).append(row)
+    chosen: list[dict] = []
+    counts: dict[str, int] = {}
+    for code, members in sorted(by_code.items()):
+        # A generator per code: adding a code to the filter does not change another's sample.
+        rng = random.Random(f"{seed}:{code}")
+        picked = rng.sample(members, min(per_code, len(members)))
+        counts[code] = len(picked)
+        chosen += picked
+    random.Random(f"{seed}:order").shuffle(chosen)
+    judge_id = project.coder_id(judge)
+    added = already = 0
+    with project.transaction():
+        seq = project.db.execute("SELECT coalesce(max(seq), 0) FROM audit_items WHERE judge_id = ?"
+                                 " AND draw = ?", [judge_id, name]).fetchone()[0]
+        stamp = now()
+        for row in chosen:
+            cursor = project.db.execute(
+                'INSERT OR IGNORE INTO audit_items(draw, judge_id, seq, suggestion_id, document_id,'
+                ' code_id, start, "end", pattern_id, codebook_version, predicted, drawn_at)'
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [name, judge_id, seq + 1, row["id"], row["document_id"], row["code_id"],
+                 row["start"], row["end"], row["pattern_id"], row["codebook_version"],
+                 json.dumps(predicted_attributes(project, row), sort_keys=True), stamp])
+            if cursor.rowcount:
+                seq += 1
+                added += 1
+            else:
+                already += 1
+        project.log_event("draw", "audit", None, coder_id=judge_id,
+                          after={"draw": name, "seed": seed, "per_code": per_code,
+                                 "codes": list(codes or []), "since": since, "until": until,
+                                 "predicted": predicted or {}, "drawn": added})
+    return {"draw": name, "judge": judge, "drawn": added, "already": already, "codes": counts}
+
+
+def audit_items(project: Project, judge: str, *, draw: str | None = None,
+                pending_only: bool = False) -> list[dict]:
+    """The judge's items in showing order, with the text, its context and the speaker.
+
+    Only the judge's own verdicts are included: a judge never sees another's.
+    """
+    judge_id = project.coder_id(judge, create=False)
+    sql = ("SELECT i.*, d.date, d.title, substr(d.text, i.start + 1, i.\"end\" - i.start) AS text,"
+           " c.name AS code_name, c.definition, c.when_to_use, c.when_not_to_use"
+           " FROM audit_items i JOIN documents d ON d.id = i.document_id"
+           " LEFT JOIN codes c ON c.id = i.code_id WHERE i.judge_id = ?")
+    params: list = [judge_id]
+    if draw:
+        sql += " AND i.draw = ?"
+        params.append(draw)
+    if pending_only:
+        sql += " AND i.verdict IS NULL"
+    items = project.rows(sql + " ORDER BY i.draw, i.seq", params)
+    for item in items:
+        item["predicted"] = json.loads(item["predicted"] or "{}")
+        item.update(item_context(project, item))
+    return items
+
+
+def item_context(project: Project, item: dict, *, width: int = 400) -> dict:
+    """The turn around an item: ``before``/``after`` text (up to ``width`` each) and speaker."""
+    turn = project.rows(
+        'SELECT t.start, t."end", s.name AS speaker, s.kind FROM turns t'
+        " LEFT JOIN speakers s ON s.id = t.speaker_id"
+        ' WHERE t.document_id = ? AND t.start <= ? AND t."end" >= ? ORDER BY t.seq LIMIT 1',
+        [item["document_id"], item["start"], item["end"]])
+    lo, hi = (turn[0]["start"], turn[0]["end"]) if turn else (0, None)
+    lo = max(lo, item["start"] - width)
+    hi = item["end"] + width if hi is None else min(hi, item["end"] + width)
+    text = project.db.execute(
+        "SELECT substr(text, ? + 1, ? - ?), substr(text, ? + 1, ? - ?) FROM documents WHERE id = ?",
+        [lo, item["start"], lo, item["end"], hi, item["end"], item["document_id"]]).fetchone()
+    return {"before": text[0], "after": text[1],
+            "speaker": turn[0]["speaker"] if turn else None,
+            "speaker_kind": turn[0]["kind"] if turn else None}
+
+
+def judge_item(project: Project, judge: str, item_id: int, verdict: str | None,
+               reason: str | None = None) -> dict:
+    """Record (``verdict=None``: withdraw) the judge's verdict on one item; returns the row."""
+    if verdict is not None and verdict not in VERDICTS:
+        raise CoderError(f"verdict {verdict!r} must be one of {', '.join(VERDICTS)}")
+    judge_id = project.coder_id(judge, create=False)
+    with project.transaction():
+        rows = project.rows("SELECT * FROM audit_items WHERE id = ?", [item_id])
+        if not rows:
+            raise CoderError(f"no audit item #{item_id}")
+        if rows[0]["judge_id"] != judge_id:
+            raise CoderError(f"audit item #{item_id} was drawn for another judge")
+        before = rows[0]
+        project.db.execute("UPDATE audit_items SET verdict = ?, reason = ?, judged_at = ? WHERE id = ?",
+                           [verdict, (reason or "").strip() or None,
+                            now() if verdict else None, item_id])
+        after = project.rows("SELECT * FROM audit_items WHERE id = ?", [item_id])[0]
+        project.log_event("judge", "audit_item", item_id, coder_id=judge_id,
+                          before={k: before[k] for k in ("verdict", "reason")},
+                          after={k: after[k] for k in ("verdict", "reason")})
+    return after
+
+
+def _cell(key: object, verdicts: list[str], thin: int) -> dict:
+    n = len(verdicts)
+    correct = verdicts.count("correct")
+    borderline = verdicts.count("borderline")
+    strict = wilson_interval(correct, n)
+    lenient = wilson_interval(correct + borderline, n)
+    return {
+        "key": key, "n": n, "correct": correct, "borderline": borderline,
+        "wrong": verdicts.count("wrong"),
+        "precision": round(correct / n, 4) if n else None,
+        "low": round(strict[0], 4) if strict else None,
+        "high": round(strict[1], 4) if strict else None,
+        "lenient": round((correct + borderline) / n, 4) if n else None,
+        "lenient_low": round(lenient[0], 4) if lenient else None,
+        "lenient_high": round(lenient[1], 4) if lenient else None,
+        "thin": n < thin,
+    }
+
+
+def audit_report(project: Project, *, judges: Sequence[str] | None = None,
+                 draw: str | None = None, codes: Sequence[str] | None = None,
+                 thin: int = THIN) -> dict:
+    """Precision of judged suggestions: overall, per family, code, pattern, year, prediction.
+
+    ``precision`` counts *correct* only; ``lenient`` counts borderline as correct too.
+    Each cell has n and Wilson 95 % bounds (``low``/``high``); ``thin`` marks cells with
+    fewer than ``thin`` judgements.  Every judgement counts once (two judges reading one
+    suggestion give two judgements; filter with ``judges`` to read one judge).
+    ``weighted`` re-weights per-code precision by each code's share of all current
+    suggestions (the draw takes the same number per code, so the raw overall figure
+    over-represents rare codes).
+    """
+    sql = ("SELECT i.*, k.name AS judge, substr(d.date, 1, 4) AS year FROM audit_items i"
+           " JOIN coders k ON k.id = i.judge_id JOIN documents d ON d.id = i.document_id"
+           " WHERE i.verdict IS NOT NULL")
+    params: list = []
+    if judges:
+        sql += f" AND k.name IN ({','.join('?' * len(judges))})"
+        params += list(judges)
+    if draw:
+        sql += " AND i.draw = ?"
+        params.append(draw)
+    where, more = _code_filter(codes)
+    sql += where.replace("s.code_id", "i.code_id")
+    params += more
+    rows = project.rows(sql + " ORDER BY i.id", params)
+    pending = project.db.execute("SELECT count(*) FROM audit_items WHERE verdict IS NULL").fetchone()[0]
+
+    def group(key_of) -> list[dict]:
+        buckets: dict = {}
+        for row in rows:
+            for key in key_of(row):
+                buckets.setdefault(key, []).append(row["verdict"])
+        return [_cell(key, verdicts, thin)
+                for key, verdicts in sorted(buckets.items(), key=lambda kv: str(kv[0]))]
+
+    by_code = group(lambda r: [r["code_id"]])
+    population = dict(project.db.execute("SELECT code_id, count(*) FROM suggestions GROUP BY code_id"))
+    weighted = None
+    total = sum(population.get(c["key"], 0) for c in by_code)
+    if total:
+        weighted = round(sum(c["precision"] * population.get(c["key"], 0) for c in by_code) / total, 4)
+    report = {
+        "judgements": len(rows),
+        "pending": pending,
+        "judges": sorted({r["judge"] for r in rows}),
+        "draws": sorted({r["draw"] for r in rows}),
+        "thin_below": thin,
+        "overall": _cell("all", [r["verdict"] for r in rows], thin),
+        "weighted": weighted,
+        "by_family": group(lambda r: [r["code_id"].split(".")[0]]),
+        "by_code": by_code,
+        "by_pattern": group(lambda r: [(r["code_id"], r["pattern_id"])]),
+        "by_year": group(lambda r: [r["year"] or "undated"]),
+        "by_predicted": group(lambda r: [f"{k}={v}" for k, v in
+                                         sorted(json.loads(r["predicted"] or "{}").items())]),
+    }
+    for cell in report["by_pattern"]:
+        cell["code"], cell["pattern"] = cell.pop("key")
+    thin_cells = sum(c["thin"] for name in ("by_code", "by_pattern", "by_year")
+                     for c in report[name])
+    report["warnings"] = []
+    if not rows:
+        report["warnings"].append("no judged items yet: `coder audit draw`, then judge them")
+    elif thin_cells:
+        report["warnings"].append(
+            f"{thin_cells} cell(s) have fewer than {thin} judgements: read their intervals, "
+            "not their rates")
+    return report
+
+
+def audited_precision(project: Project, *, judges: Sequence[str] | None = None) -> dict[str, dict]:
+    """Per code: the audited precision cell (as in :func:`audit_report`), for weighting counts."""
+    return {cell["key"]: cell for cell in audit_report(project, judges=judges)["by_code"]}
+
+
+def with_intervals(project: Project, pattern_report: dict, *, thin: int = THIN) -> dict:
+    """Add n and Wilson 95 % bounds to ``coder patterns report``, and the audited precision.
+
+    ``n`` is the number of accept/reject decisions behind ``precision`` (``low``/``high``
+    its interval); ``audit`` is the pattern's cell of :func:`audit_report` (None when no
+    item of the pattern was judged).  Decisions are what coders happened to accept while
+    coding, so they lean towards the suggestions they agreed with; the audit is a sample.
+    """
+    audited = {(cell["code"], cell["pattern"]): cell
+               for cell in audit_report(project, thin=thin)["by_pattern"]}
+    for row in pattern_report["patterns"]:
+        n = row["accepted"] + row["rejected"]
+        bounds = wilson_interval(row["accepted"], n)
+        row["n"] = n
+        row["low"], row["high"] = (round(bounds[0], 4), round(bounds[1], 4)) if bounds else (None, None)
+        row["thin"] = n < thin
+        row["audit"] = audited.get((row["code"], row["pattern"]))
+    pattern_report["thin_below"] = thin
+    return pattern_report

@@ -1,0 +1,196 @@
+"""The precision audit: Wilson intervals, the seeded stratified draw, verdicts, the report."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from coder.cli import main
+from coder.codebook import parse_codebook, store_codebook
+from coder.corpus.importer import import_paths
+from coder.errors import CoderError
+from coder.project import now
+from coder.team.audit import (
+    audit_items,
+    audit_report,
+    draw_audit,
+    judge_item,
+    wilson_interval,
+)
+from tests.conftest import CODEBOOK, TRANSCRIPT
+
+
+@pytest.mark.parametrize(("successes", "n", "low", "high"), [
+    # Values from Brown, Cai & DasGupta (2001) and R's prop.test(correct = FALSE).
+    (0, 10, 0.0, 0.2775),
+    (10, 10, 0.7225, 1.0),
+    (5, 10, 0.2366, 0.7634),
+    (81, 263, 0.2553, 0.3662),
+    (1, 1, 0.2065, 1.0),
+])
+def test_wilson_interval_matches_known_values(successes, n, low, high):
+    lo, hi = wilson_interval(successes, n)
+    assert lo == pytest.approx(low, abs=1e-4)
+    assert hi == pytest.approx(high, abs=1e-4)
+
+
+def test_wilson_interval_edges():
+    assert wilson_interval(0, 0) is None
+    with pytest.raises(ValueError):
+        wilson_interval(3, 2)
+    # Narrower with more data at the same rate.
+    small, large = wilson_interval(3, 10), wilson_interval(300, 1000)
+    assert large[1] - large[0] < small[1] - small[0]
+
+
+@pytest.fixture
+def audited(project, tmp_path):
+    """Three documents (2019, 2019, 2020) with suggestions of three codes."""
+    paths = []
+    for n, (year, day) in enumerate([("2019", "05"), ("2019", "12"), ("2020", "05")]):
+        text = TRANSCRIPT.replace("2019", year).replace("05 de marzo", f"{day} de marzo")
+        path = tmp_path / year / "marzo" / f"{day}-{n}--conferencia.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    import_paths(project, paths)
+    store_codebook(project, parse_codebook(CODEBOOK))
+    stamp = now()
+    for doc in (1, 2, 3):
+        for i in range(6):
+            code, pattern = [("SEC.WAR", "war-phrase"), ("DES.NOFORCE", "abrazos"),
+                             ("DES.ROOT", "causas")][i % 3]
+            project.db.execute(
+                'INSERT INTO suggestions(document_id, code_id, start, "end", pattern_id,'
+                " codebook_version, pipeline, created_at) VALUES (?, ?, ?, ?, ?, 'v', 't', ?)",
+                [doc, code, 10 + 20 * i, 20 + 20 * i, pattern, stamp])
+    return project
+
+
+def test_draw_is_stratified_by_code_and_reproducible(audited):
+    result = draw_audit(audited, "ana", per_code=4, seed=7)
+    assert result["codes"] == {"DES.NOFORCE": 4, "DES.ROOT": 4, "SEC.WAR": 4}
+    assert result["drawn"] == 12
+    ana = [(i["code_id"], i["document_id"], i["start"]) for i in audit_items(audited, "ana")]
+    # The same seed gives another judge the same items, in the same order.
+    draw_audit(audited, "ben", per_code=4, seed=7)
+    ben = [(i["code_id"], i["document_id"], i["start"]) for i in audit_items(audited, "ben")]
+    assert ana == ben
+    # Drawing again under the same name adds nothing; another seed draws another sample.
+    again = draw_audit(audited, "ana", per_code=4, seed=7)
+    assert (again["drawn"], again["already"]) == (0, 12)
+    other = draw_audit(audited, "cy", per_code=4, seed=8)
+    cy = [(i["code_id"], i["document_id"], i["start"]) for i in audit_items(audited, "cy")]
+    assert other["drawn"] == 12 and sorted(cy) != sorted(ana)
+
+
+def test_draw_filters(audited):
+    result = draw_audit(audited, "ana", per_code=50, seed=1, codes=["DES"], since="2020")
+    assert result["codes"] == {"DES.NOFORCE": 2, "DES.ROOT": 2}
+    assert {i["date"][:4] for i in audit_items(audited, "ana")} == {"2020"}
+    result = draw_audit(audited, "ana", per_code=50, seed=1, codes=["SEC"], until="2019-03",
+                        draw="early")
+    assert result["codes"] == {"SEC.WAR": 4}
+    with pytest.raises(CoderError, match="no suggestions match"):
+        draw_audit(audited, "ana", per_code=1, seed=1, codes=["CTX"])
+    with pytest.raises(CoderError, match="carry no predicted source"):
+        draw_audit(audited, "ana", per_code=1, seed=1, predicted={"source": "own"})
+
+
+def test_items_carry_context_and_stay_blind(audited):
+    draw_audit(audited, "ana", per_code=2, seed=3)
+    draw_audit(audited, "ben", per_code=2, seed=3)
+    ana, ben = audit_items(audited, "ana"), audit_items(audited, "ben")
+    judge_item(audited, "ana", ana[0]["id"], "wrong", "not about security")
+    # Ben's items show nothing of Ana's verdicts.
+    assert all(item["verdict"] is None for item in audit_items(audited, "ben"))
+    assert audit_items(audited, "ana")[0]["verdict"] == "wrong"
+    item = audit_items(audited, "ana")[0]
+    stored = audited.db.execute("SELECT text FROM documents WHERE id = ?",
+                                [item["document_id"]]).fetchone()[0]
+    assert item["text"] == stored[item["start"]:item["end"]]
+    assert stored[:item["start"]].endswith(item["before"])
+    assert item["definition"] is not None
+    with pytest.raises(CoderError, match="another judge"):
+        judge_item(audited, "ben", ana[0]["id"], "correct")
+    with pytest.raises(CoderError, match="verdict 'maybe'"):
+        judge_item(audited, "ben", ben[0]["id"], "maybe")
+    event = audited.rows("SELECT * FROM events WHERE action = 'judge'")[0]
+    assert json.loads(event["after"]) == {"verdict": "wrong", "reason": "not about security"}
+
+
+def test_report_gives_precision_n_and_intervals(audited):
+    draw_audit(audited, "ana", per_code=6, seed=11)
+    verdicts = {"SEC.WAR": ["correct"] * 2 + ["wrong"] * 4,
+                "DES.NOFORCE": ["correct"] * 5 + ["borderline"],
+                "DES.ROOT": ["correct"] * 3 + ["borderline", "wrong", "wrong"]}
+    for item in audit_items(audited, "ana"):
+        judge_item(audited, "ana", item["id"], verdicts[item["code_id"]].pop())
+    report = audit_report(audited)
+    assert report["judgements"] == 18 and report["pending"] == 0
+    codes = {c["key"]: c for c in report["by_code"]}
+    assert (codes["SEC.WAR"]["n"], codes["SEC.WAR"]["correct"]) == (6, 2)
+    assert codes["SEC.WAR"]["precision"] == pytest.approx(2 / 6, abs=1e-4)
+    low, high = wilson_interval(2, 6)
+    assert (codes["SEC.WAR"]["low"], codes["SEC.WAR"]["high"]) == (round(low, 4), round(high, 4))
+    assert codes["DES.NOFORCE"]["lenient"] == 1.0
+    families = {c["key"]: c for c in report["by_family"]}
+    assert families["DES"]["n"] == 12 and families["DES"]["correct"] == 8
+    assert report["overall"]["precision"] == pytest.approx(10 / 18, abs=1e-4)
+    years = {c["key"]: c["n"] for c in report["by_year"]}
+    assert sum(years.values()) == 18 and set(years) <= {"2019", "2020"}
+    assert {(c["code"], c["pattern"]) for c in report["by_pattern"]} == {
+        ("SEC.WAR", "war-phrase"), ("DES.NOFORCE", "abrazos"), ("DES.ROOT", "causas")}
+    # Every cell has fewer than 30 judgements: the report says so.
+    assert all(c["thin"] for c in report["by_code"])
+    assert any("fewer than 30" in w for w in report["warnings"])
+    assert not audit_report(audited, thin=5)["by_code"][0]["thin"]
+    # Filters: one judge, one family.
+    assert audit_report(audited, judges=["nobody"])["judgements"] == 0
+    assert audit_report(audited, codes=["SEC"])["judgements"] == 6
+
+
+def test_cli_draw_mark_report(audited):
+    runner = CliRunner()
+    path = str(audited.path)
+    result = runner.invoke(main, ["audit", "draw", "--judge", "ana", "--per-code", "2",
+                                  "--seed", "5", "-p", path])
+    assert result.exit_code == 0, result.output
+    assert "6 suggestion(s) of 3 code(s) drawn for ana" in result.output
+    result = runner.invoke(main, ["audit", "list", "--judge", "ana", "--json", "-p", path])
+    items = json.loads(result.output)
+    assert len(items) == 6 and items[0]["verdict"] is None
+    result = runner.invoke(main, ["audit", "mark", str(items[0]["id"]), "correct", "--judge", "ana",
+                                  "--reason", "own move", "-p", path])
+    assert result.exit_code == 0 and "correct" in result.output
+    result = runner.invoke(main, ["audit", "report", "--json", "-p", path])
+    report = json.loads(result.output)
+    assert report["judgements"] == 1 and report["pending"] == 5
+    result = runner.invoke(main, ["audit", "report", "-p", path])
+    assert result.exit_code == 0 and "precision" in result.output and "thin" in result.output
+    result = runner.invoke(main, ["audit", "draw", "--per-code", "2", "--seed", "5",
+                                  "--since", "2019-13", "-p", path])
+    assert result.exit_code == 1 and "--since" in result.output
+
+
+def test_patterns_report_shows_n_intervals_and_audit(audited):
+    from coder.annotate import accept_suggestion, reject_suggestion
+
+    accept_suggestion(audited, "ana", 1)   # SEC.WAR / war-phrase
+    reject_suggestion(audited, "ana", 4)   # SEC.WAR / war-phrase
+    draw_audit(audited, "ben", per_code=3, seed=2, codes=["SEC"])
+    for item in audit_items(audited, "ben"):
+        judge_item(audited, "ben", item["id"], "correct")
+    runner = CliRunner()
+    result = runner.invoke(main, ["patterns", "report", "--json", "-p", str(audited.path)])
+    assert result.exit_code == 0, result.output
+    rows = {(r["code"], r["pattern"]): r for r in json.loads(result.output)["patterns"]}
+    war = rows[("SEC.WAR", "war-phrase")]
+    assert (war["n"], war["precision"]) == (2, 0.5)
+    assert (war["low"], war["high"]) == tuple(round(b, 4) for b in wilson_interval(1, 2))
+    assert war["thin"] and war["audit"]["n"] == 3 and war["audit"]["precision"] == 1.0
+    assert rows[("DES.ROOT", "causas")]["audit"] is None
+    result = runner.invoke(main, ["patterns", "report", "-p", str(audited.path)])
+    assert result.exit_code == 0 and "50%" in result.output and "thin" in result.output
