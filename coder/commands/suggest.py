@@ -177,8 +177,9 @@ def patterns_report(project: Project, as_json: bool) -> None:
     gold = bool(report["gold_coders"])
     table = Table(title="patterns" + (f" (gold: {', '.join(report['gold_coders'])})" if gold else ""),
                   title_justify="left")
-    columns = ["code", "pattern", "hits", "docs", "accepted", "rejected", "precision [95% CI]",
-               "audited n", "audited precision [95% CI]"]
+    # Precision cells read "50% [24-76]": the rate and its Wilson 95 % interval.
+    columns = ["code", "pattern", "hits", "docs", "accepted", "rejected", "precision",
+               "audited", "audited precision"]
     if gold:
         columns += ["gold hits", "gold TP", "gold precision"]
     for name in columns:
