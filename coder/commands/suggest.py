@@ -178,8 +178,10 @@ def patterns_report(project: Project, as_json: bool) -> None:
     table = Table(title="patterns" + (f" (gold: {', '.join(report['gold_coders'])})" if gold else ""),
                   title_justify="left")
     # Precision cells read "50% [24-76]": the rate and its Wilson 95 % interval.
-    columns = ["code", "pattern", "hits", "docs", "accepted", "rejected", "precision",
-               "audited", "audited precision"]
+    audited = any(row["audit"] for row in report["patterns"])
+    columns = ["code", "pattern", "hits", "docs", "accepted", "rejected", "precision"]
+    if audited:
+        columns += ["audited", "audited precision"]
     if gold:
         columns += ["gold hits", "gold TP", "gold precision"]
     for name in columns:
@@ -198,10 +200,11 @@ def patterns_report(project: Project, as_json: bool) -> None:
         audit = row["audit"]
         cells = [row["code"], pattern, str(row["hits"]), str(row["documents"]),
                  str(row["accepted"]), str(row["rejected"]),
-                 interval(row["precision"], row["low"], row["high"], row["thin"]),
-                 str(audit["n"]) if audit else "0",
-                 interval(audit["precision"], audit["low"], audit["high"], audit["thin"])
-                 if audit else "-"]
+                 interval(row["precision"], row["low"], row["high"], row["thin"])]
+        if audited:
+            cells += [str(audit["n"]) if audit else "0",
+                      interval(audit["precision"], audit["low"], audit["high"], audit["thin"])
+                      if audit else "-"]
         if gold:
             cells += [str(row["gold_hits"]), str(row["gold_tp"]), pct(row["gold_precision"])]
         table.add_row(*cells)
