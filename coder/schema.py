@@ -212,6 +212,19 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX audit_items_judge ON audit_items(judge_id, draw, seq);
     """,
+    # 3: speakers over time.  A turn carries its own kind and role (the same person is an
+    #    official one year and the president the next); a user's rename and kind stick
+    #    across imports; a speaker the rules were unsure of says why; documents can be
+    #    excluded from analyses without being deleted.
+    """
+    ALTER TABLE turns ADD COLUMN kind TEXT;      -- president | official | press | moderator | guest | recording | voice | other | unknown
+    ALTER TABLE turns ADD COLUMN role TEXT;      -- the role on that date (NULL: none known)
+    ALTER TABLE speakers ADD COLUMN fixed_name INTEGER NOT NULL DEFAULT 0;  -- 1: a user named it
+    ALTER TABLE speakers ADD COLUMN fixed_kind TEXT;  -- a user's kind for every turn
+    ALTER TABLE speakers ADD COLUMN unresolved TEXT;  -- why the rules are unsure (NULL: sure)
+    ALTER TABLE documents ADD COLUMN excluded INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX turns_alias ON turns(alias_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

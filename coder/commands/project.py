@@ -42,16 +42,31 @@ def documents(project: Project, as_json: bool) -> None:
 
 @click.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+@click.option("--unresolved", is_flag=True,
+              help="Only the speakers the rules were unsure of, and why (a short form or typo "
+                   "that could be several people, a role without a name).")
 @project_option
 @click.pass_context
-def speakers(ctx: click.Context, as_json: bool, project_path: Path | None) -> None:
-    """List canonical speakers, their roles and every raw spelling seen.
+def speakers(ctx: click.Context, as_json: bool, unresolved: bool,
+             project_path: Path | None) -> None:
+    """List canonical speakers, their kinds, roles and every raw spelling seen.
 
     \b
-    Spellings that differ in accents, titles or roles are one speaker; generic voices
-    (PREGUNTA, INTERLOCUTOR/A, VOZ MUJER, INTERVENCIÓN ...) are the press.  Fix what the
-    rules got wrong with `coder speakers merge A B` (two speakers that are one) and
-    `coder speakers split SPELLING` (a spelling joined to the wrong speaker).
+    Spellings that differ in accents, titles, roles, typos or a missing surname are one
+    speaker when the rules can tell (the same document or role); generic voices are Press
+    (PREGUNTA, INTERLOCUTOR/A, INTERVENCIÓN), Unidentified voice (VOZ MUJER ...: press on
+    turns that ask), Moderator, Recording (VIDEO, VOZ DEL ...), Other voices.  Kind and role
+    belong to each turn: the head of government of the document's date (see
+    `coder speakers administrations`) is the president.
+    \b
+    How a team fixes speakers:
+      coder speakers --unresolved            what the rules were unsure of
+      coder speakers merge A B               two speakers that are one person
+      coder speakers split SPELLING          a spelling joined to the wrong speaker
+      coder speakers rename A "Full Name" [--kind official]
+      coder speakers export roster.yaml      share the decisions ...
+      coder speakers load roster.yaml        ... and apply them to another project file
+    Every fix sticks across later imports.
     """
     ctx.obj = project_path
     if ctx.invoked_subcommand is not None:
@@ -60,9 +75,18 @@ def speakers(ctx: click.Context, as_json: bool, project_path: Path | None) -> No
     from .tables import print_table
 
     with Project(project_path or default_path()) as project:
-        rows = list_speakers(project)
+        if unresolved:
+            from ..corpus.roster import unresolved_speakers
+
+            rows = unresolved_speakers(project)
+        else:
+            rows = list_speakers(project)
     if as_json:
         print_json(rows)
+        return
+    if unresolved:
+        print_table(rows, ["id", "name", "kind", "turns", "why"],
+                    title=f"{len(rows)} unresolved speakers", max_width={"why": 60})
         return
     for row in rows:
         row["spellings"] = len(row["aliases"])
@@ -109,6 +133,80 @@ def speakers_split(project_path: Path | None, spelling: str, into: str | None) -
     turns = target["turns"]
     click.echo(f"moved {spelling!r} ({turns} turn{'' if turns == 1 else 's'}) to "
                f"{target['name']} (#{target['id']})")
+
+
+@speakers.command("rename")
+@click.argument("speaker")
+@click.argument("name")
+@click.option("--kind", type=click.Choice(["president", "official", "guest", "press", "moderator",
+                                           "recording", "voice", "other", "unknown"]),
+              help="Also give every turn of the speaker this kind.")
+@click.pass_obj
+def speakers_rename(project_path: Path | None, speaker: str, name: str, kind: str | None) -> None:
+    """Call SPEAKER (id, name or spelling) NAME from now on, optionally of --kind KIND.
+
+    \b
+    The name and kind stick across later imports (the speaker's spellings are pinned to
+    it), e.g.
+      coder speakers rename 42 "Rosa Icela Rodríguez Velázquez" --kind official
+    """
+    from ..corpus.roster import rename_speaker
+
+    with Project(project_path or default_path()) as project:
+        row = rename_speaker(project, speaker, name, kind)
+    click.echo(f"speaker #{row['id']} is now {row['name']} ({row['kind']})")
+
+
+@speakers.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def speakers_export(project_path: Path | None, path: Path) -> None:
+    """Write the speaker roster (names, kinds a user fixed, spellings) to PATH (YAML).
+
+    Load it into another project file with `coder speakers load PATH`, so a team applies
+    the same speaker decisions everywhere.
+    """
+    from ..corpus.roster import export_roster
+
+    with Project(project_path or default_path()) as project:
+        count = export_roster(project, path)
+    click.echo(f"wrote {count} speakers to {path}")
+
+
+@speakers.command("load")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def speakers_load(project_path: Path | None, path: Path) -> None:
+    """Apply a roster file (see `coder speakers export`): each listed spelling, now or in
+    a later import, belongs to its speaker, under the roster's name and kind.
+
+    A malformed file is refused with a one-line error and the project is left unchanged.
+    """
+    from ..corpus.roster import load_roster
+
+    with Project(project_path or default_path()) as project:
+        counts = load_roster(project, path)
+    click.echo(f"loaded {counts['speakers']} speakers ({counts['found']} of their "
+               f"{counts['spellings']} spellings are in this project)")
+
+
+@speakers.command("administrations")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def speakers_administrations(project_path: Path | None, path: Path | None) -> None:
+    """Show the administrations (head of government and dates) that decide who is the
+    president on each date; with PATH, use that YAML file's instead (the format of
+    coder/data/administrations.yaml), e.g. for another country's corpus.
+    """
+    from ..corpus.administrations import load_administrations
+    from ..corpus.roster import set_administrations
+
+    with Project(project_path or default_path()) as project:
+        if path is not None:
+            count = set_administrations(project, path)
+            click.echo(f"using {count} administrations from {path}")
+        for adm in load_administrations(project):
+            click.echo(f"{adm.since} – {adm.end or 'today'}\t{adm.head}\t{adm.role}")
 
 
 @click.command()

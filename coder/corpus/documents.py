@@ -27,7 +27,8 @@ def document_turns(project: Project, document_id: int) -> list[dict]:
     """The turns of a document in order, with speaker name, kind and role."""
     return project.rows(
         'SELECT t.id, t.seq, t.start, t."end", t.words, t.question_id, t.speaker_id,'
-        " s.name AS speaker, s.kind AS speaker_kind, s.role AS speaker_role, a.alias"
+        " s.name AS speaker, COALESCE(t.kind, s.kind) AS speaker_kind,"
+        " COALESCE(t.role, s.role) AS speaker_role, a.alias"
         " FROM turns t LEFT JOIN speakers s ON s.id = t.speaker_id"
         " LEFT JOIN speaker_aliases a ON a.id = t.alias_id"
         " WHERE t.document_id = ? ORDER BY t.seq", [document_id]

@@ -25,6 +25,7 @@ from ..project import Project, now
 from .model import ParsedDocument
 from .parallel import Prepared, prepared_files
 from .prepare import KNOWN_SUFFIXES, PreparedDocument, prepare_document
+from .reconcile import reconcile
 from .speakers import SpeakerResolver
 
 # Files a folder scan passes over (a file named on the command line is still imported).
@@ -113,22 +114,27 @@ def store_document(project: Project, doc: ParsedDocument | PreparedDocument, *, 
     next_id = (db.execute("SELECT max(id) FROM turns").fetchone()[0] or 0) + 1
     read = prepared.speaker_lines
     resolved = [resolver.resolve(turn[2], read) for turn in turns]
+    # The turn's own kind and role as its line says (reconcile() settles people's kinds
+    # from all the evidence): an unidentified voice is the press when it asks.
+    asks = prepared.asks or [False] * len(turns)
+    kinds = [resolver.turn_kind(turn[2], read, asked) for turn, asked in zip(turns, asks)]
     ids = range(next_id, next_id + len(turns))
-    questions = answered_questions(zip(ids, (kind for _, _, kind in resolved)))
+    questions = answered_questions(zip(ids, (kind for kind, _ in kinds)))
     _insert_turns(db.conn, [
-        (turn_id, document_id, seq, start, end, speaker_id, alias_id, question, words)
-        for seq, (turn_id, (start, end, _, words), (speaker_id, alias_id, _), question)
-        in enumerate(zip(ids, turns, resolved, questions))])
+        (turn_id, document_id, seq, start, end, speaker_id, alias_id, question, words, kind, role)
+        for seq, (turn_id, (start, end, _, words), (speaker_id, alias_id, _), question, (kind, role))
+        in enumerate(zip(ids, turns, resolved, questions, kinds))])
     return document_id, True
 
 
-_TURN_COLUMNS = 'id, document_id, seq, start, "end", speaker_id, alias_id, question_id, words'
+_TURN_COLUMNS = ('id, document_id, seq, start, "end", speaker_id, alias_id, question_id, words,'
+                 ' kind, role')
 _TURNS_PER_INSERT = 32
 
 
 @functools.lru_cache(maxsize=_TURNS_PER_INSERT)
 def _turns_insert(rows: int) -> str:
-    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
     return f"INSERT INTO turns({_TURN_COLUMNS}) VALUES {values}"
 
 
@@ -162,8 +168,8 @@ def answered_questions(turns: Iterable[tuple[int, str | None]]) -> list[int | No
 def link_questions(project: Project, document_id: int) -> None:
     """Re-link a document's answer turns to their questions (after speakers were merged)."""
     turns = project.db.execute(
-        "SELECT t.id, s.kind FROM turns t LEFT JOIN speakers s ON s.id = t.speaker_id "
-        "WHERE t.document_id = ? ORDER BY t.seq", [document_id]).fetchall()
+        "SELECT t.id, COALESCE(t.kind, s.kind) FROM turns t LEFT JOIN speakers s"
+        " ON s.id = t.speaker_id WHERE t.document_id = ? ORDER BY t.seq", [document_id]).fetchall()
     project.db.conn.executemany(
         "UPDATE turns SET question_id = ? WHERE id = ?",
         [(answer, turn_id) for (turn_id, _), answer in zip(turns, answered_questions(turns))])
@@ -188,7 +194,13 @@ def import_paths(project: Project, paths: Iterable[str | Path], *, fmt: str | No
     with contextlib.closing(prepared_files(files, fmt, lang, options, workers=workers)) as stream, \
             project.bulk_writes():
         store = _store_all if strict else _store_in_batches
-        return store(project, stream, resolver, progress)
+        report = store(project, stream, resolver, progress)
+        if report.documents:
+            # Who is who, canonical names and turn kinds from all the evidence, so the
+            # result does not depend on the order files arrived in.
+            with project.transaction():
+                reconcile(project)
+        return report
 
 
 def _store_all(project: Project, stream: Iterator[tuple[Path, Prepared]],

@@ -126,6 +126,9 @@ class PreparedDocument:
     # What the rules read from some of the speaker lines (worker processes fill it for the
     # lines new to them, sparing the storing process; lines not here are read there).
     speaker_lines: dict[str, SpeakerLine] = field(default_factory=dict)
+    # For each turn: does it ask something (a question mark)?  An unidentified voice that
+    # asks is the press.
+    asks: list[bool] = field(default_factory=list)
 
     @property
     def words(self) -> int:
@@ -152,6 +155,7 @@ def prepare_document(doc: ParsedDocument, *, lang: str | None = None) -> Prepare
         lang=lang or doc.lang or detect_language(doc.text),
         metadata=json.dumps(metadata, ensure_ascii=False, default=str),
         warnings=list(doc.warnings),
+        asks=[doc.text.find("?", t.start, t.end) >= 0 for t in doc.turns],
     )
 
 

@@ -53,6 +53,7 @@ later imports follow it (new spellings of a merged person too).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -66,32 +67,41 @@ OTHER_VOICES = "Other voices"
 UNKNOWN = "Unknown speaker"
 STAGE_DIRECTION = "Stage direction"
 NOT_A_SPEAKER = "Not a speaker"
+RECORDING = "Recording"
+VOICE = "Unidentified voice"
 PRESIDENT_ROLE = "Presidente"  # the role of a president whose line names none
 
 # Generic voices, after folding (accents removed, upper case).
 _PRESS_VOICES = re.compile(
     r"^(PREGUNTA|PREGUNTAS|INTERLOCUTOR|INTERLOCUTORA|INTERLOCUTORES|REPORTERO|REPORTERA|"
-    r"VOZ( DE)? (MUJER|HOMBRE)|VOZ|INTERVENCION( DE)?( (MUJER|HOMBRE))?|PERIODISTA|"
+    r"INTERVENCION( DE)?( (MUJER|HOMBRE))?|PERIODISTA|"
     r"INTERVENCION (EN|DESDE) EL (AUDITORIO|PUBLICO)|"
     r"QUESTION|Q|REPORTER|PRESS|AUDIENCE MEMBER)$"
 )
+# An unidentified voice: a reporter when the turn asks something, else a narrator or
+# someone in a clip (kind voice).
+_UNIDENTIFIED_VOICES = re.compile(
+    r"^(VOZ( DE)? (MUJER|HOMBRE)|VOZ|VOZ EN OFF( (DE )?(MUJER|HOMBRE))?|NARRADOR|NARRADORA|"
+    r"LOCUTOR|LOCUTORA|VOICE|VOICE OVER|NARRATOR|SPEAKER)$")
 _MODERATOR_VOICES = re.compile(
     r"^(MODERADOR|MODERADORA|MODERATOR|PRESENTADOR|PRESENTADORA|CONDUCTOR|CONDUCTORA|MC)$")
 _OTHER_VOICES = re.compile(
-    r"^(VOCES( A CORO)?|VOZ( DE)? (NINA|NINO|NINOS|NINAS)|VOZ EN OFF( (MUJER|HOMBRE))?|"
-    r"NINO|NINA|NINOS|NINAS|JOVEN|INDIGENA|ASISTENTES|PUBLICO|CORO|VIDEO|AUDIO|CROWD|VOICES)$"
+    r"^(VOCES( A CORO)?|VOZ( DE)? (NINA|NINO|NINOS|NINAS)|"
+    r"NINO|NINA|NINOS|NINAS|JOVEN|INDIGENA|ASISTENTES|PUBLICO|CORO|CROWD|VOICES)$"
 )
+_RECORDING_VOICES = re.compile(r"^(VIDEO|AUDIO|GRABACION|CLIP|CAPSULA|SPOT|RECORDING)$")
 _UNKNOWN_VOICES = re.compile(r"^(\?+|DESCONOCIDO|DESCONOCIDA|INAUDIBLE|UNKNOWN)$")
-_VOICES = ((_PRESS_VOICES, PRESS, "press"), (_MODERATOR_VOICES, MODERATOR, "moderator"),
-           (_OTHER_VOICES, OTHER_VOICES, "other"), (_UNKNOWN_VOICES, UNKNOWN, "unknown"))
+_VOICES = ((_PRESS_VOICES, PRESS, "press"), (_UNIDENTIFIED_VOICES, VOICE, "voice"),
+           (_MODERATOR_VOICES, MODERATOR, "moderator"), (_OTHER_VOICES, OTHER_VOICES, "voice"),
+           (_RECORDING_VOICES, RECORDING, "recording"), (_UNKNOWN_VOICES, UNKNOWN, "unknown"))
 # Voice names a mistyped line of one or two words is compared with (rapidfuzz ratio >= 85).
 # Only names of six letters or more: a short word is one typo away from too many others.
 _VOICE_SPELLINGS = {
     "PREGUNTA": (PRESS, "press"), "INTERLOCUTOR": (PRESS, "press"),
     "INTERLOCUTORA": (PRESS, "press"), "INTERVENCION": (PRESS, "press"),
     "REPORTERO": (PRESS, "press"), "REPORTERA": (PRESS, "press"),
-    "PERIODISTA": (PRESS, "press"), "VOZ MUJER": (PRESS, "press"),
-    "VOZ HOMBRE": (PRESS, "press"), "MODERADOR": (MODERATOR, "moderator"),
+    "PERIODISTA": (PRESS, "press"), "VOZ MUJER": (VOICE, "voice"),
+    "VOZ HOMBRE": (VOICE, "voice"), "MODERADOR": (MODERATOR, "moderator"),
     "MODERADORA": (MODERATOR, "moderator"), "PRESENTADOR": (MODERATOR, "moderator"),
     "PRESENTADORA": (MODERATOR, "moderator"),
 }
@@ -99,12 +109,17 @@ VOICE_FUZZ = 85
 NAME_FUZZ = 92  # rapidfuzz ratio over a whole key for a typo match (see the docstring)
 # Keys of the speakers that stand for many people: never matched with a person's name.
 GENERIC_KEYS = frozenset(name.upper() for name in (PRESS, MODERATOR, OTHER_VOICES, UNKNOWN,
-                                                    STAGE_DIRECTION, NOT_A_SPEAKER))
-PERSON_KINDS = frozenset({"president", "official", "other"})
+                                                    STAGE_DIRECTION, NOT_A_SPEAKER, RECORDING,
+                                                    VOICE))
+PERSON_KINDS = frozenset({"president", "official", "guest", "other"})
+# Every kind a turn can have.
+KINDS = ("president", "official", "guest", "press", "moderator", "recording", "voice", "other",
+         "unknown")
 
 # Titles that can precede a name; PRESIDENT(E) as a leading title marks the head of the event.
 _TITLES = [
     "PRESIDENTE DE LOS ESTADOS UNIDOS MEXICANOS", "PRESIDENTE DE MEXICO", "PRESIDENT OF MEXICO",
+    "PRESIDENTA DE LOS ESTADOS UNIDOS MEXICANOS", "PRESIDENTA DE MEXICO", "C. PRESIDENTA",
     "PRESIDENTE", "PRESIDENTA", "PRESIDENT", "C. PRESIDENTE", "SECRETARIO", "SECRETARIA",
     "SUBSECRETARIO", "SUBSECRETARIA", "GENERAL", "ALMIRANTE", "DOCTOR", "DOCTORA", "DR.", "DRA.",
     "LIC.", "LICENCIADO", "LICENCIADA", "INGENIERO", "INGENIERA", "ING.", "SENADOR", "SENADORA",
@@ -115,16 +130,18 @@ _TITLES = [
 # Titles by first word: a line is compared with the few that can start it.
 _TITLES_BY_WORD = {word: [title for title in _TITLES if title.split()[0] == word]
                    for word in {title.split()[0] for title in _TITLES}}
-_PRESIDENT_TITLES = {"PRESIDENTE", "PRESIDENTA", "PRESIDENT", "C. PRESIDENTE",
-                     "PRESIDENTE DE MEXICO", "PRESIDENT OF MEXICO",
-                     "PRESIDENTE DE LOS ESTADOS UNIDOS MEXICANOS"}
+_PRESIDENT_TITLES = {"PRESIDENTE", "PRESIDENTA", "PRESIDENT", "C. PRESIDENTE", "C. PRESIDENTA",
+                     "PRESIDENTE DE MEXICO", "PRESIDENTA DE MEXICO", "PRESIDENT OF MEXICO",
+                     "PRESIDENTE DE LOS ESTADOS UNIDOS MEXICANOS",
+                     "PRESIDENTA DE LOS ESTADOS UNIDOS MEXICANOS"}
 # A role after the name that still names the head of the event (Mexico's president).
 _HEAD_ROLE = re.compile(
-    r"^(C\. )?PRESIDENTE( CONSTITUCIONAL)? DE (MEXICO|LOS ESTADOS UNIDOS MEXICANOS|LA REPUBLICA)$"
+    r"^(C\. )?PRESIDENT[EA]( CONSTITUCIONAL)? DE (MEXICO|LOS ESTADOS UNIDOS MEXICANOS|LA REPUBLICA)$"
     r"|^PRESIDENT OF (MEXICO|THE UNITED MEXICAN STATES)$")
-# Typos seen in transcripts of a leading title (the first word lost or gained a letter).
-_TITLE_TYPOS = {"RESIDENTE": "PRESIDENTE", "PRESIDENE": "PRESIDENTE", "PRESIENTE": "PRESIDENTE",
-                "PRESIDENTEE": "PRESIDENTE", "PRESDENTE": "PRESIDENTE"}
+# Words whose typos ("PRSIDENTE", "PRESDIDENTE", "RESIDENTE", "GOBERNDOR") still open a
+# title or a role: a first word this close to one of them (and not a name) is read as it.
+_TITLE_WORDS = ("PRESIDENTE", "PRESIDENTA", "SECRETARIO", "SECRETARIA", "SUBSECRETARIO",
+                "SUBSECRETARIA", "GOBERNADOR", "GOBERNADORA", "DIRECTOR", "DIRECTORA")
 # Words that open a role when a line has no comma: "MARCELO EBRARD CASAUBON SECRETARIO DE
 # RELACIONES EXTERIORES".  Words that are also surnames (ALCALDE: Luisa María Alcalde
 # Luján) or that head many non-role phrases (PRESIDENTE) only count before DE/DEL.
@@ -206,7 +223,16 @@ def display_name(name: str) -> str:
 
 @dataclass(frozen=True)
 class SpeakerLine:
-    """What the rules read from one raw speaker line."""
+    """What the rules read from one raw speaker line.
+
+    ``kind`` is the line's own kind: president (a head-of-event title such as PRESIDENTE
+    before the name), official, guest, other (a name with nothing more), press, voice
+    (VOZ MUJER ...: press only when the turn asks), moderator, recording, unknown.  Whether
+    a turn is the president's is decided per turn, from the administrations (see
+    :mod:`coder.corpus.reconcile`).  ``note`` is a parenthetical kept apart from the name
+    ("VIDEO", "EN ESE MOMENTO JEFE DE GOBIERNO"); ``role_only`` marks a line that names a
+    role and no person ("SECRETARIO DE MARINA").
+    """
 
     raw: str
     key: str
@@ -214,58 +240,116 @@ class SpeakerLine:
     kind: str
     role: str | None = None
     title: str | None = None
+    note: str | None = None
+    role_only: bool = False
+    clip: bool = False  # a person heard in a recording: "NAME (VIDEO)"
 
     @property
     def person(self) -> bool:
-        """True for a named person (not a generic voice, stage direction or heading)."""
-        return self.kind in PERSON_KINDS and self.key not in GENERIC_KEYS
+        """True for a named person (not a generic voice, stage direction, heading or role)."""
+        return self.kind in PERSON_KINDS and self.key not in GENERIC_KEYS and not self.role_only
 
     @property
     def stripped(self) -> str | None:
         """What the rules took off the name (title, role, note): the alias's title."""
-        if self.title and self.role and self.role != PRESIDENT_ROLE:
-            return f"{self.title}; {self.role}"
-        return self.title or self.role
+        parts = [self.title if self.title else None,
+                 self.role if self.role and self.role != PRESIDENT_ROLE else None,
+                 f"({self.note})" if self.note else None]
+        joined = "; ".join(p for p in parts if p)
+        return joined or (self.role if self.role else None)
 
 
 def _generic(raw: str, name: str, kind: str, title: str | None) -> SpeakerLine:
     return SpeakerLine(raw, fold(name), name, kind, None, title)
 
 
+# A parenthetical about a recording: the person is heard in a clip, not live.
+_CLIP_NOTE = re.compile(r"VIDEO|AUDIO|GRABACI|CLIP|CAPSULA|SPOT|ARCHIVO|PROYECCI|EN LINEA|"
+                        r"VIDEOCONFERENCIA|ENLACE|REMOTO|VIRTUAL|TRANSMISI", re.I)
+# A stage direction that plays a recording: "(PROYECCIÓN DE VIDEO)".
+_RECORDING_DIRECTION = re.compile(r"VIDEO|AUDIO|GRABACI|CLIP|CAPSULA|SPOT|PROYECCI")
+# "VOZ DEL PRESIDENTE ...", "VOZ DE <NAME>", "AUDIO DE ...": a clip label, not a person.
+_CLIP_LABEL = re.compile(r"^(VOZ (DEL?|DE LA|DE LOS) (?!MUJER|HOMBRE|NIN)|(VIDEO|AUDIO|GRABACION|"
+                         r"CLIP|CAPSULA|SPOT|PROYECCION|MENSAJE GRABADO)\b)")
+_PARENTHETICAL = re.compile(r"\s*\(([^()]*)\)?\s*")
+# An acronym in parentheses ends a role ("... DEL SEGURO SOCIAL (IMSS)"): part of it.
+_ACRONYM_NOTE = re.compile(r"^[A-ZÁÉÍÓÚÜÑ][A-ZÁÉÍÓÚÜÑ0-9&./\- ]{0,14}$")
+# One-word notes that are no acronym.
+_NOTE_WORDS = frozenset({"INAUDIBLE", "SIC", "RISAS", "APLAUSOS", "TRADUCCION", "INTERPRETACION",
+                         "INTERPRETE", "ARCHIVO", "OFF"})
+# Digits inside a name are typos ("MANU6EL"): letters with digits attached.
+_DIGIT_IN_WORD = re.compile(r"(?<=[^\W\d_])\d+|\d+(?=[^\W\d_])")
+
+
+def _split_notes(text: str) -> tuple[str, list[str]]:
+    """The line without its parentheticals, and the parentheticals (acronyms stay put)."""
+    notes: list[str] = []
+
+    def take(match: re.Match) -> str:
+        inner = match.group(1).strip()
+        if (_ACRONYM_NOTE.match(inner) and len(inner.split()) == 1
+                and not _CLIP_NOTE.search(fold(inner)) and fold(inner) not in _NOTE_WORDS):
+            return match.group(0)  # "(IMSS)": part of the role
+        notes.append(inner)
+        return " "
+
+    return " ".join(_PARENTHETICAL.sub(take, text).split()), notes
+
+
 def parse_speaker(raw: str | None) -> SpeakerLine:
-    """Split a raw speaker line into name, role/title and kind."""
+    """Split a raw speaker line into name, role/title, note and kind."""
     if raw is None or not clean(raw):
         return _generic(raw or "", UNKNOWN, "unknown", None)
     text = clean(raw)
     if text.startswith("("):
         # "(PROYECCIÓN DE VIDEO)", "(MINUTO DE APLAUSOS)": what happened, not who spoke.
-        return _generic(raw, STAGE_DIRECTION, "other", text.strip("() ") or None)
-    # A trailing parenthesis is a note about the turn: "(INTERPRETACIÓN DEL INGLÉS AL ESPAÑOL)".
-    note = None
-    match = re.search(r"\s*\(([^()]*)\)\s*$", text)
-    if match and match.start() > 0 and re.search(r"INTERPRET|TRADUC|TRANSLAT|VIDEO|AUDIO|EN L[IÍ]NEA",
-                                                 match.group(1), re.I):
-        note = match.group(1)
-        text = text[: match.start()].strip()
+        inner = text.strip("() ") or None
+        if inner and _RECORDING_DIRECTION.search(fold(inner)):
+            return _generic(raw, RECORDING, "recording", inner)
+        return _generic(raw, STAGE_DIRECTION, "other", inner)
+    # Parentheticals are notes about the turn ("(VIDEO)", "(INAUDIBLE)", "(EN ESE MOMENTO
+    # JEFE DE GOBIERNO)", "(INTERPRETACIÓN DEL INGLÉS)"), never part of a name or a role.
+    text, notes = _split_notes(text)
+    note = "; ".join(notes) or None
+    clip = bool(note) and bool(_CLIP_NOTE.search(fold(note)))
     # A trailing dot or comma is a typo, never part of a name or role.
     text = text.rstrip(".,; ") or text
-    voice = _voice(fold(text))
+    folded_text = fold(text)
+    if _CLIP_LABEL.match(folded_text):
+        return SpeakerLine(raw, fold(RECORDING), RECORDING, "recording", None, text, note)
+    voice = _voice(folded_text)
     if voice:
         name, kind = voice
-        return _generic(raw, name, kind, text)
+        return SpeakerLine(raw, fold(name), name, kind, None, text, note)
 
     role = None
     title = None
     name = text
     if "," in text:
         left, right = (part.strip() for part in text.split(",", 1))
-        folded_left = fold(left)
-        if _leading_title(folded_left) == folded_left and right:
-            # "PRESIDENTE DE MÉXICO, ANDRÉS MANUEL LÓPEZ OBRADOR"
-            title, name = left, right
+        folded_left, folded_right = fold(left), fold(right)
+        if right and (_leading_title(folded_left) == folded_left or
+                      (_role_phrase(folded_left) and not _role_phrase(folded_right))):
+            # "PRESIDENTE DE MÉXICO, ANDRÉS MANUEL LÓPEZ OBRADOR",
+            # "SECRETARIO DE MARINA, JOSÉ RAFAEL OJEDA DURÁN": the role comes first.
+            if _leading_title(folded_left) == folded_left and not _role_phrase(folded_left):
+                title = left
+            else:
+                role = left
+            name = right
+            if "," in name and not _role_phrase(fold(name)):
+                name, more = (part.strip() for part in name.split(",", 1))
+                role = f"{role}, {more}" if role else more
         else:
             # "JOSÉ RAFAEL OJEDA DURÁN, SECRETARIO DE MARINA"
             name, role = left, right
+    if not role and not title and _role_phrase(fold(name)):
+        # A role and no name: "FISCAL GENERAL DE LA REPÚBLICA".  Who held it is for the
+        # rules across lines (the document, the role elsewhere) to say.
+        role_text = name.rstrip(".,; ")
+        kind = "president" if _HEAD_ROLE.match(_fix_typo(fold(role_text))) else role_kind(role_text)
+        return SpeakerLine(raw, "@" + _key(fold(role_text)), f"[{display_name(role_text)}]", kind,
+                           role_text, None, note, role_only=True, clip=clip)
     folded_name = fold(name)
     lead = _leading_title(folded_name)
     if lead and lead != folded_name:
@@ -277,24 +361,105 @@ def parse_speaker(raw: str | None) -> SpeakerLine:
     name, inner_role = _split_role(name)
     if inner_role:
         role = f"{inner_role}, {role}" if role else inner_role
-    name = name.rstrip(".,; ")
+    name = _DIGIT_IN_WORD.sub("", name.rstrip(".,; "))
     folded_name = fold(name)
     if _not_a_name(name, folded_name):
         return _generic(raw, NOT_A_SPEAKER, "other", text)
     folded_title = _fix_typo(fold(title)) if title else None
     head_title = bool(folded_title) and (folded_title in _PRESIDENT_TITLES
-                                         or folded_title.split(" ")[0] in {"PRESIDENTE", "PRESIDENT"})
-    head_role = bool(role) and bool(_HEAD_ROLE.match(fold(role)))
+                                         or folded_title.split(" ")[0] in {"PRESIDENTE", "PRESIDENTA",
+                                                                           "PRESIDENT"})
+    head_role = bool(role) and bool(_HEAD_ROLE.match(_fix_typo(fold(role))))
     if (head_title and not role) or head_role:
         kind = "president"
         role = role or PRESIDENT_ROLE
-    elif role or title:
-        kind = "official"
+    elif role:
+        kind = role_kind(role)
+    elif title:
+        kind = role_kind(title)
     else:
         kind = "other"
-    if note:
-        title = " ".join(filter(None, [title, f"({note})"]))
-    return SpeakerLine(raw, _key(folded_name), display_name(name), kind, role, title)
+    return SpeakerLine(raw, _key(folded_name), display_name(name), kind, role, title, note,
+                       clip=clip)
+
+
+# Roles of foreign states and governments: a guest, whatever the office.
+_FOREIGN_ROLE = re.compile(
+    r"PRIMER[OA]? MINISTR|VICEPRIMER|\bREY\b|\bREINA\b|\bPRINCIPE\b|\bPRINCESA\b|"
+    r"REPUBLICA (DE|DEL|POPULAR|FEDERAL|BOLIVARIANA|ARGENTINA|FRANCESA|ITALIANA|DOMINICANA)\b|"
+    r"\bESTADOS UNIDOS(?! MEXICANOS)|\bGOBIERNO DE (?!MEXICO|LA CIUDAD|LA REPUBLICA$)|"
+    r"\bSECRETARI[OA] DE ESTADO\b|\bNACIONES UNIDAS\b|\bONU\b|\bOEA\b|\bEMBAJADOR[A]? DE (?!MEXICO)")
+# Roles in business and organised civil society: a guest, whatever the office.
+_BUSINESS_ROLE = re.compile(
+    r"\bGRUPO\b|\bEMPRESA|\bS\.? ?A\.?\b|\bA\.? ?C\.?$|\bAC\b|EMPRESARIAL|\bCAMARA NACIONAL DE|"
+    r"CONFEDERACION|SINDICATO|ASOCIACION|FUNDACION|UNIVERSIDAD|TECNOLOGICO DE|\bBANCO\b|"
+    r"CORPORATIVO|COMPANIA|ORGANIZACION|SOCIEDAD CIVIL")
+# Descriptions of people outside government (unless the role also names an office).
+_PRIVATE_ROLE = re.compile(
+    r"PREMIO|ATLETA|BECARI|BENEFICIARI|TUTOR|"
+    r"ESTUDIANTE|ALUMN|PROFESOR|EMPRENDEDOR|MANAGER|DEFENSOR|ACTIVISTA|PERIODISTA|REPORTER|"
+    r"COMUNIDAD|PUEBLO|PRODUCTOR|SEMBRADOR|EJIDATARI|EJIDO|CAMPESIN|PADRE DE|MADRE DE|FAMILIAR|"
+    r"VICTIMA|INVITAD|OBISPO|SACERDOTE|PASTOR|ARTISTA|ESCRITOR|CANTANTE|MUSICO|DEPORTISTA|"
+    r"MEDALLISTA|VOLUNTARI|ANALISTA|INVESTIGADOR|ACADEMIC|CONSULTOR|ABOGAD|SOCIOLOG|INGENIER")
+# Offices of government (federal, state or local, civil or military, elected or appointed).
+_GOVERNMENT_ROLE = re.compile(
+    r"SECRETARI|GOBERNADOR|\bJEF[EA]\b|DIRECTOR|COMANDANTE|TITULAR|FISCAL|PROCURADOR|"
+    r"COMISIONAD|COORDINADOR|VOCER|EMBAJADOR|CONSUL|SENADOR|DIPUTAD|ALCALDE|MUNICIPAL|"
+    r"SUBJEF|\bGENERAL\b|ALMIRANTE|OFICIAL MAYOR|ENCARGAD|DELEGAD|MINISTR|CONSEJER|"
+    r"ADMINISTRADOR|GERENTE|JUEZ|MAGISTRAD|VISITADOR|TESORER|SUPERINTENDENTE|COMISARI|SOLDADO|"
+    r"MARINO|CAPITAN|CORONEL|TENIENTE|SARGENTO|PRESIDENCIA|GOBIERNO|INSTITUTO|COMISION|"
+    r"GUARDIA NACIONAL|SECRETARY|MINISTER|GOVERNOR|DIRECTOR|MEDIC|ENFERMER|SUPERVISOR|"
+    r"PRESIDENT[EA] DE LA (CAMARA|COMISION|MESA|SUPREMA|JUNTA)|REGIDOR|SINDIC")
+
+
+def role_kind(role: str) -> str:
+    """'official' for an office of government, 'guest' for anyone else with a role (a
+    foreign head of state or minister, business, civil society, the people an event is
+    about).  Decided by the role's words, never by who holds it."""
+    folded = fold(role)
+    if _FOREIGN_ROLE.search(folded) or _BUSINESS_ROLE.search(folded):
+        return "guest"
+    if _PRIVATE_ROLE.search(folded) and not _GOVERNMENT_ROLE.search(folded):
+        return "guest"
+    if re.match(r"(VICE)?PRESIDENT", folded) and not _GOVERNMENT_ROLE.search(folded):
+        return "guest"  # the president of an organisation
+    if _GOVERNMENT_ROLE.search(folded) or _leading_title(folded):
+        return "official" if not re.match(r"(DR|DRA|LIC|ING|MTRO|MTRA|SR|SRA|MR|MRS|MS)\.?$|"
+                                          r"(DOCTOR|DOCTORA|LICENCIAD[OA]|INGENIER[OA]|MAESTR[OA])$",
+                                          folded) else "other"
+    return "guest"
+
+
+def _role_phrase(folded: str) -> bool:
+    """True when a folded text is a role, not a name: a role word followed by DE/DEL (or an
+    adjective such as GENERAL, then DE or nothing): "SECRETARIO DE MARINA", "FISCAL GENERAL
+    DE LA REPÚBLICA", "PRESIDENTA DE MÉXICO".  "GOBERNADOR JOSÉ ..." is a title and a name."""
+    words = _fix_typo(folded).replace(".", "").split()
+    if not words:
+        return False
+    first = words[0]
+    if not (first in _ROLE_WORDS or first in _ROLE_WORDS_BEFORE_DE or first in _ROLE_OPENERS):
+        return False
+    if len(words) == 1:
+        return first not in _ROLE_WORDS_BEFORE_DE
+    second = words[1]
+    if second in {"DE", "DEL", "PARA", "EN"}:
+        return True
+    return second in _ROLE_ADJECTIVES and (len(words) == 2 or words[2] in {"DE", "DEL", "PARA", "EN"}
+                                           or words[2] in _ROLE_ADJECTIVES)
+
+
+# Words that open a role phrase besides the role words ("MINISTRO PRESIDENTE DE ...").
+_ROLE_OPENERS = frozenset({"MINISTRO", "MINISTRA", "VICEPRESIDENTE", "VICEPRESIDENTA", "PRIMER",
+                           "PRIMERA", "SUBJEFE", "SUBJEFA", "ALMIRANTE", "GENERAL", "OFICIAL",
+                           "SUBDELEGADO", "SUBDELEGADA", "DELEGADO", "DELEGADA", "ENCARGADO",
+                           "ENCARGADA", "PRESIDENTE", "PRESIDENTA", "PRESIDENT", "SECRETARY",
+                           "MINISTER", "GOVERNOR", "AMBASSADOR", "MAYOR"})
+_ROLE_ADJECTIVES = frozenset({"GENERAL", "EJECUTIVO", "EJECUTIVA", "NACIONAL", "ADJUNTO", "ADJUNTA",
+                              "MUNICIPAL", "ENTRANTE", "SALIENTE", "ESTATAL", "REGIONAL", "TECNICO",
+                              "TECNICA", "PARTICULAR", "PRIVADO", "PRIVADA", "PRESIDENTE",
+                              "PRESIDENTA", "CONSTITUCIONAL", "OPERATIVO", "OPERATIVA", "MINISTER",
+                              "OF", "MAYOR", "INTERINO", "INTERINA", "ELECTO", "ELECTA"})
 
 
 def _voice(folded: str) -> tuple[str, str] | None:
@@ -350,9 +515,23 @@ def _not_a_name(name: str, folded_name: str) -> bool:
     return any(word.strip("'’.") in _HEADING_WORDS for word in folded)
 
 
+@functools.lru_cache(maxsize=4096)
+def _title_word(word: str) -> str:
+    """A mistyped title word as the title word (PRSIDENTE → PRESIDENTE), else the word."""
+    if len(word) < 7 or word in _TITLE_WORDS:
+        return word
+    from rapidfuzz.distance import Levenshtein
+
+    for title in _TITLE_WORDS:
+        limit = 2 if len(word) >= 9 else 1
+        if abs(len(title) - len(word)) <= limit and Levenshtein.distance(word, title) <= limit:
+            return title
+    return word
+
+
 def _fix_typo(folded: str) -> str:
     first, _, rest = folded.partition(" ")
-    first = _TITLE_TYPOS.get(first, first)
+    first = _title_word(first)
     return f"{first} {rest}".strip()
 
 
@@ -527,6 +706,7 @@ class SpeakerResolver:
             self._keys[key] = speaker_id
         self._merges = dict(db.execute("SELECT key, speaker_id FROM speaker_merges").fetchall())
         self._persons: _PersonIndex | None = None
+        self._kinds: dict[str | None, tuple[str, str | None, bool]] = {}
 
     def _current(self) -> None:
         """Fill the caches again if another connection committed since they were filled."""
@@ -576,6 +756,25 @@ class SpeakerResolver:
         found = (speaker_id, alias_id, self._speakers[speaker_id][1])
         self._lines[alias] = self._lines[raw] = found
         return found
+
+    def turn_kind(self, raw: str | None, read: dict[str, SpeakerLine] | None = None,
+                  asked: bool = False) -> tuple[str, str | None]:
+        """(kind, role) of a turn as its line alone says; an unidentified voice that asked
+        something is the press.  :func:`coder.corpus.reconcile.reconcile` settles people."""
+        found = self._kinds.get(raw)
+        if found is None:
+            line = (read.get(raw) if read and raw is not None else None) or parse_speaker(raw)
+            if line.clip:
+                found = ("recording", None, False)
+            elif line.person or line.role_only:
+                found = (line.kind, line.role or (line.title if line.kind == "official" else None),
+                         False)
+            else:
+                found = (line.kind, None, line.key == VOICE.upper())
+            self._kinds[raw] = found
+        if asked and found[2]:
+            return ("press", None)
+        return found[0], found[1]
 
     def _same_person(self, line: SpeakerLine) -> int | None:
         """The known speaker ``line`` names in another spelling, or None.
@@ -691,13 +890,18 @@ def merge_speakers(project: Project, source: str, target: str) -> dict:
     with project.transaction():
         db = project.db
         db.execute("UPDATE turns SET speaker_id = ? WHERE speaker_id = ?", [dst["id"], src["id"]])
-        db.execute("UPDATE speaker_aliases SET speaker_id = ?, manual = 1 WHERE speaker_id = ?",
-                   [dst["id"], src["id"]])
+        # The user chose the target's name; both speakers' spellings are pinned.
+        db.execute("UPDATE speakers SET fixed_name = 1 WHERE id = ?", [dst["id"]])
+        db.execute("UPDATE speaker_aliases SET speaker_id = ?, manual = 1 WHERE speaker_id IN (?, ?)",
+                   [dst["id"], src["id"], dst["id"]])
         db.execute("UPDATE speaker_merges SET speaker_id = ? WHERE speaker_id = ?", [dst["id"], src["id"]])
         db.execute("INSERT INTO speaker_merges(key, speaker_id) VALUES (?, ?) "
                    "ON CONFLICT(key) DO UPDATE SET speaker_id = excluded.speaker_id",
                    [src["key"], dst["id"]])
         db.execute("DELETE FROM speakers WHERE id = ?", [src["id"]])
+        from .reconcile import reconcile
+
+        reconcile(project)
         if src["kind"] != dst["kind"]:
             from .importer import link_questions
 
@@ -766,6 +970,8 @@ def split_speaker(project: Project, spelling: str, into: str | None = None) -> d
             target = project.rows("SELECT * FROM speakers WHERE id = ?", [target_id])[0]
         db.execute("UPDATE speaker_aliases SET speaker_id = ?, manual = 1 WHERE id = ?",
                    [target["id"], alias["id"]])
+        # What stays with the old speaker is pinned too, so the rules do not join it again.
+        db.execute("UPDATE speaker_aliases SET manual = 1 WHERE speaker_id = ?", [source["id"]])
         moved = db.execute("UPDATE turns SET speaker_id = ? WHERE alias_id = ?",
                            [target["id"], alias["id"]]).rowcount
         left = db.execute("SELECT count(*) FROM speaker_aliases WHERE speaker_id = ?",
@@ -774,6 +980,9 @@ def split_speaker(project: Project, spelling: str, into: str | None = None) -> d
             db.execute("UPDATE speaker_merges SET speaker_id = ? WHERE speaker_id = ?",
                        [target["id"], source["id"]])
             db.execute("DELETE FROM speakers WHERE id = ?", [source["id"]])
+        from .reconcile import reconcile
+
+        reconcile(project)
         if source["kind"] != target["kind"]:
             from .importer import link_questions
 

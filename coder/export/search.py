@@ -269,9 +269,43 @@ class Hit:
         return asdict(self)
 
 
-def _speaker_ids(project: Project, speakers: list[str], roles: list[str]) -> list[int] | None:
-    """Speaker ids for ``--speaker`` (id, name or part of it) and ``--role`` (kind or role)."""
-    if not speakers and not roles:
+def role_condition(project: Project, roles: list[str], turns: str = "t",
+                   speakers: str = "s") -> tuple[str, list]:
+    """SQL (`` AND ...``) and parameters keeping the turns of ``--role``: a turn kind
+    (president, official, press ...) or part of the role a turn carries.  Kind and role are
+    the turn's own (the president of the day; an official's role on that date)."""
+    if not roles:
+        return "", []
+    from ..corpus.speakers import KINDS
+    from ..corpus.speakers import fold as fold_name
+
+    kinds: set[str] = set()
+    titles: set[str] = set()
+    known = [r for (r,) in project.db.execute("SELECT DISTINCT role FROM turns WHERE role IS NOT NULL")]
+    for wanted in roles:
+        key = fold_name(str(wanted))
+        if key.lower() in KINDS:
+            kinds.add(key.lower())
+            continue
+        found = {r for r in known if key in fold_name(r)}
+        if not found:
+            raise CoderError(f"no turn with the role {wanted!r} "
+                             f"(kinds: {', '.join(KINDS)}; or part of a role title)")
+        titles |= found
+    parts, params = [], []
+    if kinds:
+        parts.append(f"COALESCE({turns}.kind, {speakers}.kind) IN ({','.join('?' * len(kinds))})")
+        params += sorted(kinds)
+    if titles:
+        parts.append(f"{turns}.role IN ({','.join('?' * len(titles))})")
+        params += sorted(titles)
+    return f" AND ({' OR '.join(parts)})", params
+
+
+def _speaker_ids(project: Project, speakers: list[str], roles: list[str] = ()) -> list[int] | None:
+    """Speaker ids for ``--speaker`` (id, name or part of it); ``--role`` is per turn
+    (:func:`role_condition`)."""
+    if not speakers:
         return None
     from ..corpus.speakers import find_speaker
     from ..corpus.speakers import fold as fold_name
@@ -291,18 +325,6 @@ def _speaker_ids(project: Project, speakers: list[str], roles: list[str]) -> lis
             if not found:
                 raise CoderError(f"no speaker matching {wanted!r}; see `coder speakers`")
             chosen |= found
-    if roles:
-        by_role = set()
-        for wanted in roles:
-            key = fold_name(str(wanted))
-            found = {r["id"] for r in rows if (r["kind"] or "").upper() == key
-                     or (r["role"] and key in fold_name(r["role"]))}
-            if not found:
-                kinds = sorted({r["kind"] for r in rows if r["kind"]})
-                raise CoderError(f"no speaker with the role {wanted!r} "
-                                 f"(kinds: {', '.join(kinds) or 'none'}; or part of a role title)")
-            by_role |= found
-        chosen = by_role if chosen is None else chosen & by_role
     return sorted(chosen)
 
 
@@ -413,13 +435,16 @@ def _iter_spans(project: Project, query: str, *, speaker: str | Iterable[str] | 
         raise CoderError("the search query is empty")
     filters = resolve_filters(project, coder=coder, gold=gold, codes=codes, since=since,
                               until=until)
-    speaker_ids = _speaker_ids(project, _as_list(speaker), _as_list(role))
+    speaker_ids = _speaker_ids(project, _as_list(speaker))
+    role_sql, role_params = role_condition(project, _as_list(role))
     ensure_index(project, progress)
     match = fts_query(project, query)
     where, params = filters.document_sql("d")
     if speaker_ids is not None:
         where += f" AND t.speaker_id IN ({','.join('?' * len(speaker_ids)) or 'NULL'})"
         params += speaker_ids
+    where += role_sql
+    params += role_params
     code_sql, code_params = "", []
     if filters.code_ids is not None:
         code_sql = (" AND a.deleted = 0 AND a.document_id = ? AND a.start < ? AND a.\"end\" > ?"
@@ -429,7 +454,7 @@ def _iter_spans(project: Project, query: str, *, speaker: str | Iterable[str] | 
             code_sql += f" AND a.coder_id IN ({','.join('?' * len(filters.coder_ids))})"
             code_params += filters.coder_ids
     pattern = hit_pattern(match)
-    sql = ('SELECT t.id, t.document_id, t.seq, t.start, t."end", s.name, s.kind, d.date, d.title'
+    sql = ('SELECT t.id, t.document_id, t.seq, t.start, t."end", s.name, COALESCE(t.kind, s.kind), d.date, d.title'
            f" FROM {FTS_TABLE} f JOIN turns t ON t.id = f.rowid"
            " JOIN documents d ON d.id = t.document_id"
            " LEFT JOIN speakers s ON s.id = t.speaker_id"

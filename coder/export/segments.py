@@ -272,7 +272,8 @@ class DocumentTurns:
     def __init__(self, project: Project, document_id: int) -> None:
         self.turns = project.rows(
             'SELECT t.id, t.seq, t.start, t."end", t.question_id, t.words, t.speaker_id,'
-            " s.name AS speaker, s.role AS speaker_role, s.kind AS speaker_kind"
+            " s.name AS speaker, COALESCE(t.role, s.role) AS speaker_role,"
+            " COALESCE(t.kind, s.kind) AS speaker_kind"
             " FROM turns t LEFT JOIN speakers s ON s.id = t.speaker_id"
             " WHERE t.document_id = ? ORDER BY t.start, t.seq", [document_id])
         self.starts = [t["start"] for t in self.turns]

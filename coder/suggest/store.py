@@ -28,7 +28,8 @@ from ..project import Project, now
 from ..team.coders import set_suggestions_visible, suggestions_visible  # noqa: F401
 from .engine import Hit, PatternRef, Plan, build_plan, match_document, validate_refs
 
-ROLES = ("president", "official", "press", "moderator", "other", "unknown")
+ROLES = ("president", "official", "guest", "press", "moderator", "recording", "voice", "other",
+         "unknown")  # a turn's kind (see coder.corpus.speakers.KINDS)
 
 
 # -- scope ------------------------------------------------------------------------------------
@@ -197,7 +198,8 @@ def prepare_run(project: Project, scope: Scope | None = None, *, model: str | No
         for start in range(0, len(ids), 900):
             chunk = ids[start:start + 900]
             for row in project.rows(
-                'SELECT t.document_id, t.seq, t.start, t."end", t.speaker_id, s.kind FROM turns t'
+                'SELECT t.document_id, t.seq, t.start, t."end", t.speaker_id,'
+                " COALESCE(t.kind, s.kind) AS kind FROM turns t"
                 " LEFT JOIN speakers s ON s.id = t.speaker_id"
                 f" WHERE t.document_id IN ({','.join('?' * len(chunk))}) ORDER BY t.document_id, t.seq",
                 chunk,

@@ -1,0 +1,555 @@
+"""Speakers from all the evidence: one pass over every spelling, after each import.
+
+The importer resolves each speaker line as it stores it (:class:`SpeakerResolver`), which is
+fast but depends on the order files arrive in.  :func:`reconcile` then recomputes, from the
+whole project, what must not depend on that order:
+
+- *who is who*: spellings are grouped into people by the rules of
+  :func:`coder.corpus.speakers.same_person`, the best-supported spellings first, so a typo
+  or a short form meets the well-attested name before anything else;
+- *short forms* (the surname alone, a name without its second surname) join a person when
+  the documents they occur in hold exactly one person whose name they shorten, or when
+  the line carries the same role as exactly one person; a *role without a name*
+  ("SECRETARIO DE MARINA") joins the one person seen with that role in the same
+  document, else across the project; otherwise they stay apart and are marked
+  *unresolved* (``coder speakers --unresolved``) with the people they could be;
+- *the canonical name*: among a person's spellings, one seen in two documents or more
+  rather than one seen once; one whose every name word is attested across the project's
+  speaker lines (a typo's odd word is not); then the fullest, the most frequent, and the
+  alphabetically first, so the choice never depends on import order.  A name a user gave
+  (``coder speakers rename``) is kept;
+- *kind and role per turn*: the head of government of the administration in force on the
+  document's date (:mod:`coder.corpus.administrations`) is the president; a role on the
+  line gives official or guest (:func:`coder.corpus.speakers.role_kind`); a name alone
+  takes the kind and role of the same person's nearest dated turn that has one; a person
+  heard in a clip ("NAME (VIDEO)") is a recording; an unidentified voice asks as the
+  press or else is a voice.  A kind a user gave a speaker applies to all its turns.
+
+User fixes are inputs, never overwritten: a spelling a user moved (merge, split) stays
+where it was put, a key merged into a speaker leads there.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from ..project import Project
+from .administrations import Administration, administration_on, head_keys, load_administrations
+from .speakers import (
+    GENERIC_KEYS,
+    KINDS,
+    SpeakerLine,
+    _contains_run,
+    _name_words,
+    _PersonIndex,
+    display_name,
+    fold,
+    parse_speaker,
+    same_person,
+)
+
+# Kinds a person's own line can decide, strongest first (for a speaker's overall kind).
+_KIND_ORDER = ("president", "official", "guest", "recording", "other", "press", "voice",
+               "moderator", "unknown")
+
+
+# Kinds that start or end a question (see importer.answered_questions).
+_LINKING = frozenset({"press", "moderator", "unknown", None})
+
+
+@functools.lru_cache(maxsize=65536)
+def read_line(alias: str) -> SpeakerLine:
+    """:func:`parse_speaker` of a stored alias, remembered (the rules are pure)."""
+    return parse_speaker(alias)
+
+
+@dataclass
+class _Group:
+    """The spellings (alias ids) the rules read as one speaker."""
+
+    aliases: list[int] = field(default_factory=list)
+    keys: set[str] = field(default_factory=set)
+    pinned: int | None = None  # the speaker id a user fix ties it to
+    generic: str | None = None  # the key of a generic speaker (Press, Recording ...)
+    unresolved: str | None = None
+    name: str | None = None  # a roster's name for it
+    kind: str | None = None  # a roster's kind for it
+
+
+def reconcile(project: Project) -> None:
+    """Recompute speakers, canonical names, and every turn's kind and role from all the
+    evidence in the project (call inside a transaction).  Deterministic: the same
+    spellings, turns and user fixes give the same result whatever the import order."""
+    db = project.db
+    rows = db.execute(
+        "SELECT a.id, a.alias, a.speaker_id, a.manual, count(t.id), count(DISTINCT t.document_id)"
+        " FROM speaker_aliases a LEFT JOIN turns t ON t.alias_id = a.id GROUP BY a.id").fetchall()
+    if not rows:
+        return
+    administrations = load_administrations(project)
+    merges = dict(db.execute("SELECT key, speaker_id FROM speaker_merges").fetchall())
+    lines = {alias_id: read_line(alias) for alias_id, alias, *_ in rows}
+    turns_of = {alias_id: turns for alias_id, _, _, _, turns, _ in rows}
+    docs_of = {alias_id: docs for alias_id, _, _, _, _, docs in rows}
+    groups: dict[object, _Group] = {}
+
+    def group(gid: object) -> _Group:
+        return groups.setdefault(gid, _Group())
+
+    from .roster import ROSTER_SETTING
+
+    roster = project.setting(ROSTER_SETTING) or []
+    by_spelling: dict[str, int] = {}
+    by_key: dict[str, int] = {}
+    for number, entry in enumerate(roster):
+        grp = group(("roster", number))
+        grp.name, grp.kind = entry["name"], entry.get("kind")
+        for spelling in entry["spellings"]:
+            by_spelling[spelling] = number
+            line = read_line(spelling)
+            if line.person:
+                by_key.setdefault(line.key, number)
+    free_person: dict[str, list[int]] = defaultdict(list)  # key -> alias ids
+    role_only: list[int] = []
+    for alias_id, alias, speaker_id, manual, _turns, _docs in sorted(rows):
+        line = lines[alias_id]
+        if manual:
+            target = group(("pin", speaker_id))
+            target.pinned = speaker_id
+        elif alias in by_spelling or (line.person and line.key in by_key):
+            target = group(("roster", by_spelling.get(alias, by_key.get(line.key))))
+        elif line.key in merges:
+            target = group(("pin", merges[line.key]))
+            target.pinned = merges[line.key]
+        elif line.person:
+            free_person[line.key].append(alias_id)
+            continue
+        elif line.role_only:
+            role_only.append(alias_id)
+            continue
+        else:
+            target = group(("generic", line.key))
+            target.generic = line.key
+        target.aliases.append(alias_id)
+        if line.person:
+            target.keys.add(line.key)
+
+    # A generic voice a user pinned somewhere (a merge into Press) keeps new lines of it there.
+    for gid in [g for g in groups if g[0] == "generic"]:
+        homes = [g for g, grp in groups.items() if g[0] != "generic" and any(
+            not lines[a].person and lines[a].key == gid[1] for a in grp.aliases)]
+        if homes:
+            home = max(homes, key=lambda g: (sum(turns_of[a] for a in groups[g].aliases), repr(g)))
+            groups[home].aliases.extend(groups.pop(gid).aliases)
+
+    # -- people: the best-supported spellings first ------------------------------------
+    support = {key: sum(turns_of[a] for a in ids) for key, ids in free_person.items()}
+    index = _PersonIndex()
+    for gid, grp in sorted(groups.items(), key=lambda item: repr(item[0])):
+        for key in sorted(grp.keys):
+            index.add(key, gid)
+    order = sorted(free_person, key=lambda k: (-support[k], -_name_words(k.split()), k))
+    short: list[str] = []
+    for key in order:
+        matches = _matches(index, key)
+        if len(matches) == 1:
+            gid = matches.pop()
+        else:
+            gid = ("key", key)
+            if len(matches) > 1:
+                group(gid).unresolved = "could be " + _names_hint(groups, matches, lines)
+            elif _name_words(key.split()) <= 2:
+                short.append(key)
+        grp = group(gid)
+        grp.aliases.extend(free_person[key])
+        grp.keys.add(key)
+        index.add(key, gid)
+
+    # -- short forms and roles without a name: the document or the role decides --------
+    alias_docs = _documents_of(db, [a for key in short for a in free_person[key]] + role_only)
+    doc_groups = _groups_by_document(db, groups, {d for ds in alias_docs.values() for d in ds})
+    redirect: dict = {}
+
+    def live(g: object) -> object:
+        while g in redirect:
+            g = redirect[g]
+        return g
+
+    for key in short:
+        gid = ("key", key)
+        if gid not in groups:
+            continue
+        grp = groups[gid]
+        if len(grp.keys) > 1 or grp.pinned is not None:
+            continue  # a longer spelling joined it: it is a person's group now
+        docs = {d for a in grp.aliases for d in alias_docs.get(a, ())}
+        near = {live(g) for d in docs for g in doc_groups.get(d, ())}
+        near = {g for g in near if g != gid and any(_shortens(key, other) for other in groups[g].keys)}
+        near |= _head_match(key, grp, lines, db, administrations, groups)
+        if len(near) == 1:
+            redirect[gid] = near.pop()
+            _join(groups, gid, redirect[gid])
+            continue
+        anywhere = {g for g, other in groups.items() if g != gid and other.keys
+                    and any(_shortens(key, k) for k in other.keys)}
+        held = {fold(lines[a].role) for a in grp.aliases if lines[a].role}
+        if held and not near:
+            # The same role as exactly one of the people it could be: that one.
+            by_role = {g for g in anywhere if held & _roles_of(groups[g], lines)}
+            if len(by_role) == 1:
+                redirect[gid] = by_role.pop()
+                _join(groups, gid, redirect[gid])
+                continue
+        if near or anywhere:
+            grp.unresolved = "short form of " + _names_hint(groups, near or anywhere, lines)
+    roles = _roles_by_group(groups, lines)
+    for alias_id in role_only:
+        line = lines[alias_id]
+        role = fold(line.role or "")
+        docs = alias_docs.get(alias_id, set())
+        near = {live(g) for d in docs for g in doc_groups.get(d, ())}
+        near = {g for g in near if role in roles.get(g, ())}
+        if len(near) != 1:
+            near = {g for g, held in roles.items() if role in held}
+        if len(near) == 1:
+            groups[near.pop()].aliases.append(alias_id)
+            continue
+        grp = group(("role", line.key))
+        grp.aliases.append(alias_id)
+        grp.unresolved = ("a role without a name; held by " + _names_hint(groups, near, lines)
+                          if near else "a role without a name")
+
+    for gid in [g for g, grp in groups.items() if not grp.aliases]:
+        del groups[gid]  # a roster entry with no spelling here (yet)
+    _store(project, groups, lines, turns_of, docs_of, administrations)
+
+
+def _matches(index: _PersonIndex, key: str) -> set:
+    """Every group a new key names by the spelling rules (exact key first)."""
+    from rapidfuzz import fuzz, process
+
+    if key in index.ids:
+        return {index.ids[key]}
+    words = tuple(key.split())
+    candidates: set[str] = set()
+    for signature in index._signatures(words):
+        candidates |= index.by_words.get(signature, set())
+    if _name_words(list(words)) >= 3:
+        for other, _score, _index in process.extract(
+                key, index.by_count.get(len(words), []), scorer=fuzz.ratio,
+                score_cutoff=85, limit=None):
+            candidates.add(other)
+    return {index.ids[other] for other in candidates if same_person(key, other)}
+
+
+def _shortens(short: str, full: str) -> bool:
+    """True when ``short`` is ``full`` with words left out: the given name and first surname
+    ("ARTURO HERRERA" / "ARTURO HERRERA GUTIERREZ"), the surnames ("LOPEZ OBRADOR"), or one
+    surname alone ("SHEINBAUM").  The first name alone never is."""
+    words, others = short.split(), full.split()
+    if len(words) >= len(others) or full.startswith("@"):
+        return False
+    if len(words) == 1 and words[0] == others[0]:
+        return False
+    position = 0
+    for word in words:
+        try:
+            position = others.index(word, position) + 1
+        except ValueError:
+            return False
+    return words[0] == others[0] or _contains_run(others, words)
+
+
+def _head_match(key: str, grp: _Group, lines: dict[int, SpeakerLine], db,
+                administrations: list[Administration], groups: dict) -> set:
+    """The head of government's group, for a short name on a line titled PRESIDENTE whose
+    name shortens the head's ("PRESIDENTE LÓPEZ OBRADOR"): the title makes it unambiguous."""
+    if not any(lines[a].kind == "president" for a in grp.aliases):
+        return set()
+    heads = {k for adm in administrations for k in head_keys(adm) if _shortens(key, k)}
+    return {g for g, other in groups.items() if other.keys & heads}
+
+
+def _join(groups: dict, gid: object, into: object) -> None:
+    grp = groups.pop(gid)
+    target = groups[into]
+    target.aliases.extend(grp.aliases)
+    target.keys |= grp.keys
+
+
+def _names_hint(groups: dict, gids, lines: dict[int, SpeakerLine]) -> str:
+    names = sorted({_best_key(groups[g], lines) or "?" for g in gids if g in groups})
+    return "; ".join(display_name(n) for n in names[:4]) + ("; ..." if len(names) > 4 else "")
+
+
+def _best_key(grp: _Group, lines: dict[int, SpeakerLine]) -> str | None:
+    return min(grp.keys) if grp.keys else None
+
+
+def _documents_of(db, alias_ids: list[int]) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = defaultdict(set)
+    for start in range(0, len(alias_ids), 500):
+        chunk = alias_ids[start:start + 500]
+        for alias_id, document_id in db.execute(
+                "SELECT DISTINCT alias_id, document_id FROM turns WHERE alias_id IN "
+                f"({','.join('?' * len(chunk))})", chunk):
+            found[alias_id].add(document_id)
+    return found
+
+
+def _groups_by_document(db, groups: dict, documents: set[int]) -> dict[int, set]:
+    """For each of ``documents``, the groups of people speaking in it."""
+    if not documents:
+        return {}
+    owner = {a: gid for gid, grp in groups.items() if grp.keys for a in grp.aliases}
+    found: dict[int, set] = defaultdict(set)
+    ids = sorted(documents)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for document_id, alias_id in db.execute(
+                "SELECT DISTINCT document_id, alias_id FROM turns WHERE document_id IN "
+                f"({','.join('?' * len(chunk))})", chunk):
+            if alias_id in owner:
+                found[document_id].add(owner[alias_id])
+    return found
+
+
+def _roles_of(grp: _Group, lines: dict[int, SpeakerLine]) -> set[str]:
+    return {fold(lines[a].role) for a in grp.aliases if lines[a].role}
+
+
+def _roles_by_group(groups: dict, lines: dict[int, SpeakerLine]) -> dict[object, set[str]]:
+    roles: dict[object, set[str]] = {}
+    for gid, grp in groups.items():
+        held = {fold(lines[a].role) for a in grp.aliases if lines[a].person and lines[a].role}
+        if held:
+            roles[gid] = held
+    return roles
+
+
+# -- choosing names and storing ----------------------------------------------------------
+
+def _canonical(grp: _Group, lines: dict[int, SpeakerLine], turns_of: dict[int, int],
+               docs_of: dict[int, int], word_docs: Counter) -> tuple[str, str]:
+    """(key, display name) of a person's best-supported spelling (see the module doc)."""
+    turns: Counter = Counter()
+    docs: Counter = Counter()
+    for a in grp.aliases:
+        line = lines[a]
+        if line.person:
+            turns[line.key] += turns_of[a]
+            docs[line.key] += docs_of[a]
+    total = sum(docs.values()) or 1
+
+    def score(key: str) -> tuple:
+        words = [w for w in key.split() if w.lower() not in ("de", "del", "la", "las", "los", "y")]
+        weakest = min((word_docs[w] for w in words), default=0)
+        return (docs[key] >= 2 or len(docs) == 1, weakest * 10 >= total, docs[key], turns[key],
+                _name_words(key.split()), _reverse(key))
+
+    key = max(docs, key=score)
+    # The spelling of that key most often written, accents preferred.
+    spellings: Counter = Counter()
+    for a in grp.aliases:
+        if lines[a].person and lines[a].key == key:
+            spellings[lines[a].name] += turns_of[a]
+    name = max(spellings, key=lambda n: (sum(1 for c in n if ord(c) > 127), spellings[n], _reverse(n)))
+    return key, name
+
+
+def _reverse(text: str) -> tuple:
+    """A sort key under which the alphabetically first string is the largest."""
+    return tuple(-ord(c) for c in text) + (1,)
+
+
+def _store(project: Project, groups: dict, lines: dict[int, SpeakerLine],
+           turns_of: dict[int, int], docs_of: dict[int, int],
+           administrations: list[Administration]) -> None:
+    db = project.db
+    word_docs: Counter = Counter()
+    for grp in groups.values():
+        for a in grp.aliases:
+            line = lines[a]
+            if line.person:
+                for word in set(line.key.split()):
+                    word_docs[word] += docs_of[a]
+    speakers = {row[0]: row for row in db.execute(
+        "SELECT id, key, name, fixed_name, fixed_kind FROM speakers")}
+    current = dict(db.execute("SELECT id, speaker_id FROM speaker_aliases").fetchall())
+    taken = {grp.pinned for grp in groups.values() if grp.pinned is not None}
+    plan: list[tuple[int, _Group, str, str]] = []  # speaker id, group, key, name
+    ordered = sorted(groups.items(), key=lambda item: (-sum(turns_of[a] for a in item[1].aliases),
+                                                       repr(item[0])))
+    for _gid, grp in ordered:
+        generic = [a for a in grp.aliases if not lines[a].person and not lines[a].role_only]
+        if generic and not grp.name:
+            # A user merged a person into a generic speaker (Press ...): it stays that.
+            first = lines[max(generic, key=lambda a: (turns_of[a], -a))]
+            key, name = first.key, first.name
+            grp.generic = first.kind
+        elif grp.keys:
+            key, name = _canonical(grp, lines, turns_of, docs_of, word_docs)
+            if grp.name:
+                name = grp.name
+        else:
+            first = lines[min(grp.aliases)]
+            key, name = first.key, grp.name or first.name
+        if grp.name:
+            key = fold(grp.name)
+        speaker_id = grp.pinned
+        if speaker_id is None:
+            votes = Counter()
+            for a in grp.aliases:
+                if current.get(a) in speakers and current[a] not in taken:
+                    votes[current[a]] += turns_of[a] + 1
+            if votes:
+                speaker_id = max(votes, key=lambda s: (votes[s], -s))
+        if speaker_id is not None:
+            taken.add(speaker_id)
+        plan.append((speaker_id, grp, key, name))
+    # Keys are unique: park every key, then write the final ones.
+    db.execute("UPDATE speakers SET key = '~' || id")
+    used_keys: set[str] = set()
+    alias_updates: list[tuple[int, int]] = []
+    kept: set[int] = set()
+    for speaker_id, grp, key, name in plan:
+        unique = key
+        n = 2
+        while unique in used_keys:
+            unique, n = f"{key} #{n}", n + 1
+        used_keys.add(unique)
+        if speaker_id is None:
+            speaker_id = db.execute("INSERT INTO speakers(key, name, kind, fixed_kind)"
+                                    " VALUES (?, ?, 'other', ?)", [unique, name, grp.kind]).lastrowid
+        elif grp.name:
+            db.execute("UPDATE speakers SET key = ?, name = ?, unresolved = NULL, fixed_kind = ?"
+                       " WHERE id = ?", [unique, name, grp.kind, speaker_id])
+        elif speakers.get(speaker_id) and speakers[speaker_id][3]:  # a user's name stays
+            db.execute("UPDATE speakers SET key = ?, unresolved = ? WHERE id = ?",
+                       [unique, grp.unresolved, speaker_id])
+        else:
+            db.execute("UPDATE speakers SET key = ?, name = ?, unresolved = ? WHERE id = ?",
+                       [unique, name, grp.unresolved, speaker_id])
+        kept.add(speaker_id)
+        for a in grp.aliases:
+            if current.get(a) != speaker_id:
+                alias_updates.append((speaker_id, a))
+        grp.pinned = speaker_id  # from here: the group's speaker id
+    db.conn.executemany("UPDATE speaker_aliases SET speaker_id = ? WHERE id = ?", alias_updates)
+    if alias_updates:
+        db.execute("UPDATE turns SET speaker_id = (SELECT a.speaker_id FROM speaker_aliases a"
+                   " WHERE a.id = turns.alias_id) WHERE alias_id IN"
+                   f" ({','.join(str(a) for _, a in alias_updates)})")
+    referenced = {s for (s,) in db.execute("SELECT speaker_id FROM speaker_merges")}
+    for speaker_id in set(speakers) - kept - referenced:
+        db.execute("DELETE FROM speakers WHERE id = ?", [speaker_id])
+    for speaker_id in (set(speakers) & referenced) - kept:
+        # Kept for a user's merge that points here; its key must not clash.
+        db.execute("UPDATE speakers SET key = ? WHERE id = ?", [f"~{speaker_id}", speaker_id])
+    _turn_kinds(project, groups, lines, administrations)
+
+
+def _turn_kinds(project: Project, groups: dict, lines: dict[int, SpeakerLine],
+                administrations: list[Administration]) -> None:
+    """Set every turn's kind and role (see the module doc), then each speaker's overall kind
+    and role (its most frequent turn kind; the role of its latest turn with one)."""
+    db = project.db
+    fixed = dict(db.execute("SELECT id, fixed_kind FROM speakers WHERE fixed_kind IS NOT NULL"))
+    group_of = {a: grp for grp in groups.values() for a in grp.aliases}
+    heads: dict[int, set[int]] = {}  # speaker id -> indexes of the administrations it heads
+    for grp in groups.values():
+        for i, adm in enumerate(administrations):
+            if grp.keys and any(k == h or same_person(k, h) for k in grp.keys for h in head_keys(adm)):
+                heads.setdefault(grp.pinned, set()).add(i)
+    turns = db.execute(
+        "SELECT t.id, t.alias_id, t.kind, t.role, d.date, t.document_id FROM turns t"
+        " JOIN documents d ON d.id = t.document_id ORDER BY t.id").fetchall()
+    # Dated kinds and roles a person's own lines give, for the turns whose line names nobody's role.
+    dated: dict[int, list[tuple[str, str, str | None]]] = defaultdict(list)
+    firsts: list[tuple] = []
+    for turn_id, alias_id, kind, role, date, document_id in turns:
+        line = lines.get(alias_id)
+        grp = group_of.get(alias_id)
+        speaker_id = grp.pinned if grp else None
+        adm = administration_on(administrations, date)
+        if line is None:
+            new = (kind, role)
+        elif speaker_id in fixed:
+            new = (fixed[speaker_id], line.role)
+        elif grp is not None and grp.generic and (line.person or line.role_only):
+            new = (grp.generic if grp.generic in KINDS else "other", None)
+        elif line.person or line.role_only:
+            is_head = adm is not None and administrations.index(adm) in heads.get(speaker_id, ())
+            if line.clip:
+                new = ("recording", None)
+            elif is_head:
+                new = ("president", adm.role)
+            elif line.kind == "president":
+                # The title of a head of state who is not the head of this administration:
+                # a foreign (or former) president.
+                new = ("guest", line.role if line.role != "Presidente" else line.title)
+            elif line.role or line.title and line.kind == "official":
+                new = (line.kind, line.role or line.title)
+                if date:
+                    dated[speaker_id].append((date, new[0], new[1]))
+            else:
+                new = None  # decided from the person's other turns below
+        elif line.kind == "voice" and kind in ("press", "voice"):
+            new = (kind, None)  # an unidentified voice: press when it asked (set at import)
+        else:
+            new = (line.kind, None)
+        firsts.append((turn_id, speaker_id, date, new, kind, role, document_id))
+    for entries in dated.values():
+        entries.sort()
+    updates = []
+    totals: dict[int, Counter] = defaultdict(Counter)
+    relink: set[int] = set()
+    for turn_id, speaker_id, date, new, kind, role, document_id in firsts:
+        if new is None:
+            entries = dated.get(speaker_id)
+            if entries and date:
+                i = bisect.bisect_left(entries, (date,))
+                near = min((entries[j] for j in (i - 1, i) if 0 <= j < len(entries)),
+                           key=lambda e: (abs(_days(e[0]) - _days(date)), e))
+                new = (near[1], near[2])
+            elif entries:
+                new = (entries[-1][1], entries[-1][2])
+            else:
+                new = ("other", None)
+        if new != (kind, role):
+            updates.append((new[0], new[1], turn_id))
+            if _LINKING.intersection((kind, new[0])):
+                relink.add(document_id)
+        if speaker_id is not None:
+            totals[speaker_id][new[0]] += 1
+    db.conn.executemany("UPDATE turns SET kind = ?, role = ? WHERE id = ?", updates)
+    if relink:
+        from .importer import link_questions
+
+        for document_id in sorted(relink):
+            link_questions(project, document_id)
+    rank = {k: i for i, k in enumerate(_KIND_ORDER)}
+    for speaker_id, counts in totals.items():
+        kind = max(counts, key=lambda k: (counts[k], -rank.get(k, 99)))
+        role = db.execute("SELECT t.role FROM turns t JOIN documents d ON d.id = t.document_id"
+                          " WHERE t.speaker_id = ? AND t.role IS NOT NULL"
+                          " ORDER BY d.date DESC, length(t.role) DESC, t.role LIMIT 1",
+                          [speaker_id]).fetchone()
+        db.execute("UPDATE speakers SET kind = ?, role = ? WHERE id = ?",
+                   [fixed.get(speaker_id, kind), role[0] if role else None, speaker_id])
+
+
+@functools.lru_cache(maxsize=8192)
+def _days(date: str) -> int:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(date[:10]).toordinal()
+    except ValueError:
+        return 0
+
+
+__all__ = ["reconcile", "read_line", "GENERIC_KEYS"]

@@ -1,0 +1,234 @@
+"""Speakers from all the evidence: order independence, kinds per turn over time, rename,
+rosters (including hostile ones) and what the rules leave unresolved.
+
+Every speaker line and sentence here is invented for the tests.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from coder.corpus.importer import import_paths
+from coder.corpus.roster import export_roster, load_roster, rename_speaker, unresolved_speakers
+from coder.corpus.speakers import list_speakers, merge_speakers, parse_speaker
+from coder.errors import CoderError
+from coder.export.search import iter_hits
+from coder.project import Project
+
+MONTHS = {1: "enero", 3: "marzo", 6: "junio", 11: "noviembre"}
+
+
+def _write(folder, name, date, lines, title="Conferencia de prensa matutina"):
+    """A transcript dated ``date`` (YYYY-MM-DD), one invented turn per speaker line; a line
+    ending in '?' makes its turn ask something."""
+    year, month, day = (int(x) for x in date.split("-"))
+    body = ""
+    for i, line in enumerate(lines):
+        asks = line.endswith("?")
+        line = line.rstrip("?")
+        body += f"---\n{line}\n{'¿Qué opina del puente nuevo?' if asks else 'Hablamos del puente.'} {i}\n"
+    path = folder / name
+    path.write_text(f"{title}\nPresidencia\n{day:02d} de {MONTHS[month]} de {year}\n{body}",
+                    encoding="utf-8")
+    return path
+
+
+def _corpus(folder):
+    return [
+        _write(folder, "a.txt", "2019-03-05", [
+            "PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR", "PREGUNTA",
+            "CLAUDIA SHEINBAUM PARDO, JEFA DE GOBIERNO DE LA CIUDAD DE MÉXICO",
+            "PRSIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR", "VOZ MUJER?", "VOZ MUJER",
+            "JUAN ORLANDO PÉREZ ROBLES, PRESIDENTE DE LA REPÚBLICA DE ARCADIA",
+            "RAFAEL OJEDA DURÁN, SECRETARIO DE MARINA", "SECRETARIO DE MARINA"]),
+        _write(folder, "b.txt", "2019-06-05", [
+            "PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR", "ANDRÉS MANU6EL LÓPEZ OBRADOR",
+            "ANDRÉS MANUEL LÓPEZ OBRADOR (EN ESE MOMENTO JEFE DE GOBIERNO) (VIDEO)",
+            "VOZ DEL PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR MANIPULADA", "JOSÉ RAFAEL OJEDA DURÁN",
+            "OJEDA DURÁN"]),
+        _write(folder, "c.txt", "2024-11-05", [
+            "PRESIDENTA DE MÉXICO, CLAUDIA SHEINBAUM PARDO", "INTERLOCUTOR",
+            "PRESIDENTA CLAUDIA SHEINBAUM PARDO", "SECRETARIO DE SEGURIDAD, OMAR GÓMEZ VALDÉS",
+            "OMAR GÓMEZ VALDÉS"]),
+        _write(folder, "d.txt", "2024-11-06", [
+            "CLAUDIA SHEINBAUM PARDO", "PREGUNTA", "GÓMEZ VALDÉS"], title="Otra conferencia"),
+    ]
+
+
+def _table(project):
+    """The speaker tables without ids: what must not depend on import order."""
+    speakers = sorted(
+        (s["name"], s["kind"], s["role"] or "", tuple(s["aliases"]), s["turns"])
+        for s in list_speakers(project))
+    turns = sorted(project.db.execute(
+        "SELECT d.sha256, t.seq, s.name, t.kind, COALESCE(t.role, ''), t.question_id IS NULL"
+        " FROM turns t JOIN documents d ON d.id = t.document_id"
+        " JOIN speakers s ON s.id = t.speaker_id").fetchall())
+    return speakers, turns
+
+
+def test_import_order_does_not_change_the_speakers(tmp_path):
+    files = _corpus(tmp_path)
+    tables = []
+    for number, order in enumerate([files, files[::-1], [files[2], files[0], files[3], files[1]]]):
+        with Project(tmp_path / f"p{number}.db", create=True) as project:
+            for path in order:  # one import per file: each adds evidence
+                import_paths(project, [path])
+            tables.append(_table(project))
+    assert tables[0] == tables[1] == tables[2]
+
+
+def test_two_concurrent_halves_give_the_same_speakers(tmp_path):
+    files = _corpus(tmp_path)
+    with Project(tmp_path / "whole.db", create=True) as project:
+        import_paths(project, files)
+        whole = _table(project)
+    Project(tmp_path / "halves.db", create=True).close()
+    errors = []
+
+    def half(paths):
+        try:
+            with Project(tmp_path / "halves.db") as project:
+                import_paths(project, paths, workers=1)
+        except Exception as exc:  # reported by the assert below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=half, args=(files[:2],)),
+               threading.Thread(target=half, args=(files[2:],))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    with Project(tmp_path / "halves.db") as project:
+        assert _table(project) == whole
+
+
+def test_names_kinds_and_roles(project, tmp_path):
+    import_paths(project, _corpus(tmp_path))
+    speakers = {s["name"]: s for s in list_speakers(project)}
+    amlo = speakers["Andrés Manuel López Obrador"]
+    # The typo'd title and the digit inside the name are the same person, never the name.
+    assert {"PRSIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR", "ANDRÉS MANU6EL LÓPEZ OBRADOR"} <= set(amlo["aliases"])
+    assert not any("Prsidente" in name or "Voz" in name or "De México" in name for name in speakers)
+    # A role before the name, a role after it and the name alone are one person.
+    sheinbaum = speakers["Claudia Sheinbaum Pardo"]
+    assert len(sheinbaum["aliases"]) == 4
+    # A short form joins the person of the same document; a role alone joins its holder.
+    ojeda = speakers["José Rafael Ojeda Durán"]
+    assert {"OJEDA DURÁN", "SECRETARIO DE MARINA", "RAFAEL OJEDA DURÁN, SECRETARIO DE MARINA"} \
+        <= set(ojeda["aliases"])
+    # In a document where nobody of that name speaks, it stays apart, marked unresolved.
+    assert speakers["Gómez Valdés"]["turns"] == 1
+    assert "short form of Omar Gomez Valdes" in {r["why"] for r in unresolved_speakers(project)}
+    assert speakers["Recording"]["kind"] == "recording"
+    assert speakers["Juan Orlando Pérez Robles"]["kind"] == "guest"
+    kinds = dict(project.db.execute(
+        "SELECT a.alias || ' ' || d.date, t.kind FROM turns t JOIN speaker_aliases a ON a.id = t.alias_id"
+        " JOIN documents d ON d.id = t.document_id").fetchall())
+    # Sheinbaum is an official in 2019 and the president in November 2024.
+    assert kinds["CLAUDIA SHEINBAUM PARDO, JEFA DE GOBIERNO DE LA CIUDAD DE MÉXICO 2019-03-05"] == "official"
+    assert kinds["CLAUDIA SHEINBAUM PARDO 2024-11-06"] == "president"
+    # A name with no role takes the role of that person's nearest turn with one.
+    assert kinds["JOSÉ RAFAEL OJEDA DURÁN 2019-06-05"] == "official"
+    # The archival clip is a recording, not an official with the role "JEFE DE GOBIERNO".
+    assert kinds["ANDRÉS MANUEL LÓPEZ OBRADOR (EN ESE MOMENTO JEFE DE GOBIERNO) (VIDEO) 2019-06-05"] \
+        == "recording"
+    # An unidentified voice is the press only when it asks.
+    voices = project.db.execute("SELECT t.kind FROM turns t JOIN speaker_aliases a ON a.id = t.alias_id"
+                                " WHERE a.alias = 'VOZ MUJER' ORDER BY t.seq").fetchall()
+    assert [k for (k,) in voices] == ["press", "voice"]
+
+
+def test_role_president_is_the_president_of_the_day(project, tmp_path):
+    import_paths(project, _corpus(tmp_path))
+    hits = list(iter_hits(project, "puente", role="president"))
+    assert {(h.speaker, h.date[:4]) for h in hits} == {
+        ("Andrés Manuel López Obrador", "2019"), ("Claudia Sheinbaum Pardo", "2024")}
+    assert len(hits) == 4 + 3  # two titled lines, the typo and the digit; three 2024 turns
+    officials = {h.speaker for h in iter_hits(project, "puente", role="official")}
+    assert "Claudia Sheinbaum Pardo" in officials and "Andrés Manuel López Obrador" not in officials
+    with pytest.raises(CoderError, match="no turn with the role"):
+        list(iter_hits(project, "puente", role="astronauta"))
+
+
+def test_parentheticals_stay_apart_from_the_name():
+    line = parse_speaker("ANDRÉS MANUEL LÓPEZ OBRADOR (EN ESE MOMENTO JEFE DE GOBIERNO)")
+    assert (line.key, line.role, line.note) == ("ANDRES MANUEL LOPEZ OBRADOR", None,
+                                               "EN ESE MOMENTO JEFE DE GOBIERNO")
+    assert parse_speaker("JUAN PÉREZ LÓPEZ (INAUDIBLE)").key == "JUAN PEREZ LOPEZ"
+    assert parse_speaker("ZOÉ ROBLEDO, DIRECTOR DEL SEGURO (IMSS)").role == "DIRECTOR DEL SEGURO (IMSS)"
+    role_first = parse_speaker("FISCAL GENERAL DE LA REPÚBLICA, ANA LUISA MORA PAZ")
+    assert (role_first.key, role_first.role) == ("ANA LUISA MORA PAZ", "FISCAL GENERAL DE LA REPÚBLICA")
+    assert parse_speaker("FISCAL GENERAL DE LA REPÚBLICA").role_only
+
+
+def test_rename_sticks_across_imports(project, tmp_path):
+    files = _corpus(tmp_path)
+    import_paths(project, files[:1])
+    renamed = rename_speaker(project, "Juan Orlando Pérez Robles", "J. O. Pérez", kind="guest")
+    assert renamed["name"] == "J. O. Pérez"
+    import_paths(project, files[1:])
+    assert "J. O. Pérez" in {s["name"] for s in list_speakers(project)}
+    with pytest.raises(CoderError, match="another speaker"):
+        rename_speaker(project, "J. O. Pérez", "Press")
+    with pytest.raises(CoderError, match="unknown kind"):
+        rename_speaker(project, "J. O. Pérez", "X", kind="king")
+
+
+def test_roster_round_trip(tmp_path):
+    files = _corpus(tmp_path)
+    roster = tmp_path / "roster.yaml"
+    with Project(tmp_path / "one.db", create=True) as one:
+        import_paths(one, files)
+        merge_speakers(one, "Gómez Valdés", "Omar Gómez Valdés")
+        rename_speaker(one, "Omar Gómez Valdés", "Omar Gómez", kind="official")
+        export_roster(one, roster)
+        expected = _table(one)[0]
+    with Project(tmp_path / "two.db", create=True) as two:
+        load_roster(two, roster)  # before the import: later imports follow it
+        import_paths(two, files)
+        assert _table(two)[0] == expected
+
+
+@pytest.mark.parametrize("content, message", [
+    ("speakers: [\n  - name: x\n", "not valid YAML"),
+    ("- just a list\n", "expected a list under 'speakers:'"),
+    ("speakers:\n  - spellings: [A]\n", "speaker 1 has no name"),
+    ("speakers:\n  - name: A\n    kind: king\n", "unknown kind 'king'"),
+    ("speakers:\n  - name: A\n    spellings: [1, 2]\n", "'spellings' must be a list"),
+    ("speakers:\n  - name: A\n    spellings: [X]\n  - name: B\n    spellings: [X]\n", "listed under"),
+    ("a: &a [*a]\n", "expected a list"),
+])
+def test_hostile_rosters_leave_the_project_unchanged(project, tmp_path, content, message):
+    import_paths(project, _corpus(tmp_path)[:1])
+    before = _table(project)
+    path = tmp_path / "bad.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CoderError, match=message) as error:
+        load_roster(project, path)
+    assert str(path) in str(error.value) and "\n" not in str(error.value)
+    assert _table(project) == before
+
+
+@pytest.mark.parametrize("kind", ["folder", "missing", "binary"])
+def test_unreadable_rosters(project, tmp_path, kind):
+    path = tmp_path / "r.yaml"
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "binary":
+        path.write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(CoderError) as error:
+        load_roster(project, path)
+    assert str(path) in str(error.value)
+
+
+def test_unresolved_short_forms_are_listed(project, tmp_path):
+    import_paths(project, [
+        _write(tmp_path, "a.txt", "2019-03-05", ["ANA MARÍA LÓPEZ RUIZ", "ANA MARÍA LÓPEZ DÍAZ"]),
+        _write(tmp_path, "b.txt", "2019-06-05", ["ANA MARÍA LÓPEZ"]),
+    ])
+    [row] = unresolved_speakers(project)
+    assert row["name"] == "Ana María López" and "could be" in row["why"]
