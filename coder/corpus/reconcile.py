@@ -41,6 +41,7 @@ from .administrations import Administration, administration_on, head_keys, load_
 from .speakers import (
     GENERIC_KEYS,
     KINDS,
+    UNKNOWN,
     SpeakerLine,
     _contains_run,
     _name_words,
@@ -62,8 +63,9 @@ _LINKING = frozenset({"press", "moderator", "unknown", None})
 
 @functools.lru_cache(maxsize=65536)
 def read_line(alias: str) -> SpeakerLine:
-    """:func:`parse_speaker` of a stored alias, remembered (the rules are pure)."""
-    return parse_speaker(alias)
+    """:func:`parse_speaker` of a stored alias, remembered (the rules are pure).  A turn
+    with no speaker line is stored under the alias "Unknown speaker"."""
+    return parse_speaker(None if alias == UNKNOWN else alias)
 
 
 @dataclass

@@ -963,8 +963,9 @@ def split_speaker(project: Project, spelling: str, into: str | None = None) -> d
                 raise CoderError(f"{into!r} is not a name")
             kind = line.kind if line.kind in PERSON_KINDS else "other"
             target_id = db.execute(
-                "INSERT INTO speakers(key, name, role, kind) VALUES (?, ?, ?, ?)",
-                [key, display_name(name) if into else line.name, line.role, kind]).lastrowid
+                "INSERT INTO speakers(key, name, role, kind, fixed_name) VALUES (?, ?, ?, ?, ?)",
+                [key, display_name(name) if into else line.name, line.role, kind,
+                 int(bool(into))]).lastrowid
             # A merge that sent this name to the old speaker would send it back there.
             db.execute("DELETE FROM speaker_merges WHERE key = ?", [key])
             target = project.rows("SELECT * FROM speakers WHERE id = ?", [target_id])[0]
