@@ -178,3 +178,71 @@ def test_shipped_codebook_declares_source_and_polarity_for_moves():
     assert dimensions["polarity"].values == ["affirmed", "negated", "hypothetical", "question"]
     assert {a.id for a in codebook.attributes_for("DES.ENDWAR")} >= {"source", "polarity", "sector"}
     assert not codebook.attributes_for("CTX")
+
+
+# -- exports ----------------------------------------------------------------------------------
+
+def test_exports_carry_attribute_columns(coded, tmp_path):
+    import csv
+
+    from coder.export.segments import (
+        SEGMENT_COLUMNS,
+        segment_columns,
+        segments_frame,
+        segments_rows,
+    )
+    from coder.export.tables import export_segments
+
+    first = apply_code(coded, "alice", 1, "SEC.WAR", 10, 25)
+    apply_code(coded, "alice", 1, "DES.NOFORCE", 30, 40)
+    set_attribute(coded, "alice", first["id"], "source", "attributed")
+    set_attribute(coded, "alice", first["id"], "polarity", "negated")
+    columns = segment_columns(coded)
+    assert columns == SEGMENT_COLUMNS + ["attr_source", "attr_polarity", "attr_audience"]
+    rows = segments_rows(coded)
+    assert [(r["code_id"], r["attr_source"], r["attr_polarity"]) for r in rows] == [
+        ("SEC.WAR", "attributed", "negated"), ("DES.NOFORCE", None, None)]
+    export_segments(coded, tmp_path / "s.csv")
+    with open(tmp_path / "s.csv", encoding="utf-8", newline="") as handle:
+        parsed = list(csv.DictReader(handle))
+    assert parsed[0]["attr_source"] == "attributed" and parsed[1]["attr_source"] == ""
+    export_segments(coded, tmp_path / "s.jsonl")
+    first_line = json.loads((tmp_path / "s.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert first_line["attr_polarity"] == "negated"
+    export_segments(coded, tmp_path / "s.parquet")
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(tmp_path / "s.parquet")
+    assert table.column("attr_source").to_pylist() == ["attributed", None]
+    frame = segments_frame(coded)
+    assert list(frame.columns) == columns
+    export_segments(coded, tmp_path / "s.xlsx")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "s.xlsx").active
+    header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+    assert header[-3:] == ["attr_source", "attr_polarity", "attr_audience"]
+
+
+def test_refi_keeps_attribute_values_as_value_codes(coded, tmp_path):
+    from coder.export.refi import export_qdpx, import_refi
+    from coder.project import Project
+    from tests.test_refi import validate_qdpx
+
+    first = apply_code(coded, "alice", 1, "SEC.WAR", 10, 25)
+    apply_code(coded, "alice", 1, "DES.NOFORCE", 30, 40)
+    set_attribute(coded, "alice", first["id"], "source", "quoted")
+    set_attribute(coded, "alice", first["id"], "polarity", "question")
+    export_qdpx(coded, tmp_path / "p.qdpx")
+    qde = validate_qdpx(tmp_path / "p.qdpx").decode("utf-8")
+    assert 'name="Attributes of codings" isCodable="false"' in qde
+    assert 'name="source: quoted"' in qde and "Attribute value: source=quoted" in qde
+    # Into a new project: the values come back onto the coding, not as codes or codings.
+    with Project(tmp_path / "new.db", create=True) as other:
+        import_refi(other, tmp_path / "p.qdpx")
+        rows = other.rows("SELECT code_id, attributes FROM annotations ORDER BY start")
+        assert [(r["code_id"], json.loads(r["attributes"])) for r in rows] == [
+            ("SEC.WAR", {"polarity": "question", "source": "quoted"}), ("DES.NOFORCE", {})]
+        assert not other.rows("SELECT id FROM codes WHERE name LIKE 'source:%'")
+        export_qdpx(other, tmp_path / "again.qdpx")
+        assert "Attribute value: polarity=question" in validate_qdpx(tmp_path / "again.qdpx").decode()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -35,7 +36,14 @@ SEGMENT_COLUMNS: list[str] = [
     "code_id", "code_name", "code_path", "coder", "origin", "pattern_id", "codebook_version",
     "memo", "created_at", "updated_at",
 ]
-"""The columns of the segments table, in their stable order (every format, every version)."""
+"""The columns of the segments table, in their stable order (every format, every version).
+
+After them come the attribute columns, ``attr_<dimension>`` (``attr_source``,
+``attr_polarity``, ...), one per dimension of the current codebook in its order, then any
+other dimension codings carry values of (from an earlier codebook), by name; see
+:func:`segment_columns`.  A coding without a value for a dimension has an empty cell.
+"""
+ATTRIBUTE_PREFIX = "attr_"
 
 INT_COLUMNS = ("annotation_id", "document_id", "start", "end")
 NULLABLE_INT_COLUMNS = ("turn_id", "turn_seq", "question_turn_seq")
@@ -304,13 +312,31 @@ class DocumentTurns:
         return found
 
 
+# -- attribute columns -------------------------------------------------------------------------
+
+def attribute_dimensions(project: Project) -> list[str]:
+    """The attribute dimensions the segments table has a column for, in column order."""
+    from ..codebook.store import codebook_attributes
+
+    declared = [attribute.id for attribute in codebook_attributes(project)]
+    stored = sorted(row[0] for row in project.db.execute(
+        "SELECT DISTINCT j.key FROM annotations a, json_each(a.attributes) j"
+        " WHERE a.deleted = 0 AND a.attributes != '{}'"))
+    return declared + [name for name in stored if name not in declared]
+
+
+def segment_columns(project: Project) -> list[str]:
+    """:data:`SEGMENT_COLUMNS` plus this project's ``attr_<dimension>`` columns."""
+    return SEGMENT_COLUMNS + [ATTRIBUTE_PREFIX + name for name in attribute_dimensions(project)]
+
+
 # -- rows ---------------------------------------------------------------------------------------
 
 # Document fields and coder names are looked up once per document / coder, not per row:
 # fewer Python strings to make for 100,000 rows.
 _SQL = (
     'SELECT a.id, a.document_id, a.start, a."end", a.code_id, a.coder_id, a.origin,'
-    " a.pattern_id, a.codebook_version, a.memo, a.created_at, a.updated_at"
+    " a.pattern_id, a.codebook_version, a.memo, a.created_at, a.updated_at, a.attributes"
     " FROM annotations a JOIN documents d ON d.id = a.document_id"
     " JOIN coders k ON k.id = a.coder_id WHERE a.deleted = 0"
 )
@@ -339,7 +365,7 @@ def _annotation_memos(project: Project) -> dict[int, list[str]]:
 def iter_segment_tuples(project: Project, *, context: int = DEFAULT_CONTEXT,
                         progress: Callable[[int], None] | None = None,
                         **filters) -> Iterator[tuple]:
-    """Yield the segments table as tuples in :data:`SEGMENT_COLUMNS` order (the fast path).
+    """Yield the segments table as tuples in :func:`segment_columns` order (the fast path).
 
     Sorted by document, start, end, code, coder and annotation id, so the same project
     always gives the same rows in the same order.
@@ -350,11 +376,14 @@ def iter_segment_tuples(project: Project, *, context: int = DEFAULT_CONTEXT,
     codes = {code_id: (row["name"], code_path(tree, code_id)) for code_id, row in tree.items()}
     memos = _annotation_memos(project)
     coders = dict(project.db.execute("SELECT id, name FROM coders").fetchall())
+    dimensions = attribute_dimensions(project)
+    no_values = (None,) * len(dimensions)
     current_doc, text, title, date, kind, turns = None, "", None, None, None, None
     no_turn = (None, None, None, None, None, None)
     done = 0
     for (annotation_id, document_id, start, end, code_id, coder_id, origin, pattern_id, version,
-         memo, created_at, updated_at) in project.db.conn.execute(_SQL + where + _ORDER, params):
+         memo, created_at, updated_at, attributes) in project.db.conn.execute(
+            _SQL + where + _ORDER, params):
         if document_id != current_doc:
             current_doc = document_id
             text, title, date, kind = project.db.execute(
@@ -377,7 +406,8 @@ def iter_segment_tuples(project: Project, *, context: int = DEFAULT_CONTEXT,
         code_name, path = codes.get(code_id, (None, None))
         yield (annotation_id, document_id, title, date, kind, *speaker, start, end,
                text[start:end], context_window(text, start, end, context), code_id, code_name,
-               path, coders[coder_id], origin, pattern_id, version, memo, created_at, updated_at)
+               path, coders[coder_id], origin, pattern_id, version, memo, created_at, updated_at,
+               *(no_values if attributes == "{}" else _values(attributes, dimensions)))
         done += 1
         if progress and done % 1000 == 0:
             progress(1000)
@@ -385,15 +415,21 @@ def iter_segment_tuples(project: Project, *, context: int = DEFAULT_CONTEXT,
         progress(done % 1000)
 
 
+def _values(attributes: str, dimensions: list[str]) -> tuple:
+    values = json.loads(attributes)
+    return tuple(values.get(name) for name in dimensions)
+
+
 def iter_segments(project: Project, *, context: int = DEFAULT_CONTEXT,
                   progress: Callable[[int], None] | None = None, **filters) -> Iterator[dict]:
-    """Yield the segments table row by row, as dicts keyed by :data:`SEGMENT_COLUMNS`.
+    """Yield the segments table row by row, as dicts keyed by :func:`segment_columns`.
 
     Sorted by document, start, end, code, coder and annotation id, so the same project
     always gives the same rows in the same order.
     """
+    columns = segment_columns(project)
     for values in iter_segment_tuples(project, context=context, progress=progress, **filters):
-        yield dict(zip(SEGMENT_COLUMNS, values))
+        yield dict(zip(columns, values))
 
 
 def segments_rows(project: Project, *, context: int = DEFAULT_CONTEXT, **filters) -> list[dict]:
@@ -401,11 +437,15 @@ def segments_rows(project: Project, *, context: int = DEFAULT_CONTEXT, **filters
     return list(iter_segments(project, context=context, **filters))
 
 
-def rows_to_frame(rows: list):
-    """Typed DataFrame of segment rows (dicts or tuples): ints, nullable ints, dates, UTC times."""
+def rows_to_frame(rows: list, columns: list[str] | None = None):
+    """Typed DataFrame of segment rows (dicts or tuples): ints, nullable ints, dates, UTC times.
+
+    ``columns``: the rows' columns (default :data:`SEGMENT_COLUMNS`; pass
+    :func:`segment_columns` for rows with attribute columns).
+    """
     import pandas as pd
 
-    frame = pd.DataFrame.from_records(rows, columns=SEGMENT_COLUMNS)
+    frame = pd.DataFrame.from_records(rows, columns=columns or SEGMENT_COLUMNS)
     for column in INT_COLUMNS:
         frame[column] = frame[column].astype("int64")
     for column in NULLABLE_INT_COLUMNS:
@@ -417,9 +457,11 @@ def rows_to_frame(rows: list):
 
 
 def segments_frame(project: Project, *, context: int = DEFAULT_CONTEXT, **filters):
-    """The segments table as a pandas DataFrame with :data:`SEGMENT_COLUMNS`.
+    """The segments table as a pandas DataFrame with :func:`segment_columns`.
 
     ``date`` is a datetime64 column, ``created_at``/``updated_at`` UTC timestamps, ids
-    and offsets int64, turn numbers nullable ``Int64`` (a segment outside every turn).
+    and offsets int64, turn numbers nullable ``Int64`` (a segment outside every turn),
+    ``attr_*`` columns strings (None where a coding has no value).
     """
-    return rows_to_frame(list(iter_segment_tuples(project, context=context, **filters)))
+    return rows_to_frame(list(iter_segment_tuples(project, context=context, **filters)),
+                         segment_columns(project))

@@ -50,6 +50,7 @@ from .segments import (
     TIMESTAMP_COLUMNS,
     iter_segment_tuples,
     resolve_filters,
+    segment_columns,
 )
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx",
@@ -232,12 +233,12 @@ def _parse_timestamp(value: object) -> dt.datetime | None:
     return stamp
 
 
-def segment_arrow_schema():
-    """The pyarrow schema of the segments table."""
+def segment_arrow_schema(columns: list[str] | None = None):
+    """The pyarrow schema of the segments table (``columns``: with its attribute columns)."""
     import pyarrow as pa
 
     fields = []
-    for column in SEGMENT_COLUMNS:
+    for column in columns or SEGMENT_COLUMNS:
         if column in INT_COLUMNS or column in NULLABLE_INT_COLUMNS:
             kind = pa.int64()
         elif column == "date":
@@ -354,6 +355,7 @@ def export_segments(project: Project, path: str | Path, *, fmt: str | None = Non
     check_output_path(path)
     resolve_filters(project, **filters)  # a bad filter fails before any file is made
     rows = iter_segment_tuples(project, context=context, progress=progress, **filters)
-    schema = segment_arrow_schema() if fmt == "parquet" else None
-    return write_table(rows, SEGMENT_COLUMNS, path, fmt=fmt, bom=bom, excel_safe=excel_safe,
+    columns = segment_columns(project)
+    schema = segment_arrow_schema(columns) if fmt == "parquet" else None
+    return write_table(rows, columns, path, fmt=fmt, bom=bom, excel_safe=excel_safe,
                        schema=schema, sheet="segments")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -61,6 +62,12 @@ def import_refi(project: Project, path: str | Path, *,
     return summary
 
 
+# What coder's export writes for attribute values (see coder.export.refi.write).
+_ATTRIBUTE_VALUE = re.compile(r"^Attribute value: ([a-z][a-z0-9_]*)=(\S+)$")
+_ATTRIBUTE_FOLDER = re.compile(r"^(?:Attribute: [a-z][a-z0-9_]*|Attribute values of coder's codings\b.*)$",
+                               re.DOTALL)
+
+
 class _Store:
     def __init__(self, project: Project, refi: RefiFile, path: Path, resolver,
                  progress: Callable[[int], None] | None) -> None:
@@ -81,6 +88,7 @@ class _Store:
         self.documents: dict[str, int] = {}    # source GUID -> document id
         self.selections: dict[str, list[dict]] = {}  # selection GUID -> annotation rows
         self.codings: dict[str, dict] = {}     # coding GUID -> annotation row
+        self.attribute_values: dict[str, tuple[str, str]] = {}  # value code GUID -> (dim, value)
         self._fallback: int | None = None
         self._stubs: set[int] = set()
         self._emptied: set[int] = set()  # placeholders whose codings moved to the real text
@@ -159,6 +167,13 @@ class _Store:
         created: list[tuple[RefiCode, dict]] = []
         taken = set(ids)
         for code in self.refi.codes:
+            attribute = _ATTRIBUTE_VALUE.match(code.description.strip())
+            if attribute:
+                # coder's export of a coding's attribute value: back onto the coding, not a code.
+                self.attribute_values[code.guid] = (attribute[1], attribute[2])
+                continue
+            if _ATTRIBUTE_FOLDER.match(code.description.strip()):
+                continue
             fields = parse_description(code.description)
             match = self._match(code, fields, ids, by_guid, by_name, used)
             if match is not None:
@@ -260,6 +275,8 @@ class _Store:
         nodes: dict[str, dict] = {}
         roots: list[dict] = []
         for code in self.refi.codes:
+            if code.guid not in self.codes:  # an attribute value or its folder
+                continue
             fields = parse_description(code.description)
             node: dict = {"id": self.codes[code.guid], "name": code.name or "(unnamed)"}
             if code.color:
@@ -280,6 +297,12 @@ class _Store:
                       "codes": roots}
         if groups:
             data["exclusive_groups"] = [{"id": k, "codes": v} for k, v in groups.items()]
+        dimensions: dict[str, list[str]] = {}
+        for dim, value in self.attribute_values.values():
+            dimensions.setdefault(dim, []).append(value)
+        if dimensions:
+            # The file does not say which codes a dimension applies to: every code.
+            data["attributes"] = [{"id": dim, "values": values} for dim, values in dimensions.items()]
         return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 
     # -- documents and codings -----------------------------------------------------------------
@@ -343,8 +366,15 @@ class _Store:
                     self.tally("selections without codings were not imported (coder keeps "
                                "coded spans only)", f"{source.name!r} {selection.name[:40]!r}")
                     continue
+                values = {}
                 for coding in selection.codings:
-                    self._annotation(document_id, source, selection, coding)
+                    if coding.code in self.attribute_values:
+                        dim, value = self.attribute_values[coding.code]
+                        values[dim] = value
+                    else:
+                        self._annotation(document_id, source, selection, coding)
+                if values:
+                    self._attributes(selection, values)
             for coding in source.codings:
                 if source.stub:
                     self.tally("codings of whole sources whose text is missing were skipped",
@@ -468,6 +498,20 @@ class _Store:
         if memo:
             self.counts["memos_created"] += 1
         self._remember(selection, coding, row, created=True)
+
+    def _attributes(self, selection: RefiSelection, values: dict[str, str]) -> None:
+        """Give the selection's codings the attribute values its value codings name.
+
+        Values already on a coding are kept (the project's word wins over the file's).
+        """
+        for entry in self.selections.get(selection.guid, []):
+            row = self.db.execute("SELECT attributes FROM annotations WHERE id = ?",
+                                  [entry["id"]]).fetchone()
+            current = json.loads(row[0] or "{}")
+            merged = {**values, **current}
+            if merged != current:
+                self.db.execute("UPDATE annotations SET attributes = ? WHERE id = ?",
+                                [json.dumps(merged, sort_keys=True), entry["id"]])
 
     def _remember(self, selection: RefiSelection, coding: RefiCoding, row: dict, *,
                   created: bool) -> None:

@@ -90,6 +90,57 @@ def _code_elements(parent_element, codes: list[tuple[object, str | None]], ns: s
     return elements
 
 
+# -- attribute values as codes --------------------------------------------------------------------
+
+ATTRIBUTES_ROOT = "Attributes of codings"
+
+
+def attribute_value_guid(dimension: str, value: str) -> str:
+    """The GUID of the code standing for ``dimension=value``."""
+    return guid_for("attribute-value", f"{dimension}={value}")
+
+
+def _attribute_codes(project: Project, annotations: list[dict]) -> list[tuple[str, list[str]]]:
+    """``(dimension, values)`` to write: the codebook's, then values codings carry besides."""
+    from ...codebook.store import codebook_attributes
+
+    dims: dict[str, list[str]] = {a.id: list(a.values) for a in codebook_attributes(project)}
+    for row in annotations:
+        for dim, value in sorted(json.loads(row.get("attributes") or "{}").items()):
+            values = dims.setdefault(dim, [])
+            if value not in values:
+                values.append(value)
+    return [(dim, values) for dim, values in dims.items() if values]
+
+
+def _attribute_elements(codes_element, dims: list[tuple[str, list[str]]], ns: str) -> None:
+    """A non-codable ``Attributes of codings`` code, a folder per dimension, a code per value.
+
+    A coding's value is a second ``<Coding>`` of its selection with the value's code:
+    what ATLAS.ti, MAXQDA and NVivo users do by hand to cross-tabulate a code with a
+    property of the coded passage (docs/REFI.md).
+    """
+    from lxml import etree
+
+    if not dims:
+        return
+    root = etree.SubElement(codes_element, f"{{{ns}}}Code", {
+        "guid": guid_for("attribute", ""), "name": ATTRIBUTES_ROOT, "isCodable": "false"})
+    etree.SubElement(root, f"{{{ns}}}Description").text = (
+        "Attribute values of coder's codings: a selection coded with one of these codes"
+        " carries that value for its other codings.")
+    for dim, values in dims:
+        folder = etree.SubElement(root, f"{{{ns}}}Code", {
+            "guid": guid_for("attribute", dim), "name": _clean(dim), "isCodable": "false"})
+        etree.SubElement(folder, f"{{{ns}}}Description").text = _clean(f"Attribute: {dim}")
+        for value in values:
+            code = etree.SubElement(folder, f"{{{ns}}}Code", {
+                "guid": attribute_value_guid(dim, value), "name": _clean(f"{dim}: {value}"),
+                "isCodable": "true"})
+            etree.SubElement(code, f"{{{ns}}}Description").text = _clean(
+                f"Attribute value: {dim}={value}")
+
+
 def _groups(project: Project, exported: set[str]) -> list[tuple[str, list[str]]]:
     rows = project.rows("SELECT id, codes FROM code_groups ORDER BY id")
     out = []
@@ -250,7 +301,8 @@ def project_tree(project: Project, *, coders: list[str] | None = None):
     where = f"AND a.coder_id IN ({','.join('?' * len(ids))})"
     annotations = project.rows(
         'SELECT a.id, a.uuid, a.document_id, a.code_id, a.coder_id, a.start, a."end", a.memo,'
-        f" a.created_at, a.updated_at FROM annotations a WHERE a.deleted = 0 {where}", ids)
+        f" a.created_at, a.updated_at, a.attributes FROM annotations a WHERE a.deleted = 0 {where}",
+        ids)
     memos = project.rows(
         "SELECT m.uuid, m.document_id, m.annotation_id, m.coder_id, m.text, m.created_at,"
         " m.updated_at FROM memos m WHERE m.deleted = 0 AND trim(m.text) != ''"
@@ -269,8 +321,11 @@ def project_tree(project: Project, *, coders: list[str] | None = None):
         users = sub(root, "Users")
         for row in all_coders:
             sub(users, "User", {"guid": coder_guid(row["name"]), "name": row["name"]})
+    dims = _attribute_codes(project, annotations)
     if codes:
-        _code_elements(sub(sub(root, "CodeBook"), "Codes"), codes, PROJECT_NS)
+        codes_element = sub(sub(root, "CodeBook"), "Codes")
+        _code_elements(codes_element, codes, PROJECT_NS)
+        _attribute_elements(codes_element, dims, PROJECT_NS)
     types, values = _variable_values(documents)
     if types:
         variables = sub(root, "Variables")
@@ -343,6 +398,11 @@ def project_tree(project: Project, *, coders: list[str] | None = None):
                                                **({"creationDateTime": created} if created
                                                   else {})})
             sub(coding, "CodeRef", {"targetGUID": code_guid(row["code_id"])})
+            for dim, value in sorted(json.loads(row["attributes"] or "{}").items()):
+                value_coding = sub(selection, "Coding", {
+                    "guid": guid_for("attribute-coding", f"{coding_guid}/{dim}"),
+                    "creatingUser": coder, **({"creationDateTime": created} if created else {})})
+                sub(value_coding, "CodeRef", {"targetGUID": attribute_value_guid(dim, value)})
             refs = []
             if row["memo"] and row["memo"].strip():
                 refs.append(note(guid_for("annotation-memo", coding_guid), row["coder_id"],
