@@ -246,3 +246,58 @@ def test_refi_keeps_attribute_values_as_value_codes(coded, tmp_path):
         assert not other.rows("SELECT id FROM codes WHERE name LIKE 'source:%'")
         export_qdpx(other, tmp_path / "again.qdpx")
         assert "Attribute value: polarity=question" in validate_qdpx(tmp_path / "again.qdpx").decode()
+
+
+# -- agreement ----------------------------------------------------------------------------------
+
+def test_agreement_per_attribute_over_matched_segments(coded):
+    from coder.agreement.attributes import attribute_agreement, matched_units
+    from coder.agreement.measures import krippendorff_alpha
+
+    # Four passages both coded SEC.WAR (bob's spans shifted a little), one only alice coded,
+    # one both coded but too far apart to match.
+    spans = [(10, 40), (60, 90), (110, 140), (160, 190)]
+    alice_values = ["own", "own", "attributed", "attributed"]
+    bob_values = ["own", "own", "attributed", "own"]
+    for (start, end), a, b in zip(spans, alice_values, bob_values):
+        one = apply_code(coded, "alice", 1, "SEC.WAR", start, end)
+        two = apply_code(coded, "bob", 1, "SEC.WAR", start + 2, end)
+        set_attribute(coded, "alice", one["id"], "source", a)
+        set_attribute(coded, "bob", two["id"], "source", b)
+    set_attribute(coded, "alice", apply_code(coded, "alice", 1, "SEC.WAR", 200, 220)["id"],
+                  "source", "quoted")
+    far_a = apply_code(coded, "alice", 1, "SEC.WAR", 230, 240)
+    far_b = apply_code(coded, "bob", 1, "SEC.WAR", 236, 260)
+    set_attribute(coded, "alice", far_a["id"], "source", "own")
+    set_attribute(coded, "bob", far_b["id"], "source", "quoted")
+    result = attribute_agreement(coded, ["alice", "bob"], docs="all", overlap=0.5)
+    rows = {(r["dimension"], r["code"]): r for r in result["rows"]}
+    pooled = rows[("source", None)]
+    assert pooled["units"] == 4 and pooled["pairable"] == 4
+    expected = krippendorff_alpha([alice_values, bob_values]).value
+    assert pooled["alpha"] == pytest.approx(expected, abs=1e-4)
+    assert pooled["percent"] == 0.75
+    assert rows[("source", "SEC.WAR")]["alpha"] == pooled["alpha"]
+    # polarity: nobody set it, so nothing is pairable.
+    assert rows[("polarity", None)]["pairable"] == 0 and rows[("polarity", None)]["alpha"] is None
+    # The matcher pairs each segment with the other coder's best overlap only.
+    units = matched_units([[{"start": 0, "end": 10}], [{"start": 1, "end": 10},
+                                                       {"start": 0, "end": 10}]], 0.5)
+    assert units[0][1] == {"start": 0, "end": 10} and len(units) == 2
+
+
+def test_agreement_cli_attributes(coded):
+    one = apply_code(coded, "alice", 1, "SEC.WAR", 10, 40)
+    two = apply_code(coded, "bob", 1, "SEC.WAR", 10, 40)
+    set_attribute(coded, "alice", one["id"], "polarity", "negated")
+    set_attribute(coded, "bob", two["id"], "polarity", "affirmed")
+    runner = CliRunner()
+    result = runner.invoke(main, ["agreement", "--coders", "alice,bob", "--attributes",
+                                  "--docs", "all", "-p", str(coded.path)])
+    assert result.exit_code == 0, result.output
+    assert "polarity" in result.output and "(all codes)" in result.output
+    result = runner.invoke(main, ["agreement", "--coders", "alice,bob", "--attributes",
+                                  "--docs", "all", "--json", "-p", str(coded.path)])
+    rows = json.loads(result.output)["rows"]
+    polarity = next(r for r in rows if r["dimension"] == "polarity" and r["code"] is None)
+    assert polarity["percent"] == 0.0 and polarity["values"] == {"affirmed": 1, "negated": 1}

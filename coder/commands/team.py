@@ -189,12 +189,15 @@ def assignments_mark(project_path: Path | None, document_id: int, status: str, c
                    "documents every coder coded).")
 @click.option("--bootstrap", type=int, default=0, help="Bootstrap replicates for 95% CIs.")
 @click.option("--seed", type=int, default=None, help="Seed of the bootstrap.")
+@click.option("--attributes", "attributes", is_flag=True,
+              help="Agreement on attribute values (source, polarity, ...) instead: nominal alpha "
+                   "per dimension over segments matched at --overlap (docs/AGREEMENT.md).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the table to this CSV file.")
 @with_project
 def agreement(project: Project, coder_list: str, unit: str, overlap: float, codes: tuple[str, ...],
-              docs: str | None, bootstrap: int, seed: int | None, as_json: bool,
+              docs: str | None, bootstrap: int, seed: int | None, attributes: bool, as_json: bool,
               csv_path: Path | None) -> None:
     """Inter-coder reliability: Krippendorff's alpha and friends, per code and pooled.
 
@@ -202,6 +205,16 @@ def agreement(project: Project, coder_list: str, unit: str, overlap: float, code
     coder agreement --coders alice,bob,carol --unit turn --bootstrap 1000 --seed 1
     Each code is a binary variable; only documents all coders coded count.
     """
+    if attributes:
+        from ..agreement.attributes import attribute_agreement, format_attribute_agreement
+
+        result = attribute_agreement(project, _coders(coder_list), docs=docs or "auto",
+                                     overlap=overlap)
+        if as_json:
+            print_json(result)
+        else:
+            click.echo(format_attribute_agreement(result))
+        return
     from ..agreement.report import agreement_report
 
     report = agreement_report(project, _coders(coder_list), unit, codes=list(codes) or None,
