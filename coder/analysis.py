@@ -32,6 +32,7 @@ from .export.matrix import (
     _segments,
     code_columns,
     cooccurrence,
+    split_columns,
 )
 from .export.segments import DocumentTurns, _as_list, code_tree, resolve_filters
 from .export.tables import atomic_path, check_output_path
@@ -136,7 +137,7 @@ def _use_coded_only(coded_only: bool | None, resolved) -> bool:
 
 def frequencies(project: Project, *, by: str = "month", codes: str | Iterable[str] | None = None,
                 per: int | str | None = None, coded_only: bool | None = None,
-                **filters) -> tuple[list[str], list[dict]]:
+                attribute: str | None = None, **filters) -> tuple[list[str], list[dict]]:
     """Segment counts per unit: ``(columns, rows)``.
 
     Rows by ``month`` (without gaps) and ``year`` carry ``documents`` and ``words``;
@@ -151,16 +152,21 @@ def frequencies(project: Project, *, by: str = "month", codes: str | Iterable[st
     month, year or document with no coded document has None counts and rates (missing,
     not zero: nobody looked).  By speaker, only turns in coded documents count.
     :func:`denominator` says which was used.
+
+    ``attribute`` splits each code column by that dimension's values (``SEC source=own``,
+    ..., ``SEC source=-`` for segments without a value).
     """
     if by not in FREQUENCY_UNITS:
         raise CoderError(f"--by must be one of {', '.join(FREQUENCY_UNITS)}, not {by!r}")
     per = parse_per(per)
     resolved = resolve_filters(project, **filters)
     columns = _family_columns(project, codes)
+    if attribute:
+        columns = split_columns(project, columns, attribute)
     names = [name for name, _ in columns]
     index = _column_index(columns)
     documents = _documents(project, resolved)
-    segments = _by_document(_segments(project, resolved, index))
+    segments = _by_document(_segments(project, resolved, index, attribute or None))
     scope = (coded_documents(project, **filters) if _use_coded_only(coded_only, resolved)
              else None)
 

@@ -301,3 +301,36 @@ def test_agreement_cli_attributes(coded):
     rows = json.loads(result.output)["rows"]
     polarity = next(r for r in rows if r["dimension"] == "polarity" and r["code"] is None)
     assert polarity["percent"] == 0.0 and polarity["values"] == {"affirmed": 1, "negated": 1}
+
+
+# -- statistics and matrices ----------------------------------------------------------------
+
+def test_stats_and_matrix_split_by_attribute(coded):
+    from coder.analysis import frequencies
+    from coder.export.matrix import code_matrix
+
+    values = ["own", "attributed", "attributed", None]
+    for n, value in enumerate(values):
+        coding = apply_code(coded, "alice", 1, "SEC.WAR", 10 + 20 * n, 25 + 20 * n)
+        if value:
+            set_attribute(coded, "alice", coding["id"], "source", value)
+    apply_code(coded, "alice", 1, "DES.NOFORCE", 5, 9)
+    columns, rows = frequencies(coded, by="year", codes=["SEC", "DES"], attribute="source")
+    assert columns[3:] == ["SEC source=own", "SEC source=attributed", "SEC source=quoted",
+                           "SEC source=-", "DES source=own", "DES source=attributed",
+                           "DES source=quoted", "DES source=-"]
+    (row,) = rows
+    assert [row[c] for c in columns[3:]] == [1, 2, 0, 1, 0, 0, 0, 1]
+    # Unsplit, the columns add up to the same counts.
+    _, plain = frequencies(coded, by="year", codes=["SEC", "DES"])
+    assert plain[0]["SEC"] == 4 and plain[0]["DES"] == 1
+    columns, rows = code_matrix(coded, by="document", counts=True, codes=["SEC.WAR"],
+                                attribute="source")
+    assert rows[0]["SEC.WAR source=attributed"] == 2 and rows[0]["SEC.WAR source=-"] == 1
+    with pytest.raises(CoderError, match="no attribute 'tone'"):
+        frequencies(coded, by="year", attribute="tone")
+    runner = CliRunner()
+    result = runner.invoke(main, ["stats", "--by", "year", "--codes", "SEC", "--by-attribute",
+                                  "source", "--json", "-p", str(coded.path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)[0]["SEC source=attributed"] == 2

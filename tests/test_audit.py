@@ -194,3 +194,31 @@ def test_patterns_report_shows_n_intervals_and_audit(audited):
     assert rows[("DES.ROOT", "causas")]["audit"] is None
     result = runner.invoke(main, ["patterns", "report", "-p", str(audited.path)])
     assert result.exit_code == 0 and "50%" in result.output and "thin" in result.output
+
+
+def test_stats_counts_suggestions_weighted_by_audited_precision(audited):
+    from coder.team.audit import suggestion_frequencies
+
+    columns, rows, notes = suggestion_frequencies(audited, by="year", codes=["SEC", "DES"])
+    assert columns == ["year", "SEC suggested (unvalidated)", "DES suggested (unvalidated)"]
+    assert [(r["year"], r["SEC suggested (unvalidated)"], r["DES suggested (unvalidated)"])
+            for r in rows] == [("2019", 4, 8), ("2020", 2, 4)]
+    # Audit SEC.WAR at 1/2 and DES.NOFORCE at 1.0; DES.ROOT falls back on the DES family.
+    draw_audit(audited, "ana", per_code=2, seed=4, codes=["SEC", "DES.NOFORCE"])
+    for item in audit_items(audited, "ana"):
+        verdict = "correct" if item["code_id"] == "DES.NOFORCE" else None
+        judge_item(audited, "ana", item["id"], verdict or "correct")
+    first = next(i for i in audit_items(audited, "ana") if i["code_id"] == "SEC.WAR")
+    judge_item(audited, "ana", first["id"], "wrong")
+    columns, rows, notes = suggestion_frequencies(audited, by="year", codes=["SEC", "DES"],
+                                                  weighted=True)
+    year = {r["year"]: r for r in rows}
+    assert year["2019"]["SEC x audited precision"] == 2.0          # 4 x 0.5
+    assert year["2019"]["DES x audited precision"] == 8.0          # 4 x 1.0 + 4 x 1.0 (family)
+    assert any("fewer than 30" in n for n in notes)
+    result = CliRunner().invoke(main, ["stats", "--by", "year", "--suggestions", "--weighted",
+                                       "--codes", "SEC", "--json", "-p", str(audited.path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[1]["SEC x audited precision"] == 1.0
+    result = CliRunner().invoke(main, ["stats", "--weighted", "-p", str(audited.path)])
+    assert result.exit_code == 1 and "add --suggestions" in result.output

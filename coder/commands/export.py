@@ -78,11 +78,14 @@ def _refi(path: Path, suffix: str, project: Project, coders: list[str]) -> dict:
 @click.option("--counts", is_flag=True, help="Matrix cells count segments (default: 0/1 presence).")
 @click.option("--exact", is_flag=True,
               help="Matrix columns count only their own code, not its descendants.")
+@click.option("--by-attribute", "attribute", metavar="DIMENSION",
+              help="Matrix: split each code column by this attribute's values "
+                   "(SEC source=own, SEC source=attributed, ..., SEC source=-).")
 @with_project
 def export(project: Project, path: Path, fmt: str | None, coders: tuple[str, ...], gold: bool,
            since: str | None, until: str | None, codes: tuple[str, ...],
            document_ids: tuple[int, ...], context: int, bom: bool, excel_safe: bool,
-           by: str | None, counts: bool, exact: bool) -> None:
+           by: str | None, counts: bool, exact: bool, attribute: str | None) -> None:
     """Export coded segments (or a code matrix, or REFI-QDA) to PATH.
 
     \b
@@ -103,7 +106,7 @@ def export(project: Project, path: Path, fmt: str | None, coders: tuple[str, ...
     filters = _filters(coders, gold, since, until)
     check_output_path(path)
     if suffix in (".qdpx", ".qdc") and not fmt:
-        if by or codes or document_ids or since or until or gold or exact or excel_safe:
+        if by or codes or document_ids or since or until or gold or exact or excel_safe or attribute:
             raise CoderError(f"{suffix} export takes only --coder; the other filters are for tables")
         summary = _refi(path, suffix, project, list(coders))
         click.echo(f"wrote {path}" + (f" ({_describe(summary)})" if summary else ""))
@@ -122,15 +125,16 @@ def export(project: Project, path: Path, fmt: str | None, coders: tuple[str, ...
         _warn_pooled(project, filters)
         columns, rows = code_matrix(project, by=by, counts=counts, codes=list(codes) or None,
                                     exact=exact, document_ids=list(document_ids) or None,
-                                    **filters)
+                                    attribute=attribute, **filters)
         summary = write_table(rows, columns, path, fmt=fmt, bom=bom, excel_safe=excel_safe,
                               sheet=f"by {by}")
         click.echo(f"wrote a {'count' if counts else 'presence'} matrix by {by}: "
                    f"{summary['rows']:,} rows x {len(columns) - _key_count(by)} codes to {path}")
         return
-    if counts or exact:
-        raise CoderError(f"{'--counts' if counts else '--exact'} is for a matrix; "
-                         "add --by document|turn|month")
+    if counts or exact or attribute:
+        option = "--counts" if counts else "--exact" if exact else "--by-attribute"
+        raise CoderError(f"{option} is for a matrix; add --by document|turn|month"
+                         + (" (segment tables carry attr_* columns)" if attribute else ""))
     from ..export.segments import count_segments
 
     selection = dict(filters, codes=list(codes) or None, document_ids=list(document_ids) or None)
@@ -292,18 +296,29 @@ def _print_numbers(rows: list[dict], columns: list[str], title: str) -> None:
               help="Also write the table to this CSV.")
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
 @click.option("--no-chart", is_flag=True, help="No terminal chart under the table.")
+@click.option("--by-attribute", "attribute", metavar="DIMENSION",
+              help="Split each code column by this attribute's values (SEC source=own, ...).")
+@click.option("--suggestions", "count_suggestions", is_flag=True,
+              help="Count suggestions instead of codings (--by month|year): unvalidated "
+                   "pattern hits, labelled so.")
+@click.option("--weighted", is_flag=True,
+              help="With --suggestions: also weight each by its code's audited precision "
+                   "(`coder audit report`).")
 @with_project
 def stats(project: Project, by: str, codes: str | None, per: str | None, coders: tuple[str, ...],
           gold: bool, since: str | None, until: str | None, coded_only: bool | None,
           plot_path: Path | None,
           series_path: Path | None, series_column: str | None, csv_path: Path | None,
-          as_json: bool, no_chart: bool) -> None:
+          as_json: bool, no_chart: bool, attribute: str | None, count_suggestions: bool,
+          weighted: bool) -> None:
     """Code frequencies per month, year, speaker or document (optionally per 10k words).
 
     \b
     coder stats --codes SEC,DES --per 10k --plot trend.png
     coder stats --codes SEC,DES --plot trend.png --series homicides.csv
     coder stats --by month --codes SEC,DES --coder alice --per 10k
+    coder stats --by year --codes SEC --by-attribute source
+    coder stats --by year --suggestions --weighted
     Each code counts its descendants. Words come from the documents (or turns, by speaker);
     with --coder or --gold only from the documents they coded (--all-documents: all).
     """
@@ -319,6 +334,29 @@ def stats(project: Project, by: str, codes: str | None, per: str | None, coders:
     from ..export.tables import check_output_path, write_table
 
     filters = _filters(coders, gold, since, until)
+    if weighted and not count_suggestions:
+        raise CoderError("--weighted weights suggestions: add --suggestions")
+    if count_suggestions:
+        if coders or gold or per or attribute or plot_path or series_path:
+            raise CoderError("--suggestions takes --by month|year, --codes, --since/--until, "
+                             "--weighted, --csv and --json only")
+        from ..team.audit import suggestion_frequencies
+
+        columns, rows, notes = suggestion_frequencies(
+            project, by=by, codes=[c.strip() for c in (codes or "").split(",") if c.strip()],
+            since=filters["since"], until=filters["until"], weighted=weighted)
+        if csv_path:
+            check_output_path(csv_path)
+            write_table(rows, columns, csv_path, fmt="csv")
+        if as_json:
+            print_json(rows)
+        else:
+            _print_numbers(rows, columns, f"Suggestions by {by}: pattern hits, not codings "
+                           "(unvalidated" + ("; weighted by audited precision)" if weighted
+                                             else ")"))
+        for note in notes:
+            warn(note)
+        return
     per_words = parse_per(per)
     if plot_path:
         check_plot_path(plot_path)
@@ -329,7 +367,7 @@ def stats(project: Project, by: str, codes: str | None, per: str | None, coders:
     series = read_series(series_path, column=series_column, by=by) if series_path else None
     _warn_pooled(project, filters)
     columns, rows = frequencies(project, by=by, codes=codes, per=per_words,
-                                coded_only=coded_only, **filters)
+                                coded_only=coded_only, attribute=attribute, **filters)
     who = "gold layer" if gold and not coders else ", ".join(
         list(coders) + (["gold layer"] if gold else [])) or "all coders"
     note = f"{who}; {denominator(project, coded_only=coded_only, **filters)}"

@@ -74,6 +74,46 @@ def _tree_order(tree: dict[str, dict]) -> list[str]:
     return ordered
 
 
+# -- splitting columns by an attribute -------------------------------------------------------------
+
+NO_VALUE = "-"
+"""The label of a split column counting segments without a value for the dimension."""
+
+
+def attribute_values_of(project: Project, dimension: str) -> list[str]:
+    """The values of a dimension: the codebook's, then others codings carry, by name."""
+    from ..codebook.store import codebook_attributes
+
+    declared = {a.id: list(a.values) for a in codebook_attributes(project)}
+    stored = sorted(r[0] for r in project.db.execute(
+        "SELECT DISTINCT json_extract(attributes, '$.' || ?) FROM annotations"
+        " WHERE deleted = 0 AND json_extract(attributes, '$.' || ?) IS NOT NULL",
+        [dimension, dimension]))
+    if dimension not in declared and not stored:
+        known = ", ".join(declared) or "none"
+        raise CoderError(f"no attribute {dimension!r} in the codebook or the codings "
+                         f"(attributes: {known}); see `coder attributes list`")
+    values = declared.get(dimension, [])
+    return values + [v for v in stored if v not in values]
+
+
+def _split_key(code_id: str, value: str | None) -> str:
+    # A segment's key in the column index when columns are split: its code and its value.
+    return f"{code_id}\x1f{value or ''}"
+
+
+def split_columns(project: Project, columns: list[tuple[str, list[str]]],
+                  dimension: str) -> list[tuple[str, list[str]]]:
+    """Each code column split into one column per value of ``dimension`` (and ``-``: none).
+
+    ``SEC`` becomes ``SEC source=own``, ``SEC source=attributed``, ..., ``SEC source=-``;
+    together they count what ``SEC`` counts.
+    """
+    values = [*attribute_values_of(project, dimension), None]
+    return [(f"{name} {dimension}={value or NO_VALUE}", [_split_key(c, value) for c in members])
+            for name, members in columns for value in values]
+
+
 def _column_index(columns: list[tuple[str, list[str]]]) -> dict[str, list[int]]:
     index: dict[str, list[int]] = {}
     for number, (_, members) in enumerate(columns):
@@ -91,17 +131,27 @@ def _documents(project: Project, resolved) -> list[dict]:
         f" WHERE 1 = 1{where} ORDER BY d.date IS NULL, d.date, d.id", params)
 
 
-def _segments(project: Project, resolved, code_ids: Iterable[str]) -> list[tuple]:
-    """(document_id, start, end, code_id) of live segments of the given codes."""
+def _segments(project: Project, resolved, code_ids: Iterable[str],
+              attribute: str | None = None) -> list[tuple]:
+    """(document_id, start, end, code_id) of live segments of the given codes.
+
+    With ``attribute`` (columns from :func:`split_columns`) the last item is the split
+    key of the segment's code and its value for that dimension.
+    """
+    if attribute is not None:
+        code_ids = {key.split("\x1f")[0] for key in code_ids}
     code_ids = sorted(set(code_ids))
     if not code_ids:
         return []
     where, params = resolved.annotation_sql()
+    key = "a.code_id" if attribute is None else (
+        "a.code_id || char(31) || coalesce(json_extract(a.attributes, '$.' || ?), '')")
     return project.db.execute(
-        'SELECT a.document_id, a.start, a."end", a.code_id FROM annotations a'
+        f'SELECT a.document_id, a.start, a."end", {key} FROM annotations a'
         " JOIN documents d ON d.id = a.document_id"
         f" WHERE a.deleted = 0{where} AND a.code_id IN ({','.join('?' * len(code_ids))})"
-        ' ORDER BY a.document_id, a.start, a."end"', params + code_ids).fetchall()
+        ' ORDER BY a.document_id, a.start, a."end"',
+        ([attribute] if attribute is not None else []) + params + code_ids).fetchall()
 
 
 def _by_document(segments: list[tuple]) -> dict[int, list[tuple]]:
@@ -126,21 +176,24 @@ def _months(first: str, last: str) -> list[str]:
 
 def code_matrix(project: Project, *, by: str = "document", counts: bool = False,
                 codes: str | Iterable[str] | None = None, exact: bool = False,
-                **filters) -> tuple[list[str], list[dict]]:
+                attribute: str | None = None, **filters) -> tuple[list[str], list[dict]]:
     """A code matrix by ``document``, ``turn`` or ``month``: ``(columns, rows)``.
 
     Filters are those of :func:`coder.export.segments.resolve_filters` (coders, gold,
     since/until, document ids); ``codes`` picks the code columns.  Each column counts
-    its code and the code's descendants; with ``exact=True`` only its code.
+    its code and the code's descendants; with ``exact=True`` only its code.  With
+    ``attribute`` each column is split by that dimension's values (:func:`split_columns`).
     """
     if by not in MATRIX_UNITS:
         raise CoderError(f"--by must be one of {', '.join(MATRIX_UNITS)}, not {by!r}")
     resolved = resolve_filters(project, **filters)
     columns = code_columns(project, codes, exact=exact)
+    if attribute:
+        columns = split_columns(project, columns, attribute)
     names = [name for name, _ in columns]
     index = _column_index(columns)
     documents = _documents(project, resolved)
-    segments = _by_document(_segments(project, resolved, index))
+    segments = _by_document(_segments(project, resolved, index, attribute or None))
 
     def cells(found: dict[int, int]) -> dict:
         return {name: (found.get(n, 0) if counts else int(found.get(n, 0) > 0))

@@ -337,3 +337,85 @@ def with_intervals(project: Project, pattern_report: dict, *, thin: int = THIN) 
         row["audit"] = audited.get((row["code"], row["pattern"]))
     pattern_report["thin_below"] = thin
     return pattern_report
+
+
+def suggestion_frequencies(project: Project, *, by: str = "year",
+                           codes: Sequence[str] | None = None, since: str | None = None,
+                           until: str | None = None, weighted: bool = False
+                           ) -> tuple[list[str], list[dict], list[str]]:
+    """Suggestions per month or year, per code family: ``(columns, rows, warnings)``.
+
+    Suggestions are not codings: columns say ``(unvalidated)``.  With ``weighted``, each
+    suggestion also counts as its code's audited precision (the code's own audit cell,
+    else its top-level family's): an estimate of how many of them are right, as good as
+    the audit behind it; codes nobody audited leave the weighted cell empty.
+    """
+    from ..export.matrix import _column_index, code_columns
+    from ..export.segments import code_tree
+
+    if by not in ("month", "year"):
+        raise CoderError("suggestions are counted --by month or --by year")
+    wanted = list(codes or [])
+    if not wanted:
+        tree = code_tree(project)
+        wanted = [c for c, row in tree.items() if row["parent_id"] is None and not row["retired"]]
+    columns = code_columns(project, wanted)
+    index = _column_index(columns)
+    width = 7 if by == "month" else 4
+    sql = ("SELECT substr(d.date, 1, ?) AS period, s.code_id, count(*) AS n FROM suggestions s"
+           " JOIN documents d ON d.id = s.document_id WHERE d.date IS NOT NULL")
+    params: list = [width]
+    if since:
+        sql += " AND d.date >= ?"
+        params.append(since)
+    if until:
+        sql += " AND substr(d.date, 1, ?) <= ?"
+        params += [len(until), until]
+    counts = project.rows(sql + " GROUP BY period, s.code_id ORDER BY period", params)
+    precision: dict[str, float | None] = {}
+    warnings: list[str] = []
+    if weighted:
+        report = audit_report(project)
+        by_code = {c["key"]: c for c in report["by_code"]}
+        by_family = {c["key"]: c for c in report["by_family"]}
+        unaudited = set()
+        for row in counts:
+            code = row["code_id"]
+            cell = by_code.get(code) or by_family.get(code.split(".")[0])
+            precision[code] = cell["precision"] if cell else None
+            if cell is None:
+                unaudited.add(code)
+        if unaudited:
+            warnings.append(f"{len(unaudited)} code(s) have no audited precision (e.g. "
+                            f"{sorted(unaudited)[0]}): their weighted cells are empty")
+        if any(c["thin"] for c in report["by_code"]):
+            warnings.append("some audited precisions rest on fewer than "
+                            f"{report['thin_below']} judgements: see `coder audit report`")
+    periods: dict[str, dict] = {}
+    for row in counts:
+        entry = periods.setdefault(row["period"], {"n": [0] * len(columns),
+                                                   "w": [0.0] * len(columns),
+                                                   "missing": [False] * len(columns)})
+        for column in index.get(row["code_id"], []):
+            entry["n"][column] += row["n"]
+            if weighted:
+                if precision.get(row["code_id"]) is None:
+                    entry["missing"][column] = True
+                else:
+                    entry["w"][column] += row["n"] * precision[row["code_id"]]
+    out_columns = [by]
+    for name, _ in columns:
+        out_columns.append(f"{name} suggested (unvalidated)")
+        if weighted:
+            out_columns.append(f"{name} x audited precision")
+    rows = []
+    for period in sorted(periods):
+        entry = periods[period]
+        record: dict = {by: period}
+        for column, (name, _) in enumerate(columns):
+            record[f"{name} suggested (unvalidated)"] = entry["n"][column]
+            if weighted:
+                record[f"{name} x audited precision"] = (
+                    None if entry["missing"][column] else round(entry["w"][column], 2))
+        rows.append(record)
+    return out_columns, rows, warnings
