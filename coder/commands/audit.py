@@ -1,12 +1,14 @@
-"""``coder audit draw|list|mark|report``: measure the precision of suggestions by reading them."""
+"""``coder audit draw|judge|list|mark|report``: measure the precision of suggestions by reading them."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
 from ..errors import CoderError
-from ..project import Project
-from .common import print_json, warn, with_project
+from ..project import Project, default_path
+from .common import print_json, project_option, warn, with_project
 from .tui import default_coder
 
 
@@ -38,6 +40,7 @@ def audit() -> None:
 
     \b
       coder audit draw --judge ana --per-code 10 --seed 7 --since 2019 --until 2020
+      coder audit judge --judge ana              # the audit screen: c / b / w, r for a reason
       coder audit list --judge ana               # the items, with their text
       coder audit mark 12 wrong --reason "not about security" --judge ana
       coder audit report                         # or --json
@@ -83,7 +86,19 @@ def audit_draw(project: Project, judge: str | None, per_code: int, seed: int, co
     if short:
         warn(f"{len(short)} code(s) have fewer than {per_code} suggestions: {', '.join(short[:8])}"
              + (" ..." if len(short) > 8 else ""))
-    click.echo(f"next: coder audit list --judge {result['judge']}")
+    click.echo(f"next: coder audit judge --judge {result['judge']}")
+
+
+@audit.command("judge")
+@click.option("--judge", "judge", default=None, metavar="NAME",
+              help="Whose sample (default: $CODER_NAME or your user name).")
+@click.option("--draw", "draw_name", default=None, metavar="NAME", help="Only this draw.")
+@project_option
+def audit_judge(judge: str | None, draw_name: str | None, project_path: Path | None) -> None:
+    """Open the audit screen: each drawn suggestion in turn, c/b/w to judge it, r for a reason."""
+    from ..tui.run import run_audit
+
+    run_audit(project_path or default_path(), judge or default_coder(), draw_name)
 
 
 @audit.command("list")

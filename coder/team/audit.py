@@ -305,7 +305,7 @@ def audit_report(project: Project, *, judges: Sequence[str] | None = None,
                      for c in report[name])
     report["warnings"] = []
     if not rows:
-        report["warnings"].append("no judged items yet: `coder audit draw`, then judge them")
+        report["warnings"].append("no judged items yet: `coder audit draw`, then `coder audit judge`")
     elif thin_cells:
         report["warnings"].append(
             f"{thin_cells} cell(s) have fewer than {thin} judgements: read their intervals, "

@@ -13,7 +13,7 @@ from . import queries
 from .commands import CodeCommands, DocumentCommands, ScreenCommands
 from .keymap import APP_KEYS, bindings, load_keymap
 
-MODES = ("code", "review")
+MODES = ("code", "review", "audit")
 
 
 class CoderApp(App):
@@ -26,8 +26,10 @@ class CoderApp(App):
 
     def __init__(self, project: Project, coder: str, *, document_id: int | None = None,
                  mode: str = "code", review_coders: list[str] | None = None,
-                 adjudicator: str | None = None, keymap: dict[str, str] | None = None) -> None:
+                 adjudicator: str | None = None, keymap: dict[str, str] | None = None,
+                 draw: str | None = None) -> None:
         super().__init__()
+        self.draw = draw
         self.project = project
         self.coder = coder
         self.document_id = document_id
@@ -44,6 +46,11 @@ class CoderApp(App):
             review = _review_module()
             self.push_screen(review.ReviewScreen(self.project, self.review_coders,
                                                  self.adjudicator))
+            return
+        if self.mode == "audit":
+            from .screens.audit import AuditScreen
+
+            self.push_screen(AuditScreen(self.project, self.coder, self.draw))
             return
         from .screens.coding import CodingScreen
 
@@ -79,12 +86,13 @@ def _review_module():
 
 def create_app(project_path: str | Path, coder: str, *, document_id: int | None = None,
                mode: str = "code", review_coders: list[str] | None = None,
-               adjudicator: str | None = None) -> CoderApp:
+               adjudicator: str | None = None, draw: str | None = None) -> CoderApp:
     """Build the workbench on the project file at ``project_path`` for ``coder``.
 
     ``mode="code"`` opens the coding screen on ``document_id`` (default: the coder's next
     assigned document not done, else the first one they have not coded); ``mode="review"``
-    opens the review screen for ``review_coders`` with ``adjudicator``.  Problems (no
+    opens the review screen for ``review_coders`` with ``adjudicator``; ``mode="audit"``
+    the audit screen of the items drawn for ``coder`` as judge (of ``draw`` only, if given).  Problems (no
     project file, no documents, a bad keymap file) raise :class:`CoderError` before any
     screen is drawn.
     """
@@ -103,6 +111,13 @@ def create_app(project_path: str | Path, coder: str, *, document_id: int | None 
         project.coder_id(coder)
         for name in review_coders or []:
             project.coder_id(name, create=False)  # a typo must not create a coder
+        if mode == "audit":
+            from ..team.audit import audit_items
+
+            if not audit_items(project, coder, draw=draw):
+                raise CoderError(f"no audit items drawn for {coder}"
+                                 + (f" in draw {draw!r}" if draw else "")
+                                 + f"; run `coder audit draw --judge {coder} --per-code N --seed S`")
         if mode == "code":
             if document_id is None:
                 document_id = queries.start_document(project, coder)
@@ -115,4 +130,5 @@ def create_app(project_path: str | Path, coder: str, *, document_id: int | None 
         project.close()
         raise
     return CoderApp(project, coder, document_id=document_id, mode=mode,
-                    review_coders=review_coders, adjudicator=adjudicator or coder, keymap=keymap)
+                    review_coders=review_coders, adjudicator=adjudicator or coder, keymap=keymap,
+                    draw=draw)

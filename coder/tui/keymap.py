@@ -182,12 +182,18 @@ def load_keymap(path: str | Path | None = None) -> dict[str, str]:
 
 
 def _other_screen_ids() -> set[str]:
-    """Binding ids of screens that define their own key tables (the review screen)."""
+    """Binding ids of screens that define their own key tables (review, audit)."""
+    ids: set[str] = set()
     try:
         from .screens.review import REVIEW_KEYS
     except ImportError:
-        return set()
-    return {spec.id for spec in REVIEW_KEYS}
+        REVIEW_KEYS = []
+    try:
+        from .screens.audit import AUDIT_KEYS
+    except ImportError:
+        AUDIT_KEYS = []
+    ids.update(spec.id for spec in [*REVIEW_KEYS, *AUDIT_KEYS])
+    return ids
 
 
 def _key_name(key: str) -> str:

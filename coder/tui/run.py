@@ -32,3 +32,11 @@ def run_review(path: str | Path, coders: list[str], adjudicator: str) -> None:
 
     create_app(path, adjudicator, mode="review", review_coders=list(coders),
                adjudicator=adjudicator).run()
+
+
+def run_audit(path: str | Path, judge: str, draw: str | None = None) -> None:
+    """Open the audit screen on the items drawn for ``judge``."""
+    _need_terminal(path, "the audit screen (coder audit judge)")
+    from .app import create_app
+
+    create_app(path, judge, mode="audit", draw=draw).run()

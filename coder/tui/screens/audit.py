@@ -1,0 +1,203 @@
+"""The audit screen: a judge reads each drawn suggestion in turn and says if it is right.
+
+Top, where the item is (n of N, date, speaker, code and pattern, predicted attributes);
+middle, the turn around the match with the match highlighted; below, the code's
+definition and rules, which is what the judge reads it against.  c / b / w record
+correct, borderline or wrong (one call of :func:`coder.team.audit.judge_item` each,
+committed before the screen moves on to the next unjudged item); r asks for a reason
+first.  Only the judge's own items and verdicts are shown: nobody else's.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from ...errors import CoderError
+from ...project import Project
+from ...team import audit as core
+from ..keymap import KeySpec, bindings
+
+AUDIT_KEYS: list[KeySpec] = [
+    KeySpec("audit.correct", "c", "judge('correct')", "Correct: the code applies as defined",
+            "Audit", show=True, short="correct"),
+    KeySpec("audit.borderline", "b", "judge('borderline')", "Borderline: arguable",
+            "Audit", show=True, short="borderline"),
+    KeySpec("audit.wrong", "w", "judge('wrong')", "Wrong: the code does not apply", "Audit",
+            show=True, short="wrong"),
+    KeySpec("audit.reason", "r", "reason", "Write a reason (kept with the next verdict)",
+            "Audit", show=True, short="reason"),
+    KeySpec("audit.clear", "0", "judge(None)", "Withdraw the verdict on this item", "Audit"),
+    KeySpec("audit.next", "n,j,right", "move(1)", "Next item", "Audit", show=True, short="next"),
+    KeySpec("audit.previous", "p,k,left", "move(-1)", "Previous item", "Audit", short="previous"),
+    KeySpec("audit.next_open", "space", "next_open", "Next item not judged yet", "Audit"),
+    KeySpec("audit.back", "q,escape", "back", "Leave (every verdict is saved)", "Audit",
+            show=True, short="quit"),
+]
+
+VERDICT_STYLES = {"correct": "bold green", "borderline": "bold yellow", "wrong": "bold red"}
+
+
+class AuditScreen(Screen):
+    """Judge the items drawn for ``judge`` (optionally of one ``draw``)."""
+
+    BINDINGS = bindings(AUDIT_KEYS)
+    DEFAULT_CSS = """
+    AuditScreen #audit-header { height: 2; background: $panel; padding: 0 1; }
+    AuditScreen #audit-body { height: 1fr; padding: 0 1; }
+    AuditScreen #audit-text { margin: 1 0; }
+    AuditScreen #audit-rules { color: $text-muted; }
+    AuditScreen #audit-reason { display: none; }
+    AuditScreen #audit-reason.visible { display: block; }
+    """
+
+    def __init__(self, project: Project, judge: str, draw: str | None = None) -> None:
+        super().__init__()
+        self.project = project
+        self.judge = judge
+        self.draw = draw
+        self.items: list[dict] = []
+        self.index = 0
+        self.reason: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="audit-header")
+        with VerticalScroll(id="audit-body"):
+            yield Static(id="audit-text")
+            yield Static(id="audit-rules")
+        yield Input(placeholder="reason (enter: keep it for the next verdict, esc: cancel)",
+                    id="audit-reason")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.items = core.audit_items(self.project, self.judge, draw=self.draw)
+        if not self.items:
+            self.query_one("#audit-header", Static).update(Text(
+                f"No items drawn for {self.judge}: run `coder audit draw --judge {self.judge} "
+                "--per-code N --seed S` first.", style="bold"))
+            return
+        pending = [i for i, item in enumerate(self.items) if item["verdict"] is None]
+        self.index = pending[0] if pending else 0
+        self.show()
+
+    # -- display ---------------------------------------------------------------------------
+
+    @property
+    def item(self) -> dict | None:
+        """The item on screen."""
+        return self.items[self.index] if self.items else None
+
+    def show(self) -> None:
+        """Paint the current item."""
+        item = self.item
+        if item is None:
+            return
+        done = sum(1 for i in self.items if i["verdict"] is not None)
+        header = Text()
+        header.append(f" {self.index + 1}/{len(self.items)} ", style="bold reverse")
+        header.append(f"  judged {done}, left {len(self.items) - done}   ")
+        header.append(f"{item['code_id']}", style="bold")
+        header.append(f" ({item['code_name'] or '?'})  pattern {item['pattern_id']}  ")
+        verdict = item["verdict"]
+        header.append(verdict or "not judged", style=VERDICT_STYLES.get(verdict, "dim"))
+        header.append("\n ")
+        header.append(f"{item['date'] or 'undated'} · {item['title'] or ''}"[:80], style="dim")
+        if item["speaker"]:
+            kind = f" ({item['speaker_kind']})" if item["speaker_kind"] else ""
+            header.append(f" · {item['speaker']}{kind}", style="dim")
+        if item["predicted"]:
+            predicted = ", ".join(f"{k}={v}" for k, v in item["predicted"].items())
+            header.append(f" · predicted {predicted}", style="italic")
+        self.query_one("#audit-header", Static).update(header)
+        text = Text()
+        text.append(" ".join(item["before"].split()) + " ")
+        text.append(" ".join(item["text"].split()), style="bold black on #f6c85f")
+        text.append(" " + " ".join(item["after"].split()))
+        if item["reason"]:
+            text.append(f"\n\nreason: {item['reason']}", style="italic")
+        if self.reason:
+            text.append(f"\n\nnext verdict's reason: {self.reason}", style="italic yellow")
+        self.query_one("#audit-text", Static).update(text)
+        rules = Text()
+        for label, field in (("Definition", "definition"), ("When to use", "when_to_use"),
+                             ("When not to use", "when_not_to_use")):
+            if item.get(field):
+                rules.append(f"{label}: ", style="bold")
+                rules.append(" ".join(item[field].split()) + "\n")
+        self.query_one("#audit-rules", Static).update(rules)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_judge(self, verdict: str | None) -> None:
+        """Record the verdict on the item on screen, then go to the next unjudged one."""
+        item = self.item
+        if item is None:
+            return
+        try:
+            row = core.judge_item(self.project, self.judge, item["id"], verdict, self.reason)
+        except CoderError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+        item["verdict"], item["reason"] = row["verdict"], row["reason"]
+        self.reason = None
+        if verdict is None:
+            self.show()
+            return
+        if not self._advance():
+            self.notify(f"All {len(self.items)} items judged: `coder audit report` has the "
+                        "figures.", timeout=8)
+            self.show()
+
+    def _advance(self) -> bool:
+        for offset in range(1, len(self.items) + 1):
+            index = (self.index + offset) % len(self.items)
+            if self.items[index]["verdict"] is None:
+                self.index = index
+                self.show()
+                return True
+        return False
+
+    def action_next_open(self) -> None:
+        """Jump to the next item not judged yet."""
+        if self.items and not self._advance():
+            self.notify("Every item is judged.", timeout=3)
+
+    def action_move(self, delta: int) -> None:
+        """Previous / next item, judged or not."""
+        if self.items:
+            self.index = max(0, min(len(self.items) - 1, self.index + delta))
+            self.show()
+
+    def action_reason(self) -> None:
+        """Open the reason line; enter keeps it for the next verdict."""
+        field = self.query_one("#audit-reason", Input)
+        field.value = self.reason or ""
+        field.add_class("visible")
+        field.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.reason = event.value.strip() or None
+        self._close_reason()
+        self.show()
+
+    def on_key(self, event) -> None:
+        field = self.query_one("#audit-reason", Input)
+        if event.key == "escape" and field.has_class("visible"):
+            event.stop()
+            event.prevent_default()
+            self._close_reason()
+
+    def _close_reason(self) -> None:
+        field = self.query_one("#audit-reason", Input)
+        field.remove_class("visible")
+        self.set_focus(None)
+
+    def action_back(self) -> None:
+        """Leave the screen (everything is saved already)."""
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:
+            self.app.exit()
