@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Keys the coding screen binds itself; a code's hot-key may not take one of them.
-RESERVED_KEYS = frozenset("quvstcxnNarAmo/?[]{}hjkli ") | {"space"}
+RESERVED_KEYS = frozenset("quvstcxnNarAmo/?[]{}hjkli ;") | {"space"}
 
 
 @dataclass

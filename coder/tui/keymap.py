@@ -90,6 +90,9 @@ CODING_KEYS: list[KeySpec] = [
     KeySpec("segment.grow", "right_square_bracket", "resize(1)",
             "Grow the segment under the cursor by a word (nearest end)", "Code", key_display="]"),
     KeySpec("memo", "m", "memo", "Memo on the segment (or the document)", "Code"),
+    KeySpec("attribute.set", "semicolon", "attribute",
+            "Attribute of the segment under the cursor: ; then the dimension's key, then the "
+            "value's (source, polarity ...)", "Code", key_display=";"),
     KeySpec("suggestion.next", "n", "suggestion(1)", "Next suggestion", "Suggestions", show=True, short="next"),
     KeySpec("suggestion.previous", "N", "suggestion(-1)", "Previous suggestion", "Suggestions"),
     KeySpec("suggestion.accept", "a", "accept", "Accept the suggestion", "Suggestions", show=True, short="accept"),

@@ -447,6 +447,31 @@ class CodingScreen(Screen):
 
         self._choose_annotation(rows, "Remove which code?", remove)
 
+    def action_attribute(self) -> None:
+        """`;`: set an attribute value of the coder's segment under the cursor."""
+        rows = [a for a in self._spans_here()
+                if annotate.code_attributes(self.project, a["code_id"])]
+        if not rows:
+            self.notify("No segment of yours with attributes under the cursor (the codebook "
+                        "declares them under `attributes:`).", timeout=4)
+            return
+
+        def prompt(row: dict) -> None:
+            from .attributes import AttributePrompt
+
+            dimensions = annotate.code_attributes(self.project, row["code_id"])
+            title = f"Attribute of {row.get('code_name') or row['code_id']}"
+            self.app.push_screen(AttributePrompt(title, dimensions, annotate.attribute_values(row)),
+                                 lambda choice: choice and set_value(row, *choice))
+
+        def set_value(row: dict, dimension: str, value: str | None) -> None:
+            changed = self._run(annotate.set_attribute, row["id"], dimension, value)
+            if changed is not None:
+                self._patch_own(changed)
+                self.notify(f"{dimension} = {value or '—'} (u undoes it)", timeout=3)
+
+        self._choose_annotation(rows, "Attribute of which segment?", prompt)
+
     def action_resize(self, delta: int) -> None:
         """`]` grows / `[` shrinks the segment under the cursor by a word, at its end nearest
         the cursor."""

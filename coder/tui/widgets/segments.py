@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from rich.text import Text
 from textual.widgets import DataTable
 
@@ -18,6 +20,14 @@ class _Position(int):
 def _excerpt(text: str, start: int, end: int, width: int = 60) -> str:
     snippet = " ".join(text[start:end].split())
     return snippet if len(snippet) <= width else snippet[: width - 1] + "…"
+
+
+def _attribute_note(raw: str | None) -> str:
+    """A coding's attribute values, short: ``att·neg`` (first three letters of each)."""
+    if not raw or raw == "{}":
+        return ""
+    values = json.loads(raw)
+    return "·".join(str(values[k])[:3] for k in sorted(values))
 
 
 class SegmentsTable(DataTable):
@@ -77,7 +87,7 @@ class SegmentsTable(DataTable):
         wanted: dict[str, tuple] = {}
         for a in annotations:
             wanted[f"a{a['id']}"] = (a["start"], a["end"], a["code_id"], a.get("memo"),
-                                     a.get("origin"), a.get("coder"))
+                                     a.get("origin"), a.get("coder"), a.get("attributes"))
         changed = False
         for key in [k for k, signature in self._rows.items() if wanted.get(k) != signature]:
             self.remove_row(key)
@@ -116,6 +126,9 @@ class SegmentsTable(DataTable):
             notes.append("✎")
         if a.get("origin") == "suggestion":
             notes.append("accepted")
+        values = _attribute_note(a.get("attributes"))
+        if values:
+            notes.insert(0, values)
         return position, code, _excerpt(text, a["start"], a["end"], 200), " ".join(notes)
 
     def annotation_id(self, row_key) -> int | None:

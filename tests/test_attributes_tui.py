@@ -1,0 +1,60 @@
+"""Attribute values in the workbench: `;` then a dimension key then a value key; undo; accept."""
+
+from __future__ import annotations
+
+import json
+
+from coder.tui.app import create_app
+from tests.test_attributes import with_attributes
+from tests.test_tui_common import SIZE, build_project, db_rows, run
+
+
+def values(path):
+    return [(r["code_id"], json.loads(r["attributes"])) for r in db_rows(
+        path, "SELECT code_id, attributes FROM annotations WHERE deleted = 0 ORDER BY start")]
+
+
+def test_semicolon_sets_and_clears_values(tmp_path):
+    path = build_project(tmp_path, codebook=with_attributes())
+
+    async def body():
+        app = create_app(path, "alice")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("slash", *"la estrategia de paz", "escape")
+            await pilot.press("1")                      # SEC.WAR: source, polarity, audience
+            await pilot.press("semicolon", "s", "a")     # source = attributed
+            assert values(path) == [("SEC.WAR", {"source": "attributed"})]
+            await pilot.press("semicolon", "p", "n")     # polarity = negated
+            assert values(path) == [("SEC.WAR", {"polarity": "negated", "source": "attributed"})]
+            # The segment list shows them.
+            table = app.screen.query_one("#segments")
+            row = table.get_row_at(0)
+            assert "neg·att" in str(row[-1])  # values by dimension name
+            await pilot.press("semicolon", "s", "0")     # clear source
+            assert values(path) == [("SEC.WAR", {"polarity": "negated"})]
+            await pilot.press("u")                       # undo brings it back
+            assert values(path) == [("SEC.WAR", {"polarity": "negated", "source": "attributed"})]
+            await pilot.press("semicolon", "escape")     # cancel: nothing changes
+            assert values(path) == [("SEC.WAR", {"polarity": "negated", "source": "attributed"})]
+
+    run(body())
+
+
+def test_accepting_a_suggestion_copies_predicted_values(tmp_path):
+    path = build_project(tmp_path, codebook=with_attributes())
+    from coder.project import Project
+
+    with Project(path) as project:  # a rule engine's predictions (the columns speech adds)
+        for column in ("source", "polarity"):
+            names = [r[1] for r in project.db.execute("PRAGMA table_info(suggestions)")]
+            if column not in names:
+                project.db.execute(f"ALTER TABLE suggestions ADD COLUMN {column} TEXT")
+        project.db.execute("UPDATE suggestions SET source = 'own', polarity = 'negated'"
+                           " WHERE code_id = 'SEC.WAR'")
+
+    async def body():
+        app = create_app(path, "alice")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("n", "r", "a")        # reject DES.ROOT, accept SEC.WAR
+    run(body())
+    assert values(path) == [("SEC.WAR", {"polarity": "negated", "source": "own"})]
