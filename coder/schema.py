@@ -225,6 +225,20 @@ MIGRATIONS: list[str] = [
     ALTER TABLE documents ADD COLUMN excluded INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX turns_alias ON turns(alias_id);
     """,
+    # 4: what a suggestion's clause says (issue #11, coder.suggest.moves): predicted source
+    #    (own / attributed / quoted), polarity (affirmed / negated / hypothetical /
+    #    question), sector (a topic), the scope where a required context was found, the
+    #    mark (1: the code counts only own affirmed moves and this one is not), and the
+    #    cues that decided them (JSON).  Runs made before are stale: the next
+    #    `coder suggest` re-makes them (their scope lacks the rules version).
+    """
+    ALTER TABLE suggestions ADD COLUMN source TEXT;
+    ALTER TABLE suggestions ADD COLUMN polarity TEXT;
+    ALTER TABLE suggestions ADD COLUMN sector TEXT;
+    ALTER TABLE suggestions ADD COLUMN context TEXT;
+    ALTER TABLE suggestions ADD COLUMN marked INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE suggestions ADD COLUMN cues TEXT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

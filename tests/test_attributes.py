@@ -135,9 +135,8 @@ def test_accepting_copies_predicted_attributes(coded):
     # Suggestions without predicted columns (an older project): nothing to copy.
     plain = _suggestion(coded, code="DES.NOFORCE")
     assert attribute_values(accept_suggestion(coded, "alice", plain)) == {}
-    # With the columns a rule engine stores, the values the code carries are copied.
-    coded.db.execute("ALTER TABLE suggestions ADD COLUMN source TEXT")
-    coded.db.execute("ALTER TABLE suggestions ADD COLUMN polarity TEXT")
+    # With the columns the rule engine stores (coder.suggest.moves), the values the code
+    # carries are copied.
     predicted = _suggestion(coded, source="attributed", polarity="negated")
     accepted = accept_suggestion(coded, "alice", predicted)
     assert attribute_values(accepted) == {"source": "attributed", "polarity": "negated"}

@@ -269,7 +269,7 @@ def transcript(title: str, date: str, turns: list[tuple[str, str]]) -> str:
 DOCS = {
     "2019/marzo/05--uno.txt": transcript("Conferencia uno", "05 de marzo de 2019", [
         ("PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR",
-         "Buenos días. Ellos declararon la guerra contra el narco y fracasaron.\n"
+         "Buenos días. Ellos declararon la guerra y fracasaron contra el narco.\n"
          "Nosotros vamos a atender las causas: abrazos, no balazos."),
         ("PREGUNTA", "Presidente, ¿no es amenaza lo que dijo el cártel? Dicen que amenazan a la prensa."),
         ("PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR", "No es amenaza. Ya no hay guerra contra el narco."),
@@ -371,7 +371,7 @@ def test_changed_codebook_replaces_suggestions_and_keeps_decisions(proj):
 
     store_codebook(proj, parse_codebook(CODEBOOK.replace(
         "      - id: DES.ROOT",
-        "          - {id: hugs-word, lang: es, pattern: [{LOWER: abrazos}]}\n      - id: DES.ROOT")))
+        "          - {id: hugs-word, lang: es, pattern: [{LOWER: fracasaron}]}\n      - id: DES.ROOT")))
     report = run_suggest(proj)
     assert report.processed == 4
     now = list_suggestions(proj)

@@ -430,3 +430,25 @@ def test_the_screen_only_shows_what_the_database_holds(tui_project):
                 [(a["id"], a["start"], a["end"]) for a in stored]
 
     run(body())
+
+
+def test_next_passes_suggestions_set_aside(tui_project):
+    # A suggestion whose reading is not the speaker's own affirmed move, of a code that
+    # counts only such moves, is set aside: dimmed, and `n` passes it.
+    with Project(tui_project) as project, project.transaction():
+        project.db.execute("UPDATE suggestions SET marked = 1 WHERE code_id = 'SEC.WAR'")
+
+    async def body():
+        app = create_app(tui_project, "alice")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("n")
+            assert view(app).current_suggestion.code == "DES.ROOT"
+            await pilot.press("n")
+            assert view(app).current_suggestion.code == "DES.NOFORCE"
+            aside = [s["id"] for s in screen(app).pending if s["code_id"] == "SEC.WAR"]
+            assert aside and view(app)._set_aside == set(aside)   # drawn dimmed
+            screen(app).include_set_aside = True
+            await pilot.press("N")
+            assert view(app).current_suggestion.code == "SEC.WAR"
+
+    run(body())

@@ -30,7 +30,10 @@ from ..errors import CodebookError
 from .model import RESERVED_KEYS, Attribute, Code, Codebook, tree_order
 
 CODE_FIELDS = {"id", "name", "parent", "key", "color", "definition", "when_to_use",
-               "when_not_to_use", "examples", "patterns", "exclude", "children", "description"}
+               "when_not_to_use", "examples", "patterns", "exclude", "children", "description",
+               "move"}
+MOVE_FIELDS = {"requires_context": None, "unless_context": None, "within": ("clause", "sentence", "turn"),
+               "counts_as": ("own-affirmed",), "negation": ("part-of-move", "negates")}
 PATTERN_FIELDS = {"id", "lang", "pattern", "attr", "label", "comment"}
 ATTRIBUTE_FIELDS = {"id", "name", "description", "codes", "values"}
 VALUE_FIELDS = {"id", "name"}
@@ -112,10 +115,12 @@ def parse_codebook(text: str, *, source: str | None = None) -> Codebook:
         raise CodebookError("YAML nested too deeply") from None
     if not isinstance(data, dict):
         raise CodebookError("a codebook is a mapping with a `codes:` list at the top level")
-    unknown = set(data) - {"codebook", "codes", "exclusive_groups", "attributes", "__line__"}
+    unknown = set(data) - {"codebook", "codes", "exclusive_groups", "attributes", "lexicons",
+                           "topics", "__line__"}
     if unknown:
         raise CodebookError(f"unknown top-level field(s): {', '.join(sorted(map(str, unknown)))}"
-                            " (expected codebook, codes, exclusive_groups, attributes)")
+                            " (expected codebook, codes, exclusive_groups, attributes, lexicons,"
+                            " topics)")
     meta = data.get("codebook") or {}
     if not isinstance(meta, dict):
         raise CodebookError(f"{_line(data)}`codebook:` must be a mapping (name, description, ...)")
@@ -132,6 +137,14 @@ def parse_codebook(text: str, *, source: str | None = None) -> Codebook:
     codes = tree_order(codes)
     groups = _groups(data.get("exclusive_groups") or [], {c.id for c in codes})
     attributes = _attributes(data.get("attributes") or [], {c.id for c in codes})
+    lexicons = _word_lists(data.get("lexicons"), "lexicons")
+    topics = _word_lists(data.get("topics"), "topics")
+    for code in codes:
+        for name in ("requires_context", "unless_context"):
+            context = code.move.get(name)
+            if context is not None and context not in lexicons:
+                raise CodebookError(f"line {code.line}: code {code.id}: {name} {context!r} is not"
+                                    f" one of the `lexicons:` ({', '.join(sorted(lexicons)) or 'none'})")
     return Codebook(
         name=str(meta.get("name") or (Path(source).stem if source else "codebook")),
         description=str(meta.get("description") or "").strip(),
@@ -140,6 +153,8 @@ def parse_codebook(text: str, *, source: str | None = None) -> Codebook:
         codes=codes,
         groups=groups,
         attributes=attributes,
+        lexicons=lexicons,
+        topics=topics,
         version=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         yaml_text=text,
         source=source,
@@ -192,6 +207,7 @@ def _collect(items: list, parent: str | None, out: list[Code]) -> None:
             examples=[_text(e) for e in examples],
             patterns=[_pattern(p, code_id) for p in item.get("patterns") or []],
             exclude=[_pattern(p, code_id) for p in item.get("exclude") or []],
+            move=_move(item.get("move"), code_id, where),
             line=int(item["__line__"]) if "__line__" in item else None,
         )
         out.append(code)
@@ -200,6 +216,44 @@ def _collect(items: list, parent: str | None, out: list[Code]) -> None:
             if not isinstance(children, list):
                 raise CodebookError(f"{where}code {code_id}: `children` must be a list")
             _collect(children, code_id, out)
+
+
+def _move(raw: object, code_id: str, where: str) -> dict:
+    """Validate a code's ``move:`` mapping (how its suggestions read the clause)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise CodebookError(f"{where}code {code_id}: `move` must be a mapping"
+                            f" ({', '.join(MOVE_FIELDS)})")
+    clean = {k: v for k, v in raw.items() if k != "__line__"}
+    for key, value in clean.items():
+        if key not in MOVE_FIELDS:
+            raise CodebookError(f"{where}code {code_id}: unknown move field {key!r}"
+                                f" (expected {', '.join(MOVE_FIELDS)})")
+        allowed = MOVE_FIELDS[key]
+        if not isinstance(value, str) or (allowed is not None and value not in allowed):
+            expected = " or ".join(allowed) if allowed else "a lexicon name"
+            raise CodebookError(f"{where}code {code_id}: move {key} {value!r} must be {expected}")
+    return clean
+
+
+def _word_lists(raw: object, what: str) -> dict[str, list[str]]:
+    """Validate ``lexicons:`` / ``topics:``: names mapped to lists of words (``stem*``)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise CodebookError(f"`{what}` must map names to lists of words")
+    out: dict[str, list[str]] = {}
+    for name, words in raw.items():
+        if name == "__line__":
+            continue
+        if not isinstance(words, list) or not words or not all(
+                isinstance(w, (str, int)) and str(w).strip() and len(str(w).split()) == 1
+                for w in words):
+            raise CodebookError(f"{_line(raw)}{what} {name}: must be a non-empty list of single"
+                                " words (\"stem*\" for a prefix)")
+        out[str(name)] = [str(w).strip() for w in words]
+    return out
 
 
 def _pattern(entry: object, code_id: str) -> dict:

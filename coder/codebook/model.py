@@ -23,6 +23,9 @@ class Code:
     examples: list[str] = field(default_factory=list)
     patterns: list[dict] = field(default_factory=list)
     exclude: list[dict] = field(default_factory=list)
+    # How suggestions of this code read the clause (coder.suggest.moves): requires_context,
+    # within, counts_as, negation.  Children inherit it.
+    move: dict = field(default_factory=dict)
     line: int | None = None  # where the code starts in the YAML file
 
     def as_dict(self) -> dict:
@@ -32,6 +35,7 @@ class Code:
             "color": self.color, "definition": self.definition, "when_to_use": self.when_to_use,
             "when_not_to_use": self.when_not_to_use, "examples": self.examples,
             "patterns": self.patterns, "exclude": self.exclude,
+            **({"move": self.move} if self.move else {}),
         }
 
 
@@ -93,6 +97,10 @@ class Codebook:
     groups: dict[str, list[str]] = field(default_factory=dict)
     source: str | None = None
     attributes: list[Attribute] = field(default_factory=list)
+    # Word lists the suggestion rules read (coder.suggest.moves): context lexicons that
+    # codes require around a match, and topics that predict a suggestion's sector.
+    lexicons: dict[str, list[str]] = field(default_factory=dict)
+    topics: dict[str, list[str]] = field(default_factory=dict)
 
     def attributes_for(self, code_id: str) -> list[Attribute]:
         """The attribute dimensions a coding of ``code_id`` carries, in codebook order."""

@@ -99,8 +99,10 @@ def suggestions(project: Project, doc_ids: tuple[int, ...], code: str | None, co
         return
     for row in rows:
         text = " ".join(row["text"].split())
+        reading = (f"  {row['source']}/{row['polarity']}" if row.get("source") else "") + (
+            "  (set aside)" if row.get("marked") else "")
         click.echo(f"#{row['id']}  doc {row['document']} {row['start']}-{row['end']}  "
-                   f"{row['code']}  {row['pattern']}  [{row['status']}]  {text!r}")
+                   f"{row['code']}  {row['pattern']}  [{row['status']}]{reading}  {text!r}")
     click.echo(f"{len(rows)} suggestion(s)", err=True)
 
 
@@ -114,11 +116,19 @@ def patterns() -> None:
 @click.option("--lang", default="es", show_default=True, help="Language of the text.")
 @click.option("--model", help="An installed trained spaCy pipeline instead of the blank one.")
 @click.option("--code", help="Only this code's patterns (and its sub-codes').")
+@click.option("--kind", type=click.Choice(ROLES), default="president", show_default=True,
+              help="Read TEXT as a turn of this kind of speaker (press: a reporter's question).")
 @click.option("--json", "as_json", is_flag=True, help="Print tokens and hits as JSON.")
 @with_project
 def patterns_try(project: Project, text: str, lang: str, model: str | None, code: str | None,
-                 as_json: bool) -> None:
+                 kind: str, as_json: bool) -> None:
     """Show which patterns fire on TEXT, token by token (token, lower, lemma) and the hits.
+
+    Each hit shows the move read from its clause, as `coder suggest` stores it: source
+    (own / attributed / quoted), polarity (affirmed / negated / hypothetical / question),
+    the sector, where the required context was found, and the cue words that decided
+    them; a hit the code counts only as an own affirmed move is marked "set aside".
+    Example: coder patterns try "No vamos a declarar la guerra, dijeron ellos."
 
     The lookup lemma table is case-sensitive: a capitalised word it does not list
     ("Atender" at a sentence start) keeps its own text as lemma, so LEMMA patterns miss
@@ -126,7 +136,7 @@ def patterns_try(project: Project, text: str, lang: str, model: str | None, code
     """
     from ..suggest.store import try_patterns
 
-    result = try_patterns(project, text, lang=lang, model=model, code=code, warn=warn)
+    result = try_patterns(project, text, lang=lang, model=model, code=code, kind=kind, warn=warn)
     if as_json:
         print_json(result)
         return
@@ -146,10 +156,17 @@ def patterns_try(project: Project, text: str, lang: str, model: str | None, code
         console.print("no pattern fires")
         return
     for hit in result["hits"]:
-        kind = "exclude " if hit["exclude"] else ""
-        note = "  [dim](dropped: an exclude pattern overlaps it)[/]" if hit["dropped"] else ""
-        console.print(f"{hit['code']}  {kind}{hit['pattern']}  {hit['start']}-{hit['end']}  "
+        label = "exclude " if hit["exclude"] else ""
+        why = hit["dropped"] if isinstance(hit["dropped"], str) else "an exclude pattern overlaps it"
+        note = f"  [dim](dropped: {why})[/]" if hit["dropped"] else ""
+        console.print(f"{hit['code']}  {label}{hit['pattern']}  {hit['start']}-{hit['end']}  "
                       f"[bold]{hit['text']!r}[/]{note}", highlight=False)
+        if "source" in hit and not hit["dropped"]:
+            cues = ", ".join(f"{k}: {v!r}" for k, v in hit["cues"].items())
+            console.print(f"    source={hit['source']}  polarity={hit['polarity']}"
+                          f"  sector={hit['sector'] or '-'}  context={hit['context'] or '-'}"
+                          + ("  [yellow]set aside: not an own affirmed move[/]" if hit["marked"] else "")
+                          + (f"  [dim]({cues})[/]" if cues else ""), highlight=False)
 
 
 @patterns.command("report")

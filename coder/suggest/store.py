@@ -27,6 +27,7 @@ from ..project import Project, now
 # A coder's suggestion visibility lives in team.coders (light for the workbench); re-exported.
 from ..team.coders import set_suggestions_visible, suggestions_visible  # noqa: F401
 from .engine import Hit, PatternRef, Plan, build_plan, match_document, validate_refs
+from .moves import RULES_VERSION, MoveBook, Reading, TurnReader, keep_longest, move_book
 
 ROLES = ("president", "official", "guest", "press", "moderator", "recording", "voice", "other",
          "unknown")  # a turn's kind (see coder.corpus.speakers.KINDS)
@@ -57,6 +58,7 @@ class DocumentTask:
     lang: str
     turns: list[tuple[int, int]]     # (start, end) ranges into the document's text
     scope: dict                      # the suggest_runs.scope value
+    kinds: list[str] = field(default_factory=list)  # each turn's speaker kind
 
 
 @dataclass
@@ -67,6 +69,7 @@ class RunPlan:
     plans: dict[str, Plan]
     pipelines: dict[str, str]
     tasks: list[DocumentTask]
+    moves: MoveBook = field(default_factory=MoveBook)  # how hits read their clause
     documents: int = 0               # documents in scope
     up_to_date: int = 0              # skipped: suggestions already current
     no_turns: int = 0                # skipped: no turns (in scope)
@@ -207,7 +210,7 @@ def prepare_run(project: Project, scope: Scope | None = None, *, model: str | No
                 turns_by_doc.setdefault(row["document_id"], []).append(row)
 
     run = RunPlan(codebook_version=str(version), plans=plans, pipelines=pipelines, tasks=[],
-                  documents=len(docs), notes=notes)
+                  documents=len(docs), notes=notes, moves=_move_book(project))
     tasks: list[tuple[int, DocumentTask]] = []
     turn_filter = scope.turn_filter()
     for doc in docs:
@@ -230,7 +233,8 @@ def prepare_run(project: Project, scope: Scope | None = None, *, model: str | No
         stored = _stored_scope(doc["run_scope"])
         current = (doc["run_version"] == run.codebook_version
                    and doc["run_pipeline"] == pipelines[lang]
-                   and stored is not None and stored.get("sha256") == doc["sha256"])
+                   and stored is not None and stored.get("sha256") == doc["sha256"]
+                   and stored.get("rules") == RULES_VERSION)
         if current and not force:
             done = all_seqs if stored.get("turns") is None else set(stored["turns"]) & all_seqs
             if wanted <= done:
@@ -241,9 +245,10 @@ def prepare_run(project: Project, scope: Scope | None = None, *, model: str | No
         task = DocumentTask(
             document_id=doc["id"], lang=lang,
             turns=[(t["start"], t["end"]) for t in selected],
+            kinds=[t["kind"] or "unknown" for t in selected],
             scope={"sha256": doc["sha256"],
                    "turns": None if seqs == all_seqs else sorted(seqs),
-                   "filter": turn_filter})
+                   "filter": turn_filter, "rules": RULES_VERSION})
         tasks.append((doc["size"], task))
     if run.no_patterns and warn:
         missing = sorted({d["lang"] or fallback for d in docs} - set(plans))
@@ -253,6 +258,43 @@ def prepare_run(project: Project, scope: Scope | None = None, *, model: str | No
     tasks.sort(key=lambda item: -item[0])
     run.tasks = [task for _, task in tasks]
     return run
+
+
+def _move_book(project: Project) -> MoveBook:
+    """The current codebook's move rules, lexicons and topics (empty without a codebook)."""
+    from ..codebook.store import current_codebook
+    from ..errors import CodebookError
+
+    try:
+        return move_book(current_codebook(project))
+    except CodebookError:
+        return MoveBook()
+
+
+Read = tuple[str, str, int, int, Reading]  # a hit and its reading
+
+
+def read_hits(text: str, task: DocumentTask, hits: Sequence[Hit], book: MoveBook) -> list[Read]:
+    """Each hit with its :class:`Reading`; only the longest of overlapping hits of one code,
+    and none of a code that requires a context its surroundings lack."""
+    import bisect
+
+    starts = [start for start, _ in task.turns]
+    readers: dict[int, TurnReader] = {}
+    out: list[Read] = []
+    for code, pattern, start, end in keep_longest(list(hits)):
+        index = max(0, bisect.bisect_right(starts, start) - 1)
+        turn_start, turn_end = task.turns[index]
+        if index not in readers:
+            kind = task.kinds[index] if index < len(task.kinds) else None
+            readers[index] = TurnReader(text[turn_start:turn_end], kind)
+        rules = book.for_code(code)
+        reading = readers[index].read(start - turn_start, end - turn_start, rules,
+                                      book.lexicons, book.topics)
+        if not reading.kept(rules):
+            continue
+        out.append((code, pattern, start, end, reading))
+    return out
 
 
 def _stored_scope(text: str | None) -> dict | None:
@@ -293,11 +335,14 @@ def execute_run(project: Project, run: RunPlan, *, naive: bool = False, workers:
     by_code: Counter = Counter()
 
     def store(task: DocumentTask, hits: list[Hit], words: int) -> None:
-        write_document(project, task, hits, run.codebook_version, run.pipelines[task.lang])
+        text = project.db.execute("SELECT text FROM documents WHERE id = ?",
+                                  [task.document_id]).fetchone()[0]
+        reads = read_hits(text, task, hits, run.moves)
+        write_document(project, task, reads, run.codebook_version, run.pipelines[task.lang])
         report.processed += 1
-        report.suggestions += len(hits)
+        report.suggestions += len(reads)
         report.words += words
-        by_code.update(code for code, _, _, _ in hits)
+        by_code.update(read[0] for read in reads)
         if progress:
             progress(1)
 
@@ -365,9 +410,17 @@ def _run_pool(project: Project, run: RunPlan, tasks: list[DocumentTask], workers
 SEARCH_PIPELINE = "fts5"  # coder.export.search.PIPELINE (not imported: that module is heavier)
 
 
-def write_document(project: Project, task: DocumentTask, hits: Sequence[Hit],
+def write_document(project: Project, task: DocumentTask, hits: Sequence[Hit | Read],
                    codebook_version: str, pipeline: str) -> None:
-    """Replace one document's suggestions and record its run, in one transaction."""
+    """Replace one document's suggestions and record its run, in one transaction.
+
+    ``hits`` are read hits (:func:`read_hits`: with predicted source, polarity, sector,
+    context and the mark) or bare hits (no predictions stored).
+    """
+    rows = {}
+    for hit in hits:
+        reading = hit[4] if len(hit) > 4 else None
+        rows[tuple(hit[:4])] = reading
     stamp = now()
     doc_id = task.document_id
     with project.transaction():
@@ -380,9 +433,11 @@ def write_document(project: Project, task: DocumentTask, hits: Sequence[Hit],
                    [doc_id])
         db.conn.executemany(
             'INSERT INTO suggestions(document_id, code_id, start, "end", pattern_id,'
-            " codebook_version, pipeline, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(doc_id, code, start, end, pattern, codebook_version, pipeline, stamp)
-             for code, pattern, start, end in sorted(set(hits), key=lambda h: (h[2], h[3], h[0], h[1]))],
+            " codebook_version, pipeline, created_at, source, polarity, sector, context, marked,"
+            " cues) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(doc_id, code, start, end, pattern, codebook_version, pipeline, stamp,
+              *_reading_columns(rows[(code, pattern, start, end)]))
+             for code, pattern, start, end in sorted(rows, key=lambda h: (h[2], h[3], h[0], h[1]))],
         )
         # Decisions keep their natural key; point them at the new rows (NULL when gone).
         db.execute(
@@ -398,8 +453,15 @@ def write_document(project: Project, task: DocumentTask, hits: Sequence[Hit],
             [doc_id, codebook_version, pipeline, json.dumps(task.scope, ensure_ascii=False), stamp])
         project.log_event("suggest", "document", doc_id,
                           before={"suggestions": before},
-                          after={"suggestions": len(set(hits)), "codebook_version": codebook_version,
+                          after={"suggestions": len(rows), "codebook_version": codebook_version,
                                  "pipeline": pipeline, "turns": task.scope.get("turns")})
+
+
+def _reading_columns(reading: Reading | None) -> tuple:
+    if reading is None:
+        return (None, None, None, None, 0, None)
+    return (reading.source, reading.polarity, reading.sector, reading.context, int(reading.marked),
+            json.dumps(reading.cues, ensure_ascii=False) if reading.cues else None)
 
 
 def run_suggest(project: Project, scope: Scope | None = None, *, model: str | None = None,
@@ -435,7 +497,8 @@ def list_suggestions(project: Project, *, doc_ids: Sequence[int] | None = None,
     clause = ("WHERE " + " AND ".join(where)) if where else ""
     rows = project.rows(
         'SELECT s.id, s.document_id, s.code_id, s.start, s."end", s.pattern_id,'
-        " s.codebook_version, s.pipeline, substr(d.text, s.start + 1, s.\"end\" - s.start) AS text"
+        " s.codebook_version, s.pipeline, s.source, s.polarity, s.sector, s.context, s.marked,"
+        " s.cues, substr(d.text, s.start + 1, s.\"end\" - s.start) AS text"
         f" FROM suggestions s JOIN documents d ON d.id = s.document_id {clause}"
         ' ORDER BY s.document_id, s.start, s."end", s.code_id, s.pattern_id', params)
     decided: dict[tuple, dict[str, str]] = {}
@@ -466,7 +529,10 @@ def list_suggestions(project: Project, *, doc_ids: Sequence[int] | None = None,
         out.append({"id": row["id"], "document": row["document_id"], "code": row["code_id"],
                     "start": row["start"], "end": row["end"], "text": row["text"],
                     "pattern": row["pattern_id"], "status": state, "decisions": decisions,
-                    "codebook_version": row["codebook_version"], "pipeline": row["pipeline"]})
+                    "codebook_version": row["codebook_version"], "pipeline": row["pipeline"],
+                    "source": row["source"], "polarity": row["polarity"], "sector": row["sector"],
+                    "context": row["context"], "marked": bool(row["marked"]),
+                    "cues": json.loads(row["cues"]) if row["cues"] else {}})
         if limit is not None and len(out) >= limit:
             break
     return out
@@ -690,8 +756,15 @@ def import_patterns(project: Project, path: str | Path) -> dict:
 
 
 def try_patterns(project: Project, text: str, *, lang: str = "es", model: str | None = None,
-                 code: str | None = None, warn: Callable[[str], None] | None = None) -> dict:
-    """Which of the codebook's patterns fire on ``text``, token by token (see ``engine.explain``)."""
+                 code: str | None = None, kind: str = "president",
+                 warn: Callable[[str], None] | None = None) -> dict:
+    """Which of the codebook's patterns fire on ``text``, token by token (see ``engine.explain``).
+
+    Each hit that `coder suggest` would keep also carries its predicted ``source``,
+    ``polarity``, ``sector``, ``context``, ``marked`` and the ``cues`` that decided them
+    (:mod:`coder.suggest.moves`), reading ``text`` as one turn of a ``kind`` speaker;
+    ``dropped`` says why a hit would not be kept.
+    """
     from .engine import explain
 
     refs = [r for r in pattern_refs(project) if r.entry.get("lang") == lang
@@ -700,4 +773,27 @@ def try_patterns(project: Project, text: str, *, lang: str = "es", model: str | 
         what = f" of code {code}" if code else ""
         raise CoderError(f"no {lang!r} patterns{what} in the codebook")
     plan = build_plan(lang, refs, model, warn=warn)
-    return explain(plan, text)
+    result = explain(plan, text)
+    # The reading of each surviving hit, as `coder suggest` would store it (the text is
+    # one turn of a ``kind`` speaker).
+    book = _move_book(project)
+    reader = TurnReader(text, kind)
+    live = [(h["code"], h["pattern"], h["start"], h["end"]) for h in result["hits"]
+            if not h["exclude"] and not h["dropped"]]
+    longest = set(keep_longest(live))
+    for hit in result["hits"]:
+        key = (hit["code"], hit["pattern"], hit["start"], hit["end"])
+        if hit["exclude"] or hit["dropped"]:
+            continue
+        if key not in longest:
+            hit["dropped"] = "a longer hit of the code overlaps it"
+            continue
+        rules = book.for_code(hit["code"])
+        reading = reader.read(hit["start"], hit["end"], rules, book.lexicons, book.topics)
+        hit.update(source=reading.source, polarity=reading.polarity, sector=reading.sector,
+                   context=reading.context, marked=reading.marked, cues=reading.cues)
+        if rules.requires_context and reading.context is None:
+            hit["dropped"] = f"no {rules.requires_context} context within the {rules.within}"
+        elif reading.ruled_out:
+            hit["dropped"] = f"{reading.cues['unless']!r} ({rules.unless_context}) in the sentence"
+    return result

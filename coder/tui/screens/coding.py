@@ -66,6 +66,8 @@ class CodingScreen(Screen):
         self.palette = code_colors(self.codes)
         self.show_others = False
         self.suggestions_on = suggestions_visible(project, coder)
+        # `n` passes suggestions set aside (not the speaker's own affirmed move) unless on.
+        self.include_set_aside = False
         self.document: dict = {}
         self.turns: list[dict] = []
         self.own: list[dict] = []
@@ -249,7 +251,9 @@ class CodingScreen(Screen):
         title.append(" segments ", style="bold")
         title.append(f" {len(self.own)} mine", style="")
         if self.suggestions_on:
-            title.append(f" · {len(self.pending)} suggestions left", style="")
+            aside = sum(1 for s in self.pending if s.get("marked"))
+            title.append(f" · {len(self.pending)} suggestions left"
+                         + (f" ({aside} set aside)" if aside else ""), style="")
         title.append(" · ")
         title.append(f"{len(self.others)} by others shown" if self.show_others else "others hidden",
                      style="yellow" if self.show_others else "dim")
@@ -519,28 +523,33 @@ class CodingScreen(Screen):
         return None
 
     def action_suggestion(self, delta: int) -> None:
-        """`n` / `N`: the next / previous pending suggestion."""
+        """`n` / `N`: the next / previous pending suggestion.  Suggestions set aside (dimmed:
+        the code counts only the speaker's own affirmed move, and this one reads otherwise)
+        are passed by, unless the screen's ``include_set_aside`` is on or nothing else is left."""
         if not self.suggestions_on:
             self.notify("Suggestions are off for you (blind coding).", timeout=3)
             return
         if not self.pending:
             self.notify("No pending suggestions in this document.", timeout=3)
             return
+        route = self.pending if self.include_set_aside else [
+            s for s in self.pending if not s.get("marked")] or self.pending
+        starts = [s["start"] for s in route]
         current = self.view.current_suggestion
         offset = self.view.cursor
         if delta > 0:
-            index = bisect_right(self.pending_starts, offset)
+            index = bisect_right(starts, offset)
             if current is not None and current.start == offset:
-                index = next((i + 1 for i, s in enumerate(self.pending) if s["id"] == current.key),
+                index = next((i + 1 for i, s in enumerate(route) if s["id"] == current.key),
                              index)
-            index = index % len(self.pending)
+            index = index % len(route)
         else:
-            index = bisect_right(self.pending_starts, offset - 1) - 1
+            index = bisect_right(starts, offset - 1) - 1
             if current is not None and current.start == offset:
-                index = next((i - 1 for i, s in enumerate(self.pending) if s["id"] == current.key),
+                index = next((i - 1 for i, s in enumerate(route) if s["id"] == current.key),
                              index)
-            index = index % len(self.pending)
-        self._go_to_suggestion(self.pending[index])
+            index = index % len(route)
+        self._go_to_suggestion(route[index])
 
     def _go_to_suggestion(self, suggestion: dict) -> None:
         view = self.view
@@ -557,7 +566,8 @@ class CodingScreen(Screen):
         if self._run(function, suggestion["id"]) is None:
             return
         self.reload()
-        following = [s for s in self.pending if s["start"] >= suggestion["start"]]
+        following = [s for s in self.pending if s["start"] >= suggestion["start"]
+                     and (self.include_set_aside or not s.get("marked"))]
         if following:
             self._go_to_suggestion(following[0])
         else:

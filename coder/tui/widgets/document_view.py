@@ -148,6 +148,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._search = _SpanIndex()
         self._coded_turns: set[int] = set()
         self.current_suggestion: Span | None = None
+        self._set_aside: set = set()
         self._cache: LRUCache[int, Strip] = LRUCache(2048)
         self._styles: dict[str, Style] = {}
         self._dragging = False
@@ -236,7 +237,9 @@ class DocumentView(ScrollView, can_focus=True):
         self._replace(self._own, spans)
 
     def set_suggestions(self, pending: list[dict]) -> None:
-        """Pending suggestions (underlined in their code's colour)."""
+        """Pending suggestions (underlined; dimmed when set aside: ``marked``, a code that
+        counts only the speaker's own affirmed move and a reading that is not one)."""
+        self._set_aside = {s["id"] for s in pending if s.get("marked")}
         self._replace(self._suggestions, [
             Span(s["start"], s["end"], s["code_id"], s["id"]) for s in pending])
 
@@ -710,7 +713,7 @@ class DocumentView(ScrollView, can_focus=True):
                                       italic=True)
             sugg = [s for s in suggestions if s.start <= a and s.end >= b]
             if sugg:
-                style = style + Style(underline=True)
+                style = style + Style(underline=True, dim=all(x.key in self._set_aside for x in sugg))
                 if current is not None and current in sugg or (
                         current is not None and current.start <= a and current.end >= b):
                     style = style + Style(bold=True, bgcolor=blend(

@@ -1,0 +1,473 @@
+"""Reading the clause around a suggestion: who makes the move, and how.
+
+A pattern finds a phrase; a coder needs a move.  "Declarar la guerra" is the speaker's
+own securitizing move, a predecessor's move the speaker rejects, or a reporter's
+question.  This module predicts, for every suggestion, from transparent rules over the
+clause, the sentence and the turn (segmented by :mod:`coder.corpus.segment`):
+
+``polarity`` (checked in this order; the first that applies wins)
+    - ``question``: the speaker's turn is a press turn (a reporter asks, even without a
+      question mark), or the match lies inside ``¿…?`` or in a sentence ending in ``?``;
+    - ``hypothetical``: a conditional cue ("si", "en caso de", "imagínense",
+      "supongamos", "en el supuesto", "if", "suppose") earlier in the match's clause or
+      in the clause before it in the same sentence, or a conditional verb (-ría) in the
+      match's clause before the match;
+    - ``negated``: a negation cue ("no", "nunca", "jamás", "tampoco", "ni", "nada de",
+      "ningún", "sin", "dejar de", "not", "never" ...) in the match's clause, before the
+      match and at most :data:`NEGATION_REACH` words from it.  The scope ends where the
+      clause ends (a comma before "pero/sino/aunque", a semicolon, a colon, ``?``), so in
+      "no ... sino X" X is affirmed.  "No sólo", "no nada más" (not only) and the tag "¿no?"
+      do not negate.  Negation inside the match ("ya no hay guerra", "abrazos, no
+      balazos") is the phrase itself, not a denial of it.  A code whose move *is* a
+      rejection (``negation: part-of-move``: rejecting force, denying militarization)
+      stays affirmed when negated: "no se puede apagar el fuego con el fuego" affirms the
+      rejection of force;
+    - otherwise ``affirmed``.
+
+``source``
+    - ``quoted``: the match lies inside quotation marks (" " “ ” « » ‘ ’) of its line, or
+      its sentence announces a read-out ("cito", "textualmente", "leo", "dice así");
+    - ``attributed``: the nearest person cue before the match in its clause (else in its
+      sentence) is a third party — a third-person preterite or imperfect verb
+      ("declararon", "declaró", "aplicaban", "se declaró"), a verb of saying in the third
+      person ("dicen", "afirmó", "según", "de acuerdo con", "como decía"), a past government or
+      period ("el gobierno anterior", "los gobiernos neoliberales", "en el periodo
+      neoliberal", "sexenio", "antes"), or opponents ("los conservadores", "adversarios",
+      "ellos") — and not a first-person cue ("vamos", "hemos", "nosotros", "mi gobierno",
+      "nuestro", first-person verb endings);  a third-person preterite inside the match
+      itself ("declaró la guerra") attributes it too;
+    - otherwise ``own``: the speaker's own voice (a reporter's question is the reporter's
+      own move, with polarity ``question``).
+
+``unless_context``: a lexicon (e.g. ``other_wars``) whose words in the match's sentence
+rule the suggestion out ("the war of 1847" is not the war on drugs).
+
+``context``: for codes that declare ``requires_context`` (a lexicon of the codebook, e.g.
+``security``), where a lexicon word occurs around the match, outside the match itself:
+``clause``, ``sentence`` or ``turn``, searched no further than the code's ``within``;
+None when there is none, and then the suggestion is not made at all.
+
+``sector``: the codebook's ``topics`` lexicon with most words in the match's sentence;
+when none (or a tie), the sentences around it are added one by one, up to
+:data:`SECTOR_REACH` each side; None when still no single topic leads.
+
+``marked``: the code declares ``counts_as: own-affirmed`` and the reading is anything
+else: the suggestion is kept, but the workbench dims it and `n` passes it by default.
+
+Every reading carries ``cues``: the words that decided it, so a coder can see why.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from ..corpus.segment import clauses_of_sentence, span_at, split_sentences
+
+# Bump when the rules change: stored suggestions made by older rules are then re-made.
+RULES_VERSION = 1
+
+SOURCES = ("own", "attributed", "quoted")
+POLARITIES = ("affirmed", "negated", "hypothetical", "question")
+NEGATION_REACH = 8          # words between a negation cue and the match
+SECTOR_REACH = 2            # sentences each side of the match's that the sector may come from
+OWN_AFFIRMED = "own-affirmed"
+
+_WORD = re.compile(r"\w+")
+
+_NEGATION = re.compile(
+    r"\b(?:no|nunca|jam[aá]s|tampoco|ni|nada\s+de|ning[uú]n[oa]?s?|sin|dej[aeo]\w*\s+de|"
+    r"not|never|no\s+longer|nor|n't)\b", re.IGNORECASE)
+# "not only": an affirmation.
+_NOT_ONLY = re.compile(r"\s*(?:s[oó]lo|solamente|nada\s+m[aá]s|únicamente|only)\b", re.IGNORECASE)
+
+_CONDITIONAL = re.compile(
+    r"\b(?:si|en\s+caso\s+de|en\s+el\s+supuesto|imag[ií]n\w*|supong\w*|suponiendo|"
+    r"hipot[eé]tic\w*|if|suppose|imagine)\b", re.IGNORECASE)
+# A conditional verb: "declararíamos", "habría", "sería" (not "tenía" / "había": -ía alone is
+# imperfect).
+_CONDITIONAL_VERB = re.compile(r"\b\w{2,}r[ií]a(?:s|mos|n)?\b", re.IGNORECASE)
+
+_QUOTED_INTRO = re.compile(r"\b(?:cito|textualmente|leo|dice\s+as[ií]|quote)\b", re.IGNORECASE)
+_OPEN_CLOSE = {"“": "”", "«": "»", "‘": "’"}
+
+# Person cues.  Own: first person (singular or plural) and the speaker's government.
+_OWN = re.compile(
+    r"\b(?:nosotros|nosotras|yo|vamos|hemos|estamos|somos|tenemos|queremos|podemos|"
+    r"debemos|seguimos|hicimos|dijimos|decidimos|pensamos|creemos|"
+    r"mi\s+gobierno|nuestro\w*|este\s+gobierno|el\s+gobierno\s+que\s+represento|"
+    r"\w{2,}[aei]mos|voy|estoy|quiero|puedo|digo|creo|"
+    r"we|our|I|I'm|we're|we'll)\b", re.IGNORECASE)
+# Third-person preterite and imperfect verbs: a third party acted ("declararon", "se
+# declaró", "aplicaban").  A weak cue: a government speaker also reports what the armed
+# forces did, so it counts only inside the match or right before it (see _THIRD_REACH).
+_PRETERITE = re.compile(r"\b(?:\w+aron|\w+ieron|\w{2,}ó|\w+aban|\w{3,}ían)\b", re.IGNORECASE)
+_THIRD_REACH = 3
+# Strong third-party cues: verbs of saying in the third person, past governments and
+# periods, opponents.
+_THIRD = re.compile(
+    r"\b(?:dicen|dijo|dijeron|decían|afirman|sostienen|aseguran|plantean|señalan|acusan|llaman|"
+    r"proponen|piden|exigen|según|de\s+acuerdo\s+con|como\s+dec[ií]a\w*|"
+    r"antes|anteriormente|en\s+el\s+pasado|"
+    r"(?:gobierno|gobiernos|administraci[oó]n|administraciones|régimen|sexenio|sexenios)\s+"
+    r"(?:anterior\w*|pasad\w*|neoliberal\w*|de\s+\w+)|"
+    r"periodo\s+neoliberal|neoliberal\w*|conservador\w*|adversari\w*|opositor\w*|"
+    r"la\s+oposici[oó]n|ellos|ellas|"
+    r"they|their|said|declared|previous\s+government\w*|former\s+\w+)\b", re.IGNORECASE)
+# Verbs in -amos/-emos/-imos carry no written accent (but -íamos, -ábamos); these common
+# unaccented nouns and adjectives share the ending.
+_NOT_FIRST_PERSON = frozenset("extremos supremos reclamos ramos tramos primos".split())
+
+
+def _is_first_plural(word: str) -> bool:
+    lower = word.lower()
+    if lower in _NOT_FIRST_PERSON or not lower.endswith(("amos", "emos", "imos")):
+        return lower not in _NOT_FIRST_PERSON
+    if any(c in lower for c in "áéíóú"):
+        return lower.endswith(("íamos", "ábamos"))
+    return True
+
+_QUOTES = re.compile(r"[\"“”«»‘’]")
+
+
+@dataclass
+class MoveRules:
+    """What a code declares about its moves (``move:`` in the codebook, inherited)."""
+
+    requires_context: str | None = None   # a lexicon name, e.g. "security"
+    within: str = "sentence"              # clause | sentence | turn
+    unless_context: str | None = None     # a lexicon that rules the match out in its sentence
+    counts_as: str | None = None          # "own-affirmed"
+    negation_is_move: bool = False        # negation: part-of-move
+
+
+@dataclass
+class Reading:
+    """A suggestion's predicted attributes, and the cues that decided them."""
+
+    source: str = "own"
+    polarity: str = "affirmed"
+    sector: str | None = None
+    context: str | None = None
+    marked: bool = False
+    ruled_out: bool = False     # an `unless_context` word is in the sentence: not suggested
+    cues: dict[str, str] = field(default_factory=dict)
+
+    def kept(self, rules: MoveRules) -> bool:
+        """Whether the suggestion is made: its required context found, nothing ruling it out."""
+        return not self.ruled_out and (not rules.requires_context or self.context is not None)
+
+    def attributes(self) -> dict:
+        """The predicted attributes as stored (None values left out)."""
+        out = {"source": self.source, "polarity": self.polarity}
+        if self.sector:
+            out["sector"] = self.sector
+        return out
+
+
+class Lexicon:
+    """A word list from the codebook: ``word`` matches the word, ``stem*`` any word it starts.
+
+    Matching is per word (``\\w+``), case-insensitive, so one pass over a turn's words
+    finds the lexicon words of a sentence (see :meth:`TurnReader.find`).
+    """
+
+    def __init__(self, words: list[str]):
+        cleaned = [str(word).strip().lower() for word in words if str(word).strip()]
+        self.exact = frozenset(w for w in cleaned if not w.endswith("*"))
+        self.stems = tuple(w[:-1] for w in cleaned if w.endswith("*"))
+
+        self._known: dict[str, bool] = {}
+
+    def has(self, word: str) -> bool:
+        """Whether the lower-case ``word`` is in the list (memoised: vocabularies repeat)."""
+        known = self._known.get(word)
+        if known is None:
+            known = self._known[word] = word in self.exact or (
+                bool(self.stems) and word.startswith(self.stems))
+        return known
+
+
+class TurnReader:
+    """Reads moves in one turn; sentences and clauses are split once per turn."""
+
+    def __init__(self, text: str, kind: str | None = None):
+        self.text = text
+        self.kind = kind or "unknown"
+        self.sentences = split_sentences(text)
+        self._clauses: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self._words: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
+        self._positions: dict[tuple, list[tuple[int, int]]] = {}
+
+    def _hits(self, lexicon: Lexicon, sentence: tuple[int, int]) -> list[tuple[int, int]]:
+        """The words of ``lexicon`` in one sentence (computed once per sentence)."""
+        key = (id(lexicon), sentence)
+        if key not in self._positions:
+            words = self._words.get(sentence)
+            if words is None:
+                words = self._words[sentence] = [
+                    (m.start(), m.end(), m.group(0).lower())
+                    for m in _WORD.finditer(self.text, *sentence)]
+            self._positions[key] = [(s, e) for s, e, w in words if lexicon.has(w)]
+        return self._positions[key]
+
+    def _outward(self, sentence: tuple[int, int], limit: int | None):
+        """The match's sentence, then its neighbours alternately (at most ``limit`` each side)."""
+        index = bisect.bisect_left(self.sentences, sentence)
+        yield sentence
+        step = 1
+        while limit is None or step <= limit:
+            before, after = index - step, index + step
+            if before < 0 and after >= len(self.sentences):
+                return
+            if before >= 0:
+                yield self.sentences[before]
+            if after < len(self.sentences):
+                yield self.sentences[after]
+            step += 1
+
+    def find(self, lexicon: Lexicon, lo: int, hi: int, skip: tuple[int, int],
+             sentence: tuple[int, int]) -> str | None:
+        """A word of ``lexicon`` in ``text[lo:hi]`` (inside ``sentence``) outside ``skip``."""
+        for s, e in self._hits(lexicon, sentence):
+            if s >= lo and e <= hi and (e <= skip[0] or s >= skip[1]):
+                return self.text[s:e]
+        return None
+
+    def sentence(self, offset: int) -> tuple[int, int]:
+        found = span_at(self.sentences, offset)
+        return found if found is not None else (0, len(self.text))
+
+    def clauses(self, sentence: tuple[int, int]) -> list[tuple[int, int]]:
+        if sentence not in self._clauses:
+            self._clauses[sentence] = clauses_of_sentence(self.text, *sentence) or [sentence]
+        return self._clauses[sentence]
+
+    def read(self, start: int, end: int, rules: MoveRules | None = None,
+             lexicons: dict[str, Lexicon] | None = None,
+             topics: dict[str, Lexicon] | None = None) -> Reading:
+        """The reading of the match ``text[start:end]`` (see the module docstring)."""
+        rules = rules or MoveRules()
+        sentence = self.sentence(start)
+        clauses = self.clauses(sentence)
+        index = max(0, bisect.bisect_right(clauses, (start, float("inf"))) - 1)
+        clause = clauses[index]
+        clause_start = min(clause[0], start)
+        reading = Reading()
+        reading.polarity = self._polarity(start, end, sentence, clauses, index, clause_start, rules,
+                                          reading.cues)
+        reading.source = self._source(start, end, sentence, clause_start, reading.cues)
+        if rules.requires_context:
+            lexicon = (lexicons or {}).get(rules.requires_context)
+            reading.context = self._context(start, end, sentence, clause, rules.within, lexicon,
+                                            reading.cues)
+        if rules.unless_context:
+            lexicon = (lexicons or {}).get(rules.unless_context)
+            found = self.find(lexicon, *sentence, (start, end), sentence) if lexicon else None
+            if found is not None:
+                reading.cues["unless"] = found
+                reading.ruled_out = True
+        if topics:
+            reading.sector = self._sector(sentence, topics, reading.cues)
+        if rules.counts_as == OWN_AFFIRMED:
+            reading.marked = not (reading.source == "own" and reading.polarity == "affirmed")
+        return reading
+
+    # -- polarity ---------------------------------------------------------------------------
+
+    def _polarity(self, start, end, sentence, clauses, index, clause_start, rules, cues) -> str:
+        text = self.text
+        if self.kind == "press":
+            cues["polarity"] = "press turn"
+            return "question"
+        opening = text.rfind("¿", sentence[0], start)
+        if opening >= 0 and text.find("?", opening, start) < 0:
+            cues["polarity"] = "¿"
+            return "question"
+        if text[sentence[1] - 1] == "?" and text.find("¿", sentence[0], sentence[1]) < 0:
+            cues["polarity"] = "?"
+            return "question"
+        previous = clauses[index - 1][0] if index > 0 else clause_start
+        for match in _CONDITIONAL.finditer(text, previous, start):
+            cues["polarity"] = match.group(0)
+            return "hypothetical"
+        cue = self._negation(clause_start, start)
+        if cue is not None:
+            if rules.negation_is_move:
+                cues["polarity"] = f"{cue} (the rejection is the move)"
+                return "affirmed"
+            cues["polarity"] = cue
+            return "negated"
+        verb = _CONDITIONAL_VERB.search(text, clause_start, start)
+        if verb:
+            cues["polarity"] = verb.group(0)
+            return "hypothetical"
+        return "affirmed"
+
+    def _negation(self, clause_start: int, start: int) -> str | None:
+        text = self.text
+        last = None
+        for match in _NEGATION.finditer(text, clause_start, start):
+            if _NOT_ONLY.match(text, match.end()):
+                continue
+            if match.group(0).lower() == "no" and text[match.end():match.end() + 2].lstrip().startswith("?"):
+                continue                  # the tag "¿no?"
+            last = match
+        if last is None:
+            return None
+        between = len(_WORD.findall(text, last.end(), start))
+        return last.group(0) if between <= NEGATION_REACH else None
+
+    # -- source -----------------------------------------------------------------------------
+
+    def _source(self, start, end, sentence, clause_start, cues) -> str:
+        text = self.text
+        if self._inside_quotes(start, end):
+            cues["source"] = "quotation marks"
+            return "quoted"
+        intro = _QUOTED_INTRO.search(text, sentence[0], start)
+        if intro:
+            cues["source"] = intro.group(0)
+            return "quoted"
+        # A third-person verb inside the match ("declaró la guerra") or right before it
+        # ("le declararon la guerra").
+        for match in _PRETERITE.finditer(text, start, end):
+            cues["source"] = match.group(0)
+            return "attributed"
+        near = list(_PRETERITE.finditer(text, max(clause_start, start - 60), start))
+        subject = self._nearest_person(clause_start, near[-1].start()) if near else None
+        if near and len(_WORD.findall(text, near[-1].end(), start)) <= _THIRD_REACH \
+                and not _OWN.search(text, near[-1].end(), start) \
+                and not (subject and subject[0] == "own"):
+            cues["source"] = near[-1].group(0)
+            return "attributed"
+        for lo in (clause_start, sentence[0]):
+            nearest = self._nearest_person(lo, start)
+            if nearest is not None:
+                kind, word = nearest
+                cues["source"] = word
+                return "own" if kind == "own" else "attributed"
+        return "own"
+
+    def _nearest_person(self, lo: int, hi: int) -> tuple[str, str] | None:
+        text = self.text
+        best: tuple[int, str, str] | None = None
+        for kind, regex in (("own", _OWN), ("third", _THIRD)):
+            for match in regex.finditer(text, lo, hi):
+                if kind == "own" and not _is_first_plural(match.group(0)):
+                    continue
+                if best is None or match.start() > best[0] or (
+                        match.start() == best[0] and kind == "own"):
+                    best = (match.start(), kind, match.group(0))
+        return None if best is None else (best[1], best[2])
+
+    def _inside_quotes(self, start: int, end: int) -> bool:
+        text = self.text
+        line_start = text.rfind("\n", 0, start) + 1
+        before = text[line_start:start]
+        for opener, closer in _OPEN_CLOSE.items():
+            if before.rfind(opener) > before.rfind(closer):
+                return True
+        return before.count('"') % 2 == 1
+
+    # -- context and topic ------------------------------------------------------------------
+
+    def _context(self, start, end, sentence, clause, within, lexicon, cues) -> str | None:
+        if lexicon is None:
+            return None
+        found = self.find(lexicon, *clause, (start, end), sentence)
+        if found is None and within != "clause":
+            found = self.find(lexicon, *sentence, (start, end), sentence)
+            if found is not None:
+                cues["context"] = found
+                return "sentence"
+            if within == "turn":
+                for other in self._outward(sentence, None):
+                    if other != sentence:
+                        found = self.find(lexicon, *other, (start, end), other)
+                        if found is not None:
+                            cues["context"] = found
+                            return "turn"
+            return None
+        if found is not None:
+            cues["context"] = found
+            return "clause"
+        return None
+
+    def _sector(self, sentence, topics, cues) -> str | None:
+        counts = dict.fromkeys(topics, 0)
+        for other in self._outward(sentence, SECTOR_REACH):
+            for name, lexicon in topics.items():
+                counts[name] += len(self._hits(lexicon, other))
+            best = max(counts.values(), default=0)
+            winners = [name for name, n in counts.items() if n == best]
+            if best and len(winners) == 1:
+                cues["sector"] = winners[0]
+                return winners[0]
+        return None
+
+
+def read_move(text: str, start: int, end: int, *, kind: str | None = None,
+              rules: MoveRules | None = None, lexicons: dict[str, Lexicon] | None = None,
+              topics: dict[str, Lexicon] | None = None) -> Reading:
+    """The reading of the match ``text[start:end]`` in a turn ``text`` by a ``kind`` speaker."""
+    return TurnReader(text, kind).read(start, end, rules, lexicons, topics)
+
+
+@dataclass
+class MoveBook:
+    """The codebook's move rules per code, its lexicons and topics, ready to read with."""
+
+    rules: dict[str, MoveRules] = field(default_factory=dict)
+    lexicons: dict[str, Lexicon] = field(default_factory=dict)
+    topics: dict[str, Lexicon] = field(default_factory=dict)
+
+    def for_code(self, code: str) -> MoveRules:
+        """A code's rules (a code without any declaration: the defaults)."""
+        return self.rules.get(code) or MoveRules()
+
+
+def move_book(codebook) -> MoveBook:
+    """Each code's effective :class:`MoveRules` (a code inherits its ancestors' ``move:``)."""
+    by_id = {code.id: code for code in codebook.codes}
+    book = MoveBook(lexicons={name: Lexicon(words) for name, words in codebook.lexicons.items()},
+                    topics={name: Lexicon(words) for name, words in codebook.topics.items()})
+    for code in codebook.codes:
+        chain, current, seen = [], code, set()
+        while current is not None and current.id not in seen:
+            seen.add(current.id)
+            chain.append(current)
+            current = by_id.get(current.parent) if current.parent else None
+        merged: dict = {}
+        for ancestor in reversed(chain):
+            merged.update(ancestor.move or {})
+        book.rules[code.id] = MoveRules(
+            requires_context=merged.get("requires_context"),
+            within=merged.get("within", "sentence"),
+            counts_as=merged.get("counts_as"),
+            unless_context=merged.get("unless_context"),
+            negation_is_move=merged.get("negation") == "part-of-move",
+        )
+    return book
+
+
+def keep_longest(hits: list[tuple]) -> list[tuple]:
+    """Of overlapping hits ``(code, pattern, start, end)`` of one code, only the longest.
+
+    Nested and overlapping duplicates of one code point at one passage; the longest match
+    says most.  A hit is kept unless a hit of its code ranked before it overlaps it (rank:
+    longer first, then the earlier start, then the pattern id), so a hit nested in a hit
+    that itself lost to a longer one is dropped too.
+    """
+    by_code: dict[str, list[tuple]] = {}
+    for hit in set(hits):
+        by_code.setdefault(hit[0], []).append(hit)
+    kept: list[tuple] = []
+    for code_hits in by_code.values():
+        code_hits.sort(key=lambda h: (-(h[3] - h[2]), h[2], h[1]))
+        for i, hit in enumerate(code_hits):
+            # kept unless a hit ranked before it (longer, or as long and earlier) overlaps it
+            if all(hit[3] <= other[2] or hit[2] >= other[3] for other in code_hits[:i]):
+                kept.append(hit)
+    return kept
