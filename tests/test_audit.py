@@ -95,7 +95,8 @@ def test_draw_filters(audited):
     assert result["codes"] == {"SEC.WAR": 4}
     with pytest.raises(CoderError, match="no suggestions match"):
         draw_audit(audited, "ana", per_code=1, seed=1, codes=["CTX"])
-    with pytest.raises(CoderError, match="carry no predicted source"):
+    # (these suggestions were stored without predictions: none is predicted own)
+    with pytest.raises(CoderError, match="no suggestions match"):
         draw_audit(audited, "ana", per_code=1, seed=1, predicted={"source": "own"})
 
 
