@@ -56,5 +56,8 @@ def test_accepting_a_suggestion_copies_predicted_values(tmp_path):
         app = create_app(path, "alice")
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("n", "r", "a")        # reject DES.ROOT, accept SEC.WAR
+            assert values(path) == [("SEC.WAR", {"polarity": "negated", "source": "own"})]
+            # The cursor moved on to the next suggestion: `;` still means the accepted one.
+            await pilot.press("semicolon", "s", "q")
     run(body())
-    assert values(path) == [("SEC.WAR", {"polarity": "negated", "source": "own"})]
+    assert values(path) == [("SEC.WAR", {"polarity": "negated", "source": "quoted"})]

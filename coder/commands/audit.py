@@ -164,7 +164,8 @@ def audit_report_command(project: Project, judges: tuple[str, ...], draw_name: s
 
     \b
     precision = correct / n; lenient = (correct + borderline) / n; [low-high] is the
-    Wilson 95 % interval.  Cells marked `thin` have too few judgements to be a rate.
+    Wilson 95 % interval; c/b/w counts correct / borderline / wrong.  Cells marked
+    `thin` have too few judgements to be a rate.
     """
     from ..team.audit import THIN, audit_report
 
@@ -173,6 +174,7 @@ def audit_report_command(project: Project, judges: tuple[str, ...], draw_name: s
     if as_json:
         print_json(report)
         return
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
@@ -190,15 +192,18 @@ def audit_report_command(project: Project, judges: tuple[str, ...], draw_name: s
         cells = report[name]
         if not cells:
             continue
-        table = Table(title=f"per {title}", title_justify="left")
-        for column in (title, "n", "correct", "borderline", "wrong", "precision [95% CI]",
-                       "lenient [95% CI]", ""):
-            table.add_column(column, justify="left" if column in (title, "") else "right")
+        table = Table(title=f"per {title} (rates with their Wilson 95 % interval)",
+                      title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        table.add_column(title, no_wrap=True, overflow="ellipsis", max_width=max(12, console.width - 61))
+        # The figures keep their width; a long pattern name is what gets cut.
+        for column, width in (("n", 3), ("c/b/w", 5), ("precision", 16), ("lenient", 16)):
+            table.add_column(column, justify="right", no_wrap=True, min_width=width)
+        table.add_column("", no_wrap=True, min_width=4)
         for cell in cells:
             key = f"{cell['code']} {cell['pattern']}" if name == "by_pattern" else str(cell["key"])
-            table.add_row(key, str(cell["n"]), str(cell["correct"]), str(cell["borderline"]),
-                          str(cell["wrong"]), _interval(cell), _interval(cell, True),
-                          "thin" if cell["thin"] else "")
+            table.add_row(key, str(cell["n"]),
+                          f"{cell['correct']}/{cell['borderline']}/{cell['wrong']}",
+                          _interval(cell), _interval(cell, True), "thin" if cell["thin"] else "")
         console.print(table)
     for message in report["warnings"]:
         warn(message)

@@ -189,12 +189,19 @@ def item_context(project: Project, item: dict, *, width: int = 400) -> dict:
         ' WHERE t.document_id = ? AND t.start <= ? AND t."end" >= ? ORDER BY t.seq LIMIT 1',
         [item["document_id"], item["start"], item["end"]])
     lo, hi = (turn[0]["start"], turn[0]["end"]) if turn else (0, None)
-    lo = max(lo, item["start"] - width)
     hi = item["end"] + width if hi is None else min(hi, item["end"] + width)
+    turn_start = lo
+    lo = max(lo, item["start"] - width)
     text = project.db.execute(
         "SELECT substr(text, ? + 1, ? - ?), substr(text, ? + 1, ? - ?) FROM documents WHERE id = ?",
         [lo, item["start"], lo, item["end"], hi, item["end"], item["document_id"]]).fetchone()
-    return {"before": text[0], "after": text[1],
+    before, after = text
+    # A window edge inside the turn cuts a word: leave the part-word out.
+    if lo > turn_start and " " in before:
+        before = before[before.index(" ") + 1:]
+    if len(after) == width and " " in after:
+        after = after[:after.rindex(" ")]
+    return {"before": before, "after": after,
             "speaker": turn[0]["speaker"] if turn else None,
             "speaker_kind": turn[0]["kind"] if turn else None}
 

@@ -452,9 +452,15 @@ class CodingScreen(Screen):
         self._choose_annotation(rows, "Remove which code?", remove)
 
     def action_attribute(self) -> None:
-        """`;`: set an attribute value of the coder's segment under the cursor."""
+        """`;`: set an attribute value of the coder's segment under the cursor (else of the
+        suggestion accepted last)."""
         rows = [a for a in self._spans_here()
                 if annotate.code_attributes(self.project, a["code_id"])]
+        if not rows:
+            # Accepting moves on to the next suggestion: `;` there still means the one
+            # just accepted (its predicted values are what a coder checks first).
+            rows = [a for a in self.own if a["id"] == getattr(self, "_last_accepted", None)
+                    and annotate.code_attributes(self.project, a["code_id"])]
         if not rows:
             self.notify("No segment of yours with attributes under the cursor (the codebook "
                         "declares them under `attributes:`).", timeout=4)
@@ -563,8 +569,11 @@ class CodingScreen(Screen):
         if suggestion is None:
             self.notify("No suggestion here: n jumps to the next one.", timeout=3)
             return
-        if self._run(function, suggestion["id"]) is None:
+        result = self._run(function, suggestion["id"])
+        if result is None:
             return
+        if function is annotate.accept_suggestion:
+            self._last_accepted = result["id"]  # `;` then works on it from the next one
         self.reload()
         following = [s for s in self.pending if s["start"] >= suggestion["start"]
                      and (self.include_set_aside or not s.get("marked"))]
