@@ -117,7 +117,13 @@ def store_document(project: Project, doc: ParsedDocument | PreparedDocument, *, 
     # The turn's own kind and role as its line says (reconcile() settles people's kinds
     # from all the evidence): an unidentified voice is the press when it asks.
     asks = prepared.asks or [False] * len(turns)
-    kinds = [resolver.turn_kind(turn[2], read, asked) for turn, asked in zip(turns, asks)]
+    by_line: dict = {}  # raw line -> (kind, role) on this date; a line recurs many times
+    kinds = []
+    for turn, asked in zip(turns, asks):
+        found = by_line.get(turn[2])
+        if found is None:
+            found = by_line[turn[2]] = resolver.turn_kind(turn[2], read, False, prepared.date)
+        kinds.append(resolver.turn_kind(turn[2], read, True, prepared.date) if asked else found)
     ids = range(next_id, next_id + len(turns))
     questions = answered_questions(zip(ids, (kind for kind, _ in kinds)))
     _insert_turns(db.conn, [

@@ -16,7 +16,8 @@ whole project, what must not depend on that order:
 - *the canonical name*: among a person's spellings, one seen in two documents or more
   rather than one seen once; one whose every name word is attested across the project's
   speaker lines (a typo's odd word is not); then the fullest, the most frequent, and the
-  alphabetically first, so the choice never depends on import order.  A name a user gave
+  alphabetically first, so the choice never depends on import order (documents are
+  counted as distinct dates, so a conference published twice counts once).  A name a user gave
   (``coder speakers rename``) is kept;
 - *kind and role per turn*: the head of government of the administration in force on the
   document's date (:mod:`coder.corpus.administrations`) is the president; a role on the
@@ -61,11 +62,24 @@ _KIND_ORDER = ("president", "official", "guest", "recording", "other", "press", 
 _LINKING = frozenset({"press", "moderator", "unknown", None})
 
 
-@functools.lru_cache(maxsize=65536)
+_READ: dict[str, SpeakerLine] = {}  # alias -> what the rules read (they are pure)
+
+
 def read_line(alias: str) -> SpeakerLine:
-    """:func:`parse_speaker` of a stored alias, remembered (the rules are pure).  A turn
-    with no speaker line is stored under the alias "Unknown speaker"."""
-    return parse_speaker(None if alias == UNKNOWN else alias)
+    """:func:`parse_speaker` of a stored alias, remembered.  A turn with no speaker line is
+    stored under the alias "Unknown speaker"."""
+    line = _READ.get(alias)
+    if line is None:
+        if len(_READ) > 200_000:
+            _READ.clear()
+        line = _READ[alias] = parse_speaker(None if alias == UNKNOWN else alias)
+    return line
+
+
+def remember_line(alias: str, line: SpeakerLine) -> None:
+    """Let :func:`read_line` reuse what the importer read already (a worker's parse)."""
+    if alias != UNKNOWN and len(_READ) < 200_000:
+        _READ.setdefault(alias, line)
 
 
 @dataclass
@@ -86,9 +100,21 @@ def reconcile(project: Project) -> None:
     evidence in the project (call inside a transaction).  Deterministic: the same
     spellings, turns and user fixes give the same result whatever the import order."""
     db = project.db
-    rows = db.execute(
-        "SELECT a.id, a.alias, a.speaker_id, a.manual, count(t.id), count(DISTINCT t.document_id)"
-        " FROM speaker_aliases a LEFT JOIN turns t ON t.alias_id = a.id GROUP BY a.id").fetchall()
+    # Turns of one spelling on one date with the same kind and role are decided together
+    # (and, when they change, updated together): far fewer rows than turns.  They also
+    # give each spelling's support: its turns, and its documents (days).
+    turn_groups = db.execute(
+        "SELECT t.alias_id, d.date, t.kind, t.role, count(*), group_concat(t.id) FROM turns t"
+        " JOIN documents d ON d.id = t.document_id"
+        " GROUP BY t.alias_id, d.date, t.kind, t.role").fetchall()
+    counted: Counter = Counter()
+    days: dict[int, set] = defaultdict(set)
+    for alias_id, date, _kind, _role, count, _ids in turn_groups:
+        counted[alias_id] += count
+        days[alias_id].add(date)
+    rows = [(alias_id, alias, speaker_id, manual, counted[alias_id], len(days[alias_id]))
+            for alias_id, alias, speaker_id, manual in db.execute(
+                "SELECT id, alias, speaker_id, manual FROM speaker_aliases ORDER BY id")]
     if not rows:
         return
     administrations = load_administrations(project)
@@ -174,6 +200,11 @@ def reconcile(project: Project) -> None:
     alias_docs = _documents_of(db, [a for key in short for a in free_person[key]] + role_only)
     doc_groups = _groups_by_document(db, groups, {d for ds in alias_docs.values() for d in ds})
     redirect: dict = {}
+    word_index: dict[str, set] = defaultdict(set)  # name word -> groups with it in a key
+    for g, other in groups.items():
+        for k in other.keys:
+            for word in k.split():
+                word_index[word].add(g)
 
     def live(g: object) -> object:
         while g in redirect:
@@ -195,8 +226,8 @@ def reconcile(project: Project) -> None:
             redirect[gid] = near.pop()
             _join(groups, gid, redirect[gid])
             continue
-        anywhere = {g for g, other in groups.items() if g != gid and other.keys
-                    and any(_shortens(key, k) for k in other.keys)}
+        anywhere = {g for g in _having_words(word_index, key.split(), live)
+                    if g != gid and g in groups and any(_shortens(key, k) for k in groups[g].keys)}
         held = {fold(lines[a].role) for a in grp.aliases if lines[a].role}
         if held and not near:
             # The same role as exactly one of the people it could be: that one.
@@ -226,7 +257,7 @@ def reconcile(project: Project) -> None:
 
     for gid in [g for g, grp in groups.items() if not grp.aliases]:
         del groups[gid]  # a roster entry with no spelling here (yet)
-    _store(project, groups, lines, turns_of, docs_of, administrations)
+    _store(project, groups, lines, turns_of, docs_of, administrations, turn_groups)
 
 
 def _matches(index: _PersonIndex, key: str) -> set:
@@ -245,6 +276,17 @@ def _matches(index: _PersonIndex, key: str) -> set:
                 score_cutoff=85, limit=None):
             candidates.add(other)
     return {index.ids[other] for other in candidates if same_person(key, other)}
+
+
+def _having_words(word_index: dict[str, set], words: list[str], live) -> set:
+    """The groups with every one of ``words`` in one of their keys (joined groups followed)."""
+    found: set | None = None
+    for word in sorted(set(words), key=lambda w: len(word_index.get(w, ()))):
+        here = {live(g) for g in word_index.get(word, ())}
+        found = here if found is None else found & here
+        if not found:
+            return set()
+    return found or set()
 
 
 def _shortens(short: str, full: str) -> bool:
@@ -369,7 +411,7 @@ def _reverse(text: str) -> tuple:
 
 def _store(project: Project, groups: dict, lines: dict[int, SpeakerLine],
            turns_of: dict[int, int], docs_of: dict[int, int],
-           administrations: list[Administration]) -> None:
+           administrations: list[Administration], turn_groups: list[tuple]) -> None:
     db = project.db
     word_docs: Counter = Counter()
     for grp in groups.values():
@@ -451,65 +493,77 @@ def _store(project: Project, groups: dict, lines: dict[int, SpeakerLine],
     for speaker_id in (set(speakers) & referenced) - kept:
         # Kept for a user's merge that points here; its key must not clash.
         db.execute("UPDATE speakers SET key = ? WHERE id = ?", [f"~{speaker_id}", speaker_id])
-    _turn_kinds(project, groups, lines, administrations)
+    _turn_kinds(project, groups, lines, administrations, turn_groups)
 
 
 def _turn_kinds(project: Project, groups: dict, lines: dict[int, SpeakerLine],
-                administrations: list[Administration]) -> None:
+                administrations: list[Administration], turns: list[tuple]) -> None:
     """Set every turn's kind and role (see the module doc), then each speaker's overall kind
     and role (its most frequent turn kind; the role of its latest turn with one)."""
     db = project.db
     fixed = dict(db.execute("SELECT id, fixed_kind FROM speakers WHERE fixed_kind IS NOT NULL"))
     group_of = {a: grp for grp in groups.values() for a in grp.aliases}
     heads: dict[int, set[int]] = {}  # speaker id -> indexes of the administrations it heads
+    head_words = [(i, hk, set(hk.split())) for i, adm in enumerate(administrations)
+                  for hk in head_keys(adm)]
     for grp in groups.values():
-        for i, adm in enumerate(administrations):
-            if grp.keys and any(k == h or same_person(k, h) for k in grp.keys for h in head_keys(adm)):
+        for i, hk, words in head_words:
+            # Only keys sharing two words with the head's name can be a spelling of it.
+            if any(k == hk or (len(words & set(k.split())) >= 2 and same_person(k, hk))
+                   for k in grp.keys):
                 heads.setdefault(grp.pinned, set()).add(i)
-    turns = db.execute(
-        "SELECT t.id, t.alias_id, t.kind, t.role, d.date, t.document_id FROM turns t"
-        " JOIN documents d ON d.id = t.document_id ORDER BY t.id").fetchall()
     # Dated kinds and roles a person's own lines give, for the turns whose line names nobody's role.
-    dated: dict[int, list[tuple[str, str, str | None]]] = defaultdict(list)
+    dated: dict[int, set[tuple[str, str, str | None]]] = defaultdict(set)
+    adm_of: dict[str | None, Administration | None] = {}
+    decided: dict[tuple, tuple | None] = {}
+
+    def decide(alias_id: int, date: str | None, speaker_id: int | None, grp) -> tuple | None:
+        line = lines[alias_id]
+        if speaker_id in fixed:
+            return (fixed[speaker_id], line.role)
+        if grp is not None and grp.generic and (line.person or line.role_only):
+            return (grp.generic if grp.generic in KINDS else "other", None)
+        if not (line.person or line.role_only):
+            return (line.kind, None)
+        if date not in adm_of:
+            adm_of[date] = administration_on(administrations, date)
+        adm = adm_of[date]
+        if line.clip:
+            return ("recording", None)
+        if adm is not None and administrations.index(adm) in heads.get(speaker_id, ()):
+            return ("president", adm.role)
+        if line.kind == "president":
+            # The title of a head of state who is not the head of this administration:
+            # a foreign (or former) president.
+            return ("guest", line.role if line.role != "Presidente" else line.title)
+        if line.role or (line.title and line.kind == "official"):
+            new = (line.kind, line.role or line.title)
+            if date:
+                dated[speaker_id].add((date, new[0], new[1]))
+            return new
+        return None  # decided from the person's other turns below
+
     firsts: list[tuple] = []
-    for turn_id, alias_id, kind, role, date, document_id in turns:
-        line = lines.get(alias_id)
+    for alias_id, date, kind, role, count, ids in turns:
         grp = group_of.get(alias_id)
         speaker_id = grp.pinned if grp else None
-        adm = administration_on(administrations, date)
-        if line is None:
+        if alias_id not in lines:
             new = (kind, role)
-        elif speaker_id in fixed:
-            new = (fixed[speaker_id], line.role)
-        elif grp is not None and grp.generic and (line.person or line.role_only):
-            new = (grp.generic if grp.generic in KINDS else "other", None)
-        elif line.person or line.role_only:
-            is_head = adm is not None and administrations.index(adm) in heads.get(speaker_id, ())
-            if line.clip:
-                new = ("recording", None)
-            elif is_head:
-                new = ("president", adm.role)
-            elif line.kind == "president":
-                # The title of a head of state who is not the head of this administration:
-                # a foreign (or former) president.
-                new = ("guest", line.role if line.role != "Presidente" else line.title)
-            elif line.role or line.title and line.kind == "official":
-                new = (line.kind, line.role or line.title)
-                if date:
-                    dated[speaker_id].append((date, new[0], new[1]))
-            else:
-                new = None  # decided from the person's other turns below
-        elif line.kind == "voice" and kind in ("press", "voice"):
+        elif (lines[alias_id].kind == "voice" and kind in ("press", "voice")
+              and not lines[alias_id].person and speaker_id not in fixed):
             new = (kind, None)  # an unidentified voice: press when it asked (set at import)
         else:
-            new = (line.kind, None)
-        firsts.append((turn_id, speaker_id, date, new, kind, role, document_id))
-    for entries in dated.values():
-        entries.sort()
+            memo = (alias_id, date)
+            if memo not in decided:
+                decided[memo] = decide(alias_id, date, speaker_id, grp)
+            new = decided[memo]
+        firsts.append((alias_id, speaker_id, date, new, kind, role, count, ids))
+    dated = {speaker_id: sorted(entries) for speaker_id, entries in dated.items()}
     updates = []
     totals: dict[int, Counter] = defaultdict(Counter)
     relink: set[int] = set()
-    for turn_id, speaker_id, date, new, kind, role, document_id in firsts:
+    latest: dict[int, tuple] = {}  # speaker id -> the role of its latest turn with one
+    for _alias_id, speaker_id, date, new, kind, role, count, ids in firsts:
         if new is None:
             entries = dated.get(speaker_id)
             if entries and date:
@@ -522,11 +576,21 @@ def _turn_kinds(project: Project, groups: dict, lines: dict[int, SpeakerLine],
             else:
                 new = ("other", None)
         if new != (kind, role):
-            updates.append((new[0], new[1], turn_id))
+            turn_ids = [int(i) for i in ids.split(",")]
+            updates.extend((new[0], new[1], i) for i in turn_ids)
             if _LINKING.intersection((kind, new[0])):
-                relink.add(document_id)
+                relink.update(d for (d,) in db.execute(
+                    "SELECT DISTINCT document_id FROM turns WHERE id IN "
+                    f"({','.join(map(str, turn_ids))})"))
         if speaker_id is not None:
-            totals[speaker_id][new[0]] += 1
+            totals[speaker_id][new[0]] += count
+            if new[1] is not None:
+                # The latest date's longest role (the alphabetically first on a tie).
+                rank_role = (date or "", len(new[1]))
+                current = latest.get(speaker_id)
+                if current is None or rank_role > current[0] or (
+                        rank_role == current[0] and new[1] < current[1]):
+                    latest[speaker_id] = (rank_role, new[1])
     db.conn.executemany("UPDATE turns SET kind = ?, role = ? WHERE id = ?", updates)
     if relink:
         from .importer import link_questions
@@ -534,14 +598,10 @@ def _turn_kinds(project: Project, groups: dict, lines: dict[int, SpeakerLine],
         for document_id in sorted(relink):
             link_questions(project, document_id)
     rank = {k: i for i, k in enumerate(_KIND_ORDER)}
-    for speaker_id, counts in totals.items():
-        kind = max(counts, key=lambda k: (counts[k], -rank.get(k, 99)))
-        role = db.execute("SELECT t.role FROM turns t JOIN documents d ON d.id = t.document_id"
-                          " WHERE t.speaker_id = ? AND t.role IS NOT NULL"
-                          " ORDER BY d.date DESC, length(t.role) DESC, t.role LIMIT 1",
-                          [speaker_id]).fetchone()
-        db.execute("UPDATE speakers SET kind = ?, role = ? WHERE id = ?",
-                   [fixed.get(speaker_id, kind), role[0] if role else None, speaker_id])
+    db.conn.executemany("UPDATE speakers SET kind = ?, role = ? WHERE id = ?", [
+        (fixed.get(speaker_id, max(counts, key=lambda k: (counts[k], -rank.get(k, 99)))),
+         latest[speaker_id][1] if speaker_id in latest else None, speaker_id)
+        for speaker_id, counts in totals.items()])
 
 
 @functools.lru_cache(maxsize=8192)

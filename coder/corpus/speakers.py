@@ -706,7 +706,10 @@ class SpeakerResolver:
             self._keys[key] = speaker_id
         self._merges = dict(db.execute("SELECT key, speaker_id FROM speaker_merges").fetchall())
         self._persons: _PersonIndex | None = None
-        self._kinds: dict[str | None, tuple[str, str | None, bool]] = {}
+        self._kinds: dict[str | None, tuple] = {}
+        self._heads: dict[tuple[str, str], bool] = {}
+        self._dated: dict[tuple, tuple[str, str | None]] = {}
+        self._administrations = None
 
     def _current(self) -> None:
         """Fill the caches again if another connection committed since they were filled."""
@@ -753,27 +756,55 @@ class SpeakerResolver:
             "INSERT INTO speaker_aliases(alias, speaker_id, title) VALUES (?, ?, ?)",
             [alias, speaker_id, line.stripped],
         ).lastrowid
+        if raw is not None:
+            from .reconcile import remember_line
+
+            remember_line(alias, line)
         found = (speaker_id, alias_id, self._speakers[speaker_id][1])
         self._lines[alias] = self._lines[raw] = found
         return found
 
     def turn_kind(self, raw: str | None, read: dict[str, SpeakerLine] | None = None,
-                  asked: bool = False) -> tuple[str, str | None]:
-        """(kind, role) of a turn as its line alone says; an unidentified voice that asked
-        something is the press.  :func:`coder.corpus.reconcile.reconcile` settles people."""
+                  asked: bool = False, date: str | None = None) -> tuple[str, str | None]:
+        """(kind, role) of a turn as its line and date say: the head of the administration
+        in force is the president; an unidentified voice that asked something is the press.
+        :func:`coder.corpus.reconcile.reconcile` settles the rest from all the evidence."""
         found = self._kinds.get(raw)
         if found is None:
             line = (read.get(raw) if read and raw is not None else None) or parse_speaker(raw)
             if line.clip:
-                found = ("recording", None, False)
+                found = ("recording", None, False, None)
             elif line.person or line.role_only:
                 found = (line.kind, line.role or (line.title if line.kind == "official" else None),
-                         False)
+                         False, line.key if line.person else None)
             else:
-                found = (line.kind, None, line.key == VOICE.upper())
+                found = (line.kind, None, line.key == VOICE.upper(), None)
             self._kinds[raw] = found
         if asked and found[2]:
             return ("press", None)
+        if found[3] is not None and date:
+            memo = (raw, date)
+            known = self._dated.get(memo)
+            if known is None:
+                known = self._dated[memo] = self._head_of_day(found, date)
+            return known
+        return found[0], found[1]
+
+    def _head_of_day(self, found: tuple, date: str) -> tuple[str, str | None]:
+        """("president", role) when the person ``found`` heads the administration in force
+        on ``date``, else the line's own kind and role."""
+        from .administrations import administration_on, head_keys, load_administrations
+
+        if self._administrations is None:
+            self._administrations = load_administrations(self.project)
+        adm = administration_on(self._administrations, date)
+        if adm is not None:
+            memo = (found[3], adm.head)
+            if memo not in self._heads:
+                self._heads[memo] = any(found[3] == h or same_person(found[3], h)
+                                        for h in head_keys(adm))
+            if self._heads[memo]:
+                return ("president", adm.role)
         return found[0], found[1]
 
     def _same_person(self, line: SpeakerLine) -> int | None:
