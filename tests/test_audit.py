@@ -223,3 +223,21 @@ def test_stats_counts_suggestions_weighted_by_audited_precision(audited):
     assert json.loads(result.stdout)[1]["SEC x audited precision"] == 1.0
     result = CliRunner().invoke(main, ["stats", "--weighted", "-p", str(audited.path)])
     assert result.exit_code == 1 and "add --suggestions" in result.output
+
+
+def test_report_measures_how_far_judges_agree(audited):
+    from coder.agreement.measures import krippendorff_alpha
+
+    draw_audit(audited, "ana", per_code=2, seed=9)
+    draw_audit(audited, "ben", per_code=2, seed=9)
+    assert audit_report(audited)["judge_agreement"] is None      # nothing judged twice yet
+    ana_verdicts = ["correct", "wrong", "correct", "borderline", "wrong", "correct"]
+    ben_verdicts = ["correct", "wrong", "wrong", "borderline", "wrong", "correct"]
+    for item, verdict in zip(audit_items(audited, "ana"), ana_verdicts):
+        judge_item(audited, "ana", item["id"], verdict)
+    for item, verdict in zip(audit_items(audited, "ben"), ben_verdicts):
+        judge_item(audited, "ben", item["id"], verdict)
+    shared = audit_report(audited)["judge_agreement"]
+    assert shared["items"] == 6 and shared["percent"] == pytest.approx(5 / 6, abs=1e-4)
+    assert shared["alpha"] == pytest.approx(
+        krippendorff_alpha([ana_verdicts, ben_verdicts]).value, abs=1e-4)

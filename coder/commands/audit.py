@@ -205,5 +205,11 @@ def audit_report_command(project: Project, judges: tuple[str, ...], draw_name: s
                           f"{cell['correct']}/{cell['borderline']}/{cell['wrong']}",
                           _interval(cell), _interval(cell, True), "thin" if cell["thin"] else "")
         console.print(table)
+    shared = report["judge_agreement"]
+    if shared:
+        alpha = "-" if shared["alpha"] is None else f"{shared['alpha']:.3f}"
+        percent = "-" if shared["percent"] is None else f"{shared['percent']:.0%}"
+        console.print(f"judges agreeing on the {shared['items']} suggestion(s) more than one "
+                      f"read: alpha {alpha}, {percent} of pairs", highlight=False)
     for message in report["warnings"]:
         warn(message)

@@ -308,6 +308,7 @@ def audit_report(project: Project, *, judges: Sequence[str] | None = None,
     }
     for cell in report["by_pattern"]:
         cell["code"], cell["pattern"] = cell.pop("key")
+    report["judge_agreement"] = _judge_agreement(rows)
     thin_cells = sum(c["thin"] for name in ("by_code", "by_pattern", "by_year")
                      for c in report[name])
     report["warnings"] = []
@@ -318,6 +319,32 @@ def audit_report(project: Project, *, judges: Sequence[str] | None = None,
             f"{thin_cells} cell(s) have fewer than {thin} judgements: read their intervals, "
             "not their rates")
     return report
+
+
+def _judge_agreement(rows: list[dict]) -> dict | None:
+    """How far judges who read the same suggestions agree (None: no suggestion read twice).
+
+    Nominal Krippendorff's alpha over judges x suggestions (correct / borderline /
+    wrong), and the share of pairs agreeing; a precision figure is only as good as this.
+    """
+    from ..agreement.measures import krippendorff_alpha, percent_agreement
+
+    judges = sorted({r["judge"] for r in rows})
+    if len(judges) < 2:
+        return None
+    by_item: dict[tuple, dict[str, str]] = {}
+    for row in rows:
+        key = (row["document_id"], row["code_id"], row["start"], row["end"], row["pattern_id"])
+        by_item.setdefault(key, {})[row["judge"]] = row["verdict"]
+    shared = [verdicts for verdicts in by_item.values() if len(verdicts) >= 2]
+    if not shared:
+        return None
+    data = [[verdicts.get(judge) for verdicts in shared] for judge in judges]
+    alpha = krippendorff_alpha(data)
+    percent = percent_agreement(data)
+    return {"judges": judges, "items": len(shared),
+            "alpha": None if alpha.value is None else round(alpha.value, 4),
+            "percent": None if percent.value is None else round(percent.value, 4)}
 
 
 def audited_precision(project: Project, *, judges: Sequence[str] | None = None) -> dict[str, dict]:
