@@ -378,6 +378,8 @@ def iter_segment_tuples(project: Project, *, context: int = DEFAULT_CONTEXT,
     coders = dict(project.db.execute("SELECT id, name FROM coders").fetchall())
     dimensions = attribute_dimensions(project)
     no_values = (None,) * len(dimensions)
+    # Few distinct value sets recur across thousands of codings: parse each once.
+    parsed: dict[str, tuple] = {"{}": no_values}
     current_doc, text, title, date, kind, turns = None, "", None, None, None, None
     no_turn = (None, None, None, None, None, None)
     done = 0
@@ -407,7 +409,8 @@ def iter_segment_tuples(project: Project, *, context: int = DEFAULT_CONTEXT,
         yield (annotation_id, document_id, title, date, kind, *speaker, start, end,
                text[start:end], context_window(text, start, end, context), code_id, code_name,
                path, coders[coder_id], origin, pattern_id, version, memo, created_at, updated_at,
-               *(no_values if attributes == "{}" else _values(attributes, dimensions)))
+               *(parsed.get(attributes) or parsed.setdefault(
+                   attributes, _values(attributes, dimensions))))
         done += 1
         if progress and done % 1000 == 0:
             progress(1000)
