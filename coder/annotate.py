@@ -291,17 +291,21 @@ def clear_attribute(project: Project, coder: str, annotation_id: int, dimension:
     return set_attribute(project, coder, annotation_id, dimension, None)
 
 
-def predicted_attributes(project: Project, suggestion: dict) -> dict[str, str]:
+def predicted_attributes(project: Project, suggestion: dict,
+                         dimensions: list | None = None) -> dict[str, str]:
     """The attribute values a suggestion predicts, for the dimensions its code carries.
 
     A suggestion predicts a dimension through a column of the same name (``source``,
     ``polarity``, ...) or ``predicted_<name>``, or an ``attributes`` JSON object; values
-    the codebook does not declare for the dimension are ignored.
+    the codebook does not declare for the dimension are ignored.  ``dimensions``: the
+    code's dimensions when the caller has them (reading many suggestions).
     """
     extra = suggestion.get("attributes")
     extra = json.loads(extra) if isinstance(extra, str) and extra else (extra or {})
     values = {}
-    for attribute in code_attributes(project, suggestion["code_id"]):
+    if dimensions is None:
+        dimensions = code_attributes(project, suggestion["code_id"])
+    for attribute in dimensions:
         value = (suggestion.get(attribute.id) or suggestion.get(f"predicted_{attribute.id}")
                  or extra.get(attribute.id))
         if isinstance(value, str) and value in attribute.values:

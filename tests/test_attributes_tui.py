@@ -30,6 +30,10 @@ def test_semicolon_sets_and_clears_values(tmp_path):
             table = app.screen.query_one("#segments")
             row = table.get_row_at(0)
             assert "neg·att" in str(row[-1])  # values by dimension name
+            # So does the code card, for the segment under the cursor.
+            await pilot.press("left")
+            card = app.screen.query_one("#card").text.plain
+            assert "source=attributed" in card and "polarity=negated" in card
             await pilot.press("semicolon", "s", "0")     # clear source
             assert values(path) == [("SEC.WAR", {"polarity": "negated"})]
             await pilot.press("u")                       # undo brings it back

@@ -241,3 +241,22 @@ def test_report_measures_how_far_judges_agree(audited):
     assert shared["items"] == 6 and shared["percent"] == pytest.approx(5 / 6, abs=1e-4)
     assert shared["alpha"] == pytest.approx(
         krippendorff_alpha([ana_verdicts, ben_verdicts]).value, abs=1e-4)
+
+
+def test_draw_only_suggestions_predicted_so(audited):
+    from tests.test_attributes import with_attributes
+
+    store_codebook(audited, parse_codebook(with_attributes()))
+    columns = [r[1] for r in audited.db.execute("PRAGMA table_info(suggestions)")]
+    if "source" not in columns:  # a rule engine that predicts adds the column
+        audited.db.execute("ALTER TABLE suggestions ADD COLUMN source TEXT")
+    audited.db.execute("UPDATE suggestions SET source = CASE WHEN id % 2 = 0 THEN 'own'"
+                       " ELSE 'attributed' END")
+    result = draw_audit(audited, "ana", per_code=50, seed=1, predicted={"source": "own"})
+    items = audit_items(audited, "ana")
+    assert result["drawn"] == len(items) == 9  # half of the 18
+    assert all(item["predicted"]["source"] == "own" for item in items)
+    report = audit_report(audited)
+    assert report["judgements"] == 0
+    judge_item(audited, "ana", items[0]["id"], "correct")
+    assert [c["key"] for c in audit_report(audited)["by_predicted"]] == ["source=own"]

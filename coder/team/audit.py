@@ -21,7 +21,7 @@ import math
 import random
 from collections.abc import Sequence
 
-from ..annotate import predicted_attributes
+from ..annotate import code_attributes, predicted_attributes
 from ..errors import CoderError
 from ..project import Project, now
 
@@ -96,9 +96,15 @@ def candidate_suggestions(project: Project, *, codes: Sequence[str] | None = Non
         if missing:
             raise CoderError(f"suggestions carry no predicted {', '.join(missing)} "
                              "(run `coder suggest` with a version that predicts attributes)")
-        rows = [row for row in rows
-                if all(predicted_attributes(project, row).get(k) == v for k, v in predicted.items())]
+        dims = _dimensions_by_code(project, rows)
+        rows = [row for row in rows if all(
+            predicted_attributes(project, row, dims[row["code_id"]]).get(k) == v
+            for k, v in predicted.items())]
     return rows
+
+
+def _dimensions_by_code(project: Project, rows: list[dict]) -> dict[str, list]:
+    return {code: code_attributes(project, code) for code in {row["code_id"] for row in rows}}
 
 
 def draw_audit(project: Project, judge: str, *, per_code: int, seed: int,
@@ -131,6 +137,7 @@ def draw_audit(project: Project, judge: str, *, per_code: int, seed: int,
         counts[code] = len(picked)
         chosen += picked
     random.Random(f"{seed}:order").shuffle(chosen)
+    dims = _dimensions_by_code(project, chosen)
     judge_id = project.coder_id(judge)
     added = already = 0
     with project.transaction():
@@ -144,7 +151,8 @@ def draw_audit(project: Project, judge: str, *, per_code: int, seed: int,
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [name, judge_id, seq + 1, row["id"], row["document_id"], row["code_id"],
                  row["start"], row["end"], row["pattern_id"], row["codebook_version"],
-                 json.dumps(predicted_attributes(project, row), sort_keys=True), stamp])
+                 json.dumps(predicted_attributes(project, row, dims[row["code_id"]]),
+                            sort_keys=True), stamp])
             if cursor.rowcount:
                 seq += 1
                 added += 1

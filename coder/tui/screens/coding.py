@@ -83,6 +83,7 @@ class CodingScreen(Screen):
         self._segments_due = False
         self._view: DocumentView | None = None
         self._status_timer = None
+        self._values_of: dict[int, str] = {}  # annotation id -> its attribute values (JSON)
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -199,6 +200,8 @@ class CodingScreen(Screen):
             else annotate.document_annotations(project, doc, coder=self.coder)
         self.own = [a for a in everyone if a["coder"] == self.coder]
         self.others = [a for a in everyone if a["coder"] != self.coder]
+        self._values_of = {a["id"]: a["attributes"] for a in self.own
+                           if a.get("attributes") not in (None, "{}")}
         if suggestions:
             if self.suggestions_on:
                 found = annotate.document_suggestions(project, doc, self.coder)
@@ -218,6 +221,9 @@ class CodingScreen(Screen):
         coder's codings (cheaper than re-reading thousands of them after each key)."""
         before = next((a for a in self.own if a["id"] == row["id"]), None)
         self.own = [a for a in self.own if a["id"] != row["id"]]
+        self._values_of.pop(row["id"], None)
+        if not row.get("deleted") and row.get("attributes") not in (None, "{}"):
+            self._values_of[row["id"]] = row["attributes"]
         after = None
         if not row.get("deleted"):
             code = self.code_by_id.get(row["code_id"])
@@ -300,7 +306,10 @@ class CodingScreen(Screen):
             self._status_timer = self.set_timer(0.15, self._show_selection)
         spans = self.view.own_spans_at(event.offset)
         if spans:
-            self.set_current_code(spans[0].code, why="under the cursor")
+            values = self._values_of.get(spans[0].key)
+            note = "" if values is None else " · " + ", ".join(
+                f"{k}={v}" for k, v in annotate.attribute_values({"attributes": values}).items())
+            self.set_current_code(spans[0].code, why="under the cursor" + note)
 
     def _show_selection(self) -> None:
         self._status_timer = None
