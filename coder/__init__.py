@@ -6,8 +6,8 @@ The public Python API, for notebooks and scripts::
     project = coder.open_project("coder.db")
 """
 
+from .api import Project, open_project
 from .errors import CoderError
-from .project import Project, open_project
 
 __all__ = ["CoderError", "Project", "open_project"]
 __version__ = "0.1.0"

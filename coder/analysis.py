@@ -23,6 +23,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from .codebook.model import code_tree
+from .corpus.turns import DocumentTurns
 from .errors import CoderError, read_text
 from .export.matrix import (
     _by_document,
@@ -34,9 +36,9 @@ from .export.matrix import (
     cooccurrence,
     split_columns,
 )
-from .export.segments import DocumentTurns, _as_list, code_tree, resolve_filters
 from .export.tables import atomic_path, check_output_path
 from .project import Project
+from .selection import as_list, resolve_filters
 
 FREQUENCY_UNITS = ("month", "year", "speaker", "document")
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
@@ -69,7 +71,7 @@ def per_label(per: int) -> str:
 
 def _family_columns(project: Project, codes) -> list[tuple[str, list[str]]]:
     """Code columns for statistics: the given codes or the top-level ones, with descendants."""
-    wanted = _as_list(codes)
+    wanted = as_list(codes)
     if not wanted:
         tree = code_tree(project)
         wanted = [c for c, row in tree.items()
@@ -99,7 +101,7 @@ def coded_documents(project: Project, **filters) -> set[int]:
     """Ids of the documents (within the filters' dates and ids) the filters' coders have coded.
 
     The coders are ``coder``/``coders``/``gold`` as in
-    :func:`coder.export.segments.resolve_filters`; without any, every coder.
+    :func:`coder.selection.resolve_filters`; without any, every coder.
     """
     resolved = resolve_filters(project, **filters)
     where, params = resolved.document_sql()
@@ -109,7 +111,7 @@ def coded_documents(project: Project, **filters) -> set[int]:
 
 
 def _who(filters: dict) -> str:
-    names = _as_list(filters.get("coder")) + _as_list(filters.get("coders"))
+    names = as_list(filters.get("coder")) + as_list(filters.get("coders"))
     if filters.get("gold"):
         names.append("the gold layer")
     return ", ".join(names) if names else "any coder"

@@ -258,12 +258,6 @@ class Project:
         )
         return cur.lastrowid
 
-    def segments(self, **filters):
-        """Coded segments as a tidy pandas DataFrame (see :func:`coder.export.segments.segments_frame`)."""
-        from .export.segments import segments_frame
-
-        return segments_frame(self, **filters)
-
     def rows(self, sql: str, params: list | tuple | dict = ()) -> list[dict]:
         """Run a query and return its rows as dicts."""
         cur = self.db.execute(sql, params)
@@ -276,10 +270,3 @@ def _split_sql(script: str) -> list[str]:
     lines = [line.split("--", 1)[0] for line in script.splitlines()]
     return [statement.strip() for statement in "\n".join(lines).split(";") if statement.strip()]
 
-
-def open_project(path: str | Path | None = None, *, create: bool = False) -> Project:
-    """Open the project file at ``path`` (default: ``$CODER_PROJECT`` or ``./coder.db``).
-
-    ``create=True`` makes a new, empty project file when none exists.
-    """
-    return Project(path if path is not None else default_path(), create=create)

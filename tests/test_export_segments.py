@@ -235,7 +235,10 @@ def test_frame_is_typed_and_project_segments_delegates(coded):
     assert str(frame["turn_seq"].dtype) == "Int64"
     assert str(frame["date"].dtype).startswith("datetime64")
     assert str(frame["created_at"].dtype).startswith("datetime64") and "UTC" in str(frame["created_at"].dtype)
-    assert len(coded.segments(coder="alice")) == 5
+    import coder
+
+    with coder.open_project(coded.path) as opened:
+        assert len(opened.segments(coder="alice")) == 5
 
 
 def test_empty_project_exports_a_header(project, tmp_path):

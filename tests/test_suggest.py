@@ -660,3 +660,21 @@ def test_project_file_is_consistent_after_a_run(proj):
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     conn.close()
+
+
+def test_suggest_dates_take_the_syntax_of_every_command(proj):
+    """Issue #14: ``suggest --since`` took only YYYY-MM-DD while search and stats took YYYY too."""
+    two = doc_id(proj, "Conferencia dos")
+    result = cli(proj, "suggest", "--since", "2019-04", "--until", "2019", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["documents"] == 1 and report["processed"] == 1
+    assert {r[0] for r in rows(proj, "SELECT DISTINCT document_id FROM suggestions")} == {two}
+    # "--until 2019-06" runs to the end of June (a prefix), as for exports.
+    dated = json.loads(cli(proj, "suggest", "--force", "--since", "2019", "--until", "2019-06",
+                           "--json").stdout)
+    assert dated["documents"] == 2
+    from coder.cli import main
+
+    bad = CliRunner().invoke(main, ["-p", str(proj.path), "suggest", "--since", "2019-13"])
+    assert bad.exit_code == 1 and "use YYYY, YYYY-MM or YYYY-MM-DD" in bad.output

@@ -79,7 +79,7 @@ def coded_by(project: Project, coder_id: int) -> set[int]:
 
 
 def parse_docs(value: str | list[int] | None) -> str | list[int]:
-    """``--docs``: ``reliability``, ``all``, ``auto`` (None), or ``1,2,3`` → a list of ids."""
+    """``--doc``: ``reliability``, ``all``, ``auto`` (None), or ``1,2,3`` → a list of ids."""
     if value is None or value == "auto":
         return "auto"
     if isinstance(value, list):
@@ -90,10 +90,10 @@ def parse_docs(value: str | list[int] | None) -> str | list[int]:
         ids = [int(v) for v in str(value).replace(" ", "").split(",") if v]
     except ValueError:
         raise CoderError(
-            f"--docs {value!r}: use reliability, all, or document ids like 1,2,3"
+            f"--doc {value!r}: use reliability, all, or document ids like 1,2,3"
         ) from None
     if not ids:
-        raise CoderError("--docs: no document ids given")
+        raise CoderError("--doc: no document ids given")
     return ids
 
 
@@ -140,7 +140,7 @@ def select_documents(project: Project, coders: list[str], docs: str | list[int] 
         if not pool:
             raise CoderError(
                 f"no reliability sample is assigned to all of {names}; "
-                "draw one with `coder sample` or pass --docs all"
+                "draw one with `coder sample` or pass --doc all"
             )
         chosen = [d for d in pool if d in everyone]
         left = [d for d in pool if d not in everyone]

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..project import Project
 
 # Keys the coding screen binds itself; a code's hot-key may not take one of them.
 RESERVED_KEYS = frozenset("quvstcxnNarAmo/?[]{}hjkli ;") | {"space"}
@@ -146,3 +150,36 @@ def tree_order(codes: list[Code]) -> list[Code]:
 
     walk(None)
     return ordered
+
+
+# -- the stored code tree (ids, parents) ---------------------------------------------------
+
+def code_tree(project: Project) -> dict[str, dict]:
+    """Every code (also retired ones): ``{id: {"name", "parent_id", "sort", "retired"}}``."""
+    return {r["id"]: r for r in project.rows(
+        "SELECT id, name, parent_id, sort, retired FROM codes ORDER BY sort, id")}
+
+
+def descendants(tree: dict[str, dict], code_id: str) -> list[str]:
+    """``code_id`` and every code under it, in tree order."""
+    children: dict[str | None, list[str]] = {}
+    for cid, row in tree.items():
+        children.setdefault(row["parent_id"], []).append(cid)
+    found, stack = [], [code_id]
+    while stack:
+        cid = stack.pop()
+        if cid in found:  # a cycle in imported data must not loop forever
+            continue
+        found.append(cid)
+        stack.extend(reversed(children.get(cid, [])))
+    return found
+
+
+def code_path(tree: dict[str, dict], code_id: str) -> str:
+    """The code's names from the root down, joined with `` > ``."""
+    names, seen, current = [], set(), code_id
+    while current is not None and current in tree and current not in seen:
+        seen.add(current)
+        names.append(tree[current]["name"])
+        current = tree[current]["parent_id"]
+    return " > ".join(reversed(names))

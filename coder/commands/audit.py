@@ -9,16 +9,13 @@ import click
 from ..errors import CoderError
 from ..project import Project, default_path
 from .common import print_json, project_option, warn, with_project
+from .selection import selection_options, split_values
 from .tui import default_coder
-
-
-def _split(values: tuple[str, ...]) -> list[str]:
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
 def _predicted(values: tuple[str, ...]) -> dict[str, str]:
     out = {}
-    for value in _split(values):
+    for value in split_values(values):
         if "=" not in value:
             raise CoderError(f"--predicted {value!r}: write DIMENSION=VALUE, e.g. source=own")
         key, _, val = value.partition("=")
@@ -54,27 +51,21 @@ def audit() -> None:
               help="Suggestions to draw of every code (fewer when a code has fewer).")
 @click.option("--seed", type=int, required=True, help="Seed of the draw: the same seed and filters "
               "give the same sample.")
-@click.option("--code", "codes", multiple=True,
-              help="Only these codes and the codes below them (repeatable; commas work too).")
-@click.option("--since", help="Only documents dated from this day/month/year (YYYY[-MM[-DD]]).")
-@click.option("--until", help="Only documents dated up to this day/month/year (inclusive).")
+@selection_options("code", "dates")
 @click.option("--predicted", multiple=True, metavar="DIM=VALUE",
               help="Only suggestions predicted so, e.g. source=own (repeatable).")
 @click.option("--draw", "draw_name", default=None, metavar="NAME",
               help="Name of the draw (default: seed-S); drawing again adds only new items.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @with_project
-def audit_draw(project: Project, judge: str | None, per_code: int, seed: int, codes: tuple[str, ...],
+def audit_draw(project: Project, judge: str | None, per_code: int, seed: int, codes: list[str],
                since: str | None, until: str | None, predicted: tuple[str, ...],
                draw_name: str | None, as_json: bool) -> None:
     """Draw a stratified sample of suggestions (N per code) for a judge to read."""
-    from ..export.segments import check_date_range, normalise_date
     from ..team.audit import draw_audit
 
-    since, until = normalise_date(since, "--since"), normalise_date(until, "--until")
-    check_date_range(since, until)
     result = draw_audit(project, judge or default_coder(), per_code=per_code, seed=seed,
-                        codes=_split(codes) or None, since=since, until=until,
+                        codes=codes or None, since=since, until=until,
                         predicted=_predicted(predicted), draw=draw_name)
     if as_json:
         print_json(result)
@@ -153,13 +144,13 @@ def _interval(cell: dict, lenient: bool = False) -> str:
 @audit.command("report")
 @click.option("--judge", "judges", multiple=True, help="Only these judges (repeatable; commas work).")
 @click.option("--draw", "draw_name", default=None, metavar="NAME", help="Only this draw.")
-@click.option("--code", "codes", multiple=True, help="Only these codes and those below them.")
+@selection_options("code")
 @click.option("--thin", type=int, default=None, metavar="N",
               help="Flag cells with fewer than N judgements (default 30).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @with_project
 def audit_report_command(project: Project, judges: tuple[str, ...], draw_name: str | None,
-                         codes: tuple[str, ...], thin: int | None, as_json: bool) -> None:
+                         codes: list[str], thin: int | None, as_json: bool) -> None:
     """Precision per family, code, pattern, year and prediction, with n and Wilson 95 % intervals.
 
     \b
@@ -169,8 +160,8 @@ def audit_report_command(project: Project, judges: tuple[str, ...], draw_name: s
     """
     from ..team.audit import THIN, audit_report
 
-    report = audit_report(project, judges=_split(judges) or None, draw=draw_name,
-                          codes=_split(codes) or None, thin=thin or THIN)
+    report = audit_report(project, judges=split_values(judges) or None, draw=draw_name,
+                          codes=split_values(codes) or None, thin=thin or THIN)
     if as_json:
         print_json(report)
         return

@@ -11,27 +11,14 @@ import click
 from ..errors import CoderError
 from ..project import Project
 from .common import print_json, progress, warn, with_project
+from .selection import selection_options
 
 TABLE_FORMATS = ["csv", "parquet", "xlsx", "jsonl"]
 
 
-def _coder_options(func):
-    """--coder (repeatable), --gold, --since, --until: the filters every command here shares."""
-    func = click.option("--until", help="Only documents dated up to this day/month/year (inclusive).")(func)
-    func = click.option("--since", help="Only documents dated from this day/month/year (YYYY[-MM[-DD]]).")(func)
-    func = click.option("--gold", is_flag=True, help="The adjudicated gold layer.")(func)
-    func = click.option("--coder", "coders", multiple=True,
-                        help="Only this coder's segments (repeatable; commas work too).")(func)
-    return func
-
-
-def _filters(coders: tuple[str, ...], gold: bool, since: str | None, until: str | None) -> dict:
-    """The shared filters, with --since/--until checked before any work is done."""
-    from ..export.segments import check_date_range, normalise_date
-
-    since, until = normalise_date(since, "--since"), normalise_date(until, "--until")
-    check_date_range(since, until)
-    return {"coders": list(coders), "gold": gold, "since": since, "until": until}
+def _filters(coders: list[str], gold: bool, since: str | None, until: str | None) -> dict:
+    """The coder and date filters as keywords for the core functions."""
+    return {"coders": coders, "gold": gold, "since": since, "until": until}
 
 
 def _warn_pooled(project: Project, filters: dict) -> None:
@@ -61,11 +48,9 @@ def _refi(path: Path, suffix: str, project: Project, coders: list[str]) -> dict:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS),
               help="Table format (default: from the suffix).")
-@_coder_options
-@click.option("--code", "codes", multiple=True,
-              help="Only these codes, each with its descendants (repeatable; commas work too). "
-                   "For a matrix: its columns (--code SEC,DES: one column per family).")
-@click.option("--document", "document_ids", multiple=True, type=int, help="Only this document (repeatable).")
+@selection_options("coder", "gold", "dates", "code", "doc", help={
+    "code": "Only these codes, each with its descendants (repeatable; commas work too). "
+            "For a matrix: its columns (--code SEC,DES: one column per family)."})
 @click.option("--context", type=click.IntRange(min=0), default=100, show_default=True,
               help="Characters of context either side of a segment.")
 @click.option("--bom", is_flag=True,
@@ -82,9 +67,8 @@ def _refi(path: Path, suffix: str, project: Project, coders: list[str]) -> dict:
               help="Matrix: split each code column by this attribute's values "
                    "(SEC source=own, SEC source=attributed, ..., SEC source=-).")
 @with_project
-def export(project: Project, path: Path, fmt: str | None, coders: tuple[str, ...], gold: bool,
-           since: str | None, until: str | None, codes: tuple[str, ...],
-           document_ids: tuple[int, ...], context: int, bom: bool, excel_safe: bool,
+def export(project: Project, path: Path, fmt: str | None, coders: list[str], gold: bool,
+           since: str | None, until: str | None, codes: list[str], doc_ids: list[int], context: int, bom: bool, excel_safe: bool,
            by: str | None, counts: bool, exact: bool, attribute: str | None) -> None:
     """Export coded segments (or a code matrix, or REFI-QDA) to PATH.
 
@@ -106,9 +90,9 @@ def export(project: Project, path: Path, fmt: str | None, coders: tuple[str, ...
     filters = _filters(coders, gold, since, until)
     check_output_path(path)
     if suffix in (".qdpx", ".qdc") and not fmt:
-        if by or codes or document_ids or since or until or gold or exact or excel_safe or attribute:
+        if by or codes or doc_ids or since or until or gold or exact or excel_safe or attribute:
             raise CoderError(f"{suffix} export takes only --coder; the other filters are for tables")
-        summary = _refi(path, suffix, project, list(coders))
+        summary = _refi(path, suffix, project, coders)
         click.echo(f"wrote {path}" + (f" ({_describe(summary)})" if summary else ""))
         return
     from ..export.tables import export_segments, table_format, write_table
@@ -124,7 +108,7 @@ def export(project: Project, path: Path, fmt: str | None, coders: tuple[str, ...
 
         _warn_pooled(project, filters)
         columns, rows = code_matrix(project, by=by, counts=counts, codes=list(codes) or None,
-                                    exact=exact, document_ids=list(document_ids) or None,
+                                    exact=exact, document_ids=doc_ids or None,
                                     attribute=attribute, **filters)
         summary = write_table(rows, columns, path, fmt=fmt, bom=bom, excel_safe=excel_safe,
                               sheet=f"by {by}")
@@ -137,7 +121,7 @@ def export(project: Project, path: Path, fmt: str | None, coders: tuple[str, ...
                          + (" (segment tables carry attr_* columns)" if attribute else ""))
     from ..export.segments import count_segments
 
-    selection = dict(filters, codes=list(codes) or None, document_ids=list(document_ids) or None)
+    selection = dict(filters, codes=codes or None, document_ids=doc_ids or None)
     total = count_segments(project, **selection)
     with progress(total // 1000 + 1, "exporting") as advance:
         summary = export_segments(project, path, fmt=fmt, bom=bom, excel_safe=excel_safe,
@@ -165,12 +149,8 @@ def _describe(summary: object) -> str:
 
 @click.command()
 @click.argument("query")
-@click.option("--speaker", "speakers", multiple=True, help="Only this speaker (id, name or part of it; repeatable).")
-@click.option("--role", "roles", multiple=True,
-              help="Only speakers of this kind (president, official, press ...) or role title (repeatable).")
-@click.option("--code", "codes", multiple=True,
-              help="Only hits inside a segment of this code or its descendants (repeatable).")
-@_coder_options
+@selection_options("speaker", "role", "code", "coder", "gold", "dates", help={
+    "code": "Only hits inside a segment of this code or its descendants (repeatable)."})
 @click.option("--kwic", type=click.IntRange(min=0), default=60, show_default=True,
               help="Characters of context left and right of each hit.")
 @click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
@@ -179,8 +159,8 @@ def _describe(summary: object) -> str:
 @click.option("--suggest-code", metavar="CODE",
               help="Record every hit (not only those shown) as a suggestion of CODE to review.")
 @with_project
-def search(project: Project, query: str, speakers: tuple[str, ...], roles: tuple[str, ...],
-           codes: tuple[str, ...], coders: tuple[str, ...], gold: bool, since: str | None,
+def search(project: Project, query: str, speakers: list[str], roles: list[str],
+           codes: list[str], coders: list[str], gold: bool, since: str | None,
            until: str | None, kwic: int, limit: int, as_json: bool, suggest_code: str | None) -> None:
     """Full-text search of the turns, shown as keyword-in-context lines.
 
@@ -196,7 +176,7 @@ def search(project: Project, query: str, speakers: tuple[str, ...], roles: tuple
     from ..export.search import pending_turns, search_page, suggest_hits
 
     filters = _filters(coders, gold, since, until)
-    options = {"speaker": list(speakers), "role": list(roles), "codes": list(codes) or None,
+    options = {"speaker": speakers, "role": roles, "codes": codes or None,
                "coder": filters["coders"], "gold": gold, "since": filters["since"],
                "until": filters["until"]}
     pending = pending_turns(project)
@@ -279,9 +259,10 @@ def _print_numbers(rows: list[dict], columns: list[str], title: str) -> None:
 @click.command()
 @click.option("--by", type=click.Choice(["month", "year", "speaker", "document"]), default="month",
               show_default=True, help="The unit to count in.")
-@click.option("--codes", help="Code families to count, e.g. SEC,DES (default: every top-level code).")
+@selection_options("code", help={
+    "code": "Code families to count, e.g. SEC,DES (default: every top-level code)."})
 @click.option("--per", help="Also give rates per this many words, e.g. 10k.")
-@_coder_options
+@selection_options("coder", "gold", "dates")
 @click.option("--coded-only/--all-documents", "coded_only", default=None,
               help="Words (the --per denominators) of only the documents the coder(s) or gold "
                    "layer coded: an annotation of theirs or an assignment marked done; periods "
@@ -305,7 +286,7 @@ def _print_numbers(rows: list[dict], columns: list[str], title: str) -> None:
               help="With --suggestions: also weight each by its code's audited precision "
                    "(`coder audit report`).")
 @with_project
-def stats(project: Project, by: str, codes: str | None, per: str | None, coders: tuple[str, ...],
+def stats(project: Project, by: str, codes: list[str], per: str | None, coders: list[str],
           gold: bool, since: str | None, until: str | None, coded_only: bool | None,
           plot_path: Path | None,
           series_path: Path | None, series_column: str | None, csv_path: Path | None,
@@ -314,10 +295,10 @@ def stats(project: Project, by: str, codes: str | None, per: str | None, coders:
     """Code frequencies per month, year, speaker or document (optionally per 10k words).
 
     \b
-    coder stats --codes SEC,DES --per 10k --plot trend.png
-    coder stats --codes SEC,DES --plot trend.png --series homicides.csv
-    coder stats --by month --codes SEC,DES --coder alice --per 10k
-    coder stats --by year --codes SEC --by-attribute source
+    coder stats --code SEC,DES --per 10k --plot trend.png
+    coder stats --code SEC,DES --plot trend.png --series homicides.csv
+    coder stats --by month --code SEC,DES --coder alice --per 10k
+    coder stats --by year --code SEC --by-attribute source
     coder stats --by year --suggestions --weighted
     Each code counts its descendants. Words come from the documents (or turns, by speaker);
     with --coder or --gold only from the documents they coded (--all-documents: all).
@@ -338,12 +319,12 @@ def stats(project: Project, by: str, codes: str | None, per: str | None, coders:
         raise CoderError("--weighted weights suggestions: add --suggestions")
     if count_suggestions:
         if coders or gold or per or attribute or plot_path or series_path:
-            raise CoderError("--suggestions takes --by month|year, --codes, --since/--until, "
+            raise CoderError("--suggestions takes --by month|year, --code, --since/--until, "
                              "--weighted, --csv and --json only")
         from ..team.audit import suggestion_frequencies
 
         columns, rows, notes = suggestion_frequencies(
-            project, by=by, codes=[c.strip() for c in (codes or "").split(",") if c.strip()],
+            project, by=by, codes=codes,
             since=filters["since"], until=filters["until"], weighted=weighted)
         if csv_path:
             check_output_path(csv_path)
@@ -366,10 +347,10 @@ def stats(project: Project, by: str, codes: str | None, per: str | None, coders:
         raise CoderError("--series needs --by month or --by year")
     series = read_series(series_path, column=series_column, by=by) if series_path else None
     _warn_pooled(project, filters)
-    columns, rows = frequencies(project, by=by, codes=codes, per=per_words,
+    columns, rows = frequencies(project, by=by, codes=codes or None, per=per_words,
                                 coded_only=coded_only, attribute=attribute, **filters)
     who = "gold layer" if gold and not coders else ", ".join(
-        list(coders) + (["gold layer"] if gold else [])) or "all coders"
+        coders + (["gold layer"] if gold else [])) or "all coders"
     note = f"{who}; {denominator(project, coded_only=coded_only, **filters)}"
     if csv_path:
         write_table(rows, columns, csv_path, fmt="csv")
@@ -399,14 +380,13 @@ def stats(project: Project, by: str, codes: str | None, per: str | None, coders:
 @click.command()
 @click.option("--unit", type=click.Choice(["turn", "document", "sentence"]), default="turn",
               show_default=True, help="Two codes co-occur when both have a segment overlapping one unit.")
-@click.option("--code", "codes", multiple=True,
-              help="Only these codes, each with its descendants (repeatable; default: every code used).")
-@_coder_options
+@selection_options("code", "coder", "gold", "dates", help={
+    "code": "Only these codes, each with its descendants (repeatable; default: every code used)."})
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path),
               help="Write the code x code table to this CSV.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @with_project
-def cooccurrence(project: Project, unit: str, codes: tuple[str, ...], coders: tuple[str, ...],
+def cooccurrence(project: Project, unit: str, codes: list[str], coders: list[str],
                  gold: bool, since: str | None, until: str | None, csv_path: Path | None,
                  as_json: bool) -> None:
     """How often codes occur in the same turn, document or sentence (a code x code table).
@@ -421,7 +401,7 @@ def cooccurrence(project: Project, unit: str, codes: tuple[str, ...], coders: tu
     if csv_path:
         check_output_path(csv_path)
     _warn_pooled(project, filters)
-    result = count_cooccurrence(project, unit=unit, codes=list(codes) or None, **filters)
+    result = count_cooccurrence(project, unit=unit, codes=codes or None, **filters)
     columns, rows = cooccurrence_rows(result)
     if csv_path:
         from ..export.tables import write_table

@@ -6,19 +6,18 @@ from pathlib import Path
 
 import click
 
+from ..errors import CoderError
 from ..project import Project
 from .common import print_json, progress, warn, with_project
+from .selection import selection_options
 
 ROLES = ("president", "official", "press", "moderator", "other", "unknown")
-_DATE = click.DateTime(["%Y-%m-%d"])
 
 
 @click.command("suggest")
-@click.option("--speaker", help="Only turns of this speaker (name or alias; accents and case ignored).")
-@click.option("--role", type=click.Choice(ROLES), help="Only turns of speakers of this kind.")
-@click.option("--doc", "doc_ids", type=int, multiple=True, help="Only this document (repeatable).")
-@click.option("--since", type=_DATE, metavar="YYYY-MM-DD", help="Only documents dated on or after.")
-@click.option("--until", type=_DATE, metavar="YYYY-MM-DD", help="Only documents dated on or before.")
+@selection_options("speaker", "role", "doc", "dates", help={
+    "speaker": "Only turns of this speaker (name or alias; accents and case ignored).",
+    "role": f"Only turns of speakers of this kind ({', '.join(ROLES)})."})
 @click.option("--model", help="An installed trained spaCy pipeline (e.g. es_core_news_sm); "
                               "needed by patterns on POS, TAG, DEP, MORPH or ENT_TYPE.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -32,8 +31,8 @@ _DATE = click.DateTime(["%Y-%m-%d"])
               help="Show suggestions to this coder again and stop; repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's summary as JSON.")
 @with_project
-def suggest(project: Project, speaker: str | None, role: str | None, doc_ids: tuple[int, ...],
-            since, until, model: str | None, workers: int, naive: bool, force: bool,
+def suggest(project: Project, speakers: list[str], roles: list[str], doc_ids: list[int],
+            since: str | None, until: str | None, model: str | None, workers: int, naive: bool, force: bool,
             off_for: tuple[str, ...], on_for: tuple[str, ...], as_json: bool) -> None:
     """Pre-highlight candidate spans: match the codebook's patterns against the turns.
 
@@ -55,8 +54,10 @@ def suggest(project: Project, speaker: str | None, role: str | None, doc_ids: tu
             set_suggestions_visible(project, name, True)
             click.echo(f"{name}: suggestions shown")
         return
-    scope = Scope(speaker=speaker, role=role, doc_ids=list(doc_ids) or None,
-                  since=since.date() if since else None, until=until.date() if until else None)
+    if len(speakers) > 1 or len(roles) > 1:
+        raise CoderError("suggest takes one --speaker and one --role")
+    scope = Scope(speaker=speakers[0] if speakers else None, role=roles[0] if roles else None,
+                  doc_ids=doc_ids or None, since=since, until=until)
     run = prepare_run(project, scope, model=model, force=force, warn=warn)
     for note in run.notes:
         warn(note)
@@ -73,15 +74,14 @@ def suggest(project: Project, speaker: str | None, role: str | None, doc_ids: tu
 
 
 @click.command("suggestions")
-@click.option("--doc", "doc_ids", type=int, multiple=True, help="Only this document (repeatable).")
-@click.option("--code", help="Only this code (and its sub-codes).")
+@selection_options("doc", "code", help={"code": "Only this code (and its sub-codes)."})
 @click.option("--coder", help="Status as seen by this coder (pending / accepted / rejected).")
 @click.option("--status", type=click.Choice(["pending", "accepted", "rejected", "disputed"]))
 @click.option("--limit", type=click.IntRange(1, None), help="At most this many.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (id, code, start, end, text, "
                                                        "pattern, status, codebook_version, ...).")
 @with_project
-def suggestions(project: Project, doc_ids: tuple[int, ...], code: str | None, coder: str | None,
+def suggestions(project: Project, doc_ids: list[int], codes: list[str], coder: str | None,
                 status: str | None, limit: int | None, as_json: bool) -> None:
     """List suggestions with their text, pattern and decision status."""
     from ..suggest import list_suggestions, suggestions_visible
@@ -92,7 +92,10 @@ def suggestions(project: Project, doc_ids: tuple[int, ...], code: str | None, co
         if as_json:
             print_json([])
         return
-    rows = list_suggestions(project, doc_ids=list(doc_ids) or None, code=code, coder=coder,
+    if len(codes) > 1:
+        raise CoderError("suggestions takes one --code (its sub-codes are included)")
+    rows = list_suggestions(project, doc_ids=doc_ids or None, code=codes[0] if codes else None,
+                            coder=coder,
                             status=status, limit=limit)
     if as_json:
         print_json(rows)

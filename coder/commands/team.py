@@ -9,6 +9,7 @@ import click
 
 from ..project import Project, default_path
 from .common import print_json, project_option, warn, with_project
+from .selection import selection_options
 
 CODERS_HELP = "Coders, comma-separated (alice,bob,carol)."
 
@@ -183,10 +184,7 @@ def assignments_mark(project_path: Path | None, document_id: int, status: str, c
               default="turn", show_default=True, help="Unit of analysis.")
 @click.option("--overlap", type=float, default=0.9, show_default=True,
               help="span unit: least intersection/union for two segments to agree.")
-@click.option("--code", "codes", multiple=True, help="Only this code (repeatable).")
-@click.option("--docs", default=None,
-              help="reliability | all | 1,2,3 (default: the reliability sample if any, else all "
-                   "documents every coder coded).")
+@selection_options("code", "sample")
 @click.option("--bootstrap", type=int, default=0, help="Bootstrap replicates for 95% CIs.")
 @click.option("--seed", type=int, default=None, help="Seed of the bootstrap.")
 @click.option("--attributes", "attributes", is_flag=True,
@@ -196,7 +194,7 @@ def assignments_mark(project_path: Path | None, document_id: int, status: str, c
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the table to this CSV file.")
 @with_project
-def agreement(project: Project, coder_list: str, unit: str, overlap: float, codes: tuple[str, ...],
+def agreement(project: Project, coder_list: str, unit: str, overlap: float, codes: list[str],
               docs: str | None, bootstrap: int, seed: int | None, attributes: bool, as_json: bool,
               csv_path: Path | None) -> None:
     """Inter-coder reliability: Krippendorff's alpha and friends, per code and pooled.
@@ -238,7 +236,7 @@ def agreement(project: Project, coder_list: str, unit: str, overlap: float, code
 @click.option("--coders", "coder_list", required=True, help=CODERS_HELP)
 @click.option("--adjudicator", required=True, help="Who settles the disagreements.")
 @click.option("--gold", default="gold", show_default=True, help="The gold coder to write to.")
-@click.option("--docs", default=None, help="reliability | all | 1,2,3 (as for `agreement`).")
+@selection_options("sample", help={"sample": "reliability | all | 1,2,3 (as for `agreement`)."})
 @click.option("--adopt-unanimous", is_flag=True,
               help="First copy every span all coders coded identically into the gold layer.")
 @click.option("--list", "as_list", is_flag=True, help="Print the queue instead of opening the TUI.")

@@ -27,6 +27,7 @@ from .parallel import Prepared, prepared_files
 from .prepare import KNOWN_SUFFIXES, PreparedDocument, prepare_document
 from .reconcile import reconcile
 from .speakers import SpeakerResolver
+from .turns import answered_questions
 
 # Files a folder scan passes over (a file named on the command line is still imported).
 NOT_DOCUMENTS = {"README", "LICENSE", "LICENCE", "COPYING", "CHANGELOG", "NOTICE", "AUTHORS"}
@@ -149,36 +150,6 @@ def _insert_turns(conn, rows: list[tuple]) -> None:
     for i in range(0, len(rows), _TURNS_PER_INSERT):
         chunk = rows[i:i + _TURNS_PER_INSERT]
         conn.execute(_turns_insert(len(chunk)), [value for row in chunk for value in row])
-
-
-def answered_questions(turns: Iterable[tuple[int, str | None]]) -> list[int | None]:
-    """For each ``(turn id, speaker kind)`` in order, the id of the press question it answers.
-
-    The turns after a press turn, up to the next press, moderator or unknown-speaker turn,
-    answer it; every other turn answers nothing.
-    """
-    current = None
-    answers: list[int | None] = []
-    for turn_id, kind in turns:
-        if kind == "press":
-            current = turn_id
-            answers.append(None)
-        elif kind in ("moderator", "unknown", None):
-            current = None
-            answers.append(None)
-        else:
-            answers.append(current)
-    return answers
-
-
-def link_questions(project: Project, document_id: int) -> None:
-    """Re-link a document's answer turns to their questions (after speakers were merged)."""
-    turns = project.db.execute(
-        "SELECT t.id, COALESCE(t.kind, s.kind) FROM turns t LEFT JOIN speakers s"
-        " ON s.id = t.speaker_id WHERE t.document_id = ? ORDER BY t.seq", [document_id]).fetchall()
-    project.db.conn.executemany(
-        "UPDATE turns SET question_id = ? WHERE id = ?",
-        [(answer, turn_id) for (turn_id, _), answer in zip(turns, answered_questions(turns))])
 
 
 def import_paths(project: Project, paths: Iterable[str | Path], *, fmt: str | None = None,

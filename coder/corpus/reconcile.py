@@ -58,7 +58,7 @@ _KIND_ORDER = ("president", "official", "guest", "recording", "other", "press", 
                "moderator", "unknown")
 
 
-# Kinds that start or end a question (see importer.answered_questions).
+# Kinds that start or end a question (see turns.answered_questions).
 _LINKING = frozenset({"press", "moderator", "unknown", None})
 
 
@@ -593,7 +593,7 @@ def _turn_kinds(project: Project, groups: dict, lines: dict[int, SpeakerLine],
                     latest[speaker_id] = (rank_role, new[1])
     db.conn.executemany("UPDATE turns SET kind = ?, role = ? WHERE id = ?", updates)
     if relink:
-        from .importer import link_questions
+        from .turns import link_questions
 
         for document_id in sorted(relink):
             link_questions(project, document_id)

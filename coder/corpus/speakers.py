@@ -934,7 +934,7 @@ def merge_speakers(project: Project, source: str, target: str) -> dict:
 
         reconcile(project)
         if src["kind"] != dst["kind"]:
-            from .importer import link_questions
+            from .turns import link_questions
 
             for (document_id,) in db.execute(
                 "SELECT DISTINCT document_id FROM turns WHERE speaker_id = ?", [dst["id"]]
@@ -1016,7 +1016,7 @@ def split_speaker(project: Project, spelling: str, into: str | None = None) -> d
 
         reconcile(project)
         if source["kind"] != target["kind"]:
-            from .importer import link_questions
+            from .turns import link_questions
 
             for (document_id,) in db.execute(
                     "SELECT DISTINCT document_id FROM turns WHERE alias_id = ?",

@@ -25,10 +25,12 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 
+from ..codebook.model import code_tree, descendants
 from ..corpus.segment import split_sentences
+from ..corpus.turns import DocumentTurns
 from ..errors import CoderError
 from ..project import Project
-from .segments import DocumentTurns, _as_list, check_codes, code_tree, descendants, resolve_filters
+from ..selection import as_list, check_codes, resolve_filters
 
 MATRIX_UNITS = ("document", "turn", "month")
 COOCCURRENCE_UNITS = ("turn", "document", "sentence")
@@ -44,7 +46,7 @@ def code_columns(project: Project, codes: str | Iterable[str] | None = None, *,
     descendants too, or only itself with ``exact=True``.
     """
     tree = code_tree(project)
-    wanted = _as_list(codes)
+    wanted = as_list(codes)
     if wanted:
         return [(code_id, [code_id] if exact else descendants(tree, code_id))
                 for code_id in check_codes(tree, wanted)]
@@ -179,7 +181,7 @@ def code_matrix(project: Project, *, by: str = "document", counts: bool = False,
                 attribute: str | None = None, **filters) -> tuple[list[str], list[dict]]:
     """A code matrix by ``document``, ``turn`` or ``month``: ``(columns, rows)``.
 
-    Filters are those of :func:`coder.export.segments.resolve_filters` (coders, gold,
+    Filters are those of :func:`coder.selection.resolve_filters` (coders, gold,
     since/until, document ids); ``codes`` picks the code columns.  Each column counts
     its code and the code's descendants; with ``exact=True`` only its code.  With
     ``attribute`` each column is split by that dimension's values (:func:`split_columns`).
@@ -287,9 +289,9 @@ def cooccurrence(project: Project, *, unit: str = "turn", codes: str | Iterable[
     if unit not in COOCCURRENCE_UNITS:
         raise CoderError(f"--unit must be one of {', '.join(COOCCURRENCE_UNITS)}, not {unit!r}")
     resolved = resolve_filters(project, **filters)
-    columns = code_columns(project, codes, exact=not _as_list(codes))
+    columns = code_columns(project, codes, exact=not as_list(codes))
     found = _segments(project, resolved, _column_index(columns))
-    if not _as_list(codes):  # by default: the codes that occur under these filters
+    if not as_list(codes):  # by default: the codes that occur under these filters
         used = {segment[3] for segment in found}
         columns = [(name, members) for name, members in columns if used & set(members)]
     names = [name for name, _ in columns]

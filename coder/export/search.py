@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 
 from ..errors import CoderError
 from ..project import Project, now
-from .segments import _as_list, resolve_filters
+from ..selection import as_list, resolve_filters, role_condition, speaker_ids
 
 FTS_TABLE = "turns_fts"
 INDEX_SETTING = "search_index"
@@ -269,65 +269,6 @@ class Hit:
         return asdict(self)
 
 
-def role_condition(project: Project, roles: list[str], turns: str = "t",
-                   speakers: str = "s") -> tuple[str, list]:
-    """SQL (`` AND ...``) and parameters keeping the turns of ``--role``: a turn kind
-    (president, official, press ...) or part of the role a turn carries.  Kind and role are
-    the turn's own (the president of the day; an official's role on that date)."""
-    if not roles:
-        return "", []
-    from ..corpus.speakers import KINDS
-    from ..corpus.speakers import fold as fold_name
-
-    kinds: set[str] = set()
-    titles: set[str] = set()
-    known = [r for (r,) in project.db.execute("SELECT DISTINCT role FROM turns WHERE role IS NOT NULL")]
-    for wanted in roles:
-        key = fold_name(str(wanted))
-        if key.lower() in KINDS:
-            kinds.add(key.lower())
-            continue
-        found = {r for r in known if key in fold_name(r)}
-        if not found:
-            raise CoderError(f"no turn with the role {wanted!r} "
-                             f"(kinds: {', '.join(KINDS)}; or part of a role title)")
-        titles |= found
-    parts, params = [], []
-    if kinds:
-        parts.append(f"COALESCE({turns}.kind, {speakers}.kind) IN ({','.join('?' * len(kinds))})")
-        params += sorted(kinds)
-    if titles:
-        parts.append(f"{turns}.role IN ({','.join('?' * len(titles))})")
-        params += sorted(titles)
-    return f" AND ({' OR '.join(parts)})", params
-
-
-def _speaker_ids(project: Project, speakers: list[str], roles: list[str] = ()) -> list[int] | None:
-    """Speaker ids for ``--speaker`` (id, name or part of it); ``--role`` is per turn
-    (:func:`role_condition`)."""
-    if not speakers:
-        return None
-    from ..corpus.speakers import find_speaker
-    from ..corpus.speakers import fold as fold_name
-
-    rows = project.rows("SELECT id, name, role, kind FROM speakers")
-    chosen: set[int] | None = None
-    if speakers:
-        chosen = set()
-        for wanted in speakers:
-            try:
-                chosen.add(find_speaker(project, str(wanted))["id"])
-                continue
-            except CoderError:
-                pass
-            key = fold_name(str(wanted))
-            found = {r["id"] for r in rows if key in fold_name(r["name"] or "")}
-            if not found:
-                raise CoderError(f"no speaker matching {wanted!r}; see `coder speakers`")
-            chosen |= found
-    return sorted(chosen)
-
-
 _SPACE = re.compile(r"\s+")
 
 
@@ -435,14 +376,14 @@ def _iter_spans(project: Project, query: str, *, speaker: str | Iterable[str] | 
         raise CoderError("the search query is empty")
     filters = resolve_filters(project, coder=coder, gold=gold, codes=codes, since=since,
                               until=until)
-    speaker_ids = _speaker_ids(project, _as_list(speaker))
-    role_sql, role_params = role_condition(project, _as_list(role))
+    speakers = speaker_ids(project, as_list(speaker))
+    role_sql, role_params = role_condition(project, as_list(role))
     ensure_index(project, progress)
     match = fts_query(project, query)
     where, params = filters.document_sql("d")
-    if speaker_ids is not None:
-        where += f" AND t.speaker_id IN ({','.join('?' * len(speaker_ids)) or 'NULL'})"
-        params += speaker_ids
+    if speakers is not None:
+        where += f" AND t.speaker_id IN ({','.join('?' * len(speakers)) or 'NULL'})"
+        params += speakers
     where += role_sql
     params += role_params
     code_sql, code_params = "", []

@@ -10,24 +10,20 @@ speaker line, the first turn it overlaps); ``question_turn_seq`` is the ``seq`` 
 press turn that turn answers.  ``memo`` joins the annotation's memo with memos written on
 it in the ``memos`` table.  Documents without a date are left out by ``since``/``until``.
 
-Filters shared by every export, matrix and statistic (see :func:`resolve_filters`):
-``coder``/``coders`` (names), ``gold`` (the adjudicated layer: coders with ``is_gold``),
-``codes`` (a code id includes its descendants), ``since``/``until`` (``YYYY``,
-``YYYY-MM`` or ``YYYY-MM-DD``, inclusive, real calendar dates; see
-:func:`normalise_date`) and ``document_ids`` (each must exist).
+The filters (``coder``/``coders``, ``gold``, ``codes``, ``since``/``until``,
+``document_ids``) are those of every export, matrix and statistic: see
+:mod:`coder.selection`.
 """
 
 from __future__ import annotations
 
-import bisect
-import datetime as dt
 import json
-import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 
-from ..errors import CoderError
+from ..codebook.model import code_path, code_tree
+from ..corpus.turns import DocumentTurns
 from ..project import Project
+from ..selection import resolve_filters
 
 SEGMENT_COLUMNS: list[str] = [
     "annotation_id", "document_id", "title", "date", "kind",
@@ -51,197 +47,6 @@ TIMESTAMP_COLUMNS = ("created_at", "updated_at")
 DEFAULT_CONTEXT = 100
 CONTEXT_MARKS = ("[[", "]]")
 """How the ``context`` column marks the segment inside its surrounding text."""
-
-_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
-
-
-# -- filters ------------------------------------------------------------------------------------
-
-@dataclass
-class Filters:
-    """Resolved filters: ids instead of names, codes expanded to their descendants."""
-
-    coder_ids: list[int] | None = None
-    code_ids: list[str] | None = None
-    since: str | None = None
-    until: str | None = None
-    document_ids: list[int] | None = None
-
-    def annotation_sql(self, a: str = "a", d: str = "d") -> tuple[str, list]:
-        """``AND ...`` clauses (and their parameters) over annotations ``a``, documents ``d``."""
-        sql, params = self.document_sql(d)
-        if self.coder_ids is not None:
-            sql += f" AND {a}.coder_id IN ({_marks(self.coder_ids)})"
-            params += self.coder_ids
-        if self.code_ids is not None:
-            sql += f" AND {a}.code_id IN ({_marks(self.code_ids)})"
-            params += self.code_ids
-        return sql, params
-
-    def document_sql(self, d: str = "d") -> tuple[str, list]:
-        """``AND ...`` clauses over documents ``d`` (dates and ids only)."""
-        sql, params = "", []
-        if self.since is not None:
-            sql += f" AND {d}.date >= ?"
-            params.append(self.since)
-        if self.until is not None:
-            # Comparing the same-length prefix makes "2019-03" mean "to the end of March".
-            sql += f" AND substr({d}.date, 1, {len(self.until)}) <= ?"
-            params.append(self.until)
-        if self.document_ids is not None:
-            sql += f" AND {d}.id IN ({_marks(self.document_ids)})"
-            params += self.document_ids
-        return sql, params
-
-
-def _marks(values: list) -> str:
-    return ",".join("?" * len(values)) or "NULL"
-
-
-def _as_list(value: object) -> list:
-    """``None`` -> []; a string -> split on commas; an iterable -> its items."""
-    if value is None:
-        return []
-    if isinstance(value, (str, int)):
-        value = [value]
-    items: list = []
-    for item in value:  # type: ignore[union-attr]
-        if isinstance(item, str):
-            items.extend(part.strip() for part in item.split(",") if part.strip())
-        else:
-            items.append(item)
-    return items
-
-
-def normalise_date(value: object, what: str) -> str | None:
-    """A filter date as an ISO prefix (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).
-
-    The one parser of ``--since``/``--until`` for exports, search, statistics and
-    matrices: the shape must be one of the three and the date must exist on the
-    calendar (no month 13, no 30 February), else a one-line CoderError naming ``what``
-    (the option) and the value.
-    """
-    if value is None or value == "":
-        return None
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.strftime("%Y-%m-%d")
-    text = str(value).strip()
-    problem = None
-    if not _DATE.match(text):
-        problem = "is not a date"
-    else:
-        year, month, day = int(text[:4]), int(text[5:7] or 1), int(text[8:10] or 1)
-        if year < 1:
-            problem = "is not a date (no year 0)"
-        elif not 1 <= month <= 12:
-            problem = f"is not a date (there is no month {month})"
-        else:
-            try:
-                dt.date(year, month, day)
-            except ValueError:
-                problem = f"is not a date ({text[:7]} has no day {day})"
-    if problem:
-        raise CoderError(f"{what} {text!r} {problem}; use YYYY, YYYY-MM or YYYY-MM-DD")
-    return text
-
-
-def check_date_range(since: str | None, until: str | None) -> None:
-    """A CoderError when ``since`` is after ``until`` (both normalised ISO prefixes)."""
-    if since and until and since[:len(until)] > until:
-        raise CoderError(f"--since {since} is after --until {until}; nothing could match")
-
-
-def code_tree(project: Project) -> dict[str, dict]:
-    """Every code (also retired ones): ``{id: {"name", "parent_id", "sort", "retired"}}``."""
-    return {r["id"]: r for r in project.rows(
-        "SELECT id, name, parent_id, sort, retired FROM codes ORDER BY sort, id")}
-
-
-def descendants(tree: dict[str, dict], code_id: str) -> list[str]:
-    """``code_id`` and every code under it, in tree order."""
-    children: dict[str | None, list[str]] = {}
-    for cid, row in tree.items():
-        children.setdefault(row["parent_id"], []).append(cid)
-    found, stack = [], [code_id]
-    while stack:
-        cid = stack.pop()
-        if cid in found:  # a cycle in imported data must not loop forever
-            continue
-        found.append(cid)
-        stack.extend(reversed(children.get(cid, [])))
-    return found
-
-
-def code_path(tree: dict[str, dict], code_id: str) -> str:
-    """The code's names from the root down, joined with `` > ``."""
-    names, seen, current = [], set(), code_id
-    while current is not None and current in tree and current not in seen:
-        seen.add(current)
-        names.append(tree[current]["name"])
-        current = tree[current]["parent_id"]
-    return " > ".join(reversed(names))
-
-
-def check_codes(tree: dict[str, dict], codes: Iterable[str]) -> list[str]:
-    """The code ids, checked against the project's codes (CoderError naming an unknown one)."""
-    codes = list(codes)
-    for code_id in codes:
-        if code_id not in tree:
-            raise CoderError(f"no code {code_id!r} in the project; see `coder codebook show`")
-    return codes
-
-
-def resolve_filters(project: Project, *, coder: str | Iterable[str] | None = None,
-                    coders: str | Iterable[str] | None = None, gold: bool = False,
-                    codes: str | Iterable[str] | None = None, since: object = None,
-                    until: object = None, document_ids: int | Iterable[int] | None = None
-                    ) -> Filters:
-    """Check the user's filters and turn them into ids.
-
-    ``coder``/``coders`` and ``gold`` add up (``coders=["alice"], gold=True`` is alice's
-    segments plus the gold layer's).  A code includes its descendants.
-    """
-    filters = Filters()
-    names = _as_list(coder) + _as_list(coders)
-    if names or gold:
-        ids: list[int] = []
-        for name in names:
-            row = project.db.execute("SELECT id FROM coders WHERE name = ?", [name]).fetchone()
-            if row is None:
-                known = ", ".join(r[0] for r in project.db.execute(
-                    "SELECT name FROM coders ORDER BY name")) or "none yet"
-                raise CoderError(f"no coder named {name!r} (coders: {known})")
-            ids.append(row[0])
-        if gold:
-            gold_ids = [r[0] for r in project.db.execute("SELECT id FROM coders WHERE is_gold = 1")]
-            if not gold_ids:
-                raise CoderError("no gold coder in the project (adjudicate with `coder review`)")
-            ids.extend(gold_ids)
-        filters.coder_ids = sorted(set(ids))
-    code_list = _as_list(codes)
-    if code_list:
-        tree = code_tree(project)
-        expanded: list[str] = []
-        for code_id in check_codes(tree, code_list):
-            expanded.extend(c for c in descendants(tree, code_id) if c not in expanded)
-        filters.code_ids = expanded
-    filters.since = normalise_date(since, "--since")
-    filters.until = normalise_date(until, "--until")
-    check_date_range(filters.since, filters.until)
-    doc_list = _as_list(document_ids)
-    if doc_list:
-        try:
-            filters.document_ids = sorted({int(d) for d in doc_list})
-        except ValueError:
-            raise CoderError(f"document ids must be numbers, not {doc_list!r}") from None
-        known = {r[0] for r in project.db.execute(
-            f"SELECT id FROM documents WHERE id IN ({_marks(filters.document_ids)})",
-            filters.document_ids)}
-        missing = [d for d in filters.document_ids if d not in known]
-        if missing:
-            listed = ", ".join(str(d) for d in missing[:5]) + (" ..." if len(missing) > 5 else "")
-            raise CoderError(f"no document {listed} in the project; see `coder documents`")
-    return filters
 
 
 # -- context ------------------------------------------------------------------------------------
@@ -270,46 +75,6 @@ def context_window(text: str, start: int, end: int, width: int = DEFAULT_CONTEXT
         words = words[:-1]
     right = " " + " ".join(words) if words and right[0].isspace() else " ".join(words)
     return f"{left}{CONTEXT_MARKS[0]}{segment}{CONTEXT_MARKS[1]}{right}"
-
-
-# -- turns --------------------------------------------------------------------------------------
-
-class DocumentTurns:
-    """The turns of one document, for finding the turn a position falls in."""
-
-    def __init__(self, project: Project, document_id: int) -> None:
-        self.turns = project.rows(
-            'SELECT t.id, t.seq, t.start, t."end", t.question_id, t.words, t.speaker_id,'
-            " s.name AS speaker, COALESCE(t.role, s.role) AS speaker_role,"
-            " COALESCE(t.kind, s.kind) AS speaker_kind"
-            " FROM turns t LEFT JOIN speakers s ON s.id = t.speaker_id"
-            " WHERE t.document_id = ? ORDER BY t.start, t.seq", [document_id])
-        self.starts = [t["start"] for t in self.turns]
-        self.seq_by_id = {t["id"]: t["seq"] for t in self.turns}
-
-    def turn_of(self, start: int, end: int) -> dict | None:
-        """The turn containing ``start``; else the first turn the span overlaps; else None.
-
-        (A selection that begins on a speaker line still belongs to the turn it runs into.)
-        """
-        index = bisect.bisect_right(self.starts, start) - 1
-        if index >= 0 and start < self.turns[index]["end"]:
-            return self.turns[index]
-        following = index + 1
-        if following < len(self.turns) and self.turns[following]["start"] < end:
-            return self.turns[following]
-        return None
-
-    def overlapping(self, start: int, end: int) -> list[dict]:
-        """Every turn the span ``[start, end)`` overlaps, in order."""
-        index = max(0, bisect.bisect_right(self.starts, start) - 1)
-        found = []
-        for turn in self.turns[index:]:
-            if turn["start"] >= end:
-                break
-            if turn["end"] > start:
-                found.append(turn)
-        return found
 
 
 # -- attribute columns -------------------------------------------------------------------------

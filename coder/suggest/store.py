@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..errors import CoderError, PatternError, read_text
 from ..project import Project, now
+from ..selection import check_date_range, date_sql, normalise_date
 
 # A coder's suggestion visibility lives in team.coders (light for the workbench); re-exported.
 from ..team.coders import set_suggestions_visible, suggestions_visible  # noqa: F401
@@ -96,17 +97,6 @@ class SuggestReport:
         return dict(self.__dict__)
 
 
-def _iso(value: str | dt.date | None, what: str) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    try:
-        return dt.date.fromisoformat(str(value)).isoformat()
-    except ValueError:
-        raise CoderError(f"{what} {value!r} is not a date (YYYY-MM-DD)") from None
-
-
 def default_lang(project: Project) -> str:
     """The language of documents without one: the codebook's first language, else es."""
     languages = project.setting("languages")
@@ -165,14 +155,11 @@ def prepare_run(project: Project, scope: Scope | None = None, *, model: str | No
         missing = sorted(set(ids) - known)
         if missing:
             raise CoderError(f"no document #{missing[0]}; see `coder documents`")
-    since, until = _iso(scope.since, "--since"), _iso(scope.until, "--until")
-    if since:
-        where.append("d.date >= ?")
-        params.append(since)
-    if until:
-        where.append("d.date <= ?")
-        params.append(until)
-    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    since, until = normalise_date(scope.since, "--since"), normalise_date(scope.until, "--until")
+    check_date_range(since, until)
+    dates, date_params = date_sql(since, until, "d.date")
+    clause = ("WHERE " + " AND ".join(where) if where else "WHERE 1 = 1") + dates
+    params += date_params
     docs = project.rows(
         f"SELECT d.id, d.lang, d.sha256, length(d.text) AS size, r.codebook_version AS run_version,"
         f" r.pipeline AS run_pipeline, r.scope AS run_scope FROM documents d"

@@ -392,8 +392,8 @@ def suggestion_frequencies(project: Project, *, by: str = "year",
     else its top-level family's): an estimate of how many of them are right, as good as
     the audit behind it; codes nobody audited leave the weighted cell empty.
     """
+    from ..codebook.model import code_tree
     from ..export.matrix import _column_index, code_columns
-    from ..export.segments import code_tree
 
     if by not in ("month", "year"):
         raise CoderError("suggestions are counted --by month or --by year")

@@ -1,0 +1,81 @@
+"""Turns: which press question each answer turn answers, and which turn a position falls in.
+
+The one home of the question -> answer links (written at import, rewritten when speakers
+are merged or reconciled) and of :class:`DocumentTurns`, the position -> turn lookup the
+segments table, matrices and statistics share.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+
+from ..project import Project
+
+
+def answered_questions(turns: Iterable[tuple[int, str | None]]) -> list[int | None]:
+    """For each ``(turn id, speaker kind)`` in order, the id of the press question it answers.
+
+    The turns after a press turn, up to the next press, moderator or unknown-speaker turn,
+    answer it; every other turn answers nothing.
+    """
+    current = None
+    answers: list[int | None] = []
+    for turn_id, kind in turns:
+        if kind == "press":
+            current = turn_id
+            answers.append(None)
+        elif kind in ("moderator", "unknown", None):
+            current = None
+            answers.append(None)
+        else:
+            answers.append(current)
+    return answers
+
+
+def link_questions(project: Project, document_id: int) -> None:
+    """Re-link a document's answer turns to their questions (after speakers were merged)."""
+    turns = project.db.execute(
+        "SELECT t.id, COALESCE(t.kind, s.kind) FROM turns t LEFT JOIN speakers s"
+        " ON s.id = t.speaker_id WHERE t.document_id = ? ORDER BY t.seq", [document_id]).fetchall()
+    project.db.conn.executemany(
+        "UPDATE turns SET question_id = ? WHERE id = ?",
+        [(answer, turn_id) for (turn_id, _), answer in zip(turns, answered_questions(turns))])
+
+
+class DocumentTurns:
+    """The turns of one document, for finding the turn a position falls in."""
+
+    def __init__(self, project: Project, document_id: int) -> None:
+        self.turns = project.rows(
+            'SELECT t.id, t.seq, t.start, t."end", t.question_id, t.words, t.speaker_id,'
+            " s.name AS speaker, COALESCE(t.role, s.role) AS speaker_role,"
+            " COALESCE(t.kind, s.kind) AS speaker_kind"
+            " FROM turns t LEFT JOIN speakers s ON s.id = t.speaker_id"
+            " WHERE t.document_id = ? ORDER BY t.start, t.seq", [document_id])
+        self.starts = [t["start"] for t in self.turns]
+        self.seq_by_id = {t["id"]: t["seq"] for t in self.turns}
+
+    def turn_of(self, start: int, end: int) -> dict | None:
+        """The turn containing ``start``; else the first turn the span overlaps; else None.
+
+        (A selection that begins on a speaker line still belongs to the turn it runs into.)
+        """
+        index = bisect.bisect_right(self.starts, start) - 1
+        if index >= 0 and start < self.turns[index]["end"]:
+            return self.turns[index]
+        following = index + 1
+        if following < len(self.turns) and self.turns[following]["start"] < end:
+            return self.turns[following]
+        return None
+
+    def overlapping(self, start: int, end: int) -> list[dict]:
+        """Every turn the span ``[start, end)`` overlaps, in order."""
+        index = max(0, bisect.bisect_right(self.starts, start) - 1)
+        found = []
+        for turn in self.turns[index:]:
+            if turn["start"] >= end:
+                break
+            if turn["end"] > start:
+                found.append(turn)
+        return found
