@@ -150,3 +150,20 @@ def test_three_processes_lose_nothing(tmp_path):
         events = project.db.execute("SELECT count(*) FROM events WHERE action = 'create'"
                                     " AND entity = 'annotation'").fetchone()[0]
         assert events == 3 * n
+
+
+def test_merge_carries_attribute_values(pair):
+    a, b, shared = pair
+    with b.transaction():  # set-up: values as set_attribute stores them
+        b.db.execute("UPDATE annotations SET attributes = ? WHERE code_id = 'DES.NOFORCE'",
+                     ['{"polarity": "negated", "source": "own"}'])
+    merge_project(a, b.path)
+    rows = a.rows("SELECT attributes FROM annotations WHERE code_id = 'DES.NOFORCE'")
+    assert [r["attributes"] for r in rows] == ['{"polarity": "negated", "source": "own"}']
+    # A later change of values only is a change too: the newer version wins.
+    with b.transaction():
+        b.db.execute("UPDATE annotations SET attributes = ?, updated_at = '2999-01-01'"
+                     " WHERE code_id = 'DES.NOFORCE'", ['{"source": "attributed"}'])
+    merge_project(a, b.path)
+    rows = a.rows("SELECT attributes FROM annotations WHERE code_id = 'DES.NOFORCE'")
+    assert [r["attributes"] for r in rows] == ['{"source": "attributed"}']
