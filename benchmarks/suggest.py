@@ -12,7 +12,8 @@ missing), then runs ``coder suggest --force`` three times, each in a fresh proce
 
 After each run the suggestions are read back; the three sets must be identical (the
 script exits with status 1 when they are not).  Prints wall times, the ratios against the
-naive run (goals: >= 3x with one worker, >= 8x with two), the peak RSS of each run's
+naive run (goals: >= 3x with one worker, >= 8x with two), the ratio of a bare
+spaCy tokenisation pass over the same turns to the fast run (goal: >= 4x), the peak RSS of each run's
 process tree (goal: <= 600 MB; sampled with psutil every 20 ms) and suggestions per
 10,000 words for each code.  ``--quick``: about a tenth of the corpus.
 """
@@ -220,6 +221,29 @@ def run_suggest(db: Path, *args: str) -> tuple[float, int]:
     return elapsed, peak.peak
 
 
+TOKENISE = """
+import sqlite3, sys, time
+from coder.suggest.pipeline import load_pipeline
+con = sqlite3.connect(sys.argv[1])
+texts = [text[s:e] for (doc, text) in con.execute("SELECT id, text FROM documents")
+         for s, e in con.execute('SELECT start, "end" FROM turns WHERE document_id = ? AND "end" > start'
+                                 ' ORDER BY seq', [doc])]
+nlp = load_pipeline("es")
+for _ in nlp.pipe(texts, batch_size=256):
+    pass
+"""
+
+
+def run_tokenise(db: Path) -> float:
+    """A bare spaCy pass (blank es + lookup lemmatizer, nlp.pipe) over the same turn texts,
+    in a fresh process like the suggest runs: the yardstick of issue #11 (goal: the fast
+    pass with one worker >= 4x faster)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", TOKENISE, str(db)], check=True, env=env)
+    return time.perf_counter() - start
+
+
 def suggestion_set(db: Path) -> set[tuple]:
     import sqlite3
 
@@ -276,6 +300,9 @@ def main() -> None:
             elapsed, peak = run_suggest(db, *extra)
             runs[name] = (elapsed, peak, suggestion_set(db))
 
+        print("  bare tokenisation (blank es + lookup lemmatizer, nlp.pipe over the same turns):")
+        tokenise_time = run_tokenise(db)
+        print(f"    {tokenise_time:.1f} s")
         naive_time, naive_peak, naive_set = runs["naive, 1 process"]
         identical = all(found == naive_set for _, _, found in runs.values())
         print()
@@ -284,6 +311,9 @@ def main() -> None:
             print(f"{name:<22}{elapsed:>9.1f}{turn_words / elapsed:>11,.0f}"
                   f"{naive_time / elapsed:>9.1f}x{peak / 2**20:>8.0f} MB")
         print(f"suggestions: {len(naive_set):,}; identical in all three runs: {identical}")
+        fast_time = runs["fast, 1 worker"][0]
+        print(f"bare tokenisation {tokenise_time:.1f} s: the fast pass (1 worker) is "
+              f"{tokenise_time / fast_time:.1f}x faster (goal >= 4x)")
         print("goals: fast >= 3x with one worker, >= 8x with two; peak RSS <= 600 MB")
 
         per_code: dict[str, int] = {}

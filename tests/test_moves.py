@@ -238,6 +238,15 @@ def test_codebook_move_rules_are_inherited_and_validated():
         parse_codebook(BOOK.replace("[violen*, guardia]", "[mano dura]"))
 
 
+def test_stored_yaml_gives_the_same_rules():
+    from coder.suggest.moves import move_book_from_yaml
+
+    full = move_book(parse_codebook(BOOK))
+    light = move_book_from_yaml(BOOK)
+    assert full.rules == light.rules
+    assert set(full.lexicons) == set(light.lexicons) and set(full.topics) == set(light.topics)
+
+
 def test_patterns_try_shows_the_reading(tmp_path):
     from coder.codebook.store import store_codebook
     from coder.project import Project

@@ -34,7 +34,8 @@ clause, the sentence and the turn (segmented by :mod:`coder.corpus.segment`):
       period ("el gobierno anterior", "los gobiernos neoliberales", "en el periodo
       neoliberal", "sexenio", "antes"), or opponents ("los conservadores", "adversarios",
       "ellos") — and not a first-person cue ("vamos", "hemos", "nosotros", "mi gobierno",
-      "nuestro", first-person verb endings);  a third-person preterite inside the match
+      "nuestro", first-person verb endings), looking back at most :data:`PERSON_REACH`
+      characters;  a third-person preterite inside the match
       itself ("declaró la guerra") attributes it too;
     - otherwise ``own``: the speaker's own voice (a reporter's question is the reporter's
       own move, with polarity ``question``).
@@ -66,11 +67,12 @@ from dataclasses import dataclass, field
 from ..corpus.segment import clauses_of_sentence, span_at, split_sentences
 
 # Bump when the rules change: stored suggestions made by older rules are then re-made.
-RULES_VERSION = 1
+RULES_VERSION = 2
 
 SOURCES = ("own", "attributed", "quoted")
 POLARITIES = ("affirmed", "negated", "hypothetical", "question")
 NEGATION_REACH = 8          # words between a negation cue and the match
+PERSON_REACH = 240          # characters before the match searched for a person cue
 SECTOR_REACH = 2            # sentences each side of the match's that the sector may come from
 OWN_AFFIRMED = "own-affirmed"
 
@@ -189,28 +191,55 @@ class Lexicon:
         return known
 
 
+class Tagger:
+    """Which of a set of lexicons each word belongs to, memoised across turns and runs."""
+
+    def __init__(self, lexicons: list[Lexicon]):
+        self.lexicons = list(lexicons)
+        self._tags: dict[str, frozenset[int]] = {}
+
+    def tags(self, word: str) -> frozenset[int]:
+        """The ids of the lexicons holding the lower-case ``word`` (often empty)."""
+        found = self._tags.get(word)
+        if found is None:
+            found = self._tags[word] = frozenset(
+                id(lexicon) for lexicon in self.lexicons if lexicon.has(word))
+        return found
+
+
 class TurnReader:
     """Reads moves in one turn; sentences and clauses are split once per turn."""
 
-    def __init__(self, text: str, kind: str | None = None):
+    def __init__(self, text: str, kind: str | None = None, tagger: Tagger | None = None):
         self.text = text
         self.kind = kind or "unknown"
         self.sentences = split_sentences(text)
+        self.tagger = tagger
         self._clauses: dict[tuple[int, int], list[tuple[int, int]]] = {}
-        self._words: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
+        self._tagged: dict[tuple[int, int], list[tuple[int, int, frozenset[int]]]] = {}
         self._positions: dict[tuple, list[tuple[int, int]]] = {}
 
     def _hits(self, lexicon: Lexicon, sentence: tuple[int, int]) -> list[tuple[int, int]]:
-        """The words of ``lexicon`` in one sentence (computed once per sentence)."""
+        """The words of ``lexicon`` in one sentence (computed once per sentence).
+
+        One pass over a sentence's words tags each with every lexicon it belongs to (the
+        tagger memoises words), so asking for five topics costs one pass, not five.
+        """
         key = (id(lexicon), sentence)
-        if key not in self._positions:
-            words = self._words.get(sentence)
-            if words is None:
-                words = self._words[sentence] = [
-                    (m.start(), m.end(), m.group(0).lower())
-                    for m in _WORD.finditer(self.text, *sentence)]
-            self._positions[key] = [(s, e) for s, e, w in words if lexicon.has(w)]
-        return self._positions[key]
+        found = self._positions.get(key)
+        if found is None:
+            if self.tagger is None or lexicon not in self.tagger.lexicons:
+                self.tagger = Tagger([*(self.tagger.lexicons if self.tagger else []), lexicon])
+                self._tagged.clear()
+            tagged = self._tagged.get(sentence)
+            if tagged is None:
+                tags = self.tagger.tags
+                tagged = self._tagged[sentence] = [
+                    (m.start(), m.end(), t) for m in _WORD.finditer(self.text, *sentence)
+                    if (t := tags(m.group(0).lower()))]
+            ident = id(lexicon)
+            found = self._positions[key] = [(s, e) for s, e, t in tagged if ident in t]
+        return found
 
     def _outward(self, sentence: tuple[int, int], limit: int | None):
         """The match's sentence, then its neighbours alternately (at most ``limit`` each side)."""
@@ -342,7 +371,11 @@ class TurnReader:
                 and not (subject and subject[0] == "own"):
             cues["source"] = near[-1].group(0)
             return "attributed"
-        for lo in (clause_start, sentence[0]):
+        # The clause first, then the sentence, but never further back than PERSON_REACH
+        # characters: the nearest cue is what counts, and a long sentence's far start says
+        # little about who speaks at the match.
+        floor = start - PERSON_REACH
+        for lo in (max(clause_start, floor), max(sentence[0], floor)):
             nearest = self._nearest_person(lo, start)
             if nearest is not None:
                 kind, word = nearest
@@ -412,7 +445,8 @@ def read_move(text: str, start: int, end: int, *, kind: str | None = None,
               rules: MoveRules | None = None, lexicons: dict[str, Lexicon] | None = None,
               topics: dict[str, Lexicon] | None = None) -> Reading:
     """The reading of the match ``text[start:end]`` in a turn ``text`` by a ``kind`` speaker."""
-    return TurnReader(text, kind).read(start, end, rules, lexicons, topics)
+    tagger = Tagger([*(lexicons or {}).values(), *(topics or {}).values()])
+    return TurnReader(text, kind, tagger).read(start, end, rules, lexicons, topics)
 
 
 @dataclass
@@ -422,10 +456,53 @@ class MoveBook:
     rules: dict[str, MoveRules] = field(default_factory=dict)
     lexicons: dict[str, Lexicon] = field(default_factory=dict)
     topics: dict[str, Lexicon] = field(default_factory=dict)
+    _tagger: Tagger | None = None
+
+    def tagger(self) -> Tagger:
+        """One tagger for every lexicon and topic of the book (shared by all turns)."""
+        if self._tagger is None:
+            self._tagger = Tagger([*self.lexicons.values(), *self.topics.values()])
+        return self._tagger
+
+    def reader(self, text: str, kind: str | None = None) -> TurnReader:
+        """A :class:`TurnReader` for one turn that shares the book's word memo."""
+        return TurnReader(text, kind, self.tagger())
 
     def for_code(self, code: str) -> MoveRules:
         """A code's rules (a code without any declaration: the defaults)."""
         return self.rules.get(code) or MoveRules()
+
+
+def move_book_from_yaml(text: str) -> MoveBook:
+    """:func:`move_book` of a stored codebook's YAML, without re-validating its patterns.
+
+    The project keeps the YAML of the codebook it validated on load; reading only the
+    `move:` entries, lexicons and topics from it spares every run the spaCy validation
+    of all patterns.
+    """
+    import yaml
+
+    from ..codebook.model import Code
+
+    data = yaml.safe_load(text) or {}
+    codes: list[Code] = []
+
+    def walk(items: list, parent: str | None) -> None:
+        for item in items or []:
+            codes.append(Code(id=str(item["id"]), name=str(item.get("name", "")),
+                              parent=parent or item.get("parent"), move=item.get("move") or {}))
+            walk(item.get("children") or [], str(item["id"]))
+
+    walk(data.get("codes") or [], None)
+
+    class _Book:
+        pass
+
+    book = _Book()
+    book.codes = codes
+    book.lexicons = {str(k): [str(w) for w in v] for k, v in (data.get("lexicons") or {}).items()}
+    book.topics = {str(k): [str(w) for w in v] for k, v in (data.get("topics") or {}).items()}
+    return move_book(book)
 
 
 def move_book(codebook) -> MoveBook:

@@ -28,7 +28,7 @@ from ..selection import check_date_range, date_sql, normalise_date
 # A coder's suggestion visibility lives in team.coders (light for the workbench); re-exported.
 from ..team.coders import set_suggestions_visible, suggestions_visible  # noqa: F401
 from .engine import Hit, PatternRef, Plan, build_plan, match_document, validate_refs
-from .moves import RULES_VERSION, MoveBook, Reading, TurnReader, keep_longest, move_book
+from .moves import RULES_VERSION, MoveBook, Reading, keep_longest, move_book_from_yaml
 
 ROLES = ("president", "official", "guest", "press", "moderator", "recording", "voice", "other",
          "unknown")  # a turn's kind (see coder.corpus.speakers.KINDS)
@@ -249,13 +249,10 @@ def prepare_run(project: Project, scope: Scope | None = None, *, model: str | No
 
 def _move_book(project: Project) -> MoveBook:
     """The current codebook's move rules, lexicons and topics (empty without a codebook)."""
-    from ..codebook.store import current_codebook
-    from ..errors import CodebookError
-
-    try:
-        return move_book(current_codebook(project))
-    except CodebookError:
-        return MoveBook()
+    codebook_id = project.setting("codebook_id")
+    row = project.db.execute("SELECT yaml FROM codebooks WHERE id = ?", [codebook_id]).fetchone() \
+        if codebook_id is not None else None
+    return move_book_from_yaml(row[0]) if row else MoveBook()
 
 
 Read = tuple[str, str, int, int, Reading]  # a hit and its reading
@@ -267,14 +264,14 @@ def read_hits(text: str, task: DocumentTask, hits: Sequence[Hit], book: MoveBook
     import bisect
 
     starts = [start for start, _ in task.turns]
-    readers: dict[int, TurnReader] = {}
+    readers: dict = {}
     out: list[Read] = []
     for code, pattern, start, end in keep_longest(list(hits)):
         index = max(0, bisect.bisect_right(starts, start) - 1)
         turn_start, turn_end = task.turns[index]
         if index not in readers:
             kind = task.kinds[index] if index < len(task.kinds) else None
-            readers[index] = TurnReader(text[turn_start:turn_end], kind)
+            readers[index] = book.reader(text[turn_start:turn_end], kind)
         rules = book.for_code(code)
         reading = readers[index].read(start - turn_start, end - turn_start, rules,
                                       book.lexicons, book.topics)
@@ -764,7 +761,7 @@ def try_patterns(project: Project, text: str, *, lang: str = "es", model: str | 
     # The reading of each surviving hit, as `coder suggest` would store it (the text is
     # one turn of a ``kind`` speaker).
     book = _move_book(project)
-    reader = TurnReader(text, kind)
+    reader = book.reader(text, kind)
     live = [(h["code"], h["pattern"], h["start"], h["end"]) for h in result["hits"]
             if not h["exclude"] and not h["dropped"]]
     longest = set(keep_longest(live))
