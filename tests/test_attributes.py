@@ -333,3 +333,19 @@ def test_stats_and_matrix_split_by_attribute(coded):
                                   "source", "--json", "-p", str(coded.path)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)[0]["SEC source=attributed"] == 2
+
+
+def test_cooccurrence_split_by_attribute(coded):
+    from coder.export.matrix import cooccurrence
+
+    text = coded.db.execute("SELECT text FROM documents WHERE id = 1").fetchone()[0]
+    start = text.index("No vamos a responder")
+    war = apply_code(coded, "alice", 1, "SEC.WAR", start, start + 20)
+    set_attribute(coded, "alice", war["id"], "polarity", "negated")
+    apply_code(coded, "alice", 1, "DES.ROOT", start + 30, start + 60)
+    result = cooccurrence(coded, unit="turn", codes=["SEC.WAR", "DES.ROOT"], attribute="polarity")
+    names = result["codes"]
+    assert "SEC.WAR polarity=negated" in names and "DES.ROOT polarity=-" in names
+    i, j = names.index("SEC.WAR polarity=negated"), names.index("DES.ROOT polarity=-")
+    assert result["matrix"][i][j] == 1
+    assert result["matrix"][names.index("SEC.WAR polarity=affirmed")][j] == 0

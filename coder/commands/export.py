@@ -385,10 +385,12 @@ def stats(project: Project, by: str, codes: list[str], per: str | None, coders: 
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path),
               help="Write the code x code table to this CSV.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--by-attribute", "attribute", metavar="DIMENSION",
+              help="Split each code by this attribute's values (SEC.WAR source=own, ...).")
 @with_project
 def cooccurrence(project: Project, unit: str, codes: list[str], coders: list[str],
                  gold: bool, since: str | None, until: str | None, csv_path: Path | None,
-                 as_json: bool) -> None:
+                 as_json: bool, attribute: str | None) -> None:
     """How often codes occur in the same turn, document or sentence (a code x code table).
 
     The diagonal counts the units where a code occurs at all.
@@ -401,7 +403,8 @@ def cooccurrence(project: Project, unit: str, codes: list[str], coders: list[str
     if csv_path:
         check_output_path(csv_path)
     _warn_pooled(project, filters)
-    result = count_cooccurrence(project, unit=unit, codes=codes or None, **filters)
+    result = count_cooccurrence(project, unit=unit, codes=codes or None, attribute=attribute,
+                                **filters)
     columns, rows = cooccurrence_rows(result)
     if csv_path:
         from ..export.tables import write_table

@@ -272,7 +272,7 @@ def _units(project: Project, doc: dict, unit: str) -> list[tuple[int, int]]:
 
 
 def cooccurrence(project: Project, *, unit: str = "turn", codes: str | Iterable[str] | None = None,
-                 **filters) -> dict:
+                 attribute: str | None = None, **filters) -> dict:
     """How often two codes have segments overlapping the same unit.
 
     Returns ``{"unit", "codes", "units", "coded_units", "matrix"}``: ``matrix[i][j]`` is
@@ -284,13 +284,17 @@ def cooccurrence(project: Project, *, unit: str = "turn", codes: str | Iterable[
     that has segments under the filters, each on its own (exact codes: rolling children
     up here would make every parent trivially co-occur with its children).  Units: turns (a document
     without turns is one unit), whole documents, or sentences of the turns
-    (:func:`coder.corpus.segment.split_sentences`).
+    (:func:`coder.corpus.segment.split_sentences`).  With ``attribute`` each code is
+    split by that dimension's values (:func:`split_columns`): ``SEC.WAR source=own``
+    and ``SEC.WAR source=attributed`` are two variables.
     """
     if unit not in COOCCURRENCE_UNITS:
         raise CoderError(f"--unit must be one of {', '.join(COOCCURRENCE_UNITS)}, not {unit!r}")
     resolved = resolve_filters(project, **filters)
     columns = code_columns(project, codes, exact=not as_list(codes))
-    found = _segments(project, resolved, _column_index(columns))
+    if attribute:
+        columns = split_columns(project, columns, attribute)
+    found = _segments(project, resolved, _column_index(columns), attribute or None)
     if not as_list(codes):  # by default: the codes that occur under these filters
         used = {segment[3] for segment in found}
         columns = [(name, members) for name, members in columns if used & set(members)]
