@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..project import Project, default_path
-from .common import print_json, project_option, with_project
+from .common import print_json, project_option
 
 
 @click.command()
@@ -24,20 +24,128 @@ def init(project_path: Path | None) -> None:
     click.echo(f"{'opened existing' if existed else 'created'} project {path} (schema {version})")
 
 
-@click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
-@with_project
-def documents(project: Project, as_json: bool) -> None:
-    """List the documents: id, date, kind, title, turns, words."""
-    from ..corpus.documents import list_documents
+@click.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--where", multiple=True, metavar="KEY=VALUE",
+              help="Only documents with this attribute (genre=speech, administration=..., "
+                   "kind, lang, or any key set with `documents set`; repeatable: all hold).")
+@click.option("--since", help="Only documents dated from this day/month/year (YYYY[-MM[-DD]]).")
+@click.option("--until", help="Only documents dated up to this day/month/year (inclusive).")
+@click.option("--excluded", "only_excluded", is_flag=True,
+              help="Only the documents excluded from analyses.")
+@click.option("--duplicates", is_flag=True,
+              help="List same-day near-duplicates (the same text published twice) with their "
+                   "overlap instead.")
+@click.option("--threshold", type=click.FloatRange(0.1, 1.0), default=0.8, show_default=True,
+              help="With --duplicates: how much of the shorter text must be in the longer.")
+@click.option("--coverage", is_flag=True,
+              help="Documents and words per month instead (months with none show 0: gaps); "
+                   "excluded documents are left out unless --include-excluded.")
+@click.option("--include-excluded", is_flag=True, help="With --coverage: count excluded ones too.")
+@project_option
+@click.pass_context
+def documents(ctx: click.Context, as_json: bool, where: tuple[str, ...], since: str | None,
+              until: str | None, only_excluded: bool, duplicates: bool, threshold: float,
+              coverage: bool, include_excluded: bool, project_path: Path | None) -> None:
+    """List the documents by date: id, date, genre, title, turns, words, excluded.
+
+    \b
+    Attributes: each document has a genre (mañanera, covid briefing, speech, event: from
+    its title) and an administration (the head of government on its date); add your own
+    with `coder documents set DOC key=value`.  `--where key=value` filters by them here
+    and in search, stats and export; exports carry them as REFI-QDA Variables.
+    \b
+    Duplicates and gaps:
+      coder documents --duplicates            same-day near-duplicate pairs, with overlap
+      coder documents exclude 373             leave one out of stats, search, matrices,
+                                              exports and samples (kept, never deleted)
+      coder documents include 373             count it again
+      coder documents --coverage              documents and words per month
+    """
+    ctx.obj = project_path
+    if ctx.invoked_subcommand is not None:
+        return
+    from ..corpus import documents as docs
+    from ..export.segments import check_date_range, normalise_date
     from .tables import print_table
 
-    rows = list_documents(project)
+    since, until = normalise_date(since, "--since"), normalise_date(until, "--until")
+    check_date_range(since, until)
+    with Project(project_path or default_path()) as project:
+        if duplicates:
+            rows = docs.duplicates(project, threshold=threshold)
+            if as_json:
+                print_json(rows)
+                return
+            for row in rows:
+                row["overlap"] = f"{row['containment']:.0%} (J {row['jaccard']:.2f})"
+                row["excluded"] = "yes" if row["excluded"] else ""
+            print_table(rows, ["date", "document", "duplicate", "overlap", "excluded", "title"],
+                        title=f"{len(rows)} same-day near-duplicate pairs", max_width={"title": 50})
+            return
+        if coverage:
+            rows = docs.coverage(project, where=where, include_excluded=include_excluded)
+            if as_json:
+                print_json(rows)
+                return
+            print_table(rows, ["month", "documents", "words"],
+                        title=f"coverage by month ({len(rows)} months)")
+            return
+        rows = docs.list_documents(project, where=where, excluded=True if only_excluded else None,
+                                   since=since, until=until)
     if as_json:
         print_json(rows)
         return
-    print_table(rows, ["id", "date", "kind", "lang", "title", "turns", "words"],
+    for row in rows:
+        row["excluded"] = "yes" if row["excluded"] else ""
+    print_table(rows, ["id", "date", "genre", "lang", "title", "turns", "words", "excluded"],
                 title=f"{len(rows)} documents in {project.path}", max_width={"title": 60})
+
+
+@documents.command("set")
+@click.argument("document")
+@click.argument("assignments", nargs=-1, required=True, metavar="KEY=VALUE...")
+@click.pass_obj
+def documents_set(project_path: Path | None, document: str, assignments: tuple[str, ...]) -> None:
+    """Set attributes of DOCUMENT (its id): KEY=VALUE (an empty VALUE removes KEY).
+
+    \b
+    e.g.  coder documents set 12 venue=Palacio audience=press
+    Filter with --where venue=Palacio; exported as REFI-QDA Variables.
+    """
+    from ..corpus.documents import set_attributes
+
+    with Project(project_path or default_path()) as project:
+        after = set_attributes(project, document, assignments)
+    click.echo(f"document #{document.lstrip('#')}: " +
+               ", ".join(f"{k}={v}" for k, v in sorted(after.items())))
+
+
+@documents.command("exclude")
+@click.argument("ids", nargs=-1, required=True, metavar="DOCUMENT...")
+@click.pass_obj
+def documents_exclude(project_path: Path | None, ids: tuple[str, ...]) -> None:
+    """Leave DOCUMENT(s) out of stats, search, matrices, exports and samples (e.g. a
+    near-duplicate); they are kept, never deleted.  Analyses count them again with
+    --include-excluded, or when named by id."""
+    from ..corpus.documents import set_excluded
+
+    with Project(project_path or default_path()) as project:
+        changed = set_excluded(project, ids, True)
+    click.echo(f"excluded {len(changed)} document{'s' if len(changed) != 1 else ''}"
+               + (f": {', '.join(f'#{d}' for d in changed)}" if changed else " (already excluded)"))
+
+
+@documents.command("include")
+@click.argument("ids", nargs=-1, required=True, metavar="DOCUMENT...")
+@click.pass_obj
+def documents_include(project_path: Path | None, ids: tuple[str, ...]) -> None:
+    """Count excluded DOCUMENT(s) in analyses again."""
+    from ..corpus.documents import set_excluded
+
+    with Project(project_path or default_path()) as project:
+        changed = set_excluded(project, ids, False)
+    click.echo(f"included {len(changed)} document{'s' if len(changed) != 1 else ''} again")
 
 
 @click.group(invoke_without_command=True)

@@ -1,18 +1,92 @@
-"""Listing and reading the documents of a project."""
+"""Listing and reading the documents of a project; their attributes, exclusion from
+analyses, same-day near-duplicates and coverage over time.
+
+*Attributes* live in the document's ``metadata`` (a JSON object): the reader's own (author
+...), two the importer derives (``genre``: press conference, speech or event, from the
+title; ``administration``: the head of government in office on the document's date), and
+any a user sets (``coder documents set DOC key=value``).  All are exported as REFI-QDA
+Variables and filter analyses with ``--where key=value``.
+
+*Excluded* documents (``coder documents exclude DOC``) are kept but left out of stats,
+search, matrices, exports and samples unless asked for (``--include-excluded``, or naming
+the document by id).
+
+*Near-duplicates*: the same conference published twice on one day.  Each document's text
+is cut into overlapping runs of :data:`SHINGLE` words; two documents of the same date are
+compared by the share of runs they have in common (Jaccard) and by how much of the
+shorter one is in the longer one (containment).
+"""
 
 from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections.abc import Iterable
 
 from ..errors import CoderError
 from ..project import Project
 
+SHINGLE = 8  # words per shingle: long enough that common phrases do not make documents alike
+SKETCH = 128  # smallest shingle hashes kept per document for the import-time check
+DUPLICATE_CONTAINMENT = 0.8  # this much of the shorter document in the longer: a duplicate
+# Columns ``--where`` can name besides metadata keys.
+_WHERE_COLUMNS = {"kind", "lang", "title", "date", "source", "id"}
+_WORD = re.compile(r"\w+")
 
-def list_documents(project: Project) -> list[dict]:
-    """Every document: id, title, date, kind, lang, source, sha256, turns, words."""
+
+def list_documents(project: Project, *, where: Iterable[str] = (), excluded: bool | None = None,
+                   since: str | None = None, until: str | None = None) -> list[dict]:
+    """Documents by date: id, title, date, kind, genre, administration, lang, source, sha256,
+    turns, words, excluded.  ``where`` (``key=value``), ``excluded`` (True: only those,
+    False: none of them, None: all) and ``since``/``until`` (YYYY[-MM[-DD]]) filter."""
+    sql, params = where_sql(where)
+    if excluded is not None:
+        sql += " AND d.excluded = ?"
+        params.append(int(excluded))
+    if since:
+        sql += " AND d.date >= ?"
+        params.append(since)
+    if until:
+        sql += f" AND substr(d.date, 1, {len(until)}) <= ?"
+        params.append(until)
     return project.rows(
-        "SELECT d.id, d.title, d.date, d.kind, d.lang, d.source, d.sha256,"
-        " (SELECT count(*) FROM turns t WHERE t.document_id = d.id) AS turns, d.words"
-        " FROM documents d ORDER BY d.date IS NULL, d.date, d.id"
-    )
+        "SELECT d.id, d.title, d.date, d.kind, json_extract(d.metadata, '$.genre') AS genre,"
+        " json_extract(d.metadata, '$.administration') AS administration, d.lang, d.source,"
+        " d.sha256, (SELECT count(*) FROM turns t WHERE t.document_id = d.id) AS turns, d.words,"
+        " d.excluded FROM documents d WHERE 1 = 1" + sql +
+        " ORDER BY d.date IS NULL, d.date, d.id", params)
+
+
+def parse_where(where: Iterable[str]) -> list[tuple[str, str]]:
+    """``["genre=speech", ...]`` as (key, value) pairs; CoderError on a malformed one."""
+    pairs = []
+    for item in where or ():
+        key, sep, value = str(item).partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise CoderError(f"--where {item!r}: write key=value (e.g. --where genre=speech)")
+        pairs.append((key, value.strip()))
+    return pairs
+
+
+def where_sql(where: Iterable[str], d: str = "d") -> tuple[str, list]:
+    """``AND ...`` clauses keeping documents whose attribute (a metadata key, or one of
+    kind, lang, title, date, source, id) equals the value (case-insensitive); several
+    ``--where`` must all hold."""
+    sql, params = "", []
+    for key, value in parse_where(where):
+        if key in _WHERE_COLUMNS:
+            sql += f" AND lower(CAST({d}.{key} AS TEXT)) = lower(?)"
+        else:
+            sql += f" AND lower(CAST(json_extract({d}.metadata, ?) AS TEXT)) = lower(?)"
+            params.append(_json_path(key))
+        params.append(value)
+    return sql, params
+
+
+def _json_path(key: str) -> str:
+    return '$."' + key.replace('"', '""') + '"'
 
 
 def get_document(project: Project, document_id: int) -> dict:
@@ -21,6 +95,160 @@ def get_document(project: Project, document_id: int) -> dict:
     if not rows:
         raise CoderError(f"no document #{document_id}; see `coder documents`")
     return rows[0]
+
+
+def _document_ids(project: Project, ids: Iterable[object]) -> list[int]:
+    found = []
+    for raw in ids:
+        try:
+            document_id = int(str(raw).lstrip("#"))
+        except ValueError:
+            raise CoderError(f"{raw!r} is not a document id; see `coder documents`") from None
+        get_document(project, document_id)
+        found.append(document_id)
+    if not found:
+        raise CoderError("name at least one document id")
+    return found
+
+
+def set_attributes(project: Project, document_id: object, assignments: Iterable[str]) -> dict:
+    """Set ``key=value`` attributes on a document (an empty value removes the key); one
+    transaction, logged.  Returns the new attributes."""
+    [doc_id] = _document_ids(project, [document_id])
+    pairs = parse_where(assignments)
+    if not pairs:
+        raise CoderError("give at least one key=value")
+    for key, _ in pairs:
+        if key in _WHERE_COLUMNS or key in ("excluded", "text", "sha256", "metadata") \
+                or key.startswith("refi_"):
+            raise CoderError(f"{key!r} is not an attribute you can set; "
+                             "use `coder documents exclude/include` to exclude a document")
+    with project.transaction():
+        (raw,) = project.db.execute("SELECT metadata FROM documents WHERE id = ?", [doc_id]).fetchone()
+        try:
+            before = json.loads(raw or "{}")
+        except ValueError:
+            before = {}
+        if not isinstance(before, dict):
+            before = {}
+        after = dict(before)
+        for key, value in pairs:
+            if value == "":
+                after.pop(key, None)
+            else:
+                after[key] = value
+        project.db.execute("UPDATE documents SET metadata = ? WHERE id = ?",
+                           [json.dumps(after, ensure_ascii=False), doc_id])
+        project.log_event("set", "document", doc_id, before=before, after=after)
+    return after
+
+
+def set_excluded(project: Project, ids: Iterable[object], excluded: bool = True) -> list[int]:
+    """Exclude documents from analyses (or include them again); they are never deleted.
+    One transaction, logged.  Returns the ids changed."""
+    doc_ids = _document_ids(project, ids)
+    with project.transaction():
+        changed = [d for d in doc_ids if project.db.execute(
+            "UPDATE documents SET excluded = ? WHERE id = ? AND excluded != ?",
+            [int(excluded), d, int(excluded)]).rowcount]
+        project.log_event("exclude" if excluded else "include", "document", None,
+                          after={"documents": changed})
+    return changed
+
+
+def coverage(project: Project, *, where: Iterable[str] = (), include_excluded: bool = False
+             ) -> list[dict]:
+    """Documents and words per month, every month from the first dated document to the last
+    (months with none show 0, so gaps are visible); excluded documents are left out unless
+    ``include_excluded``."""
+    sql, params = where_sql(where)
+    if not include_excluded:
+        sql += " AND d.excluded = 0"
+    counts = {month: (docs, words) for month, docs, words in project.db.execute(
+        "SELECT substr(d.date, 1, 7), count(*), sum(d.words) FROM documents d"
+        " WHERE d.date IS NOT NULL" + sql + " GROUP BY 1 ORDER BY 1", params)}
+    if not counts:
+        return []
+    first, last = min(counts), max(counts)
+    year, month = int(first[:4]), int(first[5:7])
+    rows = []
+    while f"{year:04d}-{month:02d}" <= last:
+        key = f"{year:04d}-{month:02d}"
+        docs, words = counts.get(key, (0, 0))
+        rows.append({"month": key, "documents": docs, "words": words or 0})
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return rows
+
+
+def shingles(text: str, size: int = SHINGLE) -> set[int]:
+    """Hashes of every run of ``size`` consecutive words (lower-cased)."""
+    words = _WORD.findall(text.lower())
+    if len(words) < size:
+        return {zlib.crc32(" ".join(words).encode())} if words else set()
+    return {zlib.crc32(" ".join(words[i:i + size]).encode()) for i in range(len(words) - size + 1)}
+
+
+def sketch(text: str) -> list[int]:
+    """The :data:`SKETCH` smallest shingle hashes: a small summary that estimates how alike
+    two documents are (bottom-k MinHash)."""
+    return sorted(shingles(text))[:SKETCH]
+
+
+def sketch_overlap(a: list[int], b: list[int]) -> float:
+    """Estimated Jaccard similarity of two documents from their sketches."""
+    if not a or not b:
+        return 0.0
+    union = sorted(set(a) | set(b))[:SKETCH]
+    both = set(a) & set(b)
+    return sum(1 for h in union if h in both) / len(union)
+
+
+def overlap(a: set[int], b: set[int]) -> tuple[float, float]:
+    """(Jaccard, containment of the smaller in the larger) of two shingle sets."""
+    if not a or not b:
+        return 0.0, 0.0
+    common = len(a & b)
+    return common / len(a | b), common / min(len(a), len(b))
+
+
+def duplicates(project: Project, *, threshold: float = DUPLICATE_CONTAINMENT,
+               include_excluded: bool = True) -> list[dict]:
+    """Pairs of documents of the same date whose texts overlap: containment (of the shorter
+    in the longer) at least ``threshold``.  Each with both ids and titles, Jaccard and
+    containment, the longer first."""
+    sql = "" if include_excluded else " AND excluded = 0"
+    by_date: dict[str, list[int]] = {}
+    for document_id, date in project.db.execute(
+            "SELECT id, date FROM documents WHERE date IS NOT NULL" + sql + " ORDER BY date, id"):
+        by_date.setdefault(date, []).append(document_id)
+    pairs = []
+    for date, ids in by_date.items():
+        if len(ids) < 2:
+            continue
+        docs = {row["id"]: row for row in project.rows(
+            f"SELECT id, title, words, excluded, text FROM documents WHERE id IN ({','.join('?' * len(ids))})",
+            ids)}
+        from .prepare import paragraph_hashes
+
+        lines = {i: paragraph_hashes(docs[i]["text"]) for i in ids}
+        sets: dict[int, set[int]] = {}
+        for n, first in enumerate(ids):
+            for second in ids[n + 1:]:
+                # Lines first (cheap): texts that share few whole lines are not duplicates.
+                smaller = min(len(lines[first]), len(lines[second]))
+                if smaller and len(lines[first] & lines[second]) < 0.3 * smaller:
+                    continue
+                for i in (first, second):
+                    if i not in sets:
+                        sets[i] = shingles(docs[i]["text"])
+                jaccard, contained = overlap(sets[first], sets[second])
+                if contained >= threshold:
+                    a, b = sorted((first, second), key=lambda i: (-docs[i]["words"], i))
+                    pairs.append({"date": date, "document": a, "duplicate": b,
+                                  "title": docs[a]["title"], "duplicate_title": docs[b]["title"],
+                                  "jaccard": round(jaccard, 3), "containment": round(contained, 3),
+                                  "excluded": docs[b]["excluded"]})
+    return pairs
 
 
 def document_turns(project: Project, document_id: int) -> list[dict]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -102,13 +103,23 @@ def store_document(project: Project, doc: ParsedDocument | PreparedDocument, *, 
     if row:
         return row[0], False
     turns = prepared.turns
+    metadata = prepared.metadata
+    if prepared.date:
+        from .administrations import administration_on
+
+        adm = administration_on(resolver.administrations(), prepared.date)
+        if adm is not None and '"administration"' not in metadata:
+            # The head of government in office on the date: an attribute to filter by.
+            fields = json.loads(metadata)
+            fields["administration"] = adm.head
+            metadata = json.dumps(fields, ensure_ascii=False)
     # The text arrives as UTF-8 bytes (see PreparedDocument): CAST stores them as TEXT
     # unchanged, so they are neither decoded nor encoded again here.
     document_id = db.execute(
         "INSERT INTO documents(title, date, kind, source, lang, sha256, text, words, metadata,"
         " imported_at) VALUES (?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?)",
         [prepared.title, prepared.date, prepared.kind, source, prepared.lang, prepared.sha256,
-         prepared.utf8, prepared.words, prepared.metadata, imported_at or now()],
+         prepared.utf8, prepared.words, metadata, imported_at or now()],
     ).lastrowid
     # We hold the write lock (BEGIN IMMEDIATE), so turn ids can be assigned here, which lets
     # question->answer links be set in the same single insert.
@@ -247,6 +258,41 @@ def _store_batch(project: Project, stream: Iterator[tuple[Path, Prepared]],
     return "more"
 
 
+def _same_day_duplicate(project: Project, resolver: SpeakerResolver, document_id: int,
+                        item: PreparedDocument) -> str | None:
+    """A warning when a document of the same date has mostly the same text (the same
+    conference published twice), else None.  Lines are compared first (cheap); a likely
+    pair is then measured word by word (see :mod:`coder.corpus.documents`)."""
+    from .documents import DUPLICATE_CONTAINMENT, overlap, shingles
+    from .prepare import paragraph_hashes
+
+    seen = resolver.paragraphs.setdefault(item.date, [])
+    known = {other for other, _ in seen}
+    for (other,) in project.db.execute(
+            "SELECT id FROM documents WHERE date = ? AND id != ?", [item.date, document_id]
+    ).fetchall():
+        if other not in known:  # imported earlier: read its lines once
+            (text,) = project.db.execute("SELECT text FROM documents WHERE id = ?", [other]).fetchone()
+            seen.append((other, paragraph_hashes(text)))
+            known.add(other)
+    found = None
+    mine = item.paragraphs
+    for other, theirs in seen:
+        smaller = min(len(mine), len(theirs))
+        if smaller < 5 or len(mine & theirs) < 0.5 * smaller:
+            continue
+        texts = dict(project.db.execute(
+            "SELECT id, text FROM documents WHERE id IN (?, ?)", [document_id, other]).fetchall())
+        jaccard, contained = overlap(shingles(texts[document_id]), shingles(texts[other]))
+        if contained >= DUPLICATE_CONTAINMENT:
+            found = (f"near-duplicate of document #{other} of the same date ({contained:.0%} of "
+                     f"the shorter text in the longer); see `coder documents --duplicates`, and "
+                     "`coder documents exclude` to leave one out of analyses")
+            break
+    seen.append((document_id, mine))
+    return found
+
+
 def _store_file(project: Project, path: Path, prepared: list[PreparedDocument],
                 resolver: SpeakerResolver, stamp: str) -> FileResult:
     result = FileResult(str(path), "duplicate")
@@ -258,6 +304,10 @@ def _store_file(project: Project, path: Path, prepared: list[PreparedDocument],
         if created:
             result.status = "imported"
             result.created += 1
+            if item.date:
+                warning = _same_day_duplicate(project, resolver, document_id, item)
+                if warning:
+                    result.warnings.append(warning)
     if result.status == "duplicate":
         result.message = "already imported as document " + ", ".join(
             f"#{i}" for i in result.document_ids)

@@ -106,6 +106,25 @@ def guess_kind(title: str | None) -> str:
     return "other"
 
 
+_GENRES = [
+    ("covid briefing", r"informe diario|coronavirus|covid"),
+    ("mañanera", r"conferencia de prensa|conferencia matutina|matutina|mananera|press conference"),
+    ("speech", r"discurso|mensaje|palabras|informe|speech|remarks|address"),
+]
+
+
+def guess_genre(title: str | None) -> str:
+    """The genre of a document from its title: "mañanera" (the morning press conference),
+    "covid briefing", "speech", else "event" (a visit, an inauguration, a dialogue ...)."""
+    from .speakers import fold
+
+    folded = fold(title or "").lower()
+    for genre, pattern in _GENRES:
+        if re.search(pattern, folded):
+            return genre
+    return "event"
+
+
 @dataclass
 class PreparedDocument:
     """A parsed document with everything computed that needs no database.
@@ -129,6 +148,8 @@ class PreparedDocument:
     # For each turn: does it ask something (a question mark)?  An unidentified voice that
     # asks is the press.
     asks: list[bool] = field(default_factory=list)
+    # Hashes of the document's longer lines: a cheap first look for same-day duplicates.
+    paragraphs: frozenset[int] = frozenset()
 
     @property
     def words(self) -> int:
@@ -141,7 +162,9 @@ def prepare_document(doc: ParsedDocument, *, lang: str | None = None) -> Prepare
     # A reader's bytes are the text's UTF-8 already (see decode_text); else encode it.
     utf8 = doc.utf8 if doc.utf8 is not None else doc.text.encode("utf-8")
     words = word_counts(doc.text, [(t.start, t.end) for t in doc.turns])
-    metadata = {"author": doc.author, **doc.metadata} if doc.author else doc.metadata
+    metadata = {"author": doc.author, **doc.metadata} if doc.author else dict(doc.metadata)
+    if "genre" not in metadata:
+        metadata["genre"] = guess_genre(doc.title)
     # One string object per speaker line: pickled once, and looked up by identity later.
     names: dict[str | None, str | None] = {}
     return PreparedDocument(
@@ -156,7 +179,17 @@ def prepare_document(doc: ParsedDocument, *, lang: str | None = None) -> Prepare
         metadata=json.dumps(metadata, ensure_ascii=False, default=str),
         warnings=list(doc.warnings),
         asks=[doc.text.find("?", t.start, t.end) >= 0 for t in doc.turns],
+        paragraphs=paragraph_hashes(doc.text),
     )
+
+
+def paragraph_hashes(text: str) -> frozenset[int]:
+    """Hashes of the text's lines of 40 characters or more (speaker lines and short replies
+    are too common to tell documents apart)."""
+    import zlib
+
+    return frozenset(zlib.crc32(line.strip().encode()) for line in text.splitlines()
+                     if len(line) >= 40)
 
 
 def prepare_file(path: Path, fmt: str | None = None, lang: str | None = None,

@@ -710,6 +710,8 @@ class SpeakerResolver:
         self._heads: dict[tuple[str, str], bool] = {}
         self._dated: dict[tuple, tuple[str, str | None]] = {}
         self._administrations = None
+        # date -> [(document id, paragraph hashes)] of this import's documents (duplicates)
+        self.paragraphs: dict[str, list[tuple[int, frozenset]]] = {}
 
     def _current(self) -> None:
         """Fill the caches again if another connection committed since they were filled."""
@@ -790,14 +792,20 @@ class SpeakerResolver:
             return known
         return found[0], found[1]
 
+    def administrations(self) -> list:
+        """The project's administrations (read once per import)."""
+        if self._administrations is None:
+            from .administrations import load_administrations
+
+            self._administrations = load_administrations(self.project)
+        return self._administrations
+
     def _head_of_day(self, found: tuple, date: str) -> tuple[str, str | None]:
         """("president", role) when the person ``found`` heads the administration in force
         on ``date``, else the line's own kind and role."""
-        from .administrations import administration_on, head_keys, load_administrations
+        from .administrations import administration_on, head_keys
 
-        if self._administrations is None:
-            self._administrations = load_administrations(self.project)
-        adm = administration_on(self._administrations, date)
+        adm = administration_on(self.administrations(), date)
         if adm is not None:
             memo = (found[3], adm.head)
             if memo not in self._heads:

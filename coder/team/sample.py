@@ -93,7 +93,8 @@ def allocate(counts: dict[str, int], n: int) -> dict[str, int]:
 
 def draw_sample(project: Project, coders: list[str], *, size: str | int, stratify: str | None = None,
                 seed: int | None = None, replace: bool = False,
-                blind_suggestions: bool = False) -> Sample:
+                blind_suggestions: bool = False, include_excluded: bool = False,
+                where: list[str] | None = None) -> Sample:
     """Draw the reliability sample and assign every document; one transaction.
 
     The ``size`` documents of the sample (N or N%, allocated proportionally over the
@@ -103,12 +104,20 @@ def draw_sample(project: Project, coders: list[str], *, size: str | int, stratif
     document and coder) keeps its status.  With ``blind_suggestions`` the project setting
     ``blind_suggestions`` is set and the coders' ``suggestions_off`` flag turned on, so
     neither other coders' codings nor pattern suggestions are shown while they code.
-    Refuses when assignments exist, unless ``replace=True``.
+    Refuses when assignments exist, unless ``replace=True``.  Documents excluded from
+    analyses (``coder documents exclude``) are left out unless ``include_excluded``;
+    ``where`` (``key=value`` attributes) narrows the documents.
     """
     if len(coders) < 2:
         raise CoderError("a reliability sample needs at least two coders (--coders alice,bob)")
     ids = coder_ids(project, coders)
-    documents = project.rows("SELECT id, date, kind FROM documents ORDER BY id")
+    from ..corpus.documents import where_sql
+
+    sql, params = where_sql(where or [])
+    if not include_excluded:
+        sql += " AND d.excluded = 0"
+    documents = project.rows(f"SELECT d.id, d.date, d.kind FROM documents d WHERE 1 = 1{sql}"
+                             " ORDER BY d.id", params)
     if not documents:
         raise CoderError("the project has no documents; import some first", path=project.path)
     n = parse_size(size, len(documents))

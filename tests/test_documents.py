@@ -1,0 +1,143 @@
+"""Documents: derived attributes, user attributes and --where, exclusion from analyses,
+same-day near-duplicates (listed and warned about at import), coverage by month.
+
+Every text here is invented for the tests.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from coder.corpus.documents import (
+    coverage,
+    duplicates,
+    list_documents,
+    set_attributes,
+    set_excluded,
+)
+from coder.corpus.importer import import_paths
+from coder.errors import CoderError
+from coder.export.search import iter_hits
+
+MONTHS = {1: "enero", 2: "febrero", 3: "marzo", 5: "mayo"}
+SENTENCES = [f"El puente número {i} de la carretera costera se terminará antes de la temporada de lluvias."
+             for i in range(40)]
+
+
+def _write(folder, name, date, title, sentences):
+    year, month, day = (int(x) for x in date.split("-"))
+    body = "".join(f"---\nPRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR\n{s}\n" for s in sentences)
+    path = folder / name
+    path.write_text(f"{title}\nPresidencia\n{day:02d} de {MONTHS[month]} de {year}\n{body}",
+                    encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    """``coder ...`` in a temporary folder (the project is ./coder.db there)."""
+    from click.testing import CliRunner
+
+    from coder.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CODER_PROJECT", raising=False)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    return [
+        _write(tmp_path, "a.txt", "2019-01-10", "Conferencia de prensa matutina", SENTENCES),
+        # The same conference published again, with a few sentences changed.
+        _write(tmp_path, "b.txt", "2019-01-10", "Versión de la conferencia de prensa matutina",
+               SENTENCES[:38] + ["Una frase distinta al final del texto publicado de nuevo."] * 2),
+        _write(tmp_path, "c.txt", "2019-01-10", "Inauguración de un hospital rural",
+               [f"Hoy abrimos el hospital del pueblo {i} con médicos y enfermeras." for i in range(30)]),
+        _write(tmp_path, "d.txt", "2019-05-02", "Discurso en la plaza principal", SENTENCES[:5]),
+    ]
+
+
+def test_derived_attributes(project, corpus):
+    import_paths(project, corpus)
+    docs = {d["title"]: d for d in list_documents(project)}
+    assert docs["Conferencia de prensa matutina"]["genre"] == "mañanera"
+    assert docs["Inauguración de un hospital rural"]["genre"] == "event"
+    assert docs["Discurso en la plaza principal"]["genre"] == "speech"
+    assert {d["administration"] for d in docs.values()} == {"Andrés Manuel López Obrador"}
+
+
+def test_duplicates_are_listed_and_warned_about(project, corpus):
+    report = import_paths(project, corpus)
+    warnings = [w for f in report.files for w in f.warnings]
+    assert len(warnings) == 1 and "near-duplicate of document #1" in warnings[0]
+    [pair] = duplicates(project)
+    assert (pair["document"], pair["duplicate"], pair["date"]) == (1, 2, "2019-01-10")
+    assert 0.9 <= pair["containment"] <= 1 and 0.8 <= pair["jaccard"] < 1
+    assert duplicates(project, threshold=1.0) == []
+
+
+def test_excluded_documents_are_kept_but_left_out(project, corpus):
+    import_paths(project, corpus)
+    before = len(list(iter_hits(project, "puente")))
+    assert set_excluded(project, [2]) == [2]
+    assert set_excluded(project, [2]) == []  # already excluded: nothing changes
+    assert len(list_documents(project)) == 4  # kept
+    assert [d["id"] for d in list_documents(project, excluded=True)] == [2]
+    after = len(list(iter_hits(project, "puente")))
+    assert after == before - 38
+    assert len(list(iter_hits(project, "puente", include_excluded=True))) == before
+    assert [row["documents"] for row in coverage(project)][:1] == [2]
+    assert [row["documents"] for row in coverage(project, include_excluded=True)][:1] == [3]
+    set_excluded(project, ["#2"], False)
+    assert len(list(iter_hits(project, "puente"))) == before
+    with pytest.raises(CoderError, match="no document #99"):
+        set_excluded(project, [99])
+
+
+def test_user_attributes_and_where(project, corpus):
+    import_paths(project, corpus)
+    assert set_attributes(project, 3, ["venue=Hospital", "audience=public"])["venue"] == "Hospital"
+    assert [d["id"] for d in list_documents(project, where=["venue=hospital"])] == [3]
+    assert [d["id"] for d in list_documents(project, where=["genre=speech"])] == [4]
+    assert list_documents(project, where=["genre=speech", "venue=Hospital"]) == []
+    hits = list(iter_hits(project, "puente", where=["genre=speech"]))
+    assert hits and {h.document_id for h in hits} == {4}
+    set_attributes(project, 3, ["venue="])  # an empty value removes the key
+    metadata = json.loads(project.db.execute("SELECT metadata FROM documents WHERE id = 3").fetchone()[0])
+    assert "venue" not in metadata and metadata["audience"] == "public"
+    with pytest.raises(CoderError, match="key=value"):
+        list_documents(project, where=["genre"])
+    with pytest.raises(CoderError, match="not an attribute you can set"):
+        set_attributes(project, 3, ["excluded=1"])
+    events = project.db.execute("SELECT count(*) FROM events WHERE entity = 'document'").fetchone()[0]
+    assert events == 2
+
+
+def test_coverage_shows_gaps(project, corpus):
+    import_paths(project, corpus)
+    rows = coverage(project)
+    assert [r["month"] for r in rows] == ["2019-01", "2019-02", "2019-03", "2019-04", "2019-05"]
+    assert [r["documents"] for r in rows] == [3, 0, 0, 0, 1]
+    assert rows[1]["words"] == 0 and rows[0]["words"] > 0
+
+
+def test_documents_cli(run, corpus):
+    run("init")
+    run("import", *map(str, corpus))
+    result = run("documents", "--duplicates", "--json")
+    assert result.exit_code == 0 and json.loads(result.output)[0]["duplicate"] == 2
+    assert run("documents", "exclude", "2").exit_code == 0
+    listed = json.loads(run("documents", "--json", "--excluded").output)
+    assert [d["id"] for d in listed] == [2]
+    assert run("documents", "set", "3", "venue=Hospital").exit_code == 0
+    assert [d["id"] for d in json.loads(run("documents", "--json", "--where", "venue=Hospital").output)] == [3]
+    coverage_rows = json.loads(run("documents", "--coverage", "--json").output)
+    assert coverage_rows[0] == {"month": "2019-01", "documents": 2,
+                                "words": coverage_rows[0]["words"]}
+    assert "--where" in run("search", "--help").output
+    result = run("search", "puente", "--where", "genre=speech", "--json")
+    assert result.exit_code == 0, result.output
