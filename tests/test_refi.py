@@ -237,9 +237,10 @@ def test_export_qdpx_is_valid_and_complete(built, tmp_path):
     assert "Code id: SEG.GUERRA" in description
     variables = {v.get("name"): v.get("typeOfVariable")
                  for v in root.xpath("//q:Variable", namespaces=ns)}
+    # genre and administration are derived at import (coder.corpus.documents).
     assert variables == {"author": "Text", "date": "Date", "kind": "Text", "lang": "Text",
                          "oficial": "Boolean", "paginas": "Integer", "peso": "Float",
-                         "temas": "Text"}
+                         "temas": "Text", "genre": "Text", "administration": "Text"}
 
 
 def test_export_is_deterministic(built, tmp_path):
