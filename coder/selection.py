@@ -9,7 +9,11 @@ the same concepts, resolved here and nowhere else:
   so ``until="2019-03"`` runs to the end of March); documents without a date are left out;
 - codes: a code id includes its descendants (:func:`coder.codebook.model.descendants`);
 - coders: names, plus ``gold`` for the adjudicated layer (coders with ``is_gold``);
-- speakers and roles of turns: :func:`speaker_ids` and :func:`role_condition`.
+- speakers and roles of turns: :func:`speaker_ids` and :func:`role_condition`;
+- document attributes: ``where`` (``key=value``, all must hold: genre, administration,
+  any ``coder documents set`` key; :func:`coder.corpus.documents.where_sql`), and
+  ``include_excluded``: documents excluded with ``coder documents exclude`` are left out
+  unless asked for (or named by id).
 
 The command line adds the same options to every command with
 :func:`coder.commands.selection.selection_options`.
@@ -38,6 +42,8 @@ class Filters:
     since: str | None = None
     until: str | None = None
     document_ids: list[int] | None = None
+    where: list[str] | None = None  # document attributes, key=value (all must hold)
+    include_excluded: bool = False  # excluded documents count too
 
     def annotation_sql(self, a: str = "a", d: str = "d") -> tuple[str, list]:
         """``AND ...`` clauses (and their parameters) over annotations ``a``, documents ``d``."""
@@ -51,11 +57,20 @@ class Filters:
         return sql, params
 
     def document_sql(self, d: str = "d") -> tuple[str, list]:
-        """``AND ...`` clauses over documents ``d`` (dates and ids only)."""
+        """``AND ...`` clauses over documents ``d`` (dates, ids, attributes, exclusion)."""
         sql, params = date_sql(self.since, self.until, f"{d}.date")
         if self.document_ids is not None:
             sql += f" AND {d}.id IN ({_marks(self.document_ids)})"
             params += self.document_ids
+        elif not self.include_excluded:
+            # Excluded documents are kept but left out, unless asked for (or named by id).
+            sql += f" AND {d}.excluded = 0"
+        if self.where:
+            from .corpus.documents import where_sql
+
+            more, more_params = where_sql(self.where, d)
+            sql += more
+            params += more_params
         return sql, params
 
 
@@ -144,9 +159,13 @@ def check_codes(tree: dict[str, dict], codes: Iterable[str]) -> list[str]:
 def resolve_filters(project: Project, *, coder: str | Iterable[str] | None = None,
                     coders: str | Iterable[str] | None = None, gold: bool = False,
                     codes: str | Iterable[str] | None = None, since: object = None,
-                    until: object = None, document_ids: int | Iterable[int] | None = None
+                    until: object = None, document_ids: int | Iterable[int] | None = None,
+                    where: Iterable[str] | None = None, include_excluded: bool = False
                     ) -> Filters:
     """Check the user's filters and turn them into ids.
+
+    ``where`` keeps documents with those attributes (``genre=speech``); excluded documents
+    are left out unless ``include_excluded`` (or named in ``document_ids``).
 
     ``coder``/``coders`` and ``gold`` add up (``coders=["alice"], gold=True`` is alice's
     segments plus the gold layer's).  A code includes its descendants.
@@ -175,6 +194,12 @@ def resolve_filters(project: Project, *, coder: str | Iterable[str] | None = Non
         for code_id in check_codes(tree, code_list):
             expanded.extend(c for c in descendants(tree, code_id) if c not in expanded)
         filters.code_ids = expanded
+    if where:
+        from .corpus.documents import parse_where
+
+        parse_where(where)  # a malformed one fails here, before any work
+        filters.where = list(where)
+    filters.include_excluded = include_excluded
     filters.since = normalise_date(since, "--since")
     filters.until = normalise_date(until, "--until")
     check_date_range(filters.since, filters.until)

@@ -11,14 +11,15 @@ import click
 from ..errors import CoderError
 from ..project import Project
 from .common import print_json, progress, warn, with_project
-from .selection import selection_options
+from .selection import document_selection, selection_options
 
 TABLE_FORMATS = ["csv", "parquet", "xlsx", "jsonl"]
 
 
 def _filters(coders: list[str], gold: bool, since: str | None, until: str | None) -> dict:
-    """The coder and date filters as keywords for the core functions."""
-    return {"coders": coders, "gold": gold, "since": since, "until": until}
+    """The coder, date and document filters as keywords for the core functions."""
+    return {"coders": coders, "gold": gold, "since": since, "until": until,
+            **document_selection()}
 
 
 def _warn_pooled(project: Project, filters: dict) -> None:
@@ -48,7 +49,7 @@ def _refi(path: Path, suffix: str, project: Project, coders: list[str]) -> dict:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS),
               help="Table format (default: from the suffix).")
-@selection_options("coder", "gold", "dates", "code", "doc", help={
+@selection_options("coder", "gold", "dates", "where", "code", "doc", help={
     "code": "Only these codes, each with its descendants (repeatable; commas work too). "
             "For a matrix: its columns (--code SEC,DES: one column per family)."})
 @click.option("--context", type=click.IntRange(min=0), default=100, show_default=True,
@@ -149,7 +150,7 @@ def _describe(summary: object) -> str:
 
 @click.command()
 @click.argument("query")
-@selection_options("speaker", "role", "code", "coder", "gold", "dates", help={
+@selection_options("speaker", "role", "code", "coder", "gold", "dates", "where", help={
     "code": "Only hits inside a segment of this code or its descendants (repeatable)."})
 @click.option("--kwic", type=click.IntRange(min=0), default=60, show_default=True,
               help="Characters of context left and right of each hit.")
@@ -178,7 +179,8 @@ def search(project: Project, query: str, speakers: list[str], roles: list[str],
     filters = _filters(coders, gold, since, until)
     options = {"speaker": speakers, "role": roles, "codes": codes or None,
                "coder": filters["coders"], "gold": gold, "since": filters["since"],
-               "until": filters["until"]}
+               "until": filters["until"], "where": filters["where"],
+               "include_excluded": filters["include_excluded"]}
     pending = pending_turns(project)
     if pending:
         click.echo(f"indexing {pending:,} turns for search ...", err=True)
@@ -262,7 +264,7 @@ def _print_numbers(rows: list[dict], columns: list[str], title: str) -> None:
 @selection_options("code", help={
     "code": "Code families to count, e.g. SEC,DES (default: every top-level code)."})
 @click.option("--per", help="Also give rates per this many words, e.g. 10k.")
-@selection_options("coder", "gold", "dates")
+@selection_options("coder", "gold", "dates", "where")
 @click.option("--coded-only/--all-documents", "coded_only", default=None,
               help="Words (the --per denominators) of only the documents the coder(s) or gold "
                    "layer coded: an annotation of theirs or an assignment marked done; periods "
@@ -380,7 +382,7 @@ def stats(project: Project, by: str, codes: list[str], per: str | None, coders: 
 @click.command()
 @click.option("--unit", type=click.Choice(["turn", "document", "sentence"]), default="turn",
               show_default=True, help="Two codes co-occur when both have a segment overlapping one unit.")
-@selection_options("code", "coder", "gold", "dates", help={
+@selection_options("code", "coder", "gold", "dates", "where", help={
     "code": "Only these codes, each with its descendants (repeatable; default: every code used)."})
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path),
               help="Write the code x code table to this CSV.")

@@ -29,8 +29,10 @@ def init(project_path: Path | None) -> None:
 @click.option("--where", multiple=True, metavar="KEY=VALUE",
               help="Only documents with this attribute (genre=speech, administration=..., "
                    "kind, lang, or any key set with `documents set`; repeatable: all hold).")
-@click.option("--since", help="Only documents dated from this day/month/year (YYYY[-MM[-DD]]).")
-@click.option("--until", help="Only documents dated up to this day/month/year (inclusive).")
+@click.option("--since", metavar="YYYY[-MM[-DD]]",
+              help="Only documents dated from this day/month/year (YYYY[-MM[-DD]]).")
+@click.option("--until", metavar="YYYY[-MM[-DD]]",
+              help="Only documents dated up to this day/month/year (YYYY[-MM[-DD]]; inclusive).")
 @click.option("--excluded", "only_excluded", is_flag=True,
               help="Only the documents excluded from analyses.")
 @click.option("--duplicates", is_flag=True,
@@ -66,7 +68,7 @@ def documents(ctx: click.Context, as_json: bool, where: tuple[str, ...], since: 
     if ctx.invoked_subcommand is not None:
         return
     from ..corpus import documents as docs
-    from ..export.segments import check_date_range, normalise_date
+    from ..selection import check_date_range, normalise_date
     from .tables import print_table
 
     since, until = normalise_date(since, "--since"), normalise_date(until, "--until")

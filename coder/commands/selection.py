@@ -7,6 +7,8 @@ One option name per concept, the same help and the same date syntax everywhere:
     --code CODE       codes, each with its descendants (repeatable; commas work too)
     --coder NAME      whose codings (repeatable; commas work too); --gold the gold layer
     --speaker / --role turns of a speaker / of a kind of speaker or role title
+    --where KEY=VALUE documents with this attribute (repeatable: all hold);
+    --include-excluded  count documents excluded with `coder documents exclude` too
 
 Older spellings (``--document``, ``--docs``, ``--codes``) still work as hidden aliases.
 The wrapped command receives normalised values: ``doc_ids`` (ints), ``since``/``until``
@@ -48,8 +50,12 @@ _HELP = {
     "speaker": "Only turns of this speaker (id, name or part of it; repeatable).",
     "role": "Only turns of this kind of speaker (president, official, press ...) or role "
             "title (repeatable).",
+    "where": "Only documents with this attribute (genre=mañanera|covid briefing|speech|event, "
+             "administration=..., kind, lang, or any `coder documents set` key; repeatable: "
+             "all must hold).",
+    "excluded": "Count documents excluded with `coder documents exclude` too.",
 }
-CONCEPTS = ("doc", "sample", "dates", "code", "coder", "gold", "speaker", "role")
+CONCEPTS = ("doc", "sample", "dates", "code", "coder", "gold", "speaker", "role", "where")
 
 
 def split_values(values: tuple | list | None) -> list[str]:
@@ -83,6 +89,15 @@ def selection_options(*concepts: str, help: dict[str, str] | None = None) -> Cal
     texts = {**_HELP, **(help or {})}
     options: list[Callable] = []
     for concept in concepts:
+        if concept == "where":
+            # Not passed to the command: read with document_selection(), so commands and
+            # their helpers need no new parameters.
+            options.append(click.option("--where", multiple=True, metavar="KEY=VALUE",
+                                        expose_value=False, callback=_remember,
+                                        help=texts["where"]))
+            options.append(click.option("--include-excluded", is_flag=True, expose_value=False,
+                                        callback=_remember, help=texts["excluded"]))
+            continue
         if concept == "dates":
             for name in ("since", "until"):
                 options.append(click.option(f"--{name}", name, metavar=DATE_METAVAR,
@@ -111,10 +126,23 @@ def selection_options(*concepts: str, help: dict[str, str] | None = None) -> Cal
     return decorate
 
 
+def _remember(ctx: click.Context, param: click.Parameter, value: object) -> None:
+    ctx.meta[f"coder.selection.{param.name}"] = value
+
+
+def document_selection() -> dict:
+    """``{"where": [...], "include_excluded": bool}`` as given to the running command's
+    ``--where``/``--include-excluded`` (empty when it has none)."""
+    ctx = click.get_current_context(silent=True)
+    meta = ctx.meta if ctx is not None else {}
+    return {"where": list(meta.get("coder.selection.where") or ()),
+            "include_excluded": bool(meta.get("coder.selection.include_excluded"))}
+
+
 def _normalise(kwargs: dict, concepts: tuple[str, ...]) -> None:
     """Fold hidden aliases into their option, split commas, check dates (in place)."""
     for concept in concepts:
-        if concept in ("dates", "gold"):
+        if concept in ("dates", "gold", "where"):
             continue
         _, aliases, keyword = _NAMES[concept]
         if concept == "sample":

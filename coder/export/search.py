@@ -325,7 +325,8 @@ def iter_hits(project: Project, query: str, *, speaker: str | Iterable[str] | No
               role: str | Iterable[str] | None = None, since: object = None, until: object = None,
               codes: str | Iterable[str] | None = None, coder: str | Iterable[str] | None = None,
               gold: bool = False, kwic: int = 60,
-              progress: Callable[[int], None] | None = None) -> Iterator[Hit]:
+              progress: Callable[[int], None] | None = None,
+              where: Iterable[str] | None = None, include_excluded: bool = False) -> Iterator[Hit]:
     """Yield every hit of ``query`` in chronological order (document date, then turn).
 
     Filters: speaker(s), role(s) (a speaker kind such as ``press``, or part of a role
@@ -335,7 +336,8 @@ def iter_hits(project: Project, query: str, *, speaker: str | Iterable[str] | No
     rejects that has no operators is searched as a phrase (see :func:`fts_query`).
     """
     for found in _iter_spans(project, query, speaker=speaker, role=role, since=since,
-                             until=until, codes=codes, coder=coder, gold=gold, progress=progress):
+                             until=until, codes=codes, coder=coder, gold=gold, progress=progress,
+                             where=where, include_excluded=include_excluded):
         yield _hit(*found, kwic=kwic)
 
 
@@ -369,13 +371,14 @@ def _iter_spans(project: Project, query: str, *, speaker: str | Iterable[str] | 
                 role: str | Iterable[str] | None = None, since: object = None,
                 until: object = None, codes: str | Iterable[str] | None = None,
                 coder: str | Iterable[str] | None = None, gold: bool = False,
-                progress: Callable[[int], None] | None = None
+                progress: Callable[[int], None] | None = None,
+                where: Iterable[str] | None = None, include_excluded: bool = False
                 ) -> Iterator[tuple[tuple, str, int, int]]:
     """Yield ``(turn row, document text, start, end)`` for every hit (see :func:`iter_hits`)."""
     if not query or not query.strip():
         raise CoderError("the search query is empty")
     filters = resolve_filters(project, coder=coder, gold=gold, codes=codes, since=since,
-                              until=until)
+                              until=until, where=where, include_excluded=include_excluded)
     speakers = speaker_ids(project, as_list(speaker))
     role_sql, role_params = role_condition(project, as_list(role))
     ensure_index(project, progress)
