@@ -80,6 +80,31 @@ def _check_code(project: Project, code_id: str) -> None:
         raise CoderError(f"code {code_id!r} was retired from the current codebook")
 
 
+def find_code(project: Project, reference: str) -> str:
+    """The id of the live code that ``reference`` names: its id, its key or its name.
+
+    An exact id wins, then an exact key (keys may differ by case), then the id or the name
+    compared without case.  Anything else is a one-line error that names the reference.
+    """
+    rows = project.rows("SELECT id, key, name FROM codes WHERE retired = 0 ORDER BY sort, id")
+    wanted = reference.strip()
+    for test in (lambda r: r["id"] == wanted,
+                 lambda r: r["key"] is not None and r["key"] == wanted,
+                 lambda r: r["id"].casefold() == wanted.casefold(),
+                 lambda r: r["name"].casefold() == wanted.casefold()):
+        found = [r["id"] for r in rows if test(r)]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise CoderError(f"code {reference!r} is ambiguous: {', '.join(found)}")
+    if not rows:
+        raise CoderError("no codebook loaded; run `coder codebook load FILE.yaml`")
+    near = [r["id"] for r in rows if wanted.casefold() in r["name"].casefold()
+            or wanted.casefold() in r["id"].casefold()][:5]
+    hint = f" (did you mean {', '.join(near)}?)" if near else "; see `coder codebook show`"
+    raise CoderError(f"no code {reference!r} by id, key or name{hint}")
+
+
 def _annotation(project: Project, annotation_id: int, coder_id: int) -> dict:
     row = _row(project, "annotations", annotation_id)
     if row is None or row["deleted"]:

@@ -19,7 +19,7 @@ COMMAND_MODULES: list[tuple[str, tuple[str, ...]]] = [
     ("importing", ("import_",)),
     ("codebook", ("codebook",)),
     ("suggest", ("suggest", "suggestions", "patterns")),
-    ("annotate", ("code", "annotations", "undo", "redo")),
+    ("annotate", ("code", "annotations", "segments", "undo", "redo")),
     ("attributes", ("attributes",)),
     ("audit", ("audit",)),
     ("team", ("coders", "sample", "assignments", "agreement", "review", "merge")),

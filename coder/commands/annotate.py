@@ -1,0 +1,166 @@
+"""Codings from the command line: ``coder code``, ``annotations``, ``segments``, ``undo``, ``redo``.
+
+For scripts and notebooks: the same core calls (``coder.annotate``) the workbench makes, so
+a coding made here is one transaction, logged, and undoable from either place.
+"""
+
+from __future__ import annotations
+
+import click
+
+from ..project import Project
+from .common import print_json, with_project
+from .selection import selection_options
+from .tui import default_coder
+
+_CODER_HELP = "Who codes (default: $CODER_NAME or your user name)."
+
+
+def _coder_option(func):
+    return click.option("--coder", "coder_name", default=None, metavar="NAME",
+                        help=_CODER_HELP)(func)
+
+
+@click.command()
+@click.argument("document_id", metavar="DOC", type=int)
+@click.argument("code")
+@click.argument("start", type=int)
+@click.argument("end", type=int)
+@_coder_option
+@click.option("--memo", default=None, help="A memo on the new segment.")
+@with_project
+def code(project: Project, document_id: int, code: str, start: int, end: int,
+         coder_name: str | None, memo: str | None) -> None:
+    """Code characters START..END of document DOC with CODE (its id, key or name).
+
+    \b
+    Offsets are code-point indices into the stored text, end exclusive, as in every
+    export (`start`/`end` columns) and in Python: text[START:END].
+      coder code 12 DES.NOFORCE 1043 1101 --coder alice
+      coder code 12 0 1043 1101 --coder alice --memo "clear case"
+    Coding the same span with the same code twice keeps one segment.  `coder undo`
+    takes it back.
+    """
+    from ..annotate import apply_code, find_code
+
+    row = apply_code(project, coder_name or default_coder(), document_id,
+                     find_code(project, code), start, end, memo=memo)
+    text = project.db.execute("SELECT substr(text, ?, ?) FROM documents WHERE id = ?",
+                              [row["start"] + 1, row["end"] - row["start"], document_id]
+                              ).fetchone()[0]
+    click.echo(f"annotation #{row['id']}: {row['code_id']} on document {document_id} "
+               f"[{row['start']}:{row['end']}] {_cut(text, 60)!r}")
+
+
+def _cut(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+_FILTERS = selection_options("coder", "gold", "dates", "code", "doc")
+
+
+@click.command()
+@_FILTERS
+@click.option("--json", "as_json", is_flag=True,
+              help="Print every column of the segments table as JSON (as `coder export`).")
+@with_project
+def annotations(project: Project, coders: list[str], gold: bool, since: str | None,
+                until: str | None, codes: list[str], doc_ids: list[int], as_json: bool) -> None:
+    """List coded segments: id, document, turn, span (start:end), code, coder and text.
+
+    \b
+    The filters are those of `coder export`:
+      coder annotations --coder alice --doc 12
+      coder annotations --code DES --since 2019-06 --json
+    The id is what `coder attributes set`, and the workbench's segment list, call it.
+    """
+    from ..export.segments import iter_segments
+
+    rows = iter_segments(project, context=0, coders=coders or None, gold=gold, since=since,
+                         until=until, codes=codes or None, document_ids=doc_ids or None)
+    if as_json:
+        print_json(list(rows))
+        return
+    from .tables import print_table
+
+    table = [{"id": r["annotation_id"], "doc": r["document_id"], "turn": r["turn_seq"],
+              "span": f"{r['start']}:{r['end']}", "code": r["code_id"], "coder": r["coder"],
+              "text": _cut(r["text"], 200)} for r in rows]
+    if not table:
+        click.echo("No coded segments match.")
+        return
+    print_table(table, ["id", "doc", "turn", "span", "code", "coder", "text"],
+                max_width={"text": 200})
+
+
+@click.command()
+@click.argument("code")
+@selection_options("coder", "gold", "dates", "doc")
+@click.option("--context", type=click.IntRange(min=0), default=50, show_default=True,
+              help="Characters of context either side of each segment.")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+@with_project
+def segments(project: Project, code: str, coders: list[str], gold: bool, since: str | None,
+             until: str | None, doc_ids: list[int], context: int, as_json: bool) -> None:
+    """Every segment of CODE (and its descendants) across documents, keyword-in-context.
+
+    \b
+    Per segment: document, date, speaker, code and coder, then the segment in
+    [[double brackets]] inside its context (the export's `context` column).  CODE is an id, a key or a name:
+      coder segments DES.ENDWAR --coder alice
+      coder segments "War framing" --since 2019 --context 80
+    """
+    from ..annotate import find_code
+    from ..export.segments import iter_segments
+
+    code_id = find_code(project, code)
+    rows = list(iter_segments(project, context=context, coders=coders or None, gold=gold,
+                              since=since, until=until, codes=[code_id],
+                              document_ids=doc_ids or None))
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        click.echo(f"No segments of {code_id} match.")
+        return
+    for r in rows:
+        click.echo(f"#{r['annotation_id']} doc {r['document_id']} {r['date'] or '-'} "
+                   f"{r['speaker'] or '-'} · {r['code_id']} · {r['coder']}")
+        click.echo(f"    {r['context']}")
+    click.echo(f"{len(rows)} segment(s)")
+
+
+def _describe(project: Project, event: dict) -> str:
+    return f"{event['action']} of {event['entity']} #{event['entity_id']}"
+
+
+@click.command()
+@_coder_option
+@with_project
+def undo(project: Project, coder_name: str | None) -> None:
+    """Undo the coder's most recent change (a coding, a decision, a memo, an attribute).
+
+    The same undo as the workbench's `u`: a change undone here is undone there.
+    """
+    from ..annotate import undo as undo_change
+
+    name = coder_name or default_coder()
+    project.coder_id(name, create=False)
+    event = undo_change(project, name)
+    click.echo(f"undid the {_describe(project, event)}" if event else
+               f"nothing to undo for {name}")
+
+
+@click.command()
+@_coder_option
+@with_project
+def redo(project: Project, coder_name: str | None) -> None:
+    """Redo the change the coder undid last (unless a new change came after it)."""
+    from ..annotate import redo as redo_change
+
+    name = coder_name or default_coder()
+    project.coder_id(name, create=False)
+    event = redo_change(project, name)
+    click.echo(f"redid the {_describe(project, event)}" if event else
+               f"nothing to redo for {name}")
