@@ -54,6 +54,14 @@ def test_negation_scope_ends_at_the_clause():
     assert reading(text).polarity != "negated"
 
 
+def test_a_negation_opening_the_clause_governs_its_list():
+    text = ("No se arregla la inseguridad con cárceles, con leyes más duras, con multas,"
+            " con operativos, con mano dura.")
+    assert reading(text, "mano dura").polarity == "negated"
+    text = "Vamos a trabajar con todos, con las comunidades, con los maestros, con mano dura."
+    assert reading(text, "mano dura").polarity == "affirmed"
+
+
 def test_not_only_and_negation_inside_the_match():
     text = "No sólo vamos a declarar la guerra a la corrupción, también a la impunidad."
     assert reading(text).polarity == "affirmed"
@@ -107,6 +115,8 @@ def test_si_far_back_in_another_sentence_does_not_count():
     ("En el periodo neoliberal se optó por declarar la guerra.", WAR),
     ("Según los conservadores, hay que declarar la guerra.", WAR),
     ("Hace años le declararon la guerra al narco.", "declararon la guerra"),
+    ("Hay quienes todavía sueñan con declarar la guerra.", WAR),
+    ("Aquella política era declarar la guerra y esperar.", WAR),
     ("Aquel presidente declaró la guerra sin consultar.", "declaró la guerra"),
 ])
 def test_reported_and_attributed_moves(text, phrase):

@@ -14,7 +14,8 @@ clause, the sentence and the turn (segmented by :mod:`coder.corpus.segment`):
       match's clause before the match;
     - ``negated``: a negation cue ("no", "nunca", "jamás", "tampoco", "ni", "nada de",
       "ningún", "sin", "dejar de", "not", "never" ...) in the match's clause, before the
-      match and at most :data:`NEGATION_REACH` words from it.  The scope ends where the
+      match and at most :data:`NEGATION_REACH` words from it, or opening the clause (then it
+      governs the whole clause: "no se resuelve con A, con B, con C").  The scope ends where the
       clause ends (a comma before "pero/sino/aunque", a semicolon, a colon, ``?``), so in
       "no ... sino X" X is affirmed.  "No sólo", "no nada más" (not only) and the tag "¿no?"
       do not negate.  Negation inside the match ("ya no hay guerra", "abrazos, no
@@ -32,8 +33,9 @@ clause, the sentence and the turn (segmented by :mod:`coder.corpus.segment`):
       ("declararon", "declaró", "aplicaban", "se declaró"), a verb of saying in the third
       person ("dicen", "afirmó", "según", "de acuerdo con", "como decía"), a past government or
       period ("el gobierno anterior", "los gobiernos neoliberales", "en el periodo
-      neoliberal", "sexenio", "antes"), or opponents ("los conservadores", "adversarios",
-      "ellos") — and not a first-person cue ("vamos", "hemos", "nosotros", "mi gobierno",
+      neoliberal", "sexenio", "antes", the past described as such: "era", "fue", "la
+      estrategia fallida"), or opponents and others ("los conservadores", "adversarios",
+      "ellos", "hay quienes") — and not a first-person cue ("vamos", "hemos", "nosotros", "mi gobierno",
       "nuestro", first-person verb endings), looking back at most :data:`PERSON_REACH`
       characters;  a third-person preterite inside the match
       itself ("declaró la guerra") attributes it too;
@@ -67,7 +69,7 @@ from dataclasses import dataclass, field
 from ..corpus.segment import clauses_of_sentence, span_at, split_sentences
 
 # Bump when the rules change: stored suggestions made by older rules are then re-made.
-RULES_VERSION = 2
+RULES_VERSION = 3
 
 SOURCES = ("own", "attributed", "quoted")
 POLARITIES = ("affirmed", "negated", "hypothetical", "question")
@@ -83,6 +85,13 @@ _NEGATION = re.compile(
     r"not|never|no\s+longer|nor|n't)\b", re.IGNORECASE)
 # "not only": an affirmation.
 _NOT_ONLY = re.compile(r"\s*(?:s[oó]lo|solamente|nada\s+m[aá]s|únicamente|only)\b", re.IGNORECASE)
+
+# What follows a negation that governs its whole clause: a clitic or a verb ("no se va a
+# resolver", "no es", "no hay", "no vamos", "no podemos").
+_NEGATED_VERB = re.compile(
+    r"\s+(?:se|me|te|le|les|lo|la|los|las|nos|es|son|era|fue|hay|habrá|va|van|vamos|"
+    r"puede|pueden|podemos|debe|deben|debemos|tiene|tienen|tenemos|queremos|quiero|"
+    r"sirve|sirven|funciona|resuelve|basta|alcanza)\b", re.IGNORECASE)
 
 _CONDITIONAL = re.compile(
     r"\b(?:si|en\s+caso\s+de|en\s+el\s+supuesto|imag[ií]n\w*|supong\w*|suponiendo|"
@@ -115,7 +124,9 @@ _THIRD = re.compile(
     r"(?:gobierno|gobiernos|administraci[oó]n|administraciones|régimen|sexenio|sexenios)\s+"
     r"(?:anterior\w*|pasad\w*|neoliberal\w*|de\s+\w+)|"
     r"periodo\s+neoliberal|neoliberal\w*|conservador\w*|adversari\w*|opositor\w*|"
-    r"la\s+oposici[oó]n|ellos|ellas|"
+    r"la\s+oposici[oó]n|ellos|ellas|quienes|"
+    # the past described as such: "era", "fue", "la estrategia fallida"
+    r"era|eran|fue|fueron|fallid\w*|"
     r"they|their|said|declared|previous\s+government\w*|former\s+\w+)\b", re.IGNORECASE)
 # Verbs in -amos/-emos/-imos carry no written accent (but -íamos, -ábamos); these common
 # unaccented nouns and adjectives share the ending.
@@ -346,7 +357,16 @@ class TurnReader:
         if last is None:
             return None
         between = len(_WORD.findall(text, last.end(), start))
-        return last.group(0) if between <= NEGATION_REACH else None
+        if between <= NEGATION_REACH:
+            return last.group(0)
+        # A negation that opens the clause ("No se va a resolver con A, con B, con C")
+        # governs the whole clause, however long its list.
+        # (Only a negated verb: "no todos entienden ..." negates "todos", not the clause.)
+        first = _NEGATION.search(text, clause_start, start)
+        if first is not None and first.start() - clause_start <= 3 \
+                and _NEGATED_VERB.match(text, first.end()):
+            return first.group(0)
+        return None
 
     # -- source -----------------------------------------------------------------------------
 
