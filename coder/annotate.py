@@ -195,7 +195,9 @@ def apply_batch(project: Project, coder: str, *, create: list[tuple[int, str, in
     ``create`` holds ``(document_id, code_id, start, end)`` tuples.  Used where one
     decision changes several segments at once (an adjudication, adopting every unanimous
     span).  ``details`` (``{name: value}``) is added to the event's *after* record for the
-    audit trail.  Returns the created annotations.
+    audit trail.  An ``adjudicated`` coding carries the attribute values the coders of
+    exactly that span agree on (see :func:`_agreed_attributes`).  Returns the created
+    annotations.
     """
     coder_id = project.coder_id(coder)
     with project.transaction():
@@ -214,6 +216,11 @@ def apply_batch(project: Project, coder: str, *, create: list[tuple[int, str, in
         for document_id, code_id, start, end in create:
             annotation_id = _insert_annotation(project, coder_id, document_id, code_id, start, end,
                                                memo=memo, origin=origin, pattern_id=None)
+            if origin == "adjudicated":
+                agreed = _agreed_attributes(project, coder_id, document_id, code_id, start, end)
+                if agreed:
+                    project.db.execute("UPDATE annotations SET attributes = ? WHERE id = ?",
+                                       [json.dumps(agreed, sort_keys=True), annotation_id])
             before["annotations"][annotation_id] = None
             created.append(_row(project, "annotations", annotation_id))
             after["annotations"][annotation_id] = created[-1]
@@ -223,6 +230,24 @@ def apply_batch(project: Project, coder: str, *, create: list[tuple[int, str, in
                  created[0]["id"] if created else next(iter(before["annotations"])), coder_id,
                  before, after)
     return created
+
+
+def _agreed_attributes(project: Project, coder_id: int, document_id: int, code_id: str,
+                       start: int, end: int) -> dict[str, str]:
+    """The attribute values every other coder who coded exactly this span agrees on.
+
+    An adjudicated (gold) coding takes a coder's version of a span; the version's reading
+    (source, polarity ...) goes with it, but only where the coders who made that span
+    agree: a value they disagree on stays for the adjudicator to set.
+    """
+    rows = [json.loads(raw or "{}") for (raw,) in project.db.execute(
+        'SELECT attributes FROM annotations WHERE document_id = ? AND code_id = ? AND start = ?'
+        ' AND "end" = ? AND deleted = 0 AND coder_id != ?',
+        [document_id, code_id, start, end, coder_id])]
+    if not rows:
+        return {}
+    return {dim: value for dim, value in rows[0].items()
+            if all(row.get(dim) == value for row in rows[1:])}
 
 
 def resize_annotation(project: Project, coder: str, annotation_id: int, start: int, end: int) -> dict:

@@ -349,3 +349,20 @@ def test_cooccurrence_split_by_attribute(coded):
     i, j = names.index("SEC.WAR polarity=negated"), names.index("DES.ROOT polarity=-")
     assert result["matrix"][i][j] == 1
     assert result["matrix"][names.index("SEC.WAR polarity=affirmed")][j] == 0
+
+
+def test_gold_codings_carry_the_values_the_coders_agree_on(coded):
+    from coder.team.review import adopt_unanimous
+
+    for coder, polarity in (("alice", "negated"), ("bob", "affirmed")):
+        coding = apply_code(coded, coder, 1, "SEC.WAR", 10, 40)
+        set_attribute(coded, coder, coding["id"], "source", "attributed")
+        set_attribute(coded, coder, coding["id"], "polarity", polarity)
+    apply_code(coded, "alice", 1, "DES.ROOT", 50, 60)
+    apply_code(coded, "bob", 1, "DES.ROOT", 50, 60)
+    assert adopt_unanimous(coded, ["alice", "bob"], adjudicator="dana", docs="all") == 2
+    gold = coded.rows("SELECT a.code_id, a.attributes FROM annotations a JOIN coders k"
+                      " ON k.id = a.coder_id WHERE k.name = 'gold' ORDER BY a.start")
+    # They agree on source, not on polarity: the adjudicator sets that one.
+    assert [(r["code_id"], json.loads(r["attributes"])) for r in gold] == [
+        ("SEC.WAR", {"source": "attributed"}), ("DES.ROOT", {})]
