@@ -152,3 +152,58 @@ def test_workbench_factory_opens_the_review_screen(coded):
             await pilot.press("q")
 
     asyncio.run(scenario())
+
+
+def _events(project):
+    import json
+
+    return [(e["action"], json.loads(e["after"] or "{}").get("adjudication", {}).get("key"))
+            for e in project.rows("SELECT * FROM events WHERE entity = 'adjudication' ORDER BY id")]
+
+
+def test_undo_returns_to_the_undone_item_and_redo_chains(coded):
+    asyncio.run(_undo_returns_to_the_undone_item(coded))
+
+
+async def _undo_returns_to_the_undone_item(coded):
+    app = ReviewTestApp(coded, CODERS, "dana")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        first, second = (d.key for d in screen.items)
+        await pilot.press("1")                      # settle the first: the cursor moves on
+        await pilot.pause()
+        assert screen.current.key == second
+        await pilot.press("z")                      # undo: back on the first, not the second
+        await pilot.pause()
+        assert screen.current.key == first and gold(coded) == []
+        await pilot.press("2")                      # so the next decision settles the first
+        await pilot.pause()
+        rows = gold(coded)
+        assert [r["document_id"] for r in rows] == [2] or rows == []   # bob: not coded there
+        settled = {d.key for d in disagreements(coded, CODERS) if d.settled}
+        assert settled == {first}
+        # Each adjudication event names the disagreement it settles.
+        assert [k for a, k in _events(coded) if a == "create"] == [first, first]
+        # A chain: settle the second, undo twice, redo twice, checked against the database.
+        await pilot.press("1")
+        await pilot.pause()
+        assert {d.key for d in disagreements(coded, CODERS) if d.settled} == {first, second}
+        await pilot.press("z")
+        await pilot.pause()
+        assert screen.current.key == second
+        await pilot.press("z")
+        await pilot.pause()
+        assert screen.current.key == first
+        assert not any(d.settled for d in disagreements(coded, CODERS))
+        await pilot.press("Z")
+        await pilot.pause()
+        assert screen.current.key == first
+        assert {d.key for d in disagreements(coded, CODERS) if d.settled} == {first}
+        await pilot.press("Z")
+        await pilot.pause()
+        assert screen.current.key == second
+        assert {d.key for d in disagreements(coded, CODERS) if d.settled} == {first, second}
+        await pilot.press("Z")                      # nothing left to redo
+        await pilot.pause()
+        assert "nothing to redo" in screen.message

@@ -241,17 +241,23 @@ def agreement(project: Project, coder_list: str, unit: str, overlap: float, code
               help="First copy every span all coders coded identically into the gold layer.")
 @click.option("--list", "as_list", is_flag=True, help="Print the queue instead of opening the TUI.")
 @click.option("--json", "as_json", is_flag=True, help="Print the queue as JSON.")
+@click.option("--reveal-reason", default=None, metavar="TEXT",
+              help="Owner's override: also show sampled documents some coder has not marked "
+                   "done, logged as a reveal for each such coder (their later changes there "
+                   "no longer count as blind).")
 @with_project
 def review(project: Project, coder_list: str, adjudicator: str, gold: str, docs: str | None,
-           adopt_unanimous: bool, as_list: bool, as_json: bool) -> None:
+           adopt_unanimous: bool, as_list: bool, as_json: bool, reveal_reason: str | None) -> None:
     """Review the disagreements among coders and settle them into the gold layer.
 
     \b
     coder review --coders alice,bob,carol --adjudicator dana
-    Keys: 1-5 take coder N's version, u union, 0 none, e own span, r reason, z undo.
+    Keys: 1-5 take coder N's version, u union, 0 none, e own span, r reason, z undo, Z redo.
+    Sampled documents stay out of the queue until every coder marked them done (blind
+    coding; `coder assignments mark DOC done --coder NAME`).
     """
     from ..team.review import adopt_unanimous as adopt
-    from ..team.review import disagreements
+    from ..team.review import disagreements, held_message, reviewable
 
     names = _coders(coder_list)
     if not 2 <= len(names) <= 5:
@@ -262,7 +268,10 @@ def review(project: Project, coder_list: str, adjudicator: str, gold: str, docs:
         n = adopt(project, names, adjudicator=adjudicator, docs=docs, gold=gold)
         click.echo(f"copied {n} unanimous codings into {gold}", err=True)
     if as_list or as_json or not sys.stdout.isatty():
-        items = disagreements(project, names, docs=docs, gold=gold)
+        items, held = reviewable(project, names, disagreements(project, names, docs=docs, gold=gold),
+                                 reveal_reason=reveal_reason, by=adjudicator)
+        if held:
+            warn(held_message(held))
         if as_json:
             print_json([d.as_dict() for d in items])
             return
@@ -280,7 +289,7 @@ def review(project: Project, coder_list: str, adjudicator: str, gold: str, docs:
         from ..tui.run import run_review
     except ImportError:
         from ..tui.screens.review import run_review_app as run_review
-    run_review(path, names, adjudicator)
+    run_review(path, names, adjudicator, reveal_reason=reveal_reason)
 
 
 @click.command()

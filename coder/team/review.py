@@ -253,8 +253,10 @@ def adjudicate(project: Project, disagreement: Disagreement, *, choice: Choice, 
             "SELECT id FROM annotations WHERE coder_id = ? AND document_id = ? AND code_id = ?"
             ' AND deleted = 0 AND start < ? AND "end" > ? ORDER BY id',
             [gold_id, d.document_id, d.code_id, high, low])]
+        # The key names the disagreement this settles, so undo and the audit trail can
+        # point back at it (and the review cursor return to it).
         details = {
-            "document_id": d.document_id, "code_id": d.code_id, "start": d.start, "end": d.end,
+            "key": d.key, "kind": d.kind, "document_id": d.document_id, "code_id": d.code_id, "start": d.start, "end": d.end,
             "choice": list(choice) if isinstance(choice, tuple | list) else choice,
             "spans": [list(s) for s in new_spans], "adjudicator": adjudicator, "reason": reason,
             "gold": gold, "versions": {c: [list(s) for s in v] for c, v in d.versions.items()},
@@ -306,10 +308,30 @@ def adopt_unanimous(project: Project, coders: list[str], *, adjudicator: str,
 
 
 def undo_adjudication(project: Project, gold: str = GOLD) -> dict | None:
-    """Undo the gold layer's most recent change (an adjudication); returns its event or None."""
+    """Undo the gold layer's most recent change (an adjudication); returns its event or None.
+
+    The event's ``settles`` names the disagreement it had settled (its key), so the
+    review screen can put the cursor back on it.
+    """
     from ..annotate import undo
 
-    return undo(project, gold)
+    return _with_settles(undo(project, gold))
+
+
+def redo_adjudication(project: Project, gold: str = GOLD) -> dict | None:
+    """Redo the gold layer's last undone adjudication; returns its event (with ``settles``) or None."""
+    from ..annotate import redo
+
+    return _with_settles(redo(project, gold))
+
+
+def _with_settles(event: dict | None) -> dict | None:
+    if event is None:
+        return None
+    info = json.loads(event.get("after") or "{}").get("adjudication") or {}
+    key = info.get("key") or (f"{info['document_id']}:{info['code_id']}:{info['start']}-{info['end']}"
+                              if info.get("document_id") is not None else None)
+    return {**event, "settles": key}
 
 
 def context(project: Project, disagreement: Disagreement, width: int = 160) -> dict:
@@ -343,6 +365,40 @@ def context(project: Project, disagreement: Disagreement, width: int = 160) -> d
             "speaker": speaker[0] if speaker else None, "turn": speaker[1] if speaker else None}
 
 
+def reviewable(project: Project, coders: list[str], items: list[Disagreement], *,
+               reveal_reason: str | None = None, by: str | None = None,
+               via: str = "review") -> tuple[list[Disagreement], dict[int, list[str]]]:
+    """Split ``items`` into those review may show and those held back for blind coding.
+
+    A disagreement in a document of the reliability sample is held back while any of
+    ``coders`` has not marked that document done: showing it would show each coder the
+    others' codings (:mod:`coder.team.blind`).  With ``reveal_reason`` (an owner's override,
+    ``by`` naming them) nothing is held back and each open coder's reveal is logged, so
+    their later changes there no longer count as blind.  Returns ``(shown, held)`` with
+    ``held`` = {document: coders who have not marked it done}.
+    """
+    from .blind import open_sample, reveal
+
+    open_docs = open_sample(project, coders)
+    held = {d.document_id: open_docs[d.document_id] for d in items if d.document_id in open_docs}
+    if held and reveal_reason:
+        for document_id, names in held.items():
+            for name in names:
+                reveal(project, name, document_id, via=via, reason=reveal_reason,
+                       by=by or name)
+        return items, {}
+    return [d for d in items if d.document_id not in held], held
+
+
+def held_message(held: dict[int, list[str]]) -> str:
+    """One line saying which disagreements review holds back and why (empty: none)."""
+    if not held:
+        return ""
+    waiting = sorted({name for names in held.values() for name in names})
+    return (f"{len(held)} sampled document{'s' if len(held) != 1 else ''} held back (blind coding):"
+            f" not yet marked done by {', '.join(waiting)}")
+
+
 def review_summary(project: Project, coders: list[str], **kwargs) -> dict:
     """Counts for the queue header: disagreements, settled, open, documents."""
     items = disagreements(project, coders, **kwargs)
@@ -352,4 +408,5 @@ def review_summary(project: Project, coders: list[str], **kwargs) -> dict:
 
 
 __all__ = ["Disagreement", "adjudicate", "adopt_unanimous", "choice_spans", "context",
-           "disagreements", "review_summary", "undo_adjudication"]
+           "disagreements", "held_message", "redo_adjudication", "review_summary", "reviewable",
+           "undo_adjudication"]

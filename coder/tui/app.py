@@ -27,8 +27,9 @@ class CoderApp(App):
     def __init__(self, project: Project, coder: str, *, document_id: int | None = None,
                  mode: str = "code", review_coders: list[str] | None = None,
                  adjudicator: str | None = None, keymap: dict[str, str] | None = None,
-                 draw: str | None = None) -> None:
+                 draw: str | None = None, reveal_reason: str | None = None) -> None:
         super().__init__()
+        self.reveal_reason = reveal_reason
         self.draw = draw
         self.project = project
         self.coder = coder
@@ -45,7 +46,8 @@ class CoderApp(App):
         if self.mode == "review":
             review = _review_module()
             self.push_screen(review.ReviewScreen(self.project, self.review_coders,
-                                                 self.adjudicator))
+                                                 self.adjudicator,
+                                                 reveal_reason=self.reveal_reason))
             return
         if self.mode == "audit":
             from .screens.audit import AuditScreen
@@ -86,7 +88,8 @@ def _review_module():
 
 def create_app(project_path: str | Path, coder: str, *, document_id: int | None = None,
                mode: str = "code", review_coders: list[str] | None = None,
-               adjudicator: str | None = None, draw: str | None = None) -> CoderApp:
+               adjudicator: str | None = None, draw: str | None = None,
+               reveal_reason: str | None = None) -> CoderApp:
     """Build the workbench on the project file at ``project_path`` for ``coder``.
 
     ``mode="code"`` opens the coding screen on ``document_id`` (default: the coder's next
@@ -131,4 +134,4 @@ def create_app(project_path: str | Path, coder: str, *, document_id: int | None 
         raise
     return CoderApp(project, coder, document_id=document_id, mode=mode,
                     review_coders=review_coders, adjudicator=adjudicator or coder, keymap=keymap,
-                    draw=draw)
+                    draw=draw, reveal_reason=reveal_reason)

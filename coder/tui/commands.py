@@ -70,6 +70,8 @@ SCREEN_COMMANDS = [
     ("Undo your last change", "undo", "u"),
     ("Redo", "redo", "ctrl+r"),
     ("Toggle other coders' codings", "toggle_others", "o: blind coding when hidden"),
+    ("Reveal others' codings in an open sample (owner override, logged)", "reveal_override",
+     "asks for a reason"),
     ("Next suggestion", "suggestion(1)", "n"),
     ("Accept all suggestions of this pattern here", "accept_pattern", "A"),
     ("Memo on the document or segment", "memo", "m"),

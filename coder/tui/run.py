@@ -25,13 +25,15 @@ def run_tui(path: str | Path, coder_name: str, document_id: int | None = None) -
     create_app(path, coder_name, document_id=document_id).run()
 
 
-def run_review(path: str | Path, coders: list[str], adjudicator: str) -> None:
-    """Open the review (adjudication) screen comparing ``coders``."""
+def run_review(path: str | Path, coders: list[str], adjudicator: str,
+               reveal_reason: str | None = None) -> None:
+    """Open the review (adjudication) screen comparing ``coders`` (``reveal_reason``: an
+    owner's logged override of the blind-coding hold on open sampled documents)."""
     _need_terminal(path, "the review screen (coder review)")
     from .app import create_app
 
     create_app(path, adjudicator, mode="review", review_coders=list(coders),
-               adjudicator=adjudicator).run()
+               adjudicator=adjudicator, reveal_reason=reveal_reason).run()
 
 
 def run_audit(path: str | Path, judge: str, draw: str | None = None) -> None:

@@ -27,6 +27,7 @@ from ...corpus.documents import document_turns, get_document
 from ...errors import CoderError
 from ...export.search import fold
 from ...project import Project
+from ...team.blind import blindness, reveal
 from ...team.coders import suggestions_visible
 from .. import queries
 from ..keymap import ALL_KEYS, CODING_KEYS, bindings
@@ -65,6 +66,7 @@ class CodingScreen(Screen):
         self.code_by_id = {code.id: code for code in self.codes}
         self.palette = code_colors(self.codes)
         self.show_others = False
+        self._overridden: set[int] = set()  # documents an override revealed (logged)
         self.suggestions_on = suggestions_visible(project, coder)
         # `n` passes suggestions set aside (not the speaker's own affirmed move) unless on.
         self.include_set_aside = False
@@ -162,6 +164,7 @@ class CodingScreen(Screen):
         document = get_document(self.project, document_id)
         self.document_id = document_id
         self.document = document
+        self._blind_check()
         turns = document_turns(self.project, document_id)
         index_of = {turn["id"]: index for index, turn in enumerate(turns)}
         for turn in turns:
@@ -193,9 +196,27 @@ class CodingScreen(Screen):
             memo=bool(queries.document_memo_text(self.project, self.coder, document_id)))
         self._update_position(view.cursor)
 
+    def _blind_check(self) -> None:
+        """Apply the blind-coding rule (coder.team.blind) to the document just opened:
+        others' work is hidden inside the coder's open sample, and a reveal on any other
+        document is logged; suggestions follow the coder's flag and the sample's."""
+        state = blindness(self.project, self.coder, self.document_id)
+        self.suggestions_on = suggestions_visible(self.project, self.coder) \
+            and not state.hide_suggestions
+        self._overridden.clear()
+        if self.show_others:
+            if state.blind:
+                self.show_others = False
+                self.notify(state.reason, title="Others hidden", timeout=8)
+            else:
+                self._run(reveal, self.document_id, via="workbench (document opened)")
+
     def reload(self, *, suggestions: bool = True) -> None:
         """Re-read codings (and suggestions) from the database and repaint what changed."""
         project, doc = self.project, self.document_id
+        if self.show_others and doc not in self._overridden \
+                and blindness(project, self.coder, doc).blind:
+            self.show_others = False  # the rule holds even if a status changed meanwhile
         everyone = annotate.document_annotations(project, doc, others=True) if self.show_others \
             else annotate.document_annotations(project, doc, coder=self.coder)
         self.own = [a for a in everyone if a["coder"] == self.coder]
@@ -798,9 +819,35 @@ class CodingScreen(Screen):
         self._history(annotate.redo, "Redone")
 
     def action_toggle_others(self) -> None:
-        """`o`: show or hide other coders' codings (hidden by default: blind coding)."""
+        """`o`: show or hide other coders' codings (hidden by default: blind coding).
+
+        Inside the coder's open reliability sample it refuses, saying why; every showing is
+        logged as a reveal (coder.team.blind)."""
+        if not self.show_others:
+            if self._run(reveal, self.document_id, via="workbench o") is None:
+                return
         self.show_others = not self.show_others
         self.reload(suggestions=False)  # the status bar says which: blind coding is a visible state
+
+    def action_reveal_override(self) -> None:
+        """Show others' codings inside an open sample: an owner's override, with a reason
+        (logged; the coder's later changes here no longer count as blind)."""
+        if self.show_others:
+            return
+        state = blindness(self.project, self.coder, self.document_id)
+        if not state.blind:
+            self.action_toggle_others()
+            return
+
+        def answer(reason: str | None) -> None:
+            if reason and reason.strip() and self._run(
+                    reveal, self.document_id, via="workbench override", reason=reason) is not None:
+                self._overridden.add(self.document_id)
+                self.show_others = True
+                self.reload(suggestions=False)
+
+        self.app.push_screen(MemoEditor("Reason for revealing others' codings (logged)", ""),
+                             answer)
 
     def action_documents(self) -> None:
         """`ctrl+o`: the documents screen."""

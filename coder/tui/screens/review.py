@@ -31,6 +31,7 @@ REVIEW_KEYS: list[KeySpec] = [
     KeySpec("review.edit", "e", "edit_span", "Own span", "Review", show=True),
     KeySpec("review.reason", "r,R", "reason", "Reason", "Review", show=True),
     KeySpec("review.undo", "z", "undo", "Undo", "Review", show=True),
+    KeySpec("review.redo", "Z", "redo", "Redo", "Review"),
     KeySpec("review.next", "j,down", "move(1)", "Next disagreement", "Review"),
     KeySpec("review.previous", "k,up", "move(-1)", "Previous disagreement", "Review"),
     KeySpec("review.next_open", "n", "next_open", "Next open", "Review", show=True),
@@ -56,7 +57,8 @@ class ReviewScreen(Screen):
     """
 
     def __init__(self, project: Project, coders: list[str], adjudicator: str, *,
-                 gold: str = core.GOLD, docs: str | list[int] | None = None) -> None:
+                 gold: str = core.GOLD, docs: str | list[int] | None = None,
+                 reveal_reason: str | None = None) -> None:
         super().__init__()
         if not 2 <= len(coders) <= 5:
             raise CoderError("review compares 2 to 5 coders (--coders alice,bob)")
@@ -70,6 +72,11 @@ class ReviewScreen(Screen):
         self._prompt_for: str | None = None
         self.message = ""
         self._status_column = None
+        # Blind coding: sampled documents not yet marked done by every coder stay out of
+        # the queue, unless an owner's override (a reason) revealed them, logged once.
+        self.reveal_reason = reveal_reason
+        self.held: dict[int, list[str]] = {}
+        self._revealed: set[int] = set()
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -104,7 +111,14 @@ class ReviewScreen(Screen):
         """Recompute the queue from the database and redraw it (cursor on row ``keep``)."""
         table = self.query_one("#review-queue", DataTable)
         row = table.cursor_row if keep is None else keep
-        self.items = core.disagreements(self.project, self.coders, docs=self.docs, gold=self.gold)
+        items = core.disagreements(self.project, self.coders, docs=self.docs, gold=self.gold)
+        shown, self.held = core.reviewable(self.project, self.coders, items,
+                                           reveal_reason=self.reveal_reason, by=self.adjudicator)
+        if self.reveal_reason:
+            self._revealed = {d.document_id for d in items}
+            self.reveal_reason = None
+        self.items = [d for d in items if d in shown or d.document_id in self._revealed]
+        self.held = {k: v for k, v in self.held.items() if k not in self._revealed}
         table.clear()
         for i, d in enumerate(self.items, 1):
             with_ = ",".join(str(self.coders.index(c) + 1) for c in d.coders_with)
@@ -122,6 +136,8 @@ class ReviewScreen(Screen):
                   f"{len(self.items) - settled} open / {len(self.items)}")
         if self.message:
             header += f" · {self.message}"
+        if self.held:
+            header += f" · {core.held_message(self.held)}"
         self.query_one("#review-header", Static).update(Text(header))
         self.query_one("#review-detail", Static).update(self.render_detail())
 
@@ -129,6 +145,11 @@ class ReviewScreen(Screen):
         """The selected disagreement: context, each coder's version, gold, pending reason."""
         d = self.current
         out = Text()
+        if d is None and self.held:
+            out.append(core.held_message(self.held) + ".\n", style="bold")
+            out.append("Review opens them once every coder has marked them done (or an owner "
+                       "overrides: coder review --reveal-reason TEXT, logged).\n")
+            return out
         if d is None:
             out.append("No disagreements: the coders coded these documents the same way.\n",
                        style="bold")
@@ -221,10 +242,27 @@ class ReviewScreen(Screen):
         self._prompt("reason", self.reason, "reason for the next decision (Enter to keep)")
 
     def action_undo(self) -> None:
-        """Undo the gold layer's last change."""
+        """Undo the gold layer's last change; the cursor goes back to what it had settled."""
         event = core.undo_adjudication(self.project, self.gold)
         self.message = "undid the last adjudication" if event else "nothing to undo"
-        self.reload()
+        self._reload_on(event)
+
+    def action_redo(self) -> None:
+        """Redo the adjudication undone last; the cursor goes to what it settles."""
+        event = core.redo_adjudication(self.project, self.gold)
+        self.message = "redid the adjudication" if event else "nothing to redo"
+        self._reload_on(event)
+
+    def _reload_on(self, event: dict | None) -> None:
+        """Reload the queue with the cursor on the disagreement ``event`` settled, so the
+        next decision goes to the item just undone, never to its neighbour."""
+        key = (event or {}).get("settles")
+        row = next((i for i, d in enumerate(self.items) if d.key == key), None)
+        self.reload(keep=row)
+        row = next((i for i, d in enumerate(self.items) if d.key == key), None)
+        if row is not None:
+            self.query_one("#review-queue", DataTable).move_cursor(row=row)
+            self.refresh_view()
 
     def action_move(self, step: int) -> None:
         """Move the queue cursor by ``step`` rows."""
@@ -291,7 +329,8 @@ class ReviewScreen(Screen):
         return True
 
 
-def run_review_app(path, coders: list[str], adjudicator: str, *, gold: str = core.GOLD) -> None:
+def run_review_app(path, coders: list[str], adjudicator: str, *, gold: str = core.GOLD,
+                   reveal_reason: str | None = None) -> None:
     """Open the review screen in a minimal app of its own (when the workbench app is absent)."""
     from textual.app import App
 
@@ -299,7 +338,8 @@ def run_review_app(path, coders: list[str], adjudicator: str, *, gold: str = cor
         TITLE = "coder review"
 
         def on_mount(self) -> None:
-            self.push_screen(ReviewScreen(self.project, coders, adjudicator, gold=gold))
+            self.push_screen(ReviewScreen(self.project, coders, adjudicator, gold=gold,
+                                          reveal_reason=reveal_reason))
 
     app = ReviewApp()
     with Project(path) as project:

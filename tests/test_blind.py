@@ -1,0 +1,194 @@
+"""Blind coding in the reliability sample: no key path shows others' work on an open sampled
+document, and every reveal is in the events log (coder.team.blind)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable
+
+from coder.annotate import apply_code
+from coder.errors import CoderError
+from coder.project import Project
+from coder.team.blind import blind_documents, blind_record, blindness, reveal, reveals
+from coder.team.coders import add_coders
+from coder.team.review import disagreements, reviewable
+from coder.team.sample import draw_sample, set_status
+from coder.tui.app import create_app
+from coder.tui.screens.coding import CodingScreen
+from coder.tui.screens.review import ReviewScreen
+from coder.tui.widgets.segments import SegmentsTable
+from tests.test_tui_common import (
+    SIZE,
+    build_project,
+    no_user_keymap,  # noqa: F401  (autouse)
+    run,
+)
+
+PHRASE = "la estrategia de paz"
+
+
+def _code(project: Project, coder: str, phrase: str = PHRASE, code: str = "DES.ROOT") -> dict:
+    text = project.db.execute("SELECT text FROM documents WHERE id = 1").fetchone()[0]
+    start = text.index(phrase)
+    return apply_code(project, coder, 1, code, start, start + len(phrase))
+
+
+@pytest.fixture
+def sampled(tmp_path):
+    """Two documents, both in the reliability sample of alice and bob (suggestions blind);
+    bob coded a phrase of document 1, alice has not finished it."""
+    path = build_project(tmp_path, speech=True)
+    with Project(path) as project:
+        add_coders(project, ["alice", "bob"])
+        draw_sample(project, ["alice", "bob"], size="2", seed=1, blind_suggestions=True)
+        _code(project, "bob")
+        _code(project, "alice", "abrazos, no balazos", "DES.NOFORCE")
+    return path
+
+
+def reveal_events(path) -> list[dict]:
+    with Project(path) as project:
+        return reveals(project)
+
+
+# -- the rule, in the core ---------------------------------------------------------------------
+
+def test_rule_and_override_in_the_core(sampled):
+    with Project(sampled) as project:
+        state = blindness(project, "alice", 1)
+        assert state.blind and state.hide_suggestions
+        assert "not marked it done" in state.reason
+        with pytest.raises(CoderError, match="reliability sample"):
+            reveal(project, "alice", 1, via="test")
+        assert reveals(project) == []          # a refusal logs nothing
+        info = reveal(project, "alice", 1, via="test", reason="training session", by="dana")
+        assert info["override"] and info["by"] == "dana"
+        project.set_setting("owners", ["olga"])
+        with pytest.raises(CoderError, match="only a project owner"):
+            reveal(project, "bob", 1, via="test", reason="curious", by="bob")
+        set_status(project, "alice", 2, "done")
+        assert not blindness(project, "alice", 2).blind
+        reveal(project, "alice", 2, via="test")  # after done: allowed, still logged
+        logged = [(e["coder"], e["document_id"], e["override"]) for e in reveals(project)]
+        assert logged == [("alice", 1, True), ("alice", 2, False)]
+
+
+def test_blind_record_reads_the_events(sampled):
+    with Project(sampled) as project:
+        _code(project, "alice")                       # before any reveal: blind
+        record = blind_record(project, ["alice", "bob"], [1, 2])
+        assert record[(1, "alice")]["blind"] and record[(1, "alice")]["codings"] == 2
+        set_status(project, "alice", 1, "done")
+        reveal(project, "alice", 1, via="test")
+        set_status(project, "alice", 1, "in_progress")
+        _code(project, "alice", "mando civil", "DES.NOFORCE")   # made after seeing bob's
+        record = blind_record(project, ["alice", "bob"], [1, 2])
+        assert not record[(1, "alice")]["blind"] and record[(1, "alice")]["after_reveal"] == 1
+        assert record[(1, "bob")]["blind"]
+        assert blind_documents(record, ["alice", "bob"], [1, 2]) == [2]
+
+
+def test_review_holds_back_open_sampled_documents(sampled):
+    with Project(sampled) as project:
+        items = disagreements(project, ["alice", "bob"], docs="all")
+        assert {d.document_id for d in items} == {1}
+        shown, held = reviewable(project, ["alice", "bob"], items)
+        assert shown == [] and held == {1: ["alice", "bob"]}
+        set_status(project, "alice", 1, "done")
+        set_status(project, "bob", 1, "done")
+        shown, held = reviewable(project, ["alice", "bob"], items)
+        assert shown == items and held == {}
+        assert reveals(project) == []
+
+
+def test_review_override_logs_a_reveal_per_open_coder(sampled):
+    with Project(sampled) as project:
+        items = disagreements(project, ["alice", "bob"], docs="all")
+        shown, held = reviewable(project, ["alice", "bob"], items, reveal_reason="pilot",
+                                 by="dana")
+        assert shown == items and held == {}
+        assert {(e["coder"], e["via"], e["by"]) for e in reveals(project)} == {
+            ("alice", "review", "dana"), ("bob", "review", "dana")}
+
+
+# -- no key path in the workbench reveals others' work ---------------------------------------------
+
+def test_no_key_path_reveals_others_inside_an_open_sample(sampled):
+    async def body():
+        app = create_app(sampled, "alice", document_id=1)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            assert isinstance(screen, CodingScreen)
+            assert not screen.suggestions_on and screen.pending == []  # the sample hides them
+            await pilot.press("o")
+            await pilot.pause()
+            assert not screen.show_others and screen.others == []
+            assert any("reliability sample" in n.message for n in app._notifications)
+            # The palette: the toggle refuses the same way; the override wants a reason.
+            await pilot.press("ctrl+p", *"toggle other")
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            assert not screen.show_others
+            await pilot.press("ctrl+p", *"reveal others")
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press("escape")          # no reason given: nothing shown
+            await pilot.pause()
+            assert not screen.show_others and screen.others == []
+            # The segments list holds alice's rows only (bob's coding is not listed).
+            table = screen.query_one(SegmentsTable)
+            assert table.row_count == 1 and [a["coder"] for a in screen.own] == ["alice"]
+            # Opening the other document keeps it hidden too.
+            screen.load_document(2)
+            await pilot.pause()
+            assert not screen.show_others and screen.others == []
+        assert reveal_events(sampled) == []
+
+    run(body())
+
+
+def test_review_screen_refuses_open_sample(sampled):
+    async def body():
+        app = create_app(sampled, "alice", mode="review", review_coders=["alice", "bob"],
+                         adjudicator="alice")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ReviewScreen)
+            assert screen.items == [] and screen.held == {1: ["alice", "bob"]}
+            assert screen.query_one("#review-queue", DataTable).row_count == 0
+            assert "held back" in str(screen.render_detail())
+        assert reveal_events(sampled) == []
+
+    run(body())
+
+
+def test_reveal_after_done_and_override_are_logged(sampled):
+    async def body():
+        with Project(sampled) as project:
+            set_status(project, "alice", 1, "done")
+        app = create_app(sampled, "alice", document_id=1)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            await pilot.press("o")
+            await pilot.pause()
+            assert screen.show_others and [a["coder"] for a in screen.others] == ["bob"]
+            # Moving to a document still open in the sample hides them again (no reveal).
+            screen.load_document(2)
+            await pilot.pause()
+            assert not screen.show_others and screen.others == []
+            # An override with a reason reveals it, logged.
+            await pilot.press("ctrl+p", *"reveal others")
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press(*"calibration", "ctrl+s")
+            await pilot.pause()
+            assert screen.show_others
+        events = reveal_events(sampled)
+        assert [(e["document_id"], e["via"], e["override"], e["reason"]) for e in events] == [
+            (1, "workbench o", False, None), (2, "workbench override", True, "calibration")]
+
+    run(body())
