@@ -141,3 +141,23 @@ def test_documents_cli(run, corpus):
     assert "--where" in run("search", "--help").output
     result = run("search", "puente", "--where", "genre=speech", "--json")
     assert result.exit_code == 0, result.output
+
+
+def test_agreement_leaves_out_excluded_documents(tmp_path):
+    from coder.agreement.report import agreement_report
+    from tests.test_team_fixtures import code, make_project
+
+    with make_project(tmp_path, documents=3) as project:
+        for doc in (1, 2, 3):
+            for coder in ("alice", "bob"):
+                code(project, coder, doc, "SEC.WAR", "Ya no hay guerra en la sierra.")
+        assert agreement_report(project, ["alice", "bob"], "turn").documents == [1, 2, 3]
+        set_excluded(project, [2])
+        report = agreement_report(project, ["alice", "bob"], "turn")
+        assert report.documents == [1, 3]
+        assert any("#2" in note for note in report.notes)
+        assert agreement_report(project, ["alice", "bob"], "turn",
+                                include_excluded=True).documents == [1, 2, 3]
+        set_attributes(project, 3, ["venue=plaza"])
+        assert agreement_report(project, ["alice", "bob"], "turn",
+                                where=["venue=plaza"]).documents == [3]

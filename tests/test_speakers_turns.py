@@ -122,7 +122,7 @@ def test_names_kinds_and_roles(project, tmp_path):
         <= set(ojeda["aliases"])
     # In a document where nobody of that name speaks, it stays apart, marked unresolved.
     assert speakers["Gómez Valdés"]["turns"] == 1
-    assert "short form of Omar Gomez Valdes" in {r["why"] for r in unresolved_speakers(project)}
+    assert "short form of Omar Gómez Valdés" in {r["why"] for r in unresolved_speakers(project)}
     assert speakers["Recording"]["kind"] == "recording"
     assert speakers["Juan Orlando Pérez Robles"]["kind"] == "guest"
     kinds = dict(project.db.execute(

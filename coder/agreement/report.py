@@ -198,6 +198,8 @@ def agreement_report(
     bootstrap: int = 0,
     seed: int | None = None,
     confidence: float = 0.95,
+    where: list[str] | None = None,
+    include_excluded: bool = False,
 ) -> AgreementReport:
     """Inter-coder agreement of ``coders`` at ``unit`` (see the module docstring).
 
@@ -211,7 +213,8 @@ def agreement_report(
         raise CoderError(f"unknown unit {unit!r} (use {', '.join(U.UNITS)})")
     if bootstrap < 0:
         raise CoderError("--bootstrap must be 0 or more replicates")
-    scope = U.select_documents(project, coders, U.parse_docs(docs) if docs is not None else "auto")
+    scope = U.select_documents(project, coders, U.parse_docs(docs) if docs is not None else "auto",
+                               where=where, include_excluded=include_excluded)
     code_ids = U.select_codes(project, scope, codes)
     names = dict(project.db.execute("SELECT id, name FROM codes").fetchall())
     spans = U.load_spans(project, scope, code_ids)

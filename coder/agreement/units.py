@@ -97,13 +97,16 @@ def parse_docs(value: str | list[int] | None) -> str | list[int]:
     return ids
 
 
-def select_documents(project: Project, coders: list[str], docs: str | list[int] = "auto") -> Scope:
+def select_documents(project: Project, coders: list[str], docs: str | list[int] = "auto", *,
+                     where: list[str] | None = None, include_excluded: bool = False) -> Scope:
     """The documents agreement is computed on, for these coders.
 
     ``"reliability"``: the reliability sample assigned to all of them, left to the
     documents all of them have coded; ``"all"``: every document all of them have coded;
     a list of ids: exactly those (a coder with no annotation there coded nothing);
-    ``"auto"``: ``reliability`` when such a sample exists, else ``all``.
+    ``"auto"``: ``reliability`` when such a sample exists, else ``all``.  Documents
+    excluded from analyses (``coder documents exclude``) are left out of ``reliability``
+    and ``all`` unless ``include_excluded``; ``where`` (``key=value``) narrows them.
     """
     from ..team.sample import reliability_documents
 
@@ -169,6 +172,20 @@ def select_documents(project: Project, coders: list[str], docs: str | list[int] 
         scope.notes.append(
             f"left out, not yet coded by all: document(s) {_id_list(scope.left_out)}"
         )
+    if where or not include_excluded:
+        from ..corpus.documents import where_sql
+
+        sql, params = where_sql(where or [])
+        if not include_excluded:
+            sql += " AND d.excluded = 0"
+        allowed = {r[0] for r in project.db.execute(
+            f"SELECT d.id FROM documents d WHERE 1 = 1{sql}", params)}
+        dropped = [d for d in chosen if d not in allowed]
+        if dropped:
+            chosen = [d for d in chosen if d in allowed]
+            scope.documents = chosen
+            scope.notes.append(f"left out by --where or as excluded documents: "
+                               f"{_id_list(dropped)}")
     if not chosen:
         raise CoderError(
             f"no document has been coded by all of {names}; "

@@ -184,7 +184,7 @@ def assignments_mark(project_path: Path | None, document_id: int, status: str, c
               default="turn", show_default=True, help="Unit of analysis.")
 @click.option("--overlap", type=float, default=0.9, show_default=True,
               help="span unit: least intersection/union for two segments to agree.")
-@selection_options("code", "sample")
+@selection_options("code", "sample", "where")
 @click.option("--bootstrap", type=int, default=0, help="Bootstrap replicates for 95% CIs.")
 @click.option("--seed", type=int, default=None, help="Seed of the bootstrap.")
 @click.option("--attributes", "attributes", is_flag=True,
@@ -214,9 +214,11 @@ def agreement(project: Project, coder_list: str, unit: str, overlap: float, code
             click.echo(format_attribute_agreement(result))
         return
     from ..agreement.report import agreement_report
+    from .selection import document_selection
 
     report = agreement_report(project, _coders(coder_list), unit, codes=list(codes) or None,
-                              docs=docs, overlap=overlap, bootstrap=bootstrap, seed=seed)
+                              docs=docs, overlap=overlap, bootstrap=bootstrap, seed=seed,
+                              **document_selection())
     if csv_path is not None:
         report.write_csv(csv_path)
     if as_json:

@@ -183,7 +183,9 @@ def import_paths(project: Project, paths: Iterable[str | Path], *, fmt: str | No
             project.bulk_writes():
         store = _store_all if strict else _store_in_batches
         report = store(project, stream, resolver, progress)
-        if report.documents:
+        if report.documents or project.db.execute(
+                "SELECT 1 FROM turns WHERE kind IS NULL LIMIT 1").fetchone():
+            # (turns without a kind: a project from before per-turn kinds, upgraded.)
             # Who is who, canonical names and turn kinds from all the evidence, so the
             # result does not depend on the order files arrived in.
             with project.transaction():

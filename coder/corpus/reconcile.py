@@ -47,7 +47,6 @@ from .speakers import (
     _contains_run,
     _name_words,
     _PersonIndex,
-    display_name,
     fold,
     parse_speaker,
     same_person,
@@ -325,12 +324,14 @@ def _join(groups: dict, gid: object, into: object) -> None:
 
 
 def _names_hint(groups: dict, gids, lines: dict[int, SpeakerLine]) -> str:
-    names = sorted({_best_key(groups[g], lines) or "?" for g in gids if g in groups})
-    return "; ".join(display_name(n) for n in names[:4]) + ("; ..." if len(names) > 4 else "")
+    names = sorted({_spelling(groups[g], lines) for g in gids if g in groups})
+    return "; ".join(names[:4]) + ("; ..." if len(names) > 4 else "")
 
 
-def _best_key(grp: _Group, lines: dict[int, SpeakerLine]) -> str | None:
-    return min(grp.keys) if grp.keys else None
+def _spelling(grp: _Group, lines: dict[int, SpeakerLine]) -> str:
+    """A person's longest spelling, as written (for hints)."""
+    names = [lines[a].name for a in grp.aliases if lines[a].person]
+    return max(names, key=lambda n: (len(n.split()), n)) if names else "?"
 
 
 def _documents_of(db, alias_ids: list[int]) -> dict[int, set[int]]:
@@ -400,7 +401,8 @@ def _canonical(grp: _Group, lines: dict[int, SpeakerLine], turns_of: dict[int, i
     for a in grp.aliases:
         if lines[a].person and lines[a].key == key:
             spellings[lines[a].name] += turns_of[a]
-    name = max(spellings, key=lambda n: (sum(1 for c in n if ord(c) > 127), spellings[n], _reverse(n)))
+    # The most written; on a tie the one with accents (transcripts drop more than they add).
+    name = max(spellings, key=lambda n: (spellings[n], sum(1 for c in n if ord(c) > 127), _reverse(n)))
     return key, name
 
 
