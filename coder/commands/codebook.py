@@ -1,13 +1,15 @@
-"""``coder codebook load|show``."""
+"""``coder codebook load|show|save`` and the changes to the tree: new, rename, recolour, rekey,
+move, merge, undo."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
 from ..project import Project, default_path
-from .common import print_json, project_option, warn
+from .common import print_json, project_option, warn, with_project
 
 
 @click.group()
@@ -64,3 +66,122 @@ def codebook_show(as_json: bool, project_path: Path | None) -> None:
         nodes[code.id] = nodes[code.parent].add(
             f"{key}{swatch}[bold]{code.id}[/] {code.name} [dim]— {short}[/]")
     Console().print(root)
+
+
+# -- changing the tree in place (coder.codebook.edit) ---------------------------------------------
+
+def _changed(what: str, version: str) -> None:
+    click.echo(f"{what} (codebook version {version[:12]}; `coder codebook undo` takes it back)")
+
+
+@codebook.command("new")
+@click.argument("code_id", metavar="ID")
+@click.argument("name")
+@click.option("--parent", default=None, metavar="ID", help="Hang the code under this code.")
+@click.option("--key", default=None, help="A one-character hot-key.")
+@click.option("--color", default=None, help="Colour, #rgb or #rrggbb.")
+@click.option("--definition", default="", help="What the code means.")
+@with_project
+def codebook_new(project: Project, code_id: str, name: str, parent: str | None, key: str | None,
+                 color: str | None, definition: str) -> None:
+    """Add a code ID called NAME to the current codebook (a new version)."""
+    from ..codebook.edit import add_code
+
+    _changed(f"added {code_id}", add_code(project, code_id, name, parent=parent, key=key,
+                                          color=color, definition=definition))
+
+
+@codebook.command("rename")
+@click.argument("code_id", metavar="ID")
+@click.argument("name")
+@with_project
+def codebook_rename(project: Project, code_id: str, name: str) -> None:
+    """Give code ID a new NAME; its id, and so its codings, stay."""
+    from ..codebook.edit import rename_code
+
+    _changed(f"renamed {code_id} to {name!r}", rename_code(project, code_id, name))
+
+
+@codebook.command("recolour")
+@click.argument("code_id", metavar="ID")
+@click.argument("color")
+@with_project
+def codebook_recolour(project: Project, code_id: str, color: str) -> None:
+    """Give code ID a new COLOR (#rgb or #rrggbb)."""
+    from ..codebook.edit import recolour_code
+
+    _changed(f"recoloured {code_id} to {color}", recolour_code(project, code_id, color))
+
+
+@codebook.command("rekey")
+@click.argument("code_id", metavar="ID")
+@click.argument("key", required=False, default=None)
+@with_project
+def codebook_rekey(project: Project, code_id: str, key: str | None) -> None:
+    """Give code ID the hot-key KEY (no KEY: remove its key)."""
+    from ..codebook.edit import rekey_code
+
+    _changed(f"{code_id} now has key {key!r}" if key else f"{code_id} has no key now",
+             rekey_code(project, code_id, key))
+
+
+@codebook.command("move")
+@click.argument("code_id", metavar="ID")
+@click.argument("parent", metavar="PARENT", required=False, default=None)
+@with_project
+def codebook_move(project: Project, code_id: str, parent: str | None) -> None:
+    """Hang code ID (with its children) under PARENT (no PARENT: the top level)."""
+    from ..codebook.edit import move_code
+
+    _changed(f"moved {code_id} under {parent or 'the top level'}",
+             move_code(project, code_id, parent))
+
+
+@codebook.command("merge")
+@click.argument("source", metavar="SOURCE")
+@click.argument("target", metavar="TARGET")
+@with_project
+def codebook_merge(project: Project, source: str, target: str) -> None:
+    """Move every coding of SOURCE to TARGET and retire SOURCE.
+
+    \b
+    SOURCE's children move under TARGET; a coding that would repeat one the same coder
+    already has of TARGET on the same span is removed instead (kept in the log).
+      coder codebook merge CTX.ACTOR.CARTEL CTX.ACTOR.CRIME
+    """
+    from ..codebook.edit import merge_codes
+
+    version, moved = merge_codes(project, source, target)
+    _changed(f"merged {source} into {target}: {moved} coding(s) moved", version)
+
+
+@codebook.command("undo")
+@with_project
+def codebook_undo(project: Project) -> None:
+    """Undo the latest new/rename/recolour/rekey/move/merge (codings come back too)."""
+    from ..codebook.edit import undo_edit
+
+    event = undo_edit(project)
+    if event is None:
+        click.echo("no codebook change to undo")
+        return
+    change = json.loads(event["after"])
+    click.echo(f"undid the {change['action']} of {change['code']}")
+
+
+@codebook.command("save")
+@click.argument("path", type=click.Path(path_type=Path))
+@with_project
+def codebook_save(project: Project, path: Path) -> None:
+    """Write the current codebook (with every change made here) to PATH as YAML.
+
+    The file loads with `coder codebook load` into any project; share it with the team.
+    """
+    from ..codebook.edit import codebook_yaml
+    from ..export.tables import atomic_path, check_output_path
+
+    text = codebook_yaml(project)
+    check_output_path(path)
+    with atomic_path(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {path}")
