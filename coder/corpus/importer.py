@@ -270,9 +270,13 @@ def _same_day_duplicate(project: Project, resolver: SpeakerResolver, document_id
 
     seen = resolver.paragraphs.setdefault(item.date, [])
     known = {other for other, _ in seen}
-    for (other,) in project.db.execute(
-            "SELECT id FROM documents WHERE date = ? AND id != ?", [item.date, document_id]
-    ).fetchall():
+    if resolver.dates_before is None:  # the dates of documents imported earlier, read once
+        resolver.dates_before = {d for (d,) in project.db.execute(
+            "SELECT DISTINCT date FROM documents WHERE id != ?", [document_id])}
+    earlier = project.db.execute(
+        "SELECT id FROM documents WHERE date = ? AND id != ?", [item.date, document_id]
+    ).fetchall() if item.date in resolver.dates_before else []
+    for (other,) in earlier:
         if other not in known:  # imported earlier: read its lines once
             (text,) = project.db.execute("SELECT text FROM documents WHERE id = ?", [other]).fetchone()
             seen.append((other, paragraph_hashes(text)))

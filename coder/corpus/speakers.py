@@ -712,6 +712,7 @@ class SpeakerResolver:
         self._administrations = None
         # date -> [(document id, paragraph hashes)] of this import's documents (duplicates)
         self.paragraphs: dict[str, list[tuple[int, frozenset]]] = {}
+        self.dates_before: set[str | None] | None = None
 
     def _current(self) -> None:
         """Fill the caches again if another connection committed since they were filled."""
