@@ -192,3 +192,48 @@ def test_reveal_after_done_and_override_are_logged(sampled):
             (1, "workbench o", False, None), (2, "workbench override", True, "calibration")]
 
     run(body())
+
+
+# -- the record in the agreement report and the methods paragraph --------------------------------
+
+def test_agreement_reports_blindness_and_methods(sampled):
+    import json
+
+    from click.testing import CliRunner
+
+    from coder.cli import main
+
+    with Project(sampled) as project:
+        text = project.db.execute("SELECT text FROM documents WHERE id = 2").fetchone()[0]
+        for coder in ("alice", "bob"):        # both coded document 2 as well
+            apply_code(project, coder, 2, "DES.ROOT", 0, 20)
+        set_status(project, "alice", 1, "done")
+        reveal(project, "alice", 1, via="test")
+        set_status(project, "alice", 1, "in_progress")
+        start = project.db.execute("SELECT text FROM documents WHERE id = 1").fetchone()[0] \
+            .index("mando civil")
+        apply_code(project, "alice", 1, "DES.NOFORCE", start, start + 11)   # after the reveal
+    assert text
+    runner = CliRunner()
+
+    def invoke(*args):
+        result = runner.invoke(main, ["agreement", "--project", str(sampled), "--coders",
+                                      "alice,bob", *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    out = invoke()
+    assert "alice: blind on 1 of 2 documents" in out and "#1: not blind: alice" in out
+    report = json.loads(invoke("--json"))
+    assert report["blind"]["documents"] == [{"document_id": 1, "alice": False, "bob": True},
+                                            {"document_id": 2, "alice": True, "bob": True}]
+    assert json.loads(invoke("--json", "--blind-only"))["documents"] == [2]
+    methods = invoke("--methods", "--bootstrap", "50")
+    assert "random reliability sample of 2" in methods and "seed 1" in methods
+    assert "blind for 3 of 4 coder-document pairs" in methods
+    assert "suggestions were hidden" in methods and "| **pooled** |" in methods
+    info = json.loads(invoke("--methods", "--json", "--bootstrap", "50", "--blind-only"))
+    assert info["documents"] == [2] and info["left_out_not_blind"] == [1]
+    assert info["blind"]["all_blind"] and info["sample"]["seed"] == 1
+    assert info["agreement"]["bootstrap"] == 50
+    assert "Coding was blind" in invoke("--methods", "--bootstrap", "50", "--blind-only")

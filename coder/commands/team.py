@@ -190,19 +190,41 @@ def assignments_mark(project_path: Path | None, document_id: int, status: str, c
 @click.option("--attributes", "attributes", is_flag=True,
               help="Agreement on attribute values (source, polarity, ...) instead: nominal alpha "
                    "per dimension over segments matched at --overlap (docs/AGREEMENT.md).")
+@click.option("--blind-only", is_flag=True,
+              help="Only documents every coder coded blind (no reveal of others' work to them "
+                   "before their last change there, from the events log).")
+@click.option("--methods", is_flag=True,
+              help="Print a ready-to-paste methods paragraph and table (sample, blindness, "
+                   "unit, codebook version, alpha with bootstrap CIs; --bootstrap defaults to "
+                   "1000 and --seed to 1 here). With --json: the same content as JSON.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the table to this CSV file.")
 @with_project
 def agreement(project: Project, coder_list: str, unit: str, overlap: float, codes: list[str],
-              docs: str | None, bootstrap: int, seed: int | None, attributes: bool, as_json: bool,
-              csv_path: Path | None) -> None:
+              docs: str | None, bootstrap: int, seed: int | None, attributes: bool,
+              blind_only: bool, methods: bool, as_json: bool, csv_path: Path | None) -> None:
     """Inter-coder reliability: Krippendorff's alpha and friends, per code and pooled.
 
     \b
     coder agreement --coders alice,bob,carol --unit turn --bootstrap 1000 --seed 1
-    Each code is a binary variable; only documents all coders coded count.
+    coder agreement --coders alice,bob --methods          # paragraph + table for a paper
+    Each code is a binary variable; only documents all coders coded count.  The report
+    ends with whether each coder coded each document blind (from the events log).
     """
+    if methods:
+        from ..team.methods import format_methods, methods_report
+        from .selection import document_selection
+
+        info = methods_report(project, _coders(coder_list), unit, docs=docs,
+                              codes=list(codes) or None, bootstrap=bootstrap or 1000,
+                              seed=1 if seed is None else seed, blind_only=blind_only,
+                              overlap=overlap, **document_selection())
+        if as_json:
+            print_json(info)
+        else:
+            click.echo(format_methods(info))
+        return
     if attributes:
         from ..agreement.attributes import attribute_agreement, format_attribute_agreement
 
@@ -214,19 +236,35 @@ def agreement(project: Project, coder_list: str, unit: str, overlap: float, code
             click.echo(format_attribute_agreement(result))
         return
     from ..agreement.report import agreement_report
+    from ..team.methods import agreement_documents, blind_summary
     from .selection import document_selection
 
-    report = agreement_report(project, _coders(coder_list), unit, codes=list(codes) or None,
-                              docs=docs, overlap=overlap, bootstrap=bootstrap, seed=seed,
+    names = _coders(coder_list)
+    chosen, record, left_out = agreement_documents(project, names, docs, blind_only=blind_only,
+                                                   **document_selection())
+    report = agreement_report(project, names, unit, codes=list(codes) or None,
+                              docs=chosen, overlap=overlap, bootstrap=bootstrap, seed=seed,
                               **document_selection())
+    blind = blind_summary(record, names, report.documents)
+    if left_out:
+        report.notes.append(f"--blind-only: left out {len(left_out)} document(s) not coded "
+                            f"blind by every coder ({', '.join(map(str, left_out))})")
     if csv_path is not None:
         report.write_csv(csv_path)
     if as_json:
-        print_json(report.as_dict())
+        print_json({**report.as_dict(), "blind": blind})
         return
     import shutil
 
     click.echo(report.format_text(shutil.get_terminal_size((100, 24)).columns))
+    click.echo("\nBlind coding (from the events log: no reveal of others' work before the "
+               "coder's last change there)")
+    for name, counts in blind["coders"].items():
+        click.echo(f"  {name}: blind on {counts['blind']} of {len(report.documents)} documents")
+    for entry in blind["documents"]:
+        who = [c for c in names if not entry[c]]
+        if who:
+            click.echo(f"  #{entry['document_id']}: not blind: {', '.join(who)}")
     if csv_path is not None:
         click.echo(f"\nwrote {csv_path}")
 
