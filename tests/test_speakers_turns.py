@@ -165,6 +165,19 @@ def test_parentheticals_stay_apart_from_the_name():
     assert parse_speaker("FISCAL GENERAL DE LA REPÚBLICA").role_only
 
 
+@pytest.mark.parametrize("role, kind", [
+    ("JEFA DE GOBIERNO DE CIUDAD DE MÉXICO", "official"),
+    ("EMBAJADOR DE MÉXICO ANTE LA ORGANIZACIÓN DE LAS NACIONES UNIDAS", "official"),
+    ("PRESIDENTE DE LA REPÚBLICA DE ARCADIA", "guest"),
+    ("DIRECTORA GENERAL DE GRUPO CONSTRUCTOR", "guest"),
+    ("SECRETARIO DE MARINA", "official"),
+])
+def test_role_kinds(role, kind):
+    from coder.corpus.speakers import role_kind
+
+    assert role_kind(role) == kind
+
+
 def test_rename_sticks_across_imports(project, tmp_path):
     files = _corpus(tmp_path)
     import_paths(project, files[:1])

@@ -387,7 +387,7 @@ def parse_speaker(raw: str | None) -> SpeakerLine:
 _FOREIGN_ROLE = re.compile(
     r"PRIMER[OA]? MINISTR|VICEPRIMER|\bREY\b|\bREINA\b|\bPRINCIPE\b|\bPRINCESA\b|"
     r"REPUBLICA (DE|DEL|POPULAR|FEDERAL|BOLIVARIANA|ARGENTINA|FRANCESA|ITALIANA|DOMINICANA)\b|"
-    r"\bESTADOS UNIDOS(?! MEXICANOS)|\bGOBIERNO DE (?!MEXICO|LA CIUDAD|LA REPUBLICA$)|"
+    r"\bESTADOS UNIDOS(?! MEXICANOS)|\bGOBIERNO DE (?!MEXICO|(LA )?CIUDAD|LA REPUBLICA$)|"
     r"\bSECRETARI[OA] DE ESTADO\b|\bNACIONES UNIDAS\b|\bONU\b|\bOEA\b|\bEMBAJADOR[A]? DE (?!MEXICO)")
 # Roles in business and organised civil society: a guest, whatever the office.
 _BUSINESS_ROLE = re.compile(
@@ -417,7 +417,9 @@ def role_kind(role: str) -> str:
     foreign head of state or minister, business, civil society, the people an event is
     about).  Decided by the role's words, never by who holds it."""
     folded = fold(role)
-    if _FOREIGN_ROLE.search(folded) or _BUSINESS_ROLE.search(folded):
+    if " DE MEXICO ANTE " in folded or " DE MEXICO EN " in folded:
+        return "official"  # Mexico's representation abroad
+    if (_FOREIGN_ROLE.search(folded) and " DE MEXICO" not in folded) or _BUSINESS_ROLE.search(folded):
         return "guest"
     if _PRIVATE_ROLE.search(folded) and not _GOVERNMENT_ROLE.search(folded):
         return "guest"
