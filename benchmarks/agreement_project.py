@@ -306,6 +306,30 @@ def section_corpus(args: argparse.Namespace) -> None:
         project.close()
 
 
+def section_methods(args: argparse.Namespace) -> None:
+    """The methods paragraph (``coder agreement --methods``) for this shared-corpus project,
+    with a reliability sample drawn over it (5 %, stratified by month, seed 1)."""
+    from coder.codebook import parse_codebook, store_codebook
+    from coder.corpus.importer import import_paths
+    from coder.team.coders import add_coders
+    from coder.team.methods import format_methods, methods_report
+    from coder.team.sample import draw_sample
+
+    if not CORPUS.is_dir():
+        print(f"  skipped: the shared corpus is not at {CORPUS}")
+        return
+    source = CORPUS / "2019" if args.quick else CORPUS
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Project(Path(tmp) / "corpus.db", create=True)
+        import_paths(project, [source])
+        store_codebook(project, parse_codebook(codebook_yaml()))
+        generate_codings(project, per_code=args.per_code)
+        add_coders(project, CODERS)
+        draw_sample(project, CODERS, size="5%", stratify="month", seed=1)
+        print(format_methods(methods_report(project, CODERS, "turn", bootstrap=1000, seed=1)))
+        project.close()
+
+
 SECTIONS = [("(a) concurrent writers on one project file", section_writers),
             ("(b) agreement over the corpus", section_corpus)]
 
@@ -313,9 +337,15 @@ SECTIONS = [("(a) concurrent writers on one project file", section_writers),
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="A small run.")
+    parser.add_argument("--methods", action="store_true",
+                        help="Only print the methods paragraph (agreement --methods) of the "
+                             "corpus project, with a 5 %% reliability sample drawn over it.")
     args = parser.parse_args()
     args.writes = 200 if args.quick else 1000
     args.per_code = 100 if args.quick else 300
+    if args.methods:
+        section_methods(args)
+        return
     for title, section in SECTIONS:
         print(title)
         section(args)

@@ -396,35 +396,41 @@ def accept_suggestion(project: Project, coder: str, suggestion_id: int) -> dict:
     """Turn a suggestion into the coder's annotation (origin ``suggestion``); returns it."""
     coder_id = project.coder_id(coder)
     with project.transaction():
-        suggestion = _suggestion(project, suggestion_id)
-        _check_code(project, suggestion["code_id"])
-        existing = project.rows(
-            'SELECT * FROM annotations WHERE document_id = ? AND coder_id = ? AND code_id = ?'
-            ' AND start = ? AND "end" = ? AND deleted = 0',
-            [suggestion["document_id"], coder_id, suggestion["code_id"], suggestion["start"],
-             suggestion["end"]])
-        before: dict = {"annotations": {}, "decisions": {}}
-        if existing:
-            annotation_id = existing[0]["id"]
-            before["annotations"][annotation_id] = existing[0]
-        else:
-            annotation_id = _insert_annotation(
-                project, coder_id, suggestion["document_id"], suggestion["code_id"],
-                suggestion["start"], suggestion["end"], memo=None, origin="suggestion",
-                pattern_id=suggestion["pattern_id"])
-            before["annotations"][annotation_id] = None
-            predicted = predicted_attributes(project, suggestion)
-            if predicted:
-                # The coder accepts the reading too; each value can be changed afterwards.
-                project.db.execute("UPDATE annotations SET attributes = ? WHERE id = ?",
-                                   [json.dumps(predicted, sort_keys=True), annotation_id])
-        decision_id, previous = _decide(project, coder_id, suggestion, "accept", annotation_id)
-        before["decisions"][decision_id] = previous
-        annotation = _row(project, "annotations", annotation_id)
-        after = {"annotations": {annotation_id: annotation},
-                 "decisions": {decision_id: _row(project, "decisions", decision_id)}}
+        annotation, before, after = _accept(project, coder_id, suggestion_id)
         _log(project, "accept", "suggestion", suggestion_id, coder_id, before, after)
     return annotation
+
+
+def _accept(project: Project, coder_id: int, suggestion_id: int) -> tuple[dict, dict, dict]:
+    """Accept one suggestion inside the caller's transaction; (annotation, before, after)."""
+    suggestion = _suggestion(project, suggestion_id)
+    _check_code(project, suggestion["code_id"])
+    existing = project.rows(
+        'SELECT * FROM annotations WHERE document_id = ? AND coder_id = ? AND code_id = ?'
+        ' AND start = ? AND "end" = ? AND deleted = 0',
+        [suggestion["document_id"], coder_id, suggestion["code_id"], suggestion["start"],
+         suggestion["end"]])
+    before: dict = {"annotations": {}, "decisions": {}}
+    if existing:
+        annotation_id = existing[0]["id"]
+        before["annotations"][annotation_id] = existing[0]
+    else:
+        annotation_id = _insert_annotation(
+            project, coder_id, suggestion["document_id"], suggestion["code_id"],
+            suggestion["start"], suggestion["end"], memo=None, origin="suggestion",
+            pattern_id=suggestion["pattern_id"])
+        before["annotations"][annotation_id] = None
+        predicted = predicted_attributes(project, suggestion)
+        if predicted:
+            # The coder accepts the reading too; each value can be changed afterwards.
+            project.db.execute("UPDATE annotations SET attributes = ? WHERE id = ?",
+                               [json.dumps(predicted, sort_keys=True), annotation_id])
+    decision_id, previous = _decide(project, coder_id, suggestion, "accept", annotation_id)
+    before["decisions"][decision_id] = previous
+    annotation = _row(project, "annotations", annotation_id)
+    after = {"annotations": {annotation_id: annotation},
+             "decisions": {decision_id: _row(project, "decisions", decision_id)}}
+    return annotation, before, after
 
 
 def reject_suggestion(project: Project, coder: str, suggestion_id: int) -> dict:
@@ -440,11 +446,25 @@ def reject_suggestion(project: Project, coder: str, suggestion_id: int) -> dict:
 
 
 def accept_pattern(project: Project, coder: str, document_id: int, pattern_id: str) -> list[dict]:
-    """Accept every pending suggestion of one pattern in a document (one transaction)."""
+    """Accept every pending suggestion of one pattern in a document: one transaction and
+    ONE event, so one undo takes the whole bulk accept back."""
     pending = [s["id"] for s in document_suggestions(project, document_id, coder)
                if s["pattern_id"] == pattern_id and s["status"] == "pending"]
+    coder_id = project.coder_id(coder)
+    accepted: list[dict] = []
+    before: dict = {"annotations": {}, "decisions": {}}
+    after: dict = {"annotations": {}, "decisions": {}}
     with project.transaction():
-        accepted = [accept_suggestion(project, coder, sid) for sid in pending]
+        for suggestion_id in pending:
+            annotation, one_before, one_after = _accept(project, coder_id, suggestion_id)
+            accepted.append(annotation)
+            for table in before:
+                for key, row in one_before[table].items():
+                    before[table].setdefault(key, row)    # the state before the first change
+                after[table].update(one_after[table])
+        if pending:
+            _log(project, "accept", "suggestion", pending[0], coder_id,
+                 before, {**after, "pattern": pattern_id, "suggestions": pending})
     return accepted
 
 
@@ -516,15 +536,23 @@ def annotations_at(project: Project, document_id: int, coder: str, position: int
 
 
 def document_suggestions(project: Project, document_id: int, coder: str | None = None) -> list[dict]:
-    """A document's suggestions with this coder's status: pending, accepted or rejected."""
+    """A document's suggestions with this coder's status: pending, accepted, rejected or
+    ``covered``: not decided, but a live coding of the coder with the same code covers
+    the suggested span, so the coder has in effect accepted it (it is not pending and not
+    counted as left)."""
     coder_id = None
     if coder is not None:
         row = project.db.execute("SELECT id FROM coders WHERE name = ?", [coder]).fetchone()
         coder_id = row[0] if row else -1
     return project.rows(
-        "SELECT s.*, c.name AS code_name, c.color, COALESCE(d.decision || 'ed', 'pending') AS status"
-        " FROM suggestions s JOIN codes c ON c.id = s.code_id"
+        "SELECT s.*, c.name AS code_name, c.color, CASE WHEN d.decision IS NOT NULL"
+        " THEN d.decision || 'ed' WHEN EXISTS (SELECT 1 FROM annotations a"
+        "  WHERE a.document_id = s.document_id AND a.coder_id = d2.coder_id"
+        '  AND a.code_id = s.code_id AND a.deleted = 0 AND a.start <= s.start'
+        '  AND a."end" >= s."end")'
+        " THEN 'covered' ELSE 'pending' END AS status"
+        " FROM (SELECT ? AS coder_id) d2, suggestions s JOIN codes c ON c.id = s.code_id"
         " LEFT JOIN decisions d ON d.document_id = s.document_id AND d.code_id = s.code_id"
         ' AND d.start = s.start AND d."end" = s."end" AND d.pattern_id = s.pattern_id'
-        " AND d.coder_id = ? WHERE s.document_id = ? AND c.retired = 0"
+        " AND d.coder_id = d2.coder_id WHERE s.document_id = ? AND c.retired = 0"
         ' ORDER BY s.start, s."end", s.id', [coder_id, document_id])

@@ -108,9 +108,12 @@ def format_methods(info: dict) -> str:
     if sample:
         strata = f", stratified by {sample['stratify']} with proportional allocation" \
             if sample.get("stratify") else ""
-        parts[0] += (f", a random reliability sample of {sample['n']} of the project's "
+        parts[0] += (f" from a random reliability sample of {sample['n']} of the project's "
                      f"{info['documents_in_project']} documents (size {sample['size']}{strata}; "
                      f"seed {sample['seed']}, drawn with `coder sample`)")
+        if sample["n"] and sample["n"] > len(info["documents"]):
+            parts[0] += (f"; {sample['n'] - len(info['documents'])} sampled documents not "
+                         "(yet) coded by every coder are not counted")
     text = parts[0] + ". "
     blind = info["blind"]
     if blind["all_blind"]:
