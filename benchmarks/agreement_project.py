@@ -269,7 +269,7 @@ def section_corpus(args: argparse.Namespace) -> None:
               f"{'met' if total <= 1 else 'NOT met'}")
 
         base_s, base_alpha, base_docs = per_character_baseline(project, scope, "C01", 5_000_000)
-        sub = U.Scope(scope.coders, scope.coder_ids, base_docs, "listed", "")
+        sub = U.AgreementScope(scope.coders, scope.coder_ids, base_docs, "listed", "")
         sub_spans = U.load_spans(project, sub, ["C01"])
         sub_cont = U.continuum(project, base_docs)
         ours, t_ours = timed(lambda: char_agreement(

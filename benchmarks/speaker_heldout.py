@@ -67,9 +67,9 @@ def draw(labels: Path, corpus: Path, year: str, n: int, seed: int) -> None:
 
 
 def _fold(text: str | None) -> str:
-    from coder.corpus.speakers import fold
+    from coder.corpus.speakers import fold_name
 
-    return " ".join(fold(text or "").replace(",", " ").replace(".", " ").split())
+    return " ".join(fold_name(text or "").replace(",", " ").replace(".", " ").split())
 
 
 def score(labels: Path, corpus: Path, project_path: Path | None) -> None:

@@ -8,6 +8,6 @@ The public Python API, for notebooks and scripts::
 
 from .api import Project, open_project
 from .errors import CoderError
+from .version import __version__
 
-__all__ = ["CoderError", "Project", "open_project"]
-__version__ = "0.1.0"
+__all__ = ["CoderError", "Project", "__version__", "open_project"]

@@ -27,13 +27,13 @@ from .codebook.model import code_tree
 from .corpus.turns import DocumentTurns
 from .errors import CoderError, read_text
 from .export.matrix import (
-    _by_document,
-    _column_index,
-    _documents,
-    _months,
-    _segments,
     code_columns,
+    column_index,
     cooccurrence,
+    months_between,
+    segments_by_document,
+    selected_documents,
+    selected_segments,
     split_columns,
 )
 from .export.tables import atomic_path, check_output_path
@@ -166,9 +166,9 @@ def frequencies(project: Project, *, by: str = "month", codes: str | Iterable[st
     if attribute:
         columns = split_columns(project, columns, attribute)
     names = [name for name, _ in columns]
-    index = _column_index(columns)
-    documents = _documents(project, resolved)
-    segments = _by_document(_segments(project, resolved, index, attribute or None))
+    index = column_index(columns)
+    documents = selected_documents(project, resolved)
+    segments = segments_by_document(selected_segments(project, resolved, index, attribute or None))
     scope = (coded_documents(project, **filters) if _use_coded_only(coded_only, resolved)
              else None)
 
@@ -199,7 +199,7 @@ def frequencies(project: Project, *, by: str = "month", codes: str | Iterable[st
         keys = [by, "documents", "words"]
         labels = sorted(groups)
         if labels and by == "month":
-            labels = _months(labels[0], labels[-1])
+            labels = months_between(labels[0], labels[-1])
         elif labels:
             labels = [str(y) for y in range(int(labels[0]), int(labels[-1]) + 1)]
         rows = []

@@ -226,8 +226,7 @@ def role_condition(project: Project, roles: list[str], turns: str = "t",
     the turn's own (the president of the day; an official's role on that date)."""
     if not roles:
         return "", []
-    from .corpus.speakers import KINDS
-    from .corpus.speakers import fold as fold_name
+    from .corpus.speakers import KINDS, fold_name
 
     kinds: set[str] = set()
     titles: set[str] = set()
@@ -257,8 +256,7 @@ def speaker_ids(project: Project, speakers: list[str]) -> list[int] | None:
     (:func:`role_condition`)."""
     if not speakers:
         return None
-    from .corpus.speakers import find_speaker
-    from .corpus.speakers import fold as fold_name
+    from .corpus.speakers import find_speaker, fold_name
 
     rows = project.rows("SELECT id, name, role, kind FROM speakers")
     chosen: set[int] | None = None

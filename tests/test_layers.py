@@ -5,6 +5,9 @@ from __future__ import annotations
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 import coder
 
@@ -46,3 +49,49 @@ def test_cli_help_stays_light():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+# -- the import contracts (pyproject.toml [tool.importlinter]) --------------------------------
+
+def _graph():
+    grimp = pytest.importorskip("grimp")
+    return grimp.build_graph("coder", cache_dir=None)
+
+
+def test_import_contracts_are_kept():
+    """The layers and the forbidden imports of docs/DEVELOPING.md, checked by import-linter.
+
+    Function-level imports count: a back-import hidden inside a function breaks it too.
+    """
+    pytest.importorskip("importlinter")
+    from importlinter.cli import lint_imports
+
+    config = str(Path(__file__).resolve().parents[1] / "pyproject.toml")
+    assert lint_imports(config_filename=config, no_cache=True) == 0, \
+        "an import breaks a contract; run `lint-imports` for the details"
+
+
+def test_no_module_takes_part_in_an_import_cycle():
+    """No module reaches itself through imports (function-level ones included)."""
+    graph = _graph()
+    for module in sorted(graph.modules):
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported == module or not imported.startswith("coder"):
+                continue
+            back = graph.find_shortest_chain(importer=imported, imported=module)
+            assert back is None, f"cycle: {module} -> {' -> '.join(back)}"
+
+
+def test_modules_do_not_import_each_others_private_names():
+    """A leading underscore means "this module only": no other module imports it."""
+    import ast
+
+    root = Path(coder.__file__).parent
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level + (node.module or "").count("coder"):
+                for alias in node.names:
+                    if alias.name.startswith("_") and not alias.name.startswith("__"):
+                        offenders.append(f"{path.relative_to(root)}: {node.module}.{alias.name}")
+    assert offenders == [], "\n".join(offenders)

@@ -5,15 +5,14 @@ from __future__ import annotations
 import pytest
 
 from coder.corpus.importer import import_paths
+from coder.corpus.roster import merge_speakers, split_speaker
 from coder.corpus.speakers import (
     SpeakerResolver,
     display_name,
     find_speaker,
     list_speakers,
-    merge_speakers,
     parse_speaker,
     same_person,
-    split_speaker,
 )
 from coder.errors import CoderError
 

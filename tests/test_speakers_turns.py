@@ -11,8 +11,14 @@ import threading
 import pytest
 
 from coder.corpus.importer import import_paths
-from coder.corpus.roster import export_roster, load_roster, rename_speaker, unresolved_speakers
-from coder.corpus.speakers import list_speakers, merge_speakers, parse_speaker
+from coder.corpus.roster import (
+    export_roster,
+    load_roster,
+    merge_speakers,
+    rename_speaker,
+    unresolved_speakers,
+)
+from coder.corpus.speakers import list_speakers, parse_speaker
 from coder.errors import CoderError
 from coder.export.search import iter_hits
 from coder.project import Project

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from coder.errors import CoderError, PatternError
 from coder.project import Project
 from coder.suggest import (
-    Scope,
+    RunScope,
     check_pattern,
     export_patterns,
     import_patterns,
@@ -25,11 +25,10 @@ from coder.suggest import (
     pattern_report,
     prepare_run,
     run_suggest,
-    set_suggestions_visible,
-    suggestions_visible,
 )
 from coder.suggest.engine import PatternRef, build_plan, match_texts
 from coder.suggest.pipeline import LemmaData, load_pipeline, pipeline_spec
+from coder.team.coders import set_suggestions_visible, suggestions_visible
 
 # -- check_pattern / needs_attrs ------------------------------------------------------------
 
@@ -401,15 +400,15 @@ def test_changed_codebook_replaces_suggestions_and_keeps_decisions(proj):
 
 def test_scope_by_speaker_role_document_and_dates(proj):
     one, two = doc_id(proj, "Conferencia uno"), doc_id(proj, "Conferencia dos")
-    report = run_suggest(proj, Scope(speaker="andres manuel LOPEZ obrador"))
+    report = run_suggest(proj, RunScope(speaker="andres manuel LOPEZ obrador"))
     assert report.processed == 4
     speakers = set(rows(proj, "SELECT DISTINCT sp.kind FROM suggestions s JOIN turns t ON t.document_id ="
                               ' s.document_id AND t.start <= s.start AND t."end" >= s."end"'
                               " JOIN speakers sp ON sp.id = t.speaker_id"))
     assert speakers == {("president",)}
     # A narrower scope is covered; a wider one re-runs (and keeps what was covered).
-    assert run_suggest(proj, Scope(speaker="Andrés Manuel López Obrador", doc_ids=[one])).up_to_date == 1
-    press = run_suggest(proj, Scope(role="press"))
+    assert run_suggest(proj, RunScope(speaker="Andrés Manuel López Obrador", doc_ids=[one])).up_to_date == 1
+    press = run_suggest(proj, RunScope(role="press"))
     assert press.processed >= 2
     kinds = set(rows(proj, "SELECT DISTINCT sp.kind FROM suggestions s JOIN turns t ON t.document_id ="
                            ' s.document_id AND t.start <= s.start AND t."end" >= s."end"'
@@ -418,15 +417,15 @@ def test_scope_by_speaker_role_document_and_dates(proj):
     assert run_suggest(proj).up_to_date + run_suggest(proj).processed == 4
     assert run_suggest(proj).up_to_date == 4
 
-    dated = prepare_run(proj, Scope(since="2019-06-01", until="2019-12-31"), force=True)
+    dated = prepare_run(proj, RunScope(since="2019-06-01", until="2019-12-31"), force=True)
     assert [t.document_id for t in dated.tasks] == [two]
-    assert prepare_run(proj, Scope(doc_ids=[one, two]), force=True).documents == 2
+    assert prepare_run(proj, RunScope(doc_ids=[one, two]), force=True).documents == 2
     with pytest.raises(CoderError, match="no speaker"):
-        prepare_run(proj, Scope(speaker="Nadie Que Exista"))
+        prepare_run(proj, RunScope(speaker="Nadie Que Exista"))
     with pytest.raises(CoderError, match="no document"):
-        prepare_run(proj, Scope(doc_ids=[999]))
+        prepare_run(proj, RunScope(doc_ids=[999]))
     with pytest.raises(CoderError, match="unknown role"):
-        prepare_run(proj, Scope(role="pope"))
+        prepare_run(proj, RunScope(role="pope"))
 
 
 def test_documents_without_turns_are_skipped(proj):

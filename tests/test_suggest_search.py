@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from coder.codebook import parse_codebook, store_codebook
 from coder.corpus.importer import import_paths
-from coder.export import search
 from coder.project import now
 from coder.suggest import run_suggest
 from coder.suggest.store import SEARCH_PIPELINE
@@ -12,7 +11,6 @@ from tests.conftest import CODEBOOK
 
 
 def test_search_suggestions_survive_a_forced_run(project, transcript):
-    assert SEARCH_PIPELINE == search.PIPELINE
     import_paths(project, [transcript])
     store_codebook(project, parse_codebook(CODEBOOK))
     run_suggest(project)

@@ -561,7 +561,7 @@ def _counts_table(counts: Any, what: str) -> tuple[np.ndarray, int]:
     return t, int(raters[0]) if len(raters) else 0
 
 
-def _fleiss_weighted(
+def fleiss_weighted(
     counts: np.ndarray, weights: np.ndarray, m: int, measure: str
 ) -> AgreementResult:
     """Fleiss' kappa where row i stands for ``weights[i]`` identical units."""
@@ -602,7 +602,7 @@ def fleiss_kappa(counts: Any) -> AgreementResult:
         return _undefined(measure, "no unit was rated")
     if m < 2:
         return _undefined(measure, "fewer than two ratings per unit")
-    return _fleiss_weighted(t, np.ones(len(t)), m, measure)
+    return fleiss_weighted(t, np.ones(len(t)), m, measure)
 
 
 def fleiss_category_kappas(counts: Any) -> list[AgreementResult]:

@@ -38,10 +38,10 @@ from ..project import Project
 from . import units as U
 from .measures import (
     AgreementResult,
-    _fleiss_weighted,
     bootstrap_alpha,
     cohen_kappa,
     fleiss_kappa,
+    fleiss_weighted,
     krippendorff_alpha,
     percent_agreement,
 )
@@ -271,7 +271,7 @@ def _binary_agreement(data: np.ndarray) -> tuple[AgreementResult, AgreementResul
         both, only_a, only_b = int((a & b).sum()), int((a & ~b).sum()), int((~a & b).sum())
         kappa = cohen_kappa([[both, only_a], [only_b, n - both - only_a - only_b]])
     else:
-        kappa = _fleiss_weighted(np.column_stack([m - kk, kk]), hist, m, "fleiss_kappa")
+        kappa = fleiss_weighted(np.column_stack([m - kk, kk]), hist, m, "fleiss_kappa")
     return kappa, percent
 
 
@@ -444,7 +444,7 @@ def _pooled_binary(data: U.ReliabilityData, code_ids: list[str], bootstrap: int,
         share = (kk * (kk - 1) + (m - kk) * (m - kk - 1)) / (m * (m - 1))
         row.percent = float((hist * share).sum() / total)
         kappa = (cohen_kappa(table) if m == 2
-                 else _fleiss_weighted(np.column_stack([m - kk, kk]), hist, m, "fleiss_kappa"))
+                 else fleiss_weighted(np.column_stack([m - kk, kk]), hist, m, "fleiss_kappa"))
         row.kappa, row.kappa_measure = kappa.value, kappa.measure
     if bootstrap and row.alpha is not None:
         row.ci_low, row.ci_high = _cluster_bootstrap(per_unit, m, bootstrap, seed, confidence)

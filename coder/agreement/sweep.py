@@ -25,8 +25,8 @@ from .measures import (
     REASON_FEW_CODERS,
     AgreementDataError,
     AgreementResult,
-    _fleiss_weighted,
     cohen_kappa,
+    fleiss_weighted,
 )
 
 MAX_CODERS = 62  # coders are bits of an int64 mask
@@ -281,5 +281,5 @@ def char_agreement(coverage: Coverage | Iterable[Coverage]) -> CharAgreement:
         )
     else:
         rows = np.column_stack([m - k, k])
-        kappa = _fleiss_weighted(rows, cov, m, names[2])
+        kappa = fleiss_weighted(rows, cov, m, names[2])
     return CharAgreement(coders, length, covered_by, alpha, percent, kappa, table)

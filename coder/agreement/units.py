@@ -44,7 +44,7 @@ NONE_LABEL = "none"
 
 
 @dataclass
-class Scope:
+class AgreementScope:
     """The coders and documents an agreement computation uses, and why."""
 
     coders: list[str]
@@ -98,7 +98,7 @@ def parse_docs(value: str | list[int] | None) -> str | list[int]:
 
 
 def select_documents(project: Project, coders: list[str], docs: str | list[int] = "auto", *,
-                     where: list[str] | None = None, include_excluded: bool = False) -> Scope:
+                     where: list[str] | None = None, include_excluded: bool = False) -> AgreementScope:
     """The documents agreement is computed on, for these coders.
 
     ``"reliability"``: the reliability sample assigned to all of them, left to the
@@ -121,7 +121,7 @@ def select_documents(project: Project, coders: list[str], docs: str | list[int] 
         if missing:
             raise CoderError(f"no document #{missing[0]}; see `coder documents`")
         chosen = sorted(set(docs))
-        scope = Scope(
+        scope = AgreementScope(
             coders,
             ids,
             chosen,
@@ -151,7 +151,7 @@ def select_documents(project: Project, coders: list[str], docs: str | list[int] 
             f"reliability sample: {len(chosen)} of {len(pool)} sampled documents, "
             f"coded independently by {_all(coders)}"
         )
-        scope = Scope(coders, ids, chosen, "reliability", desc, left_out=left)
+        scope = AgreementScope(coders, ids, chosen, "reliability", desc, left_out=left)
         info = project.setting("reliability_sample")
         if isinstance(info, dict) and info.get("seed") is not None:
             strat = f", stratified by {info['stratify']}" if info.get("stratify") else ""
@@ -161,7 +161,7 @@ def select_documents(project: Project, coders: list[str], docs: str | list[int] 
             )
     else:
         chosen = sorted(everyone)
-        scope = Scope(
+        scope = AgreementScope(
             coders,
             ids,
             chosen,
@@ -206,7 +206,7 @@ def _id_list(ids: list[int], limit: int = 12) -> str:
 # -- which codes ------------------------------------------------------------------------
 
 
-def select_codes(project: Project, scope: Scope, codes: list[str] | None = None) -> list[str]:
+def select_codes(project: Project, scope: AgreementScope, codes: list[str] | None = None) -> list[str]:
     """The codes to measure: ``codes`` as given (checked), else every code of the current
     codebook plus any retired code the coders used in these documents, in codebook order."""
     known = {r["id"]: r for r in project.rows("SELECT id, retired, sort FROM codes")}
@@ -247,7 +247,7 @@ Spans = dict[str, dict[int, list[list[tuple[int, int]]]]]
 """code -> document -> one list of (start, end) per coder (in scope order), sorted."""
 
 
-def load_spans(project: Project, scope: Scope, codes: list[str]) -> Spans:
+def load_spans(project: Project, scope: AgreementScope, codes: list[str]) -> Spans:
     """Every live annotation of these codes by the scope's coders in its documents."""
     index = {cid: i for i, cid in enumerate(scope.coder_ids)}
     out: Spans = {code: {} for code in codes}
@@ -340,7 +340,7 @@ class ReliabilityData:
     """Coders x units binary data per code (and nominal data per exclusive group)."""
 
     unit: str
-    scope: Scope
+    scope: AgreementScope
     units: Units
     codes: list[str]
     data: dict[str, np.ndarray]  # code -> (coders x units) uint8
@@ -366,7 +366,7 @@ class ReliabilityData:
 
 
 def reliability_data(
-    project: Project, scope: Scope, codes: list[str], unit: str, spans: Spans | None = None
+    project: Project, scope: AgreementScope, codes: list[str], unit: str, spans: Spans | None = None
 ) -> ReliabilityData:
     """Binary reliability data per code for a predefined unit (turn, sentence, document)."""
     units = predefined_units(project, scope.documents, unit)
@@ -528,7 +528,7 @@ def continuum(project: Project, documents: list[int]) -> Continuum:
     return Continuum(docs, offsets)
 
 
-def coverages(spans: Spans, scope: Scope, cont: Continuum, codes: list[str]) -> dict:
+def coverages(spans: Spans, scope: AgreementScope, cont: Continuum, codes: list[str]) -> dict:
     """Per code, the :class:`~coder.agreement.sweep.Coverage` of the scope's coders over the continuum."""
     from .sweep import sweep
 

@@ -347,7 +347,7 @@ def _check_pattern(entry: dict, code: Code, languages: list, pattern_ids: dict[s
 def _spacy_check(entry: dict) -> str | None:
     """spaCy's own validation of a token pattern (None when the checker is unavailable)."""
     try:
-        from ..suggest.patterns import check_pattern
+        from .patterns import check_pattern
     except ImportError:
         return None
     clean = {k: v for k, v in entry.items() if k != "__line__"}

@@ -213,7 +213,7 @@ def speakers_merge(project_path: Path | None, source: str, target: str) -> None:
 
     Turns and spellings move to TARGET; later imports follow the fix.
     """
-    from ..corpus.speakers import merge_speakers
+    from ..corpus.roster import merge_speakers
 
     with Project(project_path or default_path()) as project:
         merged = merge_speakers(project, source, target)
@@ -236,7 +236,7 @@ def speakers_split(project_path: Path | None, spelling: str, into: str | None) -
       coder speakers split "JUAN PÉREZ, VOCERO" --into "Juan Pérez Gómez"
     Later imports keep the fix.
     """
-    from ..corpus.speakers import split_speaker
+    from ..corpus.roster import split_speaker
 
     with Project(project_path or default_path()) as project:
         target = split_speaker(project, spelling, into)

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import click
 
+from ..corpus.speakers import KINDS as ROLES
 from ..errors import CoderError
 from ..project import Project
 from .common import print_json, progress, warn, with_project
 from .selection import selection_options
-
-ROLES = ("president", "official", "press", "moderator", "other", "unknown")
 
 
 @click.command("suggest")
@@ -44,7 +43,8 @@ def suggest(project: Project, speakers: list[str], roles: list[str], doc_ids: li
     suggestions replaced, while coders' accept/reject decisions are kept.  Each document
     is committed on its own, so an interrupted run resumes where it stopped.
     """
-    from ..suggest import Scope, execute_run, prepare_run, set_suggestions_visible
+    from ..suggest import RunScope, execute_run, prepare_run
+    from ..team.coders import set_suggestions_visible
 
     if off_for or on_for:
         for name in off_for:
@@ -56,7 +56,7 @@ def suggest(project: Project, speakers: list[str], roles: list[str], doc_ids: li
         return
     if len(speakers) > 1 or len(roles) > 1:
         raise CoderError("suggest takes one --speaker and one --role")
-    scope = Scope(speaker=speakers[0] if speakers else None, role=roles[0] if roles else None,
+    scope = RunScope(speaker=speakers[0] if speakers else None, role=roles[0] if roles else None,
                   doc_ids=doc_ids or None, since=since, until=until)
     run = prepare_run(project, scope, model=model, force=force, warn=warn)
     for note in run.notes:
@@ -84,7 +84,8 @@ def suggest(project: Project, speakers: list[str], roles: list[str], doc_ids: li
 def suggestions(project: Project, doc_ids: list[int], codes: list[str], coder: str | None,
                 status: str | None, limit: int | None, as_json: bool) -> None:
     """List suggestions with their text, pattern and decision status."""
-    from ..suggest import list_suggestions, suggestions_visible
+    from ..suggest import list_suggestions
+    from ..team.coders import suggestions_visible
 
     if coder and not suggestions_visible(project, coder):
         warn(f"suggestions are hidden for {coder} (reliability coding); "

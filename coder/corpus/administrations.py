@@ -94,8 +94,4 @@ def administration_on(administrations: list[Administration], date: str | None
     return best
 
 
-def head_keys(adm: Administration) -> set[str]:
-    """The speaker keys of an administration's head (see :func:`speakers.name_key`)."""
-    from .speakers import name_key
-
-    return {name_key(adm.head)}
+#END

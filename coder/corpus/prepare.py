@@ -97,9 +97,9 @@ _KINDS = [
 
 def guess_kind(title: str | None) -> str:
     """A document kind from its title (press conference, speech, covid briefing, ...)."""
-    from .speakers import fold
+    from .speakers import fold_name
 
-    folded = fold(title or "").lower()
+    folded = fold_name(title or "").lower()
     for kind, pattern in _KINDS:
         if re.search(pattern, folded):
             return kind
@@ -116,9 +116,9 @@ _GENRES = [
 def guess_genre(title: str | None) -> str:
     """The genre of a document from its title: "mañanera" (the morning press conference),
     "covid briefing", "speech", else "event" (a visit, an inauguration, a dialogue ...)."""
-    from .speakers import fold
+    from .speakers import fold_name
 
-    folded = fold(title or "").lower()
+    folded = fold_name(title or "").lower()
     for genre, pattern in _GENRES:
         if re.search(pattern, folded):
             return genre

@@ -38,19 +38,22 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ..project import Project
-from .administrations import Administration, administration_on, head_keys, load_administrations
+from .administrations import Administration, administration_on, load_administrations
 from .speakers import (
     GENERIC_KEYS,
     KINDS,
-    UNKNOWN,
+    PersonIndex,
     SpeakerLine,
-    _contains_run,
-    _name_words,
-    _PersonIndex,
-    fold,
-    parse_speaker,
+    contains_run,
+    fold_name,
+    head_keys,
+    name_words,
+    read_line,
     same_person,
 )
+
+# The project setting holding the user's roster (coder speakers load; see roster.py).
+ROSTER_SETTING = "speaker_roster"
 
 # Kinds a person's own line can decide, strongest first (for a speaker's overall kind).
 _KIND_ORDER = ("president", "official", "guest", "recording", "other", "press", "voice",
@@ -59,26 +62,6 @@ _KIND_ORDER = ("president", "official", "guest", "recording", "other", "press", 
 
 # Kinds that start or end a question (see turns.answered_questions).
 _LINKING = frozenset({"press", "moderator", "unknown", None})
-
-
-_READ: dict[str, SpeakerLine] = {}  # alias -> what the rules read (they are pure)
-
-
-def read_line(alias: str) -> SpeakerLine:
-    """:func:`parse_speaker` of a stored alias, remembered.  A turn with no speaker line is
-    stored under the alias "Unknown speaker"."""
-    line = _READ.get(alias)
-    if line is None:
-        if len(_READ) > 200_000:
-            _READ.clear()
-        line = _READ[alias] = parse_speaker(None if alias == UNKNOWN else alias)
-    return line
-
-
-def remember_line(alias: str, line: SpeakerLine) -> None:
-    """Let :func:`read_line` reuse what the importer read already (a worker's parse)."""
-    if alias != UNKNOWN and len(_READ) < 200_000:
-        _READ.setdefault(alias, line)
 
 
 @dataclass
@@ -126,8 +109,6 @@ def reconcile(project: Project) -> None:
     def group(gid: object) -> _Group:
         return groups.setdefault(gid, _Group())
 
-    from .roster import ROSTER_SETTING
-
     roster = project.setting(ROSTER_SETTING) or []
     by_spelling: dict[str, int] = {}
     by_key: dict[str, int] = {}
@@ -174,11 +155,11 @@ def reconcile(project: Project) -> None:
 
     # -- people: the best-supported spellings first ------------------------------------
     support = {key: sum(turns_of[a] for a in ids) for key, ids in free_person.items()}
-    index = _PersonIndex()
+    index = PersonIndex()
     for gid, grp in sorted(groups.items(), key=lambda item: repr(item[0])):
         for key in sorted(grp.keys):
             index.add(key, gid)
-    order = sorted(free_person, key=lambda k: (-support[k], -_name_words(k.split()), k))
+    order = sorted(free_person, key=lambda k: (-support[k], -name_words(k.split()), k))
     short: list[str] = []
     for key in order:
         matches = _matches(index, key)
@@ -188,7 +169,7 @@ def reconcile(project: Project) -> None:
             gid = ("key", key)
             if len(matches) > 1:
                 group(gid).unresolved = "could be " + _names_hint(groups, matches, lines)
-            elif _name_words(key.split()) <= 2:
+            elif name_words(key.split()) <= 2:
                 short.append(key)
         grp = group(gid)
         grp.aliases.extend(free_person[key])
@@ -227,7 +208,7 @@ def reconcile(project: Project) -> None:
             continue
         anywhere = {g for g in _having_words(word_index, key.split(), live)
                     if g != gid and g in groups and any(_shortens(key, k) for k in groups[g].keys)}
-        held = {fold(lines[a].role) for a in grp.aliases if lines[a].role}
+        held = {fold_name(lines[a].role) for a in grp.aliases if lines[a].role}
         if held and not near:
             # The same role as exactly one of the people it could be: that one.
             by_role = {g for g in anywhere if held & _roles_of(groups[g], lines)}
@@ -240,7 +221,7 @@ def reconcile(project: Project) -> None:
     roles = _roles_by_group(groups, lines)
     for alias_id in role_only:
         line = lines[alias_id]
-        role = fold(line.role or "")
+        role = fold_name(line.role or "")
         docs = alias_docs.get(alias_id, set())
         near = {live(g) for d in docs for g in doc_groups.get(d, ())}
         near = {g for g in near if role in roles.get(g, ())}
@@ -259,7 +240,7 @@ def reconcile(project: Project) -> None:
     _store(project, groups, lines, turns_of, docs_of, administrations, turn_groups)
 
 
-def _matches(index: _PersonIndex, key: str) -> set:
+def _matches(index: PersonIndex, key: str) -> set:
     """Every group a new key names by the spelling rules (exact key first)."""
     from rapidfuzz import fuzz, process
 
@@ -269,7 +250,7 @@ def _matches(index: _PersonIndex, key: str) -> set:
     candidates: set[str] = set()
     for signature in index._signatures(words):
         candidates |= index.by_words.get(signature, set())
-    if _name_words(list(words)) >= 3:
+    if name_words(list(words)) >= 3:
         for other, _score, _index in process.extract(
                 key, index.by_count.get(len(words), []), scorer=fuzz.ratio,
                 score_cutoff=85, limit=None):
@@ -303,7 +284,7 @@ def _shortens(short: str, full: str) -> bool:
             position = others.index(word, position) + 1
         except ValueError:
             return False
-    return words[0] == others[0] or _contains_run(others, words)
+    return words[0] == others[0] or contains_run(others, words)
 
 
 def _head_match(key: str, grp: _Group, lines: dict[int, SpeakerLine], db,
@@ -363,13 +344,13 @@ def _groups_by_document(db, groups: dict, documents: set[int]) -> dict[int, set]
 
 
 def _roles_of(grp: _Group, lines: dict[int, SpeakerLine]) -> set[str]:
-    return {fold(lines[a].role) for a in grp.aliases if lines[a].role}
+    return {fold_name(lines[a].role) for a in grp.aliases if lines[a].role}
 
 
 def _roles_by_group(groups: dict, lines: dict[int, SpeakerLine]) -> dict[object, set[str]]:
     roles: dict[object, set[str]] = {}
     for gid, grp in groups.items():
-        held = {fold(lines[a].role) for a in grp.aliases if lines[a].person and lines[a].role}
+        held = {fold_name(lines[a].role) for a in grp.aliases if lines[a].person and lines[a].role}
         if held:
             roles[gid] = held
     return roles
@@ -393,7 +374,7 @@ def _canonical(grp: _Group, lines: dict[int, SpeakerLine], turns_of: dict[int, i
         words = [w for w in key.split() if w.lower() not in ("de", "del", "la", "las", "los", "y")]
         weakest = min((word_docs[w] for w in words), default=0)
         return (docs[key] >= 2 or len(docs) == 1, weakest * 10 >= total, docs[key], turns[key],
-                _name_words(key.split()), _reverse(key))
+                name_words(key.split()), _reverse(key))
 
     key = max(docs, key=score)
     # The spelling of that key most often written, accents preferred.
@@ -444,7 +425,7 @@ def _store(project: Project, groups: dict, lines: dict[int, SpeakerLine],
             first = lines[min(grp.aliases)]
             key, name = first.key, grp.name or first.name
         if grp.name:
-            key = fold(grp.name)
+            key = fold_name(grp.name)
         speaker_id = grp.pinned
         if speaker_id is None:
             votes = Counter()

@@ -25,9 +25,19 @@ from pathlib import Path
 
 from ..errors import CoderError
 from ..project import Project
-from .speakers import KINDS, find_speaker, list_speakers
-
-ROSTER_SETTING = "speaker_roster"
+from .reconcile import ROSTER_SETTING
+from .speakers import (
+    GENERIC_KEYS,
+    KINDS,
+    PERSON_KINDS,
+    clean,
+    display_name,
+    find_speaker,
+    fold_name,
+    list_speakers,
+    name_key,
+    parse_speaker,
+)
 
 
 def rename_speaker(project: Project, speaker: str, name: str, kind: str | None = None) -> dict:
@@ -176,3 +186,124 @@ def set_administrations(project: Project, path: str | Path) -> int:
         reconcile(project)
         project.log_event("load", "administrations", None, after={"file": str(path)})
     return len(found)
+
+
+def merge_speakers(project: Project, source: str, target: str) -> dict:
+    """Merge speaker ``source`` into ``target``: turns and aliases move, the fix is kept.
+
+    Later imports that produce ``source``'s key resolve to ``target``.  One transaction;
+    returns the target speaker.
+    """
+    src = find_speaker(project, source)
+    dst = find_speaker(project, target)
+    if src["id"] == dst["id"]:
+        raise CoderError(f"{source!r} and {target!r} are already the same speaker")
+    with project.transaction():
+        db = project.db
+        db.execute("UPDATE turns SET speaker_id = ? WHERE speaker_id = ?", [dst["id"], src["id"]])
+        # The user chose the target's name; both speakers' spellings are pinned.
+        db.execute("UPDATE speakers SET fixed_name = 1 WHERE id = ?", [dst["id"]])
+        db.execute("UPDATE speaker_aliases SET speaker_id = ?, manual = 1 WHERE speaker_id IN (?, ?)",
+                   [dst["id"], src["id"], dst["id"]])
+        db.execute("UPDATE speaker_merges SET speaker_id = ? WHERE speaker_id = ?", [dst["id"], src["id"]])
+        db.execute("INSERT INTO speaker_merges(key, speaker_id) VALUES (?, ?) "
+                   "ON CONFLICT(key) DO UPDATE SET speaker_id = excluded.speaker_id",
+                   [src["key"], dst["id"]])
+        db.execute("DELETE FROM speakers WHERE id = ?", [src["id"]])
+        from .reconcile import reconcile
+
+        reconcile(project)
+        if src["kind"] != dst["kind"]:
+            from .turns import link_questions
+
+            for (document_id,) in db.execute(
+                "SELECT DISTINCT document_id FROM turns WHERE speaker_id = ?", [dst["id"]]
+            ).fetchall():
+                link_questions(project, document_id)
+        project.log_event("merge", "speaker", dst["id"], before=src, after=dst)
+    return dst
+
+
+def _find_alias(project: Project, spelling: str) -> dict:
+    """A raw spelling as listed by ``coder speakers`` (exact, else accent/case-insensitive)."""
+    rows = project.rows("SELECT * FROM speaker_aliases WHERE alias IN (?, ?)",
+                        [spelling, clean(spelling)])
+    if not rows:
+        folded = fold_name(clean(spelling))
+        rows = [row for row in project.rows("SELECT * FROM speaker_aliases")
+                if fold_name(row["alias"]) == folded]
+    if not rows:
+        raise CoderError(f"no spelling {spelling!r}; `coder speakers --json` lists them")
+    if len(rows) > 1:
+        raise CoderError(f"{spelling!r} matches {len(rows)} spellings; write it exactly")
+    return rows[0]
+
+
+def split_speaker(project: Project, spelling: str, into: str | None = None) -> dict:
+    """Move one raw spelling, and the turns spoken under it, to another speaker.
+
+    This undoes what the rules (or a merge) joined wrongly.  ``into`` names the speaker to
+    move it to: an existing one (id, name or spelling) or, if none matches, a new speaker
+    of that name; without ``into``, a new speaker as the rules read the spelling.  Later
+    imports keep the fix: the spelling is looked up before any rule.  One transaction;
+    returns the speaker the spelling now belongs to.
+    """
+    alias = _find_alias(project, spelling)
+    source = project.rows("SELECT * FROM speakers WHERE id = ?", [alias["speaker_id"]])[0]
+    line = parse_speaker(alias["alias"])
+    target = None
+    if into is not None:
+        try:
+            target = find_speaker(project, into)
+        except CoderError:
+            target = None  # a new speaker of that name
+    elif line.key == source["key"] or line.key in GENERIC_KEYS:
+        raise CoderError(f"the rules read {alias['alias']!r} as {source['name']} itself; "
+                         "name the speaker it should go to with --into")
+    else:  # the speaker the rules alone would give it, if there is one
+        found = project.rows("SELECT * FROM speakers WHERE key = ?", [line.key])
+        target = found[0] if found else None
+    if target is not None and target["id"] == source["id"]:
+        raise CoderError(f"{alias['alias']!r} already belongs to {source['name']}")
+    with project.transaction():
+        db = project.db
+        if target is None:
+            name = into.strip() if into else line.name
+            key = name_key(name) if into else line.key
+            if not key:
+                raise CoderError(f"{into!r} is not a name")
+            kind = line.kind if line.kind in PERSON_KINDS else "other"
+            target_id = db.execute(
+                "INSERT INTO speakers(key, name, role, kind, fixed_name) VALUES (?, ?, ?, ?, ?)",
+                [key, display_name(name) if into else line.name, line.role, kind,
+                 int(bool(into))]).lastrowid
+            # A merge that sent this name to the old speaker would send it back there.
+            db.execute("DELETE FROM speaker_merges WHERE key = ?", [key])
+            target = project.rows("SELECT * FROM speakers WHERE id = ?", [target_id])[0]
+        db.execute("UPDATE speaker_aliases SET speaker_id = ?, manual = 1 WHERE id = ?",
+                   [target["id"], alias["id"]])
+        # What stays with the old speaker is pinned too, so the rules do not join it again.
+        db.execute("UPDATE speaker_aliases SET manual = 1 WHERE speaker_id = ?", [source["id"]])
+        moved = db.execute("UPDATE turns SET speaker_id = ? WHERE alias_id = ?",
+                           [target["id"], alias["id"]]).rowcount
+        left = db.execute("SELECT count(*) FROM speaker_aliases WHERE speaker_id = ?",
+                          [source["id"]]).fetchone()[0]
+        if not left:  # its only spelling moved: nothing is left of the old speaker
+            db.execute("UPDATE speaker_merges SET speaker_id = ? WHERE speaker_id = ?",
+                       [target["id"], source["id"]])
+            db.execute("DELETE FROM speakers WHERE id = ?", [source["id"]])
+        from .reconcile import reconcile
+
+        reconcile(project)
+        if source["kind"] != target["kind"]:
+            from .turns import link_questions
+
+            for (document_id,) in db.execute(
+                    "SELECT DISTINCT document_id FROM turns WHERE alias_id = ?",
+                    [alias["id"]]).fetchall():
+                link_questions(project, document_id)
+        project.log_event("split", "speaker", target["id"],
+                          before={"speaker": source, "alias": alias["alias"]},
+                          after={"speaker": target, "turns": moved})
+    target["turns"] = moved
+    return target

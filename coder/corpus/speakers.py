@@ -47,7 +47,7 @@ title is PRESIDENTE/PRESIDENT (or whose role is "Presidente de México") gives i
 person also seen with a role after the name ("DONALD TRUMP, PRESIDENTE DE ESTADOS UNIDOS")
 is an official, whichever line comes first.
 
-Users fix what the rules get wrong with :func:`merge_speakers`; the fix is stored and
+Users fix what the rules get wrong with :func:`coder.corpus.roster.merge_speakers`; the fix is stored and
 later imports follow it (new spellings of a merged person too).
 """
 
@@ -57,9 +57,13 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import CoderError
 from ..project import Project
+
+if TYPE_CHECKING:
+    from .administrations import Administration
 
 PRESS = "Press"
 MODERATOR = "Moderator"
@@ -169,7 +173,7 @@ _KEY_SPACES = re.compile(r"[-\u2010-\u2015/]")
 _KEY_PUNCTUATION = re.compile(r"[^\w\s]")
 
 
-def fold(text: str) -> str:
+def fold_name(text: str) -> str:
     """Upper case without accents or invisible characters, single-spaced."""
     text = _COMBINING.sub("", unicodedata.normalize("NFKD", _INVISIBLE.sub("", text)))
     return " ".join(text.upper().split())
@@ -184,7 +188,7 @@ def clean(raw: str) -> str:
 def name_key(name: str) -> str:
     """The key spellings of one name share: folded, hyphens as spaces, no punctuation, and
     no middle initials ("DONALD J. TRUMP" → "DONALD TRUMP")."""
-    return _key(fold(name))
+    return _key(fold_name(name))
 
 
 def _key(folded: str) -> str:
@@ -260,7 +264,7 @@ class SpeakerLine:
 
 
 def _generic(raw: str, name: str, kind: str, title: str | None) -> SpeakerLine:
-    return SpeakerLine(raw, fold(name), name, kind, None, title)
+    return SpeakerLine(raw, fold_name(name), name, kind, None, title)
 
 
 # A parenthetical about a recording: the person is heard in a clip, not live.
@@ -288,7 +292,7 @@ def _split_notes(text: str) -> tuple[str, list[str]]:
     def take(match: re.Match) -> str:
         inner = match.group(1).strip()
         if (_ACRONYM_NOTE.match(inner) and len(inner.split()) == 1
-                and not _CLIP_NOTE.search(fold(inner)) and fold(inner) not in _NOTE_WORDS):
+                and not _CLIP_NOTE.search(fold_name(inner)) and fold_name(inner) not in _NOTE_WORDS):
             return match.group(0)  # "(IMSS)": part of the role
         notes.append(inner)
         return " "
@@ -304,30 +308,30 @@ def parse_speaker(raw: str | None) -> SpeakerLine:
     if text.startswith("("):
         # "(PROYECCIÓN DE VIDEO)", "(MINUTO DE APLAUSOS)": what happened, not who spoke.
         inner = text.strip("() ") or None
-        if inner and _RECORDING_DIRECTION.search(fold(inner)):
+        if inner and _RECORDING_DIRECTION.search(fold_name(inner)):
             return _generic(raw, RECORDING, "recording", inner)
         return _generic(raw, STAGE_DIRECTION, "other", inner)
     # Parentheticals are notes about the turn ("(VIDEO)", "(INAUDIBLE)", "(EN ESE MOMENTO
     # JEFE DE GOBIERNO)", "(INTERPRETACIÓN DEL INGLÉS)"), never part of a name or a role.
     text, notes = _split_notes(text)
     note = "; ".join(notes) or None
-    clip = bool(note) and bool(_CLIP_NOTE.search(fold(note)))
+    clip = bool(note) and bool(_CLIP_NOTE.search(fold_name(note)))
     # A trailing dot or comma is a typo, never part of a name or role.
     text = text.rstrip(".,; ") or text
-    folded_text = fold(text)
+    folded_text = fold_name(text)
     if _CLIP_LABEL.match(folded_text):
-        return SpeakerLine(raw, fold(RECORDING), RECORDING, "recording", None, text, note)
+        return SpeakerLine(raw, fold_name(RECORDING), RECORDING, "recording", None, text, note)
     voice = _voice(folded_text)
     if voice:
         name, kind = voice
-        return SpeakerLine(raw, fold(name), name, kind, None, text, note)
+        return SpeakerLine(raw, fold_name(name), name, kind, None, text, note)
 
     role = None
     title = None
     name = text
     if "," in text:
         left, right = (part.strip() for part in text.split(",", 1))
-        folded_left, folded_right = fold(left), fold(right)
+        folded_left, folded_right = fold_name(left), fold_name(right)
         if right and (_leading_title(folded_left) == folded_left or
                       (_role_phrase(folded_left) and not _role_phrase(folded_right))):
             # "PRESIDENTE DE MÉXICO, ANDRÉS MANUEL LÓPEZ OBRADOR",
@@ -337,20 +341,20 @@ def parse_speaker(raw: str | None) -> SpeakerLine:
             else:
                 role = left
             name = right
-            if "," in name and not _role_phrase(fold(name)):
+            if "," in name and not _role_phrase(fold_name(name)):
                 name, more = (part.strip() for part in name.split(",", 1))
                 role = f"{role}, {more}" if role else more
         else:
             # "JOSÉ RAFAEL OJEDA DURÁN, SECRETARIO DE MARINA"
             name, role = left, right
-    if not role and not title and _role_phrase(fold(name)):
+    if not role and not title and _role_phrase(fold_name(name)):
         # A role and no name: "FISCAL GENERAL DE LA REPÚBLICA".  Who held it is for the
         # rules across lines (the document, the role elsewhere) to say.
         role_text = name.rstrip(".,; ")
-        kind = "president" if _HEAD_ROLE.match(_fix_typo(fold(role_text))) else role_kind(role_text)
-        return SpeakerLine(raw, "@" + _key(fold(role_text)), f"[{display_name(role_text)}]", kind,
+        kind = "president" if _HEAD_ROLE.match(_fix_typo(fold_name(role_text))) else role_kind(role_text)
+        return SpeakerLine(raw, "@" + _key(fold_name(role_text)), f"[{display_name(role_text)}]", kind,
                            role_text, None, note, role_only=True, clip=clip)
-    folded_name = fold(name)
+    folded_name = fold_name(name)
     lead = _leading_title(folded_name)
     if lead and lead != folded_name:
         words = len(lead.split())
@@ -362,14 +366,14 @@ def parse_speaker(raw: str | None) -> SpeakerLine:
     if inner_role:
         role = f"{inner_role}, {role}" if role else inner_role
     name = _DIGIT_IN_WORD.sub("", name.rstrip(".,; "))
-    folded_name = fold(name)
+    folded_name = fold_name(name)
     if _not_a_name(name, folded_name):
         return _generic(raw, NOT_A_SPEAKER, "other", text)
-    folded_title = _fix_typo(fold(title)) if title else None
+    folded_title = _fix_typo(fold_name(title)) if title else None
     head_title = bool(folded_title) and (folded_title in _PRESIDENT_TITLES
                                          or folded_title.split(" ")[0] in {"PRESIDENTE", "PRESIDENTA",
                                                                            "PRESIDENT"})
-    head_role = bool(role) and bool(_HEAD_ROLE.match(_fix_typo(fold(role))))
+    head_role = bool(role) and bool(_HEAD_ROLE.match(_fix_typo(fold_name(role))))
     if (head_title and not role) or head_role:
         kind = "president"
         role = role or PRESIDENT_ROLE
@@ -416,7 +420,7 @@ def role_kind(role: str) -> str:
     """'official' for an office of government, 'guest' for anyone else with a role (a
     foreign head of state or minister, business, civil society, the people an event is
     about).  Decided by the role's words, never by who holds it."""
-    folded = fold(role)
+    folded = fold_name(role)
     if " DE MEXICO ANTE " in folded or " DE MEXICO EN " in folded:
         return "official"  # Mexico's representation abroad
     if (_FOREIGN_ROLE.search(folded) and " DE MEXICO" not in folded) or _BUSINESS_ROLE.search(folded):
@@ -486,9 +490,9 @@ def _split_role(name: str) -> tuple[str, str | None]:
     title before the name or an initial ("DONALD J. TRUMP") is never taken for a role.
     """
     words = name.split()
-    folded = fold(name).split()
-    if len(folded) != len(words):  # a character that folds to a space: fold word by word
-        folded = [fold(word) for word in words]
+    folded = fold_name(name).split()
+    if len(folded) != len(words):  # a character that folds to a space: fold_name word by word
+        folded = [fold_name(word) for word in words]
     named = 0
     for i, word in enumerate(folded):
         if named >= 2 and i + 1 < len(words):
@@ -552,11 +556,12 @@ def _leading_title(folded: str) -> str | None:
     return " ".join(folded.split()[:words])
 
 
-def _name_words(words: list[str]) -> int:
+def name_words(words: list[str]) -> int:
+    """How many of a name's words are not particles (de, la, del ...)."""
     return sum(1 for word in words if word not in _KEY_PARTICLES)
 
 
-def _contains_run(longer: list[str], shorter: list[str]) -> bool:
+def contains_run(longer: list[str], shorter: list[str]) -> bool:
     """True when ``shorter`` is a contiguous run of ``longer``."""
     n = len(shorter)
     return any(longer[i:i + n] == shorter for i in range(len(longer) - n + 1))
@@ -598,25 +603,25 @@ def same_person(key: str, other: str) -> bool:
     words, others = key.split(), other.split()
     if key.replace(" ", "") == other.replace(" ", ""):
         # SANTAMARÍA / SANTA MARÍA: the same letters, split otherwise.
-        return max(_name_words(words), _name_words(others)) >= 3
+        return max(name_words(words), name_words(others)) >= 3
     if len(words) == len(others):
-        if _name_words(words) < 3 or fuzz.ratio(key, other) < NAME_FUZZ:
+        if name_words(words) < 3 or fuzz.ratio(key, other) < NAME_FUZZ:
             return False
         surnames = len(words) - 2
         return all(a == b or _typo_of(a, b, i < surnames)
                    for i, (a, b) in enumerate(zip(words, others)))
     shorter, longer = sorted((words, others), key=len)
-    if _name_words(shorter) < 3:
+    if name_words(shorter) < 3:
         return False
-    if _contains_run(longer, shorter):
+    if contains_run(longer, shorter):
         return True
     # One or two given names more after the same first name, with the same surnames:
     # "ZOÉ ROBLEDO ABURTO" / "ZOÉ ALEJANDRO ROBLEDO ABURTO".
-    return (_name_words(longer) - _name_words(shorter) <= 2 and longer[0] == shorter[0]
+    return (name_words(longer) - name_words(shorter) <= 2 and longer[0] == shorter[0]
             and longer[len(longer) - len(shorter) + 1:] == shorter[1:])
 
 
-class _PersonIndex:
+class PersonIndex:
     """Person keys already known → speaker id, searchable for :func:`same_person` matches.
 
     Keys are indexed by word trigram (any contiguous run of three or more words shares
@@ -658,7 +663,7 @@ class _PersonIndex:
         candidates: set[str] = set()
         for signature in self._signatures(words):
             candidates |= self.by_words.get(signature, set())
-        if _name_words(list(words)) >= 3:
+        if name_words(list(words)) >= 3:
             for other, _score, _index in process.extract(
                     key, self.by_count.get(len(words), []), scorer=fuzz.ratio,
                     score_cutoff=NAME_FUZZ, limit=None):
@@ -707,7 +712,7 @@ class SpeakerResolver:
             self._speakers[speaker_id] = [key, kind]
             self._keys[key] = speaker_id
         self._merges = dict(db.execute("SELECT key, speaker_id FROM speaker_merges").fetchall())
-        self._persons: _PersonIndex | None = None
+        self._persons: PersonIndex | None = None
         self._kinds: dict[str | None, tuple] = {}
         self._heads: dict[tuple[str, str], bool] = {}
         self._dated: dict[tuple, tuple[str, str | None]] = {}
@@ -762,8 +767,6 @@ class SpeakerResolver:
             [alias, speaker_id, line.stripped],
         ).lastrowid
         if raw is not None:
-            from .reconcile import remember_line
-
             remember_line(alias, line)
         found = (speaker_id, alias_id, self._speakers[speaker_id][1])
         self._lines[alias] = self._lines[raw] = found
@@ -806,7 +809,7 @@ class SpeakerResolver:
     def _head_of_day(self, found: tuple, date: str) -> tuple[str, str | None]:
         """("president", role) when the person ``found`` heads the administration in force
         on ``date``, else the line's own kind and role."""
-        from .administrations import administration_on, head_keys
+        from .administrations import administration_on
 
         adm = administration_on(self.administrations(), date)
         if adm is not None:
@@ -829,7 +832,7 @@ class SpeakerResolver:
             return None
         known_key = self._speakers[speaker_id][0]
         words, known = line.key.split(), known_key.split()
-        if (len(words) > len(known) and _contains_run(words, known)
+        if (len(words) > len(known) and contains_run(words, known)
                 and not any(word in _ROLE_WORDS for word in words)):
             self.project.db.execute("UPDATE speakers SET key = ?, name = ? WHERE id = ?",
                                     [line.key, line.name, speaker_id])
@@ -859,10 +862,10 @@ class SpeakerResolver:
             (self._speakers[speaker_id][1],) = db.execute(
                 "SELECT kind FROM speakers WHERE id = ?", [speaker_id]).fetchone()
 
-    def _index(self) -> _PersonIndex:
+    def _index(self) -> PersonIndex:
         """The person index, built from the project's aliases on first use."""
         if self._persons is None:
-            index = _PersonIndex()
+            index = PersonIndex()
             rows = self.project.db.execute(
                 "SELECT s.id, s.key, a.alias FROM speakers s "
                 "LEFT JOIN speaker_aliases a ON a.speaker_id = s.id ORDER BY s.id, a.id").fetchall()
@@ -899,11 +902,11 @@ def find_speaker(project: Project, name: str) -> dict:
         "SELECT s.* FROM speakers s WHERE s.key IN (?, ?) OR upper(s.name) = upper(?) "
         "OR CAST(s.id AS TEXT) = ? "
         "UNION SELECT s.* FROM speakers s JOIN speaker_aliases a ON a.speaker_id = s.id "
-        "WHERE a.alias = ?", [key, fold(name), name, name.strip(), clean(name)],
+        "WHERE a.alias = ?", [key, fold_name(name), name, name.strip(), clean(name)],
     )
     if not rows:
         rows = project.rows("SELECT s.* FROM speakers s JOIN speaker_merges m ON m.speaker_id = s.id "
-                            "WHERE m.key IN (?, ?)", [key, fold(name)])
+                            "WHERE m.key IN (?, ?)", [key, fold_name(name)])
     if not rows and key:
         # A spelling seen only inside an alias (with a role, or joined by the rules): read
         # the aliases as the import did.  Interactive use only, so parsing them is fine.
@@ -917,127 +920,6 @@ def find_speaker(project: Project, name: str) -> dict:
     if len(rows) > 1:
         raise CoderError(f"{name!r} names {len(rows)} speakers; use the speaker id")
     return rows[0]
-
-
-def merge_speakers(project: Project, source: str, target: str) -> dict:
-    """Merge speaker ``source`` into ``target``: turns and aliases move, the fix is kept.
-
-    Later imports that produce ``source``'s key resolve to ``target``.  One transaction;
-    returns the target speaker.
-    """
-    src = find_speaker(project, source)
-    dst = find_speaker(project, target)
-    if src["id"] == dst["id"]:
-        raise CoderError(f"{source!r} and {target!r} are already the same speaker")
-    with project.transaction():
-        db = project.db
-        db.execute("UPDATE turns SET speaker_id = ? WHERE speaker_id = ?", [dst["id"], src["id"]])
-        # The user chose the target's name; both speakers' spellings are pinned.
-        db.execute("UPDATE speakers SET fixed_name = 1 WHERE id = ?", [dst["id"]])
-        db.execute("UPDATE speaker_aliases SET speaker_id = ?, manual = 1 WHERE speaker_id IN (?, ?)",
-                   [dst["id"], src["id"], dst["id"]])
-        db.execute("UPDATE speaker_merges SET speaker_id = ? WHERE speaker_id = ?", [dst["id"], src["id"]])
-        db.execute("INSERT INTO speaker_merges(key, speaker_id) VALUES (?, ?) "
-                   "ON CONFLICT(key) DO UPDATE SET speaker_id = excluded.speaker_id",
-                   [src["key"], dst["id"]])
-        db.execute("DELETE FROM speakers WHERE id = ?", [src["id"]])
-        from .reconcile import reconcile
-
-        reconcile(project)
-        if src["kind"] != dst["kind"]:
-            from .turns import link_questions
-
-            for (document_id,) in db.execute(
-                "SELECT DISTINCT document_id FROM turns WHERE speaker_id = ?", [dst["id"]]
-            ).fetchall():
-                link_questions(project, document_id)
-        project.log_event("merge", "speaker", dst["id"], before=src, after=dst)
-    return dst
-
-
-def _find_alias(project: Project, spelling: str) -> dict:
-    """A raw spelling as listed by ``coder speakers`` (exact, else accent/case-insensitive)."""
-    rows = project.rows("SELECT * FROM speaker_aliases WHERE alias IN (?, ?)",
-                        [spelling, clean(spelling)])
-    if not rows:
-        folded = fold(clean(spelling))
-        rows = [row for row in project.rows("SELECT * FROM speaker_aliases")
-                if fold(row["alias"]) == folded]
-    if not rows:
-        raise CoderError(f"no spelling {spelling!r}; `coder speakers --json` lists them")
-    if len(rows) > 1:
-        raise CoderError(f"{spelling!r} matches {len(rows)} spellings; write it exactly")
-    return rows[0]
-
-
-def split_speaker(project: Project, spelling: str, into: str | None = None) -> dict:
-    """Move one raw spelling, and the turns spoken under it, to another speaker.
-
-    This undoes what the rules (or a merge) joined wrongly.  ``into`` names the speaker to
-    move it to: an existing one (id, name or spelling) or, if none matches, a new speaker
-    of that name; without ``into``, a new speaker as the rules read the spelling.  Later
-    imports keep the fix: the spelling is looked up before any rule.  One transaction;
-    returns the speaker the spelling now belongs to.
-    """
-    alias = _find_alias(project, spelling)
-    source = project.rows("SELECT * FROM speakers WHERE id = ?", [alias["speaker_id"]])[0]
-    line = parse_speaker(alias["alias"])
-    target = None
-    if into is not None:
-        try:
-            target = find_speaker(project, into)
-        except CoderError:
-            target = None  # a new speaker of that name
-    elif line.key == source["key"] or line.key in GENERIC_KEYS:
-        raise CoderError(f"the rules read {alias['alias']!r} as {source['name']} itself; "
-                         "name the speaker it should go to with --into")
-    else:  # the speaker the rules alone would give it, if there is one
-        found = project.rows("SELECT * FROM speakers WHERE key = ?", [line.key])
-        target = found[0] if found else None
-    if target is not None and target["id"] == source["id"]:
-        raise CoderError(f"{alias['alias']!r} already belongs to {source['name']}")
-    with project.transaction():
-        db = project.db
-        if target is None:
-            name = into.strip() if into else line.name
-            key = name_key(name) if into else line.key
-            if not key:
-                raise CoderError(f"{into!r} is not a name")
-            kind = line.kind if line.kind in PERSON_KINDS else "other"
-            target_id = db.execute(
-                "INSERT INTO speakers(key, name, role, kind, fixed_name) VALUES (?, ?, ?, ?, ?)",
-                [key, display_name(name) if into else line.name, line.role, kind,
-                 int(bool(into))]).lastrowid
-            # A merge that sent this name to the old speaker would send it back there.
-            db.execute("DELETE FROM speaker_merges WHERE key = ?", [key])
-            target = project.rows("SELECT * FROM speakers WHERE id = ?", [target_id])[0]
-        db.execute("UPDATE speaker_aliases SET speaker_id = ?, manual = 1 WHERE id = ?",
-                   [target["id"], alias["id"]])
-        # What stays with the old speaker is pinned too, so the rules do not join it again.
-        db.execute("UPDATE speaker_aliases SET manual = 1 WHERE speaker_id = ?", [source["id"]])
-        moved = db.execute("UPDATE turns SET speaker_id = ? WHERE alias_id = ?",
-                           [target["id"], alias["id"]]).rowcount
-        left = db.execute("SELECT count(*) FROM speaker_aliases WHERE speaker_id = ?",
-                          [source["id"]]).fetchone()[0]
-        if not left:  # its only spelling moved: nothing is left of the old speaker
-            db.execute("UPDATE speaker_merges SET speaker_id = ? WHERE speaker_id = ?",
-                       [target["id"], source["id"]])
-            db.execute("DELETE FROM speakers WHERE id = ?", [source["id"]])
-        from .reconcile import reconcile
-
-        reconcile(project)
-        if source["kind"] != target["kind"]:
-            from .turns import link_questions
-
-            for (document_id,) in db.execute(
-                    "SELECT DISTINCT document_id FROM turns WHERE alias_id = ?",
-                    [alias["id"]]).fetchall():
-                link_questions(project, document_id)
-        project.log_event("split", "speaker", target["id"],
-                          before={"speaker": source, "alias": alias["alias"]},
-                          after={"speaker": target, "turns": moved})
-    target["turns"] = moved
-    return target
 
 
 def list_speakers(project: Project) -> list[dict]:
@@ -1054,3 +936,28 @@ def list_speakers(project: Project) -> list[dict]:
     for speaker in speakers:
         speaker["aliases"] = aliases.get(speaker["id"], [])
     return speakers
+
+
+_READ: dict[str, SpeakerLine] = {}  # alias -> what the rules read (they are pure)
+
+
+def read_line(alias: str) -> SpeakerLine:
+    """:func:`parse_speaker` of a stored alias, remembered.  A turn with no speaker line is
+    stored under the alias "Unknown speaker"."""
+    line = _READ.get(alias)
+    if line is None:
+        if len(_READ) > 200_000:
+            _READ.clear()
+        line = _READ[alias] = parse_speaker(None if alias == UNKNOWN else alias)
+    return line
+
+
+def remember_line(alias: str, line: SpeakerLine) -> None:
+    """Let :func:`read_line` reuse what the importer read already (a worker's parse)."""
+    if alias != UNKNOWN and len(_READ) < 200_000:
+        _READ.setdefault(alias, line)
+
+
+def head_keys(adm: Administration) -> set[str]:
+    """The speaker keys of an administration's head (see :func:`name_key`)."""
+    return {name_key(adm.head)}

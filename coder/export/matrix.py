@@ -116,7 +116,8 @@ def split_columns(project: Project, columns: list[tuple[str, list[str]]],
             for name, members in columns for value in values]
 
 
-def _column_index(columns: list[tuple[str, list[str]]]) -> dict[str, list[int]]:
+def column_index(columns: list[tuple[str, list[str]]]) -> dict[str, list[int]]:
+    """Code id -> the numbers of the columns it counts in (a code counts in its ancestors')."""
     index: dict[str, list[int]] = {}
     for number, (_, members) in enumerate(columns):
         for code_id in members:
@@ -126,15 +127,16 @@ def _column_index(columns: list[tuple[str, list[str]]]) -> dict[str, list[int]]:
 
 # -- shared queries -------------------------------------------------------------------------------
 
-def _documents(project: Project, resolved) -> list[dict]:
+def selected_documents(project: Project, resolved) -> list[dict]:
+    """The documents a resolved selection keeps, by date (undated last), with their sizes."""
     where, params = resolved.document_sql()
     return project.rows(
         f"SELECT d.id, d.date, d.title, d.words, length(d.text) AS length FROM documents d"
         f" WHERE 1 = 1{where} ORDER BY d.date IS NULL, d.date, d.id", params)
 
 
-def _segments(project: Project, resolved, code_ids: Iterable[str],
-              attribute: str | None = None) -> list[tuple]:
+def selected_segments(project: Project, resolved, code_ids: Iterable[str],
+                      attribute: str | None = None) -> list[tuple]:
     """(document_id, start, end, code_id) of live segments of the given codes.
 
     With ``attribute`` (columns from :func:`split_columns`) the last item is the split
@@ -156,14 +158,16 @@ def _segments(project: Project, resolved, code_ids: Iterable[str],
         ([attribute] if attribute is not None else []) + params + code_ids).fetchall()
 
 
-def _by_document(segments: list[tuple]) -> dict[int, list[tuple]]:
+def segments_by_document(segments: list[tuple]) -> dict[int, list[tuple]]:
+    """Segment tuples grouped by their first item, the document id."""
     grouped: dict[int, list[tuple]] = {}
     for segment in segments:
         grouped.setdefault(segment[0], []).append(segment)
     return grouped
 
 
-def _months(first: str, last: str) -> list[str]:
+def months_between(first: str, last: str) -> list[str]:
+    """Every month ``YYYY-MM`` from ``first`` to ``last`` inclusive, empty ones too."""
     year, month = int(first[:4]), int(first[5:7])
     months = []
     while f"{year:04d}-{month:02d}" <= last:
@@ -193,9 +197,9 @@ def code_matrix(project: Project, *, by: str = "document", counts: bool = False,
     if attribute:
         columns = split_columns(project, columns, attribute)
     names = [name for name, _ in columns]
-    index = _column_index(columns)
-    documents = _documents(project, resolved)
-    segments = _by_document(_segments(project, resolved, index, attribute or None))
+    index = column_index(columns)
+    documents = selected_documents(project, resolved)
+    segments = segments_by_document(selected_segments(project, resolved, index, attribute or None))
 
     def cells(found: dict[int, int]) -> dict:
         return {name: (found.get(n, 0) if counts else int(found.get(n, 0) > 0))
@@ -238,7 +242,7 @@ def code_matrix(project: Project, *, by: str = "document", counts: bool = False,
                 for n in index[segment[3]]:
                     month["found"][n] = month["found"].get(n, 0) + 1
         if dated:
-            for label in _months(min(per_month), max(per_month)):
+            for label in months_between(min(per_month), max(per_month)):
                 month = per_month.get(label, {"documents": 0, "words": 0, "found": {}})
                 rows.append({"month": label, "documents": month["documents"],
                              "words": month["words"], **cells(month["found"])})
@@ -294,16 +298,16 @@ def cooccurrence(project: Project, *, unit: str = "turn", codes: str | Iterable[
     columns = code_columns(project, codes, exact=not as_list(codes))
     if attribute:
         columns = split_columns(project, columns, attribute)
-    found = _segments(project, resolved, _column_index(columns), attribute or None)
+    found = selected_segments(project, resolved, column_index(columns), attribute or None)
     if not as_list(codes):  # by default: the codes that occur under these filters
         used = {segment[3] for segment in found}
         columns = [(name, members) for name, members in columns if used & set(members)]
     names = [name for name, _ in columns]
-    index = _column_index(columns)
+    index = column_index(columns)
     matrix = [[0] * len(names) for _ in names]
-    segments = _by_document(found)
+    segments = segments_by_document(found)
     total = coded = 0
-    for doc in _documents(project, resolved):
+    for doc in selected_documents(project, resolved):
         spans = _units(project, doc, unit)
         total += len(spans)
         starts = [s for s, _ in spans]

@@ -29,12 +29,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 
 from ..errors import CoderError
-from ..project import Project, now
+from ..project import Project
 from ..selection import as_list, resolve_filters, role_condition, speaker_ids
 
 FTS_TABLE = "turns_fts"
 INDEX_SETTING = "search_index"
-PIPELINE = "fts5"
 TOKENIZER = "unicode61 remove_diacritics 2"
 _CREATE = (f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
            f"text, content='', tokenize='{TOKENIZER}')")
@@ -61,7 +60,7 @@ class _FoldTable(dict):
 _FOLD = _FoldTable()
 
 
-def fold(text: str) -> str:
+def fold_accents(text: str) -> str:
     """Lower-case ``text`` without diacritics, keeping its length (and so its offsets)."""
     return text.translate(_FOLD)
 
@@ -169,7 +168,7 @@ def query_terms(query: str) -> list[tuple[list[str], bool]]:
             i += 2 if following == ":" else 1
             continue
         text = token[1:-1].replace('""', '"') if token.startswith('"') else token
-        words = [fold(w) for w in _WORD.findall(text)]
+        words = [fold_accents(w) for w in _WORD.findall(text)]
         prefix = following == "*"
         if words:
             if join_next and terms:
@@ -206,7 +205,7 @@ def _char_class(char: str) -> str:
     if not _VARIANTS:
         groups: dict[str, set[str]] = {}
         for code in range(0x250):  # Latin-1 and Latin Extended-A/B: what Spanish needs
-            groups.setdefault(fold(chr(code)), set()).add(chr(code))
+            groups.setdefault(fold_accents(chr(code)), set()).add(chr(code))
         _VARIANTS.update({k: "".join(sorted(v)) for k, v in groups.items()})
     variants = set(_VARIANTS.get(char, char)) | {char}
     if len(char.upper()) == 1:
@@ -480,27 +479,10 @@ def suggest_hits(project: Project, query: str, code_id: str, **options) -> dict:
     transaction; a hit already suggested for that code and query is skipped.  Returns
     ``{"hits", "suggestions" (new ones), "pattern_id"}``.
     """
-    row = project.db.execute("SELECT retired FROM codes WHERE id = ?", [code_id]).fetchone()
-    if row is None:
-        raise CoderError(f"no code {code_id!r} in the codebook; see `coder codebook show`")
-    if row[0]:
-        raise CoderError(f"code {code_id!r} was retired from the current codebook")
-    version = project.setting("codebook_version")
-    if not version:
-        raise CoderError("no codebook loaded; run `coder codebook load FILE.yaml`")
-    pattern_id = f"search:{query}"
+    from ..suggest.store import add_search_suggestions, check_search_code
+
+    check_search_code(project, code_id)
     options.pop("kwic", None)
     hits = list(iter_hits(project, query, kwic=0, **options))
-    stamp = now()
-    with project.transaction():
-        before = project.db.execute("SELECT total_changes()").fetchone()[0]
-        project.db.conn.executemany(
-            'INSERT OR IGNORE INTO suggestions(document_id, code_id, start, "end", pattern_id,'
-            " codebook_version, pipeline, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(h.document_id, code_id, h.start, h.end, pattern_id, version, PIPELINE, stamp)
-             for h in hits])
-        added = project.db.execute("SELECT total_changes()").fetchone()[0] - before
-        project.log_event("suggest", "suggestions", None,
-                          after={"query": query, "code_id": code_id, "hits": len(hits),
-                                 "added": added, "pipeline": PIPELINE})
-    return {"hits": len(hits), "suggestions": added, "pattern_id": pattern_id}
+    return add_search_suggestions(project, query, code_id,
+                                  [(h.document_id, h.start, h.end) for h in hits])

@@ -42,8 +42,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..errors import PatternError
-from .patterns import (
+from ..codebook.patterns import (
     CONTEXT_ATTRS,
     cannot_match_newline,
     check_pattern,
@@ -58,6 +57,7 @@ from .patterns import (
     token_attrs,
     token_op,
 )
+from ..errors import PatternError
 from .pipeline import (
     LemmaData,
     PipelineSpec,
@@ -144,7 +144,7 @@ class Plan:
 
 # -- building a plan --------------------------------------------------------------------------
 
-def fold(text: str) -> str:
+def fold_lower(text: str) -> str:
     """Lowercase the way token.lower_ does, with final sigma folded (position-preserving)."""
     low = text.lower()
     return low.replace("ς", "σ") if "ς" in low else low
@@ -384,7 +384,7 @@ def _choose_anchors(plan: Plan, candidates: list[list[tuple]],
                     strings |= forms.get(value, {value})
             else:
                 strings = set(values)
-            folded = {fold(s) for s in strings}
+            folded = {fold_lower(s) for s in strings}
             if not folded or any(not _searchable(s) for s in folded):
                 continue
             options.append((folded, left, right))
@@ -658,7 +658,7 @@ class Engine:
             return set()
         if plan.full_all:
             return self.doc_hits(self._full_doc(text))
-        low = fold(text)
+        low = fold_lower(text)
         if len(low) != len(text):
             # A character whose lowercase is longer ('İ'): offsets would not line up.
             return self.doc_hits(self._full_doc(text))

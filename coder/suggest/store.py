@@ -21,23 +21,22 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..corpus.speakers import KINDS
 from ..errors import CoderError, PatternError, read_text
 from ..project import Project, now
 from ..selection import check_date_range, date_sql, normalise_date
 
 # A coder's suggestion visibility lives in team.coders (light for the workbench); re-exported.
-from ..team.coders import set_suggestions_visible, suggestions_visible  # noqa: F401
 from .engine import Hit, PatternRef, Plan, build_plan, match_document, validate_refs
 from .moves import RULES_VERSION, MoveBook, Reading, keep_longest, move_book_from_yaml
 
-ROLES = ("president", "official", "guest", "press", "moderator", "recording", "voice", "other",
-         "unknown")  # a turn's kind (see coder.corpus.speakers.KINDS)
+ROLES = KINDS  # a turn's kind: --role of a run
 
 
 # -- scope ------------------------------------------------------------------------------------
 
 @dataclass
-class Scope:
+class RunScope:
     """What a run covers: documents (ids, dates) and, inside them, turns (speaker, role)."""
 
     speaker: str | None = None
@@ -120,7 +119,7 @@ def pattern_refs(project: Project) -> list[PatternRef]:
     return refs
 
 
-def prepare_run(project: Project, scope: Scope | None = None, *, model: str | None = None,
+def prepare_run(project: Project, scope: RunScope | None = None, *, model: str | None = None,
                 force: bool = False, warn: Callable[[str], None] | None = None) -> RunPlan:
     """Validate patterns, load what is needed and decide which documents to (re)match.
 
@@ -129,7 +128,7 @@ def prepare_run(project: Project, scope: Scope | None = None, *, model: str | No
     """
     from .pipeline import model_language
 
-    scope = scope or Scope()
+    scope = scope or RunScope()
     version = project.setting("codebook_version")
     if not version:
         raise CoderError("no codebook loaded; run `coder codebook load FILE.yaml` first")
@@ -391,7 +390,50 @@ def _run_pool(project: Project, run: RunPlan, tasks: list[DocumentTask], workers
         Path(plans_path).unlink(missing_ok=True)
 
 
-SEARCH_PIPELINE = "fts5"  # coder.export.search.PIPELINE (not imported: that module is heavier)
+SEARCH_PIPELINE = "fts5"
+"""The pipeline of suggestions recorded from a full-text search (``coder search --suggest-code``)."""
+
+
+def check_search_code(project: Project, code_id: str) -> str:
+    """The codebook version search hits of ``code_id`` would be suggested under.
+
+    CoderError when the code is unknown or retired or no codebook is loaded (checked
+    before searching, so a bad code costs no search).
+    """
+    row = project.db.execute("SELECT retired FROM codes WHERE id = ?", [code_id]).fetchone()
+    if row is None:
+        raise CoderError(f"no code {code_id!r} in the codebook; see `coder codebook show`")
+    if row[0]:
+        raise CoderError(f"code {code_id!r} was retired from the current codebook")
+    version = project.setting("codebook_version")
+    if not version:
+        raise CoderError("no codebook loaded; run `coder codebook load FILE.yaml`")
+    return str(version)
+
+
+def add_search_suggestions(project: Project, query: str, code_id: str,
+                           spans: Sequence[tuple[int, int, int]]) -> dict:
+    """Record search hits ``(document_id, start, end)`` as suggestions of ``code_id``.
+
+    ``pattern_id`` is ``search:<query>``, the pipeline :data:`SEARCH_PIPELINE`; a span
+    already suggested for that code and query is skipped.  One transaction, logged.
+    Returns ``{"hits", "suggestions" (new ones), "pattern_id"}``.
+    """
+    version = check_search_code(project, code_id)
+    pattern_id = f"search:{query}"
+    stamp = now()
+    with project.transaction():
+        before = project.db.execute("SELECT total_changes()").fetchone()[0]
+        project.db.conn.executemany(
+            'INSERT OR IGNORE INTO suggestions(document_id, code_id, start, "end", pattern_id,'
+            " codebook_version, pipeline, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(document_id, code_id, start, end, pattern_id, version, SEARCH_PIPELINE, stamp)
+             for document_id, start, end in spans])
+        added = project.db.execute("SELECT total_changes()").fetchone()[0] - before
+        project.log_event("suggest", "suggestions", None,
+                          after={"query": query, "code_id": code_id, "hits": len(spans),
+                                 "added": added, "pipeline": SEARCH_PIPELINE})
+    return {"hits": len(spans), "suggestions": added, "pattern_id": pattern_id}
 
 
 def write_document(project: Project, task: DocumentTask, hits: Sequence[Hit | Read],
@@ -448,7 +490,7 @@ def _reading_columns(reading: Reading | None) -> tuple:
             json.dumps(reading.cues, ensure_ascii=False) if reading.cues else None)
 
 
-def run_suggest(project: Project, scope: Scope | None = None, *, model: str | None = None,
+def run_suggest(project: Project, scope: RunScope | None = None, *, model: str | None = None,
                 naive: bool = False, workers: int = 1, force: bool = False,
                 progress: Callable[[int], None] | None = None,
                 warn: Callable[[str], None] | None = None) -> SuggestReport:
@@ -648,7 +690,7 @@ def export_patterns(project: Project, path: str | Path) -> int:
 
 def read_pattern_file(path: str | Path) -> list[PatternRef]:
     """Read and validate an EntityRuler-style JSONL file; every problem names the line."""
-    from .patterns import check_pattern
+    from ..codebook.patterns import check_pattern
 
     path = Path(path)
     text = read_text(path, PatternError)

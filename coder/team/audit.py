@@ -393,7 +393,7 @@ def suggestion_frequencies(project: Project, *, by: str = "year",
     the audit behind it; codes nobody audited leave the weighted cell empty.
     """
     from ..codebook.model import code_tree
-    from ..export.matrix import _column_index, code_columns
+    from ..export.matrix import code_columns, column_index
 
     if by not in ("month", "year"):
         raise CoderError("suggestions are counted --by month or --by year")
@@ -402,7 +402,7 @@ def suggestion_frequencies(project: Project, *, by: str = "year",
         tree = code_tree(project)
         wanted = [c for c, row in tree.items() if row["parent_id"] is None and not row["retired"]]
     columns = code_columns(project, wanted)
-    index = _column_index(columns)
+    index = column_index(columns)
     width = 7 if by == "month" else 4
     sql = ("SELECT substr(d.date, 1, ?) AS period, s.code_id, count(*) AS n FROM suggestions s"
            " JOIN documents d ON d.id = s.document_id WHERE d.date IS NOT NULL")

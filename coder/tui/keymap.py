@@ -130,6 +130,44 @@ DOCUMENTS_KEYS: list[KeySpec] = [
 
 ALL_KEYS: list[KeySpec] = [*DOCUMENT_VIEW_KEYS, *CODING_KEYS, *APP_KEYS, *DOCUMENTS_KEYS]
 
+# Bindings of the review screen, with ids like the rest of the workbench's keymap.
+REVIEW_KEYS: list[KeySpec] = [
+    *[KeySpec(f"review.pick_{n}", str(n), f"pick({n})", "Coder N's version" if n == 1 else f"Coder {n}'s version", "Review",
+              show=n == 1, key_display="1-5" if n == 1 else None) for n in range(1, 6)],
+    KeySpec("review.union", "u,U", "union", "Union", "Review", show=True),
+    KeySpec("review.none", "0", "none", "None (not coded)", "Review", show=True),
+    KeySpec("review.edit", "e", "edit_span", "Own span", "Review", show=True),
+    KeySpec("review.reason", "r,R", "reason", "Reason", "Review", show=True),
+    KeySpec("review.undo", "z", "undo", "Undo", "Review", show=True),
+    KeySpec("review.redo", "Z", "redo", "Redo", "Review"),
+    KeySpec("review.next", "j,down", "move(1)", "Next disagreement", "Review"),
+    KeySpec("review.previous", "k,up", "move(-1)", "Previous disagreement", "Review"),
+    KeySpec("review.next_open", "n", "next_open", "Next open", "Review", show=True),
+    KeySpec("review.back", "q,escape", "back", "Back", "Review", show=True),
+]
+
+
+# Bindings of the audit screen (coder audit judge).
+AUDIT_KEYS: list[KeySpec] = [
+    KeySpec("audit.correct", "c", "judge('correct')", "Correct: the code applies as defined",
+            "Audit", show=True, short="correct"),
+    KeySpec("audit.borderline", "b", "judge('borderline')", "Borderline: arguable",
+            "Audit", show=True, short="borderline"),
+    KeySpec("audit.wrong", "w", "judge('wrong')", "Wrong: the code does not apply", "Audit",
+            show=True, short="wrong"),
+    KeySpec("audit.reason", "r", "reason", "Write a reason (kept with the next verdict)",
+            "Audit", show=True, short="reason"),
+    KeySpec("audit.clear", "0", "judge(None)", "Withdraw the verdict on this item", "Audit"),
+    KeySpec("audit.next", "n,j,right", "move(1)", "Next item", "Audit", show=True, short="next"),
+    KeySpec("audit.previous", "p,k,left", "move(-1)", "Previous item", "Audit", short="previous"),
+    KeySpec("audit.next_open", "space", "next_open", "Next item not judged yet", "Audit"),
+    KeySpec("audit.back", "q,escape", "back", "Leave (every verdict is saved)", "Audit",
+            show=True, short="quit"),
+]
+
+# Screens with their own key tables: their keys may repeat the workbench's.
+SCREEN_KEYS: list[KeySpec] = [*REVIEW_KEYS, *AUDIT_KEYS]
+
 
 def bindings(specs: list[KeySpec]) -> list:
     """Textual ``Binding`` objects for ``specs`` (imported lazily: this module stays light)."""
@@ -166,7 +204,7 @@ def load_keymap(path: str | Path | None = None) -> dict[str, str]:
         raise CoderError(f"cannot read the keymap file ({exc.strerror})", path=path) from None
     data = _parse_toml(text, path)
     table = data.get("keys") or data.get("keymap") or data
-    known = {spec.id for spec in ALL_KEYS} | _other_screen_ids()
+    known = {spec.id for spec in [*ALL_KEYS, *SCREEN_KEYS]}
     keymap: dict[str, str] = {}
     for binding_id, value in table.items():
         if binding_id not in known:
@@ -182,21 +220,6 @@ def load_keymap(path: str | Path | None = None) -> dict[str, str]:
             raise CoderError(f"{binding_id}: a key is a string or a list of strings", path=path)
         keymap[binding_id] = ",".join(_key_name(k.strip()) for k in keys)
     return keymap
-
-
-def _other_screen_ids() -> set[str]:
-    """Binding ids of screens that define their own key tables (review, audit)."""
-    ids: set[str] = set()
-    try:
-        from .screens.review import REVIEW_KEYS
-    except ImportError:
-        REVIEW_KEYS = []
-    try:
-        from .screens.audit import AUDIT_KEYS
-    except ImportError:
-        AUDIT_KEYS = []
-    ids.update(spec.id for spec in [*REVIEW_KEYS, *AUDIT_KEYS])
-    return ids
 
 
 def _key_name(key: str) -> str:

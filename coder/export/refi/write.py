@@ -17,9 +17,9 @@ import zipfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ... import __version__
 from ...errors import CoderError
 from ...project import Project
+from ...version import __version__
 from .common import (
     CODEBOOK_NS,
     EXCLUSIVE_SET,

@@ -19,24 +19,7 @@ from textual.widgets import Footer, Input, Static
 from ...errors import CoderError
 from ...project import Project
 from ...team import audit as core
-from ..keymap import KeySpec, bindings
-
-AUDIT_KEYS: list[KeySpec] = [
-    KeySpec("audit.correct", "c", "judge('correct')", "Correct: the code applies as defined",
-            "Audit", show=True, short="correct"),
-    KeySpec("audit.borderline", "b", "judge('borderline')", "Borderline: arguable",
-            "Audit", show=True, short="borderline"),
-    KeySpec("audit.wrong", "w", "judge('wrong')", "Wrong: the code does not apply", "Audit",
-            show=True, short="wrong"),
-    KeySpec("audit.reason", "r", "reason", "Write a reason (kept with the next verdict)",
-            "Audit", show=True, short="reason"),
-    KeySpec("audit.clear", "0", "judge(None)", "Withdraw the verdict on this item", "Audit"),
-    KeySpec("audit.next", "n,j,right", "move(1)", "Next item", "Audit", show=True, short="next"),
-    KeySpec("audit.previous", "p,k,left", "move(-1)", "Previous item", "Audit", short="previous"),
-    KeySpec("audit.next_open", "space", "next_open", "Next item not judged yet", "Audit"),
-    KeySpec("audit.back", "q,escape", "back", "Leave (every verdict is saved)", "Audit",
-            show=True, short="quit"),
-]
+from ..keymap import AUDIT_KEYS, bindings
 
 VERDICT_STYLES = {"correct": "bold green", "borderline": "bold yellow", "wrong": "bold red"}
 

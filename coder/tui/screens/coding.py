@@ -25,7 +25,7 @@ from ... import annotate
 from ...codebook import project_codes
 from ...corpus.documents import document_turns, get_document
 from ...errors import CoderError
-from ...export.search import fold
+from ...export.search import fold_accents
 from ...project import Project
 from ...team.blind import blindness, reveal
 from ...team.coders import suggestions_visible
@@ -768,13 +768,13 @@ class CodingScreen(Screen):
         While typing (``announce=False``) a miss only shows in the bar, not as a message.
         """
         bar = self.query_one(SearchBar)
-        query = fold(query.strip())
+        query = fold_accents(query.strip())
         if not query:
             self.view.set_search([])
             bar.border_subtitle = ""
             return
         if self._folded is None:
-            self._folded = fold(self.document["text"])
+            self._folded = fold_accents(self.document["text"])
         folded = self._folded
         visible = self.view.text_layout.visible if self.view.text_layout else [(0, len(folded))]
         hits = []

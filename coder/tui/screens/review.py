@@ -20,23 +20,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from ...errors import CoderError
 from ...project import Project
 from ...team import review as core
-from ..keymap import KeySpec, bindings
-
-# Bindings of the review screen, with ids like the rest of the workbench's keymap.
-REVIEW_KEYS: list[KeySpec] = [
-    *[KeySpec(f"review.pick_{n}", str(n), f"pick({n})", "Coder N's version" if n == 1 else f"Coder {n}'s version", "Review",
-              show=n == 1, key_display="1-5" if n == 1 else None) for n in range(1, 6)],
-    KeySpec("review.union", "u,U", "union", "Union", "Review", show=True),
-    KeySpec("review.none", "0", "none", "None (not coded)", "Review", show=True),
-    KeySpec("review.edit", "e", "edit_span", "Own span", "Review", show=True),
-    KeySpec("review.reason", "r,R", "reason", "Reason", "Review", show=True),
-    KeySpec("review.undo", "z", "undo", "Undo", "Review", show=True),
-    KeySpec("review.redo", "Z", "redo", "Redo", "Review"),
-    KeySpec("review.next", "j,down", "move(1)", "Next disagreement", "Review"),
-    KeySpec("review.previous", "k,up", "move(-1)", "Previous disagreement", "Review"),
-    KeySpec("review.next_open", "n", "next_open", "Next open", "Review", show=True),
-    KeySpec("review.back", "q,escape", "back", "Back", "Review", show=True),
-]
+from ..keymap import REVIEW_KEYS, bindings
 
 # One style per coder column (coder 1..5), for their stretch in the detail pane.
 CODER_STYLES = ["black on #f6c85f", "black on #6fb1e0", "black on #9bd47a", "black on #e79ac0",
