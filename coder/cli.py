@@ -57,18 +57,11 @@ def main(project_path: str | None) -> None:
 
 
 def _register() -> None:
+    """Add every command of :data:`COMMAND_MODULES` (a missing one is an error, not skipped)."""
     for module_name, names in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f".commands.{module_name}", __package__)
-        except ModuleNotFoundError as exc:
-            # A feature module not written yet must not break the rest of the CLI.
-            if exc.name and exc.name.endswith(f"commands.{module_name}"):
-                continue
-            raise
+        module = importlib.import_module(f".commands.{module_name}", __package__)
         for name in names:
-            command = getattr(module, name, None)
-            if command is not None:
-                main.add_command(command)
+            main.add_command(getattr(module, name))
 
 
 _register()

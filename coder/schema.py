@@ -9,7 +9,7 @@ from __future__ import annotations
 
 # Each entry is one migration: a script of SQL statements run inside one transaction.
 MIGRATIONS: list[str] = [
-    # 1: the data model of docs/ARCHITECTURE (documents, speakers, turns, codebook,
+    # 1: the data model (documents, speakers, turns, codebook,
     #    coders, annotations, suggestions, decisions, memos, events).
     """
     CREATE TABLE settings (

@@ -345,11 +345,9 @@ def _check_pattern(entry: dict, code: Code, languages: list, pattern_ids: dict[s
 
 
 def _spacy_check(entry: dict) -> str | None:
-    """spaCy's own validation of a token pattern (None when the checker is unavailable)."""
-    try:
-        from .patterns import check_pattern
-    except ImportError:
-        return None
+    """spaCy's own validation of a token pattern (None when spaCy accepts it)."""
+    from .patterns import check_pattern
+
     clean = {k: v for k, v in entry.items() if k != "__line__"}
     return check_pattern(clean)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
 
@@ -33,13 +32,8 @@ def _warn_pooled(project: Project, filters: dict) -> None:
 
 
 def _refi(path: Path, suffix: str, project: Project, coders: list[str]) -> dict:
-    try:
-        refi = importlib.import_module("coder.export.refi")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.endswith("export.refi"):
-            raise CoderError("REFI-QDA export (.qdpx/.qdc) is not available in this "
-                             "installation: coder.export.refi is missing") from None
-        raise
+    from ..export import refi
+
     if suffix == ".qdc":
         return refi.export_qdc(project, path)
     return refi.export_qdpx(project, path, coders=coders or None)

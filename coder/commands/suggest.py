@@ -76,7 +76,8 @@ def suggest(project: Project, speakers: list[str], roles: list[str], doc_ids: li
 @click.command("suggestions")
 @selection_options("doc", "code", help={"code": "Only this code (and its sub-codes)."})
 @click.option("--coder", help="Status as seen by this coder (pending / accepted / rejected).")
-@click.option("--status", type=click.Choice(["pending", "accepted", "rejected", "disputed"]))
+@click.option("--status", type=click.Choice(["pending", "accepted", "rejected", "disputed"]),
+              help="Only suggestions with this status (with --coder: as that coder decided).")
 @click.option("--limit", type=click.IntRange(1, None), help="At most this many.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (id, code, start, end, text, "
                                                        "pattern, status, codebook_version, ...).")

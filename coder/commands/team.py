@@ -325,10 +325,8 @@ def review(project: Project, coder_list: str, adjudicator: str, gold: str, docs:
         return
     path = project.path
     project.close()
-    try:
-        from ..tui.run import run_review
-    except ImportError:
-        from ..tui.screens.review import run_review_app as run_review
+    from ..tui.run import run_review
+
     run_review(path, names, adjudicator, reveal_reason=reveal_reason)
 
 

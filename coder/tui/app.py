@@ -44,8 +44,9 @@ class CoderApp(App):
             self.set_keymap(self.initial_keymap)
         self.theme = "textual-dark"
         if self.mode == "review":
-            review = _review_module()
-            self.push_screen(review.ReviewScreen(self.project, self.review_coders,
+            from .screens.review import ReviewScreen
+
+            self.push_screen(ReviewScreen(self.project, self.review_coders,
                                                  self.adjudicator,
                                                  reveal_reason=self.reveal_reason))
             return
@@ -75,17 +76,6 @@ class CoderApp(App):
         self.project.close()
 
 
-def _review_module():
-    try:
-        from .screens import review
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.endswith("screens.review"):
-            raise CoderError("the review screen is not part of this build yet "
-                             "(coder/tui/screens/review.py is missing)") from None
-        raise
-    return review
-
-
 def create_app(project_path: str | Path, coder: str, *, document_id: int | None = None,
                mode: str = "code", review_coders: list[str] | None = None,
                adjudicator: str | None = None, draw: str | None = None,
@@ -106,7 +96,6 @@ def create_app(project_path: str | Path, coder: str, *, document_id: int | None 
         raise CoderError("no coder name: pass --coder NAME (or set CODER_NAME)")
     keymap = load_keymap()
     if mode == "review":
-        _review_module()
         if not review_coders:
             raise CoderError("review needs the coders to compare")
     project = Project(project_path)

@@ -311,21 +311,3 @@ class ReviewScreen(Screen):
         if self._prompt_for is not None and action != "back":
             return False
         return True
-
-
-def run_review_app(path, coders: list[str], adjudicator: str, *, gold: str = core.GOLD,
-                   reveal_reason: str | None = None) -> None:
-    """Open the review screen in a minimal app of its own (when the workbench app is absent)."""
-    from textual.app import App
-
-    class ReviewApp(App):
-        TITLE = "coder review"
-
-        def on_mount(self) -> None:
-            self.push_screen(ReviewScreen(self.project, coders, adjudicator, gold=gold,
-                                          reveal_reason=reveal_reason))
-
-    app = ReviewApp()
-    with Project(path) as project:
-        app.project = project
-        app.run()
