@@ -226,7 +226,8 @@ def role_condition(project: Project, roles: list[str], turns: str = "t",
     the turn's own (the president of the day; an official's role on that date)."""
     if not roles:
         return "", []
-    from .corpus.speakers import KINDS, fold_name
+    from .corpus.kinds import KINDS
+    from .corpus.speakers import fold_name
 
     kinds: set[str] = set()
     titles: set[str] = set()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..corpus.speakers import KINDS as ROLES
+from ..corpus.kinds import KINDS as ROLES
 from ..errors import CoderError
 from ..project import Project
 from .common import print_json, progress, warn, with_project

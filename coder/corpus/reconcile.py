@@ -39,9 +39,9 @@ from dataclasses import dataclass, field
 
 from ..project import Project
 from .administrations import Administration, administration_on, load_administrations
+from .kinds import KINDS
 from .speakers import (
     GENERIC_KEYS,
-    KINDS,
     PersonIndex,
     SpeakerLine,
     contains_run,

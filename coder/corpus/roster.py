@@ -25,11 +25,10 @@ from pathlib import Path
 
 from ..errors import CoderError
 from ..project import Project
+from .kinds import KINDS, PERSON_KINDS
 from .reconcile import ROSTER_SETTING
 from .speakers import (
     GENERIC_KEYS,
-    KINDS,
-    PERSON_KINDS,
     clean,
     display_name,
     find_speaker,

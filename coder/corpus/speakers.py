@@ -61,6 +61,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import CoderError
 from ..project import Project
+from .kinds import PERSON_KINDS
 
 if TYPE_CHECKING:
     from .administrations import Administration
@@ -115,10 +116,6 @@ NAME_FUZZ = 92  # rapidfuzz ratio over a whole key for a typo match (see the doc
 GENERIC_KEYS = frozenset(name.upper() for name in (PRESS, MODERATOR, OTHER_VOICES, UNKNOWN,
                                                     STAGE_DIRECTION, NOT_A_SPEAKER, RECORDING,
                                                     VOICE))
-PERSON_KINDS = frozenset({"president", "official", "guest", "other"})
-# Every kind a turn can have.
-KINDS = ("president", "official", "guest", "press", "moderator", "recording", "voice", "other",
-         "unknown")
 
 # Titles that can precede a name; PRESIDENT(E) as a leading title marks the head of the event.
 _TITLES = [

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..corpus.speakers import KINDS
+from ..corpus.kinds import KINDS
 from ..errors import CoderError, PatternError, read_text
 from ..project import Project, now
 from ..selection import check_date_range, date_sql, normalise_date
