@@ -291,16 +291,6 @@ def test_cli_refi_dispatch(coded, tmp_path, monkeypatch):
     assert result.exit_code == 1 and "takes only --coder" in result.output
 
 
-def test_cli_refi_missing_is_a_clear_error(coded, tmp_path, monkeypatch):
-    import sys
-
-    monkeypatch.setitem(sys.modules, "coder.export.refi", None)  # as if the module were absent
-    result = CliRunner().invoke(main, ["export", str(tmp_path / "p.qdpx"), "-p", str(coded.path)])
-    assert result.exit_code == 1
-    assert result.output.startswith("coder: REFI-QDA export") and "missing" in result.output
-    assert not (tmp_path / "p.qdpx").exists()
-
-
 # -- QA fixes: dates, paths, permissions, unknown documents, formula injection ----------------
 
 

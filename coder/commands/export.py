@@ -32,11 +32,11 @@ def _warn_pooled(project: Project, filters: dict) -> None:
 
 
 def _refi(path: Path, suffix: str, project: Project, coders: list[str]) -> dict:
-    from ..export import refi
+    from ..export.refi import export_qdc, export_qdpx
 
     if suffix == ".qdc":
-        return refi.export_qdc(project, path)
-    return refi.export_qdpx(project, path, coders=coders or None)
+        return export_qdc(project, path)
+    return export_qdpx(project, path, coders=coders or None)
 
 
 @click.command()
