@@ -36,7 +36,7 @@ from .export.matrix import (
     selected_segments,
     split_columns,
 )
-from .export.tables import atomic_path, check_output_path
+from .outputs import check_output_path, output_file
 from .project import Project
 from .selection import as_list, resolve_filters
 
@@ -423,7 +423,7 @@ def plot_frequencies(columns: list[str], rows: list[dict], path: str | Path, *, 
         heading = title or f"{codes}: {unit} by {by}" + (f" ({note})" if note else "")
         axis.set_title("\n".join(textwrap.wrap(heading, 90)) or heading)
         figure.tight_layout()
-        with atomic_path(path) as temp:
+        with output_file(path) as temp:
             figure.savefig(temp, format=path.suffix.lower().lstrip("."), bbox_inches="tight")
     finally:
         plt.close(figure)

@@ -7,7 +7,34 @@ with status 1; it never shows a traceback for these.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+
+def shown_name(path: object) -> str:
+    """A file name as text that can be printed and stored: bytes that are not UTF-8 (on
+    POSIX a name is bytes; Python carries such bytes as lone surrogates) become U+FFFD."""
+    text = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
+    if isinstance(text, bytes):
+        return text.decode("utf-8", "replace")
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def raw_name(path: object) -> str | None:
+    """The exact bytes of a file name that :func:`shown_name` had to change, percent-encoded
+    (``urllib.parse.unquote_to_bytes`` gives them back); None for a UTF-8 name."""
+    from urllib.parse import quote
+
+    name = os.fsencode(path)
+    try:
+        name.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        return quote(name, safe="/")
 
 
 class CoderError(Exception):
@@ -15,14 +42,21 @@ class CoderError(Exception):
 
     def __init__(self, message: str, *, path: object | None = None) -> None:
         self.path = path
-        text = " ".join(str(message).split())  # always one line
-        if path is not None and not text.startswith(str(path)):
-            text = f"{path}: {text}"
+        text = " ".join(shown_name(message).split())  # always one line, always printable
+        if path is not None and not text.startswith(shown_name(path)):
+            text = f"{shown_name(path)}: {text}"
         super().__init__(text)
 
 
 class ImportProblem(CoderError):
     """A file that cannot be imported (unreadable, empty, hostile, wrong layout)."""
+
+
+class NotADocument(ImportProblem):
+    """A file coder recognises as one of its own outputs (an export), not a document.
+
+    An import passes over it with a note instead of storing it as documents.
+    """
 
 
 class CodebookError(CoderError):

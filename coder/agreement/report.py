@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import CoderError
+from ..outputs import output_file
 from ..project import Project
 from . import units as U
 from .measures import (
@@ -166,7 +167,7 @@ class AgreementReport:
             "reason",
         ]
         extras = sorted({k for r in rows for k in r.extra})
-        with open(path, "w", newline="", encoding="utf-8") as handle:
+        with output_file(path) as temp, open(temp, "w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fields + extras)
             writer.writeheader()
             for row in rows:

@@ -28,7 +28,7 @@ def _report_warnings(report) -> None:
 
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["transcript", "txt", "docx", "html", "pdf", "csv", "xlsx"]),
+@click.option("--format", "fmt", type=click.Choice(["transcript", "txt", "md", "docx", "html", "pdf", "csv", "xlsx"]),
               help="Force a format instead of detecting it.")
 @click.option("--lang", help="Language of the documents (default: detect es/en).")
 @click.option("--text-column", help="CSV/XLSX: the column holding the text (default: text/texto).")
@@ -47,7 +47,8 @@ def import_(project: Project, paths: tuple[Path, ...], fmt: str | None, lang: st
     \b
     Formats (detected; override with --format):
       transcript  the mañaneras layout: title, author, date, then ---/SPEAKER/turns
-      txt / md    plain text; "NAME:" lines start speaker turns when present
+      txt / md    plain text (UTF-8, UTF-16, Windows-1252); "NAME:" lines (in Markdown
+                  also "**NAME:**") start speaker turns when present
       docx, html (incl. gob.mx versión estenográfica pages), pdf (text layer)
       csv / xlsx  one document per row (--text-column, other columns become metadata)
     The same content imported twice is stored once. Each file is its own transaction;
@@ -69,9 +70,14 @@ def import_(project: Project, paths: tuple[Path, ...], fmt: str | None, lang: st
         click.echo(f"{result.path}: {result.message}", err=True)
     if len(duplicates) > SHOWN:
         click.echo(f"... and {len(duplicates) - SHOWN} more files already imported", err=True)
+    for result in report.files:
+        if result.status == "skipped":
+            click.echo(f"note: {result.message}", err=True)
     for result in report.failed:
         click.echo(f"coder: {result.message}", err=True)
     click.echo(f"imported {report.documents} document(s) from {report.count('imported')} file(s); "
-               f"{report.count('duplicate')} already present; {len(report.failed)} failed")
+               f"{report.count('duplicate')} already present; "
+               + (f"{report.count('skipped')} skipped; " if report.count("skipped") else "")
+               + f"{len(report.failed)} failed")
     if report.failed:
         raise SystemExit(1)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import CoderError, ImportProblem
+from ..errors import CoderError, ImportProblem, NotADocument, raw_name, shown_name
 from ..project import Project, now
 from .model import ParsedDocument
 from .parallel import Prepared, prepared_files
@@ -40,7 +40,7 @@ class FileResult:
     """What happened to one file."""
 
     path: str
-    status: str  # imported | duplicate | failed
+    status: str  # imported | duplicate | skipped (one of coder's own exports) | failed
     document_ids: list[int] = field(default_factory=list)
     created: int = 0  # how many of document_ids this file stored for the first time
     message: str = ""
@@ -201,6 +201,9 @@ def _store_all(project: Project, stream: Iterator[tuple[Path, Prepared]],
     try:
         with project.transaction():
             for path, prepared in stream:
+                if isinstance(prepared, NotADocument):
+                    report.files.append(FileResult(shown_name(path), "skipped", message=str(prepared)))
+                    continue
                 if isinstance(prepared, ImportProblem):
                     raise prepared
                 report.files.append(_store_file(project, path, prepared, resolver, stamp))
@@ -246,9 +249,11 @@ def _store_batch(project: Project, stream: Iterator[tuple[Path, Prepared]],
                         raise prepared
                     with project.transaction():
                         result = _store_file(project, path, prepared, resolver, stamp)
+                except NotADocument as exc:
+                    result = FileResult(shown_name(path), "skipped", message=str(exc))
                 except CoderError as exc:
                     resolver.rollback()  # the file's savepoint was rolled back
-                    result = FileResult(str(path), "failed", message=str(exc))
+                    result = FileResult(shown_name(path), "failed", message=str(exc))
                 report.files.append(result)
                 if progress:
                     progress(1)
@@ -301,9 +306,14 @@ def _same_day_duplicate(project: Project, resolver: SpeakerResolver, document_id
 
 def _store_file(project: Project, path: Path, prepared: list[PreparedDocument],
                 resolver: SpeakerResolver, stamp: str) -> FileResult:
-    result = FileResult(str(path), "duplicate")
+    source = shown_name(path)
+    result = FileResult(source, "duplicate")
+    raw = raw_name(path)
     for item in prepared:
-        document_id, created = store_document(project, item, source=str(path), resolver=resolver,
+        if raw is not None:  # a name that is not UTF-8: stored readable, kept exactly here
+            item.metadata = json.dumps({**json.loads(item.metadata), "source_bytes": raw},
+                                       ensure_ascii=False)
+        document_id, created = store_document(project, item, source=source, resolver=resolver,
                                               imported_at=stamp)
         result.document_ids.append(document_id)
         result.warnings.extend(item.warnings)

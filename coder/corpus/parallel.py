@@ -8,7 +8,11 @@ order, a bounded number of chunks ahead of the store.
 
 Ctrl-C belongs to the importing process alone: workers ignore it (SIGINT stays blocked
 from the fork until they do), and stopping the stream stops them, so an interrupted
-import keeps what it stored and exits promptly.  Workers that cannot start (a script
+import keeps what it stored and exits promptly.  Workers die with the importing process,
+however it ends (even ``kill -9``): on Linux the kernel kills them when it goes
+(``PR_SET_PDEATHSIG``), and everywhere a worker stops when its pipe to the importing
+process closes (each worker closes the copies of the importer's pipe ends it inherited,
+so that the close is seen).  Workers that cannot start (a script
 read from standard input cannot start spawned ones) leave the rest to this process.
 """
 
@@ -135,9 +139,34 @@ class WorkersStopped(Exception):
     """A worker process could not start or died: the rest is prepared here."""
 
 
-def _worker_main(conn, fmt: str | None, lang: str | None, options: dict) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to SIGKILL this worker when the importing process ends (even by SIGKILL)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:  # it ended before the request was made
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _worker_main(conn, fmt: str | None, lang: str | None, options: dict,
+                 parent: int | None = None, inherited: tuple = ()) -> None:
     """A worker: prepare each ``(number, chunk)`` received, send back ``(number, True,
-    results)`` or ``(number, False, exception)``; stop at None or when the pipe closes."""
+    results)`` or ``(number, False, exception)``; stop at None or when the pipe closes.
+
+    ``inherited`` are the importing process's pipe ends a forked worker got copies of:
+    closed here, or the worker would hold its own pipe open and never see it close.
+    """
+    for end in inherited:
+        end.close()
+    if parent is not None:
+        _die_with_parent(parent)
     _worker_init()
     while True:
         try:
@@ -201,7 +230,10 @@ def _pooled(files: list[Path], fmt: str | None, lang: str | None, options: dict,
                 ours, theirs = context.Pipe()
                 pipes.append(ours)
                 holding.append(0)
-                proc = context.Process(target=_worker_main, args=(theirs, fmt, lang, options),
+                forked = context.get_start_method() == "fork"
+                proc = context.Process(target=_worker_main,
+                                       args=(theirs, fmt, lang, options, os.getpid(),
+                                             tuple(pipes) if forked else ()),
                                        name="coder-prepare", daemon=True)
                 try:
                     proc.start()

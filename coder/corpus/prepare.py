@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ImportProblem
+from ..errors import ImportProblem, shown_name
 from .dates import date_from_path
 from .model import ParsedDocument
 from .speakers import SpeakerLine
@@ -24,7 +24,8 @@ from .words import word_counts
 TEXT_SUFFIXES = {".txt", ".md", ".text", ""}
 KNOWN_SUFFIXES = TEXT_SUFFIXES | {".docx", ".docm", ".html", ".htm", ".xhtml", ".pdf", ".csv",
                                   ".tsv", ".xlsx", ".xlsm"}
-FORMATS = ("transcript", "txt", "docx", "html", "pdf", "csv", "xlsx")
+FORMATS = ("transcript", "txt", "md", "docx", "html", "pdf", "csv", "xlsx")
+PLAIN_FORMATS = (None, "transcript", "txt", "md")  # read whole, decoded here
 MAX_TEXT_BYTES = 200 * 1024 * 1024
 
 
@@ -36,7 +37,7 @@ def read_file(path: Path, *, fmt: str | None = None, **options) -> list[ParsedDo
     try:
         size = path.stat().st_size
         # A text file is read once, whole; of anything else the head tells the format.
-        whole = fmt in (None, "transcript", "txt") and suffix in TEXT_SUFFIXES \
+        whole = fmt in PLAIN_FORMATS and suffix in TEXT_SUFFIXES \
             and 0 < size <= MAX_TEXT_BYTES
         with path.open("rb") as handle:
             data = handle.read() if whole else handle.read(8192)
@@ -49,7 +50,7 @@ def read_file(path: Path, *, fmt: str | None = None, **options) -> list[ParsedDo
         from .formats import detect_format
 
         fmt = detect_format(path, head)
-    if fmt in (None, "transcript", "txt"):
+    if fmt in PLAIN_FORMATS:
         if head.startswith(b"PK\x03\x04") or head.startswith(b"%PDF-"):
             raise ImportProblem("binary file (zip or PDF) with a text extension; "
                                 "pass --format docx/pdf if that is what it is", path=path)
@@ -68,7 +69,7 @@ def read_file(path: Path, *, fmt: str | None = None, **options) -> list[ParsedDo
         else:
             doc = parse_plain(text, title=None)
             if doc.title is None:
-                doc.title = path.stem
+                doc.title = shown_name(path.stem)
         doc.utf8 = utf8
         return [doc]
     from .formats import read_file as read_format

@@ -17,7 +17,8 @@ _CONTROL_BYTES = bytes([*range(0, 9), *range(14, 32), 127])
 
 
 def decode_bytes(data: bytes, path: object = None) -> str:
-    """Decode a text file: UTF-8 (with or without BOM), else cp1252 / latin-1.
+    """Decode a text file: UTF-8 (with or without BOM), UTF-16 (with or without BOM: see
+    :func:`utf16_encoding`), else cp1252 / latin-1.
 
     Newlines are normalised to ``\n``.  Raises :class:`ImportProblem` for empty or
     binary input, and for bytes no supported encoding explains.
@@ -37,6 +38,9 @@ def decode_text(data: bytes, path: object = None) -> tuple[str, bytes | None]:
     utf8: bytes | None = data
     if data.startswith(b"\xef\xbb\xbf"):
         data, utf8 = data[3:], None
+    wide = utf16_encoding(data)
+    if wide is not None:
+        return _decode_utf16(data, wide, path), None
     if data.find(b"\x00", 0, 65536) != -1:
         raise ImportProblem("binary file (NUL bytes); expected text", path=path)
     # Control bytes are the same in UTF-8, cp1252 and Latin-1: count them before decoding,
@@ -52,6 +56,42 @@ def decode_text(data: bytes, path: object = None) -> tuple[str, bytes | None]:
     if "\r" in text:
         text, utf8 = text.replace("\r\n", "\n").replace("\r", "\n"), None
     return text, utf8
+
+
+def utf16_encoding(data: bytes) -> str | None:
+    """"utf-16" (a byte-order mark), "utf-16-le"/"utf-16-be" (no mark) or None.
+
+    Without a mark, UTF-16 text in a Latin script shows as NUL bytes in every other
+    position: the high byte of each character.  Text is taken as UTF-16 when, in the first
+    4 KB, at least 40% of the bytes on one side are NUL and almost none on the other (a
+    binary file has NULs on both sides).
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    head = data[:4096]
+    if len(head) < 4 or b"\x00" not in head:
+        return None
+    even, odd = head[0::2], head[1::2]
+    even_nul, odd_nul = even.count(0) / len(even), odd.count(0) / len(odd)
+    if odd_nul >= 0.4 and even_nul <= 0.02:
+        return "utf-16-le"
+    if even_nul >= 0.4 and odd_nul <= 0.02:
+        return "utf-16-be"
+    return None
+
+
+def _decode_utf16(data: bytes, encoding: str, path: object) -> str:
+    """UTF-16 text with ``\n`` newlines, or an ImportProblem naming the encoding."""
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ImportProblem(f"not valid UTF-16 text (bad bytes at offset {exc.start})",
+                            path=path) from None
+    if "\x00" in text:
+        raise ImportProblem("binary file (NUL characters in UTF-16 text); expected text", path=path)
+    if not text.strip():
+        raise ImportProblem("the file is empty", path=path)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _decode_legacy(data: bytes, path: object) -> str:
@@ -152,9 +192,13 @@ def parse_transcript(text: str) -> ParsedDocument:
 # A speaker label at the start of a line: capitals ("PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR:",
 # "SECRETARIO DE MARINA:") or a short title-case name ("Reporter:", "Mr. Smith:").
 _UPPER = "A-ZÁÉÍÓÚÑÜÀÈÌÒÙÇ"
+# Markdown bolds a label: "**NAME:**" or "**NAME**:" (or with "__"); the marks are not
+# part of the name, and a closing mark is only taken where an opening one was.
 _SPEAKER = re.compile(
-    rf"^[ \t]*((?:[{_UPPER}][{_UPPER}0-9 .,'’()/\-]{{0,120}}[{_UPPER})])"
-    rf"|(?:[{_UPPER}][a-záéíóúñüç'.\-]+(?: [{_UPPER}]?[a-záéíóúñüç'.\-]+){{0,3}})):[ \t]*",
+    rf"^[ \t]*(?P<mark>\*\*|__)?"
+    rf"(?P<name>(?:[{_UPPER}][{_UPPER}0-9 .,'’()/\-]{{0,120}}[{_UPPER})])"
+    rf"|(?:[{_UPPER}][a-záéíóúñüç'.\-]+(?: [{_UPPER}]?[a-záéíóúñüç'.\-]+){{0,3}}))"
+    rf"(?(mark)(?::(?:\*\*|__)|(?:\*\*|__):)|:)[ \t]*",
     re.MULTILINE,
 )
 
@@ -162,11 +206,12 @@ _SPEAKER = re.compile(
 def parse_plain(text: str, *, title: str | None = None) -> ParsedDocument:
     """Plain text; ``NAME:`` lines start speaker turns when at least two are present.
 
+    Markdown's bold labels count too: ``**NAME:**`` and ``**NAME**:``.
     Without speaker labels the whole text is one turn with an unknown speaker (and a
     warning), so it can still be coded.
     """
     doc = ParsedDocument(text=text, turns=[], title=title)
-    matches = [m for m in _SPEAKER.finditer(text) if _plausible_label(m.group(1))]
+    matches = [m for m in _SPEAKER.finditer(text) if _plausible_label(m.group("name"))]
     if len(matches) >= 2:
         # Anything before the first label is a header (title, date): not a turn.
         header = text[: matches[0].start()]
@@ -183,7 +228,7 @@ def parse_plain(text: str, *, title: str | None = None) -> ParsedDocument:
                 start += 1
             while end > start and text[end - 1].isspace():
                 end -= 1
-            doc.turns.append(ParsedTurn(start, end, match.group(1).strip()))
+            doc.turns.append(ParsedTurn(start, end, match.group("name").strip()))
     else:
         doc.turns = _whole_text_turn(text)
         doc.warnings.append("no speaker turns found; stored as one turn, speaker unknown")

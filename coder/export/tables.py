@@ -2,7 +2,8 @@
 
 Every writer takes rows (dicts, or sequences in column order) and a column list, writes
 to a temporary file next to the target and renames it into place, so a failed export
-never leaves half a file; the file ends up with ordinary permissions (0666 less the
+never leaves half a file (a symbolic link is followed, a FIFO or device written through:
+see :mod:`coder.outputs`); the file ends up with ordinary permissions (0666 less the
 umask, or those of the file it replaces), and a path that cannot be written is a
 one-line ``cannot write PATH: reason`` error.
 
@@ -30,17 +31,14 @@ the export is written.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import json
-import os
-import stat
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from ..errors import CoderError
+from ..outputs import check_output_path, output_file
 from ..project import Project
 from .segments import (
     DEFAULT_CONTEXT,
@@ -73,71 +71,8 @@ def table_format(path: str | Path, fmt: str | None = None) -> str:
     return FORMATS[suffix]
 
 
-def check_output_path(path: str | Path) -> Path:
-    """``path`` as a Path if a file can be written there, else a one-line CoderError.
-
-    Checks what can be checked before any work is done: the path is not a folder and its
-    folder exists.  (Permissions show when writing: see :func:`atomic_path`.)
-    """
-    path = Path(path)
-    if path.is_dir():
-        raise CoderError(f"cannot write {path}: it is a folder; give a file name")
-    parent = path.parent
-    if not parent.exists():
-        raise CoderError(f"cannot write {path}: the folder {parent} does not exist")
-    if not parent.is_dir():
-        raise CoderError(f"cannot write {path}: {parent} is not a folder")
-    return path
-
-
-def _umask() -> int:
-    """The process umask (read without changing it where Linux allows)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _final_mode(path: Path) -> int:
-    """The mode a plain ``open(path, "w")`` would leave: the old file's, or 0666 & ~umask."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        return 0o666 & ~_umask()
-
-
-@contextlib.contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; rename it onto ``path`` on success.
-
-    The finished file gets the permissions an ordinary write would give it (those of
-    the file it replaces, else 0666 less the umask), not ``mkstemp``'s private 0600.
-    Operating-system errors (a read-only folder, a full disk) become one-line
-    ``cannot write PATH: reason`` errors, and the temporary file is removed.
-    """
-    path = check_output_path(path)
-    try:
-        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise CoderError(f"cannot write {path}: {exc.strerror or exc}") from None
-    os.close(handle)
-    temp_path = Path(temp)
-    try:
-        yield temp_path
-        os.chmod(temp_path, _final_mode(path))
-        os.replace(temp_path, path)
-    except OSError as exc:
-        temp_path.unlink(missing_ok=True)
-        raise CoderError(f"cannot write {path}: {exc.strerror or exc}") from None
-    except BaseException:
-        temp_path.unlink(missing_ok=True)
-        raise
+# Every command writes its files through one helper (see coder.outputs); the old names stay.
+atomic_path = output_file
 
 
 def _sequences(rows: Iterable[dict | Sequence], columns: list[str]) -> Iterator[Sequence]:

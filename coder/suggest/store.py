@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..corpus.kinds import KINDS
 from ..errors import CoderError, PatternError, read_text
+from ..outputs import write_text
 from ..project import Project, now
 from ..selection import check_date_range, date_sql, normalise_date
 
@@ -684,7 +685,7 @@ def export_patterns(project: Project, path: str | Path) -> int:
         if ref.exclude:
             item["exclude"] = True
         lines.append(json.dumps(item, ensure_ascii=False))
-    Path(path).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    write_text(path, "".join(line + "\n" for line in lines))
     return len(lines)
 
 

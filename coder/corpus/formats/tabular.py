@@ -6,7 +6,11 @@ case); ``title_column`` (default: title / título) and ``date_column`` (default:
 fecha) are optional; every other non-empty cell goes to the document's ``metadata``
 under its column name, with ``metadata["row"]``, the 1-based number of the data row
 (the header is row 0), and for .xlsx ``metadata["sheet"]``.  Each row's text is parsed
-for ``NAME:`` turns like a plain-text file.  Rows with empty text are skipped.
+for ``NAME:`` turns like a plain-text file.  Rows with empty text are skipped, each with a
+warning naming the row.  A table coder exported itself (the segments table: it has the
+columns annotation_id, code_id, coder, start, end and text) is not documents: reading it
+raises :class:`~coder.errors.NotADocument`, so an export saved in the corpus folder is
+never imported back.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ...errors import ImportProblem
+from ...errors import ImportProblem, NotADocument
 from ..dates import find_date
 from ..model import ParsedDocument
 from ..text import decode_bytes, parse_plain
@@ -34,6 +38,8 @@ DATE_COLUMNS = ("date", "fecha")
 #: Keys the reader sets in ``metadata``; a column with one of these names is stored as
 #: "<name>_column" instead.
 RESERVED_KEYS = ("row", "sheet")
+#: Columns that together mark the segments table coder exports (see coder.export.segments).
+EXPORT_SIGNATURE = frozenset({"annotation_id", "code_id", "coder", "start", "end", "text"})
 
 #: Refuse .csv files larger than this.
 MAX_BYTES = 200 * 1024 * 1024
@@ -203,17 +209,23 @@ def _documents(header: Sequence, rows: Sequence[Sequence], path: Path,
                text_column: str | None, title_column: str | None, date_column: str | None,
                extra: dict) -> list[ParsedDocument]:
     names = _column_names(header)
+    if EXPORT_SIGNATURE <= {name.lower() for name in names}:
+        raise NotADocument("a segments table exported by coder, not documents; skipped",
+                           path=path)
     text_index = _pick(names, text_column, TEXT_COLUMNS, path, required=True)
     title_index = _pick(names, title_column, TITLE_COLUMNS, path, required=False)
     date_index = _pick(names, date_column, DATE_COLUMNS, path, required=False)
     special = {text_index, title_index, date_index}
     documents: list[ParsedDocument] = []
+    empty: list[int] = []
     for number, row in enumerate(rows, start=1):
         cells = list(row)
         if len(cells) < len(names):
             cells += [None] * (len(names) - len(cells))
         text = _text(cells[text_index])
         if not text.strip():
+            if any(_text(cell).strip() for cell in cells):
+                empty.append(number)  # a wholly blank line is no row worth a word
             continue
         title = _text(cells[title_index]).strip() or None if title_index is not None else None
         doc = parse_plain(text, title=title)
@@ -242,6 +254,11 @@ def _documents(header: Sequence, rows: Sequence[Sequence], path: Path,
         documents.append(doc)
     if not documents:
         raise ImportProblem(f"no rows with text in column {names[text_index]!r}", path=path)
+    if empty:
+        shown = ", ".join(map(str, empty[:10])) + (f" and {len(empty) - 10} more" if len(empty) > 10 else "")
+        documents[0].warnings.append(
+            f"{len(empty)} row(s) with no text in column {names[text_index]!r} skipped "
+            f"(row {shown})")
     return documents
 
 

@@ -11,13 +11,13 @@ GUIDs, references that resolve, selections inside their text; see
 from __future__ import annotations
 
 import json
-import os
 import re
 import zipfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ...errors import CoderError
+from ...outputs import output_file
 from ...project import Project
 from ...version import __version__
 from .common import (
@@ -490,15 +490,7 @@ def _add(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
 
 
 def _write_atomically(path: Path, write) -> None:
-    """Write through a temporary file beside ``path``, so a failed export leaves no half file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("wb") as handle:
+    """Write through :func:`coder.outputs.output_file`, so a failed export leaves no half file."""
+    with output_file(path) as temp:
+        with temp.open("wb") as handle:
             write(handle)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise CoderError(f"cannot write ({exc.strerror or exc})", path=path) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

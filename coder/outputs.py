@@ -1,0 +1,132 @@
+"""Writing an output file: the one way every command that writes a file does it.
+
+A regular file (or a new name) is written atomically: a temporary file beside it, renamed
+onto it when complete, so a failed export never leaves half a file.  Anything else at the
+given name is never replaced:
+
+- a symbolic link is followed, and its target is written as above (the link stays a link);
+- a FIFO or a character device (``/dev/stdout``, ``/dev/null``, a named pipe read by
+  another program) is written through: the finished file is copied into it;
+- a folder, a block device or a socket is refused with a one-line error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from .errors import CoderError
+
+
+def _target(path: Path) -> Path:
+    """``path`` with symbolic links followed (a dangling link gives the name it points to)."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def check_output_path(path: str | Path) -> Path:
+    """``path`` as a Path if a file can be written there, else a one-line CoderError.
+
+    Checks what can be checked before any work is done: the name (links followed) is not
+    a folder, a block device or a socket, and its folder exists.  Permissions show when
+    writing: see :func:`output_file`.
+    """
+    path = Path(path)
+    target = _target(path)
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        mode = None
+    if mode is not None:
+        if stat.S_ISDIR(mode):
+            raise CoderError(f"cannot write {path}: it is a folder; give a file name")
+        if stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+            kind = "a block device" if stat.S_ISBLK(mode) else "a socket"
+            raise CoderError(f"cannot write {path}: it is {kind}, not a file")
+        if not stat.S_ISREG(mode):
+            return path  # a FIFO or character device: written through, its folder is fine
+    parent = target.parent
+    if not parent.exists():
+        raise CoderError(f"cannot write {path}: the folder {parent} does not exist")
+    if not parent.is_dir():
+        raise CoderError(f"cannot write {path}: {parent} is not a folder")
+    return path
+
+
+def _umask() -> int:
+    """The process umask (read without changing it where Linux allows)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _final_mode(path: Path) -> int:
+    """The mode a plain ``open(path, "w")`` would leave: the old file's, or 0666 & ~umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def is_special(path: str | Path) -> bool:
+    """Whether ``path`` (links followed) exists and is not a regular file or folder."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+@contextlib.contextmanager
+def output_file(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path to write; on success it becomes ``path`` (see the module).
+
+    The finished file gets the permissions an ordinary write would give it (those of
+    the file it replaces, else 0666 less the umask), not ``mkstemp``'s private 0600.
+    Operating-system errors (a read-only folder, a full disk) become one-line
+    ``cannot write PATH: reason`` errors, and the temporary file is removed.
+    """
+    path = check_output_path(path)
+    target = _target(path)
+    through = is_special(target)
+    # A device's folder (/dev) is rarely writable: its temporary file goes to the temp dir.
+    folder = None if through else target.parent
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise CoderError(f"cannot write {path}: {exc.strerror or exc}") from None
+    os.close(handle)
+    temp_path = Path(temp)
+    try:
+        yield temp_path
+        if through:
+            with open(temp_path, "rb") as source, open(target, "wb") as sink:
+                shutil.copyfileobj(source, sink, 1 << 20)
+            temp_path.unlink()
+        else:
+            os.chmod(temp_path, _final_mode(target))
+            os.replace(temp_path, target)
+    except OSError as exc:
+        temp_path.unlink(missing_ok=True)
+        raise CoderError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except BaseException:
+        temp_path.unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> None:
+    """Write ``text`` to ``path`` the way :func:`output_file` writes (``\\n`` kept as is)."""
+    with output_file(path) as temp:
+        with open(temp, "w", encoding=encoding, newline="") as out:
+            out.write(text)

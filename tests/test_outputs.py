@@ -1,0 +1,136 @@
+"""Output files: every command that writes one follows links, writes through FIFOs and
+devices, and never replaces any of them (coder.outputs)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from coder.cli import main
+from coder.errors import CoderError
+from coder.outputs import output_file, write_text
+from tests.test_export_segments import build_coded
+
+
+@pytest.fixture
+def coded(project, tmp_path):
+    build_coded(project, tmp_path)
+    return project
+
+
+# (name of the output, the command's arguments with OUT for the output's path)
+WRITERS = [
+    ("out.csv", ["export", "OUT"]),
+    ("out.jsonl", ["export", "OUT"]),
+    ("out.parquet", ["export", "OUT"]),
+    ("out.xlsx", ["export", "OUT"]),
+    ("out.qdpx", ["export", "OUT"]),
+    ("out.qdc", ["export", "OUT"]),
+    ("stats.csv", ["stats", "--csv", "OUT", "--no-chart"]),
+    ("co.csv", ["cooccurrence", "--csv", "OUT"]),
+    ("agree.csv", ["agreement", "--coders", "alice,bob", "--docs", "all", "--csv", "OUT"]),
+    ("patterns.jsonl", ["patterns", "export", "OUT"]),
+    ("plot.png", ["stats", "--plot", "OUT", "--no-chart"]),
+]
+IDS = [f"{args[0]}-{name}" for name, args in WRITERS]
+
+
+def run(project, args, out: Path):
+    args = [str(out) if a == "OUT" else a for a in args]
+    return CliRunner().invoke(main, [*args, "-p", str(project.path)])
+
+
+@pytest.mark.parametrize(("name", "args"), WRITERS, ids=IDS)
+def test_a_symlink_is_written_through_and_stays_a_link(coded, tmp_path, name, args):
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / name
+    target.write_bytes(b"old")
+    link = tmp_path / name
+    link.symlink_to(target)
+    result = run(coded, args, link)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert target.read_bytes() not in (b"old", b"")
+    assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
+def _drain(fifo: Path, into: list) -> threading.Thread:
+    def read():
+        with open(fifo, "rb") as handle:
+            into.append(handle.read())
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize(("name", "args"), WRITERS, ids=IDS)
+def test_a_fifo_is_written_through_not_replaced(coded, tmp_path, name, args):
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = _drain(fifo, got)
+    result = run(coded, args, fifo)
+    reader.join(10)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert got and got[0]
+
+
+@pytest.fixture
+def null_device(tmp_path) -> Path:
+    """A private character device like /dev/null (never the system's own, which a buggy
+    writer running as root would replace)."""
+    node = tmp_path / "null.csv"
+    try:
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except (PermissionError, OSError):
+        pytest.skip("cannot make a device node here")
+    return node
+
+
+def test_a_device_is_written_through_not_replaced(coded, null_device):
+    for args in (["export", "OUT"], ["stats", "--csv", "OUT", "--no-chart"],
+                 ["agreement", "--coders", "alice,bob", "--docs", "all", "--csv", "OUT"],
+                 ["patterns", "export", "OUT"]):
+        result = run(coded, args, null_device)
+        assert result.exit_code == 0, result.output
+        assert stat.S_ISCHR(os.lstat(null_device).st_mode), args
+    assert not list(null_device.parent.glob(".*.tmp"))
+
+
+def test_folders_sockets_and_missing_folders_are_refused_in_one_line(tmp_path):
+    import socket
+
+    with pytest.raises(CoderError, match="it is a folder"):
+        write_text(tmp_path, "x")
+    sock_path = tmp_path / "s.sock"
+    sock = socket.socket(socket.AF_UNIX)
+    try:
+        sock.bind(str(sock_path))
+        with pytest.raises(CoderError, match="it is a socket"):
+            write_text(sock_path, "x")
+    finally:
+        sock.close()
+    with pytest.raises(CoderError, match="does not exist"):
+        write_text(tmp_path / "nope" / "x.csv", "x")
+    dangling = tmp_path / "dangling.csv"
+    dangling.symlink_to(tmp_path / "made.csv")
+    write_text(dangling, "hello")
+    assert dangling.is_symlink() and (tmp_path / "made.csv").read_text() == "hello"
+
+
+def test_a_failed_write_leaves_the_old_file(tmp_path):
+    path = tmp_path / "keep.csv"
+    path.write_text("old")
+    with pytest.raises(RuntimeError):
+        with output_file(path) as temp:
+            temp.write_text("half")
+            raise RuntimeError("boom")
+    assert path.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.csv"]
