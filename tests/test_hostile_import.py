@@ -111,9 +111,8 @@ def test_a_csv_row_without_text_is_reported(project, tmp_path):
 
 
 def test_an_export_in_the_corpus_folder_is_not_imported_back(tmp_path):
-    from tests.test_export_segments import build_coded
-
     from coder.project import Project
+    from tests.test_export_segments import build_coded
 
     with Project(tmp_path / "p.db", create=True) as project:
         build_coded(project, tmp_path)
