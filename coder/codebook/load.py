@@ -50,7 +50,20 @@ class _Line(int):
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that records line numbers and refuses duplicate mapping keys."""
+    """SafeLoader that records line numbers and refuses duplicate mapping keys and aliases.
+
+    An alias (``*name``) is refused while the document is being composed, before anything
+    is built from it: an alias cycle would recurse without end and a "billion laughs" of
+    nested aliases would grow until memory ran out.  A codebook has no use for them.
+    """
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise CodebookError(
+                f"line {event.start_mark.line + 1}: YAML aliases (*{event.anchor}) are not "
+                "allowed in a codebook; write the value out in full")
+        return super().compose_node(parent, index)
 
     def construct_mapping(self, node, deep=False):
         seen: dict = {}
@@ -66,6 +79,19 @@ class _Loader(yaml.SafeLoader):
         mapping = super().construct_mapping(node, deep=deep)
         mapping["__line__"] = _Line(node.start_mark.line + 1)
         return mapping
+
+
+class _NoAliasDumper(yaml.SafeDumper):
+    """Writes a value shared by two places out twice: the loader refuses aliases."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
+def dump_codebook_yaml(data: object) -> str:
+    """Codebook data as YAML text that :func:`parse_codebook` reads back (no aliases)."""
+    return yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False,
+                     width=100)
 
 
 def _line(obj: object) -> str:

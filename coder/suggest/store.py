@@ -741,6 +741,7 @@ def import_patterns(project: Project, path: str | Path) -> dict:
     import yaml
 
     from ..codebook import parse_codebook, store_codebook
+    from ..codebook.load import dump_codebook_yaml
 
     refs = read_pattern_file(path)
     codebook_id = project.setting("codebook_id")
@@ -772,7 +773,7 @@ def import_patterns(project: Project, path: str | Path) -> dict:
     missing = sorted(set(by_code) - found)
     if missing:
         raise PatternError(f"code {missing[0]} is not in the current codebook", path=Path(path))
-    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    text = dump_codebook_yaml(data)
     book = parse_codebook(text, source=rows[0]["source"])
     with project.transaction():
         version = store_codebook(project, book)

@@ -270,7 +270,7 @@ class _Store:
         return groups
 
     def _codebook_yaml(self, groups: dict[str, list[str]]) -> str:
-        import yaml
+        from ...codebook.load import dump_codebook_yaml
 
         nodes: dict[str, dict] = {}
         roots: list[dict] = []
@@ -303,7 +303,7 @@ class _Store:
         if dimensions:
             # The file does not say which codes a dimension applies to: every code.
             data["attributes"] = [{"id": dim, "values": values} for dim, values in dimensions.items()]
-        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+        return dump_codebook_yaml(data)
 
     # -- documents and codings -----------------------------------------------------------------
 
