@@ -57,8 +57,12 @@ class Project:
     ``Project`` and do their work inside :meth:`transaction`.
     """
 
+    last_path: Path | None = None
+    """The file the process opened last: what an error caught far from it names."""
+
     def __init__(self, path: str | Path, *, create: bool = False) -> None:
         self.path = Path(path)
+        Project.last_path = self.path
         if self.path.is_dir():
             raise ProjectError("is a folder, not a project file", path=self.path)
         if not create and not self.path.exists():

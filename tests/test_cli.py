@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from click.testing import CliRunner
@@ -195,3 +196,46 @@ def test_tui_without_a_terminal_is_a_clear_error(run):
     run("init")
     result = run("tui", "--coder", "alice")
     assert result.exit_code == 1 and "needs an interactive terminal" in result.output
+
+
+def test_database_errors_name_the_file_given_with_p(tmp_path, transcript, monkeypatch):
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    import coder.corpus.importer as importer
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CODER_PROJECT", raising=False)
+    project = tmp_path / "elsewhere.db"
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", "-p", str(project)]).exit_code == 0
+
+    def full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(importer, "import_paths", full)
+    result = runner.invoke(main, ["import", str(transcript), "-p", str(project)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"coder: {project}: ") and "coder.db" not in result.output
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path, transcript):
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    project = tmp_path / "p.db"
+    for args in (["init"], ["import", str(transcript)]):
+        subprocess.run([sys.executable, "-m", "coder", *args, "-p", str(project)], env=env,
+                       check=True, capture_output=True)
+    proc = subprocess.Popen([sys.executable, "-m", "coder", "search", "violencia", "-p",
+                             str(project)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()  # as `| head` does once it has its lines
+    stderr = proc.stderr.read().decode()
+    proc.wait(60)
+    assert "Broken pipe" not in stderr and "Exception ignored" not in stderr
+    assert proc.returncode == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 import sqlite3
 import sys
 import time
@@ -90,12 +91,24 @@ def progress(total: int, label: str, *, enabled: bool | None = None) -> Iterator
         yield advance
 
 
+def _shown_project() -> Path:
+    """The project file a database error is about: the one opened (``-p``), else the default."""
+    return Project.last_path or default_path()
+
+
 class CoderGroup(click.Group):
     """A click group that turns :class:`CoderError` into a one-line message and exit 1."""
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a closed pipe shows here, not as noise at exit
+            return result
+        except BrokenPipeError:
+            # `coder search ... | head`: the reader has all it wanted; stop quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
         except CoderError as exc:
             fail(str(exc))
         except KeyboardInterrupt:
@@ -104,9 +117,10 @@ class CoderGroup(click.Group):
             sys.exit(130)
         except sqlite3.OperationalError as exc:
             # A read-only, locked or vanished project file: the transaction was rolled back.
-            fail(f"{default_path()}: the project file cannot be written ({exc}); nothing was changed")
+            fail(f"{_shown_project()}: the project file cannot be written ({exc}); "
+                 "the change in progress was not saved")
         except sqlite3.DatabaseError as exc:
-            fail(f"{default_path()}: database error ({exc})")
+            fail(f"{_shown_project()}: database error ({exc})")
         except OSError as exc:
             where = exc.filename or ""
             fail(f"{where}: {exc.strerror or exc}" if where else str(exc))
