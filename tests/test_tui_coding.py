@@ -452,3 +452,42 @@ def test_next_passes_suggestions_set_aside(tui_project):
             assert view(app).current_suggestion.code == "SEC.WAR"
 
     run(body())
+
+
+def test_grow_stops_at_the_end_of_the_paragraph(tui_project):
+    """`]` ends a segment on its paragraph's last period, never in the next paragraph of
+    the same turn; `[` at the start does not reach back into the paragraph before."""
+    async def body():
+        app = create_app(tui_project, "alice")
+        async with app.run_test(size=SIZE) as pilot:
+            await find(pilot, "la estrategia de paz")
+            await pilot.press("1", "right_square_bracket")
+            assert codings(tui_project) == [("SEC.WAR", "la estrategia de paz.")]
+            await pilot.press("right_square_bracket")  # the paragraph ends here: no change
+            assert codings(tui_project) == [("SEC.WAR", "la estrategia de paz.")]
+            await find(pilot, "No vamos")
+            await pilot.press("2", "ctrl+left", "ctrl+left", "right_square_bracket")
+            assert codings(tui_project) == [("SEC.WAR", "la estrategia de paz."),
+                                            ("DES.NOFORCE", "No vamos")]
+
+    run(body())
+
+
+def test_sentence_at_the_end_of_a_paragraph(tui_project):
+    """Where coding leaves the cursor (after a paragraph's last period), `s` selects that
+    paragraph's last sentence."""
+    async def body():
+        app = create_app(tui_project, "alice")
+        async with app.run_test(size=SIZE) as pilot:
+            await find(pilot, "No vamos")
+            await pilot.press("s", "1")
+            assert view(app).text[view(app).cursor] == "\n"  # at the paragraph's end
+            await pilot.press("s")
+            assert selected(app) == ("No vamos a responder a la violencia con más violencia; "
+                                     "vamos a atender las causas.")
+            await pilot.press("2")
+        assert codings(tui_project)[-1] == (
+            "DES.NOFORCE", "No vamos a responder a la violencia con más violencia; "
+            "vamos a atender las causas.")
+
+    run(body())

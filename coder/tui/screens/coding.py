@@ -524,10 +524,15 @@ class CodingScreen(Screen):
         cursor = self.view.cursor
         at_end = (end - cursor) <= (cursor - start)
         text = self.document["text"]
-        # Growing stops at the edges of the turn (the text between turns is not shown).
+        # Growing stops at the edges of the turn (the text between turns is not shown) and
+        # of the paragraph: a segment ends on a paragraph's last period, not across it.
         turn = self.view.turn_index_at(start)
         low, high = (self.turns[turn]["start"], self.turns[turn]["end"]) if turn >= 0 \
             else (0, len(text))
+        low = max(low, text.rfind("\n", 0, start) + 1)
+        paragraph_end = text.find("\n", max(start, end - 1))
+        if paragraph_end != -1:
+            high = min(high, paragraph_end)
         if at_end:
             end = min(_next_word_end(text, end), high) if delta > 0 else \
                 _previous_word_end(text, end, start)
