@@ -78,3 +78,19 @@ def test_the_test_codebook_still_loads():
 
 def cli(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_codebook_show_cuts_definitions_at_word_boundaries(tmp_path):
+    words = "Una definición larguísima que sigue y sigue con palabras extraordinariamente largas " \
+            "hasta pasar con holgura los ochenta caracteres del resumen mostrado"
+    book = tmp_path / "libro.yaml"
+    book.write_text(f"codebook: {{name: Libro}}\ncodes:\n  - id: A\n    name: Uno\n"
+                    f"    definition: {words}\n", encoding="utf-8")
+    project = tmp_path / "p.db"
+    assert cli("init", "-p", project).exit_code == 0
+    assert cli("codebook", "load", book, "-p", project).exit_code == 0
+    result = CliRunner().invoke(main, ["codebook", "show", "-p", str(project)],
+                                terminal_width=200)
+    assert result.exit_code == 0, result.output
+    shown = result.output.split("— ", 1)[1].split("…")[0].split()
+    assert shown and all(word in words.split() for word in shown)

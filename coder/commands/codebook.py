@@ -4,6 +4,7 @@ move, merge, undo."""
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 import click
@@ -62,7 +63,8 @@ def codebook_show(as_json: bool, project_path: Path | None) -> None:
     for code in book.codes:
         key = f"[reverse] {code.key} [/] " if code.key else "    "
         swatch = f"[{code.color}]■[/] " if code.color else ""
-        short = code.definition.split(". ")[0][:80]
+        # The first sentence, cut at a word boundary (never mid-word) when it is long.
+        short = textwrap.shorten(code.definition.split(". ")[0], 80, placeholder=" …")
         nodes[code.id] = nodes[code.parent].add(
             f"{key}{swatch}[bold]{code.id}[/] {code.name} [dim]— {short}[/]")
     Console().print(root)
