@@ -491,3 +491,21 @@ def test_sentence_at_the_end_of_a_paragraph(tui_project):
             "vamos a atender las causas.")
 
     run(body())
+
+
+def test_picker_ranks_a_name_starting_with_the_query_first(tui_project):
+    """Typing "crime": "Crime statistics" above "Organised crime" (both have the word)."""
+    from coder.tui.screens.pickers import Choice, Picker
+
+    async def body():
+        app = create_app(tui_project, "alice")
+        async with app.run_test(size=SIZE) as pilot:
+            choices = [Choice("ORG", "■ 1 Organised crime  ORG", "Organised crime ORG 1"),
+                       Choice("STAT", "■ 2 Crime statistics  STAT", "Crime statistics STAT 2")]
+            picked = []
+            app.push_screen(Picker("Code as …", choices), picked.append)
+            await pilot.pause()
+            await pilot.press(*keys("crime"), "enter")
+            assert picked == ["STAT"]
+
+    run(body())

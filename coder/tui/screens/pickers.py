@@ -31,7 +31,12 @@ def _score(matcher: Matcher, query: str, choice: Choice) -> float:
         return 0.0
     label = choice.label.plain if isinstance(choice.label, Text) else str(choice.label)
     words = label.lower().split()
-    if any(word.startswith(query.lower()) for word in words):
+    query = query.lower().strip()
+    if any(word.startswith(query) for word in words):
+        score += 1.0
+    # The searched text starts with the name: a name that begins with the query ("Crime
+    # statistics" for "crime") goes above one that only has it later ("Organised crime").
+    if choice.search.lower().startswith(query):
         score += 1.0
     return score
 
