@@ -509,3 +509,18 @@ def test_picker_ranks_a_name_starting_with_the_query_first(tui_project):
             assert picked == ["STAT"]
 
     run(body())
+
+
+def test_card_leaves_a_removed_code(tui_project):
+    """After `x` the code card no longer shows the removed code."""
+    async def body():
+        app = create_app(tui_project, "alice")
+        async with app.run_test(size=SIZE) as pilot:
+            await find(pilot, "la estrategia de paz")
+            await pilot.press("1")
+            assert screen(app).current_code == "SEC.WAR"
+            await pilot.press("x")
+            assert codings(tui_project) == []
+            assert screen(app).current_code is None
+
+    run(body())

@@ -477,6 +477,10 @@ class CodingScreen(Screen):
             removed = self._run(annotate.remove_annotation, row["id"])
             if removed is not None:
                 self._patch_own(removed)
+                # The card follows: the code still under the cursor, or none (not the removed one).
+                left = self._spans_here()
+                self.set_current_code(left[0]["code_id"] if left else None,
+                                      why="under the cursor" if left else "")
                 self.notify(f"Removed {row['code_name']} (u brings it back).", timeout=3)
 
         self._choose_annotation(rows, "Remove which code?", remove)
