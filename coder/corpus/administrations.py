@@ -34,8 +34,12 @@ def parse_administrations(text: str, source: str) -> list[Administration]:
     """Read an administrations YAML text; CoderError naming ``source`` if it is malformed."""
     import yaml
 
+    from .. import yamlsafe
+
     try:
-        data = yaml.safe_load(text)
+        data = yamlsafe.load(text)
+    except yamlsafe.AliasRefused as exc:
+        raise CoderError(f"{source}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""

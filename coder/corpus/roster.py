@@ -92,6 +92,7 @@ def read_roster(path: str | Path) -> list[dict]:
     """Read and check a roster file; CoderError naming the file on anything malformed."""
     import yaml
 
+    from .. import yamlsafe
     from ..errors import read_text
 
     path = Path(path)
@@ -99,7 +100,9 @@ def read_roster(path: str | Path) -> list[dict]:
         raise CoderError(f"{path}: is a folder, not a roster file")
     text = read_text(path)
     try:
-        data = yaml.safe_load(text)
+        data = yamlsafe.load(text)
+    except yamlsafe.AliasRefused as exc:
+        raise CoderError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""

@@ -1,0 +1,34 @@
+"""YAML files that users hand to coder (rosters, administrations): safe, and without aliases.
+
+An alias (``*name``) is refused while the document is composed, before anything is built
+from it: an alias cycle would recurse without end and a "billion laughs" of nested aliases
+would grow until memory ran out.  None of these files has a use for them.
+"""
+
+from __future__ import annotations
+
+import yaml
+
+
+class AliasRefused(yaml.YAMLError):
+    """A YAML alias in a file that may not have one; ``line`` is 1-based."""
+
+    def __init__(self, line: int, anchor: str | None) -> None:
+        super().__init__(f"line {line}: YAML aliases (*{anchor}) are not allowed; "
+                         "write the value out in full")
+        self.line = line
+
+
+class NoAliasLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that raises :class:`AliasRefused` at the first alias."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise AliasRefused(event.start_mark.line + 1, event.anchor)
+        return super().compose_node(parent, index)
+
+
+def load(text: str) -> object:
+    """Parse YAML ``text`` safely, refusing aliases (:class:`AliasRefused`)."""
+    return yaml.load(text, Loader=NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
