@@ -237,3 +237,44 @@ def test_agreement_reports_blindness_and_methods(sampled):
     assert info["blind"]["all_blind"] and info["sample"]["seed"] == 1
     assert info["agreement"]["bootstrap"] == 50
     assert "Coding was blind" in invoke("--methods", "--bootstrap", "50", "--blind-only")
+
+
+def test_cli_listings_hold_back_others_inside_an_open_sample(sampled):
+    """`coder annotations` and `coder segments` apply the workbench's rule to who is looking
+    (--as): bob's coding on document 1 is held back from alice while she has it open, with a
+    note saying why; after done it is shown and that showing is a logged reveal."""
+    import json
+
+    from click.testing import CliRunner
+
+    from coder.cli import main
+
+    runner = CliRunner()
+
+    def invoke(*args):
+        result = runner.invoke(main, [*args, "--project", str(sampled)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result
+
+    for command in (["annotations", "--doc", "1", "--json"], ["segments", "DES", "--json"]):
+        result = invoke(*command, "--as", "alice")
+        assert {row["coder"] for row in json.loads(result.stdout)} <= {"alice"}
+        assert "held back 1 coding(s) of others on document(s) #1" in result.stderr
+        asked_for_bob = invoke(*command, "--coder", "bob", "--as", "alice")
+        assert json.loads(asked_for_bob.stdout) == []
+        # bob has not marked it done either: alice's coding is held back from him
+        as_bob = json.loads(invoke(*command, "--as", "bob").stdout)
+        assert {row["coder"] for row in as_bob} == {"bob"}
+        # someone outside the sample is not coding blind: everything, and no reveal logged
+        assert {row["coder"] for row in json.loads(invoke(*command, "--as", "carol").stdout)} \
+            == {"alice", "bob"}
+    assert reveal_events(sampled) == []
+
+    with Project(sampled) as project:
+        set_status(project, "alice", 1, "done")
+    shown = invoke("annotations", "--doc", "1", "--json", "--as", "alice")
+    assert {row["coder"] for row in json.loads(shown.stdout)} == {"alice", "bob"}
+    assert shown.stderr == ""
+    events = reveal_events(sampled)
+    assert [(e["coder"], e["document_id"], e["via"], e["override"]) for e in events] \
+        == [("alice", 1, "cli annotations", False)]

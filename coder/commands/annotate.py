@@ -60,13 +60,35 @@ def _cut(text: str, width: int) -> str:
 _FILTERS = selection_options("coder", "gold", "dates", "code", "doc")
 
 
+def _viewer_option(func):
+    return click.option(
+        "--as", "viewer", default=None, metavar="NAME",
+        help="Who is looking (default: $CODER_NAME or your user name).  Blind coding: "
+             "others' codings on a document NAME has open in the reliability sample are held "
+             "back (as in the workbench); showing them on a sampled document NAME marked "
+             "done is logged as a reveal.")(func)
+
+
+def _blind_filter(project: Project, rows: list[dict], viewer: str | None, via: str) -> list[dict]:
+    """The rows ``viewer`` may see (coder.team.blind); what was held back is said on stderr."""
+    from ..team.blind import held_back_note, withhold_others
+
+    viewer = viewer or default_coder()
+    kept, held = withhold_others(project, viewer, rows, via=via)
+    if held:
+        click.echo(held_back_note(held, viewer), err=True)
+    return kept
+
+
 @click.command()
 @_FILTERS
 @click.option("--json", "as_json", is_flag=True,
               help="Print every column of the segments table as JSON (as `coder export`).")
+@_viewer_option
 @with_project
 def annotations(project: Project, coders: list[str], gold: bool, since: str | None,
-                until: str | None, codes: list[str], doc_ids: list[int], as_json: bool) -> None:
+                until: str | None, codes: list[str], doc_ids: list[int], as_json: bool,
+                viewer: str | None) -> None:
     """List coded segments: id, document, turn, span (start:end), code, coder and text.
 
     \b
@@ -74,11 +96,13 @@ def annotations(project: Project, coders: list[str], gold: bool, since: str | No
       coder annotations --coder alice --doc 12
       coder annotations --code DES --since 2019-06 --json
     The id is what `coder attributes set`, and the workbench's segment list, call it.
+    Others' codings on a document you code blind are held back (see --as).
     """
     from ..export.segments import iter_segments
 
-    rows = iter_segments(project, context=0, coders=coders or None, gold=gold, since=since,
-                         until=until, codes=codes or None, document_ids=doc_ids or None)
+    rows = _blind_filter(project, list(iter_segments(
+        project, context=0, coders=coders or None, gold=gold, since=since, until=until,
+        codes=codes or None, document_ids=doc_ids or None)), viewer, "cli annotations")
     if as_json:
         print_json(list(rows))
         return
@@ -100,9 +124,11 @@ def annotations(project: Project, coders: list[str], gold: bool, since: str | No
 @click.option("--context", type=click.IntRange(min=0), default=50, show_default=True,
               help="Characters of context either side of each segment.")
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+@_viewer_option
 @with_project
 def segments(project: Project, code: str, coders: list[str], gold: bool, since: str | None,
-             until: str | None, doc_ids: list[int], context: int, as_json: bool) -> None:
+             until: str | None, doc_ids: list[int], context: int, as_json: bool,
+             viewer: str | None) -> None:
     """Every segment of CODE (and its descendants) across documents, keyword-in-context.
 
     \b
@@ -110,14 +136,15 @@ def segments(project: Project, code: str, coders: list[str], gold: bool, since: 
     [[double brackets]] inside its context (the export's `context` column).  CODE is an id, a key or a name:
       coder segments DES.ENDWAR --coder alice
       coder segments "War framing" --since 2019 --context 80
+    Others' codings on a document you code blind are held back (see --as).
     """
     from ..annotate import find_code
     from ..export.segments import iter_segments
 
     code_id = find_code(project, code)
-    rows = list(iter_segments(project, context=context, coders=coders or None, gold=gold,
-                              since=since, until=until, codes=[code_id],
-                              document_ids=doc_ids or None))
+    rows = _blind_filter(project, list(iter_segments(
+        project, context=context, coders=coders or None, gold=gold, since=since, until=until,
+        codes=[code_id], document_ids=doc_ids or None)), viewer, "cli segments")
     if as_json:
         print_json(rows)
         return

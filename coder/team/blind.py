@@ -182,5 +182,60 @@ def blind_documents(record: dict[tuple[int, str], dict], coders: list[str],
             if all(record.get((d, c), {"blind": True})["blind"] for c in coders)]
 
 
-__all__ = ["Blindness", "blind_documents", "blind_record", "blindness", "check_may_see_others",
-           "open_sample", "owners", "reveal", "reveals"]
+def blind_documents_of(project: Project, viewer: str) -> dict[int, str]:
+    """The documents ``viewer`` codes blind right now, each with the reason (the rule above)."""
+    out: dict[int, str] = {}
+    for document_id in open_sample(project, [viewer]):
+        state = blindness(project, viewer, document_id)
+        if state.blind:
+            out[document_id] = state.reason
+    return out
+
+
+def withhold_others(project: Project, viewer: str, rows: list[dict], *,
+                    via: str) -> tuple[list[dict], dict[int, int]]:
+    """Apply the rule to a listing of codings (rows with ``document_id`` and ``coder``) shown
+    to ``viewer``: rows of others (gold decisions too) on a document ``viewer`` codes blind
+    are held back.  Returns the rows kept and, per held document, how many were held.
+
+    Others' rows that are shown on a document of ``viewer``'s reliability sample (marked
+    done) are a reveal, logged once per document with ``via`` (the command), as the
+    workbench's ``o`` is: the record then says when the coder saw the others' work.
+    """
+    hidden = blind_documents_of(project, viewer)
+    kept: list[dict] = []
+    held: dict[int, int] = {}
+    shown_others: set[int] = set()
+    for row in rows:
+        if row.get("coder") != viewer:
+            if row["document_id"] in hidden:
+                held[row["document_id"]] = held.get(row["document_id"], 0) + 1
+                continue
+            shown_others.add(row["document_id"])
+        kept.append(row)
+    if shown_others:
+        coder_id = project.db.execute("SELECT id FROM coders WHERE name = ?", [viewer]).fetchone()
+        if coder_id is not None:
+            marks = ",".join("?" * len(shown_others))
+            sampled = [d for (d,) in project.db.execute(
+                "SELECT document_id FROM assignments WHERE coder_id = ? AND sample = 'reliability'"
+                f" AND document_id IN ({marks}) ORDER BY document_id",
+                [coder_id[0], *sorted(shown_others)])]
+            for document_id in sampled:
+                reveal(project, viewer, document_id, via=via)
+    return kept, held
+
+
+def held_back_note(held: dict[int, int], viewer: str) -> str:
+    """One line saying what a listing held back for blind coding (empty when nothing)."""
+    if not held:
+        return ""
+    docs = ", ".join(f"#{d}" for d in sorted(held))
+    return (f"held back {sum(held.values())} coding(s) of others on document(s) {docs}: "
+            f"{viewer} codes them blind in the reliability sample and has not marked them done "
+            "(mark them done, or a project owner reveals them in the workbench with a reason)")
+
+
+__all__ = ["Blindness", "blind_documents", "blind_documents_of", "blind_record", "blindness",
+           "check_may_see_others", "held_back_note", "open_sample", "owners", "reveal",
+           "reveals", "withhold_others"]
