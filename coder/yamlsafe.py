@@ -32,3 +32,20 @@ class NoAliasLoader(yaml.SafeLoader):
 def load(text: str) -> object:
     """Parse YAML ``text`` safely, refusing aliases (:class:`AliasRefused`)."""
     return yaml.load(text, Loader=NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def load_file_text(text: str, source: object) -> object:
+    """Parse a user's YAML file ``text`` (aliases refused); a one-line CoderError naming
+    ``source`` on anything unreadable, so every such file fails the same way."""
+    from .errors import CoderError
+
+    try:
+        return load(text)
+    except AliasRefused as exc:
+        raise CoderError(f"{source}: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise CoderError(f"{source}: not valid YAML{where}") from None
+    except RecursionError:
+        raise CoderError(f"{source}: nested too deeply") from None

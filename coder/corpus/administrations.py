@@ -32,18 +32,10 @@ class Administration:
 
 def parse_administrations(text: str, source: str) -> list[Administration]:
     """Read an administrations YAML text; CoderError naming ``source`` if it is malformed."""
-    import yaml
 
     from .. import yamlsafe
 
-    try:
-        data = yamlsafe.load(text)
-    except yamlsafe.AliasRefused as exc:
-        raise CoderError(f"{source}: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
-        raise CoderError(f"{source}: not valid YAML{where}") from None
+    data = yamlsafe.load_file_text(text, source)
     items = data.get("administrations") if isinstance(data, dict) else None
     if not isinstance(items, list) or not items:
         raise CoderError(f"{source}: expected a list under 'administrations:'")

@@ -90,7 +90,6 @@ def export_roster(project: Project, path: str | Path) -> int:
 
 def read_roster(path: str | Path) -> list[dict]:
     """Read and check a roster file; CoderError naming the file on anything malformed."""
-    import yaml
 
     from .. import yamlsafe
     from ..errors import read_text
@@ -99,16 +98,7 @@ def read_roster(path: str | Path) -> list[dict]:
     if path.is_dir():
         raise CoderError(f"{path}: is a folder, not a roster file")
     text = read_text(path)
-    try:
-        data = yamlsafe.load(text)
-    except yamlsafe.AliasRefused as exc:
-        raise CoderError(f"{path}: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
-        raise CoderError(f"{path}: not valid YAML{where}") from None
-    except RecursionError:
-        raise CoderError(f"{path}: nested too deeply") from None
+    data = yamlsafe.load_file_text(text, path)
     if not isinstance(data, dict) or not isinstance(data.get("speakers"), list):
         raise CoderError(f"{path}: expected a list under 'speakers:' (see `coder speakers export`)")
     seen: dict[str, int] = {}
