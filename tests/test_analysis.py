@@ -259,7 +259,7 @@ def test_denominator_is_described(partly_coded):
 
 def test_plot_has_gaps_not_zeros(partly_coded, tmp_path):
     pytest.importorskip("matplotlib")
-    import matplotlib
+    import matplotlib.figure
 
     columns, rows = frequencies(partly_coded, by="month", codes="SEC,DES", coder="alice", per="10k")
     drawn = {}
