@@ -78,17 +78,17 @@ def test_matrix_code_families_and_filters(coded):
 
 def test_matrix_by_turn(coded):
     columns, rows = code_matrix(coded, by="turn", counts=True, coder="alice", exact=True)
-    assert columns[:7] == ["turn_id", "document_id", "date", "seq", "speaker", "speaker_kind", "words"]
+    assert columns[:7] == ["turn_id", "document_id", "date", "paragraph", "speaker", "speaker_kind", "words"]
     assert len(rows) == 6 + 3  # every turn of both documents
-    found = {(r["document_id"], r["seq"]): cells(r) for r in rows if any(cells(r))}
-    assert found == {
-        (1, 0): [0, 0, 0, 0, 1],   # atender las causas
-        (1, 2): [0, 1, 0, 0, 0],   # guerra contra el narco
-        (1, 5): [0, 0, 0, 1, 0],   # abrazos, no balazos
-        (2, 0): [0, 0, 0, 1, 0],
-        (2, 1): [0, 1, 0, 0, 0],   # the press question
+    found = {(r["document_id"], r["paragraph"]): cells(r) for r in rows if any(cells(r))}
+    assert found == {  # paragraphs counted from 1, as the workbench's ¶
+        (1, 1): [0, 0, 0, 0, 1],   # atender las causas
+        (1, 3): [0, 1, 0, 0, 0],   # guerra contra el narco
+        (1, 6): [0, 0, 0, 1, 0],   # abrazos, no balazos
+        (2, 1): [0, 0, 0, 1, 0],
+        (2, 2): [0, 1, 0, 0, 0],   # the press question
     }
-    assert next(r for r in rows if (r["document_id"], r["seq"]) == (2, 1))["speaker_kind"] == "press"
+    assert next(r for r in rows if (r["document_id"], r["paragraph"]) == (2, 2))["speaker_kind"] == "press"
 
 
 def test_matrix_by_month_has_no_gaps(coded, tmp_path):

@@ -96,13 +96,13 @@ def test_rows_have_the_columns_in_order_and_the_right_values(coded):
     assert war["code_name"] == "War framing"
     assert war["code_path"] == "Securitizing move > War framing"
     assert war["speaker"] == "Andrés Manuel López Obrador" and war["speaker_kind"] == "president"
-    assert war["turn_seq"] == 2 and war["question_turn_seq"] == 1
+    assert war["paragraph"] == 3 and war["question_paragraph"] == 2  # counted from 1, as ¶
     assert war["date"] == "2019-03-05" and war["kind"] == "press conference"
     assert war["coder"] == "alice" and war["origin"] == "manual"
     assert war["codebook_version"] == coded.setting("codebook_version")
     assert "[[guerra contra el narco]]" in war["context"]
     press = next(r for r in rows if r["text"] == "estrategia militar")
-    assert press["speaker_kind"] == "press" and press["question_turn_seq"] is None
+    assert press["speaker_kind"] == "press" and press["question_paragraph"] is None
     memo = next(r for r in rows if r["coder"] == "alice" and r["text"] == "abrazos, no balazos")
     assert memo["memo"].startswith("a memo, with")
 
@@ -205,7 +205,7 @@ def test_parquet_keeps_types(coded, tmp_path):
     table = pq.read_table(tmp_path / "s.parquet")
     assert table.column_names == SEGMENT_COLUMNS
     assert table.schema.field("start").type == pa.int64()
-    assert table.schema.field("turn_seq").type == pa.int64()
+    assert table.schema.field("paragraph").type == pa.int64()
     assert table.schema.field("date").type == pa.date32()
     assert pa.types.is_timestamp(table.schema.field("created_at").type)
     rows = table.to_pylist()
@@ -232,7 +232,7 @@ def test_frame_is_typed_and_project_segments_delegates(coded):
     frame = segments_frame(coded)
     assert list(frame.columns) == SEGMENT_COLUMNS and len(frame) == 8
     assert str(frame["start"].dtype) == "int64"
-    assert str(frame["turn_seq"].dtype) == "Int64"
+    assert str(frame["paragraph"].dtype) == "Int64"
     assert str(frame["date"].dtype).startswith("datetime64")
     assert str(frame["created_at"].dtype).startswith("datetime64") and "UTC" in str(frame["created_at"].dtype)
     import coder

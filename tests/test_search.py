@@ -51,7 +51,7 @@ def test_case_and_accents_do_not_matter(coded):
 
 def test_phrase_prefix_or_not_near(coded):
     phrase = search(coded, '"guerra contra el narco"')
-    assert [(h.match, h.document_id, h.turn_seq) for h in phrase] == [("guerra contra el narco", 1, 2)]
+    assert [(h.match, h.document_id, h.paragraph) for h in phrase] == [("guerra contra el narco", 1, 3)]
     assert {h.match for h in search(coded, "milit*")} == {"militar"}
     assert {h.match for h in search(coded, "homicidios OR balazos")} == {"homicidios", "balazos"}
     # NOT: turns with "guerra" but without "narco"; "narco" is never highlighted.

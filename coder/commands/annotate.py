@@ -89,7 +89,7 @@ def _blind_filter(project: Project, rows: list[dict], viewer: str | None, via: s
 def annotations(project: Project, coders: list[str], gold: bool, since: str | None,
                 until: str | None, codes: list[str], doc_ids: list[int], as_json: bool,
                 viewer: str | None) -> None:
-    """List coded segments: id, document, turn, span (start:end), code, coder and text.
+    """List coded segments: id, document, ¶ (paragraph), span (start:end), code, coder, text.
 
     \b
     The filters are those of `coder export`:
@@ -108,13 +108,13 @@ def annotations(project: Project, coders: list[str], gold: bool, since: str | No
         return
     from .tables import print_table
 
-    table = [{"id": r["annotation_id"], "doc": r["document_id"], "turn": r["turn_seq"],
+    table = [{"id": r["annotation_id"], "doc": r["document_id"], "¶": _paragraph(r),
               "span": f"{r['start']}:{r['end']}", "code": r["code_id"], "coder": r["coder"],
               "text": _cut(r["text"], 200)} for r in rows]
     if not table:
         click.echo("No coded segments match.")
         return
-    print_table(table, ["id", "doc", "turn", "span", "code", "coder", "text"],
+    print_table(table, ["id", "doc", "¶", "span", "code", "coder", "text"],
                 max_width={"text": 200})
 
 
@@ -132,7 +132,8 @@ def segments(project: Project, code: str, coders: list[str], gold: bool, since: 
     """Every segment of CODE (and its descendants) across documents, keyword-in-context.
 
     \b
-    Per segment: document, date, speaker, code and coder, then the segment in
+    Per segment: document, date, ¶ (paragraph, as the workbench shows it), speaker, code
+    and coder, then the segment in
     [[double brackets]] inside its context (the export's `context` column).  CODE is an id, a key or a name:
       coder segments DES.ENDWAR --coder alice
       coder segments "War framing" --since 2019 --context 80
@@ -153,9 +154,14 @@ def segments(project: Project, code: str, coders: list[str], gold: bool, since: 
         return
     for r in rows:
         click.echo(f"#{r['annotation_id']} doc {r['document_id']} {r['date'] or '-'} "
-                   f"{r['speaker'] or '-'} · {r['code_id']} · {r['coder']}")
+                   f"{_paragraph(r)} {r['speaker'] or '-'} · {r['code_id']} · {r['coder']}")
         click.echo(f"    {r['context']}")
     click.echo(f"{len(rows)} segment(s)")
+
+
+def _paragraph(row: dict) -> str:
+    """A segment's paragraph as the workbench shows it (the export's ``paragraph`` column)."""
+    return "¶–" if row["paragraph"] is None else f"¶{row['paragraph']}"
 
 
 def _describe(project: Project, event: dict) -> str:

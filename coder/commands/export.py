@@ -159,6 +159,9 @@ def search(project: Project, query: str, speakers: list[str], roles: list[str],
            until: str | None, kwic: int, limit: int, as_json: bool, suggest_code: str | None) -> None:
     """Full-text search of the turns, shown as keyword-in-context lines.
 
+    Each line: date, #document, ¶paragraph (numbered as in the workbench and the
+    exports), speaker, then the hit in context.
+
     \b
     Case and accents do not matter (jovenes finds Jóvenes). FTS5 query syntax:
       guerra narco              turns with both words
@@ -202,8 +205,8 @@ def _print_hits(hits: list, width: int) -> None:
 
     if not sys.stdout.isatty():
         for hit in hits:
-            click.echo(f"{hit.date or '-'}\t#{hit.document_id}\t{hit.speaker or '-'}\t"
-                       f"{kwic_line(hit, width)}")
+            click.echo(f"{hit.date or '-'}\t#{hit.document_id}\t¶{hit.paragraph}\t"
+                       f"{hit.speaker or '-'}\t{kwic_line(hit, width)}")
         return
     from rich.console import Console
     from rich.text import Text
@@ -211,8 +214,8 @@ def _print_hits(hits: list, width: int) -> None:
     console = Console()
     for hit in hits:
         line = Text()
-        line.append(f"{hit.date or '-':10} #{hit.document_id:<5} {(hit.speaker or '-')[:18]:18} ",
-                    style="dim")
+        line.append(f"{hit.date or '-':10} #{hit.document_id:<5} ¶{hit.paragraph:<4} "
+                    f"{(hit.speaker or '-')[:18]:18} ", style="dim")
         line.append(f"{hit.left:>{width}}")
         line.append(hit.match, style="bold yellow")
         line.append(hit.right)

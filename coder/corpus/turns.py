@@ -1,16 +1,47 @@
 """Turns: which press question each answer turn answers, and which turn a position falls in.
 
 The one home of the question -> answer links (written at import, rewritten when speakers
-are merged or reconciled) and of :class:`DocumentTurns`, the position -> turn lookup the
-segments table, matrices and statistics share.
+are merged or reconciled), of :class:`DocumentTurns`, the position -> turn lookup the
+segments table, matrices and statistics share, and of the *paragraph numbering*.
+
+One numbering: a turn is stored with ``seq`` counted from 0, but people (the workbench's
+¶, review, search, every export, REFI, memos) see it as its *paragraph number*, counted
+from 1.  :func:`paragraph_number` is the only place that converts one into the other, and
+:func:`turn_index_of` the only rule for which paragraph a coded span belongs to (the turn
+containing its start; a span starting on a speaker line belongs to the turn it runs into).
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..project import Project
+
+
+def paragraph_number(seq: int | None) -> int | None:
+    """The paragraph number people see for a turn stored with ``seq`` (None: no turn).
+
+    Turns are stored counted from 0; every screen and output counts paragraphs from 1, as
+    the workbench's ¶ does.  Nothing else converts between the two.
+    """
+    return None if seq is None else seq + 1
+
+
+def turn_index_of(turns: Sequence[Mapping], starts: Sequence[int], start: int,
+                  end: int) -> int | None:
+    """The index in ``turns`` (ordered by start; ``starts`` their starts) of a span's turn.
+
+    The turn containing ``start``; else the first turn the span overlaps (a selection that
+    begins on a speaker line belongs to the turn it runs into); else None.
+    """
+    index = bisect.bisect_right(starts, start) - 1
+    if index >= 0 and start < turns[index]["end"]:
+        return index
+    following = index + 1
+    if following < len(turns) and turns[following]["start"] < end:
+        return following
+    return None
 
 
 def answered_questions(turns: Iterable[tuple[int, str | None]]) -> list[int | None]:
@@ -61,13 +92,13 @@ class DocumentTurns:
 
         (A selection that begins on a speaker line still belongs to the turn it runs into.)
         """
-        index = bisect.bisect_right(self.starts, start) - 1
-        if index >= 0 and start < self.turns[index]["end"]:
-            return self.turns[index]
-        following = index + 1
-        if following < len(self.turns) and self.turns[following]["start"] < end:
-            return self.turns[following]
-        return None
+        index = turn_index_of(self.turns, self.starts, start, end)
+        return None if index is None else self.turns[index]
+
+    def paragraph_of(self, start: int, end: int) -> int | None:
+        """The paragraph number (from 1) of the span ``[start, end)``; None outside turns."""
+        turn = self.turn_of(start, end)
+        return None if turn is None else paragraph_number(turn["seq"])
 
     def overlapping(self, start: int, end: int) -> list[dict]:
         """Every turn the span ``[start, end)`` overlaps, in order."""

@@ -1,7 +1,7 @@
 """Code matrices (code x document / turn / month) and code co-occurrence within units.
 
 A matrix has the row keys first (``document_id, date, title, words`` /
-``turn_id, document_id, date, seq, speaker, speaker_kind, words`` /
+``turn_id, document_id, date, paragraph, speaker, speaker_kind, words`` /
 ``month, documents, words``), then one column per code, holding 0/1 presence or, with
 ``counts=True``, the number of segments.  Every unit in the filtered documents gets a
 row, also the ones nobody coded (the zeros matter in a regression), and months run
@@ -27,7 +27,7 @@ from collections.abc import Iterable
 
 from ..codebook.model import code_tree, descendants
 from ..corpus.segment import split_sentences
-from ..corpus.turns import DocumentTurns
+from ..corpus.turns import DocumentTurns, paragraph_number
 from ..errors import CoderError
 from ..project import Project
 from ..selection import as_list, check_codes, resolve_filters
@@ -216,7 +216,7 @@ def code_matrix(project: Project, *, by: str = "document", counts: bool = False,
             rows.append({"document_id": doc["id"], "date": doc["date"], "title": doc["title"],
                          "words": doc["words"], **cells(found)})
     elif by == "turn":
-        keys = ["turn_id", "document_id", "date", "seq", "speaker", "speaker_kind", "words"]
+        keys = ["turn_id", "document_id", "date", "paragraph", "speaker", "speaker_kind", "words"]
         for doc in documents:
             turns = DocumentTurns(project, doc["id"])
             found_by_turn: dict[int, dict[int, int]] = {}
@@ -227,7 +227,7 @@ def code_matrix(project: Project, *, by: str = "document", counts: bool = False,
                         found[n] = found.get(n, 0) + 1
             for turn in sorted(turns.turns, key=lambda t: t["seq"]):
                 rows.append({"turn_id": turn["id"], "document_id": doc["id"], "date": doc["date"],
-                             "seq": turn["seq"], "speaker": turn["speaker"],
+                             "paragraph": paragraph_number(turn["seq"]), "speaker": turn["speaker"],
                              "speaker_kind": turn["speaker_kind"], "words": turn["words"],
                              **cells(found_by_turn.get(turn["id"], {}))})
     else:

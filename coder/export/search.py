@@ -28,6 +28,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 
+from ..corpus.turns import paragraph_number
 from ..errors import CoderError
 from ..project import Project
 from ..selection import as_list, resolve_filters, role_condition, speaker_ids
@@ -254,7 +255,7 @@ class Hit:
     title: str | None
     date: str | None
     turn_id: int
-    turn_seq: int
+    paragraph: int      # counted from 1, as the workbench's ¶ (corpus.turns.paragraph_number)
     speaker: str | None
     speaker_kind: str | None
     start: int          # offsets into documents.text
@@ -360,7 +361,8 @@ def _hit(turn: tuple, text: str, start: int, end: int, *, kwic: int) -> Hit:
     turn_id, document_id, seq, t_start, t_end, name, kind, date, title = turn
     left = _flat(text[max(t_start, start - 2 * kwic - 20):start])
     right = _flat(text[end:min(t_end, end + 2 * kwic + 20)])
-    return Hit(document_id=document_id, title=title, date=date, turn_id=turn_id, turn_seq=seq,
+    return Hit(document_id=document_id, title=title, date=date, turn_id=turn_id,
+               paragraph=paragraph_number(seq),
                speaker=name, speaker_kind=kind, start=start, end=end,
                match=_flat(text[start:end]),
                left=left[-kwic:] if kwic > 0 else "", right=right[:kwic] if kwic > 0 else "")

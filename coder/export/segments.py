@@ -6,8 +6,10 @@ same rows as tuples from ``iter_segment_tuples``, so they never need pandas);
 ``coder.open_project(path).segments()`` returns.
 
 A segment's turn is the turn containing its start (or, for a selection starting on a
-speaker line, the first turn it overlaps); ``question_turn_seq`` is the ``seq`` of the
-press turn that turn answers.  ``memo`` joins the annotation's memo with memos written on
+speaker line, the first turn it overlaps); ``paragraph`` is that turn's paragraph number,
+counted from 1 exactly as the workbench's ¶ shows it, and ``question_paragraph`` the
+paragraph number of the press turn that turn answers (both from
+:func:`coder.corpus.turns.paragraph_number`; see docs/EXPORT.md, "Paragraph numbers").  ``memo`` joins the annotation's memo with memos written on
 it in the ``memos`` table.  Documents without a date are left out by ``since``/``until``.
 
 The filters (``coder``/``coders``, ``gold``, ``codes``, ``since``/``until``,
@@ -21,13 +23,13 @@ import json
 from collections.abc import Callable, Iterator
 
 from ..codebook.model import code_path, code_tree
-from ..corpus.turns import DocumentTurns
+from ..corpus.turns import DocumentTurns, paragraph_number
 from ..project import Project
 from ..selection import resolve_filters
 
 SEGMENT_COLUMNS: list[str] = [
     "annotation_id", "document_id", "title", "date", "kind",
-    "speaker", "speaker_role", "speaker_kind", "turn_id", "turn_seq", "question_turn_seq",
+    "speaker", "speaker_role", "speaker_kind", "turn_id", "paragraph", "question_paragraph",
     "start", "end", "text", "context",
     "code_id", "code_name", "code_path", "coder", "origin", "pattern_id", "codebook_version",
     "memo", "created_at", "updated_at",
@@ -42,7 +44,7 @@ other dimension codings carry values of (from an earlier codebook), by name; see
 ATTRIBUTE_PREFIX = "attr_"
 
 INT_COLUMNS = ("annotation_id", "document_id", "start", "end")
-NULLABLE_INT_COLUMNS = ("turn_id", "turn_seq", "question_turn_seq")
+NULLABLE_INT_COLUMNS = ("turn_id", "paragraph", "question_paragraph")
 TIMESTAMP_COLUMNS = ("created_at", "updated_at")
 DEFAULT_CONTEXT = 100
 CONTEXT_MARKS = ("[[", "]]")
@@ -163,7 +165,8 @@ def iter_segment_tuples(project: Project, *, context: int = DEFAULT_CONTEXT,
         else:
             question = turn["question_id"]
             speaker = (turn["speaker"], turn["speaker_role"], turn["speaker_kind"], turn["id"],
-                       turn["seq"], None if question is None else turns.seq_by_id.get(question))
+                       paragraph_number(turn["seq"]),
+                       None if question is None else paragraph_number(turns.seq_by_id.get(question)))
         extra = memos.get(annotation_id)
         if extra:
             parts = [memo] if memo and memo.strip() else []

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from ..corpus.turns import DocumentTurns, paragraph_number
 from ..errors import CoderError
 from ..project import Project
 from .coders import GOLD, gold_coder
@@ -338,7 +339,7 @@ def context(project: Project, disagreement: Disagreement, width: int = 160) -> d
     """The disputed text with ``width`` characters either side, cut at word boundaries.
 
     Returns ``before``, ``text``, ``after`` and the ``offset`` of ``before`` in the document,
-    plus the turn's speaker when the stretch starts inside a turn.
+    plus the speaker and ``paragraph`` number (from 1, as the workbench's ¶) of its turn.
     """
     d = disagreement
     row = project.db.execute(
@@ -357,12 +358,11 @@ def context(project: Project, disagreement: Disagreement, width: int = 160) -> d
         before, offset = before[cut:], offset + cut
     if " " in after:
         after = after[: after.rindex(" ")]
-    speaker = project.db.execute(
-        'SELECT s.name, t.seq FROM turns t LEFT JOIN speakers s ON s.id = t.speaker_id'
-        ' WHERE t.document_id = ? AND t.start <= ? AND t."end" > ?',
-        [d.document_id, d.start, d.start]).fetchone()
+    # The paragraph is the segments table's and the workbench's: one rule, one numbering.
+    turn = DocumentTurns(project, d.document_id).turn_of(d.start, d.end)
     return {"before": before, "text": text, "after": after, "offset": offset,
-            "speaker": speaker[0] if speaker else None, "turn": speaker[1] if speaker else None}
+            "speaker": turn["speaker"] if turn else None,
+            "paragraph": paragraph_number(turn["seq"]) if turn else None}
 
 
 def reviewable(project: Project, coders: list[str], items: list[Disagreement], *,

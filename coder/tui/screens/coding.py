@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Footer, Input, Tree
 from ... import annotate
 from ...codebook import project_codes
 from ...corpus.documents import document_turns, get_document
+from ...corpus.turns import paragraph_number, turn_index_of
 from ...errors import CoderError
 from ...export.search import fold_accents
 from ...project import Project
@@ -286,9 +287,10 @@ class CodingScreen(Screen):
                      style="yellow" if self.show_others else "dim")
         self.query_one("#segments-title", InfoLine).update(title)
 
-    def _paragraph_of(self, offset: int) -> int:
-        """The ¶ (turn number, from 1) of an offset (0: before the first turn)."""
-        return bisect_right(self._turn_starts, offset)
+    def _paragraph_of(self, start: int, end: int) -> int | None:
+        """The ¶ of a span: the paragraph number every export gives it (None: header)."""
+        index = turn_index_of(self.turns, self._turn_starts, start, end)
+        return None if index is None else paragraph_number(self.turns[index]["seq"])
 
     def coded_turns(self) -> set[int]:
         """Indexes of the turns the coder has coded (a coding of theirs overlaps the turn)."""
@@ -313,7 +315,8 @@ class CodingScreen(Screen):
         turn = self.view.turn_index_at(offset)
         if turn != self._last_turn:
             self._last_turn = turn
-            where = f"¶{turn + 1} / {len(self.turns)}" if turn >= 0 else f"header / {len(self.turns)}"
+            where = (f"¶{paragraph_number(self.turns[turn]['seq'])} / {len(self.turns)}"
+                     if turn >= 0 else f"header / {len(self.turns)}")
             self.query_one(StatusBar).set(paragraph=where)
 
     # -- reacting to the view and the panes ------------------------------------------------
@@ -663,7 +666,7 @@ class CodingScreen(Screen):
             def edit(row: dict) -> None:
                 name = self.code_by_id[row["code_id"]].name if row["code_id"] in self.code_by_id \
                     else row["code_id"]
-                self.app.push_screen(MemoEditor(f"Memo on {name} ¶{self._paragraph_of(row['start'])}",
+                self.app.push_screen(MemoEditor(f"Memo on {name} ¶{self._paragraph_of(row['start'], row['end'])}",
                                                 row.get("memo") or ""),
                                      lambda text: self._save_segment_memo(row, text))
 

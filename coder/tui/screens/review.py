@@ -143,8 +143,8 @@ class ReviewScreen(Screen):
                                       [d.document_id]).fetchone()
         out.append(f"{d.code_id} {d.code_name}\n", style="bold")
         out.append(f"#{d.document_id} {doc[1] or ''} {doc[0] or ''}\n", style="dim")
-        if ctx["speaker"]:
-            out.append(f"turn {ctx['turn'] + 1} · {ctx['speaker']}\n", style="dim")
+        if ctx["paragraph"] is not None:
+            out.append(f"¶{ctx['paragraph']} · {ctx['speaker'] or '?'}\n", style="dim")
         out.append(f"{d.kind} · {d.split_chars} characters in dispute · {d.start}-{d.end}\n\n")
         out.append(ctx["before"], style="dim")
         out.append(ctx["text"], style="reverse")

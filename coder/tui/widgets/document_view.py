@@ -29,6 +29,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...corpus.segment import sentence_at
+from ...corpus.turns import paragraph_number
 from ..keymap import DOCUMENT_VIEW_KEYS, bindings
 from .layout import BLANK, HEADING, PREAMBLE, Layout, char_width, display_text
 
@@ -640,12 +641,12 @@ class DocumentView(ScrollView, can_focus=True):
         else:
             label = name
             detail = turn.get("speaker_role") or KIND_LABELS.get(kind, "")
-        right = f"¶{index + 1}"
+        right = f"¶{paragraph_number(turn['seq'])}"
         answered = turn.get("answered_in")
         if answered is not None:
-            right = f"→ answered in ¶{answered + 1}   {right}"
+            right = f"→ answered in ¶{paragraph_number(self.turn_info[answered]['seq'])}   {right}"
         elif turn.get("answers") is not None:
-            right = f"↩ to ¶{turn['answers'] + 1}   {right}"
+            right = f"↩ to ¶{paragraph_number(self.turn_info[turn['answers']]['seq'])}   {right}"
         coded = index in self._coded_turns
         segments = [Segment("▎", base + self._style(f"kind:{kind}")),
                     Segment("✓" if coded else " ", base + self._style("coded-mark")),

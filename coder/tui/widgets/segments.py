@@ -11,10 +11,11 @@ from textual.widgets import DataTable
 class _Position(int):
     """A segment's start offset (so rows sort in text order) displayed as its ¶ number."""
 
-    paragraph: int = 0
+    paragraph: int | None = None
 
     def __str__(self) -> str:
-        return f"¶{self.paragraph}"
+        # No paragraph: the segment lies in the document's header, before the first turn.
+        return f"¶{self.paragraph}" if self.paragraph is not None else "¶–"
 
 
 def _excerpt(text: str, start: int, end: int, width: int = 60) -> str:
@@ -115,7 +116,7 @@ class SegmentsTable(DataTable):
     def _cells(a: dict, text: str, coder: str, paragraph_of, code_names: dict[str, str],
                colors: dict[str, str]) -> tuple:
         position = _Position(a["start"])
-        position.paragraph = paragraph_of(a["start"])
+        position.paragraph = paragraph_of(a["start"], a["end"])
         code = Text()
         code.append("■ ", style=colors.get(a["code_id"], ""))
         code.append(code_names.get(a["code_id"], a["code_id"]))
