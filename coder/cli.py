@@ -11,7 +11,7 @@ import os
 
 import click
 
-from .commands.common import CoderGroup
+from .commands.common import CoderGroup, accept_project_everywhere
 
 # (module in coder.commands, attribute names of click commands/groups to register)
 COMMAND_MODULES: list[tuple[str, tuple[str, ...]]] = [
@@ -62,6 +62,7 @@ def _register() -> None:
         module = importlib.import_module(f".commands.{module_name}", __package__)
         for name in names:
             main.add_command(getattr(module, name))
+    accept_project_everywhere(main)
 
 
 _register()

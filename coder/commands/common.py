@@ -13,15 +13,53 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from ..errors import CoderError
 from ..project import Project, default_path
 
+def _group_project_first(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """A command's ``-p`` typed after it wins; else a ``-p`` given to its group
+    (``coder codebook -p FILE show``, carried in ``ctx.obj``); else CODER_PROJECT."""
+    if ctx.get_parameter_source(param.name) is not ParameterSource.COMMANDLINE \
+            and isinstance(ctx.obj, Path):
+        return ctx.obj
+    return value
+
+
 project_option = click.option(
     "-p", "--project", "project_path", type=click.Path(path_type=Path),
-    default=None, envvar="CODER_PROJECT", show_envvar=True,
+    default=None, envvar="CODER_PROJECT", show_envvar=True, callback=_group_project_first,
     help="Project file (default: ./coder.db).",
 )
+
+
+def _project_after_command(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    """``-p FILE`` given after a group's sub-command: that command reads its project path
+    from ``ctx.obj`` (set by the group from its own ``-p``), so the later one wins."""
+    if value is not None:
+        ctx.obj = value
+
+
+def accept_project_everywhere(group: click.Group) -> None:
+    """Give every command under ``group`` a ``-p/--project`` option after its name.
+
+    The README promises ``coder <command> ... -p FILE`` for every command.  Commands that
+    open the project themselves already take it (:func:`with_project`); a group's
+    sub-commands (``coders add``, ``speakers merge``) get the group's ``-p`` through
+    ``ctx.obj``, and the option added here overrides it when it comes after them.  A
+    group without its own ``-p`` (``codebook``, ``audit``) gets one the same way, and
+    :data:`project_option` reads it when its command was not given one itself.
+    """
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            accept_project_everywhere(command)
+        if any(isinstance(p, click.Option) and "-p" in p.opts for p in command.params):
+            continue
+        command.params.append(click.Option(
+            ["-p", "--project"], type=click.Path(path_type=Path), default=None,
+            expose_value=False, callback=_project_after_command,
+            help="Project file (default: the group's -p, CODER_PROJECT or ./coder.db)."))
 
 
 def with_project(func: Callable) -> Callable:

@@ -325,14 +325,21 @@ def speakers_administrations(project_path: Path | None, path: Path | None) -> No
 @click.option("--no-tui", is_flag=True, help="Build the project and stop (do not open the TUI).")
 @click.option("--coder", "coder_name", default="demo", show_default=True,
               help="Coder name to open the workbench as.")
-def demo(path: Path | None, fresh: bool, no_tui: bool, coder_name: str) -> None:
+# Not CODER_PROJECT: `demo --fresh` rebuilds its file, so it only takes a path typed here.
+@click.option("-p", "--project", "project_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="The demo project file (the same as PATH).")
+def demo(path: Path | None, fresh: bool, no_tui: bool, coder_name: str,
+         project_path: Path | None) -> None:
     """Build a demo project from the bundled sample corpus and codebook, then open it.
 
-    PATH defaults to ./coder-demo.db; an existing demo project is reused unless --fresh.
+    PATH (or -p FILE) defaults to ./coder-demo.db; an existing demo project is reused
+    unless --fresh.
     """
     from ..demo import build_demo
 
-    path = path or Path("coder-demo.db")
+    if path and project_path and path != project_path:
+        raise click.UsageError("give the demo file once: PATH or -p, not both")
+    path = path or project_path or Path("coder-demo.db")
     summary = build_demo(path, fresh=fresh, echo=click.echo)
     click.echo(summary)
     if no_tui:
