@@ -18,6 +18,7 @@ from click.core import ParameterSource
 from ..errors import CoderError
 from ..project import Project, default_path
 
+
 def _group_project_first(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
     """A command's ``-p`` typed after it wins; else a ``-p`` given to its group
     (``coder codebook -p FILE show``, carried in ``ctx.obj``); else CODER_PROJECT."""
