@@ -59,6 +59,11 @@ class NotADocument(ImportProblem):
     """
 
 
+class StoppedPartway(CoderError):
+    """A long job (import, suggest) that commits as it goes and was stopped by the
+    project file (disk full, locked, read-only): its message says what was kept."""
+
+
 class CodebookError(CoderError):
     """A codebook that does not validate; the message names the line when it can."""
 

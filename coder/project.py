@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import ProjectError
+from .errors import ProjectError, StoppedPartway
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 DEFAULT_PROJECT = "coder.db"
@@ -43,6 +43,32 @@ def _ask_for_wal(conn: sqlite3.Connection) -> str:
         if "locked" not in str(exc):
             raise
         return conn.execute("PRAGMA journal_mode").fetchone()[0]
+
+
+def storage_problem(exc: sqlite3.Error) -> str:
+    """What stopped a write, in a user's words (the SQLite message when unfamiliar)."""
+    text = str(exc)
+    if "full" in text:
+        return "disk full"
+    if "locked" in text or "busy" in text:
+        return "the project file is locked by another coder process"
+    if "readonly" in text or "read-only" in text:
+        return "the project file is read-only"
+    if "I/O" in text:
+        return "disk I/O error"
+    return text
+
+
+def stopped_partway(project: Project, exc: sqlite3.Error, *, doing: str, kept: str | None,
+                    rerun: str, rest: str = "the rest not") -> StoppedPartway:
+    """The error for a job that commits as it goes and was stopped by ``exc``: it says
+    what was really kept (``kept``: "447 suggestions in 8 documents"; None: nothing) and
+    how to carry on.  The transaction in progress has been rolled back."""
+    problem = storage_problem(exc)
+    saved = f"{kept} were saved, {rest}" if kept else "nothing was saved"
+    when = " after freeing space" if problem == "disk full" else ""
+    return StoppedPartway(f"{problem} while {doing}: {saved}; run `{rerun}` again{when} "
+                          "(it carries on from what was saved)", path=project.path)
 
 
 def default_path() -> Path:

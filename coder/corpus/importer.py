@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import sqlite3
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CoderError, ImportProblem, NotADocument, raw_name, shown_name
-from ..project import Project, now
+from ..project import Project, now, stopped_partway
 from .model import ParsedDocument
 from .parallel import Prepared, prepared_files
 from .prepare import KNOWN_SUFFIXES, PreparedDocument, prepare_document
@@ -183,13 +184,22 @@ def import_paths(project: Project, paths: Iterable[str | Path], *, fmt: str | No
             project.bulk_writes():
         store = _store_all if strict else _store_in_batches
         report = store(project, stream, resolver, progress)
-        if report.documents or project.db.execute(
+        if report.documents or project.setting(UNSETTLED) or project.db.execute(
                 "SELECT 1 FROM turns WHERE kind IS NULL LIMIT 1").fetchone():
-            # (turns without a kind: a project from before per-turn kinds, upgraded.)
+            # (turns without a kind: a project from before per-turn kinds, upgraded;
+            # UNSETTLED: an earlier import stopped before this step.)
             # Who is who, canonical names and turn kinds from all the evidence, so the
             # result does not depend on the order files arrived in.
-            with project.transaction():
-                reconcile(project)
+            try:
+                with project.transaction():
+                    reconcile(project)
+                    project.db.execute("DELETE FROM settings WHERE key = ?", [UNSETTLED])
+            except sqlite3.OperationalError as exc:
+                raise stopped_partway(
+                    project, exc, doing="reconciling speakers after the import",
+                    kept=f"the {report.documents} new document(s)" if report.documents else None,
+                    rest="who is who among the speakers not yet",
+                    rerun="coder import") from None
         return report
 
 
@@ -209,6 +219,7 @@ def _store_all(project: Project, stream: Iterator[tuple[Path, Prepared]],
                 report.files.append(_store_file(project, path, prepared, resolver, stamp))
                 if progress:
                     progress(1)
+            _mark_unsettled(project, report)
     except BaseException:
         resolver.rollback()
         raise
@@ -222,9 +233,21 @@ def _store_in_batches(project: Project, stream: Iterator[tuple[Path, Prepared]],
     """Each file atomic (a savepoint); a batch of files commits every COMMIT_SECONDS, so a
     bad file never leaves a trace and commits stay cheap.  Ctrl-C keeps the finished files."""
     report = ImportReport()
+    committed = 0  # report.files[:committed] are on disk
     while True:
-        state = _store_batch(project, stream, resolver, progress, report)
+        try:
+            state = _store_batch(project, stream, resolver, progress, report)
+        except sqlite3.OperationalError as exc:
+            # The batch in hand was rolled back; the earlier ones are kept: say so.
+            resolver.rollback()
+            kept = report.files[:committed]
+            stored = sum(f.created for f in kept)
+            raise stopped_partway(
+                project, exc, doing="importing",
+                kept=f"{stored} document(s) from {sum(f.status == 'imported' for f in kept)} file(s)"
+                if stored else None, rerun="coder import") from None
         resolver.commit()
+        committed = len(report.files)
         if state == "interrupted":
             raise KeyboardInterrupt
         if state == "done":
@@ -239,10 +262,12 @@ def _store_batch(project: Project, stream: Iterator[tuple[Path, Prepared]],
     with project.transaction():
         started, stamp = time.monotonic(), now()
         try:
-            while (time.monotonic() - started) < COMMIT_SECONDS:
+            # At least one file per batch, however slow the clock.
+            while True:
                 try:
                     path, prepared = next(stream)
                 except StopIteration:
+                    _mark_unsettled(project, report)
                     return "done"
                 try:
                     if isinstance(prepared, ImportProblem):
@@ -257,12 +282,28 @@ def _store_batch(project: Project, stream: Iterator[tuple[Path, Prepared]],
                 report.files.append(result)
                 if progress:
                     progress(1)
+                if time.monotonic() - started >= COMMIT_SECONDS:
+                    break
         except KeyboardInterrupt:
             # Whenever Ctrl-C lands, the file in hand is whole or rolled back (its
             # savepoint): commit every file finished before it, then stop.
             resolver.rollback()
+            _mark_unsettled(project, report)
             return "interrupted"
+        _mark_unsettled(project, report)
     return "more"
+
+
+UNSETTLED = "speakers_unsettled"
+"""Setting: documents were stored whose speakers have not been reconciled yet."""
+
+
+def _mark_unsettled(project: Project, report: ImportReport) -> None:
+    """Record, in the batch's own transaction, that reconciling is owed: if the import
+    stops before it (disk full, Ctrl-C), the next import reconciles even when it has no
+    new file."""
+    if report.documents and not project.setting(UNSETTLED):
+        project.set_setting(UNSETTLED, True)
 
 
 def _same_day_duplicate(project: Project, resolver: SpeakerResolver, document_id: int,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from pathlib import Path
 from ..corpus.kinds import KINDS
 from ..errors import CoderError, PatternError, read_text
 from ..outputs import write_text
-from ..project import Project, now
+from ..project import Project, now, stopped_partway
 from ..selection import check_date_range, date_sql, normalise_date
 
 # A coder's suggestion visibility lives in team.coders (light for the workbench); re-exported.
@@ -332,12 +333,19 @@ def execute_run(project: Project, run: RunPlan, *, naive: bool = False, workers:
 
     tasks = run.tasks
     workers = max(1, min(int(workers or 1), len(tasks)))
-    if workers == 1:
-        for task in tasks:
-            doc_id, lang, pieces = _payload(project, task)
-            store(task, match_document(run.plans, lang, pieces, naive), _words(pieces))
-    else:
-        _run_pool(project, run, tasks, workers, naive, store)
+    try:
+        if workers == 1:
+            for task in tasks:
+                doc_id, lang, pieces = _payload(project, task)
+                store(task, match_document(run.plans, lang, pieces, naive), _words(pieces))
+        else:
+            _run_pool(project, run, tasks, workers, naive, store)
+    except sqlite3.OperationalError as exc:
+        # Each document was committed on its own: say what is kept, not "nothing".
+        kept = (f"{report.suggestions} suggestion(s) in {report.processed} document(s)"
+                if report.processed else None)
+        raise stopped_partway(project, exc, doing="storing suggestions", kept=kept,
+                              rerun="coder suggest") from None
     report.by_code = dict(sorted(by_code.items()))
     return report
 
