@@ -257,22 +257,43 @@ def resize_annotation(project: Project, coder: str, annotation_id: int, start: i
 
 def document_memo(project: Project, coder: str, document_id: int, text: str) -> dict:
     """Write (or replace) the coder's memo on a document; an empty text deletes it."""
+    return write_memo(project, coder, text, document_id=document_id)
+
+
+def write_memo(project: Project, coder: str, text: str, *, document_id: int | None = None,
+               code_id: str | None = None) -> dict:
+    """Write (or replace) the coder's memo on a document or on a code (exactly one of
+    them); an empty text deletes it.  One transaction, one undoable ``memo`` event.
+
+    A segment's memo is the annotation's own (:func:`update_annotation` with ``memo=``).
+    """
+    if (document_id is None) == (code_id is None):
+        raise CoderError("a memo is on a document or on a code (give one of them)")
     coder_id = project.coder_id(coder)
     with project.transaction():
-        _document_length(project, document_id)
-        rows = project.rows("SELECT * FROM memos WHERE document_id = ? AND coder_id = ? AND "
-                            "annotation_id IS NULL AND deleted = 0", [document_id, coder_id])
+        if document_id is not None:
+            _document_length(project, document_id)
+            where, target = "document_id = ? AND annotation_id IS NULL", document_id
+        else:
+            if project.db.execute("SELECT 1 FROM codes WHERE id = ?", [code_id]).fetchone() is None:
+                raise CoderError(f"no code {code_id!r} in the codebook; see `coder codebook show`")
+            where, target = "code_id = ? AND document_id IS NULL AND annotation_id IS NULL", code_id
+        rows = project.rows(f"SELECT * FROM memos WHERE {where} AND coder_id = ? AND deleted = 0",
+                            [target, coder_id])
         before = rows[0] if rows else None
         stamp = now()
         if before:
             project.db.execute("UPDATE memos SET text = ?, updated_at = ?, deleted = ? WHERE id = ?",
                                [text, stamp, int(not text.strip()), before["id"]])
             memo_id = before["id"]
+        elif not text.strip():
+            return {}  # nothing to delete, nothing to log
         else:
             memo_id = project.db.execute(
-                "INSERT INTO memos(uuid, document_id, coder_id, text, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                [str(uuid_module.uuid4()), document_id, coder_id, text, stamp, stamp]).lastrowid
+                "INSERT INTO memos(uuid, document_id, code_id, coder_id, text, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [str(uuid_module.uuid4()), document_id, code_id, coder_id, text, stamp, stamp]
+            ).lastrowid
         after = _row(project, "memos", memo_id)
         _log(project, "memo", "memo", memo_id, coder_id, {"memos": {memo_id: before}},
              {"memos": {memo_id: after}})

@@ -20,6 +20,7 @@ COMMAND_MODULES: list[tuple[str, tuple[str, ...]]] = [
     ("codebook", ("codebook",)),
     ("suggest", ("suggest", "suggestions", "patterns")),
     ("annotate", ("code", "annotations", "segments", "undo", "redo")),
+    ("memos", ("memo", "memos")),
     ("attributes", ("attributes",)),
     ("audit", ("audit",)),
     ("team", ("coders", "sample", "assignments", "agreement", "review", "merge")),

@@ -239,6 +239,13 @@ MIGRATIONS: list[str] = [
     ALTER TABLE suggestions ADD COLUMN marked INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE suggestions ADD COLUMN cues TEXT;
     """,
+    # 5: memos on codes (issue #13): a memo belongs to a document, a segment (annotation)
+    #    or a code of the codebook; code ids never change, so a code's memo follows renames,
+    #    and a merged (retired) code keeps its memos.
+    """
+    ALTER TABLE memos ADD COLUMN code_id TEXT REFERENCES codes(id);
+    CREATE INDEX memos_code ON memos(code_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -60,7 +60,8 @@ def _cut(text: str, width: int) -> str:
 _FILTERS = selection_options("coder", "gold", "dates", "code", "doc")
 
 
-def _viewer_option(func):
+def viewer_option(func):
+    """The ``--as NAME`` option of listings that hold back what a blind coder may not see."""
     return click.option(
         "--as", "viewer", default=None, metavar="NAME",
         help="Who is looking (default: $CODER_NAME or your user name).  Blind coding: "
@@ -69,8 +70,10 @@ def _viewer_option(func):
              "done is logged as a reveal.")(func)
 
 
-def _blind_filter(project: Project, rows: list[dict], viewer: str | None, via: str) -> list[dict]:
-    """The rows ``viewer`` may see (coder.team.blind); what was held back is said on stderr."""
+def blind_filter(project: Project, rows: list[dict], viewer: str | None, via: str) -> list[dict]:
+    """The rows ``viewer`` may see (coder.team.blind); what was held back is said on stderr.
+
+    Rows need ``document_id`` and ``coder``; a row on no document (a code memo) is kept."""
     from ..team.blind import held_back_note, withhold_others
 
     viewer = viewer or default_coder()
@@ -84,7 +87,7 @@ def _blind_filter(project: Project, rows: list[dict], viewer: str | None, via: s
 @_FILTERS
 @click.option("--json", "as_json", is_flag=True,
               help="Print every column of the segments table as JSON (as `coder export`).")
-@_viewer_option
+@viewer_option
 @with_project
 def annotations(project: Project, coders: list[str], gold: bool, since: str | None,
                 until: str | None, codes: list[str], doc_ids: list[int], as_json: bool,
@@ -100,7 +103,7 @@ def annotations(project: Project, coders: list[str], gold: bool, since: str | No
     """
     from ..export.segments import iter_segments
 
-    rows = _blind_filter(project, list(iter_segments(
+    rows = blind_filter(project, list(iter_segments(
         project, context=0, coders=coders or None, gold=gold, since=since, until=until,
         codes=codes or None, document_ids=doc_ids or None)), viewer, "cli annotations")
     if as_json:
@@ -124,7 +127,7 @@ def annotations(project: Project, coders: list[str], gold: bool, since: str | No
 @click.option("--context", type=click.IntRange(min=0), default=50, show_default=True,
               help="Characters of context either side of each segment.")
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
-@_viewer_option
+@viewer_option
 @with_project
 def segments(project: Project, code: str, coders: list[str], gold: bool, since: str | None,
              until: str | None, doc_ids: list[int], context: int, as_json: bool,
@@ -143,7 +146,7 @@ def segments(project: Project, code: str, coders: list[str], gold: bool, since: 
     from ..export.segments import iter_segments
 
     code_id = find_code(project, code)
-    rows = _blind_filter(project, list(iter_segments(
+    rows = blind_filter(project, list(iter_segments(
         project, context=context, coders=coders or None, gold=gold, since=since, until=until,
         codes=[code_id], document_ids=doc_ids or None)), viewer, "cli segments")
     if as_json:

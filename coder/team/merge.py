@@ -336,10 +336,11 @@ def _merge_memos(project: Project, conn: sqlite3.Connection, report: MergeReport
         rows = project.rows("SELECT * FROM memos WHERE uuid = ?", [theirs["uuid"]])
         if not rows:
             project.db.execute(
-                "INSERT INTO memos(uuid, document_id, annotation_id, coder_id, text, created_at,"
-                " updated_at, deleted) VALUES (?,?,?,?,?,?,?,?)",
-                [theirs["uuid"], theirs["document"], theirs["annotation"], theirs["coder"],
-                 theirs["text"], theirs["created_at"], theirs["updated_at"], theirs["deleted"]])
+                "INSERT INTO memos(uuid, document_id, annotation_id, code_id, coder_id, text,"
+                " created_at, updated_at, deleted) VALUES (?,?,?,?,?,?,?,?,?)",
+                [theirs["uuid"], theirs["document"], theirs["annotation"], _known_code(
+                    project, theirs.get("code_id")), theirs["coder"], theirs["text"],
+                 theirs["created_at"], theirs["updated_at"], theirs["deleted"]])
             report.memos_added += 1
             continue
         ours = rows[0]
@@ -359,6 +360,14 @@ def _merge_memos(project: Project, conn: sqlite3.Connection, report: MergeReport
                 [theirs["document"], theirs["annotation"], theirs["coder"], theirs["text"],
                  theirs["updated_at"], theirs["deleted"], ours["id"]])
             report.memos_updated += 1
+
+
+def _known_code(project: Project, code_id: str | None) -> str | None:
+    """A memo's code if this project has it (code ids are the codebook's, shared by a team)."""
+    if code_id is None:
+        return None
+    return code_id if project.db.execute("SELECT 1 FROM codes WHERE id = ?",
+                                         [code_id]).fetchone() else None
 
 
 def _merge_assignments(project: Project, conn: sqlite3.Connection, report: MergeReport,

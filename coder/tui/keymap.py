@@ -108,6 +108,9 @@ CODING_KEYS: list[KeySpec] = [
     KeySpec("history.redo", "ctrl+r", "redo", "Redo", "History"),
     KeySpec("view.others", "o", "toggle_others", "Show / hide other coders' codings", "View",
             show=True, short="others"),
+    KeySpec("view.memos", "ctrl+n", "toggle_memos",
+            "Memo panel: memos of this document, its segments and its codes (enter: open)",
+            "View"),
     KeySpec("view.documents", "ctrl+o", "documents", "Documents (filter, search, open)", "View",
             show=True, short="documents"),
 ]

@@ -199,9 +199,6 @@ class _Store:
             if not code.codable:
                 self.tally("codes marked not codable (folders) became ordinary codes",
                            repr(code.name))
-            if code.note_refs:
-                self.tally("notes on codes were not imported (coder has no code memos)",
-                           repr(code.name))
         if not created:
             return None
         groups = self._groups()
@@ -529,6 +526,9 @@ class _Store:
             for guid in refs:
                 targets.setdefault(guid, []).append(target)
 
+        for code in self.refi.codes:
+            if code.guid in self.codes:  # a code's notes become memos on the code
+                point(code.note_refs, ("code", self.codes[code.guid]))
         for source in self.refi.sources:
             if source.guid in self.documents:
                 point(source.note_refs, ("document", self.documents[source.guid]))
@@ -546,8 +546,8 @@ class _Store:
                 continue
             places = targets.get(guid)
             if not places:
-                self.tally("notes not attached to an imported document or coding were not "
-                           "imported (coder has no project memos)", repr(note.name or guid))
+                self.tally("notes not attached to an imported code, document or coding were "
+                           "not imported (coder has no project memos)", repr(note.name or guid))
                 continue
             for index, (kind, target) in enumerate(places):
                 memo_uuid = guid if index == 0 else guid_for("note-target", f"{guid}:{index}")
@@ -556,6 +556,9 @@ class _Store:
     def _memo(self, note, memo_uuid: str, kind: str, target: object) -> None:
         annotation = None
         document_id = None
+        if kind == "code":
+            self._code_memo(note, memo_uuid, str(target))
+            return
         if kind == "document":
             document_id = target
         elif kind == "selection":
@@ -600,6 +603,20 @@ class _Store:
             " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [memo_uuid, document_id, None if annotation is None else annotation["id"], coder_id,
              note.text, created, parse_datetime(note.modified) or created])
+        self.counts["memos_created"] += 1
+
+    def _code_memo(self, note, memo_uuid: str, code_id: str) -> None:
+        """A note on a code: a memo on that code (by the note's author), once per GUID."""
+        if self.db.execute("SELECT 1 FROM memos WHERE uuid = ?", [memo_uuid]).fetchone():
+            self.counts["memos_existing"] += 1
+            return
+        coder_id = self.user(note.user)
+        created = parse_datetime(note.created) or self._now
+        self.db.execute(
+            "INSERT INTO memos(uuid, code_id, coder_id, text, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [memo_uuid, code_id, coder_id, note.text, created,
+             parse_datetime(note.modified) or created])
         self.counts["memos_created"] += 1
 
     def drop_empty_placeholders(self) -> None:

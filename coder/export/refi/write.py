@@ -73,7 +73,10 @@ def _codes(project: Project, used: set[str] | None) -> list[tuple[object, str | 
     return out
 
 
-def _code_elements(parent_element, codes: list[tuple[object, str | None]], ns: str) -> dict:
+def _code_elements(parent_element, codes: list[tuple[object, str | None]], ns: str,
+                   note_refs: dict[str, list[str]] | None = None) -> dict:
+    """A ``<Code>`` per code, nested as the tree; ``note_refs``: a code's memos' note GUIDs
+    (a ``<NoteRef>`` each, after the description, before the child codes)."""
     from lxml import etree
 
     elements: dict[str, object] = {}
@@ -86,6 +89,8 @@ def _code_elements(parent_element, codes: list[tuple[object, str | None]], ns: s
         host = elements[parent] if parent in elements else parent_element
         element = etree.SubElement(host, f"{{{ns}}}Code", attrib)
         etree.SubElement(element, f"{{{ns}}}Description").text = _clean(code_description(code))
+        for ref in (note_refs or {}).get(code.id, ()):
+            etree.SubElement(element, f"{{{ns}}}NoteRef", {"targetGUID": ref})
         elements[code.id] = element
     return elements
 
@@ -304,7 +309,8 @@ def project_tree(project: Project, *, coders: list[str] | None = None):
         f" a.created_at, a.updated_at, a.attributes FROM annotations a WHERE a.deleted = 0 {where}",
         ids)
     memos = project.rows(
-        "SELECT m.uuid, m.document_id, m.annotation_id, m.coder_id, m.text, m.created_at,"
+        "SELECT m.uuid, m.document_id, m.annotation_id, m.code_id, m.coder_id, m.text,"
+        " m.created_at,"
         " m.updated_at FROM memos m WHERE m.deleted = 0 AND trim(m.text) != ''"
         f" AND (m.coder_id IS NULL OR m.coder_id IN ({','.join('?' * len(ids))}))"
         " ORDER BY m.created_at, m.uuid", ids)
@@ -322,9 +328,35 @@ def project_tree(project: Project, *, coders: list[str] | None = None):
         for row in all_coders:
             sub(users, "User", {"guid": coder_guid(row["name"]), "name": row["name"]})
     dims = _attribute_codes(project, annotations)
+    notes: list[tuple[str, str | None, str, str | None, str | None]] = []
+
+    def note(guid: str, coder_id: int | None, text: str, created: str | None,
+             updated: str | None) -> str:
+        notes.append((guid, coder_names.get(coder_id) if coder_id else None, text, created,
+                      updated))
+        return guid
+
+    used_guids: set[str] = set()
+
+    def claim(guid: str, kind: str) -> str:
+        # GUIDs kept from another program's file could collide; never write one twice.
+        if guid in used_guids:
+            guid = guid_for(f"{kind}-again", guid)
+        used_guids.add(guid)
+        return guid
+
+    # A code's memos are notes its <Code> refers to (REFI 1.5: CodeType has NoteRef).
+    written = {c.id for c, _ in codes}
+    code_notes: dict[str, list[str]] = {}
+    for memo in memos:
+        if memo["code_id"] is not None and memo["document_id"] is None \
+                and memo["annotation_id"] is None and memo["code_id"] in written:
+            code_notes.setdefault(memo["code_id"], []).append(note(
+                claim(uuid_guid(memo["uuid"], "memo"), "memo"), memo["coder_id"], memo["text"],
+                memo["created_at"], memo["updated_at"]))
     if codes:
         codes_element = sub(sub(root, "CodeBook"), "Codes")
-        _code_elements(codes_element, codes, PROJECT_NS)
+        _code_elements(codes_element, codes, PROJECT_NS, code_notes)
         _attribute_elements(codes_element, dims, PROJECT_NS)
     types, values = _variable_values(documents)
     if types:
@@ -343,23 +375,7 @@ def project_tree(project: Project, *, coders: list[str] | None = None):
             memos_by_annotation.setdefault(memo["annotation_id"], []).append(memo)
         elif memo["document_id"] is not None:
             memos_by_document.setdefault(memo["document_id"], []).append(memo)
-    notes: list[tuple[str, str | None, str, str | None, str | None]] = []
-
-    def note(guid: str, coder_id: int | None, text: str, created: str | None,
-             updated: str | None) -> str:
-        notes.append((guid, coder_names.get(coder_id) if coder_id else None, text, created,
-                      updated))
-        return guid
-
     members: dict[str, tuple[int, int]] = {}
-    used_guids: set[str] = set()
-
-    def claim(guid: str, kind: str) -> str:
-        # GUIDs kept from another program's file could collide; never write one twice.
-        if guid in used_guids:
-            guid = guid_for(f"{kind}-again", guid)
-        used_guids.add(guid)
-        return guid
 
     sources = sub(root, "Sources") if documents else None
     for doc, doc_values in zip(documents, values):

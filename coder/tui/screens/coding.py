@@ -35,8 +35,10 @@ from ..keymap import ALL_KEYS, CODING_KEYS, bindings
 from ..widgets.code_card import CodeCard
 from ..widgets.codebook_tree import CodebookTree, code_colors
 from ..widgets.document_view import DocumentView
+from ..widgets.memo_panel import MemoPanel
 from ..widgets.segments import SegmentsTable
 from ..widgets.status import InfoLine, StatusBar
+from .memos import MemoActions
 from .pickers import Choice, Confirm, MemoEditor, Picker
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -53,7 +55,7 @@ class SearchBar(Input):
         self.screen.close_search()
 
 
-class CodingScreen(Screen):
+class CodingScreen(MemoActions, Screen):
     """Code one document: select text, press a code's key; accept or reject suggestions."""
 
     BINDINGS = bindings(CODING_KEYS)
@@ -102,6 +104,7 @@ class CodingScreen(Screen):
                                 id="search")
                 yield InfoLine(id="segments-title")
                 yield SegmentsTable(id="segments")
+                yield MemoPanel(id="memos")
         yield Footer()
 
     @property
@@ -114,6 +117,7 @@ class CodingScreen(Screen):
     def on_mount(self) -> None:
         self._bind_code_keys()
         self.query_one(SearchBar).display = False
+        self.query_one(MemoPanel).display = False
         self.load_document(self.document_id)
         self.set_current_code(None)
         self.view.focus()
@@ -258,6 +262,7 @@ class CodingScreen(Screen):
     def _show_codings(self, *, view: bool = True) -> None:
         if view:
             self.view.set_codings(self.own, self.others)
+        self.show_memo_marks()
         self._update_progress()
         if not self._segments_due:
             # The segment list follows once the transcript has been repainted.
@@ -672,6 +677,10 @@ class CodingScreen(Screen):
 
             self._choose_annotation(rows, "Memo on which segment?", edit)
             return
+        self.action_memo_document()
+
+    def action_memo_document(self) -> None:
+        """The coder's memo on this document (the command palette; `m` off any segment)."""
         current = queries.document_memo_text(self.project, self.coder, self.document_id)
         self.app.push_screen(MemoEditor("Memo on this document", current),
                              lambda text: self._save_document_memo(current, text))
@@ -689,6 +698,7 @@ class CodingScreen(Screen):
             return
         if self._run(annotate.document_memo, self.document_id, text) is not None:
             self.query_one(StatusBar).set(memo=bool(text.strip()))
+            self.show_memo_marks()
             self.notify("Document memo saved.", timeout=2)
 
     # selection helpers

@@ -148,6 +148,8 @@ class DocumentView(ScrollView, can_focus=True):
         self._suggestions = _SpanIndex()
         self._search = _SpanIndex()
         self._coded_turns: set[int] = set()
+        self._memo_lines: set[int] = set()  # lines where a memo'd segment ends: a ✎ at the edge
+        self._memo_ends: list[int] = []
         self.current_suggestion: Span | None = None
         self._set_aside: set = set()
         self._cache: LRUCache[int, Strip] = LRUCache(2048)
@@ -178,6 +180,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._own, self._others = _SpanIndex(), _SpanIndex()
         self._suggestions, self._search = _SpanIndex(), _SpanIndex()
         self._coded_turns = set()
+        self._memo_lines, self._memo_ends = set(), []
         self._relayout()
         if self.text_layout is not None:
             self.cursor = self.text_layout.snap(0)
@@ -203,6 +206,7 @@ class DocumentView(ScrollView, can_focus=True):
                 self.call_after_refresh(self.place_cursor, offset)
         for index in (self._own, self._others, self._suggestions, self._search):
             index.rebuild(self.text_layout)
+        self._memo_lines = {self.text_layout.line_of(max(0, end - 1)) for end in self._memo_ends}
         self._cache.clear()
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.text_layout))
         self.refresh()
@@ -255,6 +259,18 @@ class DocumentView(ScrollView, can_focus=True):
         if changed and self.text_layout is not None:
             self._invalidate(self.text_layout.heading_lines[t] for t in changed
                              if 0 <= t < len(self.text_layout.heading_lines))
+
+    def set_memo_marks(self, ends: list[int]) -> None:
+        """Mark with a ✎ (right of the text) the lines where segments with a memo end
+        (``ends``: their end offsets)."""
+        self._memo_ends = sorted(ends)
+        if self.text_layout is None:
+            return
+        lines = {self.text_layout.line_of(max(0, end - 1)) for end in self._memo_ends}
+        changed = lines ^ self._memo_lines
+        self._memo_lines = lines
+        if changed:
+            self._invalidate(changed)
 
     def set_current_suggestion(self, suggestion: dict | None) -> None:
         """The suggestion `a`/`r` act on (drawn stronger)."""
@@ -595,6 +611,8 @@ class DocumentView(ScrollView, can_focus=True):
             return Style(reverse=True)
         if name == "search":
             return Style(bgcolor=blend(background, "#e0c341", 0.55), color="#000000")
+        if name == "memo-mark":
+            return Style(color="#ffd75f", bold=True)
         if name == "coded-mark":
             return Style(color=blend(background, "#cccccc", 0.8), bold=True)
         raise KeyError(name)
@@ -744,6 +762,11 @@ class DocumentView(ScrollView, can_focus=True):
         else:
             mark = Segment(" ", base)
         strip = Strip([bar, mark, Segment(" ", base), *segments])
+        if line in self._memo_lines:
+            # The column right of the text (always free: see _text_width) carries the mark.
+            edge = GUTTER + layout.width
+            strip = Strip.join([strip.crop_extend(0, edge, base),
+                                Strip([Segment("✎", base + self._style("memo-mark"))])])
         return strip.crop_extend(0, width, base)
 
     def _coding_style(self, codes: tuple[str, ...], background: Color) -> Style:
