@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .annotate import find_code, update_annotation, write_memo
 from .codebook.model import code_tree
+from .corpus.turns import DocumentTurns
 from .errors import CoderError
 from .export.segments import context_window
 from .project import Project
@@ -29,13 +30,14 @@ KINDS = ("code", "document", "segment")
 """What a memo can be on."""
 
 MEMO_COLUMNS = ["memo_id", "on", "coder", "code_id", "code_name", "document_id", "title",
-                "date", "annotation_id", "start", "end", "text", "context", "memo",
+                "date", "annotation_id", "paragraph", "start", "end", "text", "context", "memo",
                 "created_at", "updated_at"]
 """The columns of the memos table (``coder memos --json``, ``--out``), in a stable order.
 
 ``memo_id`` is ``m<id>`` for a row of the memos table and ``a<id>`` for an annotation's
-own memo; ``text`` and ``context`` are the memo'd segment and its surroundings (segments
-only); ``code_id`` is the memo'd code, or the segment's code."""
+own memo; ``paragraph``, ``text`` and ``context`` are the memo'd segment's paragraph
+number (as every export counts it), text and surroundings (segments only); ``code_id`` is
+the memo'd code, or the segment's code."""
 
 
 def memo_on(project: Project, coder: str, text: str, *, code: str | None = None,
@@ -137,6 +139,7 @@ def _segment_memos(project: Project, resolved, names: dict[str, str], context: i
         " WHERE a.deleted = 0 AND ((a.memo IS NOT NULL AND trim(a.memo) != '')"
         f" OR m.id IS NOT NULL){where} ORDER BY a.document_id, a.start, a.id, m.id", params)
     texts: dict[int, str] = {}
+    turns: dict[int, DocumentTurns] = {}
     out: list[dict] = []
     seen: set[int] = set()
     for row in rows:
@@ -144,9 +147,11 @@ def _segment_memos(project: Project, resolved, names: dict[str, str], context: i
         if document_id not in texts:
             texts[document_id] = project.db.execute(
                 "SELECT text FROM documents WHERE id = ?", [document_id]).fetchone()[0]
+            turns[document_id] = DocumentTurns(project, document_id)
         text = texts[document_id]
         span = {"document_id": document_id, "title": row["title"], "date": row["date"],
                 "annotation_id": row["id"], "start": row["start"], "end": row["end"],
+                "paragraph": turns[document_id].paragraph_of(row["start"], row["end"]),
                 "code_id": row["code_id"], "code_name": names.get(row["code_id"]),
                 "text": " ".join(text[row["start"]:row["end"]].split()),
                 "context": context_window(text, row["start"], row["end"], context)}

@@ -14,7 +14,7 @@ from .pickers import MemoEditor
 
 class MemoActions:
     """What the coding screen does with memos (it provides project, coder, document_id,
-    own, codes, code_by_id, palette, current_code, show_others, _run, _paragraph_of)."""
+    own, codes, code_by_id, palette, current_code, show_others, _run)."""
 
     def show_memo_marks(self) -> None:
         """A ✎ beside the lines where the coder's memo'd segments end; the panel follows."""
@@ -35,7 +35,7 @@ class MemoActions:
         """Re-read the memos of this document, its segments and the codes in view."""
         self.query_one(MemoPanel).show_memos(
             self.project, self.document_id, code_ids=self.codes_in_view(), coder=self.coder,
-            others=self.show_others, paragraph_of=self._paragraph_of, colors=self.palette)
+            others=self.show_others, colors=self.palette)
 
     def action_toggle_memos(self) -> None:
         """`ctrl+n`: show the memo panel (in place of the segment list) or hide it."""

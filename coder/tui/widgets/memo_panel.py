@@ -30,7 +30,7 @@ class MemoPanel(DataTable):
         self.add_column("memo", key="memo")
 
     def show_memos(self, project: Project, document_id: int, *, code_ids: list[str],
-                   coder: str, others: bool, paragraph_of, colors: dict[str, str]) -> int:
+                   coder: str, others: bool, colors: dict[str, str]) -> int:
         """Fill the panel; ``others``: other coders' memos too (else the coder's own only,
         as blind coding wants).  Returns how many memos are listed."""
         rows = list_memos(project, document_ids=[document_id])
@@ -51,7 +51,7 @@ class MemoPanel(DataTable):
             else:
                 where.append("■ ", style=colors.get(row["code_id"] or "", ""))
                 if row["on"] == "segment":
-                    where.append(f"¶{paragraph_of(row['start'])} ", style="bold")
+                    where.append(f"¶{row['paragraph'] or '–'} ", style="bold")
                 where.append(row["code_name"] or row["code_id"] or "",
                              style="" if row["on"] == "segment" else "bold")
             memo = " ".join((row["memo"] or "").split())
