@@ -80,6 +80,84 @@ def _check_code(project: Project, code_id: str) -> None:
         raise CoderError(f"code {code_id!r} was retired from the current codebook")
 
 
+# -- exclusive groups ---------------------------------------------------------------------------
+
+CONFLICT_MODES = ("ask", "refuse")
+"""What coding a span with a second code of an exclusive group does (the codebook's
+``exclusive_groups: [{id, codes, on_conflict}]``): ``ask`` (the default) replaces the
+coder's other coding when asked to (the workbench confirms; ``coder code --replace``),
+``refuse`` never does: the other coding has to be removed first."""
+
+
+class ExclusiveConflict(CoderError):
+    """A code of an exclusive group applied where the coder has another code of the group.
+
+    ``conflicts`` are the coder's live codings that overlap the span with another code of
+    ``group``; ``mode`` is the group's ``on_conflict`` (``ask`` or ``refuse``).
+    """
+
+    def __init__(self, message: str, *, group: str, mode: str, conflicts: list[dict]) -> None:
+        super().__init__(message)
+        self.group, self.mode, self.conflicts = group, mode, conflicts
+
+
+def exclusive_conflicts(project: Project, coder: str, document_id: int, code_id: str,
+                        start: int, end: int, *, ignore: tuple[int, ...] = ()
+                        ) -> tuple[str | None, str, list[dict]]:
+    """``(group, mode, codings)``: the coder's live codings in the document that overlap
+    ``[start, end)`` (share at least one character) with another code of an exclusive
+    group ``code_id`` belongs to; ``(None, "ask", [])`` when there are none.
+
+    Only the coder's own codings count: two coders disagreeing is what agreement measures.
+    """
+    coder_id = project.coder_id(coder)
+    modes = project.setting("group_conflicts") or {}
+    for group_id, raw in project.db.execute("SELECT id, codes FROM code_groups ORDER BY id"):
+        members = json.loads(raw)
+        if code_id not in members:
+            continue
+        others = [m for m in members if m != code_id]
+        rows = [r for r in project.rows(
+            'SELECT * FROM annotations WHERE document_id = ? AND coder_id = ? AND deleted = 0'
+            f' AND code_id IN ({",".join("?" * len(others))}) AND start < ? AND "end" > ?'
+            " ORDER BY start, id", [document_id, coder_id, *others, end, start])
+            if r["id"] not in ignore]
+        if rows:
+            return group_id, modes.get(group_id, "ask"), rows
+    return None, "ask", []
+
+
+def _exclusive(project: Project, coder: str, document_id: int, code_id: str, start: int,
+               end: int, replace: bool, ignore: tuple[int, ...] = ()) -> list[dict]:
+    """The codings to replace (``replace`` and the group asks), or ExclusiveConflict."""
+    group, mode, rows = exclusive_conflicts(project, coder, document_id, code_id, start, end,
+                                            ignore=ignore)
+    if not rows:
+        return []
+    if replace and mode == "ask":
+        return rows
+    first = rows[0]
+    others = f"{first['code_id']} (#{first['id']}, {first['start']}-{first['end']})" + (
+        f" and {len(rows) - 1} more" if len(rows) > 1 else "")
+    what = (f"{coder} already coded an overlapping span of document #{document_id} with "
+            f"{others}; {code_id} and {first['code_id']} are exclusive (group {group})")
+    if mode == "refuse":
+        what += "; the codebook refuses a second code of this group: remove that coding first"
+    else:
+        what += ": replace it, or keep it and leave this one"
+    raise ExclusiveConflict(what, group=group, mode=mode, conflicts=rows)
+
+
+def _remove_rows(project: Project, rows: list[dict], before: dict, after: dict) -> None:
+    """Remove ``rows`` (replaced codings) inside the caller's transaction and event."""
+    stamp = now()
+    for row in rows:
+        project.db.execute("UPDATE annotations SET deleted = 1, updated_at = ? WHERE id = ?",
+                           [stamp, row["id"]])
+        before["annotations"][row["id"]] = row
+        after["annotations"][row["id"]] = _row(project, "annotations", row["id"])
+
+
 def find_code(project: Project, reference: str) -> str:
     """The id of the live code that ``reference`` names: its id, its key or its name.
 
@@ -116,10 +194,14 @@ def _annotation(project: Project, annotation_id: int, coder_id: int) -> dict:
 
 def apply_code(project: Project, coder: str, document_id: int, code_id: str, start: int, end: int,
                *, memo: str | None = None, origin: str = "manual",
-               pattern_id: str | None = None) -> dict:
+               pattern_id: str | None = None, replace: bool = False) -> dict:
     """Code ``text[start:end]`` of a document with ``code_id`` as ``coder``; returns the annotation.
 
     Applying the same code to exactly the same span twice returns the existing annotation.
+    Where the coder has coded an overlapping span with another code of an exclusive group,
+    :class:`ExclusiveConflict` is raised, unless ``replace`` and the group's
+    ``on_conflict`` is ``ask``: then those codings are removed in the same action (one
+    undo brings them back).
     """
     coder_id = project.coder_id(coder)
     with project.transaction():
@@ -131,11 +213,14 @@ def apply_code(project: Project, coder: str, document_id: int, code_id: str, sta
             [document_id, coder_id, code_id, start, end])
         if existing:
             return existing[0]
+        replaced = _exclusive(project, coder, document_id, code_id, start, end, replace)
         annotation_id = _insert_annotation(project, coder_id, document_id, code_id, start, end,
                                            memo=memo, origin=origin, pattern_id=pattern_id)
         row = _row(project, "annotations", annotation_id)
-        _log(project, "create", "annotation", annotation_id, coder_id,
-             {"annotations": {annotation_id: None}}, {"annotations": {annotation_id: row}})
+        before: dict = {"annotations": {annotation_id: None}}
+        after: dict = {"annotations": {annotation_id: row}}
+        _remove_rows(project, replaced, before, after)
+        _log(project, "create", "annotation", annotation_id, coder_id, before, after)
     return row
 
 
@@ -166,8 +251,11 @@ def remove_annotation(project: Project, coder: str, annotation_id: int) -> dict:
 
 def update_annotation(project: Project, coder: str, annotation_id: int, *, start: int | None = None,
                       end: int | None = None, code_id: str | None = None,
-                      memo: str | None = None) -> dict:
-    """Resize, recode or re-memo an annotation; returns the updated row."""
+                      memo: str | None = None, replace: bool = False) -> dict:
+    """Resize, recode or re-memo an annotation; returns the updated row.
+
+    Recoding or resizing onto another code of an exclusive group follows the rule of
+    :func:`apply_code` (``replace``)."""
     coder_id = project.coder_id(coder)
     with project.transaction():
         before = _annotation(project, annotation_id, coder_id)
@@ -176,14 +264,22 @@ def update_annotation(project: Project, coder: str, annotation_id: int, *, start
         _check_span(project, before["document_id"], new_start, new_end)
         if code_id is not None:
             _check_code(project, code_id)
+        replaced = []
+        if (code_id or before["code_id"], new_start, new_end) != (
+                before["code_id"], before["start"], before["end"]):
+            replaced = _exclusive(project, coder, before["document_id"],
+                                  code_id or before["code_id"], new_start, new_end, replace,
+                                  ignore=(annotation_id,))
         project.db.execute(
             'UPDATE annotations SET start = ?, "end" = ?, code_id = ?, memo = ?, updated_at = ?'
             " WHERE id = ?",
             [new_start, new_end, code_id or before["code_id"],
              before["memo"] if memo is None else (memo or None), now(), annotation_id])
         after = _row(project, "annotations", annotation_id)
-        _log(project, "update", "annotation", annotation_id, coder_id,
-             {"annotations": {annotation_id: before}}, {"annotations": {annotation_id: after}})
+        old: dict = {"annotations": {annotation_id: before}}
+        new: dict = {"annotations": {annotation_id: after}}
+        _remove_rows(project, replaced, old, new)
+        _log(project, "update", "annotation", annotation_id, coder_id, old, new)
     return after
 
 
@@ -250,9 +346,11 @@ def _agreed_attributes(project: Project, coder_id: int, document_id: int, code_i
             if all(row.get(dim) == value for row in rows[1:])}
 
 
-def resize_annotation(project: Project, coder: str, annotation_id: int, start: int, end: int) -> dict:
-    """Move an annotation's boundaries."""
-    return update_annotation(project, coder, annotation_id, start=start, end=end)
+def resize_annotation(project: Project, coder: str, annotation_id: int, start: int, end: int,
+                      *, replace: bool = False) -> dict:
+    """Move an annotation's boundaries (exclusive groups: see :func:`update_annotation`)."""
+    return update_annotation(project, coder, annotation_id, start=start, end=end,
+                             replace=replace)
 
 
 def document_memo(project: Project, coder: str, document_id: int, text: str) -> dict:
@@ -413,16 +511,22 @@ def _decide(project: Project, coder_id: int, suggestion: dict, decision: str,
     return decision_id, None
 
 
-def accept_suggestion(project: Project, coder: str, suggestion_id: int) -> dict:
-    """Turn a suggestion into the coder's annotation (origin ``suggestion``); returns it."""
+def accept_suggestion(project: Project, coder: str, suggestion_id: int, *,
+                      replace: bool = False) -> dict:
+    """Turn a suggestion into the coder's annotation (origin ``suggestion``); returns it.
+
+    A suggestion of an exclusive group's code where the coder coded another code of the
+    group follows the rule of :func:`apply_code` (``replace``)."""
     coder_id = project.coder_id(coder)
     with project.transaction():
-        annotation, before, after = _accept(project, coder_id, suggestion_id)
+        annotation, before, after = _accept(project, coder_id, suggestion_id, replace=replace,
+                                            coder=coder)
         _log(project, "accept", "suggestion", suggestion_id, coder_id, before, after)
     return annotation
 
 
-def _accept(project: Project, coder_id: int, suggestion_id: int) -> tuple[dict, dict, dict]:
+def _accept(project: Project, coder_id: int, suggestion_id: int, *, replace: bool = False,
+            coder: str) -> tuple[dict, dict, dict]:
     """Accept one suggestion inside the caller's transaction; (annotation, before, after)."""
     suggestion = _suggestion(project, suggestion_id)
     _check_code(project, suggestion["code_id"])
@@ -432,10 +536,13 @@ def _accept(project: Project, coder_id: int, suggestion_id: int) -> tuple[dict, 
         [suggestion["document_id"], coder_id, suggestion["code_id"], suggestion["start"],
          suggestion["end"]])
     before: dict = {"annotations": {}, "decisions": {}}
+    replaced: list[dict] = []
     if existing:
         annotation_id = existing[0]["id"]
         before["annotations"][annotation_id] = existing[0]
     else:
+        replaced = _exclusive(project, coder, suggestion["document_id"], suggestion["code_id"],
+                              suggestion["start"], suggestion["end"], replace)
         annotation_id = _insert_annotation(
             project, coder_id, suggestion["document_id"], suggestion["code_id"],
             suggestion["start"], suggestion["end"], memo=None, origin="suggestion",
@@ -451,6 +558,7 @@ def _accept(project: Project, coder_id: int, suggestion_id: int) -> tuple[dict, 
     annotation = _row(project, "annotations", annotation_id)
     after = {"annotations": {annotation_id: annotation},
              "decisions": {decision_id: _row(project, "decisions", decision_id)}}
+    _remove_rows(project, replaced, before, after)
     return annotation, before, after
 
 
@@ -468,16 +576,22 @@ def reject_suggestion(project: Project, coder: str, suggestion_id: int) -> dict:
 
 def accept_pattern(project: Project, coder: str, document_id: int, pattern_id: str) -> list[dict]:
     """Accept every pending suggestion of one pattern in a document: one transaction and
-    ONE event, so one undo takes the whole bulk accept back."""
+    ONE event, so one undo takes the whole bulk accept back.
+
+    A suggestion that would put a second code of an exclusive group where the coder has
+    coded another code of the group stays pending (the coder decides it alone)."""
     pending = [s["id"] for s in document_suggestions(project, document_id, coder)
-               if s["pattern_id"] == pattern_id and s["status"] == "pending"]
+               if s["pattern_id"] == pattern_id and s["status"] == "pending"
+               and not exclusive_conflicts(project, coder, document_id, s["code_id"],
+                                           s["start"], s["end"])[2]]
     coder_id = project.coder_id(coder)
     accepted: list[dict] = []
     before: dict = {"annotations": {}, "decisions": {}}
     after: dict = {"annotations": {}, "decisions": {}}
     with project.transaction():
         for suggestion_id in pending:
-            annotation, one_before, one_after = _accept(project, coder_id, suggestion_id)
+            annotation, one_before, one_after = _accept(project, coder_id, suggestion_id,
+                                                        coder=coder)
             accepted.append(annotation)
             for table in before:
                 for key, row in one_before[table].items():

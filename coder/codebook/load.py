@@ -3,7 +3,7 @@
 The format (see ``codebooks/README.md``)::
 
     codebook: {name, description, languages, references}
-    exclusive_groups: [{id, codes: [...]}]          # optional
+    exclusive_groups: [{id, codes: [...], on_conflict: ask|refuse}]   # optional
     attributes:                                      # optional: dimensions of a coding
       - {id: source, name, values: [own, attributed, quoted], codes: [SEC, DES]}
     codes:                                           # a tree through `children`,
@@ -161,7 +161,7 @@ def parse_codebook(text: str, *, source: str | None = None) -> Codebook:
     _collect(raw_codes, None, codes)
     _check_codes(codes, languages)
     codes = tree_order(codes)
-    groups = _groups(data.get("exclusive_groups") or [], {c.id for c in codes})
+    groups, conflicts = _groups(data.get("exclusive_groups") or [], {c.id for c in codes})
     attributes = _attributes(data.get("attributes") or [], {c.id for c in codes})
     lexicons = _word_lists(data.get("lexicons"), "lexicons")
     topics = _word_lists(data.get("topics"), "topics")
@@ -178,6 +178,7 @@ def parse_codebook(text: str, *, source: str | None = None) -> Codebook:
         references=[str(r) for r in meta.get("references") or []],
         codes=codes,
         groups=groups,
+        group_conflicts=conflicts,
         attributes=attributes,
         lexicons=lexicons,
         topics=topics,
@@ -378,10 +379,11 @@ def _spacy_check(entry: dict) -> str | None:
     return check_pattern(clean)
 
 
-def _groups(raw: object, ids: set[str]) -> dict[str, list[str]]:
+def _groups(raw: object, ids: set[str]) -> tuple[dict[str, list[str]], dict[str, str]]:
     if not isinstance(raw, list):
         raise CodebookError("`exclusive_groups` must be a list of {id, codes}")
     groups: dict[str, list[str]] = {}
+    conflicts: dict[str, str] = {}
     for group in raw:
         where = _line(group)
         if not isinstance(group, dict) or not group.get("id") or not isinstance(group.get("codes"), list):
@@ -391,8 +393,19 @@ def _groups(raw: object, ids: set[str]) -> dict[str, list[str]]:
             raise CodebookError(f"{where}exclusive group {group['id']}: unknown code(s) {', '.join(map(str, missing))}")
         if len(group["codes"]) < 2:
             raise CodebookError(f"{where}exclusive group {group['id']}: needs at least two codes")
+        mode = group.get("on_conflict", "ask")
+        if mode not in ("ask", "refuse"):
+            raise CodebookError(f"{where}exclusive group {group['id']}: on_conflict must be ask or"
+                                f" refuse, not {mode!r}")
+        unknown_keys = {k for k in group if not str(k).startswith("__")} - {
+            "id", "codes", "on_conflict", "name", "description"}
+        if unknown_keys:
+            raise CodebookError(f"{where}exclusive group {group['id']}: unknown key(s) "
+                                f"{', '.join(sorted(map(str, unknown_keys)))} (expected id, codes,"
+                                " on_conflict)")
         groups[str(group["id"])] = [str(c) for c in group["codes"]]
-    return groups
+        conflicts[str(group["id"])] = mode
+    return groups, conflicts
 
 
 def _attributes(raw: object, ids: set[str]) -> list[Attribute]:

@@ -99,6 +99,9 @@ class Codebook:
     languages: list[str] = field(default_factory=lambda: ["es"])
     references: list[str] = field(default_factory=list)
     groups: dict[str, list[str]] = field(default_factory=dict)
+    # Per group, what a second code of the group on a coded span does: "ask" (replace when
+    # the coder confirms) or "refuse" (see coder.annotate.CONFLICT_MODES).
+    group_conflicts: dict[str, str] = field(default_factory=dict)
     source: str | None = None
     attributes: list[Attribute] = field(default_factory=list)
     # Word lists the suggestion rules read (coder.suggest.moves): context lexicons that

@@ -59,7 +59,8 @@ def store_codebook(project: Project, codebook: Codebook) -> str:
         for group_id, members in codebook.groups.items():
             db.execute("INSERT INTO code_groups(id, codes) VALUES (?, ?)", [group_id, json.dumps(members)])
         for key, value in (("codebook_version", codebook.version), ("codebook_id", codebook_id),
-                           ("languages", codebook.languages)):
+                           ("languages", codebook.languages),
+                           ("group_conflicts", codebook.group_conflicts)):
             db.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE"
                        " SET value = excluded.value", [key, json.dumps(value)])
         project.log_event("load", "codebook", codebook_id,

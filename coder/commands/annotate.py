@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from ..errors import CoderError
 from ..project import Project
 from .common import print_json, with_project
 from .selection import selection_options
@@ -28,9 +29,13 @@ def _coder_option(func):
 @click.argument("end", type=int)
 @_coder_option
 @click.option("--memo", default=None, help="A memo on the new segment.")
+@click.option("--replace", is_flag=True,
+              help="Where you coded an overlapping span with another code of the same "
+                   "exclusive group, replace that coding (one undo brings it back); without "
+                   "it the command refuses.  A group with `on_conflict: refuse` never replaces.")
 @with_project
 def code(project: Project, document_id: int, code: str, start: int, end: int,
-         coder_name: str | None, memo: str | None) -> None:
+         coder_name: str | None, memo: str | None, replace: bool) -> None:
     """Code characters START..END of document DOC with CODE (its id, key or name).
 
     \b
@@ -39,12 +44,18 @@ def code(project: Project, document_id: int, code: str, start: int, end: int,
       coder code 12 DES.NOFORCE 1043 1101 --coder alice
       coder code 12 0 1043 1101 --coder alice --memo "clear case"
     Coding the same span with the same code twice keeps one segment.  `coder undo`
-    takes it back.
+    takes it back.  Two codes of an exclusive group (the codebook's `exclusive_groups`)
+    never overlap in one coder's work: see --replace.
     """
-    from ..annotate import apply_code, find_code
+    from ..annotate import ExclusiveConflict, apply_code, find_code
 
-    row = apply_code(project, coder_name or default_coder(), document_id,
-                     find_code(project, code), start, end, memo=memo)
+    try:
+        row = apply_code(project, coder_name or default_coder(), document_id,
+                         find_code(project, code), start, end, memo=memo, replace=replace)
+    except ExclusiveConflict as exc:
+        if exc.mode == "ask":
+            raise CoderError(f"{exc}; --replace replaces it") from None
+        raise
     text = project.db.execute("SELECT substr(text, ?, ?) FROM documents WHERE id = ?",
                               [row["start"] + 1, row["end"] - row["start"], document_id]
                               ).fetchone()[0]

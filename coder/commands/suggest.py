@@ -75,8 +75,10 @@ def suggest(project: Project, speakers: list[str], roles: list[str], doc_ids: li
 
 @click.command("suggestions")
 @selection_options("doc", "code", help={"code": "Only this code (and its sub-codes)."})
-@click.option("--coder", help="Status as seen by this coder (pending / accepted / rejected).")
-@click.option("--status", type=click.Choice(["pending", "accepted", "rejected", "disputed"]),
+@click.option("--coder", help="Status as seen by this coder (pending / accepted / rejected / "
+                               "covered: accepted by coding the span with the same code).")
+@click.option("--status", type=click.Choice(["pending", "accepted", "rejected", "covered",
+                                             "disputed"]),
               help="Only suggestions with this status (with --coder: as that coder decided).")
 @click.option("--limit", type=click.IntRange(1, None), help="At most this many.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (id, code, start, end, text, "
@@ -84,7 +86,11 @@ def suggest(project: Project, speakers: list[str], roles: list[str], doc_ids: li
 @with_project
 def suggestions(project: Project, doc_ids: list[int], codes: list[str], coder: str | None,
                 status: str | None, limit: int | None, as_json: bool) -> None:
-    """List suggestions with their text, pattern and decision status."""
+    """List suggestions with their text, pattern and decision status.
+
+    A suggestion nobody decided but a coder coded over with the same code is `covered`
+    (accepted by coding), as in the workbench: it is not pending and not counted as left.
+    """
     from ..suggest import list_suggestions
     from ..team.coders import suggestions_visible
 

@@ -518,9 +518,13 @@ def list_suggestions(project: Project, *, doc_ids: Sequence[int] | None = None,
                      status: str | None = None, limit: int | None = None) -> list[dict]:
     """Suggestions with their text, pattern, codebook version and decisions.
 
-    ``status`` is the coder's (pending/accepted/rejected) when ``coder`` is given;
+    ``status`` is the coder's (pending/accepted/rejected/covered) when ``coder`` is given;
     otherwise pending (nobody decided), accepted or rejected (everybody who decided
-    agrees), or disputed.  ``decisions`` maps each coder who decided to their decision.
+    agrees), covered, or disputed.  ``decisions`` maps each coder who decided to their
+    decision.  ``covered`` is the workbench's (:func:`coder.annotate.document_suggestions`):
+    not decided, but a live coding of the coder with the same code covers the span, so
+    the coder has accepted it by coding; ``covered_by`` lists those coders.  A covered
+    suggestion counts as accepted when coders' statuses are compared.
     """
     where, params = [], []
     if doc_ids:
@@ -537,6 +541,7 @@ def list_suggestions(project: Project, *, doc_ids: Sequence[int] | None = None,
         f" FROM suggestions s JOIN documents d ON d.id = s.document_id {clause}"
         ' ORDER BY s.document_id, s.start, s."end", s.code_id, s.pattern_id', params)
     decided: dict[tuple, dict[str, str]] = {}
+    coded: dict[tuple, list[tuple[int, int, str]]] = {}
     doc_list = sorted({r["document_id"] for r in rows})
     for start in range(0, len(doc_list), 900):
         chunk = doc_list[start:start + 900]
@@ -547,16 +552,29 @@ def list_suggestions(project: Project, *, doc_ids: Sequence[int] | None = None,
         ):
             key = (row["document_id"], row["code_id"], row["start"], row["end"], row["pattern_id"])
             decided.setdefault(key, {})[row["name"]] = STATUS.get(row["decision"], row["decision"])
+        for row in project.rows(
+            'SELECT a.document_id, a.code_id, a.start, a."end", c.name FROM annotations a'
+            " JOIN coders c ON c.id = a.coder_id WHERE a.deleted = 0"
+            f" AND a.document_id IN ({','.join('?' * len(chunk))})", chunk,
+        ):
+            coded.setdefault((row["document_id"], row["code_id"]), []).append(
+                (row["start"], row["end"], row["name"]))
     out = []
     for row in rows:
         key = (row["document_id"], row["code_id"], row["start"], row["end"], row["pattern_id"])
         decisions = decided.get(key, {})
+        covered_by = sorted({name for start, end, name in coded.get(key[:2], [])
+                             if start <= row["start"] and end >= row["end"]
+                             and name not in decisions})
+        states = {**decisions, **{name: "covered" for name in covered_by}}
         if coder is not None:
-            state = decisions.get(coder, "pending")
-        elif not decisions:
+            state = states.get(coder, "pending")
+        elif not states:
             state = "pending"
-        elif len(set(decisions.values())) == 1:
-            state = next(iter(decisions.values()))
+        elif len(set(states.values())) == 1:
+            state = next(iter(states.values()))
+        elif set(states.values()) == {"accepted", "covered"}:
+            state = "accepted"
         else:
             state = "disputed"
         if status and state != status:
@@ -564,6 +582,7 @@ def list_suggestions(project: Project, *, doc_ids: Sequence[int] | None = None,
         out.append({"id": row["id"], "document": row["document_id"], "code": row["code_id"],
                     "start": row["start"], "end": row["end"], "text": row["text"],
                     "pattern": row["pattern_id"], "status": state, "decisions": decisions,
+                    "covered_by": covered_by,
                     "codebook_version": row["codebook_version"], "pipeline": row["pipeline"],
                     "source": row["source"], "polarity": row["polarity"], "sector": row["sector"],
                     "context": row["context"], "marked": bool(row["marked"]),

@@ -418,19 +418,63 @@ class CodingScreen(MemoActions, Screen):
             return None
         return start, end
 
+    def _run_exclusive(self, action, args: tuple, code_id: str, done) -> None:
+        """Run a coding action; where it would put a second code of an exclusive group on
+        the coder's coded span, ask to replace (group ``on_conflict: ask``) or say why not
+        (``refuse``).  ``done(result, replaced)`` follows a change."""
+        conflicts: list = []
+
+        def attempt(project, coder, *rest):
+            try:
+                return action(project, coder, *rest)
+            except annotate.ExclusiveConflict as exc:
+                if exc.mode != "ask":
+                    raise
+                conflicts.append(exc)
+                return None
+
+        result = self._run(attempt, *args)
+        if result is not None:
+            done(result, False)
+            return
+        if not conflicts:
+            return
+        exc = conflicts[0]
+        names = {c.id: c.name for c in self.codes}
+        old = sorted({r["code_id"] for r in exc.conflicts})
+        old_names = ", ".join(names.get(c, c) for c in old)
+        question = (f"{names.get(code_id, code_id)} and {old_names} are exclusive (group "
+                    f"{exc.group}), and you coded this passage {old_names}.\n"
+                    f"Replace {old_names} with {names.get(code_id, code_id)}?")
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                self.notify(f"Kept {old_names}; nothing changed.", timeout=3)
+                return
+            again = self._run(action, *args, replace=True)
+            if again is not None:
+                done(again, True)
+
+        self.app.push_screen(Confirm(question), answer)
+
     def action_apply_code(self, code_id: str) -> None:
         """Code the selection with ``code_id``."""
         span = self._target_span()
         if span is None:
             return
-        row = self._run(annotate.apply_code, self.document_id, code_id, *span)
-        if row is None:
-            return
-        self.view.clear_selection()
-        self._patch_own(row)
-        # The cursor on the new segment's end: [ ] x m act on it straight away.
-        self.view.move_to(row["end"])
-        self.set_current_code(code_id, why="just applied")
+
+        def applied(row: dict, replaced: bool) -> None:
+            self.view.clear_selection()
+            if replaced:
+                self.reload()
+            else:
+                self._patch_own(row)
+            # The cursor on the new segment's end: [ ] x m act on it straight away.
+            self.view.move_to(row["end"])
+            self.set_current_code(code_id, why="just applied")
+
+        self._run_exclusive(annotate.apply_code, (self.document_id, code_id, *span), code_id,
+                            applied)
 
     def action_pick_code(self) -> None:
         """`c`: choose a code by name (fuzzy) and apply it to the selection."""
@@ -554,10 +598,15 @@ class CodingScreen(MemoActions, Screen):
         if end <= start or (start, end) == (row["start"], row["end"]):
             self.notify("The segment cannot change that way.", timeout=2)
             return
-        resized = self._run(annotate.resize_annotation, row["id"], start, end)
-        if resized is not None:
-            self._patch_own(resized)
+        def resized(changed: dict, replaced: bool) -> None:
+            if replaced:
+                self.reload()
+            else:
+                self._patch_own(changed)
             self.view.move_to(end if at_end else start)
+
+        self._run_exclusive(annotate.resize_annotation, (row["id"], start, end), row["code_id"],
+                            resized)
 
     # suggestions
 
@@ -616,9 +665,15 @@ class CodingScreen(MemoActions, Screen):
         if suggestion is None:
             self.notify("No suggestion here: n jumps to the next one.", timeout=3)
             return
-        result = self._run(function, suggestion["id"])
-        if result is None:
+        if function is annotate.accept_suggestion:
+            self._run_exclusive(function, (suggestion["id"],), suggestion["code_id"],
+                                lambda result, _: self._decided(suggestion, result, function, verb))
             return
+        result = self._run(function, suggestion["id"])
+        if result is not None:
+            self._decided(suggestion, result, function, verb)
+
+    def _decided(self, suggestion: dict, result: dict, function, verb: str) -> None:
         if function is annotate.accept_suggestion:
             self._last_accepted = result["id"]  # `;` then works on it from the next one
         self.reload()
