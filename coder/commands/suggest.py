@@ -249,14 +249,42 @@ def patterns_report(project: Project, as_json: bool) -> None:
 
 
 @patterns.command("export")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["spacy", "jsonl"]),
+              help="spacy: a folder of pipelines spacy.load opens (the default for a folder or "
+                   "a new name without extension); jsonl: pattern lines for `patterns "
+                   "import` (the default for a file name like rules.jsonl).")
 @with_project
-def patterns_export(project: Project, path: Path) -> None:
-    """Write the patterns as spaCy EntityRuler JSONL (label = code id)."""
-    from ..suggest import export_patterns
+def patterns_export(project: Project, path: Path, fmt: str | None) -> None:
+    """Write the patterns as spaCy pipelines (a folder) or as JSONL lines.
 
-    count = export_patterns(project, path)
-    click.echo(f"wrote {count} pattern(s) to {path}")
+    \b
+    spacy (PATH is a folder): one pipeline per language, PATH/es, PATH/en, each the
+      blank language + lookup lemmatizer + sentencizer + span rulers stating the
+      attribute phrase patterns are compared on; spacy.load("PATH/es")(turn_text)
+      gives doc.spans["coder"] (label = code id, id = pattern id): the raw hits of
+      `coder suggest`.  PATH/README.txt says what coder does on top (exclude patterns,
+      the longest of overlapping hits, clause rules), which spaCy patterns cannot say.
+    jsonl: one {"label", "pattern", "id", "lang", "attr"} line per pattern (exclude
+      patterns labelled NOT:<code>); `coder patterns import` reads it back.
+    """
+    if fmt is None:  # a folder, or a new name without an extension: the pipelines
+        new = not path.exists() and not path.is_symlink()
+        fmt = "spacy" if (path.is_dir() and not path.is_symlink()) or (new and not path.suffix) \
+            else "jsonl"
+    if fmt == "jsonl":
+        from ..suggest import export_patterns
+
+        count = export_patterns(project, path)
+        click.echo(f"wrote {count} pattern(s) to {path}")
+        return
+    from ..suggest.spacy_export import export_spacy_pipelines
+
+    result = export_spacy_pipelines(project, path, warn=warn)
+    pipelines = ", ".join(f"{path / lang} ({count} pattern(s))"
+                          for lang, count in result["languages"].items())
+    click.echo(f"wrote spaCy pipeline(s) {pipelines}; spans in doc.spans['coder']; "
+               f"see {path / 'README.txt'}")
 
 
 @patterns.command("import")
