@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -226,6 +227,38 @@ def test_xlsx_opens_and_keeps_text_as_text(coded, tmp_path):
     assert "=Fórmula no" in texts  # a string, not a formula
     frame = pd.read_excel(tmp_path / "s.xlsx")
     assert list(frame.columns) == SEGMENT_COLUMNS and len(frame) == 8
+
+
+def test_xlsx_dates_and_timestamps_are_date_cells(coded, tmp_path):
+    import openpyxl
+    import pandas as pd
+
+    export_segments(coded, tmp_path / "s.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "s.xlsx").active
+    rows = list(sheet.iter_rows(min_row=2))
+    date = rows[0][SEGMENT_COLUMNS.index("date")]
+    assert date.is_date and date.value.date() == dt.date(2019, 3, 5)
+    assert date.number_format == "yyyy-mm-dd"
+    created = rows[0][SEGMENT_COLUMNS.index("created_at")]
+    stored = segments_rows(coded)[0]["created_at"]
+    assert created.is_date and created.number_format.startswith("yyyy-mm-dd hh:mm:ss")
+    # Excel keeps milliseconds: the cell is the stored UTC time to the millisecond.
+    delta = created.value - dt.datetime.fromisoformat(stored).replace(tzinfo=None)
+    assert abs(delta) <= dt.timedelta(microseconds=500)
+    frame = pd.read_excel(tmp_path / "s.xlsx")
+    assert str(frame["date"].dtype).startswith("datetime64")
+
+
+def test_xlsx_keeps_a_date_that_is_not_whole_as_text(tmp_path):
+    import openpyxl
+
+    from coder.export.tables import write_xlsx
+
+    write_xlsx([("2019", "2019-03-05T10:00:00+00:00"), ("2019-02-30", "later")],
+               ["date", "created_at"], tmp_path / "t.xlsx")
+    rows = list(openpyxl.load_workbook(tmp_path / "t.xlsx").active.values)[1:]
+    assert rows[0] == ("2019", dt.datetime(2019, 3, 5, 10, 0))
+    assert rows[1] == ("2019-02-30", "later")
 
 
 def test_frame_is_typed_and_project_segments_delegates(coded):

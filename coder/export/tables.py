@@ -24,6 +24,8 @@ one-line ``cannot write PATH: reason`` error.
 - **Excel** (openpyxl, write-only): strings are always stored as text (a segment
   starting with ``=`` never becomes a formula); characters XML cannot hold are dropped
   and cells are cut at Excel's 32,767-character limit (the writer reports how many).
+  Dates (``date``) are date cells (``yyyy-mm-dd``) and timestamps (``created_at``,
+  ``updated_at``) date-time cells holding the UTC time (Excel has no time zones).
 
 CSV and JSON Lines output is byte-identical for the same rows: nothing about the time of
 the export is written.
@@ -221,9 +223,39 @@ def _excel_value(value: object, clean) -> tuple[object, bool]:
     return value, False
 
 
+EXCEL_DATE_FORMAT = "yyyy-mm-dd"
+EXCEL_TIMESTAMP_FORMAT = "yyyy-mm-dd hh:mm:ss.000"
+
+
+def _excel_date(value: object, timestamp: bool) -> tuple[object, str | None]:
+    """A date / timestamp column's text as a value Excel shows as a date, with its number
+    format; text that is not a whole ISO date (a year alone, "2019-03") stays text.
+    Timestamps are UTC; Excel has no time zones, so the cell holds the UTC wall time."""
+    if not isinstance(value, str) or not value:
+        return value, None
+    if timestamp:
+        try:
+            stamp = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value, None
+        if stamp.tzinfo is not None:
+            stamp = stamp.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return stamp, EXCEL_TIMESTAMP_FORMAT
+    if len(value) != 10:
+        return value, None
+    try:
+        return dt.date.fromisoformat(value), EXCEL_DATE_FORMAT
+    except ValueError:
+        return value, None
+
+
 def write_xlsx(rows: Iterable[dict | Sequence], columns: list[str], path: str | Path, *,
                sheet: str = "segments") -> tuple[int, int]:
-    """Write one worksheet with a header row; returns (rows, cells cut at 32,767 chars)."""
+    """Write one worksheet with a header row; returns (rows, cells cut at 32,767 chars).
+
+    Columns named ``date`` or ``*_date`` hold date cells, ``*_at`` columns (UTC
+    timestamps) date-time cells, so Excel sorts and filters them as dates.
+    """
     try:
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
@@ -234,6 +266,8 @@ def write_xlsx(rows: Iterable[dict | Sequence], columns: list[str], path: str | 
     book = Workbook(write_only=True)
     worksheet = book.create_sheet(sheet)
     worksheet.append(columns)
+    kinds = [("date" if name == "date" or name.endswith("_date")
+              else "timestamp" if name.endswith("_at") else None) for name in columns]
     count = cut = 0
     for row in _sequences(rows, columns):
         count += 1
@@ -241,12 +275,17 @@ def write_xlsx(rows: Iterable[dict | Sequence], columns: list[str], path: str | 
             raise CoderError(f"more than {EXCEL_ROW_LIMIT - 1:,} rows do not fit in an Excel "
                              "sheet; export .csv or .parquet instead", path=path)
         cells = []
-        for raw in row:
+        for raw, kind in zip(row, kinds):
+            number_format = None
+            if kind:
+                raw, number_format = _excel_date(raw, kind == "timestamp")
             value, was_cut = _excel_value(raw, clean)
             cut += was_cut
             cell = WriteOnlyCell(worksheet, value)
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula or an error code
+            elif number_format:
+                cell.number_format = number_format
             cells.append(cell)
         worksheet.append(cells)
     with atomic_path(path) as temp:
