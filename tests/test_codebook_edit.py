@@ -137,3 +137,49 @@ def test_save_round_trips_through_load(coded, tmp_path, monkeypatch):
     result = runner.invoke(main, ["codebook", "rekey", "SEC.WAR", "2"])
     assert result.exit_code == 1 and result.output.startswith("coder: duplicate key")
     assert "undid the merge of DES.ROOT" in runner.invoke(main, ["codebook", "undo"]).output
+
+
+def _read_like_taguette(path) -> list[dict]:
+    """How Taguette's "Import codebook" reads a CSV: a header row (case ignored), the tag
+    from exactly one of tag/name/path, description and parent when present, other
+    columns ignored, blank rows skipped, an empty tag refused."""
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header = [cell.lower() for cell in rows[0]]
+    assert sum(name in header for name in ("tag", "name", "path")) == 1
+    tag = header.index("tag")
+    out = []
+    for row in rows[1:]:
+        if not any(row):
+            continue
+        assert row[tag].strip()
+        out.append({"tag": row[tag].strip(), "description": row[header.index("description")],
+                    "parent": row[header.index("parent")]})
+    return out
+
+
+def test_codebook_save_writes_a_taguette_codebook_csv(coded, tmp_path, monkeypatch):
+    monkeypatch.setenv("CODER_PROJECT", str(coded.path))
+    runner = CliRunner()
+    out = tmp_path / "taguette.csv"
+    result = runner.invoke(main, ["codebook", "save", str(out)])
+    assert result.exit_code == 0 and "as a Taguette codebook" in result.output
+    tags = _read_like_taguette(out)
+    book = current_codebook(coded)
+    assert [t["tag"] for t in tags] == [c.id for c in book.codes]
+    seen = set()
+    for tag in tags:  # a parent is always a tag met before
+        assert tag["parent"] == "" or tag["parent"] in seen
+        seen.add(tag["tag"])
+    war = next(t for t in tags if t["tag"] == "SEC.WAR")
+    code = book.code("SEC.WAR")
+    assert war["parent"] == "SEC" and war["description"].startswith(f"{code.name}: ")
+    assert "\n" not in war["description"]
+    # --format says it for any name; the YAML is still the default for other names.
+    assert runner.invoke(main, ["codebook", "save", str(tmp_path / "t.txt"), "--format",
+                                "taguette"]).exit_code == 0
+    assert (tmp_path / "t.txt").read_bytes() == out.read_bytes()
+    runner.invoke(main, ["codebook", "save", str(tmp_path / "b.yaml")])
+    assert load_codebook(tmp_path / "b.yaml").version == book.version

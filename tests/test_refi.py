@@ -703,6 +703,24 @@ def test_codebook_namespace_typo_and_set_members(project, tmp_path):
     assert groups == [{"id": "Marcos", "codes": json.dumps(["paz-1b2c3d4e", "guerra-1b2c3d4e"])}]
 
 
+def test_an_empty_sets_container_is_read_with_the_promised_warning(project, tmp_path):
+    # Some programs write an empty <Sets/>, which the REFI-QDA schema does not allow.
+    path = tmp_path / "empty-sets.qdc"
+    path.write_text("""<?xml version="1.0" encoding="UTF-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="Vendor">
+  <Codes>
+    <Code guid="1b2c3d4e-0000-4000-8000-00000000000c" name="Calma" isCodable="true"/>
+  </Codes>
+  <Sets/>
+</CodeBook>
+""", encoding="utf-8")
+    summary = import_refi(project, path)
+    assert summary["codes_created"] == 1
+    assert [w for w in summary["warnings"] if "<Sets/>" in w] == [
+        "empty <Sets/> (REFI-QDA requires at least one element in each): the file does not "
+        "follow the REFI-QDA 1.5 schema; read anyway"]
+
+
 # -- hostile and broken files ------------------------------------------------------------------
 
 def assert_refused(project: Project, path: Path, message: str) -> None:

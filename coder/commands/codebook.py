@@ -173,17 +173,31 @@ def codebook_undo(project: Project) -> None:
 
 @codebook.command("save")
 @click.argument("path", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["yaml", "taguette"]),
+              help="yaml: coder's codebook (the default); taguette: a codebook CSV Taguette "
+                   "imports (the default for a .csv name).")
 @with_project
-def codebook_save(project: Project, path: Path) -> None:
+def codebook_save(project: Project, path: Path, fmt: str | None) -> None:
     """Write the current codebook (with every change made here) to PATH as YAML.
 
     The file loads with `coder codebook load` into any project; share it with the team.
+    With --format taguette (or a .csv PATH): Taguette's codebook CSV, columns tag (the
+    code id), description (name: definition) and parent, for Taguette's "Import codebook".
     """
-    from ..codebook.edit import codebook_yaml
-    from ..export.tables import atomic_path, check_output_path
+    from ..outputs import check_output_path, write_text
 
-    text = codebook_yaml(project)
+    fmt = fmt or ("taguette" if path.suffix.lower() == ".csv" else "yaml")
     check_output_path(path)
-    with atomic_path(path) as temporary:
-        temporary.write_text(text, encoding="utf-8")
+    if fmt == "taguette":
+        from ..codebook import current_codebook
+        from ..codebook.taguette import TAGUETTE_COLUMNS, taguette_rows
+        from ..export.tables import write_table
+
+        rows = taguette_rows(current_codebook(project))
+        write_table(rows, TAGUETTE_COLUMNS, path, fmt="csv")
+        click.echo(f"wrote {len(rows)} code(s) to {path} as a Taguette codebook")
+        return
+    from ..codebook.edit import codebook_yaml
+
+    write_text(path, codebook_yaml(project))
     click.echo(f"wrote {path}")

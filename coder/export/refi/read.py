@@ -593,9 +593,29 @@ class _Reader:
         return out
 
 
+# Containers the REFI-QDA schemas require to hold at least one element.
+CONTAINERS = ("Users", "CodeBook", "Codes", "Variables", "Cases", "Sources", "Notes",
+              "Links", "Sets", "Graphs")
+
+
+def _empty_containers(root) -> str | None:
+    """A warning naming the empty containers (``<Sets/>``, as some programs write), which
+    make a file schema-invalid; coder reads such a file anyway, and says so."""
+    places = [root] + children(root, "CodeBook")
+    empty = [f"<{local(e)}/>" for place in places for e in place
+             if local(e) in CONTAINERS and not any(local(item) for item in e)]
+    if not empty:
+        return None
+    return (f"empty {', '.join(empty)} (REFI-QDA requires at least one element in each): "
+            "the file does not follow the REFI-QDA 1.5 schema; read anyway")
+
+
 def _read_root(root, path: Path, loader: Loader) -> RefiFile:
     name = local(root)
     reader = _Reader(path, loader)
+    invalid = _empty_containers(root)
+    if invalid:
+        reader.warnings.append(invalid)
     if name == "CodeBook":
         refi = RefiFile(kind="codebook", name=path.stem, origin=root.get("origin") or "")
         codes = child(root, "Codes")
