@@ -62,6 +62,25 @@ def test_a_negation_opening_the_clause_governs_its_list():
     assert reading(text, "mano dura").polarity == "affirmed"
 
 
+def test_a_negated_verb_governs_the_list_of_means_after_it():
+    # the negation does not open the clause and lies far from the match, but the match closes
+    # a list of means ("con A, con B, con C") that the negated verb governs
+    text = ("Hay que ir a las causas, no se va a arreglar el problema de los robos en las"
+            " carreteras sólo con patrullas, sólo con retenes, con cárceles, con mano dura.")
+    assert reading(text, "mano dura").polarity == "negated"
+    # no list: a far negation still does not reach the match
+    text = ("Hay que ir a las causas, no se va a arreglar el problema de los robos en las"
+            " carreteras de un día para otro y por eso pedimos mano dura.")
+    assert reading(text, "mano dura").polarity == "affirmed"
+    # items joined by "y con" / "o con" are a list too
+    text = ("Ya lo sabemos, no es con retenes y con cárceles y con multas más altas y con mano"
+            " dura como vamos a salir de esto.")
+    assert reading(text, "mano dura").polarity == "negated"
+    # a list without a negated verb before it is affirmed
+    text = "Vamos a responder con patrullas, con retenes, con mano dura."
+    assert reading(text, "mano dura").polarity == "affirmed"
+
+
 def test_not_only_and_negation_inside_the_match():
     text = "No sólo vamos a declarar la guerra a la corrupción, también a la impunidad."
     assert reading(text).polarity == "affirmed"
@@ -198,6 +217,101 @@ def test_own_affirmed_codes_mark_the_rest():
     assert _read("¿Va a declarar la guerra?", WAR, **own).marked
 
 
+THREATS = Lexicon(["violen*", "delincuen*", "robo*", "cártel*", "armas"])
+SECTORS = {"drugs": Lexicon(["narco*", "droga*"]), "covid": Lexicon(["vacuna*", "pandemia", "contagio*"]),
+           "disaster": Lexicon(["huracán", "inundaci*", "damnificad*"])}
+
+
+def _structure(text, phrase, kind="president", **rules):
+    start = text.index(phrase)
+    return read_move(text, start, start + len(phrase), kind=kind,
+                     rules=MoveRules(counts_as="own-affirmed", **rules),
+                     lexicons={"threats": THREATS}, topics=SECTORS)
+
+
+def test_a_measure_needs_a_threat_around_it():
+    deploy = "desplegamos 600 elementos"
+    # the threat the deployment answers, in the sentence or the one before: presented
+    text = "Por la violencia en la zona desplegamos 600 elementos del Ejército."
+    r = _structure(text, deploy, needs_nearby="threats")
+    assert not r.marked and r.set_aside is None and r.cues["threat"] == "violencia"
+    text = "Creció el robo de ganado en la región. Ayer desplegamos 600 elementos del Ejército."
+    assert not _structure(text, deploy, needs_nearby="threats").marked
+    # no threat anywhere near: kept, but set aside with the reason
+    text = ("Buenos días a todos. Hoy les informo del avance. Ayer desplegamos 600 elementos del"
+            " Ejército a la capital.")
+    r = _structure(text, deploy, needs_nearby="threats")
+    assert r.marked and r.set_aside == "no threats word around" and r.kept(MoveRules())
+    assert r.source == "own" and r.polarity == "affirmed"
+    # two sentences away is too far
+    text = "Hubo violencia el martes. Luego vino la feria. Ayer desplegamos 600 elementos."
+    assert _structure(text, deploy, needs_nearby="threats").marked
+    # the match itself does not supply its threat
+    text = "Les digo que el robo pone en riesgo la vida de los viajeros."
+    assert _structure(text, "el robo", needs_nearby="threats").marked
+
+
+def test_a_feature_of_the_threat_needs_its_danger_characterised():
+    danger = Lexicon(["letal*", "daño*", "poder", "morir"])
+
+    def feature(text):
+        start = text.index("el fentanilo")
+        return read_move(text, start, start + len("el fentanilo"), kind="president",
+                         rules=MoveRules(counts_as="own-affirmed", needs_nearby="danger"),
+                         lexicons={"danger": danger})
+
+    assert not feature("Les explico que el fentanilo es letal desde la primera dosis.").marked
+    assert not feature("Hablamos de el fentanilo. Quien lo prueba puede morir en un año.").marked
+    r = feature("En la reunión se vieron tres temas: la frontera, el fentanilo y el comercio.")
+    assert r.marked and r.set_aside == "no danger word around"
+
+
+def test_health_and_civil_protection_sectors_are_set_aside():
+    risk = "pone en riesgo la vida"
+    text = "La pandemia pone en riesgo la vida de los abuelos, cuídense del contagio."
+    r = _structure(text, risk, unless_sectors=("covid", "disaster"))
+    assert r.sector == "covid" and r.marked and r.set_aside == "sector covid"
+    text = "El huracán pone en riesgo la vida de miles de familias en la costa."
+    assert _structure(text, risk, unless_sectors=("covid", "disaster")).set_aside == "sector disaster"
+    # a security sector stays presented
+    text = "El cártel pone en riesgo la vida de los jóvenes con la droga."
+    r = _structure(text, risk, unless_sectors=("covid", "disaster"))
+    assert r.sector == "drugs" and not r.marked
+    # a sector read off a neighbouring sentence does not set the match aside
+    text = "Se aplicó la vacuna. El grupo armado pone en riesgo la vida de los vecinos."
+    r = _structure(text, risk, unless_sectors=("covid", "disaster"))
+    assert r.sector == "covid" and not r.marked
+
+
+def test_a_moderators_announcement_is_set_aside():
+    text = "A continuación el comandante supremo pasará lista de honor."
+    r = _structure(text, "comandante supremo", kind="moderator")
+    assert r.marked and r.set_aside == "a moderator's announcement"
+    assert not _structure(text, "comandante supremo", kind="president").marked
+    # only codes that count own affirmed moves
+    start = text.index("comandante")
+    assert not read_move(text, start, start + 10, kind="moderator").marked
+
+
+def test_statistics_sentences_are_reports():
+    feature = "armas de alto poder"
+    text = ("En la semana se aseguraron 1,200 cartuchos, 35 vehículos, 14 inmuebles y 240"
+            " armas de alto poder.")
+    r = _structure(text, feature, report_set_aside=True)
+    assert r.marked and r.set_aside.startswith("report (4 quantities")
+    # a run such as "56 mil 191" is one quantity, a year none
+    text = "En 2019 y en 2020 vimos armas de alto poder con 56 mil 191 cartuchos."
+    assert not _structure(text, feature, report_set_aside=True).marked
+    # a few numbers in a long argument are not a report
+    text = ("Los grupos que traen armas de alto poder desde el norte son un peligro para todos,"
+            " lo vimos hace dos años y lo vimos otra vez hace tres semanas, por eso la gente"
+            " de las comunidades de la sierra pide que nos quedemos cuatro meses más.")
+    assert not _structure(text, feature, report_set_aside=True).marked
+    # only codes that declare it
+    text = "Se aseguraron 1,200 cartuchos, 35 vehículos, 14 inmuebles y 240 armas de alto poder."
+    assert not _structure(text, feature).marked
+
+
 def test_keep_longest_per_code():
     hits = [("SEC", "a", 0, 10), ("SEC", "b", 2, 6), ("SEC", "c", 8, 20), ("DES", "d", 2, 6),
             ("SEC", "e", 30, 35), ("SEC", "e", 30, 35)]
@@ -246,6 +360,24 @@ def test_codebook_move_rules_are_inherited_and_validated():
         parse_codebook(BOOK.replace("within: turn", "within: paragraph"))
     with pytest.raises(CodebookError, match="single words"):
         parse_codebook(BOOK.replace("[violen*, guardia]", "[mano dura]"))
+
+
+def test_codebook_declares_the_securitizing_structure():
+    book_text = BOOK.replace("move: {counts_as: own-affirmed}",
+                             'move: {counts_as: own-affirmed, unless_sector: "drugs"}').replace(
+        "move: {requires_context: security, within: turn}",
+        "move: {requires_context: security, within: turn, needs_nearby: security, report: set-aside}")
+    war = move_book(parse_codebook(book_text)).for_code("SEC.WAR")
+    assert war.unless_sectors == ("drugs",) and war.needs_nearby == "security"
+    assert war.report_set_aside and war.counts_as == "own-affirmed"
+    from coder.suggest.moves import move_book_from_yaml
+    assert move_book_from_yaml(book_text).rules == move_book(parse_codebook(book_text)).rules
+    with pytest.raises(CodebookError, match="needs_nearby 'crime' is not one of"):
+        parse_codebook(book_text.replace("needs_nearby: security", "needs_nearby: crime"))
+    with pytest.raises(CodebookError, match="unless_sector 'health' is not one of the `topics:`"):
+        parse_codebook(book_text.replace('unless_sector: "drugs"', 'unless_sector: "drugs health"'))
+    with pytest.raises(CodebookError, match="move report 'drop' must be set-aside or keep"):
+        parse_codebook(book_text.replace("report: set-aside", "report: drop"))
 
 
 def test_stored_yaml_gives_the_same_rules():

@@ -176,7 +176,8 @@ def patterns_try(project: Project, text: str, lang: str, model: str | None, code
             cues = ", ".join(f"{k}: {v!r}" for k, v in hit["cues"].items())
             console.print(f"    source={hit['source']}  polarity={hit['polarity']}"
                           f"  sector={hit['sector'] or '-'}  context={hit['context'] or '-'}"
-                          + ("  [yellow]set aside: not an own affirmed move[/]" if hit["marked"] else "")
+                          + (f"  [yellow]set aside: {hit['cues'].get('set_aside') or 'not an own affirmed move'}[/]"
+                             if hit["marked"] else "")
                           + (f"  [dim]({cues})[/]" if cues else ""), highlight=False)
 
 

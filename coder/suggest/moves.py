@@ -15,7 +15,10 @@ clause, the sentence and the turn (segmented by :mod:`coder.corpus.segment`):
     - ``negated``: a negation cue ("no", "nunca", "jamás", "tampoco", "ni", "nada de",
       "ningún", "sin", "dejar de", "not", "never" ...) in the match's clause, before the
       match and at most :data:`NEGATION_REACH` words from it, or opening the clause (then it
-      governs the whole clause: "no se resuelve con A, con B, con C").  The scope ends where the
+      governs the whole clause: "no se resuelve con A, con B, con C"), or a negated verb
+      anywhere before the match when the match closes a list of means it governs
+      ("tenemos que atender las causas, no se va a resolver sólo con policías, con cárceles,
+      con mano dura").  The scope ends where the
       clause ends (a comma before "pero/sino/aunque", a semicolon, a colon, ``?``), so in
       "no ... sino X" X is affirmed.  "No sólo", "no nada más" (not only) and the tag "¿no?"
       do not negate.  Negation inside the match ("ya no hay guerra", "abrazos, no
@@ -54,8 +57,30 @@ None when there is none, and then the suggestion is not made at all.
 when none (or a tie), the sentences around it are added one by one, up to
 :data:`SECTOR_REACH` each side; None when still no single topic leads.
 
+``set_aside`` (the securitizing structure; each a ``move:`` key, see codebooks/README.md):
+    a phrase of a security code is presented as a move only when the passage around it has
+    the rest of a securitizing move.  The suggestion is kept but set aside (``marked``),
+    with the reason in ``cues["set_aside"]``, when
+    - ``needs_nearby: LEXICON``: no word of that lexicon occurs outside the match in its
+      sentence or the sentence right before or after it: the threat that would justify a
+      measure (``threats``: violence, crime, cartels ...; "desplegados 800 elementos" in a
+      table of deployments is a report, not a measure claimed against a threat), or the
+      danger that makes a feature threatening (``danger``: lethal, harm, firepower ...;
+      "fentanilo" in a list of topics of a bilateral meeting characterises nothing);
+    - ``unless_sector: "covid disaster"``: the predicted ``sector`` is one of these topics
+      and was read off the match's own sentence (a health risk in a pandemic briefing, a
+      hurricane in a civil-protection report: risk language outside the security field);
+    - ``report: set-aside``: the sentence is an operational report, holding at least
+      :data:`REPORT_QUANTITIES` quantities outside the match (numbers; a run like "56 mil
+      191" counts once, a year not at all), at least one per :data:`REPORT_DENSITY` words:
+      seizure and deployment statistics describe operations, they do not make the move.
+
+    - the code counts only own affirmed moves and the turn is a moderator's (who announces
+      the programme: "el comandante supremo pasará lista de honor").
+
 ``marked``: the code declares ``counts_as: own-affirmed`` and the reading is anything
-else: the suggestion is kept, but the workbench dims it and `n` passes it by default.
+else, or a ``set_aside`` rule applies: the suggestion is kept, but the workbench dims it
+and `n` passes it by default.
 
 Every reading carries ``cues``: the words that decided it, so a coder can see why.
 """
@@ -69,13 +94,15 @@ from dataclasses import dataclass, field
 from ..corpus.segment import clauses_of_sentence, span_at, split_sentences
 
 # Bump when the rules change: stored suggestions made by older rules are then re-made.
-RULES_VERSION = 3
+RULES_VERSION = 4
 
 SOURCES = ("own", "attributed", "quoted")
 POLARITIES = ("affirmed", "negated", "hypothetical", "question")
 NEGATION_REACH = 8          # words between a negation cue and the match
 PERSON_REACH = 240          # characters before the match searched for a person cue
 SECTOR_REACH = 2            # sentences each side of the match's that the sector may come from
+REPORT_QUANTITIES = 3       # quantities in a sentence (outside the match) that make it a report
+REPORT_DENSITY = 12         # ... when there is at least one per this many words of the sentence
 OWN_AFFIRMED = "own-affirmed"
 
 _WORD = re.compile(r"\w+")
@@ -92,6 +119,15 @@ _NEGATED_VERB = re.compile(
     r"\s+(?:se|me|te|le|les|lo|la|los|las|nos|es|son|era|fue|hay|habrá|va|van|vamos|"
     r"puede|pueden|podemos|debe|deben|debemos|tiene|tienen|tenemos|queremos|quiero|"
     r"sirve|sirven|funciona|resuelve|basta|alcanza)\b", re.IGNORECASE)
+
+# A list of means ("con A, con B, sólo con C") that a negated verb before it governs.
+_WITH = re.compile(r"\b(?:con|with)\b", re.IGNORECASE)
+_MEANS_ITEM = re.compile(
+    r"\s*(?:(?:y|o|ni|tampoco|s[oó]lo|solamente|[uú]nicamente|nada\s+m[aá]s|or|nor|only)\s+)?"
+    r"(?:con|with)\b", re.IGNORECASE)
+
+# Items of such a list are separated by commas or by "y/o/ni" before "con".
+_ITEM_BREAK = re.compile(r",|\s(?=(?:y|o|ni)\s+con\b)", re.IGNORECASE)
 
 _CONDITIONAL = re.compile(
     r"\b(?:si|en\s+caso\s+de|en\s+el\s+supuesto|imag[ií]n\w*|supong\w*|suponiendo|"
@@ -143,6 +179,16 @@ def _is_first_plural(word: str) -> bool:
 
 _QUOTES = re.compile(r"[\"“”«»‘’]")
 
+# A quantity: digits ("1,200", "7.62", "40%") or Spanish/English number words; a run such as
+# "56 mil 191" or "treinta y dos" is one quantity.  "un/una/uno" are left out (articles).
+_NUMBER_WORD = (r"(?:\d[\d.,]*%?|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|trece|"
+                r"catorce|quince|dieci\w+|veinte|veinti\w+|treinta|cuarenta|cincuenta|sesenta|"
+                r"setenta|ochenta|noventa|cien|ciento|cientos|\w+cientos|\w+cientas|mil|"
+                r"mill[oó]n|millones|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|"
+                r"million)")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_QUANTITY = re.compile(rf"\b{_NUMBER_WORD}(?:(?:\s+y)?\s+{_NUMBER_WORD}\b)*", re.IGNORECASE)
+
 
 @dataclass
 class MoveRules:
@@ -153,6 +199,9 @@ class MoveRules:
     unless_context: str | None = None     # a lexicon that rules the match out in its sentence
     counts_as: str | None = None          # "own-affirmed"
     negation_is_move: bool = False        # negation: part-of-move
+    needs_nearby: str | None = None       # a lexicon: set aside unless one of its words is near
+    unless_sectors: tuple[str, ...] = ()  # topics: set aside when the predicted sector is one
+    report_set_aside: bool = False        # report: set-aside (statistics sentences)
 
 
 @dataclass
@@ -165,6 +214,7 @@ class Reading:
     context: str | None = None
     marked: bool = False
     ruled_out: bool = False     # an `unless_context` word is in the sentence: not suggested
+    set_aside: str | None = None  # why the passage lacks a securitizing structure (then marked)
     cues: dict[str, str] = field(default_factory=dict)
 
     def kept(self, rules: MoveRules) -> bool:
@@ -310,9 +360,51 @@ class TurnReader:
                 reading.ruled_out = True
         if topics:
             reading.sector = self._sector(sentence, topics, reading.cues)
+        reading.set_aside = self._set_aside(start, end, sentence, rules, lexicons or {},
+                                            reading.sector, reading.cues)
         if rules.counts_as == OWN_AFFIRMED:
             reading.marked = not (reading.source == "own" and reading.polarity == "affirmed")
+        if reading.set_aside:
+            reading.cues["set_aside"] = reading.set_aside
+            reading.marked = True
         return reading
+
+    # -- the securitizing structure ---------------------------------------------------------
+
+    def _set_aside(self, start, end, sentence, rules, lexicons, sector, cues) -> str | None:
+        """Why the passage lacks the rest of a securitizing move (None: nothing lacking)."""
+        # Only a sector read off the match's own sentence: a topic word two sentences away
+        # says little about what this phrase is about.
+        if self.kind == "moderator" and rules.counts_as == OWN_AFFIRMED:
+            # The master of ceremonies announces ("el comandante supremo pasará lista"); the
+            # move, if any, is someone else's.
+            return "a moderator's announcement"
+        if sector and sector in rules.unless_sectors and getattr(self, "_sector_here", False):
+            return f"sector {sector}"
+        if rules.report_set_aside:
+            quantities = self.quantities(sentence, (start, end))
+            words = len(_WORD.findall(self.text, *sentence))
+            if quantities >= REPORT_QUANTITIES and quantities * REPORT_DENSITY >= words:
+                return f"report ({quantities} quantities in {words} words)"
+        if rules.needs_nearby:
+            lexicon = lexicons.get(rules.needs_nearby)
+            if lexicon is not None:
+                index = bisect.bisect_left(self.sentences, sentence)
+                around = [sentence] + [self.sentences[i] for i in (index - 1, index + 1)
+                                       if 0 <= i < len(self.sentences) and self.sentences[i] != sentence]
+                for other in around:
+                    found = self.find(lexicon, *other, (start, end), other)
+                    if found is not None:
+                        cues["threat"] = found
+                        return None
+                return f"no {rules.needs_nearby} word around"
+        return None
+
+    def quantities(self, sentence: tuple[int, int], skip: tuple[int, int]) -> int:
+        """How many quantities the sentence holds outside ``skip`` (a run counts once; a
+        year such as "2019" is a date, not a quantity)."""
+        return sum(1 for m in _QUANTITY.finditer(self.text, *sentence)
+                   if (m.end() <= skip[0] or m.start() >= skip[1]) and not _YEAR.fullmatch(m.group(0)))
 
     # -- polarity ---------------------------------------------------------------------------
 
@@ -366,6 +458,15 @@ class TurnReader:
         if first is not None and first.start() - clause_start <= 3 \
                 and _NEGATED_VERB.match(text, first.end()):
             return first.group(0)
+        # A negated verb governs the list of means that follows it, however long: "no se va
+        # a resolver el problema sólo con policías, con cárceles, con mano dura".
+        for cue in _NEGATION.finditer(text, clause_start, start):
+            if not _NEGATED_VERB.match(text, cue.end()):
+                continue
+            items = _ITEM_BREAK.split(text[cue.end():start])
+            if len(items) >= 2 and _WITH.search(items[0]) \
+                    and all(_MEANS_ITEM.match(item) for item in items[1:]):
+                return cue.group(0)
         return None
 
     # -- source -----------------------------------------------------------------------------
@@ -449,6 +550,7 @@ class TurnReader:
         return None
 
     def _sector(self, sentence, topics, cues) -> str | None:
+        self._sector_here = False
         counts = dict.fromkeys(topics, 0)
         for other in self._outward(sentence, SECTOR_REACH):
             for name, lexicon in topics.items():
@@ -457,6 +559,7 @@ class TurnReader:
             winners = [name for name, n in counts.items() if n == best]
             if best and len(winners) == 1:
                 cues["sector"] = winners[0]
+                self._sector_here = other == sentence
                 return winners[0]
         return None
 
@@ -545,8 +648,20 @@ def move_book(codebook) -> MoveBook:
             counts_as=merged.get("counts_as"),
             unless_context=merged.get("unless_context"),
             negation_is_move=merged.get("negation") == "part-of-move",
+            needs_nearby=merged.get("needs_nearby"),
+            unless_sectors=tuple(_names(merged.get("unless_sector"))),
+            report_set_aside=merged.get("report") == "set-aside",
         )
     return book
+
+
+def _names(value) -> list[str]:
+    """Topic names from a ``move:`` value: "covid disaster", "covid, disaster" or a list."""
+    if not value:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return [name for name in re.split(r"[\s,]+", str(value)) if name]
 
 
 def keep_longest(hits: list[tuple]) -> list[tuple]:
