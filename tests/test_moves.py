@@ -72,6 +72,10 @@ def test_a_negated_verb_governs_the_list_of_means_after_it():
     text = ("Hay que ir a las causas, no se va a arreglar el problema de los robos en las"
             " carreteras de un día para otro y por eso pedimos mano dura.")
     assert reading(text, "mano dura").polarity == "affirmed"
+    # a single means after the negated verb, far from it
+    text = ("Por eso digo que no se resuelve el problema de la inseguridad y de la violencia en"
+            " las ciudades sólo con mano dura.")
+    assert reading(text, "mano dura").polarity == "negated"
     # items joined by "y con" / "o con" are a list too
     text = ("Ya lo sabemos, no es con retenes y con cárceles y con multas más altas y con mano"
             " dura como vamos a salir de esto.")
@@ -293,6 +297,49 @@ def test_a_moderators_announcement_is_set_aside():
     assert not read_move(text, start, start + 10, kind="moderator").marked
 
 
+def test_own_explicit_needs_a_first_person_cue():
+    iron = "mano dura"
+    # narrated or ascribed without a verb of saying: no person cue, so not presented as own
+    text = "Y luego vino la mano dura, cosas lamentables que todavía padecemos."
+    r = _structure(text, iron, own_explicit=True)
+    assert r.source == "own" and r.marked and r.set_aside.startswith("no first-person cue")
+    assert "source_default" not in r.cues
+    # a first-person cue makes it the speaker's own frame
+    text = "Nosotros vamos a aplicar mano dura contra los secuestradores."
+    assert not _structure(text, iron, own_explicit=True).marked
+    # without the rule the default stays own and presented
+    text = "Y luego vino la mano dura, cosas lamentables que todavía padecemos."
+    assert not _structure(text, iron).marked
+
+
+def test_a_label_needs_a_declaring_word_before_it():
+    label = "instalaciones estratégicas"
+    declaring = Lexicon(["es", "son", "como", "considerar", "declaró"])
+
+    def natsec(text):
+        start = text.index(label)
+        return read_move(text, start, start + len(label), kind="president",
+                         rules=MoveRules(counts_as="own-affirmed", needs_before="declaring"),
+                         lexicons={"declaring": declaring})
+
+    r = natsec("Las presas son instalaciones estratégicas del Estado y hay que cuidarlas.")
+    assert not r.marked and r.cues["before"] == "son"
+    assert not natsec("Vamos a considerar las presas como instalaciones estratégicas.").marked
+    r = natsec("Tenemos seis mil elementos en seguridad a instalaciones estratégicas del país.")
+    assert r.marked and r.set_aside == "no declaring word right before it"
+    # the declaring word must be close: "es" six words back does not apply the label
+    assert natsec("Lo que es cierto es que cuidamos muy bien todas las instalaciones estratégicas.").marked
+
+
+def test_codes_of_press_turns_are_set_aside_elsewhere():
+    text = "Quiero felicitarlo por la estrategia de seguridad, presidente."
+    start = text.index("felicitarlo")
+    rules = MoveRules(speakers=("press",))
+    assert not read_move(text, start, start + 11, kind="press", rules=rules).marked
+    r = read_move(text, start, start + 11, kind="official", rules=rules)
+    assert r.marked and r.set_aside == "not a press turn"
+
+
 def test_statistics_sentences_are_reports():
     feature = "armas de alto poder"
     text = ("En la semana se aseguraron 1,200 cartuchos, 35 vehículos, 14 inmuebles y 240"
@@ -378,6 +425,15 @@ def test_codebook_declares_the_securitizing_structure():
         parse_codebook(book_text.replace('unless_sector: "drugs"', 'unless_sector: "drugs health"'))
     with pytest.raises(CodebookError, match="move report 'drop' must be set-aside or keep"):
         parse_codebook(book_text.replace("report: set-aside", "report: drop"))
+    more = book_text.replace("report: set-aside", 'report: set-aside, needs_before: security,'
+                             ' own: explicit, speakers: "press official"')
+    war = move_book(parse_codebook(more)).for_code("SEC.WAR")
+    assert war.needs_before == "security" and war.own_explicit
+    assert war.speakers == ("press", "official")
+    with pytest.raises(CodebookError, match="needs_before 'x' is not one of"):
+        parse_codebook(more.replace("needs_before: security", "needs_before: x"))
+    with pytest.raises(CodebookError, match="move own 'always' must be explicit or default"):
+        parse_codebook(more.replace("own: explicit", "own: always"))
 
 
 def test_stored_yaml_gives_the_same_rules():

@@ -34,7 +34,8 @@ CODE_FIELDS = {"id", "name", "parent", "key", "color", "definition", "when_to_us
                "move"}
 MOVE_FIELDS = {"requires_context": None, "unless_context": None, "within": ("clause", "sentence", "turn"),
                "counts_as": ("own-affirmed",), "negation": ("part-of-move", "negates"),
-               "needs_nearby": None, "unless_sector": None, "report": ("set-aside", "keep")}
+               "needs_nearby": None, "unless_sector": None, "report": ("set-aside", "keep"),
+               "needs_before": None, "own": ("explicit", "default"), "speakers": None}
 PATTERN_FIELDS = {"id", "lang", "pattern", "attr", "label", "comment"}
 ATTRIBUTE_FIELDS = {"id", "name", "description", "codes", "values"}
 VALUE_FIELDS = {"id", "name"}
@@ -172,10 +173,11 @@ def parse_codebook(text: str, *, source: str | None = None) -> Codebook:
             if context is not None and context not in lexicons:
                 raise CodebookError(f"line {code.line}: code {code.id}: {name} {context!r} is not"
                                     f" one of the `lexicons:` ({', '.join(sorted(lexicons)) or 'none'})")
-        threat = code.move.get("needs_nearby")
-        if threat is not None and threat not in lexicons:
-            raise CodebookError(f"line {code.line}: code {code.id}: needs_nearby {threat!r} is not"
-                                f" one of the `lexicons:` ({', '.join(sorted(lexicons)) or 'none'})")
+        for name in ("needs_nearby", "needs_before"):
+            lexicon = code.move.get(name)
+            if lexicon is not None and lexicon not in lexicons:
+                raise CodebookError(f"line {code.line}: code {code.id}: {name} {lexicon!r} is not"
+                                    f" one of the `lexicons:` ({', '.join(sorted(lexicons)) or 'none'})")
         for sector in re.split(r"[\s,]+", code.move.get("unless_sector") or ""):
             if sector and sector not in topics:
                 raise CodebookError(f"line {code.line}: code {code.id}: unless_sector {sector!r} is"
@@ -269,7 +271,8 @@ def _move(raw: object, code_id: str, where: str) -> dict:
         allowed = MOVE_FIELDS[key]
         if not isinstance(value, str) or (allowed is not None and value not in allowed):
             expected = " or ".join(allowed) if allowed else (
-                "topic names" if key == "unless_sector" else "a lexicon name")
+                "topic names" if key == "unless_sector" else
+                "turn kinds" if key == "speakers" else "a lexicon name")
             raise CodebookError(f"{where}code {code_id}: move {key} {value!r} must be {expected}")
     return clean
 

@@ -76,7 +76,18 @@ when none (or a tie), the sentences around it are added one by one, up to
       seizure and deployment statistics describe operations, they do not make the move.
 
     - the code counts only own affirmed moves and the turn is a moderator's (who announces
-      the programme: "el comandante supremo pasará lista de honor").
+      the programme: "el comandante supremo pasará lista de honor");
+    - ``own: explicit``: the source is own only by default (no person cue at all): for codes
+      whose vocabulary is mostly someone else's in this corpus (the war frame: "la mano
+      dura", "la guerra contra el narco" narrated or ascribed without a verb of saying), an
+      own move needs a first-person cue;
+    - ``needs_before: LEXICON``: no word of the lexicon among the :data:`BEFORE_REACH` words
+      right before the match in its sentence: a label is a move when it is applied ("es un
+      asunto de seguridad nacional", "son instalaciones estratégicas", "considerar ... como
+      un asunto de ..."), not when it names a category ("seguridad a instalaciones
+      estratégicas" in a deployment briefing, "en materia de seguridad nacional");
+    - ``speakers: "press"``: the turn is not of these kinds (a reporter's challenge or
+      alignment is a press turn by definition).
 
 ``marked``: the code declares ``counts_as: own-affirmed`` and the reading is anything
 else, or a ``set_aside`` rule applies: the suggestion is kept, but the workbench dims it
@@ -103,6 +114,7 @@ PERSON_REACH = 240          # characters before the match searched for a person 
 SECTOR_REACH = 2            # sentences each side of the match's that the sector may come from
 REPORT_QUANTITIES = 3       # quantities in a sentence (outside the match) that make it a report
 REPORT_DENSITY = 12         # ... when there is at least one per this many words of the sentence
+BEFORE_REACH = 4            # words before the match searched for a `needs_before` word
 OWN_AFFIRMED = "own-affirmed"
 
 _WORD = re.compile(r"\w+")
@@ -202,6 +214,9 @@ class MoveRules:
     needs_nearby: str | None = None       # a lexicon: set aside unless one of its words is near
     unless_sectors: tuple[str, ...] = ()  # topics: set aside when the predicted sector is one
     report_set_aside: bool = False        # report: set-aside (statistics sentences)
+    needs_before: str | None = None       # a lexicon: set aside unless a word of it just precedes
+    own_explicit: bool = False            # own: explicit (own needs a first-person cue)
+    speakers: tuple[str, ...] = ()        # turn kinds the code belongs to (others set aside)
 
 
 @dataclass
@@ -364,6 +379,7 @@ class TurnReader:
                                             reading.sector, reading.cues)
         if rules.counts_as == OWN_AFFIRMED:
             reading.marked = not (reading.source == "own" and reading.polarity == "affirmed")
+        reading.cues.pop("source_default", None)
         if reading.set_aside:
             reading.cues["set_aside"] = reading.set_aside
             reading.marked = True
@@ -375,6 +391,20 @@ class TurnReader:
         """Why the passage lacks the rest of a securitizing move (None: nothing lacking)."""
         # Only a sector read off the match's own sentence: a topic word two sentences away
         # says little about what this phrase is about.
+        if rules.speakers and self.kind not in rules.speakers:
+            return f"not a {' or '.join(rules.speakers)} turn"
+        if rules.own_explicit and cues.get("source_default"):
+            cues.pop("source_default")
+            return "no first-person cue (own needs one for this code)"
+        if rules.needs_before:
+            lexicon = lexicons.get(rules.needs_before)
+            if lexicon is not None:
+                words = list(_WORD.finditer(self.text, sentence[0], start))[-BEFORE_REACH:]
+                found = next((w.group(0) for w in reversed(words)
+                              if lexicon.has(w.group(0).lower())), None)
+                if found is None:
+                    return f"no {rules.needs_before} word right before it"
+                cues["before"] = found
         if self.kind == "moderator" and rules.counts_as == OWN_AFFIRMED:
             # The master of ceremonies announces ("el comandante supremo pasará lista"); the
             # move, if any, is someone else's.
@@ -458,14 +488,13 @@ class TurnReader:
         if first is not None and first.start() - clause_start <= 3 \
                 and _NEGATED_VERB.match(text, first.end()):
             return first.group(0)
-        # A negated verb governs the list of means that follows it, however long: "no se va
-        # a resolver el problema sólo con policías, con cárceles, con mano dura".
+        # A negated verb governs the means ("con ...") that follow it, however long the list:
+        # "no se va a resolver el problema sólo con policías, con cárceles, con mano dura".
         for cue in _NEGATION.finditer(text, clause_start, start):
             if not _NEGATED_VERB.match(text, cue.end()):
                 continue
             items = _ITEM_BREAK.split(text[cue.end():start])
-            if len(items) >= 2 and _WITH.search(items[0]) \
-                    and all(_MEANS_ITEM.match(item) for item in items[1:]):
+            if _WITH.search(items[0]) and all(_MEANS_ITEM.match(item) for item in items[1:]):
                 return cue.group(0)
         return None
 
@@ -502,6 +531,7 @@ class TurnReader:
                 kind, word = nearest
                 cues["source"] = word
                 return "own" if kind == "own" else "attributed"
+        cues["source_default"] = "no person cue"
         return "own"
 
     def _nearest_person(self, lo: int, hi: int) -> tuple[str, str] | None:
@@ -651,6 +681,9 @@ def move_book(codebook) -> MoveBook:
             needs_nearby=merged.get("needs_nearby"),
             unless_sectors=tuple(_names(merged.get("unless_sector"))),
             report_set_aside=merged.get("report") == "set-aside",
+            needs_before=merged.get("needs_before"),
+            own_explicit=merged.get("own") == "explicit",
+            speakers=tuple(_names(merged.get("speakers"))),
         )
     return book
 
