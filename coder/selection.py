@@ -252,6 +252,37 @@ def role_condition(project: Project, roles: list[str], turns: str = "t",
     return f" AND ({' OR '.join(parts)})", params
 
 
+def role_matcher(project: Project, roles: list[str]):
+    """``--role`` as a test of a row's turn kind and role title (``matches(kind, role)``),
+    for rows read already (a retrieval); the same rule as :func:`role_condition`: a turn
+    kind (president, press ...) or part of a role title the project's turns carry."""
+    if not roles:
+        return lambda kind, role: True
+    from .corpus.kinds import KINDS
+    from .corpus.speakers import fold_name
+
+    kinds: set[str] = set()
+    keys: list[str] = []
+    known = [r for (r,) in project.db.execute("SELECT DISTINCT role FROM turns WHERE role IS NOT NULL")]
+    for wanted in roles:
+        key = fold_name(str(wanted))
+        if key.lower() in KINDS:
+            kinds.add(key.lower())
+        elif any(key in fold_name(r) for r in known):
+            keys.append(key)
+        else:
+            raise CoderError(f"no turn with the role {wanted!r} "
+                             f"(kinds: {', '.join(KINDS)}; or part of a role title)")
+
+    def matches(kind: str | None, role: str | None) -> bool:
+        if kind in kinds:
+            return True
+        folded = fold_name(role) if role else ""
+        return any(key in folded for key in keys)
+
+    return matches
+
+
 def speaker_ids(project: Project, speakers: list[str]) -> list[int] | None:
     """Speaker ids for ``--speaker`` (id, name or part of it); ``--role`` is per turn
     (:func:`role_condition`)."""

@@ -11,7 +11,7 @@ import click
 from ..errors import CoderError
 from ..project import Project
 from .common import print_json, with_project
-from .selection import selection_options
+from .selection import document_selection, selection_options
 from .tui import default_coder
 
 _CODER_HELP = "Who codes (default: $CODER_NAME or your user name)."
@@ -132,34 +132,54 @@ def annotations(project: Project, coders: list[str], gold: bool, since: str | No
                 max_width={"text": 200})
 
 
+def _attribute_values(values: tuple[str, ...]) -> dict[str, str]:
+    from ..errors import CoderError
+
+    chosen = {}
+    for value in values:
+        dimension, sep, wanted = value.partition("=")
+        if not sep or not dimension.strip() or not wanted.strip():
+            raise CoderError(f"--attribute {value!r}: write DIMENSION=VALUE, e.g. source=own")
+        chosen[dimension.strip()] = wanted.strip()
+    return chosen
+
+
 @click.command()
 @click.argument("code")
-@selection_options("coder", "gold", "dates", "doc")
+@selection_options("coder", "gold", "dates", "doc", "role", "where")
+@click.option("--attribute", "attribute_values", multiple=True, metavar="DIMENSION=VALUE",
+              help="Only codings with this attribute value, e.g. source=own (repeatable).")
 @click.option("--context", type=click.IntRange(min=0), default=50, show_default=True,
               help="Characters of context either side of each segment.")
+@click.option("--sentence", is_flag=True,
+              help="Show each segment in its sentence instead (as the workbench's retrieval).")
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
 @viewer_option
 @with_project
 def segments(project: Project, code: str, coders: list[str], gold: bool, since: str | None,
-             until: str | None, doc_ids: list[int], context: int, as_json: bool,
+             until: str | None, doc_ids: list[int], roles: list[str],
+             attribute_values: tuple[str, ...], context: int, sentence: bool, as_json: bool,
              viewer: str | None) -> None:
     """Every segment of CODE (and its descendants) across documents, keyword-in-context.
 
     \b
     Per segment: document, date, ¶ (paragraph, as the workbench shows it), speaker, code
-    and coder, then the segment in
-    [[double brackets]] inside its context (the export's `context` column).  CODE is an id, a key or a name:
+    and coder, then the segment in [[double brackets]] inside its context (the export's
+    `context` column, or with --sentence its sentence).  CODE is an id, a key or a name:
       coder segments DES.ENDWAR --coder alice
       coder segments "War framing" --since 2019 --context 80
+      coder segments SEC --role press --attribute polarity=negated --sentence
+    The workbench shows the same list: enter on a code in the code tree.
     Others' codings on a document you code blind are held back (see --as).
     """
     from ..annotate import find_code
-    from ..export.segments import iter_segments
+    from ..export.segments import retrieve_segments
 
     code_id = find_code(project, code)
-    rows = blind_filter(project, list(iter_segments(
-        project, context=context, coders=coders or None, gold=gold, since=since, until=until,
-        codes=[code_id], document_ids=doc_ids or None)), viewer, "cli segments")
+    rows = blind_filter(project, retrieve_segments(
+        project, code_id, roles=roles, attributes=_attribute_values(attribute_values),
+        context=context, coders=coders or None, gold=gold, since=since, until=until,
+        document_ids=doc_ids or None, **document_selection()), viewer, "cli segments")
     if as_json:
         print_json(rows)
         return
@@ -169,7 +189,7 @@ def segments(project: Project, code: str, coders: list[str], gold: bool, since: 
     for r in rows:
         click.echo(f"#{r['annotation_id']} doc {r['document_id']} {r['date'] or '-'} "
                    f"{_paragraph(r)} {r['speaker'] or '-'} · {r['code_id']} · {r['coder']}")
-        click.echo(f"    {r['context']}")
+        click.echo(f"    {r['sentence'] if sentence else r['context']}")
     click.echo(f"{len(rows)} segment(s)")
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 
 from ..codebook.model import code_path, code_tree
 from ..corpus.turns import DocumentTurns, paragraph_number
+from ..errors import CoderError
 from ..project import Project
 from ..selection import resolve_filters
 
@@ -236,3 +237,71 @@ def segments_frame(project: Project, *, context: int = DEFAULT_CONTEXT, **filter
     """
     return rows_to_frame(list(iter_segment_tuples(project, context=context, **filters)),
                          segment_columns(project))
+
+
+# -- retrieval: a code's segments across documents, each in its sentence ------------------------
+
+def sentence_context(text: str, start: int, end: int, *, limit: int = 400) -> str:
+    """The sentence(s) a segment lies in, the segment marked ``[[...]]``, on one line.
+
+    The sentences are those of the segment's paragraph (:mod:`coder.corpus.segment`); a
+    segment running over paragraphs, or sentences longer than ``limit`` characters either
+    side, fall back to a ``limit``-character window (:func:`context_window`).
+    """
+    from ..corpus.segment import sentence_at
+
+    lo = text.rfind("\n", 0, start) + 1
+    hi = text.find("\n", start)
+    hi = len(text) if hi == -1 else hi
+    if end > hi:
+        return context_window(text, start, end, limit)
+    first = sentence_at(text, start, lo, hi) or (start, end)
+    last = sentence_at(text, max(start, end - 1), lo, hi) or (start, end)
+    left, right = min(first[0], start), max(last[1], end)
+    if start - left > limit or right - end > limit:
+        return context_window(text, start, end, limit)
+    before = " ".join(text[left:start].split())
+    after = " ".join(text[end:right].split())
+    segment = " ".join(text[start:end].split())
+    gap_left = " " if before and text[start - 1].isspace() else ""
+    gap_right = " " if after and text[end].isspace() else ""
+    return f"{before}{gap_left}{CONTEXT_MARKS[0]}{segment}{CONTEXT_MARKS[1]}{gap_right}{after}"
+
+
+def retrieve_segments(project: Project, code_id: str, *, roles: list[str] | None = None,
+                      attributes: dict[str, str] | None = None, context: int = DEFAULT_CONTEXT,
+                      **filters) -> list[dict]:
+    """Every live segment of ``code_id`` and its descendants across documents: the rows of
+    the segments table (:func:`iter_segments`) plus ``sentence``, the segment in its
+    sentence (:func:`sentence_context`).  The one query behind ``coder segments CODE`` and
+    the workbench's retrieval screen.
+
+    ``filters`` are the shared ones (:func:`coder.selection.resolve_filters`: coders, gold,
+    since/until, document_ids, where ...); ``roles`` keeps segments in turns of those
+    speaker kinds or role titles (:func:`coder.selection.role_matcher`); ``attributes``
+    (``{"source": "own"}``) keeps codings with those attribute values.
+    """
+    from ..selection import role_matcher
+
+    matches = role_matcher(project, roles or [])
+    wanted = {f"{ATTRIBUTE_PREFIX}{k}": v for k, v in (attributes or {}).items()}
+    if wanted:
+        known = set(segment_columns(project))
+        for column in wanted:
+            if column not in known:
+                raise CoderError(f"no attribute {column[len(ATTRIBUTE_PREFIX):]!r} in the "
+                                 "codebook; see `coder attributes list`")
+    texts: dict[int, str] = {}
+    rows = []
+    for row in iter_segments(project, context=context, codes=[code_id], **filters):
+        if not matches(row["speaker_kind"], row["speaker_role"]):
+            continue
+        if any(row.get(column) != value for column, value in wanted.items()):
+            continue
+        document_id = row["document_id"]
+        if document_id not in texts:
+            texts = {document_id: project.db.execute(
+                "SELECT text FROM documents WHERE id = ?", [document_id]).fetchone()[0]}
+        row["sentence"] = sentence_context(texts[document_id], row["start"], row["end"])
+        rows.append(row)
+    return rows

@@ -74,6 +74,7 @@ SCREEN_COMMANDS = [
      "asks for a reason"),
     ("Next suggestion", "suggestion(1)", "n"),
     ("Accept all suggestions of this pattern here", "accept_pattern", "A"),
+    ("Segments of code… (retrieval across documents)", "retrieve", "enter on a code in the tree"),
     ("Memo on the document or segment", "memo", "m"),
     ("Memo on the current code", "memo_code", "the code on the card"),
     ("Memo on this document", "memo_document", "m off any segment"),

@@ -40,6 +40,7 @@ from ..widgets.segments import SegmentsTable
 from ..widgets.status import InfoLine, StatusBar
 from .memos import MemoActions
 from .pickers import Choice, Confirm, MemoEditor, Picker
+from .retrieval import RetrievalActions
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 CODABLE_KINDS = ("press", "president")
@@ -55,7 +56,7 @@ class SearchBar(Input):
         self.screen.close_search()
 
 
-class CodingScreen(MemoActions, Screen):
+class CodingScreen(MemoActions, RetrievalActions, Screen):
     """Code one document: select text, press a code's key; accept or reject suggestions."""
 
     BINDINGS = bindings(CODING_KEYS)
@@ -363,7 +364,7 @@ class CodingScreen(MemoActions, Screen):
 
     @on(Tree.NodeSelected, "#codebook")
     def _code_chosen(self, event: Tree.NodeSelected) -> None:
-        """Enter or a click on a code: apply it to the selection (if there is one)."""
+        """Enter or a click on a code: apply it to the selection; with none, its segments."""
         code_id = event.node.data
         if not code_id:
             return
@@ -371,9 +372,9 @@ class CodingScreen(MemoActions, Screen):
             self.action_apply_code(code_id)
             self.view.focus()
         else:
+            # Nothing to code: enter on a code retrieves its segments across documents.
             self.set_current_code(code_id)
-            self.notify("Select some text first (shift+arrows, v, s, t), then choose the code.",
-                        timeout=3)
+            self.action_retrieve(code_id)
 
     @on(DataTable.RowSelected, "#segments")
     def _segment_chosen(self, event: DataTable.RowSelected) -> None:

@@ -183,3 +183,20 @@ class Confirm(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+def code_choices(codes, palette: dict[str, str], *, skip: set[str] | None = None) -> list[Choice]:
+    """A picker's choices for codes: colour, key, name, id and the start of the definition."""
+    choices = []
+    for code in codes:
+        if skip and code.id in skip:
+            continue
+        label = Text()
+        label.append("■ ", style=palette.get(code.id, ""))
+        label.append(f"{code.key or ' '} ", style="bold")
+        label.append(code.name, style="bold")
+        label.append(f"  {code.id}", style="dim")
+        if code.definition:
+            label.append(f"  {code.definition.strip()[:70]}", style="dim italic")
+        choices.append(Choice(code.id, label, f"{code.name} {code.id} {code.key or ''}"))
+    return choices
