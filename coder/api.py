@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import corpus  # noqa: F401  (registers the work an upgraded project needs on opening)
 from . import project as core
 
 

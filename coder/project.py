@@ -13,11 +13,17 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import ProjectError, StoppedPartway
 from .schema import MIGRATIONS, SCHEMA_VERSION
+
+# Work a migration leaves to a layer above this one, which registers it here: the
+# settings key the migration sets -> the function doing the work (in a transaction) when
+# the project is next opened.  (E.g. turn kinds on a project upgraded from before them:
+# their rules live in coder.corpus.)
+PENDING: dict[str, Callable[[Project], None]] = {}
 
 DEFAULT_PROJECT = "coder.db"
 BUSY_TIMEOUT_MS = 30_000
@@ -135,6 +141,7 @@ class Project:
         self.db = sqlite_utils.Database(conn)
         self.wal = mode == "wal"
         self._migrate()
+        self._pending()
 
     # -- schema ---------------------------------------------------------------------------
 
@@ -157,6 +164,20 @@ class Project:
                 for statement in _split_sql(MIGRATIONS[number]):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number + 1}")
+
+    def _pending(self) -> None:
+        """Do the work migrations left for a layer above (see :data:`PENDING`).  A project
+        that cannot be written now (read-only, busy) keeps it for a later opening."""
+        keys = [key for (key,) in self.db.execute(
+            "SELECT key FROM settings WHERE key LIKE 'pending:%' ORDER BY key") if key in PENDING]
+        for key in keys:
+            try:
+                with self.transaction():
+                    # Another process may have done it while we waited for the lock.
+                    if self.db.execute("DELETE FROM settings WHERE key = ?", [key]).rowcount:
+                        PENDING[key](self)
+            except sqlite3.OperationalError:
+                return
 
     # -- transactions ---------------------------------------------------------------------
 

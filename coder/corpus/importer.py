@@ -27,7 +27,7 @@ from ..project import Project, now, stopped_partway
 from .model import ParsedDocument
 from .parallel import Prepared, prepared_files
 from .prepare import KNOWN_SUFFIXES, PreparedDocument, prepare_document
-from .reconcile import reconcile
+from .reconcile import fill_turn_kinds, reconcile
 from .speakers import SpeakerResolver
 from .turns import answered_questions
 
@@ -127,16 +127,10 @@ def store_document(project: Project, doc: ParsedDocument | PreparedDocument, *, 
     next_id = (db.execute("SELECT max(id) FROM turns").fetchone()[0] or 0) + 1
     read = prepared.speaker_lines
     resolved = [resolver.resolve(turn[2], read) for turn in turns]
-    # The turn's own kind and role as its line says (reconcile() settles people's kinds
-    # from all the evidence): an unidentified voice is the press when it asks.
-    asks = prepared.asks or [False] * len(turns)
-    by_line: dict = {}  # raw line -> (kind, role) on this date; a line recurs many times
-    kinds = []
-    for turn, asked in zip(turns, asks):
-        found = by_line.get(turn[2])
-        if found is None:
-            found = by_line[turn[2]] = resolver.turn_kind(turn[2], read, False, prepared.date)
-        kinds.append(resolver.turn_kind(turn[2], read, True, prepared.date) if asked else found)
+    # The turn's own kind and role as its line and date say (reconcile() settles people's
+    # kinds from all the evidence); a worker process has worked them out already.
+    kinds = prepared.kinds or resolver.turn_kinds().document(
+        turns, read, prepared.asks or [False] * len(turns), prepared.date)
     ids = range(next_id, next_id + len(turns))
     questions = answered_questions(zip(ids, (kind for kind, _ in kinds)))
     _insert_turns(db.conn, [
@@ -178,9 +172,11 @@ def import_paths(project: Project, paths: Iterable[str | Path], *, fmt: str | No
     for 16 files or more; 1: all in this process).
     """
     files = expand_paths(paths)
-    resolver = SpeakerResolver(project)
+    resolver = SpeakerResolver(project, fuzzy=False)  # reconcile() below groups spellings
     # Closing the stream stops its worker processes, whatever ends the import.
-    with contextlib.closing(prepared_files(files, fmt, lang, options, workers=workers)) as stream, \
+    with contextlib.closing(prepared_files(files, fmt, lang, options, workers=workers,
+                                           administrations=resolver.administrations())
+                            ) as stream, \
             project.bulk_writes():
         store = _store_all if strict else _store_in_batches
         report = store(project, stream, resolver, progress)
@@ -192,6 +188,7 @@ def import_paths(project: Project, paths: Iterable[str | Path], *, fmt: str | No
             # result does not depend on the order files arrived in.
             try:
                 with project.transaction():
+                    fill_turn_kinds(project)
                     reconcile(project)
                     project.db.execute("DELETE FROM settings WHERE key = ?", [UNSETTLED])
             except sqlite3.OperationalError as exc:

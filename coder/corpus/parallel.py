@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ..errors import ImportProblem
 from .prepare import PreparedDocument, prepare_file
-from .speakers import parse_speaker
+from .speakers import SpeakerLine, TurnKinds, parse_speaker
 
 Prepared = list[PreparedDocument] | ImportProblem
 
@@ -51,19 +51,21 @@ def default_workers(files: int) -> int:
 
 
 def prepared_files(files: list[Path], fmt: str | None = None, lang: str | None = None,
-                   options: dict | None = None, *, workers: int | None = None
-                   ) -> Iterator[tuple[Path, Prepared]]:
+                   options: dict | None = None, *, workers: int | None = None,
+                   administrations: list | None = None) -> Iterator[tuple[Path, Prepared]]:
     """Each file prepared (:func:`prepare_file`), in order; a bad file as its problem.
 
     ``workers`` worker processes prepare them (default: :func:`default_workers`); with 1
-    this process does.  Closing the iterator early stops the workers.
+    this process does.  Closing the iterator early stops the workers.  With the project's
+    ``administrations``, workers also work out each document's administration and each
+    turn's kind and role as its line and date say.
     """
     options = options or {}
     if workers is None:
         workers = default_workers(len(files))
     done = 0
     if workers > 1 and len(files) > 1:
-        pooled = _pooled(files, fmt, lang, options, workers)
+        pooled = _pooled(files, fmt, lang, options, workers, administrations)
         try:
             for item in pooled:
                 yield item
@@ -74,12 +76,13 @@ def prepared_files(files: list[Path], fmt: str | None = None, lang: str | None =
         finally:
             pooled.close()  # stops the workers, also when our consumer stops early
     for path in files[done:]:
-        yield path, _prepare(path, fmt, lang, options)
+        yield path, _prepare(path, fmt, lang, options, administrations)
 
 
-def _prepare(path: Path, fmt: str | None, lang: str | None, options: dict) -> Prepared:
+def _prepare(path: Path, fmt: str | None, lang: str | None, options: dict,
+             administrations: list | None = None) -> Prepared:
     try:
-        return prepare_file(path, fmt, lang, options)
+        return prepare_file(path, fmt, lang, options, administrations)
     except ImportProblem as exc:
         return exc
 
@@ -97,22 +100,31 @@ def _chunks(files: list[Path]) -> Iterator[list[Path]]:
         size = min(size * 2, CHUNK_FILES)
 
 
-_READ_LINES: set[str] = set()  # in a worker: the speaker lines it has read already
+_READ_LINES: dict[str, SpeakerLine] = {}  # in a worker: the speaker lines it has read
+_TURN_KINDS: dict[tuple, TurnKinds] = {}  # in a worker: its turn kinds, by administrations
 
 
 def _prepare_chunk(paths: list[Path], fmt: str | None, lang: str | None,
-                   options: dict) -> list[Prepared]:
+                   options: dict, administrations: list | None = None) -> list[Prepared]:
     """A worker's task: prepare each of ``paths``, and read the speaker lines it has not
-    seen before (the importing process stores chunks in order, so it has met the others)."""
-    results = [_prepare(path, fmt, lang, options) for path in paths]
+    seen before (the importing process stores chunks in order, so it has met the others);
+    with ``administrations``, work out each turn's kind and role too."""
+    results = [_prepare(path, fmt, lang, options, administrations) for path in paths]
+    kinds = None
+    if administrations is not None:
+        kinds = _TURN_KINDS.get(tuple(administrations))
+        if kinds is None:
+            kinds = _TURN_KINDS[tuple(administrations)] = TurnKinds(administrations)
     for result in results:
         if isinstance(result, ImportProblem):
             continue
         for doc in result:
             for _, _, raw, _ in doc.turns:
                 if raw is not None and raw not in _READ_LINES:
-                    _READ_LINES.add(raw)
-                    doc.speaker_lines[raw] = parse_speaker(raw)
+                    _READ_LINES[raw] = doc.speaker_lines[raw] = parse_speaker(raw)
+            if kinds is not None:
+                doc.kinds = kinds.document(doc.turns, _READ_LINES,
+                                           doc.asks or [False] * len(doc.turns), doc.date)
     return results
 
 
@@ -156,7 +168,8 @@ PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _worker_main(conn, fmt: str | None, lang: str | None, options: dict,
-                 parent: int | None = None, inherited: tuple = ()) -> None:
+                 parent: int | None = None, inherited: tuple = (),
+                 administrations: list | None = None) -> None:
     """A worker: prepare each ``(number, chunk)`` received, send back ``(number, True,
     results)`` or ``(number, False, exception)``; stop at None or when the pipe closes.
 
@@ -177,7 +190,7 @@ def _worker_main(conn, fmt: str | None, lang: str | None, options: dict,
             return
         number, paths = task
         try:
-            reply = (number, True, _prepare_chunk(paths, fmt, lang, options))
+            reply = (number, True, _prepare_chunk(paths, fmt, lang, options, administrations))
         except BaseException as exc:  # a bug: let the importing process raise it
             reply = (number, False, exc)
         try:
@@ -187,7 +200,8 @@ def _worker_main(conn, fmt: str | None, lang: str | None, options: dict,
 
 
 def _pooled(files: list[Path], fmt: str | None, lang: str | None, options: dict,
-            workers: int) -> Iterator[tuple[Path, Prepared]]:
+            workers: int, administrations: list | None = None
+            ) -> Iterator[tuple[Path, Prepared]]:
     """Chunks go to whichever worker hands one back; results are put back in file order.
 
     One pipe per worker, read by the storing thread itself: with ProcessPoolExecutor the
@@ -233,7 +247,7 @@ def _pooled(files: list[Path], fmt: str | None, lang: str | None, options: dict,
                 forked = context.get_start_method() == "fork"
                 proc = context.Process(target=_worker_main,
                                        args=(theirs, fmt, lang, options, os.getpid(),
-                                             tuple(pipes) if forked else ()),
+                                             tuple(pipes) if forked else (), administrations),
                                        name="coder-prepare", daemon=True)
                 try:
                     proc.start()

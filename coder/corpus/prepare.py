@@ -151,14 +151,19 @@ class PreparedDocument:
     asks: list[bool] = field(default_factory=list)
     # Hashes of the document's longer lines: a cheap first look for same-day duplicates.
     paragraphs: frozenset[int] = frozenset()
+    # Each turn's (kind, role) as its line and date say (a worker process works them out
+    # with :class:`coder.corpus.speakers.TurnKinds`; empty: the storing process does).
+    kinds: list[tuple[str, str | None]] = field(default_factory=list)
 
     @property
     def words(self) -> int:
         return sum(turn[3] for turn in self.turns)
 
 
-def prepare_document(doc: ParsedDocument, *, lang: str | None = None) -> PreparedDocument:
-    """Check a parsed document and compute its hash, word counts, language and kind."""
+def prepare_document(doc: ParsedDocument, *, lang: str | None = None,
+                     administrations: list | None = None) -> PreparedDocument:
+    """Check a parsed document and compute its hash, word counts, language and kind; with
+    the project's ``administrations``, also the one in force on its date (an attribute)."""
     doc.check()
     # A reader's bytes are the text's UTF-8 already (see decode_text); else encode it.
     utf8 = doc.utf8 if doc.utf8 is not None else doc.text.encode("utf-8")
@@ -166,6 +171,13 @@ def prepare_document(doc: ParsedDocument, *, lang: str | None = None) -> Prepare
     metadata = {"author": doc.author, **doc.metadata} if doc.author else dict(doc.metadata)
     if "genre" not in metadata:
         metadata["genre"] = guess_genre(doc.title)
+    if administrations and doc.date and "administration" not in metadata:
+        from .administrations import administration_on
+
+        adm = administration_on(administrations, doc.date.isoformat())
+        if adm is not None:
+            # The head of government in office on the date: an attribute to filter by.
+            metadata["administration"] = adm.head
     # One string object per speaker line: pickled once, and looked up by identity later.
     names: dict[str | None, str | None] = {}
     return PreparedDocument(
@@ -180,22 +192,26 @@ def prepare_document(doc: ParsedDocument, *, lang: str | None = None) -> Prepare
         metadata=json.dumps(metadata, ensure_ascii=False, default=str),
         warnings=list(doc.warnings),
         asks=[doc.text.find("?", t.start, t.end) >= 0 for t in doc.turns],
-        paragraphs=paragraph_hashes(doc.text),
+        paragraphs=paragraph_hashes(utf8),
     )
 
 
-def paragraph_hashes(text: str) -> frozenset[int]:
-    """Hashes of the text's lines of 40 characters or more (speaker lines and short replies
-    are too common to tell documents apart)."""
+def paragraph_hashes(text: str | bytes) -> frozenset[int]:
+    """Hashes of the text's lines of 40 bytes or more in UTF-8 (speaker lines and short
+    replies are too common to tell documents apart).  Read from the UTF-8 bytes: splitting
+    and hashing them needs no copy per line as text would (a fifth of a worker's time)."""
     import zlib
 
-    return frozenset(zlib.crc32(line.strip().encode()) for line in text.splitlines()
-                     if len(line) >= 40)
+    utf8 = text.encode("utf-8") if isinstance(text, str) else text
+    return frozenset(map(zlib.crc32, map(bytes.strip, [
+        line for line in utf8.split(b"\n") if len(line) >= 40])))
 
 
 def prepare_file(path: Path, fmt: str | None = None, lang: str | None = None,
-                 options: dict | None = None) -> list[PreparedDocument]:
-    """Read one file and prepare its documents; raises :class:`ImportProblem`."""
+                 options: dict | None = None, administrations: list | None = None
+                 ) -> list[PreparedDocument]:
+    """Read one file and prepare its documents (see :func:`prepare_document`); raises
+    :class:`ImportProblem`."""
     try:
         docs = read_file(path, fmt=fmt, **(options or {}))
         if not docs:
@@ -203,7 +219,8 @@ def prepare_file(path: Path, fmt: str | None = None, lang: str | None = None,
         for doc in docs:
             if doc.date is None:
                 doc.date = date_from_path(path)
-        return [prepare_document(doc, lang=lang) for doc in docs]
+        return [prepare_document(doc, lang=lang, administrations=administrations)
+                for doc in docs]
     except (RecursionError, MemoryError, UnicodeError, ValueError, OSError) as exc:
         # A reader must raise ImportProblem; this is the last line of defence.
         raise ImportProblem(f"cannot be read ({type(exc).__name__}: {exc})", path=path) from None

@@ -240,6 +240,33 @@ def reconcile(project: Project) -> None:
     _store(project, groups, lines, turns_of, docs_of, administrations, turn_groups)
 
 
+def fill_turn_kinds(project: Project) -> bool:
+    """Give the turns stored without a kind (a project from before turns had kinds) the kind
+    and role an import would have given them, from their lines, dates and texts (a voice
+    that asks something is the press), and link their documents' questions again; then
+    :func:`reconcile` settles them as any others.  Returns whether there were any (call
+    inside a transaction)."""
+    from .speakers import UNKNOWN, TurnKinds
+    from .turns import link_questions
+
+    db = project.db
+    documents = [d for (d,) in db.execute(
+        "SELECT DISTINCT document_id FROM turns WHERE kind IS NULL ORDER BY document_id")]
+    kinds = TurnKinds(load_administrations(project)) if documents else None
+    for document_id in documents:
+        text, date = db.execute("SELECT text, date FROM documents WHERE id = ?",
+                                [document_id]).fetchone()
+        db.conn.executemany("UPDATE turns SET kind = ?, role = ? WHERE id = ?", [
+            kinds.of(None if alias in (None, UNKNOWN) else alias, None,
+                     text.find("?", start, end) >= 0, date) + (turn_id,)
+            for turn_id, start, end, alias in db.execute(
+                'SELECT t.id, t.start, t."end", a.alias FROM turns t LEFT JOIN speaker_aliases a'
+                " ON a.id = t.alias_id WHERE t.document_id = ? AND t.kind IS NULL",
+                [document_id]).fetchall()])
+        link_questions(project, document_id)
+    return bool(documents)
+
+
 def _matches(index: PersonIndex, key: str) -> set:
     """Every group a new key names by the spelling rules (exact key first)."""
     from rapidfuzz import fuzz, process
@@ -404,7 +431,7 @@ def _store(project: Project, groups: dict, lines: dict[int, SpeakerLine],
                 for word in set(line.key.split()):
                     word_docs[word] += docs_of[a]
     speakers = {row[0]: row for row in db.execute(
-        "SELECT id, key, name, fixed_name, fixed_kind FROM speakers")}
+        "SELECT id, key, name, unresolved, fixed_kind, fixed_name FROM speakers")}
     current = dict(db.execute("SELECT id, speaker_id FROM speaker_aliases").fetchall())
     taken = {grp.pinned for grp in groups.values() if grp.pinned is not None}
     plan: list[tuple[int, _Group, str, str]] = []  # speaker id, group, key, name
@@ -437,45 +464,52 @@ def _store(project: Project, groups: dict, lines: dict[int, SpeakerLine],
         if speaker_id is not None:
             taken.add(speaker_id)
         plan.append((speaker_id, grp, key, name))
-    # Keys are unique: park every key, then write the final ones.
-    db.execute("UPDATE speakers SET key = '~' || id")
+    # The final row of each planned speaker: (key, name, unresolved, fixed_kind).
     used_keys: set[str] = set()
-    alias_updates: list[tuple[int, int]] = []
-    kept: set[int] = set()
+    final: list[tuple[int | None, _Group, tuple]] = []
     for speaker_id, grp, key, name in plan:
         unique = key
         n = 2
         while unique in used_keys:
             unique, n = f"{key} #{n}", n + 1
         used_keys.add(unique)
-        if speaker_id is None:
-            speaker_id = db.execute("INSERT INTO speakers(key, name, kind, fixed_kind)"
-                                    " VALUES (?, ?, 'other', ?)", [unique, name, grp.kind]).lastrowid
-        elif grp.name:
-            db.execute("UPDATE speakers SET key = ?, name = ?, unresolved = NULL, fixed_kind = ?"
-                       " WHERE id = ?", [unique, name, grp.kind, speaker_id])
-        elif speakers.get(speaker_id) and speakers[speaker_id][3]:  # a user's name stays
-            db.execute("UPDATE speakers SET key = ?, unresolved = ? WHERE id = ?",
-                       [unique, grp.unresolved, speaker_id])
+        known = speakers.get(speaker_id)
+        if speaker_id is None or grp.name:
+            row = (unique, name, None if grp.name else grp.unresolved, grp.kind)
+        elif known[5]:  # a user's name stays
+            row = (unique, known[2], grp.unresolved, known[4])
         else:
-            db.execute("UPDATE speakers SET key = ?, name = ?, unresolved = ? WHERE id = ?",
-                       [unique, name, grp.unresolved, speaker_id])
-        kept.add(speaker_id)
+            row = (unique, name, grp.unresolved, known[4])
+        final.append((speaker_id, grp, row))
+    kept = {speaker_id for speaker_id, _, _ in final if speaker_id is not None}
+    # Keys are unique: park the keys that change or go, then write only the rows that
+    # change (after an import most are as they were).
+    changed = [(speaker_id, row) for speaker_id, _, row in final
+               if speaker_id is not None and speakers[speaker_id][1:5] != row]
+    db.conn.executemany("UPDATE speakers SET key = '~' || id WHERE id = ?", [
+        (speaker_id,) for speaker_id, row in changed if speakers[speaker_id][1] != row[0]]
+        + [(speaker_id,) for speaker_id in set(speakers) - kept])
+    alias_updates: list[tuple[int, int]] = []
+    for speaker_id, grp, row in final:
+        if speaker_id is None:
+            speaker_id = db.execute("INSERT INTO speakers(key, name, kind, unresolved, fixed_kind)"
+                                    " VALUES (?, ?, 'other', ?, ?)", row).lastrowid
+            kept.add(speaker_id)
         for a in grp.aliases:
             if current.get(a) != speaker_id:
                 alias_updates.append((speaker_id, a))
         grp.pinned = speaker_id  # from here: the group's speaker id
+    db.conn.executemany("UPDATE speakers SET key = ?, name = ?, unresolved = ?, fixed_kind = ?"
+                        " WHERE id = ?", [row + (speaker_id,) for speaker_id, row in changed])
     db.conn.executemany("UPDATE speaker_aliases SET speaker_id = ? WHERE id = ?", alias_updates)
     if alias_updates:
         db.execute("UPDATE turns SET speaker_id = (SELECT a.speaker_id FROM speaker_aliases a"
                    " WHERE a.id = turns.alias_id) WHERE alias_id IN"
                    f" ({','.join(str(a) for _, a in alias_updates)})")
     referenced = {s for (s,) in db.execute("SELECT speaker_id FROM speaker_merges")}
-    for speaker_id in set(speakers) - kept - referenced:
-        db.execute("DELETE FROM speakers WHERE id = ?", [speaker_id])
-    for speaker_id in (set(speakers) & referenced) - kept:
-        # Kept for a user's merge that points here; its key must not clash.
-        db.execute("UPDATE speakers SET key = ? WHERE id = ?", [f"~{speaker_id}", speaker_id])
+    # (Kept for a user's merge that points here: its key stays parked, so it never clashes.)
+    db.conn.executemany("DELETE FROM speakers WHERE id = ?",
+                        [(speaker_id,) for speaker_id in sorted(set(speakers) - kept - referenced)])
     _turn_kinds(project, groups, lines, administrations, turn_groups)
 
 
@@ -497,7 +531,10 @@ def _turn_kinds(project: Project, groups: dict, lines: dict[int, SpeakerLine],
                 heads.setdefault(grp.pinned, set()).add(i)
     # Dated kinds and roles a person's own lines give, for the turns whose line names nobody's role.
     dated: dict[int, set[tuple[str, str, str | None]]] = defaultdict(set)
-    adm_of: dict[str | None, Administration | None] = {}
+    # date -> (the administration in force, its index); an index found by identity, as
+    # list.index() compares whole dataclasses field by field (a fifth of this pass).
+    adm_of: dict[str | None, tuple[Administration, int] | None] = {}
+    position = {id(adm): i for i, adm in enumerate(administrations)}
     decided: dict[tuple, tuple | None] = {}
 
     def decide(alias_id: int, date: str | None, speaker_id: int | None, grp) -> tuple | None:
@@ -509,12 +546,13 @@ def _turn_kinds(project: Project, groups: dict, lines: dict[int, SpeakerLine],
         if not (line.person or line.role_only):
             return (line.kind, None)
         if date not in adm_of:
-            adm_of[date] = administration_on(administrations, date)
-        adm = adm_of[date]
+            adm = administration_on(administrations, date)
+            adm_of[date] = None if adm is None else (adm, position[id(adm)])
+        in_force = adm_of[date]
         if line.clip:
             return ("recording", None)
-        if adm is not None and administrations.index(adm) in heads.get(speaker_id, ()):
-            return ("president", adm.role)
+        if in_force is not None and in_force[1] in heads.get(speaker_id, ()):
+            return ("president", in_force[0].role)
         if line.kind == "president":
             # The title of a head of state who is not the head of this administration:
             # a foreign (or former) president.
@@ -597,4 +635,4 @@ def _days(date: str) -> int:
         return 0
 
 
-__all__ = ["reconcile", "read_line", "GENERIC_KEYS"]
+__all__ = ["reconcile", "fill_turn_kinds", "read_line", "GENERIC_KEYS"]

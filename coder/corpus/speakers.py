@@ -669,6 +669,70 @@ class PersonIndex:
         return found.pop() if len(found) == 1 else None
 
 
+class TurnKinds:
+    """(kind, role) of turns as their lines and dates say, with no database, so that the
+    import's worker processes can work them out (:mod:`coder.corpus.parallel`).
+
+    The head of the administration in force on the date is the president; an
+    unidentified voice that asked something (a question mark in its turn) is the press;
+    otherwise the line's own kind and role.  :func:`coder.corpus.reconcile.reconcile`
+    settles the rest from all the evidence.  Remembers each line and each (line, date).
+    """
+
+    def __init__(self, administrations: list[Administration]) -> None:
+        self.administrations = administrations
+        self._lines: dict[str | None, tuple] = {}
+        self._heads: dict[tuple[str, str], bool] = {}
+        self._dated: dict[tuple, tuple[str, str | None]] = {}
+
+    def of(self, raw: str | None, read: dict[str, SpeakerLine] | None = None,
+           asked: bool = False, date: str | None = None) -> tuple[str, str | None]:
+        """The (kind, role) of one turn; ``read`` may hold what :func:`parse_speaker`
+        says of some lines already."""
+        found = self._lines.get(raw)
+        if found is None:
+            line = (read.get(raw) if read and raw is not None else None) or parse_speaker(raw)
+            if line.clip:
+                found = ("recording", None, False, None)
+            elif line.person or line.role_only:
+                found = (line.kind, line.role or (line.title if line.kind == "official" else None),
+                         False, line.key if line.person else None)
+            else:
+                found = (line.kind, None, line.key == VOICE.upper(), None)
+            self._lines[raw] = found
+        if asked and found[2]:
+            return ("press", None)
+        if found[3] is not None and date:
+            memo = (raw, date)
+            known = self._dated.get(memo)
+            if known is None:
+                known = self._dated[memo] = self._head_of_day(found, date)
+            return known
+        return found[0], found[1]
+
+    def document(self, turns: list[tuple], read: dict[str, SpeakerLine] | None,
+                 asks: list[bool], date: str | None) -> list[tuple[str, str | None]]:
+        """The (kind, role) of each of a prepared document's turns (``(start, end, raw
+        line, words)``), ``asks`` saying which ask something."""
+        of = self.of
+        return [of(turn[2], read, asked, date) for turn, asked in zip(turns, asks)]
+
+    def _head_of_day(self, found: tuple, date: str) -> tuple[str, str | None]:
+        """("president", role) when the person ``found`` heads the administration in force
+        on ``date``, else the line's own kind and role."""
+        from .administrations import administration_on
+
+        adm = administration_on(self.administrations, date)
+        if adm is not None:
+            memo = (found[3], adm.head)
+            if memo not in self._heads:
+                self._heads[memo] = any(found[3] == h or same_person(found[3], h)
+                                        for h in head_keys(adm))
+            if self._heads[memo]:
+                return ("president", adm.role)
+        return found[0], found[1]
+
+
 class SpeakerResolver:
     """Resolves raw speaker lines to (speaker id, alias id) inside an import transaction.
 
@@ -687,8 +751,12 @@ class SpeakerResolver:
     the first new person's spelling.
     """
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, *, fuzzy: bool = True) -> None:
         self.project = project
+        # Whether a new spelling joins a known speaker by the spelling rules here.  The
+        # importer passes False: reconcile() regroups every spelling after the import
+        # anyway, so matching here would be done twice (a tenth of the import's time).
+        self.fuzzy = fuzzy
         self._load()
         self._checked = False  # filled outside the transaction the lookups will run in
 
@@ -710,9 +778,7 @@ class SpeakerResolver:
             self._keys[key] = speaker_id
         self._merges = dict(db.execute("SELECT key, speaker_id FROM speaker_merges").fetchall())
         self._persons: PersonIndex | None = None
-        self._kinds: dict[str | None, tuple] = {}
-        self._heads: dict[tuple[str, str], bool] = {}
-        self._dated: dict[tuple, tuple[str, str | None]] = {}
+        self._turn_kinds: TurnKinds | None = None
         self._administrations = None
         # date -> [(document id, paragraph hashes)] of this import's documents (duplicates)
         self.paragraphs: dict[str, list[tuple[int, frozenset]]] = {}
@@ -746,7 +812,7 @@ class SpeakerResolver:
         db = self.project.db
         line = (read.get(raw) if read and raw is not None else None) or parse_speaker(raw)
         speaker_id = self._merges.get(line.key) or self._keys.get(line.key)
-        if speaker_id is None and line.person:
+        if speaker_id is None and line.person and self.fuzzy:
             speaker_id = self._same_person(line)
         if speaker_id is None:
             speaker_id = db.execute(
@@ -757,7 +823,7 @@ class SpeakerResolver:
             self._keys[line.key] = speaker_id
         else:
             self._update_kind(speaker_id, line)
-        if line.person:
+        if line.person and self.fuzzy:
             self._index().add(line.key, speaker_id)
         alias_id = db.execute(
             "INSERT INTO speaker_aliases(alias, speaker_id, title) VALUES (?, ?, ?)",
@@ -769,31 +835,11 @@ class SpeakerResolver:
         self._lines[alias] = self._lines[raw] = found
         return found
 
-    def turn_kind(self, raw: str | None, read: dict[str, SpeakerLine] | None = None,
-                  asked: bool = False, date: str | None = None) -> tuple[str, str | None]:
-        """(kind, role) of a turn as its line and date say: the head of the administration
-        in force is the president; an unidentified voice that asked something is the press.
-        :func:`coder.corpus.reconcile.reconcile` settles the rest from all the evidence."""
-        found = self._kinds.get(raw)
-        if found is None:
-            line = (read.get(raw) if read and raw is not None else None) or parse_speaker(raw)
-            if line.clip:
-                found = ("recording", None, False, None)
-            elif line.person or line.role_only:
-                found = (line.kind, line.role or (line.title if line.kind == "official" else None),
-                         False, line.key if line.person else None)
-            else:
-                found = (line.kind, None, line.key == VOICE.upper(), None)
-            self._kinds[raw] = found
-        if asked and found[2]:
-            return ("press", None)
-        if found[3] is not None and date:
-            memo = (raw, date)
-            known = self._dated.get(memo)
-            if known is None:
-                known = self._dated[memo] = self._head_of_day(found, date)
-            return known
-        return found[0], found[1]
+    def turn_kinds(self) -> TurnKinds:
+        """Turn kinds and roles as lines and dates say, under the project's administrations."""
+        if self._turn_kinds is None:
+            self._turn_kinds = TurnKinds(self.administrations())
+        return self._turn_kinds
 
     def administrations(self) -> list:
         """The project's administrations (read once per import)."""
@@ -802,21 +848,6 @@ class SpeakerResolver:
 
             self._administrations = load_administrations(self.project)
         return self._administrations
-
-    def _head_of_day(self, found: tuple, date: str) -> tuple[str, str | None]:
-        """("president", role) when the person ``found`` heads the administration in force
-        on ``date``, else the line's own kind and role."""
-        from .administrations import administration_on
-
-        adm = administration_on(self.administrations(), date)
-        if adm is not None:
-            memo = (found[3], adm.head)
-            if memo not in self._heads:
-                self._heads[memo] = any(found[3] == h or same_person(found[3], h)
-                                        for h in head_keys(adm))
-            if self._heads[memo]:
-                return ("president", adm.role)
-        return found[0], found[1]
 
     def _same_person(self, line: SpeakerLine) -> int | None:
         """The known speaker ``line`` names in another spelling, or None.
