@@ -278,3 +278,51 @@ def test_cli_listings_hold_back_others_inside_an_open_sample(sampled):
     events = reveal_events(sampled)
     assert [(e["coder"], e["document_id"], e["via"], e["override"]) for e in events] \
         == [("alice", 1, "cli annotations", False)]
+
+
+def test_exports_and_the_python_api_hold_back_others_inside_an_open_sample(sampled, tmp_path,
+                                                                            monkeypatch):
+    """`coder export --as` and `open_project(...).segments()` apply the same rule: alice,
+    who has document 1 open, gets no codings of bob's on it (said on stderr / as a warning);
+    a matrix or REFI project that would include them is refused; carol sees everything."""
+    import csv
+    import warnings
+
+    from click.testing import CliRunner
+
+    from coder.api import open_project
+    from coder.cli import main
+
+    monkeypatch.delenv("CODER_NAME", raising=False)
+    runner = CliRunner()
+
+    def export(name, *args):
+        out = tmp_path / name
+        result = runner.invoke(main, ["-p", str(sampled), "export", str(out), *args])
+        rows = list(csv.DictReader(out.open(encoding="utf-8"))) if out.exists() and \
+            out.suffix == ".csv" and result.exit_code == 0 else []
+        return result, [(r["document_id"], r.get("coder")) for r in rows]
+
+    result, rows = export("alice.csv", "--as", "alice")
+    assert result.exit_code == 0, result.output
+    assert rows == [("1", "alice")]                      # bob's coding on #1 held back
+    assert "held back 1 coding(s) of others on document(s) #1" in result.stderr
+    result, rows = export("carol.csv", "--as", "carol")  # outside the sample: everything
+    assert sorted(rows) == [("1", "alice"), ("1", "bob")] and "held back" not in result.stderr
+    for name, extra in (("m.csv", ["--by", "document"]), ("p.qdpx", [])):
+        refused, _ = export(name, *extra, "--as", "alice")
+        assert refused.exit_code == 1 and "codes document(s) #1, #2 blind" in refused.output
+        assert not (tmp_path / name).exists()
+    allowed, _ = export("mine.csv", "--by", "document", "--coder", "alice", "--as", "alice")
+    assert allowed.exit_code == 0, allowed.output
+    with open_project(sampled) as project:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            frame = project.segments(viewer="alice")
+        assert list(frame["coder"]) == ["alice"] and "held back" in str(caught[0].message)
+        monkeypatch.setenv("CODER_NAME", "alice")
+        with pytest.warns(UserWarning, match="held back"):
+            assert list(project.segments()["coder"]) == ["alice"]
+        monkeypatch.setenv("CODER_NAME", "carol")
+        assert sorted(project.segments()["coder"]) == ["alice", "bob"]
+    assert reveal_events(sampled) == []                  # nothing was shown to alice

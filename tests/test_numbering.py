@@ -1,6 +1,7 @@
 """One paragraph numbering: the ¶ the workbench shows for a coded segment is the number in
 every output (segments table in CSV/Parquet/XLSX/JSON Lines, the Python API, the turn
-matrix, `coder annotations`/`coder segments`, search hits, review, the memo editor), all
+matrix, `coder annotations`/`coder segments`, search hits, review, the memo editor, `coder
+memos`), all
 from :func:`coder.corpus.turns.paragraph_number`."""
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ def test_the_number_on_screen_is_the_number_everywhere(tmp_path):
             await pilot.pause()
             assert isinstance(app.screen, MemoEditor)
             memo_title.append(app.screen.title_text)
-            await pilot.press("escape")
+            await pilot.press(*"cita", "escape")                 # escape saves the memo
+            await pilot.pause()
 
     run(body())
 
@@ -150,3 +152,7 @@ def test_the_number_on_screen_is_the_number_everywhere(tmp_path):
     assert f"¶{expected[ids['SEC.WAR']]} " in kwic.stdout
     found = runner.invoke(main, ["-p", str(path), "search", PHRASE])
     assert f"\t¶{expected[ids['SEC.WAR']]}\t" in found.stdout
+    memos = runner.invoke(main, ["-p", str(path), "memos", "--as", "alice", "--json"])
+    assert memos.exit_code == 0, memos.output
+    assert [(m["annotation_id"], m["paragraph"]) for m in json.loads(memos.stdout)] == [
+        (ids["SEC.WAR"], expected[ids["SEC.WAR"]])]

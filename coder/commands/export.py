@@ -31,6 +31,20 @@ def _warn_pooled(project: Project, filters: dict) -> None:
         warn(f"counting the segments of {n} coders together; pass --coder NAME or --gold")
 
 
+def _blind_guard(project: Project, viewer: str, coders: list[str], what: str) -> None:
+    """A matrix or REFI project cannot leave out single codings: refuse, in one line, when
+    it would show others' codings on documents ``viewer`` codes blind."""
+    from ..team.blind import blind_documents_of
+
+    hidden = blind_documents_of(project, viewer)
+    if not hidden or (coders and set(coders) == {viewer}):
+        return
+    docs = ", ".join(f"#{d}" for d in sorted(hidden)[:5]) + (" ..." if len(hidden) > 5 else "")
+    raise CoderError(f"{viewer} codes document(s) {docs} blind in the reliability sample (not "
+                     f"marked done); {what} would show others' codings on them: export "
+                     f"--coder {viewer}, mark them done, or let a project owner export (--as)")
+
+
 def _refi(path: Path, suffix: str, project: Project, coders: list[str]) -> dict:
     from ..export.refi import export_qdc, export_qdpx
 
@@ -61,10 +75,16 @@ def _refi(path: Path, suffix: str, project: Project, coders: list[str]) -> dict:
 @click.option("--by-attribute", "attribute", metavar="DIMENSION",
               help="Matrix: split each code column by this attribute's values "
                    "(SEC source=own, SEC source=attributed, ..., SEC source=-).")
+@click.option("--as", "viewer", default=None, metavar="NAME",
+              help="Who is exporting (default: $CODER_NAME or your user name).  Blind "
+                   "coding: others' codings on a document NAME has open in the reliability "
+                   "sample are left out of a segments table (said on stderr); a matrix or "
+                   "REFI project that would include them is refused.")
 @with_project
 def export(project: Project, path: Path, fmt: str | None, coders: list[str], gold: bool,
            since: str | None, until: str | None, codes: list[str], doc_ids: list[int], context: int, bom: bool, excel_safe: bool,
-           by: str | None, counts: bool, exact: bool, attribute: str | None) -> None:
+           by: str | None, counts: bool, exact: bool, attribute: str | None,
+           viewer: str | None) -> None:
     """Export coded segments (or a code matrix, or REFI-QDA) to PATH.
 
     \b
@@ -78,15 +98,20 @@ def export(project: Project, path: Path, fmt: str | None, coders: list[str], gol
     text starting with = + - @ is not run as a formula. The same project gives
     byte-identical CSV and JSON Lines. Stata: import delimited using segments.csv,
     varnames(1) encoding(utf-8) bindquote(strict) maxquotedrows(unlimited)
+    Blind coding holds here too: see --as.
     """
     from ..export.tables import check_output_path
+    from .tui import default_coder
 
+    viewer = viewer or default_coder()
     suffix = path.suffix.lower()
     filters = _filters(coders, gold, since, until)
     check_output_path(path)
     if suffix in (".qdpx", ".qdc") and not fmt:
         if by or codes or doc_ids or since or until or gold or exact or excel_safe or attribute:
             raise CoderError(f"{suffix} export takes only --coder; the other filters are for tables")
+        if suffix == ".qdpx":
+            _blind_guard(project, viewer, coders, "a REFI project")
         summary = _refi(path, suffix, project, coders)
         click.echo(f"wrote {path}" + (f" ({_describe(summary)})" if summary else ""))
         return
@@ -101,6 +126,7 @@ def export(project: Project, path: Path, fmt: str | None, coders: list[str], gol
     if by:
         from ..export.matrix import code_matrix
 
+        _blind_guard(project, viewer, coders, "a code matrix")
         _warn_pooled(project, filters)
         columns, rows = code_matrix(project, by=by, counts=counts, codes=list(codes) or None,
                                     exact=exact, document_ids=doc_ids or None,
@@ -120,8 +146,12 @@ def export(project: Project, path: Path, fmt: str | None, coders: list[str], gol
     total = count_segments(project, **selection)
     with progress(total // 1000 + 1, "exporting") as advance:
         summary = export_segments(project, path, fmt=fmt, bom=bom, excel_safe=excel_safe,
-                                  context=context,
+                                  context=context, viewer=viewer,
                                   progress=lambda n: advance(max(1, n // 1000)), **selection)
+    if summary["held"]:
+        from ..team.blind import held_back_note
+
+        warn(held_back_note(summary["held"], viewer))
     if summary["rows"] == 0:
         warn("no segments matched; wrote the header only")
     click.echo(f"wrote {summary['rows']:,} segment(s) ({summary['columns']} columns) to {path}")

@@ -27,6 +27,7 @@ from ..corpus.turns import DocumentTurns, paragraph_number
 from ..errors import CoderError
 from ..project import Project
 from ..selection import resolve_filters
+from ..team.blind import Withholding
 
 SEGMENT_COLUMNS: list[str] = [
     "annotation_id", "document_id", "title", "date", "kind",
@@ -132,11 +133,13 @@ def _annotation_memos(project: Project) -> dict[int, list[str]]:
 
 def iter_segment_tuples(project: Project, *, context: int = DEFAULT_CONTEXT,
                         progress: Callable[[int], None] | None = None,
+                        withhold: Withholding | None = None,
                         **filters) -> Iterator[tuple]:
     """Yield the segments table as tuples in :func:`segment_columns` order (the fast path).
 
     Sorted by document, start, end, code, coder and annotation id, so the same project
-    always gives the same rows in the same order.
+    always gives the same rows in the same order.  ``withhold`` (blind coding, see
+    :class:`coder.team.blind.Withholding`) leaves out what its viewer may not see.
     """
     resolved = resolve_filters(project, **filters)
     where, params = resolved.annotation_sql()
@@ -154,6 +157,8 @@ def iter_segment_tuples(project: Project, *, context: int = DEFAULT_CONTEXT,
     for (annotation_id, document_id, start, end, code_id, coder_id, origin, pattern_id, version,
          memo, created_at, updated_at, attributes) in project.db.conn.execute(
             _SQL + where + _ORDER, params):
+        if withhold is not None and not withhold.keep(document_id, coders[coder_id]):
+            continue
         if document_id != current_doc:
             current_doc = document_id
             text, title, date, kind = project.db.execute(
@@ -193,14 +198,16 @@ def _values(attributes: str, dimensions: list[str]) -> tuple:
 
 
 def iter_segments(project: Project, *, context: int = DEFAULT_CONTEXT,
-                  progress: Callable[[int], None] | None = None, **filters) -> Iterator[dict]:
+                  progress: Callable[[int], None] | None = None,
+                  withhold: Withholding | None = None, **filters) -> Iterator[dict]:
     """Yield the segments table row by row, as dicts keyed by :func:`segment_columns`.
 
     Sorted by document, start, end, code, coder and annotation id, so the same project
     always gives the same rows in the same order.
     """
     columns = segment_columns(project)
-    for values in iter_segment_tuples(project, context=context, progress=progress, **filters):
+    for values in iter_segment_tuples(project, context=context, progress=progress,
+                                      withhold=withhold, **filters):
         yield dict(zip(columns, values))
 
 
@@ -228,14 +235,16 @@ def rows_to_frame(rows: list, columns: list[str] | None = None):
     return frame
 
 
-def segments_frame(project: Project, *, context: int = DEFAULT_CONTEXT, **filters):
+def segments_frame(project: Project, *, context: int = DEFAULT_CONTEXT,
+                   withhold: Withholding | None = None, **filters):
     """The segments table as a pandas DataFrame with :func:`segment_columns`.
 
     ``date`` is a datetime64 column, ``created_at``/``updated_at`` UTC timestamps, ids
     and offsets int64, turn numbers nullable ``Int64`` (a segment outside every turn),
     ``attr_*`` columns strings (None where a coding has no value).
     """
-    return rows_to_frame(list(iter_segment_tuples(project, context=context, **filters)),
+    return rows_to_frame(list(iter_segment_tuples(project, context=context, withhold=withhold,
+                                                  **filters)),
                          segment_columns(project))
 
 

@@ -42,6 +42,7 @@ from pathlib import Path
 from ..errors import CoderError
 from ..outputs import check_output_path, output_file
 from ..project import Project
+from ..team.blind import Withholding
 from .segments import (
     DEFAULT_CONTEXT,
     INT_COLUMNS,
@@ -319,17 +320,23 @@ def write_table(rows: Iterable[dict | Sequence], columns: list[str], path: str |
 
 def export_segments(project: Project, path: str | Path, *, fmt: str | None = None,
                     bom: bool = False, excel_safe: bool = False, context: int = DEFAULT_CONTEXT,
-                    progress: Callable[[int], None] | None = None, **filters) -> dict:
+                    progress: Callable[[int], None] | None = None, viewer: str | None = None,
+                    **filters) -> dict:
     """Write the segments table (see :mod:`coder.export.segments`) to ``path``.
 
     The format comes from the suffix (.csv .parquet .xlsx .jsonl) or ``fmt``.  Returns
-    ``{"path", "format", "rows", "columns"}`` (plus ``cells_cut`` for Excel).
+    ``{"path", "format", "rows", "columns", "held"}`` (plus ``cells_cut`` for Excel).
+    With ``viewer``, others' codings on documents the viewer codes blind are left out
+    (``held``: per document, how many; see :class:`coder.team.blind.Withholding`).
     """
     fmt = table_format(path, fmt)
     check_output_path(path)
     resolve_filters(project, **filters)  # a bad filter fails before any file is made
-    rows = iter_segment_tuples(project, context=context, progress=progress, **filters)
+    withhold = Withholding(project, viewer, via="export") if viewer else None
+    rows = iter_segment_tuples(project, context=context, progress=progress, withhold=withhold,
+                               **filters)
     columns = segment_columns(project)
     schema = segment_arrow_schema(columns) if fmt == "parquet" else None
-    return write_table(rows, columns, path, fmt=fmt, bom=bom, excel_safe=excel_safe,
-                       schema=schema, sheet="segments")
+    summary = write_table(rows, columns, path, fmt=fmt, bom=bom, excel_safe=excel_safe,
+                          schema=schema, sheet="segments")
+    return {**summary, "held": withhold.finish() if withhold is not None else {}}

@@ -192,6 +192,45 @@ def blind_documents_of(project: Project, viewer: str) -> dict[int, str]:
     return out
 
 
+class Withholding:
+    """The rule of :func:`withhold_others` for a stream of codings (an export): ask
+    :meth:`keep` for each row, then call :meth:`finish` once the rows are written."""
+
+    def __init__(self, project: Project, viewer: str, *, via: str) -> None:
+        self.project, self.viewer, self.via = project, viewer, via
+        self.hidden = blind_documents_of(project, viewer)
+        self.held: dict[int, int] = {}
+        self.shown_others: set[int] = set()
+
+    def keep(self, document_id: int | None, coder: str | None) -> bool:
+        """Whether ``viewer`` may see a coding of ``coder`` on ``document_id``."""
+        if coder == self.viewer or document_id is None:
+            return True
+        if document_id in self.hidden:
+            self.held[document_id] = self.held.get(document_id, 0) + 1
+            return False
+        self.shown_others.add(document_id)
+        return True
+
+    def finish(self) -> dict[int, int]:
+        """Log the reveals (others' rows shown on the viewer's sampled documents, marked
+        done); returns, per held document, how many rows were held back."""
+        project, shown = self.project, self.shown_others
+        if shown:
+            coder_id = project.db.execute("SELECT id FROM coders WHERE name = ?",
+                                          [self.viewer]).fetchone()
+            if coder_id is not None:
+                marks = ",".join("?" * len(shown))
+                sampled = [d for (d,) in project.db.execute(
+                    "SELECT document_id FROM assignments WHERE coder_id = ?"
+                    f" AND sample = 'reliability' AND document_id IN ({marks})"
+                    " ORDER BY document_id", [coder_id[0], *sorted(shown)])]
+                for document_id in sampled:
+                    reveal(project, self.viewer, document_id, via=self.via)
+            self.shown_others = set()
+        return self.held
+
+
 def withhold_others(project: Project, viewer: str, rows: list[dict], *,
                     via: str) -> tuple[list[dict], dict[int, int]]:
     """Apply the rule to a listing of codings (rows with ``document_id`` and ``coder``) shown
@@ -202,28 +241,9 @@ def withhold_others(project: Project, viewer: str, rows: list[dict], *,
     done) are a reveal, logged once per document with ``via`` (the command), as the
     workbench's ``o`` is: the record then says when the coder saw the others' work.
     """
-    hidden = blind_documents_of(project, viewer)
-    kept: list[dict] = []
-    held: dict[int, int] = {}
-    shown_others: set[int] = set()
-    for row in rows:
-        if row.get("coder") != viewer:
-            if row["document_id"] in hidden:
-                held[row["document_id"]] = held.get(row["document_id"], 0) + 1
-                continue
-            shown_others.add(row["document_id"])
-        kept.append(row)
-    if shown_others:
-        coder_id = project.db.execute("SELECT id FROM coders WHERE name = ?", [viewer]).fetchone()
-        if coder_id is not None:
-            marks = ",".join("?" * len(shown_others))
-            sampled = [d for (d,) in project.db.execute(
-                "SELECT document_id FROM assignments WHERE coder_id = ? AND sample = 'reliability'"
-                f" AND document_id IN ({marks}) ORDER BY document_id",
-                [coder_id[0], *sorted(shown_others)])]
-            for document_id in sampled:
-                reveal(project, viewer, document_id, via=via)
-    return kept, held
+    rule = Withholding(project, viewer, via=via)
+    kept = [row for row in rows if rule.keep(row.get("document_id"), row.get("coder"))]
+    return kept, rule.finish()
 
 
 def held_back_note(held: dict[int, int], viewer: str) -> str:
@@ -238,4 +258,4 @@ def held_back_note(held: dict[int, int], viewer: str) -> str:
 
 __all__ = ["Blindness", "blind_documents", "blind_documents_of", "blind_record", "blindness",
            "check_may_see_others", "held_back_note", "open_sample", "owners", "reveal",
-           "reveals", "withhold_others"]
+           "reveals", "Withholding", "withhold_others"]
