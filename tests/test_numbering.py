@@ -1,8 +1,7 @@
 """One paragraph numbering: the ¶ the workbench shows for a coded segment is the number in
 every output (segments table in CSV/Parquet/XLSX/JSON Lines, the Python API, the turn
 matrix, `coder annotations`/`coder segments`, search hits, review, the memo editor, `coder
-memos`), all
-from :func:`coder.corpus.turns.paragraph_number`."""
+memos`), all from :func:`coder.corpus.turns.paragraph_number`."""
 
 from __future__ import annotations
 
