@@ -479,3 +479,35 @@ def test_cli_excel_safe_and_help(coded, tmp_path):
     assert '"=Fórmula no"' in (tmp_path / "s.jsonl").read_text(encoding="utf-8")
     help_text = " ".join(runner.invoke(main, ["export", "--help"]).output.split())
     assert "--excel-safe" in help_text and "for Excel add --bom, and --excel-safe" in help_text
+
+
+def test_a_failed_xlsx_export_prints_no_lxml_noise(tmp_path, monkeypatch):
+    import gc
+    import sys
+
+    from coder.errors import CoderError
+    from coder.export.tables import write_xlsx
+
+    ignored = []
+    monkeypatch.setattr(sys, "unraisablehook", ignored.append)
+
+    def rows():
+        yield ("una",)
+        raise CoderError("the rows stopped")
+
+    with pytest.raises(CoderError, match="the rows stopped"):
+        write_xlsx(rows(), ["text"], tmp_path / "a.xlsx")
+    with pytest.raises(CoderError, match="does not exist"):
+        write_xlsx([("una",)], ["text"], tmp_path / "missing" / "b.xlsx")
+    gc.collect()
+    assert ignored == []  # nothing for Python to print as "Exception ignored in ..."
+    assert not list(tmp_path.iterdir())
+
+
+def test_xlsx_text_with_lone_surrogates_is_written_with_replacement_marks(tmp_path):
+    import openpyxl
+
+    from coder.export.tables import write_xlsx
+
+    write_xlsx([("caf\udce9 notas",)], ["source"], tmp_path / "s.xlsx")
+    assert openpyxl.load_workbook(tmp_path / "s.xlsx").active["A2"].value == "caf\ufffd notas"

@@ -33,9 +33,12 @@ the export is written.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
+import re
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -214,11 +217,15 @@ def write_parquet(rows: Iterable[dict | Sequence], columns: list[str], path: str
     return len(rows)
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
 def _excel_value(value: object, clean) -> tuple[object, bool]:
     """A value Excel can hold, and whether it had to be cut."""
     if not isinstance(value, str):
         return value, False
-    value = clean("", value)
+    # Lone surrogates (bytes of a file name that was not UTF-8) cannot be written as XML.
+    value = _SURROGATES.sub("\ufffd", clean("", value))
     if len(value) > EXCEL_CELL_LIMIT:
         return value[:EXCEL_CELL_LIMIT - 1] + "…", True
     return value, False
@@ -259,13 +266,49 @@ def write_xlsx(rows: Iterable[dict | Sequence], columns: list[str], path: str | 
     """
     try:
         from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     except ImportError:
         raise CoderError("Excel export needs openpyxl: pip install openpyxl") from None
     clean = ILLEGAL_CHARACTERS_RE.sub
+    check_output_path(path)
     book = Workbook(write_only=True)
     worksheet = book.create_sheet(sheet)
+    try:
+        count, cut = _fill_sheet(worksheet, rows, columns, path, clean)
+        with atomic_path(path) as temp:
+            book.save(temp)
+    except BaseException:
+        _abandon(worksheet)
+        raise
+    return count, cut
+
+
+def _abandon(worksheet) -> None:
+    """Drop a write-only sheet that will not be saved, and its temporary file, without
+    the "Exception ignored in <generator ...>" noise lxml prints when openpyxl's
+    half-written XML streams are garbage-collected."""
+    import gc
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        writer = worksheet._writer
+        with contextlib.suppress(Exception):
+            worksheet.close()
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.cleanup()
+            writer.xf = None
+        worksheet._rows = worksheet._writer = None
+        gc.collect()  # the streams, now unreachable, are finalised here, quietly
+    finally:
+        sys.unraisablehook = hook
+
+
+def _fill_sheet(worksheet, rows: Iterable[dict | Sequence], columns: list[str],
+                path: str | Path, clean) -> tuple[int, int]:
+    from openpyxl.cell import WriteOnlyCell
+
     worksheet.append(columns)
     kinds = [("date" if name == "date" or name.endswith("_date")
               else "timestamp" if name.endswith("_at") else None) for name in columns]
@@ -289,8 +332,6 @@ def write_xlsx(rows: Iterable[dict | Sequence], columns: list[str], path: str | 
                 cell.number_format = number_format
             cells.append(cell)
         worksheet.append(cells)
-    with atomic_path(path) as temp:
-        book.save(temp)
     return count, cut
 
 
