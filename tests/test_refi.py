@@ -784,6 +784,19 @@ def test_deeply_nested_xml_is_refused(project, tmp_path):
     assert_refused(project, tmp_path / "deep.qde", "not well-formed XML")
 
 
+def test_a_2000_deep_codebook_says_the_limit_not_xml_parse_huge(project, tmp_path):
+    deep = ('<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+            + '<Code guid="11111111-1111-4111-8111-111111111111" name="a" isCodable="true">'
+            * 2000 + "</Code>" * 2000 + "</Codes></CodeBook>")
+    (tmp_path / "deep.qdc").write_text(deep)
+    with pytest.raises(CoderError) as caught:
+        import_refi(project, tmp_path / "deep.qdc")
+    message = str(caught.value)
+    assert "XML_PARSE_HUGE" not in message and "\n" not in message
+    assert message.startswith(f"{tmp_path / 'deep.qdc'}: ")
+    assert "nested more than 256 levels deep; coder reads XML only up to that depth" in message
+
+
 @pytest.mark.parametrize("name,content,message", [
     ("empty.qdpx", b"", "the file is empty"),
     ("text.qdpx", b"this is not a zip at all", "not a zip file"),

@@ -154,7 +154,9 @@ def _parse(text: str, path: Path):
     try:
         return lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
-        raise ImportProblem(f"not a readable HTML page ({' '.join(str(exc).split())[:120]})",
+        from .safezip import short_reason
+
+        raise ImportProblem(f"not a readable HTML page ({short_reason(exc)})",
                             path=path) from None
 
 

@@ -244,7 +244,22 @@ def check_xml_members(
                                 path=path) from None
 
 
+_DEPTH = re.compile(r"Excessive depth in document: (\d+)")
+_HUGE_ADVICE = re.compile(r"[,;:]?\s*use XML_PARSE_HUGE option", re.IGNORECASE)
+
+
 def short_reason(exc: BaseException) -> str:
-    """A short, one-line reason from a library exception."""
+    """A short, one-line reason from a library exception.
+
+    libxml2's limits on hostile XML end in "use XML_PARSE_HUGE option": advice for
+    programmers that a user cannot follow (and coder keeps the limits on purpose), so the
+    reason says what the limit is instead.
+    """
     text = " ".join(str(exc).split()) or type(exc).__name__
+    depth = _DEPTH.search(text)
+    if depth:
+        return (f"elements nested more than {depth.group(1)} levels deep; coder reads XML "
+                "only up to that depth")
+    if _HUGE_ADVICE.search(text):
+        text = _HUGE_ADVICE.sub("", text).strip() + " (over the size limits coder reads XML with)"
     return text[:120]

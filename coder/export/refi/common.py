@@ -224,7 +224,7 @@ def parse_xml(data: bytes, path: object, member: str):
     """
     from lxml import etree
 
-    from ...corpus.formats.safezip import reject_xml_entities
+    from ...corpus.formats.safezip import reject_xml_entities, short_reason
 
     reject_xml_entities(data, path, member)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
@@ -232,8 +232,8 @@ def parse_xml(data: bytes, path: object, member: str):
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        reason = " ".join(str(exc).split())[:160]
-        raise ImportProblem(f"{member}: not well-formed XML ({reason})", path=path) from None
+        raise ImportProblem(f"{member}: not well-formed XML ({short_reason(exc)})",
+                            path=path) from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise ImportProblem(f"{member}: cannot be parsed ({type(exc).__name__})",
                             path=path) from None
