@@ -15,6 +15,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from .errors import ProjectError, StoppedPartway
 from .schema import MIGRATIONS, SCHEMA_VERSION
@@ -49,6 +50,19 @@ def _ask_for_wal(conn: sqlite3.Connection) -> str:
         if "locked" not in str(exc):
             raise
         return conn.execute("PRAGMA journal_mode").fetchone()[0]
+
+
+WAIT_NOTICE_MS = 1500  # how long a lock is waited for before the user is told
+READ_ONLY = ("cannot change it: the project is read-only here (the file or its folder is "
+             "not writable); commands that only read it work")
+
+T = TypeVar("T")
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may write the project file and make files beside it."""
+    folder = path.parent if str(path.parent) else Path(".")
+    return os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK)
 
 
 def storage_problem(exc: sqlite3.Error) -> str:
@@ -92,6 +106,10 @@ class Project:
     last_path: Path | None = None
     """The file the process opened last: what an error caught far from it names."""
 
+    on_wait: Callable[[Path], None] | None = None
+    """Called once when a write (or the opening) has waited WAIT_NOTICE_MS for another
+    process's lock and goes on waiting: the CLI says so instead of hanging silently."""
+
     def __init__(self, path: str | Path, *, create: bool = False) -> None:
         self.path = Path(path)
         Project.last_path = self.path
@@ -107,16 +125,16 @@ class Project:
         # sqlite-utils pulls in pandas when it is installed: import it only when opening.
         import sqlite_utils
 
+        # A project in a folder (or a file) this user cannot write is opened for reading
+        # only: SQLite could not even read it otherwise (WAL needs files beside it).
+        self.read_only = not create and not _writable(self.path)
         conn = None
         try:
-            # isolation_level=None: we issue BEGIN/COMMIT ourselves (see transaction()).
-            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000,
-                                   isolation_level=None, check_same_thread=False)
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn = self._connect()
             # Refuse another program's database before writing anything into it.
-            version, tables = conn.execute(
+            version, tables = self._patiently(conn, lambda: conn.execute(
                 "SELECT (SELECT user_version FROM pragma_user_version),"
-                " (SELECT count(*) FROM sqlite_master)").fetchone()
+                " (SELECT count(*) FROM sqlite_master)").fetchone())
             if version == 0 and (tables or not create):
                 conn.close()
                 raise ProjectError("not a coder project file (an SQLite database of another "
@@ -126,9 +144,12 @@ class Project:
                 # as the default 4 KB (an import writes a tenth faster); fixed from here on.
                 conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             conn.execute("PRAGMA foreign_keys = ON")
-            mode = _ask_for_wal(conn)
-            # NORMAL is safe with WAL; a rollback journal needs FULL to be as safe.
-            conn.execute(f"PRAGMA synchronous = {'NORMAL' if mode == 'wal' else 'FULL'}")
+            if self.read_only:
+                mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            else:
+                mode = _ask_for_wal(conn)
+                # NORMAL is safe with WAL; a rollback journal needs FULL to be as safe.
+                conn.execute(f"PRAGMA synchronous = {'NORMAL' if mode == 'wal' else 'FULL'}")
         except sqlite3.OperationalError as exc:
             if conn is not None:
                 conn.close()
@@ -143,6 +164,44 @@ class Project:
         self._migrate()
         self._pending()
 
+    def _connect(self) -> sqlite3.Connection:
+        """The connection: read-write, or for a read-only project ``mode=ro`` (which needs
+        the WAL index beside the file, or to make it) and else ``immutable`` (nobody can
+        be writing a file in a folder nobody can write)."""
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves (see transaction()).
+        options = {"timeout": BUSY_TIMEOUT_MS / 1000, "isolation_level": None,
+                   "check_same_thread": False}
+        if not self.read_only:
+            conn = sqlite3.connect(str(self.path), **options)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            return conn
+        from urllib.parse import quote
+
+        uri = "file:" + quote(str(self.path.resolve()))
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, **options)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            conn.close()
+            conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, **options)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        return conn
+
+    def _patiently(self, conn: sqlite3.Connection, attempt: Callable[[], T]) -> T:
+        """``attempt()``, waiting for another process's lock: briefly first, then (after
+        telling :attr:`on_wait`) for up to the busy timeout."""
+        conn.execute(f"PRAGMA busy_timeout = {WAIT_NOTICE_MS}")
+        try:
+            return attempt()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if Project.on_wait is not None:
+            Project.on_wait(self.path)
+        return attempt()
+
     # -- schema ---------------------------------------------------------------------------
 
     @property
@@ -156,6 +215,10 @@ class Project:
                 f"written by a newer coder (schema {version}, this one knows {SCHEMA_VERSION})",
                 path=self.path,
             )
+        if version < SCHEMA_VERSION and self.read_only:
+            raise ProjectError(
+                f"written by an older coder (schema {version}) and read-only here, so it "
+                "cannot be upgraded; open it once where it can be written", path=self.path)
         for number in range(version, SCHEMA_VERSION):
             with self.transaction():
                 # Another process may have migrated while we waited for the lock.
@@ -189,6 +252,8 @@ class Project:
         coders writing at once wait for each other instead of failing half-way.
         """
         conn = self.db.conn
+        if self.read_only:
+            raise ProjectError(READ_ONLY, path=self.path)
         if conn.in_transaction:
             # One fixed name: SQLite releases or rolls back to the innermost savepoint of
             # that name, and the statement is compiled once, not per call.
@@ -204,7 +269,10 @@ class Project:
             return
         for attempt in range(50):
             try:
-                conn.execute("BEGIN IMMEDIATE")
+                if attempt == 0:
+                    self._patiently(conn, lambda: conn.execute("BEGIN IMMEDIATE"))
+                else:
+                    conn.execute("BEGIN IMMEDIATE")
                 break
             except sqlite3.OperationalError as exc:  # busy beyond the timeout
                 if "locked" not in str(exc) or attempt == 49:
@@ -233,7 +301,7 @@ class Project:
         statements wait for the import's commits); the block carries on either way.
         """
         conn = self.db.conn
-        if not self.wal or conn.in_transaction:
+        if not self.wal or conn.in_transaction or self.read_only:
             yield
             return
         conn.execute("PRAGMA busy_timeout = 0")  # someone else there: do not wait

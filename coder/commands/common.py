@@ -16,7 +16,7 @@ import click
 from click.core import ParameterSource
 
 from ..errors import CoderError
-from ..project import Project, default_path
+from ..project import BUSY_TIMEOUT_MS, Project, default_path
 
 
 def _group_project_first(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
@@ -135,10 +135,16 @@ def _shown_project() -> Path:
     return Project.last_path or default_path()
 
 
+def _say_waiting(path: Path) -> None:
+    warn(f"waiting for {path}: it is locked by another coder process (up to "
+         f"{BUSY_TIMEOUT_MS // 1000} s)…")
+
+
 class CoderGroup(click.Group):
     """A click group that turns :class:`CoderError` into a one-line message and exit 1."""
 
     def invoke(self, ctx: click.Context):
+        Project.on_wait = _say_waiting
         try:
             result = super().invoke(ctx)
             sys.stdout.flush()  # a closed pipe shows here, not as noise at exit
