@@ -36,6 +36,9 @@ WRITERS = [
     ("agree.csv", ["agreement", "--coders", "alice,bob", "--docs", "all", "--csv", "OUT"]),
     ("patterns.jsonl", ["patterns", "export", "OUT"]),
     ("plot.png", ["stats", "--plot", "OUT", "--no-chart"]),
+    ("codebook.yaml", ["codebook", "save", "OUT"]),
+    ("taguette.csv", ["codebook", "save", "OUT", "--format", "taguette"]),
+    ("roster.yaml", ["speakers", "export", "OUT"]),
 ]
 IDS = [f"{args[0]}-{name}" for name, args in WRITERS]
 
