@@ -485,12 +485,21 @@ def test_interrupted_run_keeps_earlier_documents_and_resumes(proj):
     assert all_suggestions(proj) == complete
 
 
+def read_suggestions(project: Project) -> set[tuple]:
+    return set(rows(project, 'SELECT document_id, code_id, start, "end", pattern_id, source,'
+                             " polarity, sector, context, marked, cues FROM suggestions"))
+
+
 def test_two_workers_give_the_same_suggestions(proj):
     run_suggest(proj)
     single = all_suggestions(proj)
+    readings = read_suggestions(proj)
     report = run_suggest(proj, workers=2, force=True)
     assert report.processed == 4
     assert all_suggestions(proj) == single
+    # The workers read each hit in its turn too: the same predicted attributes.
+    assert read_suggestions(proj) == readings
+    assert {r[6] for r in readings} >= {"question", "negated"}
     run_suggest(proj, naive=True, force=True)
     assert all_suggestions(proj) == single
 

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coder.codebook.patterns import literal_values
 from coder.suggest.engine import PatternRef, build_plan, get_engine, match_texts, windows
 from coder.suggest.pipeline import LemmaData, load_pipeline
 
@@ -304,3 +305,146 @@ def test_engines_are_compiled_once_per_process():
     plan = plan_for("bounded")
     assert get_engine(plan) is get_engine(plan)
     assert get_engine(plan, naive=True) is not get_engine(plan)
+
+
+# -- anchors found token by token -------------------------------------------------------------
+
+# Anchors that are common pieces of longer words ("di" in "dijo", "del" in "delito", "CIA"
+# in "gracias"), a hyphen and brackets that split a chunk, and a special case ("pal").
+SHORT_PATTERNS = [
+    ("S", "gave-order", [{"LOWER": "yo"}, {"LOWER": {"IN": ["di", "giré"]}}, {"LOWER": "la", "OP": "?"},
+                         {"LOWER": "orden"}]),
+    ("S", "same-period", [{"LOWER": "mismo"}, {"LOWER": "periodo"}, {"LOWER": "del"}, {"LOWER": "año"}]),
+    ("S", "agencies", [{"ORTH": {"IN": ["CIA", "DEA"]}}]),
+    ("S", "del", [{"LOWER": "del"}]),
+    ("S", "narco", [{"LOWER": "narco"}]),
+    ("S", "pa", [{"LOWER": "pa"}, {"LOWER": "l"}]),
+    ("S", "decir", [{"LEMMA": "decir"}, {"LOWER": "que"}]),
+]
+SHORT_WORDS = ("yo di dí Di DI dijo dijimos la orden órdenes mismo periodo del Del delito año "
+               "años CIA cia gracias democracia DEA idea narco narco-estado narcos (narco) "
+               "pal pa l digo dice dicen decir que qué").split() + [
+    "yo di la orden", "Yo di orden", "yo giré la orden", "mismo periodo del año", "Mismo periodo"]
+
+
+def short_text(rng: random.Random, words: int) -> str:
+    parts = []
+    for _ in range(words):
+        word = rng.choice(SHORT_WORDS)
+        if rng.random() < 0.15:
+            word = rng.choice(PUNCT) + word if rng.random() < 0.5 else word + rng.choice(PUNCT)
+        parts += [word, rng.choice(GLUE)]
+    return "".join(parts)
+
+
+def test_an_anchor_inside_a_word_makes_no_window():
+    plan = make_plan(SHORT_PATTERNS)
+    engine = get_engine(plan)
+    text = "Dijo que yo di la orden, gracias; del delito, narcos y (narco) ¿CIA?"
+    found = {text[s:e] for s, e, _ in engine.token_occurrences(text)}
+    # Tokens only ("Dijo" is a form of the lemma decir): not "di" of "Dijo", "cia" of
+    # "gracias", "del" of "delito", "narco" of "narcos".
+    assert found == {"Dijo", "di", "del", "narco", "CIA"}
+    assert match_texts(plan, [text]) == match_texts(plan, [text], naive=True)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fast_equals_naive_with_anchors_inside_words(seed):
+    plan = make_plan(SHORT_PATTERNS)
+    rng = random.Random(f"short-{seed}")
+    texts = [short_text(rng, rng.choice([2, 10, 60, 300])) for _ in range(120)]
+    naive = match_texts(plan, texts, naive=True)
+    assert match_texts(plan, texts) == naive
+    found = {pattern for hits in naive for _, pattern, _, _ in hits}
+    assert found >= {"gave-order", "same-period", "agencies", "del", "narco", "pa", "decir"}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(SHORT_WORDS), st.sampled_from(PUNCT),
+                          st.sampled_from(GLUE), st.sampled_from(SPECIAL), st.text(max_size=3)),
+                max_size=40))
+def test_fast_equals_naive_on_arbitrary_fragments_with_short_anchors(pieces):
+    text = "".join(pieces)
+    plan = make_plan(SHORT_PATTERNS)
+    assert match_texts(plan, [text]) == match_texts(plan, [text], naive=True)
+
+
+def shipped_plan():
+    """The plan of the shipped codebook's Spanish patterns (the rules of the day)."""
+    from pathlib import Path
+
+    from coder.codebook import load_codebook
+
+    if "shipped" not in PLANS:
+        book = load_codebook(Path(__file__).resolve().parents[1] / "codebooks" / "securitization.yaml")
+        refs = [PatternRef(code.id, entry, exclude)
+                for code in book.codes
+                for entries, exclude in ((code.patterns, False), (code.exclude, True))
+                for entry in entries if entry.get("lang") == "es"]
+        PLANS["shipped"] = build_plan("es", refs)
+    return PLANS["shipped"]
+
+
+def shipped_words(plan) -> list[str]:
+    """Every literal word of the shipped patterns, in several casings: texts made of them
+    exercise the patterns whatever rules the codebook holds today."""
+    words = set()
+    for rule in plan.rules:
+        for need in rule.needs:
+            words.update(need)
+    words = sorted(w for w in words if w.strip())
+    return words + [w.capitalize() for w in words[::3]] + [w.upper() for w in words[::7]]
+
+
+def instance(rule, rng: random.Random) -> str:
+    """A text a rule may match: its phrase, or a word for each token (literal values or
+    the lemma itself, optional tokens sometimes left out, others a random word)."""
+    if rule.phrase is not None:
+        return rule.phrase
+    words = []
+    for token in rule.tokens:
+        if token.get("OP") in ("?", "*") and rng.random() < 0.5:
+            continue
+        choices = None
+        for attr in ("LOWER", "ORTH", "TEXT", "LEMMA"):
+            choices = literal_values(token, attr)
+            if choices:
+                break
+        words.append(rng.choice(choices) if choices else rng.choice(WORDS))
+    return " ".join(words)
+
+
+def test_fast_equals_naive_with_the_shipped_codebook():
+    plan = shipped_plan()
+    vocabulary = shipped_words(plan) + WORDS
+    rng = random.Random("shipped")
+    texts = []
+    for _ in range(150):
+        parts = []
+        for _ in range(rng.choice([5, 30, 120])):
+            roll = rng.random()
+            word = instance(rng.choice(plan.rules), rng) if roll < 0.15 else rng.choice(vocabulary)
+            if roll > 0.9:
+                word = word + rng.choice(PUNCT)
+            parts += [word, rng.choice(GLUE)]
+        texts.append("".join(parts))
+    naive = match_texts(plan, texts, naive=True)
+    assert match_texts(plan, texts) == naive
+    assert len({pattern for hits in naive for _, pattern, _, _ in hits}) > 60
+
+
+def test_fast_equals_naive_with_the_shipped_codebook_on_the_real_corpus(real_corpus):
+    """Turns of real transcripts (read here, never copied) with the shipped patterns."""
+    from coder.corpus.text import decode_bytes, looks_like_transcript, parse_plain, parse_transcript
+
+    files = sorted(real_corpus.rglob("*.txt"))
+    rng = random.Random(11)
+    texts = []
+    for path in rng.sample(files, min(12, len(files))):
+        text = decode_bytes(path.read_bytes())
+        doc = parse_transcript(text) if looks_like_transcript(text) else parse_plain(text)
+        texts.extend(text[t.start:t.end] for t in doc.turns)
+    plan = shipped_plan()
+    naive = match_texts(plan, texts, naive=True)
+    assert match_texts(plan, texts) == naive
+    assert sum(map(len, naive)) > 50

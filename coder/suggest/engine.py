@@ -107,6 +107,9 @@ class Rule:
     right: int | None = 0        # ... and after it
     uses_lemma: bool = False
     uses_sents: bool = False
+    # Per required token with literal values: the lowercased strings one of which a match
+    # must hold (the anchor's set is one of them).  A window lacking one cannot match.
+    needs: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass
@@ -401,6 +404,7 @@ def _choose_anchors(plan: Plan, candidates: list[list[tuple]],
             plan.notes.append(f"code {rule.code}, {kind} {rule.pattern_id}: no literal word to "
                               "look for; every turn goes through the whole pipeline")
             continue
+        rule.needs = tuple(sorted({tuple(sorted(o[0])) for o in options}, key=len))
         best, rule.left, rule.right = min(
             options, key=lambda o: (sum(costs.get(w, 1.0) for w in o[0]), len(o[0]), sorted(o[0]),
                                     _reach_cost(o[1]) + _reach_cost(o[2])))
@@ -514,6 +518,11 @@ class Engine:
         if self.lemmatizer is not None and not naive and not plan.full_lemma and plan.lemma_table is not None:
             self.lemma_ids = {vocab.strings.add(k): vocab.strings.add(v)
                               for k, v in plan.lemma_table.items()}
+        # Each rule's required tokens: a short list is tested with ``in``, a long one
+        # (the forms of a lemma) with one regular expression.
+        self.need_tests: list[list[tuple[str, ...] | re.Pattern]] = [
+            [need if len(need) <= 4 else re.compile(trie_regex(need)) for need in rule.needs]
+            for rule in plan.rules]
         self.lexical_rx = re.compile(plan.lexical_regex) if plan.lexical_regex else None
         self.spaced_rx = re.compile(plan.spaced_regex) if plan.spaced_regex else None
         self.context_rx = re.compile(plan.context_regex) if plan.context_regex else None
@@ -525,6 +534,8 @@ class Engine:
         A search reports the longest anchor starting at a position; the anchors that are
         its prefixes start there too, so their rules come along.  ``inner`` lists the
         offsets inside an anchor where another anchor may start (found overlapping).
+        ``owners`` are the rules anchored on exactly that string, ``prefixes`` the anchors
+        a found string starts with (itself included).
         """
         owners: dict[str, set[int]] = {}
         for index, rule in enumerate(self.plan.rules):
@@ -532,25 +543,113 @@ class Engine:
                 for word in rule.anchor:
                     owners.setdefault(word, set()).add(index)
         prefixes = {word[:size] for word in owners for size in range(1, len(word) + 1)}
+        self.owners = {word: tuple(sorted(found)) for word, found in owners.items()}
+        self.prefixes: dict[str, tuple[str, ...]] = {}
         self.anchor_rules: dict[str, tuple[int, ...]] = {}
         self.anchor_reach: dict[str, Reach] = {}
         self.inner: dict[str, tuple[int, ...]] = {}
+        self.rule_reach: list[Reach] = []
+        for rule in self.plan.rules:
+            left = _side(rule.left, rule.line_local)
+            right = _side(rule.right, rule.line_local)
+            self.rule_reach.append((0, TURN, 0, TURN) if self.plan.whole_turns
+                                   else (left[0], left[1], right[0], right[1]))
+        self._reach_cache: dict[tuple[int, ...], Reach] = {}
         for word in owners:
+            self.prefixes[word] = tuple(word[:size] for size in range(1, len(word) + 1)
+                                        if word[:size] in owners)
             found: set[int] = set()
-            for size in range(1, len(word) + 1):
-                found |= owners.get(word[:size], set())
+            for prefix in self.prefixes[word]:
+                found |= owners[prefix]
             self.anchor_rules[word] = tuple(sorted(found))
-            reach: Reach = (0, CHUNKS, 0, CHUNKS)
-            for index in found:
-                rule = self.plan.rules[index]
-                left = _side(rule.left, rule.line_local)
-                right = _side(rule.right, rule.line_local)
-                reach = _combine(reach, (left[0], left[1], right[0], right[1]))
-            self.anchor_reach[word] = (0, TURN, 0, TURN) if self.plan.whole_turns else reach
+            self.anchor_reach[word] = self.reach_of(self.anchor_rules[word])
             self.inner[word] = tuple(j for j in range(1, len(word))
                                      if word[j:] in prefixes
                                      or any(word[j:j + size] in owners
                                             for size in range(1, len(word) - j + 1)))
+        # Chunk by chunk (see token_occurrences): chunks already looked at, and those
+        # holding anchor tokens with where they are.  Special cases holding a space whose
+        # tokens include an anchor make a text go by the substring route.
+        self._seen: set[str] = set()
+        self._anchor_tokens: dict[str, tuple[tuple[int, int, tuple[int, ...]], ...]] = {}
+        self._anchor_chunks: set[str] = set()
+        from spacy.attrs import ORTH
+
+        special = self.nlp.tokenizer.rules
+        self.unsafe_keys = tuple(
+            key for key in self.plan.ws_keys
+            if any(fold_lower(str(token.get(ORTH, token.get("ORTH", "")))) in owners for token in special.get(key, ())))
+        self.spaced_firsts = tuple(sorted({word.split(" ")[0] for word in self.anchor_rules
+                                           if " " in word}))
+
+    def holds_needs(self, index: int, low: str) -> bool:
+        """Whether folded text ``low`` holds a candidate string of every token rule
+        ``index`` requires (False: the rule cannot match inside it)."""
+        for need in self.need_tests[index]:
+            if isinstance(need, tuple):
+                if not any(option in low for option in need):
+                    return False
+            elif need.search(low) is None:
+                return False
+        return True
+
+    def reach_of(self, rules: tuple[int, ...]) -> Reach:
+        """How far a window must reach around an anchor of ``rules`` (cached)."""
+        reach = self._reach_cache.get(rules)
+        if reach is None:
+            reach = (0, CHUNKS, 0, CHUNKS)
+            for index in rules:
+                reach = _combine(reach, self.rule_reach[index])
+            self._reach_cache[rules] = reach
+        return reach
+
+    def _learn(self, chunk: str) -> None:
+        """Find the anchor tokens of a whitespace-separated chunk (once per chunk)."""
+        self._seen.add(chunk)
+        folded = fold_lower(chunk)
+        if len(folded) == len(chunk) and (self.lexical_rx is None
+                                          or self.lexical_rx.search(folded) is None):
+            return  # a token's text is a piece of its chunk: no anchor inside, no anchor token
+        found = []
+        for token in self.nlp.tokenizer(chunk):
+            rules = self.owners.get(fold_lower(token.text))
+            if rules:
+                found.append((token.idx, token.idx + len(token.text), rules))
+        if found:
+            self._anchor_tokens[chunk] = tuple(found)
+            self._anchor_chunks.add(chunk)
+
+    def token_occurrences(self, text: str) -> list[tuple[int, int, tuple[int, ...]]]:
+        """Every token of ``text`` that is a lexical anchor: ``(start, end, rules)``.
+
+        spaCy's tokenizer splits on whitespace first and tokenizes each chunk on its own
+        (only special cases holding a space join chunks: callers make sure none that
+        matters is in the text), so the tokens of a chunk are the same in every text and
+        are worked out once per distinct chunk; "di" inside "dijo" anchors nothing.
+        """
+        chunks = set(text.split())
+        fresh = chunks - self._seen
+        if fresh:
+            if len(self._seen) > 500_000:  # bound the memory of a huge run
+                self._seen.clear()
+                self._anchor_tokens.clear()
+                self._anchor_chunks.clear()
+                fresh = chunks
+            for chunk in fresh:
+                self._learn(chunk)
+        found = []
+        n = len(text)
+        for chunk in chunks & self._anchor_chunks:
+            tokens = self._anchor_tokens[chunk]
+            size = len(chunk)
+            at = text.find(chunk)
+            while at >= 0:
+                if (at == 0 or text[at - 1].isspace()) and (at + size == n or text[at + size].isspace()):
+                    found.extend((at + start, at + end, rules) for start, end, rules in tokens)
+                    at = text.find(chunk, at + size)
+                else:
+                    at = text.find(chunk, at + 1)
+        return found
 
     def _phrase_doc(self, rule: Rule):
         """The pattern doc of a phrase rule (lemmatized when it is compared on LEMMA)."""
@@ -664,20 +763,35 @@ class Engine:
             return self.doc_hits(self._full_doc(text))
         if self.context_rx is not None and self.context_rx.search(low):
             return self.doc_hits(self._full_doc(text))
-        found_at = self.occurrences(low)
-        if not found_at:
+        spans: list[tuple[int, int, Reach]] = []
+        owners: list[tuple[int, ...]] = []
+        if plan.whole_turns or any(key in text for key in self.unsafe_keys):
+            # The substring route: every place an anchor occurs, token or not.
+            for start, end, word in self.occurrences(low):
+                spans.append((start, end, self.anchor_reach[word]))
+                owners.append(self.anchor_rules[word])
+        else:
+            for start, end, rules in self.token_occurrences(text):
+                spans.append((start, end, self.reach_of(rules)))
+                owners.append(rules)
+        if not spans:
             return set()
-        spans = [(start, end, self.anchor_reach[word]) for start, end, word in found_at]
         found: set[tuple[int, int, int]] = set()
         rules = plan.rules
         for start, end, members in windows(text, spans, plan.ws_keys):
             indexes: set[int] = set()
             for member in members:
-                indexes.update(self.anchor_rules[found_at[member][2]])
+                indexes.update(owners[member])
+            # A rule runs only where every token it requires has a candidate string in
+            # the window (a match lies inside its window, so it holds them all).
+            piece = low[start:end]
+            run = [index for index in sorted(indexes) if self.holds_needs(index, piece)]
+            if not run:
+                continue
             doc = self.nlp.make_doc(text[start:end])
-            if self.lemmatizer is not None and any(rules[i].uses_lemma for i in indexes):
+            if self.lemmatizer is not None and any(rules[i].uses_lemma for i in run):
                 self._lemmatize(doc)
-            found |= self.doc_hits(doc, start, sorted(indexes))
+            found |= self.doc_hits(doc, start, run)
         return found
 
 
@@ -693,40 +807,6 @@ def get_engine(plan: Plan, *, naive: bool = False) -> Engine:
             _ENGINES.clear()
         engine = _ENGINES[key] = Engine(plan, naive=naive)
     return engine
-
-
-# -- worker processes -------------------------------------------------------------------------
-
-_WORKER: dict = {}
-
-
-def worker_init(plans_path: str, naive: bool) -> None:
-    """Pool initializer: read the plans (pickled by the parent) and compile their engines.
-
-    Ctrl-C is left to the parent (it stops the pool).  A failure is kept and raised by
-    the first task, so it reaches the parent as that task's error.
-    """
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER.update(plans={}, naive=naive, error=None)
-    try:
-        import pickle
-
-        with open(plans_path, "rb") as handle:
-            plans = _WORKER["plans"] = pickle.load(handle)
-        for plan in plans.values():
-            get_engine(plan, naive=naive)
-    except Exception as exc:  # re-raised in worker_task
-        _WORKER["error"] = exc
-
-
-def worker_task(payload: tuple[int, str, list[tuple[int, str]]]) -> tuple[int, list[Hit]]:
-    """Match one document in a worker: ``(document id, lang, [(offset, turn text)])``."""
-    if _WORKER.get("error") is not None:
-        raise _WORKER["error"]
-    document_id, lang, turns = payload
-    return document_id, match_document(_WORKER["plans"], lang, turns, _WORKER["naive"])
 
 
 def match_texts(plan: Plan, texts: Sequence[str], *, naive: bool = False) -> list[list[Hit]]:

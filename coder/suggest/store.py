@@ -72,6 +72,7 @@ class RunPlan:
     pipelines: dict[str, str]
     tasks: list[DocumentTask]
     moves: MoveBook = field(default_factory=MoveBook)  # how hits read their clause
+    moves_yaml: str | None = None    # the codebook YAML ``moves`` was read from (for workers)
     documents: int = 0               # documents in scope
     up_to_date: int = 0              # skipped: suggestions already current
     no_turns: int = 0                # skipped: no turns (in scope)
@@ -197,8 +198,10 @@ def prepare_run(project: Project, scope: RunScope | None = None, *, model: str |
             ):
                 turns_by_doc.setdefault(row["document_id"], []).append(row)
 
+    moves_yaml = _codebook_yaml(project)
     run = RunPlan(codebook_version=str(version), plans=plans, pipelines=pipelines, tasks=[],
-                  documents=len(docs), notes=notes, moves=_move_book(project))
+                  documents=len(docs), notes=notes, moves_yaml=moves_yaml,
+                  moves=move_book_from_yaml(moves_yaml) if moves_yaml else MoveBook())
     tasks: list[tuple[int, DocumentTask]] = []
     turn_filter = scope.turn_filter()
     for doc in docs:
@@ -248,12 +251,18 @@ def prepare_run(project: Project, scope: RunScope | None = None, *, model: str |
     return run
 
 
-def _move_book(project: Project) -> MoveBook:
-    """The current codebook's move rules, lexicons and topics (empty without a codebook)."""
+def _codebook_yaml(project: Project) -> str | None:
+    """The current codebook's stored YAML (its move rules, lexicons and topics), if any."""
     codebook_id = project.setting("codebook_id")
     row = project.db.execute("SELECT yaml FROM codebooks WHERE id = ?", [codebook_id]).fetchone() \
         if codebook_id is not None else None
-    return move_book_from_yaml(row[0]) if row else MoveBook()
+    return row[0] if row and row[0] else None
+
+
+def _move_book(project: Project) -> MoveBook:
+    """The current codebook's move rules, lexicons and topics (empty without a codebook)."""
+    text = _codebook_yaml(project)
+    return move_book_from_yaml(text) if text else MoveBook()
 
 
 Read = tuple[str, str, int, int, Reading]  # a hit and its reading
@@ -262,17 +271,25 @@ Read = tuple[str, str, int, int, Reading]  # a hit and its reading
 def read_hits(text: str, task: DocumentTask, hits: Sequence[Hit], book: MoveBook) -> list[Read]:
     """Each hit with its :class:`Reading`; only the longest of overlapping hits of one code,
     and none of a code that requires a context its surroundings lack."""
+    return read_turn_hits([(start, text[start:end]) for start, end in task.turns], task.kinds,
+                          hits, book)
+
+
+def read_turn_hits(turns: Sequence[tuple[int, str]], kinds: Sequence[str], hits: Sequence[Hit],
+                   book: MoveBook) -> list[Read]:
+    """:func:`read_hits` given the document's turns as ``(offset, text)`` and their kinds
+    (what a worker process has)."""
     import bisect
 
-    starts = [start for start, _ in task.turns]
+    starts = [start for start, _ in turns]
     readers: dict = {}
     out: list[Read] = []
     for code, pattern, start, end in keep_longest(list(hits)):
         index = max(0, bisect.bisect_right(starts, start) - 1)
-        turn_start, turn_end = task.turns[index]
+        turn_start, turn_text = turns[index]
         if index not in readers:
-            kind = task.kinds[index] if index < len(task.kinds) else None
-            readers[index] = book.reader(text[turn_start:turn_end], kind)
+            kind = kinds[index] if index < len(kinds) else None
+            readers[index] = book.reader(turn_text, kind)
         rules = book.for_code(code)
         reading = readers[index].read(start - turn_start, end - turn_start, rules,
                                       book.lexicons, book.topics)
@@ -294,11 +311,58 @@ def _stored_scope(text: str | None) -> dict | None:
 
 # -- running ----------------------------------------------------------------------------------
 
-def _payload(project: Project, task: DocumentTask) -> tuple[int, str, list[tuple[int, str]]]:
-    # Only the turns, not the whole text, travel to a worker.
+Payload = tuple[int, str, list[tuple[int, str]], list[str]]
+
+
+def _payload(project: Project, task: DocumentTask) -> Payload:
+    # Only the turns, not the whole text, travel to a worker: (id, lang, turns, kinds).
     text = project.db.execute("SELECT text FROM documents WHERE id = ?",
                               [task.document_id]).fetchone()[0]
-    return task.document_id, task.lang, [(start, text[start:end]) for start, end in task.turns]
+    return (task.document_id, task.lang, [(start, text[start:end]) for start, end in task.turns],
+            list(task.kinds))
+
+
+def match_and_read(plans: dict[str, Plan], book: MoveBook, payload: Payload, naive: bool = False
+                   ) -> list[Read]:
+    """One document's read hits: its turns matched, then each hit read in its turn."""
+    _, lang, turns, kinds = payload
+    return read_turn_hits(turns, kinds, match_document(plans, lang, turns, naive), book)
+
+
+_WORKER: dict = {}
+
+
+def _worker_init(path: str, naive: bool) -> None:
+    """Pool initializer: read the plans and the move rules (pickled by the parent) and
+    compile the engines.
+
+    Ctrl-C is left to the parent (it stops the pool).  A failure is kept and raised by
+    the first task, so it reaches the parent as that task's error.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER.update(plans={}, book=MoveBook(), naive=naive, error=None)
+    try:
+        import pickle
+
+        from .engine import get_engine
+
+        with open(path, "rb") as handle:
+            plans, moves = pickle.load(handle)
+        _WORKER["plans"] = plans
+        _WORKER["book"] = move_book_from_yaml(moves) if isinstance(moves, str) else moves
+        for plan in plans.values():
+            get_engine(plan, naive=naive)
+    except Exception as exc:  # re-raised in _worker_task
+        _WORKER["error"] = exc
+
+
+def _worker_task(payload: Payload) -> tuple[int, list[Read]]:
+    """Match and read one document in a worker process."""
+    if _WORKER.get("error") is not None:
+        raise _WORKER["error"]
+    return payload[0], match_and_read(_WORKER["plans"], _WORKER["book"], payload, _WORKER["naive"])
 
 
 def _words(pieces: Iterable[tuple[int, str]]) -> int:
@@ -319,10 +383,7 @@ def execute_run(project: Project, run: RunPlan, *, naive: bool = False, workers:
                            notes=list(run.notes))
     by_code: Counter = Counter()
 
-    def store(task: DocumentTask, hits: list[Hit], words: int) -> None:
-        text = project.db.execute("SELECT text FROM documents WHERE id = ?",
-                                  [task.document_id]).fetchone()[0]
-        reads = read_hits(text, task, hits, run.moves)
+    def store(task: DocumentTask, reads: list[Read], words: int) -> None:
         write_document(project, task, reads, run.codebook_version, run.pipelines[task.lang])
         report.processed += 1
         report.suggestions += len(reads)
@@ -336,8 +397,8 @@ def execute_run(project: Project, run: RunPlan, *, naive: bool = False, workers:
     try:
         if workers == 1:
             for task in tasks:
-                doc_id, lang, pieces = _payload(project, task)
-                store(task, match_document(run.plans, lang, pieces, naive), _words(pieces))
+                payload = _payload(project, task)
+                store(task, match_and_read(run.plans, run.moves, payload, naive), _words(payload[2]))
         else:
             _run_pool(project, run, tasks, workers, naive, store)
     except sqlite3.OperationalError as exc:
@@ -352,7 +413,7 @@ def execute_run(project: Project, run: RunPlan, *, naive: bool = False, workers:
 
 def _run_pool(project: Project, run: RunPlan, tasks: list[DocumentTask], workers: int,
               naive: bool, store: Callable) -> None:
-    """Match in ``workers`` spawned processes; write each result here as it comes back.
+    """Match and read in ``workers`` spawned processes; write each result here as it comes back.
 
     At most a few documents per worker are in flight, so memory stays flat.  A worker
     that cannot start (or dies) stops the run with a CoderError instead of hanging.
@@ -363,15 +424,16 @@ def _run_pool(project: Project, run: RunPlan, tasks: list[DocumentTask], workers
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    from . import engine
-
     # The plans go through a file, not the start-up pipe: a child that dies before
     # reading a large start-up message would leave the parent blocked writing it.
     with tempfile.NamedTemporaryFile(prefix="coder-plans-", suffix=".pickle", delete=False) as handle:
-        pickle.dump(run.plans, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        # The move rules travel as the codebook's YAML when there is one: a worker builds
+        # its own book (and word memo) from it.
+        pickle.dump((run.plans, run.moves_yaml or run.moves), handle,
+                    protocol=pickle.HIGHEST_PROTOCOL)
         plans_path = handle.name
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=engine.worker_init,
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init,
                                initargs=(plans_path, naive))
     pending: deque = deque()
     queue = iter(tasks)
@@ -380,15 +442,15 @@ def _run_pool(project: Project, run: RunPlan, tasks: list[DocumentTask], workers
         task = next(queue, None)
         if task is not None:
             payload = _payload(project, task)
-            pending.append((task, _words(payload[2]), pool.submit(engine.worker_task, payload)))
+            pending.append((task, _words(payload[2]), pool.submit(_worker_task, payload)))
 
     try:
         for _ in range(workers * 4):
             submit()
         while pending:
             task, words, future = pending.popleft()
-            _, hits = future.result()
-            store(task, hits, words)
+            _, reads = future.result()
+            store(task, reads, words)
             submit()
     except BrokenProcessPool:
         raise CoderError(f"the {workers} worker processes stopped unexpectedly (a script run "
