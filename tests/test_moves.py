@@ -467,3 +467,39 @@ def test_patterns_try_shows_the_reading(tmp_path):
                                   "--kind", "press", "-p", str(path)])
     output = " ".join(result.output.split())
     assert "polarity=question" in output and "set aside" in output
+
+
+def test_the_shipped_codebook_reads_the_securitizing_structure():
+    """The shipped codebook's `move:` rules on sentences written for the test."""
+    from pathlib import Path
+
+    from coder.suggest.moves import move_book_from_yaml
+
+    shipped = Path(__file__).resolve().parents[1] / "codebooks" / "securitization.yaml"
+    book = move_book_from_yaml(shipped.read_text(encoding="utf-8"))
+
+    def read(code, text, phrase, kind="president"):
+        start = text.index(phrase)
+        return book.reader(text, kind).read(start, start + len(phrase), book.for_code(code),
+                                            book.lexicons, book.topics)
+
+    # a deployment answering violence is presented; one read out of a table is set aside
+    assert not read("SEC.MEASURE.MILITARY", "Por los asesinatos en la sierra enviamos 900"
+                    " elementos del Ejército.", "enviamos 900 elementos").marked
+    assert read("SEC.MEASURE.MILITARY", "En la región norte enviamos 900 elementos, en la"
+                " región sur 450, en la costa 300 y en la capital 120.",
+                "enviamos 900 elementos").marked
+    # a health risk in a pandemic passage is not a security threat declaration
+    assert read("SEC.MARK.THREAT", "El contagio en la pandemia pone en riesgo la vida de"
+                " los abuelos.", "pone en riesgo la vida").marked
+    assert not read("SEC.MARK.THREAT", "Esas bandas de secuestradores ponen en riesgo la vida"
+                    " de los viajeros.", "ponen en riesgo la vida").marked
+    # the war frame needs a first-person cue; the label needs to be applied
+    assert read("SEC.MARK.WAR", "Y luego vino la mano dura, y todo empeoró.", "mano dura").marked
+    assert not read("SEC.MEASURE.NATSEC", "Las presas son instalaciones estratégicas y las"
+                    " cuidamos.", "instalaciones estratégicas").marked
+    assert read("SEC.MEASURE.NATSEC", "Hay tres mil soldados dando seguridad a"
+                " instalaciones estratégicas.", "instalaciones estratégicas").marked
+    # a reporter's code outside a press turn is set aside
+    assert read("CTX.QA.ALIGNED", "Quiero felicitarlo por su estrategia de seguridad.",
+                "felicitarlo", kind="official").marked
