@@ -15,7 +15,7 @@ from coder.agreement import units as U
 from coder.agreement.report import agreement_report
 from coder.commands.team import agreement as agreement_command
 from coder.errors import CoderError
-from tests.test_team_fixtures import code, find, make_project
+from tests.helpers import code_phrase, make_project, phrase_span
 
 CODERS = ["alice", "bob", "carol"]
 
@@ -26,12 +26,12 @@ def coded(tmp_path):
     with make_project(tmp_path, documents=3) as project:
         for doc in (1, 2, 3):
             for coder in CODERS:
-                code(project, coder, doc, "SEC.WAR", "Ya no hay guerra en la sierra.")
-            code(project, "alice", doc, "DES.NOFORCE", "No vamos a combatir el fuego con fuego.")
-            code(project, "bob", doc, "DES.NOFORCE", "No vamos a combatir el fuego", trim=(3, 0))
-        code(project, "carol", 2, "DES.NOFORCE", "No vamos a combatir el fuego con fuego.")
-        code(project, "alice", 1, "DES.ROOT", "Vamos a atender a los jóvenes del barrio.")
-        code(project, "bob", 3, "DES.ROOT", "La seguridad se construye con empleo y escuelas.")
+                code_phrase(project, coder, doc, "SEC.WAR", "Ya no hay guerra en la sierra.")
+            code_phrase(project, "alice", doc, "DES.NOFORCE", "No vamos a combatir el fuego con fuego.")
+            code_phrase(project, "bob", doc, "DES.NOFORCE", "No vamos a combatir el fuego", trim=(3, 0))
+        code_phrase(project, "carol", 2, "DES.NOFORCE", "No vamos a combatir el fuego con fuego.")
+        code_phrase(project, "alice", 1, "DES.ROOT", "Vamos a atender a los jóvenes del barrio.")
+        code_phrase(project, "bob", 3, "DES.ROOT", "La seguridad se construye con empleo y escuelas.")
         yield project
 
 
@@ -146,7 +146,7 @@ def test_character_alpha_matches_reference(coded):
 def test_span_unit(coded):
     report = agreement_report(coded, ["alice", "bob"], "span", overlap=0.9)
     r = row(report, "DES.NOFORCE")
-    start, end = find(coded, 1, "No vamos a combatir el fuego con fuego.")
+    start, end = phrase_span(coded, 1, "No vamos a combatir el fuego con fuego.")
     # bob's segment is alice's minus 3 characters at the start and the last 11.
     ratio = (end - 11 - (start + 3)) / (end - start)
     assert ratio < 0.9

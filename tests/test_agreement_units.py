@@ -15,7 +15,7 @@ from coder.annotate import remove_annotation
 from coder.errors import CoderError
 from coder.project import now
 from coder.team.sample import draw_sample, set_status
-from tests.test_team_fixtures import code, find, make_project, turns
+from tests.helpers import code_phrase, make_project, phrase_span, turns
 
 CODERS = ["alice", "bob", "carol"]
 
@@ -72,15 +72,15 @@ def test_select_documents(tmp_path):
     with make_project(tmp_path, documents=6) as project:
         with pytest.raises(CoderError, match="no document has been coded"):
             U.select_documents(project, ["alice", "bob"], "all")
-        code(project, "alice", 1, "SEC.WAR", "Ya no hay guerra")
-        code(project, "bob", 1, "SEC.WAR", "Ya no hay guerra")
-        code(project, "alice", 2, "SEC.WAR", "Ya no hay guerra")
+        code_phrase(project, "alice", 1, "SEC.WAR", "Ya no hay guerra")
+        code_phrase(project, "bob", 1, "SEC.WAR", "Ya no hay guerra")
+        code_phrase(project, "alice", 2, "SEC.WAR", "Ya no hay guerra")
         scope = U.select_documents(project, ["alice", "bob"])
         assert scope.rule == "all" and scope.documents == [1]
         sample = draw_sample(project, ["alice", "bob"], size=3, seed=4)
         first, second, third = sample.reliability
-        code(project, "alice", first, "DES.ROOT", "jóvenes del barrio")
-        code(project, "bob", first, "DES.ROOT", "jóvenes del barrio")
+        code_phrase(project, "alice", first, "DES.ROOT", "jóvenes del barrio")
+        code_phrase(project, "bob", first, "DES.ROOT", "jóvenes del barrio")
         set_status(project, "alice", second, "done")     # bob has not finished it
         scope = U.select_documents(project, ["alice", "bob"])
         assert scope.rule == "reliability"
@@ -103,9 +103,9 @@ def test_select_documents(tmp_path):
 
 def test_deleted_annotations_do_not_count(tmp_path):
     with make_project(tmp_path, documents=1) as project:
-        a = code(project, "alice", 1, "SEC.WAR", "Ya no hay guerra")
-        code(project, "bob", 1, "SEC.WAR", "Ya no hay guerra")
-        code(project, "alice", 1, "DES.ROOT", "atender a los jóvenes")
+        a = code_phrase(project, "alice", 1, "SEC.WAR", "Ya no hay guerra")
+        code_phrase(project, "bob", 1, "SEC.WAR", "Ya no hay guerra")
+        code_phrase(project, "alice", 1, "DES.ROOT", "atender a los jóvenes")
         remove_annotation(project, "alice", a["id"])
         scope = U.select_documents(project, ["alice", "bob"], "all")
         data = U.reliability_data(project, scope, ["SEC.WAR"], "turn")
@@ -222,11 +222,11 @@ def test_match_segments():
 
 def test_load_spans_in_scope_order(tmp_path):
     with make_project(tmp_path, documents=2) as project:
-        code(project, "carol", 1, "DES.ROOT", "atender a los jóvenes")
-        code(project, "alice", 1, "DES.ROOT", "jóvenes del barrio")
+        code_phrase(project, "carol", 1, "DES.ROOT", "atender a los jóvenes")
+        code_phrase(project, "alice", 1, "DES.ROOT", "jóvenes del barrio")
         scope = U.select_documents(project, ["carol", "alice"], [1])
         spans = U.load_spans(project, scope, ["DES.ROOT", "SEC.WAR"])
         assert spans["SEC.WAR"] == {}
         carol, alice = spans["DES.ROOT"][1]
-        assert carol == [find(project, 1, "atender a los jóvenes")]
-        assert alice == [find(project, 1, "jóvenes del barrio")]
+        assert carol == [phrase_span(project, 1, "atender a los jóvenes")]
+        assert alice == [phrase_span(project, 1, "jóvenes del barrio")]

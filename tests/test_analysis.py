@@ -17,7 +17,7 @@ from coder.analysis import (
 )
 from coder.cli import main
 from coder.errors import CoderError
-from tests.test_export_segments import build_coded
+from tests.helpers import build_coded
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -181,7 +181,7 @@ def partly_coded(coded, tmp_path):
     segments, alice's assignment done: read and found empty, so coded)."""
     from coder.annotate import apply_code
     from coder.corpus.importer import import_paths
-    from tests.test_export_segments import write_transcript
+    from tests.helpers import write_transcript
 
     import_paths(coded, [write_transcript(tmp_path, "in/2019/mayo/02--c.txt", MAY),
                          write_transcript(tmp_path, "in/2019/junio/03--d.txt", JUNE)])

@@ -21,7 +21,7 @@ from coder.codebook import parse_codebook, store_codebook
 from coder.corpus.importer import import_paths
 from coder.errors import CoderError
 from coder.project import now
-from tests.conftest import CODEBOOK
+from tests.helpers import CODEBOOK
 
 
 @pytest.fixture

@@ -22,27 +22,7 @@ from coder.codebook import codebook_attributes, parse_codebook, store_codebook
 from coder.corpus.importer import import_paths
 from coder.errors import CodebookError, CoderError
 from coder.project import now
-from tests.conftest import CODEBOOK
-
-ATTRIBUTES = """
-attributes:
-  - id: source
-    name: Source of the move
-    codes: [SEC, DES]
-    values:
-      - {id: own, name: "Own move"}
-      - attributed
-      - quoted
-  - id: polarity
-    codes: [SEC]
-    values: [affirmed, negated, hypothetical, question]
-  - id: audience
-    values: [domestic, foreign]
-"""
-
-
-def with_attributes(extra: str = ATTRIBUTES) -> str:
-    return CODEBOOK.replace("codes:\n", extra.lstrip("\n") + "codes:\n", 1)
+from tests.helpers import with_attributes
 
 
 @pytest.fixture
@@ -169,7 +149,7 @@ def test_cli_lists_and_sets_values(coded, monkeypatch):
 
 def test_shipped_codebook_declares_source_and_polarity_for_moves():
     from coder.codebook import load_codebook
-    from tests.conftest import REPO
+    from tests.helpers import REPO
 
     codebook = load_codebook(REPO / "codebooks" / "securitization.yaml")
     dimensions = {a.id: a for a in codebook.attributes}
@@ -226,7 +206,7 @@ def test_exports_carry_attribute_columns(coded, tmp_path):
 def test_refi_keeps_attribute_values_as_value_codes(coded, tmp_path):
     from coder.export.refi import export_qdpx, import_refi
     from coder.project import Project
-    from tests.test_refi import validate_qdpx
+    from tests.helpers import validate_qdpx
 
     first = apply_code(coded, "alice", 1, "SEC.WAR", 10, 25)
     apply_code(coded, "alice", 1, "DES.NOFORCE", 30, 40)

@@ -19,7 +19,7 @@ from coder.team.audit import (
     judge_item,
     wilson_interval,
 )
-from tests.conftest import CODEBOOK, TRANSCRIPT
+from tests.helpers import CODEBOOK, TRANSCRIPT
 
 
 @pytest.mark.parametrize(("successes", "n", "low", "high"), [
@@ -244,7 +244,7 @@ def test_report_measures_how_far_judges_agree(audited):
 
 
 def test_draw_only_suggestions_predicted_so(audited):
-    from tests.test_attributes import with_attributes
+    from tests.helpers import with_attributes
 
     store_codebook(audited, parse_codebook(with_attributes()))
     columns = [r[1] for r in audited.db.execute("PRAGMA table_info(suggestions)")]

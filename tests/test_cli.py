@@ -224,7 +224,7 @@ def test_a_closed_pipe_ends_quietly(tmp_path, transcript):
     import subprocess
     import sys
 
-    from tests.conftest import REPO
+    from tests.helpers import REPO
 
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     project = tmp_path / "p.db"

@@ -14,7 +14,7 @@ from coder.codebook import (
     store_codebook,
 )
 from coder.errors import CodebookError
-from tests.conftest import CODEBOOK
+from tests.helpers import CODEBOOK
 
 
 def test_load_tree(codebook_file):

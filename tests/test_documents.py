@@ -145,12 +145,12 @@ def test_documents_cli(run, corpus):
 
 def test_agreement_leaves_out_excluded_documents(tmp_path):
     from coder.agreement.report import agreement_report
-    from tests.test_team_fixtures import code, make_project
+    from tests.helpers import code_phrase, make_project
 
     with make_project(tmp_path, documents=3) as project:
         for doc in (1, 2, 3):
             for coder in ("alice", "bob"):
-                code(project, coder, doc, "SEC.WAR", "Ya no hay guerra en la sierra.")
+                code_phrase(project, coder, doc, "SEC.WAR", "Ya no hay guerra en la sierra.")
         assert agreement_report(project, ["alice", "bob"], "turn").documents == [1, 2, 3]
         set_excluded(project, [2])
         report = agreement_report(project, ["alice", "bob"], "turn")

@@ -18,7 +18,7 @@ from coder.export.matrix import (
     matrix_frame,
     split_sentences,
 )
-from tests.test_export_segments import build_coded
+from tests.helpers import build_coded
 
 CODES = ["SEC", "SEC.WAR", "DES", "DES.NOFORCE", "DES.ROOT"]
 
@@ -93,7 +93,7 @@ def test_matrix_by_turn(coded):
 
 def test_matrix_by_month_has_no_gaps(coded, tmp_path):
     from coder.corpus.importer import import_paths
-    from tests.test_export_segments import write_transcript
+    from tests.helpers import write_transcript
 
     import_paths(coded, [write_transcript(tmp_path, "in/2019/junio/01--c.txt",
                                           "Un mensaje | 1 de junio, 2019\nAutor\n01 de junio de 2019\n---\n"

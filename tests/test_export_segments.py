@@ -6,15 +6,12 @@ import csv
 import datetime as dt
 import io
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from coder.annotate import apply_code, document_memo, remove_annotation
+from coder.annotate import document_memo
 from coder.cli import main
-from coder.codebook import parse_codebook, store_codebook
-from coder.corpus.importer import import_paths
 from coder.errors import CoderError
 from coder.export.segments import (
     SEGMENT_COLUMNS,
@@ -23,63 +20,9 @@ from coder.export.segments import (
     segments_rows,
 )
 from coder.export.tables import export_segments
-from tests.conftest import CODEBOOK, TRANSCRIPT
-
-# A second transcript, written for these tests: quotes, commas, a line starting with "=".
-SECOND = """Conferencia de prensa matutina | Miércoles 10 de abril, 2019
-Presidencia de la República
-10 de abril de 2019
----
-PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR
-La VIOLENCIA no se combate con violencia. Vamos a atender a los jóvenes.
-Hay que decir "no" a la guerra, y sí a la paz.
----
-PREGUNTA
-¿Qué opina de la estrategia militar? ¿Y de los homicidios?
----
-PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR
-=Fórmula no. La estrategia es de paz. Sr. Pérez, no hay guerra.
-"""
-
-
-def write_transcript(folder: Path, relative: str, text: str) -> Path:
-    path = folder / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def span(project, document_id: int, phrase: str) -> tuple[int, int]:
-    text = project.db.execute("SELECT text FROM documents WHERE id = ?", [document_id]).fetchone()[0]
-    start = text.index(phrase)
-    return start, start + len(phrase)
-
-
-def code(project, coder: str, document_id: int, code_id: str, phrase: str, **kw) -> dict:
-    return apply_code(project, coder, document_id, code_id, *span(project, document_id, phrase), **kw)
-
-
-def build_coded(project, folder: Path) -> dict:
-    """Two documents (March and April 2019), three coders incl. gold, eight live segments."""
-    import_paths(project, [write_transcript(folder, "in/2019/marzo/05--a.txt", TRANSCRIPT),
-                           write_transcript(folder, "in/2019/abril/10--b.txt", SECOND)])
-    store_codebook(project, parse_codebook(CODEBOOK))
-    project.coder_id("gold")  # is_gold = 1
-    made = {
-        "war": code(project, "alice", 1, "SEC.WAR", "guerra contra el narco"),
-        "abrazos": code(project, "alice", 1, "DES.NOFORCE", "abrazos, no balazos",
-                        memo='a memo, with "quotes"\nand a line break'),
-        "causas": code(project, "alice", 1, "DES.ROOT", "atender las causas"),
-        "bob_paz": code(project, "bob", 1, "DES.NOFORCE", "la estrategia de paz"),
-        "gold": code(project, "gold", 1, "DES.NOFORCE", "abrazos, no balazos"),
-        "violencia": code(project, "alice", 2, "DES.NOFORCE",
-                          "La VIOLENCIA no se combate con violencia."),
-        "militar": code(project, "alice", 2, "SEC.WAR", "estrategia militar"),
-        "formula": code(project, "bob", 2, "SEC", "=Fórmula no"),
-    }
-    removed = code(project, "alice", 2, "DES.ROOT", "atender a los jóvenes")
-    remove_annotation(project, "alice", removed["id"])
-    return made
+from tests.helpers import (
+    build_coded,
+)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from coder.cli import main
 from coder.corpus.importer import import_paths
 from coder.corpus.prepare import read_file
 from coder.errors import ImportProblem
-from tests.conftest import REPO, TRANSCRIPT
+from tests.helpers import REPO, TRANSCRIPT
 
 DIALOGUE = "REPORTERA: ¿Habrá mando civil en la corporación?\nVOCERO: Sí, tendrá mando civil.\n"
 
@@ -112,7 +112,7 @@ def test_a_csv_row_without_text_is_reported(project, tmp_path):
 
 def test_an_export_in_the_corpus_folder_is_not_imported_back(tmp_path):
     from coder.project import Project
-    from tests.test_export_segments import build_coded
+    from tests.helpers import build_coded
 
     with Project(tmp_path / "p.db", create=True) as project:
         build_coded(project, tmp_path)

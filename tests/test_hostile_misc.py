@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from coder.cli import main
 from coder.codebook import parse_codebook
 from coder.errors import CodebookError
-from tests.conftest import CODEBOOK, REPO
+from tests.helpers import CODEBOOK, REPO
 
 ALIAS_CYCLE = """codebook: {name: Ciclo}
 codes: &codes

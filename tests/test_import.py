@@ -236,7 +236,7 @@ def test_decoded_text_keeps_the_file_bytes_only_when_they_are_its_utf8():
 
 def test_stored_text_is_the_decoded_text_for_every_encoding(project, tmp_path):
     """The importer stores UTF-8 bytes as TEXT: they must read back as the decoded text."""
-    from tests.conftest import TRANSCRIPT
+    from tests.helpers import TRANSCRIPT
 
     variants = {"utf8.txt": TRANSCRIPT.encode(), "bom.txt": b"\xef\xbb\xbf" + TRANSCRIPT.encode(),
                 "crlf.txt": TRANSCRIPT.replace("\n", "\r\n").replace("Hoy", "Ayer").encode(),

@@ -21,7 +21,7 @@ from coder.corpus import parallel
 from coder.corpus.importer import expand_paths, import_paths
 from coder.errors import ImportProblem
 from coder.project import Project
-from tests.conftest import REPO, TRANSCRIPT
+from tests.helpers import REPO, TRANSCRIPT
 
 SAMPLE = REPO / "corpus"
 

@@ -1,4 +1,4 @@
-"""The domain core never imports textual (nor does `coder --help`)."""
+"""The layers of the code (import contracts, no cycles, light `--help`) and of the tests."""
 
 from __future__ import annotations
 
@@ -94,4 +94,52 @@ def test_modules_do_not_import_each_others_private_names():
                 for alias in node.names:
                     if alias.name.startswith("_") and not alias.name.startswith("__"):
                         offenders.append(f"{path.relative_to(root)}: {node.module}.{alias.name}")
+    assert offenders == [], "\n".join(offenders)
+
+
+# -- the tests' own layout (tests/helpers.py, tests/tui/conftest.py) ---------------------------
+
+def imported_test_modules(source: str) -> list[str]:
+    """The test modules (``test_*``) and conftests a piece of test source imports."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            # `from . import test_x` and `from tests import conftest` name the module in names.
+            base = node.module or ""
+            modules = [base] + [f"{base}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        for module in modules:
+            parts = module.split(".")
+            if any(part.startswith("test_") or part == "conftest" for part in parts):
+                found.append(module)
+    return found
+
+
+def test_imported_test_modules_are_found():
+    """The check below can fail: each way of importing a test module is caught."""
+    assert imported_test_modules("from tests.test_refi import validate_qdpx") == [
+        "tests.test_refi", "tests.test_refi.validate_qdpx"]
+    assert imported_test_modules("def f():\n    from test_tui_coding import find\n")
+    assert imported_test_modules("import tests.conftest")
+    assert imported_test_modules("from . import test_cli")
+    assert imported_test_modules("from tests import conftest")
+    assert imported_test_modules("from tests.helpers import build_project, test_value") == [
+        "tests.helpers.test_value"]  # a helper named test_* would be collected as a test
+    assert imported_test_modules("from tests.helpers import TRANSCRIPT\n"
+                                 "from tests.tui.pilot import find") == []
+
+
+def test_no_test_module_imports_another():
+    """Shared helpers live in tests/helpers.py (and tests/tui/pilot.py), fixtures in
+    conftest.py files pytest loads itself: no test module or conftest is imported."""
+    root = Path(__file__).resolve().parent
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        for module in imported_test_modules(path.read_text(encoding="utf-8")):
+            offenders.append(f"{path.relative_to(root)}: {module}")
     assert offenders == [], "\n".join(offenders)

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from coder.cli import main
 from coder.errors import CoderError
 from coder.outputs import output_file, write_text
-from tests.test_export_segments import build_coded
+from tests.helpers import build_coded
 
 
 @pytest.fixture

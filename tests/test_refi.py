@@ -20,63 +20,13 @@ from coder.corpus.speakers import SpeakerResolver
 from coder.corpus.text import parse_plain
 from coder.errors import CoderError
 from coder.export.refi import export_qdc, export_qdpx, import_refi
-from coder.export.refi.check import check_codebook, check_project
 from coder.export.refi.common import code_guid, coder_guid, parse_description
 from coder.project import Project
-
-REFI = Path(__file__).resolve().parents[1].parent / "shared" / "refi"
-EXAMPLES = REFI / "examples"
-
-
-def shared(name: str) -> Path:
-    path = REFI / name
-    if not path.exists():
-        pytest.skip(f"the shared REFI-QDA files ({REFI}) are not here")
-    return path
+from tests.helpers import refi_file, validate_qdc, validate_qdpx
 
 
 def example(name: str) -> Path:
-    return shared(f"examples/{name}")
-
-
-# -- validation helpers ------------------------------------------------------------------------
-
-def _schema(name: str):
-    from lxml import etree
-
-    return etree.XMLSchema(etree.parse(str(shared(name))))
-
-
-def validate_qdpx(path: Path) -> bytes:
-    """Assert a .qdpx we wrote is valid (XSD + the checks the XSD cannot do); returns the qde."""
-    from lxml import etree
-
-    with zipfile.ZipFile(path) as zf:
-        names = zf.namelist()
-        assert names[0] == "project.qde"
-        qde = zf.read("project.qde")
-        sources = {}
-        for name in names[1:]:
-            assert name.startswith("sources/") and name.endswith(".txt")
-            data = zf.read(name)
-            assert not data.startswith(b"\xef\xbb\xbf") and b"\r" not in data
-            sources[name] = len(data.decode("utf-8"))
-    root = etree.fromstring(qde)
-    schema = _schema("Project.xsd")
-    assert schema.validate(root), schema.error_log.last_error
-    assert check_project(root, sources) == []
-    return qde
-
-
-def validate_qdc(path: Path) -> bytes:
-    from lxml import etree
-
-    data = path.read_bytes()
-    root = etree.fromstring(data)
-    schema = _schema("Codebook.xsd")
-    assert schema.validate(root), schema.error_log.last_error
-    assert check_codebook(root) == []
-    return data
+    return refi_file(f"examples/{name}")
 
 
 def make_qdpx(path: Path, qde: str | bytes, sources: dict[str, bytes] | None = None) -> Path:
@@ -514,7 +464,7 @@ def test_atlas23_exports(project):
 
 
 def test_every_example_reexports_valid(project, tmp_path):
-    for path in sorted(shared("examples").iterdir()):
+    for path in sorted(refi_file("examples").iterdir()):
         import_refi(project, path)
     export_qdpx(project, tmp_path / "all.qdpx")
     validate_qdpx(tmp_path / "all.qdpx")

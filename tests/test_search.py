@@ -23,7 +23,7 @@ from coder.export.search import (
     search,
     suggest_hits,
 )
-from tests.test_export_segments import build_coded, write_transcript
+from tests.helpers import build_coded, write_transcript
 
 
 @pytest.fixture

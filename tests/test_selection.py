@@ -86,7 +86,7 @@ def test_dates_are_prefixes_compared_inclusively():
 
 def test_resolve_filters_expands_codes_and_checks_documents(project, transcript):
     from coder.codebook import parse_codebook, store_codebook
-    from tests.conftest import CODEBOOK
+    from tests.helpers import CODEBOOK
 
     import_paths(project, [transcript])
     store_codebook(project, parse_codebook(CODEBOOK))

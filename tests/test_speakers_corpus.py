@@ -12,7 +12,7 @@ import pytest
 from coder.corpus.importer import import_paths
 from coder.corpus.speakers import list_speakers
 from coder.project import Project
-from tests.conftest import REAL_CORPUS
+from tests.helpers import REAL_CORPUS
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from coder.corpus.importer import import_paths
 from coder.project import now
 from coder.suggest import run_suggest
 from coder.suggest.store import SEARCH_PIPELINE
-from tests.conftest import CODEBOOK
+from tests.helpers import CODEBOOK
 
 
 def test_search_suggestions_survive_a_forced_run(project, transcript):

@@ -9,7 +9,7 @@ from coder.commands.team import coders as coders_command
 from coder.errors import CoderError
 from coder.team.coders import add_coders, gold_coder, list_coders, parse_coders
 from coder.team.sample import draw_sample, set_status
-from tests.test_team_fixtures import code, make_project
+from tests.helpers import code_phrase, make_project
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_progress(project):
     assert alice["assigned"] >= 1 and alice["turns_coded"] == 0
     doc = project.rows("SELECT document_id FROM assignments a JOIN coders k ON k.id = a.coder_id"
                        " WHERE k.name = 'alice' ORDER BY document_id")[0]["document_id"]
-    code(project, "alice", doc, "SEC.WAR", "Ya no hay guerra en la sierra.")
+    code_phrase(project, "alice", doc, "SEC.WAR", "Ya no hay guerra en la sierra.")
     set_status(project, "alice", doc, "done")
     alice = next(r for r in list_coders(project) if r["name"] == "alice")
     turns_assigned = 4 * alice["assigned"]  # every test transcript has four turns

@@ -16,7 +16,7 @@ from coder.corpus.importer import import_paths
 from coder.errors import CoderError
 from coder.project import Project
 from coder.team.merge import merge_project
-from tests.test_team_fixtures import code, find, make_project, transcript
+from tests.helpers import code_phrase, make_project, phrase_span, team_transcript
 
 
 def annotation_set(project: Project) -> set[tuple]:
@@ -35,26 +35,26 @@ def digest(path: Path) -> str:
 def pair(tmp_path):
     """Two copies of one project that diverged: A (alice's laptop) and B (bob's)."""
     with make_project(tmp_path, documents=3, name="a.db") as a:
-        shared = code(a, "alice", 1, "SEC.WAR", "Ya no hay guerra en la sierra.")
+        shared = code_phrase(a, "alice", 1, "SEC.WAR", "Ya no hay guerra en la sierra.")
     shutil.copy(tmp_path / "a.db", tmp_path / "b.db")
     a, b = Project(tmp_path / "a.db"), Project(tmp_path / "b.db")
     # B: bob codes; a new document arrives; alice's shared annotation is resized on B first ...
-    code(b, "bob", 1, "DES.NOFORCE", "No vamos a combatir el fuego con fuego.")
+    code_phrase(b, "bob", 1, "DES.NOFORCE", "No vamos a combatir el fuego con fuego.")
     extra = tmp_path / "extra" / "2019" / "mayo" / "09--conferencia.txt"
     extra.parent.mkdir(parents=True)
-    extra.write_text(transcript(99, "mayo", day=9), encoding="utf-8")
+    extra.write_text(team_transcript(99, "mayo", day=9), encoding="utf-8")
     import_paths(b, [extra])
     new_doc = b.db.execute("SELECT max(id) FROM documents").fetchone()[0]
-    code(b, "bob", new_doc, "DES.ROOT", "jóvenes del barrio")
+    code_phrase(b, "bob", new_doc, "DES.ROOT", "jóvenes del barrio")
     with b.transaction():  # a code only B knows (added outside the codebook)
         b.db.execute("INSERT INTO codes(id, codebook_id, name) VALUES ('LOCAL.X', 1, 'Local code')")
     apply_code(b, "bob", 2, "LOCAL.X", 0, 10)
     document_memo(b, "bob", 2, "Revisar el tono de la pregunta.")
-    start, end = find(b, 1, "Ya no hay guerra en la sierra.")
+    start, end = phrase_span(b, 1, "Ya no hay guerra en la sierra.")
     resize_annotation(b, "alice", shared["id"], start + 1, end)
     # ... and later on A, so A's version is the newer one.
     resize_annotation(a, "alice", shared["id"], start, end - 1)
-    code(a, "alice", 2, "DES.ROOT", "Vamos a atender a los jóvenes")
+    code_phrase(a, "alice", 2, "DES.ROOT", "Vamos a atender a los jóvenes")
     yield a, b, shared
     a.close()
     b.close()
@@ -73,7 +73,7 @@ def test_merge_counts_conflicts_and_idempotence(pair, tmp_path):
     assert report.conflicts[0]["kept"] == "ours" and report.annotations_updated == 0
     assert report.codes_added == ["LOCAL.X"] and any("LOCAL.X" in w for w in report.warnings)
     assert report.memos_added == 1
-    start, end = find(a, 1, "Ya no hay guerra en la sierra.")
+    start, end = phrase_span(a, 1, "Ya no hay guerra en la sierra.")
     kept = a.rows("SELECT start, \"end\" FROM annotations WHERE uuid = ?", [shared["uuid"]])[0]
     assert (kept["start"], kept["end"]) == (start, end - 1)
     new_doc = a.rows("SELECT id FROM documents WHERE title LIKE '%99%'")[0]["id"]

@@ -18,7 +18,7 @@ from coder.team.review import (
     disagreements,
     undo_adjudication,
 )
-from tests.test_team_fixtures import code, find, make_project
+from tests.helpers import code_phrase, make_project, phrase_span
 
 CODERS = ["alice", "bob", "carol"]
 NOFORCE = "No vamos a combatir el fuego con fuego."
@@ -31,13 +31,13 @@ def coded(tmp_path):
     with make_project(tmp_path, documents=3) as project:
         for doc in (1, 2, 3):
             for coder in CODERS:
-                code(project, coder, doc, "SEC.WAR", WAR)           # unanimous
-        code(project, "alice", 1, "DES.NOFORCE", NOFORCE)
-        code(project, "bob", 1, "DES.NOFORCE", NOFORCE, trim=(3, 0))
-        code(project, "carol", 1, "DES.NOFORCE", NOFORCE)
-        code(project, "alice", 2, "DES.ROOT", ROOT)                 # alice only
-        code(project, "bob", 2, "DES.NOFORCE", NOFORCE)             # bob only
-        code(project, "carol", 2, "DES.ROOT", "los jóvenes del barrio")
+                code_phrase(project, coder, doc, "SEC.WAR", WAR)           # unanimous
+        code_phrase(project, "alice", 1, "DES.NOFORCE", NOFORCE)
+        code_phrase(project, "bob", 1, "DES.NOFORCE", NOFORCE, trim=(3, 0))
+        code_phrase(project, "carol", 1, "DES.NOFORCE", NOFORCE)
+        code_phrase(project, "alice", 2, "DES.ROOT", ROOT)                 # alice only
+        code_phrase(project, "bob", 2, "DES.NOFORCE", NOFORCE)             # bob only
+        code_phrase(project, "carol", 2, "DES.ROOT", "los jóvenes del barrio")
         yield project
 
 
@@ -54,7 +54,7 @@ def test_queue(coded):
     # Document 2 has two disagreements, document 1 one; the unanimous war framing none.
     assert keys == [(2, "DES.NOFORCE"), (2, "DES.ROOT"), (1, "DES.NOFORCE")]
     first = next(d for d in items if d.document_id == 1)
-    start, end = find(coded, 1, NOFORCE)
+    start, end = phrase_span(coded, 1, NOFORCE)
     assert (first.start, first.end) == (start, end)
     assert first.kind == "boundaries"
     assert first.versions == {"alice": [(start, end)], "bob": [(start + 3, end)],
@@ -71,8 +71,8 @@ def test_queue(coded):
 
 def test_choices(coded):
     d = next(x for x in disagreements(coded, CODERS) if x.code_id == "DES.ROOT")
-    a = find(coded, 2, ROOT)
-    c = find(coded, 2, "los jóvenes del barrio")
+    a = phrase_span(coded, 2, ROOT)
+    c = phrase_span(coded, 2, "los jóvenes del barrio")
     assert choice_spans(d, "alice") == [a]
     assert choice_spans(d, "bob") == []
     assert choice_spans(d, "union") == [a]          # carol's span lies inside alice's
@@ -85,7 +85,7 @@ def test_choices(coded):
 def test_adjudicate_coder_version(coded):
     d = disagreements(coded, CODERS, document_id=1)[0]
     created = adjudicate(coded, d, choice="bob", adjudicator="dana", reason="the first words are framing")
-    start, end = find(coded, 1, NOFORCE)
+    start, end = phrase_span(coded, 1, NOFORCE)
     assert len(created) == 1
     assert gold(coded) == [(1, "DES.NOFORCE", start + 3, end, "adjudicated",
                             "adjudicated by dana: bob's version; the first words are framing")]
@@ -104,7 +104,7 @@ def test_readjudication_replaces_and_undo_restores(coded):
     adjudicate(coded, d, choice="bob", adjudicator="dana")
     first = gold(coded)
     adjudicate(coded, d, choice="union", adjudicator="dana", reason="whole sentence")
-    start, end = find(coded, 1, NOFORCE)
+    start, end = phrase_span(coded, 1, NOFORCE)
     assert [(g[2], g[3]) for g in gold(coded)] == [(start, end)]
     assert coded.db.execute("SELECT count(*) FROM annotations a JOIN coders k ON"
                             " k.id = a.coder_id WHERE k.name = 'gold' AND a.deleted = 1"
@@ -124,7 +124,7 @@ def test_none_and_own_span(coded):
     assert gold(coded) == []
     after = {d.code_id: d for d in disagreements(coded, CODERS, document_id=2)}
     assert after["DES.NOFORCE"].settled and not after["DES.ROOT"].settled
-    c = find(coded, 2, "los jóvenes del barrio")
+    c = phrase_span(coded, 2, "los jóvenes del barrio")
     adjudicate(coded, root, choice=(c[0] - 3, c[1]), adjudicator="erin")
     assert [(g[2], g[3]) for g in gold(coded)] == [(c[0] - 3, c[1])]
     assert "erin: own span" in gold(coded)[0][5]
@@ -165,5 +165,5 @@ def test_command_lists_the_queue(coded):
 
 def test_same_coverage_cut_differently_is_no_disagreement(coded):
     # In document 3 every coder has the war phrase; alice adds a span nested inside it.
-    code(coded, "alice", 3, "SEC.WAR", WAR, trim=(3, 3))
+    code_phrase(coded, "alice", 3, "SEC.WAR", WAR, trim=(3, 3))
     assert [d for d in disagreements(coded, CODERS) if d.document_id == 3] == []

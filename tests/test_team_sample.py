@@ -12,7 +12,7 @@ from coder.commands.team import assignments as assignments_command
 from coder.commands.team import sample as sample_command
 from coder.errors import CoderError
 from coder.team.sample import allocate, assignments, draw_sample, parse_size, set_status
-from tests.test_team_fixtures import make_project
+from tests.helpers import make_project
 
 CODERS = ["alice", "bob", "carol"]
 

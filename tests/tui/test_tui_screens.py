@@ -13,13 +13,8 @@ from coder.tui.app import create_app
 from coder.tui.screens.coding import CodingScreen
 from coder.tui.screens.documents import DocumentsScreen, date_matches
 from coder.tui.screens.help import HelpScreen
-from tests.test_tui_coding import codings, find, keys, screen, selected, view
-from tests.test_tui_common import (
-    SIZE,
-    build_project,
-    no_user_keymap,  # noqa: F401  (autouse)
-    run,
-)
+from tests.helpers import build_project, codings
+from tests.tui.pilot import SIZE, find, keys, run, screen, selected, view
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from textual.widgets import DataTable
 
 from coder.team.review import disagreements
 from coder.tui.screens.review import ReviewScreen
-from tests.test_team_fixtures import code, find, make_project
+from tests.helpers import code_phrase, make_project, phrase_span
 
 CODERS = ["alice", "bob"]
 NOFORCE = "No vamos a combatir el fuego con fuego."
@@ -20,11 +20,11 @@ ROOT = "Vamos a atender a los jóvenes del barrio."
 @pytest.fixture
 def coded(tmp_path):
     with make_project(tmp_path, documents=2, coders=("alice", "bob")) as project:
-        code(project, "alice", 1, "DES.NOFORCE", NOFORCE)
-        code(project, "bob", 1, "DES.NOFORCE", NOFORCE, trim=(3, 0))
-        code(project, "alice", 2, "DES.ROOT", ROOT)
+        code_phrase(project, "alice", 1, "DES.NOFORCE", NOFORCE)
+        code_phrase(project, "bob", 1, "DES.NOFORCE", NOFORCE, trim=(3, 0))
+        code_phrase(project, "alice", 2, "DES.ROOT", ROOT)
         for coder in CODERS:   # both coded document 2 (and agree on this one)
-            code(project, coder, 2, "SEC.WAR", "Ya no hay guerra en la sierra.")
+            code_phrase(project, coder, 2, "SEC.WAR", "Ya no hay guerra en la sierra.")
         yield project
 
 
@@ -65,7 +65,7 @@ async def _settle_with_reason_then_undo(coded):
         assert gold(coded) == []
         await pilot.press("1")                      # take alice's version
         await pilot.pause()
-        root = find(coded, 2, ROOT)
+        root = phrase_span(coded, 2, ROOT)
         rows = gold(coded)
         assert [(r["document_id"], r["code_id"], r["start"], r["end"], r["origin"])
                 for r in rows] == [(2, "DES.ROOT", *root, "adjudicated")]
@@ -75,7 +75,7 @@ async def _settle_with_reason_then_undo(coded):
         assert screen.current.document_id == 1      # moved on to the next open one
         await pilot.press("2")                      # bob's version in document 1
         await pilot.pause()
-        start, end = find(coded, 1, NOFORCE)
+        start, end = phrase_span(coded, 1, NOFORCE)
         assert [(r["document_id"], r["start"], r["end"]) for r in gold(coded)] == [
             (2, *root), (1, start + 3, end)]
         assert all(d.settled for d in disagreements(coded, CODERS))
@@ -104,7 +104,7 @@ async def _union_none_own_span_and_navigation(coded):
         assert screen.current.document_id == 1
         await pilot.press("u")                      # union in document 1
         await pilot.pause()
-        start, end = find(coded, 1, NOFORCE)
+        start, end = phrase_span(coded, 1, NOFORCE)
         assert [(r["start"], r["end"]) for r in gold(coded)] == [(start, end)]
         await pilot.press("e")                      # decide document 1 again: own span
         prompt = screen.query_one("#review-prompt")

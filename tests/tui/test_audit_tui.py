@@ -7,7 +7,8 @@ import pytest
 from coder.errors import CoderError
 from coder.project import Project
 from coder.team.audit import audit_items, draw_audit
-from tests.test_tui_common import SIZE, build_project, db_rows, run
+from tests.helpers import build_project, db_rows
+from tests.tui.pilot import SIZE, run
 
 
 @pytest.fixture

@@ -6,11 +6,7 @@ from __future__ import annotations
 
 from coder.annotate import accept_pattern, apply_code, document_suggestions, redo, undo
 from coder.project import Project
-from tests.test_tui_common import (
-    add_suggestion,
-    build_project,
-    no_user_keymap,  # noqa: F401  (autouse)
-)
+from tests.helpers import add_suggestion, build_project
 
 
 def _span(project: Project, phrase: str) -> tuple[int, int]:
@@ -66,7 +62,7 @@ def test_covered_suggestion_is_resolved_not_pending(tmp_path):
 
 def _grouped(tmp_path, mode: str = "ask"):
     """The test codebook with DES.NOFORCE and DES.ROOT made an exclusive group."""
-    from tests.conftest import CODEBOOK
+    from tests.helpers import CODEBOOK
 
     codebook = CODEBOOK + ("exclusive_groups:\n  - id: DES.KIND\n"
                            f"    codes: [DES.NOFORCE, DES.ROOT]\n    on_conflict: {mode}\n")
@@ -171,7 +167,7 @@ def test_cli_code_refuses_unless_replace(tmp_path):
 def test_workbench_asks_before_replacing(tmp_path):
     from coder.tui.app import create_app
     from coder.tui.screens.pickers import Confirm
-    from tests.test_tui_common import SIZE, run
+    from tests.tui.pilot import SIZE, run
 
     path = _grouped(tmp_path)
 
@@ -201,7 +197,7 @@ def test_workbench_asks_before_replacing(tmp_path):
 def test_workbench_refuses_when_the_codebook_says_so(tmp_path):
     from coder.tui.app import create_app
     from coder.tui.screens.coding import CodingScreen
-    from tests.test_tui_common import SIZE, run
+    from tests.tui.pilot import SIZE, run
 
     path = _grouped(tmp_path, "refuse")
 

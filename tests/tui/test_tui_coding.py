@@ -7,41 +7,8 @@ from coder.project import Project
 from coder.tui.app import create_app
 from coder.tui.screens.coding import CodingScreen
 from coder.tui.widgets.document_view import DocumentView
-from tests.conftest import TRANSCRIPT
-from tests.test_tui_common import (
-    SIZE,
-    add_suggestion,
-    build_project,
-    codings,
-    db_rows,
-    no_user_keymap,  # noqa: F401  (autouse)
-    run,
-)
-
-
-def keys(text: str) -> list[str]:
-    """Characters to type, as Pilot key names."""
-    return list(text)
-
-
-async def find(pilot, phrase: str) -> None:
-    """Select ``phrase`` with the document search (`/`, type, escape)."""
-    await pilot.press("slash", *keys(phrase), "escape")
-
-
-def screen(app) -> CodingScreen:
-    assert isinstance(app.screen, CodingScreen)
-    return app.screen
-
-
-def view(app) -> DocumentView:
-    return app.screen.query_one(DocumentView)
-
-
-def selected(app) -> str | None:
-    span = view(app).selection
-    return None if span is None else view(app).text[span[0]:span[1]]
-
+from tests.helpers import TRANSCRIPT, add_suggestion, build_project, codings, db_rows
+from tests.tui.pilot import SIZE, find, keys, run, screen, selected, view
 
 # -- selecting and applying -----------------------------------------------------------------------
 

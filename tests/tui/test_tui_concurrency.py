@@ -5,14 +5,8 @@ from __future__ import annotations
 from coder.annotate import apply_code, remove_annotation
 from coder.project import Project
 from coder.tui.app import create_app
-from tests.conftest import TRANSCRIPT
-from tests.test_tui_coding import find, screen
-from tests.test_tui_common import (
-    SIZE,
-    codings,
-    no_user_keymap,  # noqa: F401  (autouse)
-    run,
-)
+from tests.helpers import TRANSCRIPT, codings
+from tests.tui.pilot import SIZE, find, run, screen
 
 
 def test_two_workbenches_on_one_file(tui_project):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from coder.tui.app import create_app
-from tests.test_attributes import with_attributes
-from tests.test_tui_common import SIZE, build_project, db_rows, run
+from tests.helpers import build_project, db_rows, with_attributes
+from tests.tui.pilot import SIZE, run
 
 
 def values(path):

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coder.tui.widgets.layout import BLANK, HEADING, PREAMBLE, TEXT, Layout, char_width
-from tests.conftest import TRANSCRIPT
+from tests.helpers import TRANSCRIPT
 
 WORDS = ["paz", "violencia", "México", "jóvenes", "北京", "🙂", "di\u0301as", "ñandú", "a",
          "Guardia", "—", "supercalifragilisticoespialidoso", "¿qué?", "¡no!", "x"]

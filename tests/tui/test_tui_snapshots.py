@@ -1,6 +1,6 @@
 """Snapshots of the coding, documents and help screens at a fixed terminal size.
 
-The SVGs under ``tests/__snapshots__/`` were checked by eye when made; a change in how
+The SVGs under ``tests/tui/__snapshots__/`` were checked by eye when made; a change in how
 the screens look fails these tests until ``pytest --snapshot-update`` records it again
 (and someone looks at the new pictures).
 """
@@ -14,12 +14,8 @@ import pytest
 from coder.annotate import apply_code
 from coder.project import Project
 from coder.tui.app import create_app
-from tests.conftest import TRANSCRIPT
-from tests.test_tui_common import (
-    SIZE,
-    build_project,
-    no_user_keymap,  # noqa: F401  (autouse)
-)
+from tests.helpers import TRANSCRIPT, build_project
+from tests.tui.pilot import SIZE
 
 
 @pytest.fixture

@@ -8,12 +8,8 @@ from coder.project import Project
 from coder.tui.app import create_app
 from coder.tui.screens.coding import CodingScreen
 from coder.tui.widgets.document_view import DocumentView
-from tests.conftest import CODEBOOK
-from tests.test_tui_common import (
-    codings,
-    no_user_keymap,  # noqa: F401  (autouse)
-    run,
-)
+from tests.helpers import CODEBOOK, codings
+from tests.tui.pilot import run
 
 
 def test_code_a_sentence_of_a_real_press_conference(real_corpus, tmp_path):

@@ -1,101 +1,22 @@
-"""The workbench's factory and command, plus the fixtures the other TUI tests share.
+"""The workbench's factory and command.
 
 TUI tests drive the real app headless (``App.run_test`` and its Pilot) on a small project
 written for the tests, and check what matters on the database, through a second
-connection: what the screen shows is only trusted once it is stored.
+connection: what the screen shows is only trusted once it is stored. Their fixtures are in
+``tests/tui/conftest.py``, their helpers in ``tests/helpers.py`` and ``tests/tui/pilot.py``.
 """
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from coder.codebook import parse_codebook, store_codebook
-from coder.corpus.importer import import_paths
 from coder.errors import CoderError
-from coder.project import Project, now
-from tests.conftest import CODEBOOK, TRANSCRIPT
-
-# A second transcript, written for these tests: another date, a speech with one speaker.
-SPEECH = """Mensaje en la inauguración de una clínica rural | Sábado 9 de marzo, 2019
-Presidencia de la República
-09 de marzo de 2019
----
-PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR
-Amigas y amigos: esta clínica atenderá a las familias del campo.
-La salud no es un privilegio, es un derecho del pueblo.
-"""
-
-# (code, phrase of TRANSCRIPT, pattern id): suggestions as the suggestion engine would store them.
-SUGGESTIONS = [
-    ("DES.ROOT", "atender las causas", "causas"),
-    ("SEC.WAR", "guerra contra el narco", "war-phrase"),
-    ("DES.NOFORCE", "abrazos, no balazos", "abrazos"),
-]
-
-
-@pytest.fixture(autouse=True)
-def no_user_keymap(monkeypatch, tmp_path):
-    """Tests see the default keys, whatever keymap the developer running them has."""
-    monkeypatch.delenv("CODER_KEYMAP", raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-config"))
-
-
-def run(coroutine):
-    """Run a Pilot test body (no async test plugin needed)."""
-    return asyncio.run(coroutine)
-
-
-def add_suggestion(project: Project, document_id: int, code: str, start: int, end: int,
-                   pattern: str) -> int:
-    """Store one suggestion row (the suggestion engine's output table)."""
-    return project.db.execute(
-        'INSERT INTO suggestions(document_id, code_id, start, "end", pattern_id, codebook_version,'
-        " pipeline, created_at) VALUES (?, ?, ?, ?, ?, 'v', 'test', ?)",
-        [document_id, code, start, end, pattern, now()]).lastrowid
-
-
-def build_project(root: Path, *, suggestions: bool = True, speech: bool = False,
-                  codebook: str = CODEBOOK, transcript: str = TRANSCRIPT) -> Path:
-    """A project with TRANSCRIPT (document 1), optionally SPEECH (document 2), the test
-    codebook and, by default, three suggestions on document 1."""
-    folder = root / "corpus" / "2019" / "marzo"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "05--conferencia.txt").write_text(transcript, encoding="utf-8")
-    if speech:
-        (folder / "09--clinica.txt").write_text(SPEECH, encoding="utf-8")
-    path = root / "tui.db"
-    with Project(path, create=True) as project:
-        import_paths(project, [root / "corpus"])
-        store_codebook(project, parse_codebook(codebook))
-        if suggestions:
-            text = project.db.execute("SELECT text FROM documents WHERE id = 1").fetchone()[0]
-            for code, phrase, pattern in SUGGESTIONS:
-                start = text.index(phrase)
-                add_suggestion(project, 1, code, start, start + len(phrase), pattern)
-    return path
-
-
-SIZE = (140, 40)  # the terminal size of the workbench tests and snapshots
-
-
-def db_rows(path: Path, sql: str, params: list | tuple = ()) -> list[dict]:
-    """Rows read through a new connection: proof that the change was committed."""
-    with Project(path) as project:
-        return project.rows(sql, params)
-
-
-def codings(path: Path, coder: str = "alice") -> list[tuple[str, str]]:
-    """The coder's live annotations as (code, covered text), in text order."""
-    rows = db_rows(path, 'SELECT a.code_id, substr(d.text, a.start + 1, a."end" - a.start) AS t'
-                   " FROM annotations a JOIN documents d ON d.id = a.document_id"
-                   " JOIN coders k ON k.id = a.coder_id WHERE k.name = ? AND a.deleted = 0"
-                   ' ORDER BY a.start, a."end"', [coder])
-    return [(r["code_id"], r["t"]) for r in rows]
-
+from coder.project import Project
+from tests.helpers import build_project
+from tests.tui.pilot import run
 
 # -- the factory ----------------------------------------------------------------------------------
 
