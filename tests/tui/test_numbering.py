@@ -26,12 +26,8 @@ from coder.tui.app import create_app
 from coder.tui.screens.coding import CodingScreen
 from coder.tui.screens.pickers import MemoEditor
 from coder.tui.widgets.segments import SegmentsTable
-from tests.test_tui_common import (
-    SIZE,
-    build_project,
-    no_user_keymap,  # noqa: F401  (autouse)
-    run,
-)
+from tests.helpers import build_project
+from tests.tui.pilot import SIZE, run
 
 PHRASE = "guerra contra el narco"
 SPEAKER_LINE = "LUIS CRESENCIO SANDOVAL"  # a selection starting on a speaker line
