@@ -325,6 +325,100 @@ def codings(path: Path, coder: str = "alice") -> list[tuple[str, str]]:
     return [(r["code_id"], r["t"]) for r in rows]
 
 
+# -- a project for REFI-QDA and memo exports: Spanish codebook, two coders, memos -------------
+
+REFI_CODEBOOK = """codebook:
+  name: Seguridad
+codes:
+  - id: SEG
+    name: Securitización
+    color: "#c0392b"
+    definition: Un movimiento que presenta un asunto como amenaza existencial.
+    children:
+      - id: SEG.GUERRA
+        name: Marco de guerra
+        color: "#e74c3c"
+        definition: |-
+          La violencia se presenta como una guerra.
+
+          Incluye metáforas bélicas.
+        when_to_use: El hablante llama guerra a la violencia.
+        when_not_to_use: Se declara terminada una guerra pasada.
+        examples: ["Estamos en guerra contra el crimen.", "Es una batalla\\nsin cuartel."]
+  - id: DES
+    name: Desecuritización
+    color: "#29b"
+    children:
+      - id: DES.PAZ
+        name: Paz y causas
+        color: "#3498db"
+        definition: Se atienden las causas de la violencia.
+      - id: DES.FUERZA
+        name: Sin fuerza
+exclusive_groups:
+  - id: postura
+    codes: [SEG.GUERRA, DES.PAZ]
+"""
+
+REFI_TEXT_ONE = """Conferencia matutina inventada para las pruebas
+---
+PRESIDENTE
+Buenos días. No vamos a enfrentar la violencia con más violencia; vamos a atender las causas.
+---
+PREGUNTA
+¿Se acabó la guerra contra el crimen? 🙂 Dígalo claro.
+---
+PRESIDENTE
+Ya no hay guerra. Hay paz, becas y trabajo para los jóvenes.
+"""
+
+REFI_TEXT_TWO = """SECRETARIA: Estamos en guerra contra el crimen organizado, dijo alguien ayer.
+REPORTERA: ¿Y la Guardia Nacional?
+SECRETARIA: Atenderá las causas, con mando civil.
+"""
+
+
+def build_refi_project(path: Path) -> Project:
+    """Two documents, a nested codebook with colours and rules, two coders, memos."""
+    from coder.annotate import document_memo, update_annotation
+    from coder.corpus.importer import store_document
+    from coder.corpus.speakers import SpeakerResolver
+    from coder.corpus.text import parse_plain, parse_transcript
+
+    project = Project(path, create=True)
+    resolver = SpeakerResolver(project)
+    with project.transaction():
+        one = parse_transcript(REFI_TEXT_ONE)
+        one.title = "Conferencia de prueba"
+        one.author = "Presidencia"
+        import datetime as dt
+
+        one.date = dt.date(2019, 3, 5)
+        first, _ = store_document(project, one, source="one.txt", resolver=resolver)
+        two = parse_plain(REFI_TEXT_TWO, title="Entrevista de prueba")
+        two.metadata = {"paginas": 3, "oficial": True, "peso": 0.25, "temas": ["paz", "guardia"]}
+        second, _ = store_document(project, two, source="two.txt", resolver=resolver)
+    resolver.commit()
+    store_codebook(project, parse_codebook(REFI_CODEBOOK))
+    for coder, code, doc, text, phrase in [
+        ("ana", "SEG.GUERRA", second, REFI_TEXT_TWO, "Estamos en guerra contra el crimen organizado"),
+        ("beto", "SEG.GUERRA", second, REFI_TEXT_TWO, "guerra contra el crimen"),
+        ("ana", "DES.PAZ", first, REFI_TEXT_ONE, "vamos a atender las causas"),
+        ("beto", "DES.PAZ", first, REFI_TEXT_ONE, "atender las causas"),
+        ("ana", "DES.FUERZA", first, REFI_TEXT_ONE, "No vamos a enfrentar la violencia con más violencia"),
+        ("beto", "SEG", first, REFI_TEXT_ONE, "¿Se acabó la guerra contra el crimen? 🙂 Dígalo claro."),
+        ("ana", "DES.PAZ", first, REFI_TEXT_ONE, "Hay paz, becas y trabajo para los jóvenes."),
+    ]:
+        start = text.index(phrase)
+        end = start + len(phrase)
+        apply_code(project, coder, doc, code, start, end)
+    first_ann = project.rows("SELECT id FROM annotations WHERE code_id = 'SEG' LIMIT 1")[0]["id"]
+    update_annotation(project, "beto", first_ann, memo="¿Pregunta retórica? Revisar con Ana.")
+    document_memo(project, "ana", first, "El tono cambia después de la pregunta.\nSegunda línea.")
+    document_memo(project, "beto", second, "Entrevista corta.")
+    return project
+
+
 # -- REFI-QDA validation (the shared schemas; skips where they are absent) -------------------------
 
 def refi_file(name: str) -> Path:

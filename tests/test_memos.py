@@ -16,7 +16,7 @@ from coder.errors import CoderError
 from coder.export.refi import export_qdpx, import_refi
 from coder.memos import MEMO_COLUMNS, export_memos, list_memos, memo_on
 from coder.project import Project
-from tests.test_refi import build_project, validate_qdpx
+from tests.helpers import build_refi_project, validate_qdpx
 
 
 def _span(project: Project, phrase: str, document_id: int = 1) -> tuple[int, int]:
@@ -156,7 +156,7 @@ def test_cli_memo_and_memos(memo_project, tmp_path, monkeypatch):
 # -- REFI-QDA Notes --------------------------------------------------------------------------------
 
 def test_code_memos_are_refi_notes_and_come_back(tmp_path):
-    project = build_project(tmp_path / "built.db")
+    project = build_refi_project(tmp_path / "built.db")
     memo_on(project, "ana", "¿Separar la guerra contra el crimen?", code="SEG.GUERRA")
     target = tmp_path / "with-notes.qdpx"
     export_qdpx(project, target)

@@ -13,16 +13,23 @@ from pathlib import Path
 
 import pytest
 
-from coder.annotate import apply_code, document_memo, update_annotation
+from coder.annotate import apply_code
 from coder.codebook import parse_codebook, store_codebook
 from coder.corpus.importer import store_document
 from coder.corpus.speakers import SpeakerResolver
-from coder.corpus.text import parse_plain
 from coder.errors import CoderError
 from coder.export.refi import export_qdc, export_qdpx, import_refi
 from coder.export.refi.common import code_guid, coder_guid, parse_description
 from coder.project import Project
-from tests.helpers import refi_file, validate_qdc, validate_qdpx
+from tests.helpers import (
+    REFI_CODEBOOK,
+    REFI_TEXT_ONE,
+    REFI_TEXT_TWO,
+    build_refi_project,
+    refi_file,
+    validate_qdc,
+    validate_qdpx,
+)
 
 
 def example(name: str) -> Path:
@@ -45,102 +52,14 @@ def table_counts(project: Project) -> dict:
 
 # -- a project written for these tests ---------------------------------------------------------
 
-CODEBOOK = """codebook:
-  name: Seguridad
-codes:
-  - id: SEG
-    name: Securitización
-    color: "#c0392b"
-    definition: Un movimiento que presenta un asunto como amenaza existencial.
-    children:
-      - id: SEG.GUERRA
-        name: Marco de guerra
-        color: "#e74c3c"
-        definition: |-
-          La violencia se presenta como una guerra.
-
-          Incluye metáforas bélicas.
-        when_to_use: El hablante llama guerra a la violencia.
-        when_not_to_use: Se declara terminada una guerra pasada.
-        examples: ["Estamos en guerra contra el crimen.", "Es una batalla\\nsin cuartel."]
-  - id: DES
-    name: Desecuritización
-    color: "#29b"
-    children:
-      - id: DES.PAZ
-        name: Paz y causas
-        color: "#3498db"
-        definition: Se atienden las causas de la violencia.
-      - id: DES.FUERZA
-        name: Sin fuerza
-exclusive_groups:
-  - id: postura
-    codes: [SEG.GUERRA, DES.PAZ]
-"""
-
-TEXT_ONE = """Conferencia matutina inventada para las pruebas
----
-PRESIDENTE
-Buenos días. No vamos a enfrentar la violencia con más violencia; vamos a atender las causas.
----
-PREGUNTA
-¿Se acabó la guerra contra el crimen? 🙂 Dígalo claro.
----
-PRESIDENTE
-Ya no hay guerra. Hay paz, becas y trabajo para los jóvenes.
-"""
-
-TEXT_TWO = """SECRETARIA: Estamos en guerra contra el crimen organizado, dijo alguien ayer.
-REPORTERA: ¿Y la Guardia Nacional?
-SECRETARIA: Atenderá las causas, con mando civil.
-"""
-
-
 def _span(text: str, phrase: str) -> tuple[int, int]:
     start = text.index(phrase)
     return start, start + len(phrase)
 
 
-def build_project(path: Path) -> Project:
-    """Two documents, a nested codebook with colours and rules, two coders, memos."""
-    from coder.corpus.text import parse_transcript
-
-    project = Project(path, create=True)
-    resolver = SpeakerResolver(project)
-    with project.transaction():
-        one = parse_transcript(TEXT_ONE)
-        one.title = "Conferencia de prueba"
-        one.author = "Presidencia"
-        import datetime as dt
-
-        one.date = dt.date(2019, 3, 5)
-        first, _ = store_document(project, one, source="one.txt", resolver=resolver)
-        two = parse_plain(TEXT_TWO, title="Entrevista de prueba")
-        two.metadata = {"paginas": 3, "oficial": True, "peso": 0.25, "temas": ["paz", "guardia"]}
-        second, _ = store_document(project, two, source="two.txt", resolver=resolver)
-    resolver.commit()
-    store_codebook(project, parse_codebook(CODEBOOK))
-    for coder, code, doc, text, phrase in [
-        ("ana", "SEG.GUERRA", second, TEXT_TWO, "Estamos en guerra contra el crimen organizado"),
-        ("beto", "SEG.GUERRA", second, TEXT_TWO, "guerra contra el crimen"),
-        ("ana", "DES.PAZ", first, TEXT_ONE, "vamos a atender las causas"),
-        ("beto", "DES.PAZ", first, TEXT_ONE, "atender las causas"),
-        ("ana", "DES.FUERZA", first, TEXT_ONE, "No vamos a enfrentar la violencia con más violencia"),
-        ("beto", "SEG", first, TEXT_ONE, "¿Se acabó la guerra contra el crimen? 🙂 Dígalo claro."),
-        ("ana", "DES.PAZ", first, TEXT_ONE, "Hay paz, becas y trabajo para los jóvenes."),
-    ]:
-        start, end = _span(text, phrase)
-        apply_code(project, coder, doc, code, start, end)
-    first_ann = project.rows("SELECT id FROM annotations WHERE code_id = 'SEG' LIMIT 1")[0]["id"]
-    update_annotation(project, "beto", first_ann, memo="¿Pregunta retórica? Revisar con Ana.")
-    document_memo(project, "ana", first, "El tono cambia después de la pregunta.\nSegunda línea.")
-    document_memo(project, "beto", second, "Entrevista corta.")
-    return project
-
-
 @pytest.fixture
 def built(tmp_path: Path) -> Project:
-    project = build_project(tmp_path / "built.db")
+    project = build_refi_project(tmp_path / "built.db")
     yield project
     project.close()
 
@@ -168,7 +87,7 @@ def test_export_qdpx_is_valid_and_complete(built, tmp_path):
     assert 'color="#2299bb"' in qde  # #29b written as #rrggbb
     with zipfile.ZipFile(out) as zf:
         texts = {zf.read(n).decode("utf-8") for n in zf.namelist()[1:]}
-    assert texts == {TEXT_ONE, TEXT_TWO}
+    assert texts == {REFI_TEXT_ONE, REFI_TEXT_TWO}
     # Positions are code points: the quote after the emoji still lines up.
     from lxml import etree
 
@@ -177,8 +96,8 @@ def test_export_qdpx_is_valid_and_complete(built, tmp_path):
     selection = root.xpath("//q:PlainTextSelection[q:Coding/q:CodeRef/@targetGUID=$g]",
                            namespaces=ns, g=code_guid("SEG"))[0]
     start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
-    assert TEXT_ONE[start:end] == "¿Se acabó la guerra contra el crimen? 🙂 Dígalo claro."
-    assert selection.get("name") == TEXT_ONE[start:end]
+    assert REFI_TEXT_ONE[start:end] == "¿Se acabó la guerra contra el crimen? 🙂 Dígalo claro."
+    assert selection.get("name") == REFI_TEXT_ONE[start:end]
     nested = root.xpath("//q:Code[@name='Securitización']/q:Code/@name", namespaces=ns)
     assert nested == ["Marco de guerra"]
     description = root.xpath("//q:Code[@name='Marco de guerra']/q:Description/text()",
@@ -219,7 +138,7 @@ def test_export_selected_coders(built, tmp_path):
 
 
 def test_retired_codes_with_codings_are_still_exported(built, tmp_path):
-    yaml_text = CODEBOOK.replace("      - id: DES.FUERZA\n        name: Sin fuerza\n", "")
+    yaml_text = REFI_CODEBOOK.replace("      - id: DES.FUERZA\n        name: Sin fuerza\n", "")
     store_codebook(built, parse_codebook(yaml_text))
     out = tmp_path / "retirado.qdpx"
     export_qdpx(built, out)
@@ -894,7 +813,7 @@ def test_characters_xml_cannot_hold_are_replaced(project, tmp_path):
     with project.transaction():
         doc = ParsedDocument(text=text, turns=[ParsedTurn(0, len(text))], title="PDF\x01")
         document_id, _ = store_document(project, doc, source="x.pdf", resolver=resolver)
-    store_codebook(project, parse_codebook(CODEBOOK))
+    store_codebook(project, parse_codebook(REFI_CODEBOOK))
     start, end = _span(text, "uno\x0cPágina dos: la campana\x07")
     apply_code(project, "ana", document_id, "DES.PAZ", start, end, memo="nota\x02")
     out = tmp_path / "control.qdpx"

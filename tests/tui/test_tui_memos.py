@@ -7,13 +7,8 @@ from coder.memos import list_memos
 from coder.project import Project
 from coder.tui.app import create_app
 from coder.tui.widgets.memo_panel import MemoPanel
-from tests.test_tui_coding import find, keys, screen, view
-from tests.test_tui_common import (
-    SIZE,
-    db_rows,
-    no_user_keymap,  # noqa: F401  (autouse)
-    run,
-)
+from tests.helpers import db_rows
+from tests.tui.pilot import SIZE, find, keys, run, screen, view
 
 
 def _line_text(app, line: int) -> str:
@@ -105,7 +100,7 @@ def test_memo_panel_and_marks_snapshot(tmp_path, snap_compare):
     """The panel open over the segment list, a ✎ at the end of the memo'd segment's line."""
     from coder.annotate import apply_code, update_annotation
     from coder.memos import memo_on
-    from tests.test_tui_common import build_project
+    from tests.helpers import build_project
 
     path = build_project(tmp_path, speech=True)
     with Project(path) as project:
