@@ -14,14 +14,8 @@ from coder.export.segments import retrieve_segments, sentence_context
 from coder.project import Project
 from coder.tui.app import create_app
 from coder.tui.screens.retrieval import RetrievalScreen, parse_filter
-from tests.test_tui_coding import keys, screen, view
-from tests.test_tui_common import (
-    SIZE,
-    SPEECH,
-    build_project,
-    no_user_keymap,  # noqa: F401  (autouse)
-    run,
-)
+from tests.helpers import SPEECH, build_project
+from tests.tui.pilot import SIZE, keys, run, screen, view
 
 
 def _code(project: Project, coder: str, document_id: int, code: str, phrase: str) -> dict:
