@@ -46,7 +46,7 @@ def read_only_project(tmp_path, transcript):
 
 
 def _coder(path, *args) -> subprocess.CompletedProcess:
-    from tests.conftest import REPO
+    from tests.helpers import REPO
 
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("CODER_PROJECT", None)
