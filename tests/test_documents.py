@@ -161,3 +161,45 @@ def test_agreement_leaves_out_excluded_documents(tmp_path):
         set_attributes(project, 3, ["venue=plaza"])
         assert agreement_report(project, ["alice", "bob"], "turn",
                                 where=["venue=plaza"]).documents == [3]
+
+
+PUENTE_CODEBOOK = """codebook:
+  name: Bridges
+  languages: [es]
+codes:
+  - id: OBRA
+    name: Public works
+    color: "#2e86c1"
+    definition: A public work is announced.
+    patterns:
+      - id: puente
+        lang: es
+        pattern: "puente"
+"""
+
+
+def test_where_on_sample_and_suggest(run, corpus, tmp_path):
+    """`coder sample` and `coder suggest` take --where (and leave excluded documents out
+    unless --include-excluded), as the other commands do."""
+    run("init")
+    run("import", *map(str, corpus))
+    (tmp_path / "obras.yaml").write_text(PUENTE_CODEBOOK, encoding="utf-8")
+    assert run("codebook", "load", str(tmp_path / "obras.yaml")).exit_code == 0
+    assert run("documents", "exclude", "2").exit_code == 0
+    for name in ("ana", "beto"):
+        assert run("coders", "add", name).exit_code == 0
+    drawn = run("sample", "--size", "100%", "--seed", "3", "--coders", "ana,beto", "--json",
+                "--where", "genre=mañanera")
+    assert drawn.exit_code == 0, drawn.output
+    assert sorted(json.loads(drawn.output)["reliability"]) == [1]  # 2 is excluded
+    drawn = run("sample", "--size", "100%", "--seed", "3", "--coders", "ana,beto", "--json",
+                "--where", "genre=mañanera", "--include-excluded", "--replace")
+    assert sorted(json.loads(drawn.output)["reliability"]) == [1, 2]
+    bad = run("sample", "--size", "1", "--seed", "3", "--coders", "ana,beto", "--where", "genre")
+    assert bad.exit_code != 0 and "key=value" in bad.output
+    result = run("suggest", "--where", "genre=speech", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["documents"] == 1  # d.txt, the speech
+    result = run("suggest", "--json")
+    assert json.loads(result.output)["documents"] == 3  # all but the excluded one
+    assert "--where" in run("sample", "--help").output and "--where" in run("suggest", "--help").output

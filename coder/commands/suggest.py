@@ -10,11 +10,11 @@ from ..corpus.kinds import KINDS as ROLES
 from ..errors import CoderError
 from ..project import Project
 from .common import print_json, progress, warn, with_project
-from .selection import selection_options
+from .selection import document_selection, selection_options
 
 
 @click.command("suggest")
-@selection_options("speaker", "role", "doc", "dates", help={
+@selection_options("speaker", "role", "doc", "dates", "where", help={
     "speaker": "Only turns of this speaker (name or alias; accents and case ignored).",
     "role": f"Only turns of speakers of this kind ({', '.join(ROLES)})."})
 @click.option("--model", help="An installed trained spaCy pipeline (e.g. es_core_news_sm); "
@@ -36,8 +36,9 @@ def suggest(project: Project, speakers: list[str], roles: list[str], doc_ids: li
     """Pre-highlight candidate spans: match the codebook's patterns against the turns.
 
     \b
-    Runs over every document unless --doc/--since/--until narrow the documents and
-    --speaker/--role the turns (speaker lines and headers are never matched).  A rerun
+    Runs over every document unless --doc/--since/--until/--where narrow the documents
+    and --speaker/--role the turns (speaker lines and headers are never matched);
+    documents excluded from analyses are left out unless --include-excluded or --doc.  A rerun
     only matches documents whose text, codebook version or pipeline changed, or whose
     earlier run did not cover the turns asked for; changed documents get their stale
     suggestions replaced, while coders' accept/reject decisions are kept.  Each document
@@ -57,7 +58,7 @@ def suggest(project: Project, speakers: list[str], roles: list[str], doc_ids: li
     if len(speakers) > 1 or len(roles) > 1:
         raise CoderError("suggest takes one --speaker and one --role")
     scope = RunScope(speaker=speakers[0] if speakers else None, role=roles[0] if roles else None,
-                  doc_ids=doc_ids or None, since=since, until=until)
+                  doc_ids=doc_ids or None, since=since, until=until, **document_selection())
     run = prepare_run(project, scope, model=model, force=force, warn=warn)
     for note in run.notes:
         warn(note)

@@ -9,7 +9,7 @@ import click
 
 from ..project import Project, default_path
 from .common import print_json, project_option, warn, with_project
-from .selection import selection_options
+from .selection import document_selection, selection_options
 
 CODERS_HELP = "Coders, comma-separated (alice,bob,carol)."
 
@@ -93,6 +93,7 @@ def coders_suggestions(project_path: Path | None, state: str, names: tuple[str, 
 @click.option("--no-suggestions", "blind", is_flag=True,
               help="Hide pattern suggestions from these coders too (fully blind coding).")
 @click.option("--json", "as_json", is_flag=True, help="Print the sample as JSON.")
+@selection_options("where")
 @with_project
 def sample(project: Project, size: str, stratify: str | None, seed: int | None, coder_list: str,
            replace: bool, blind: bool, as_json: bool) -> None:
@@ -100,8 +101,10 @@ def sample(project: Project, size: str, stratify: str | None, seed: int | None, 
 
     \b
     coder sample --size 15% --stratify month --seed 7 --coders alice,bob,carol
+    coder sample --size 20 --seed 7 --coders alice,bob --where genre=mañanera
     While coding the sample nobody sees the others' codings; with --no-suggestions
-    pattern suggestions are hidden too.
+    pattern suggestions are hidden too.  Documents excluded from analyses are left out
+    unless --include-excluded; --where draws from documents with those attributes only.
     """
     from ..team.sample import draw_sample
 
@@ -112,7 +115,7 @@ def sample(project: Project, size: str, stratify: str | None, seed: int | None, 
         seed = secrets.randbelow(10**6)
         warn(f"no --seed given; using --seed {seed} (note it to draw the same sample again)")
     result = draw_sample(project, names, size=size, stratify=stratify, seed=seed,
-                         replace=replace, blind_suggestions=blind)
+                         replace=replace, blind_suggestions=blind, **document_selection())
     if as_json:
         print_json(result.as_dict())
         return

@@ -26,7 +26,7 @@ from ..corpus.kinds import KINDS
 from ..errors import CoderError, PatternError, read_text
 from ..outputs import write_text
 from ..project import Project, now, stopped_partway
-from ..selection import check_date_range, date_sql, normalise_date
+from ..selection import Filters, check_date_range, normalise_date
 
 # A coder's suggestion visibility lives in team.coders (light for the workbench); re-exported.
 from .engine import Hit, PatternRef, Plan, build_plan, match_document, validate_refs
@@ -46,6 +46,8 @@ class RunScope:
     doc_ids: Sequence[int] | None = None
     since: str | dt.date | None = None
     until: str | dt.date | None = None
+    where: Sequence[str] | None = None  # document attributes, key=value (all must hold)
+    include_excluded: bool = False  # documents excluded from analyses too
 
     def turn_filter(self) -> dict:
         """The part of the scope that selects turns (stored with each run)."""
@@ -159,7 +161,16 @@ def prepare_run(project: Project, scope: RunScope | None = None, *, model: str |
             raise CoderError(f"no document #{missing[0]}; see `coder documents`")
     since, until = normalise_date(scope.since, "--since"), normalise_date(scope.until, "--until")
     check_date_range(since, until)
-    dates, date_params = date_sql(since, until, "d.date")
+    if scope.where:
+        from ..corpus.documents import parse_where
+
+        parse_where(scope.where)  # a malformed one fails here, before any work
+    # Dates, attributes and exclusion as every command reads them (named ids are kept
+    # even when excluded).
+    dates, date_params = Filters(
+        since=since, until=until, document_ids=[int(i) for i in scope.doc_ids] if scope.doc_ids
+        else None, where=list(scope.where or ()) or None,
+        include_excluded=scope.include_excluded).document_sql("d")
     clause = ("WHERE " + " AND ".join(where) if where else "WHERE 1 = 1") + dates
     params += date_params
     docs = project.rows(
