@@ -59,7 +59,8 @@ def _corpus(folder):
             "PRESIDENTA CLAUDIA SHEINBAUM PARDO", "SECRETARIO DE SEGURIDAD, OMAR GÓMEZ VALDÉS",
             "OMAR GÓMEZ VALDÉS"]),
         _write(folder, "d.txt", "2024-11-06", [
-            "CLAUDIA SHEINBAUM PARDO", "PREGUNTA", "GÓMEZ VALDÉS"], title="Otra conferencia"),
+            "CLAUDIA SHEINBAUM PARDO", "PREGUNTA", "GÓMEZ VALDÉS", "INTERVENCIÓN?", "INTERVENCIÓN"],
+               title="Otra conferencia"),
     ]
 
 
@@ -171,6 +172,10 @@ def test_names_kinds_and_roles(project, tmp_path):
     # An unidentified voice is the press only when it asks.
     voices = project.db.execute("SELECT t.kind FROM turns t JOIN speaker_aliases a ON a.id = t.alias_id"
                                 " WHERE a.alias = 'VOZ MUJER' ORDER BY t.seq").fetchall()
+    assert [k for (k,) in voices] == ["press", "voice"]
+    # So is an "INTERVENCIÓN": a reporter's asks; a testimony or a shout does not.
+    voices = project.db.execute("SELECT t.kind FROM turns t JOIN speaker_aliases a ON a.id = t.alias_id"
+                                " WHERE a.alias = 'INTERVENCIÓN' ORDER BY t.seq").fetchall()
     assert [k for (k,) in voices] == ["press", "voice"]
 
 

@@ -79,15 +79,17 @@ PRESIDENT_ROLE = "Presidente"  # the role of a president whose line names none
 # Generic voices, after folding (accents removed, upper case).
 _PRESS_VOICES = re.compile(
     r"^(PREGUNTA|PREGUNTAS|INTERLOCUTOR|INTERLOCUTORA|INTERLOCUTORES|REPORTERO|REPORTERA|"
-    r"INTERVENCION( DE)?( (MUJER|HOMBRE))?|PERIODISTA|"
-    r"INTERVENCION (EN|DESDE) EL (AUDITORIO|PUBLICO)|"
-    r"QUESTION|Q|REPORTER|PRESS|AUDIENCE MEMBER)$"
+    r"PERIODISTA|QUESTION|Q|REPORTER|PRESS)$"
 )
-# An unidentified voice: a reporter when the turn asks something, else a narrator or
-# someone in a clip (kind voice).
+# An unidentified voice: a reporter when the turn asks something, else a narrator,
+# someone in a clip or in the audience, a testimony at an event (kind voice).  An
+# "INTERVENCIÓN" is one of these: at events it is mostly a testimony or a shout from the
+# audience, and a reporter's intervention asks something.
 _UNIDENTIFIED_VOICES = re.compile(
     r"^(VOZ( DE)? (MUJER|HOMBRE)|VOZ|VOZ EN OFF( (DE )?(MUJER|HOMBRE))?|NARRADOR|NARRADORA|"
-    r"LOCUTOR|LOCUTORA|VOICE|VOICE OVER|NARRATOR|SPEAKER)$")
+    r"LOCUTOR|LOCUTORA|VOICE|VOICE OVER|NARRATOR|SPEAKER|"
+    r"INTERVENCION( DE)?( (MUJER|HOMBRE))?|INTERVENCION (EN|DESDE) EL (AUDITORIO|PUBLICO)|"
+    r"AUDIENCE MEMBER)$")
 _MODERATOR_VOICES = re.compile(
     r"^(MODERADOR|MODERADORA|MODERATOR|PRESENTADOR|PRESENTADORA|CONDUCTOR|CONDUCTORA|MC)$")
 _OTHER_VOICES = re.compile(
@@ -103,7 +105,7 @@ _VOICES = ((_PRESS_VOICES, PRESS, "press"), (_UNIDENTIFIED_VOICES, VOICE, "voice
 # Only names of six letters or more: a short word is one typo away from too many others.
 _VOICE_SPELLINGS = {
     "PREGUNTA": (PRESS, "press"), "INTERLOCUTOR": (PRESS, "press"),
-    "INTERLOCUTORA": (PRESS, "press"), "INTERVENCION": (PRESS, "press"),
+    "INTERLOCUTORA": (PRESS, "press"), "INTERVENCION": (VOICE, "voice"),
     "REPORTERO": (PRESS, "press"), "REPORTERA": (PRESS, "press"),
     "PERIODISTA": (PRESS, "press"), "VOZ MUJER": (VOICE, "voice"),
     "VOZ HOMBRE": (VOICE, "voice"), "MODERADOR": (MODERATOR, "moderator"),
