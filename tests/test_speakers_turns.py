@@ -202,6 +202,30 @@ def test_parentheticals_stay_apart_from_the_name():
     assert parse_speaker("FISCAL GENERAL DE LA REPÚBLICA").role_only
 
 
+@pytest.mark.parametrize("raw, name, role", [
+    # A role first and the name after it, no comma: the name follows the role's complement.
+    ("SECRETARIO DE HACIENDA ARTURO PÉREZ", "Arturo Pérez", "SECRETARIO DE HACIENDA"),
+    ("SECRETARIA DE ENERGÍA ROCÍO GARZA LUNA", "Rocío Garza Luna", "SECRETARIA DE ENERGÍA"),
+    ("DIRECTOR GENERAL DEL IMSS JUAN PABLO ROBLES MARÍN", "Juan Pablo Robles Marín",
+     "DIRECTOR GENERAL DEL IMSS"),
+    ("SECRETARIO DE LA DEFENSA NACIONAL LUIS SANDOVAL ORTIZ", "Luis Sandoval Ortiz",
+     "SECRETARIO DE LA DEFENSA NACIONAL"),
+    ("DIRECTOR DE PETRÓLEOS MEXICANOS OCTAVIO ROMERO", "Octavio Romero",
+     "DIRECTOR DE PETRÓLEOS MEXICANOS"),
+    # A role alone stays a role: its last words are its complement, not a name.
+    ("SECRETARIO DE SEGURIDAD Y PROTECCIÓN CIUDADANA", None, None),
+    ("SECRETARIA DE EDUCACIÓN PÚBLICA", None, None),
+    ("GOBERNADOR DEL ESTADO DE NUEVO LEÓN", None, None),
+    ("SECRETARIA DE MEDIO AMBIENTE Y RECURSOS NATURALES", None, None),
+])
+def test_role_first_without_a_comma(raw, name, role):
+    line = parse_speaker(raw)
+    if name is None:
+        assert line.role_only and not line.person
+    else:
+        assert (line.name, line.role, line.kind, line.role_only) == (name, role, "official", False)
+
+
 @pytest.mark.parametrize("role, kind", [
     ("JEFA DE GOBIERNO DE CIUDAD DE MÉXICO", "official"),
     ("EMBAJADOR DE MÉXICO ANTE LA ORGANIZACIÓN DE LAS NACIONES UNIDAS", "official"),

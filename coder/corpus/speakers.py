@@ -347,6 +347,12 @@ def parse_speaker(raw: str | None) -> SpeakerLine:
             # "JOSÉ RAFAEL OJEDA DURÁN, SECRETARIO DE MARINA"
             name, role = left, right
     if not role and not title and _role_phrase(fold_name(name)):
+        # A role first and the name after it with no comma ("SECRETARIA DE ENERGÍA ROCÍO
+        # GARZA LUNA"): the name is what follows the role's last complement.
+        role_first = _split_role_first(name)
+        if role_first:
+            role, name = role_first
+    if not role and not title and _role_phrase(fold_name(name)):
         # A role and no name: "FISCAL GENERAL DE LA REPÚBLICA".  Who held it is for the
         # rules across lines (the document, the role elsewhere) to say.
         role_text = name.rstrip(".,; ")
@@ -465,6 +471,45 @@ _ROLE_ADJECTIVES = frozenset({"GENERAL", "EJECUTIVO", "EJECUTIVA", "NACIONAL", "
                               "TECNICA", "PARTICULAR", "PRIVADO", "PRIVADA", "PRESIDENTE",
                               "PRESIDENTA", "CONSTITUCIONAL", "OPERATIVO", "OPERATIVA", "MINISTER",
                               "OF", "MAYOR", "INTERINO", "INTERINA", "ELECTO", "ELECTA"})
+
+
+# Words that tie a role's complements together ("SECRETARIO DE SEGURIDAD Y PROTECCIÓN").
+_ROLE_CONNECTORS = frozenset({"DE", "DEL", "LA", "LAS", "LOS", "EL", "Y", "E", "EN", "PARA", "AL",
+                              "A", "SOBRE", "CONTRA", "ANTE"})
+# Adjectives that close a role's complement ("DEFENSA NACIONAL", "EDUCACIÓN PÚBLICA"),
+# besides _ROLE_ADJECTIVES and plural adjectives ("PETRÓLEOS MEXICANOS"): generic
+# vocabulary of offices, never names.
+_COMPLEMENT_ADJECTIVES = frozenset({
+    "PUBLICO", "PUBLICA", "FEDERAL", "SOCIAL", "RURAL", "CIUDADANO", "CIUDADANA", "MEXICANO",
+    "MEXICANA", "INTEGRAL", "SUPERIOR", "SUPREMA", "SUPREMO", "CIVIL", "MILITAR", "NAVAL",
+    "AEREA", "AEREO", "ECONOMICO", "ECONOMICA", "AGRARIO", "AGRARIA", "URBANO", "URBANA",
+    "INTERIOR", "EXTERIOR", "ELECTORAL", "JUDICIAL", "DIRECTIVA", "DIRECTIVO", "GENERALES"})
+_PLURAL_ADJECTIVE = re.compile(r"(ANOS|ANAS|ICOS|ICAS|ALES|ARES|IVOS|IVAS)$")
+
+
+def _split_role_first(text: str) -> tuple[str, str] | None:
+    """(role, name) of a role written first with the name after it and no comma
+    ("SECRETARIO DE HACIENDA ARTURO PÉREZ", "DIRECTOR GENERAL DEL IMSS JUAN ROBLES"), or
+    None.  The name is what follows the role's last complement: the words after its last
+    connector (DE, DEL, Y ...) but the first (HACIENDA, IMSS) and any adjective closing the
+    complement (NACIONAL, PÚBLICA, MEXICANOS); at least two name words, at most five."""
+    words = text.split()
+    folded = [fold_name(word) for word in words]
+    last = max((i for i, word in enumerate(folded) if word in _ROLE_CONNECTORS), default=None)
+    if last is None:
+        return None
+    start = last + 2  # after the connector and the complement's first word
+    while start < len(words) and (folded[start] in _ROLE_ADJECTIVES
+                                  or folded[start] in _COMPLEMENT_ADJECTIVES
+                                  or _PLURAL_ADJECTIVE.search(folded[start])
+                                  or folded[start].startswith("(")):
+        start += 1
+    name = words[start:]
+    if not 2 <= name_words([fold_name(w) for w in name]) <= 5 or len(name) > 6:
+        return None
+    if any(fold_name(word) in _ROLE_CONNECTORS - _KEY_PARTICLES for word in name):
+        return None
+    return " ".join(words[:start]), " ".join(name)
 
 
 def _voice(folded: str) -> tuple[str, str] | None:
