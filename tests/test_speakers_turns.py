@@ -179,6 +179,28 @@ def test_names_kinds_and_roles(project, tmp_path):
     assert [k for (k,) in voices] == ["press", "voice"]
 
 
+def test_views_show_the_turns_kind_not_the_speakers(project, tmp_path):
+    """The audit card (TUI and report) and the workbench's speaker filter read the kind and
+    role of the turn on its date: Sheinbaum's 2019 turn is an official's, though she is
+    the president overall."""
+    from coder.corpus.documents import document_turns
+    from coder.team.audit import item_context
+    from coder.tui.queries import documents_with_speaker
+
+    import_paths(project, _corpus(tmp_path))
+    (document_id, start, end), = project.db.execute(
+        'SELECT t.document_id, t.start, t."end" FROM turns t JOIN speaker_aliases a'
+        " ON a.id = t.alias_id WHERE a.alias LIKE 'CLAUDIA SHEINBAUM PARDO, JEFA%'").fetchall()
+    assert project.rows("SELECT kind FROM speakers WHERE name = 'Claudia Sheinbaum Pardo'"
+                        )[0]["kind"] == "president"
+    context = item_context(project, {"document_id": document_id, "start": start + 1, "end": end - 1})
+    assert (context["speaker"], context["speaker_kind"]) == ("Claudia Sheinbaum Pardo", "official")
+    turn = next(t for t in document_turns(project, document_id) if t["start"] == start)
+    assert (turn["speaker_kind"], turn["speaker_role"]) == (
+        "official", "JEFA DE GOBIERNO DE LA CIUDAD DE MÉXICO")
+    assert document_id in documents_with_speaker(project, "jefa de gobierno")
+
+
 def test_role_president_is_the_president_of_the_day(project, tmp_path):
     import_paths(project, _corpus(tmp_path))
     hits = list(iter_hits(project, "puente", role="president"))

@@ -192,7 +192,7 @@ def audit_items(project: Project, judge: str, *, draw: str | None = None,
 def item_context(project: Project, item: dict, *, width: int = 400) -> dict:
     """The turn around an item: ``before``/``after`` text (up to ``width`` each) and speaker."""
     turn = project.rows(
-        'SELECT t.start, t."end", s.name AS speaker, s.kind FROM turns t'
+        'SELECT t.start, t."end", s.name AS speaker, COALESCE(t.kind, s.kind) AS kind FROM turns t'
         " LEFT JOIN speakers s ON s.id = t.speaker_id"
         ' WHERE t.document_id = ? AND t.start <= ? AND t."end" >= ? ORDER BY t.seq LIMIT 1',
         [item["document_id"], item["start"], item["end"]])

@@ -74,12 +74,12 @@ def assigned_documents(project: Project, coder: str) -> set[int]:
 
 
 def documents_with_speaker(project: Project, text: str) -> set[int]:
-    """Documents with a turn by a speaker whose name, role or printed label contains ``text``
-    (case and accents ignored)."""
+    """Documents with a turn by a speaker whose name, role in that turn (else overall) or
+    printed label contains ``text`` (case and accents ignored)."""
     wanted = fold_accents(text.strip())
     found: set[int] = set()
     for document_id, name, role, alias in project.db.execute(
-            "SELECT DISTINCT t.document_id, s.name, s.role, a.alias FROM turns t"
+            "SELECT DISTINCT t.document_id, s.name, COALESCE(t.role, s.role), a.alias FROM turns t"
             " LEFT JOIN speakers s ON s.id = t.speaker_id"
             " LEFT JOIN speaker_aliases a ON a.id = t.alias_id"):
         if any(wanted in fold_accents(value or "") for value in (name, role, alias)):
