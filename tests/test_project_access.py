@@ -64,6 +64,10 @@ def test_a_project_in_a_read_only_folder_can_be_read_not_changed(read_only_proje
     assert listed.returncode == 0, listed.stderr
     assert [d["title"] for d in json.loads(listed.stdout)] and listed.stderr == ""
     assert _coder(read_only_project, "speakers").returncode == 0
+    # Search builds its index in memory when it cannot store it.
+    found = _coder(read_only_project, "search", "guerra", "--json")
+    assert found.returncode == 0, found.stderr
+    assert "guerra" in json.dumps(json.loads(found.stdout)[0], ensure_ascii=False)
     added = _coder(read_only_project, "coders", "add", "zoe")
     assert added.returncode == 1
     assert added.stderr == (f"coder: {read_only_project}: cannot change it: the project is "

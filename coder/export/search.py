@@ -104,6 +104,8 @@ def ensure_index(project: Project, progress: Callable[[int], None] | None = None
     rebuild, indexed_max, pending = _plan(project)
     if not rebuild and not pending:
         return {"added": 0, "turns": project.setting(INDEX_SETTING)["turns"], "rebuilt": False}
+    if getattr(project, "read_only", False):
+        return _temporary_index(project, progress)
     db = project.db
     try:
         with project.transaction():
@@ -132,6 +134,28 @@ def ensure_index(project: Project, progress: Callable[[int], None] | None = None
     except sqlite3.OperationalError as exc:
         raise CoderError(f"cannot build the search index ({exc})", path=project.path) from None
     return {"added": added, "turns": count, "rebuilt": rebuild}
+
+
+def _temporary_index(project: Project,
+                     progress: Callable[[int], None] | None = None) -> dict:
+    """For a project opened read-only whose index is missing or stale: the index is
+    built in this connection's temporary schema, which shadows the stored one (an
+    unqualified ``turns_fts`` names ``temp.turns_fts`` first), and is gone on close."""
+    db = project.db
+    if db.execute("SELECT 1 FROM sqlite_temp_master WHERE name = ?", [FTS_TABLE]).fetchone():
+        count = db.execute("SELECT count(*) FROM turns").fetchone()[0]
+        return {"added": 0, "turns": count, "rebuilt": False}
+    db.execute(_CREATE.replace(f"EXISTS {FTS_TABLE}", f"EXISTS temp.{FTS_TABLE}"))
+    added = 0
+    for document_id, text in db.execute("SELECT id, text FROM documents ORDER BY id").fetchall():
+        turns = db.execute('SELECT id, start, "end" FROM turns WHERE document_id = ?',
+                           [document_id]).fetchall()
+        db.conn.executemany(f"INSERT INTO temp.{FTS_TABLE}(rowid, text) VALUES (?, ?)",
+                            [(tid, text[s:e]) for tid, s, e in turns])
+        added += len(turns)
+        if progress:
+            progress(len(turns))
+    return {"added": added, "turns": added, "rebuilt": True}
 
 
 # -- queries → hit patterns -----------------------------------------------------------------------
