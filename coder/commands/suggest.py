@@ -267,8 +267,9 @@ def patterns_export(project: Project, path: Path, fmt: str | None) -> None:
       gives doc.spans["coder"] (label = code id, id = pattern id): the raw hits of
       `coder suggest`.  PATH/README.txt says what coder does on top (exclude patterns,
       the longest of overlapping hits, clause rules), which spaCy patterns cannot say.
-    jsonl: one {"label", "pattern", "id", "lang", "attr"} line per pattern (exclude
-      patterns labelled NOT:<code>); `coder patterns import` reads it back.
+    jsonl: one {"label", "pattern", "id", "lang"} line per pattern, plus "attr" when a
+      phrase is not compared on LOWER (exclude patterns labelled NOT:<code>); `coder
+      patterns import` reads it back.
     """
     if fmt is None:  # a folder, or a new name without an extension: the pipelines
         new = not path.exists() and not path.is_symlink()
