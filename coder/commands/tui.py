@@ -37,8 +37,6 @@ def tui(coder_name: str | None, document_id: int | None, project_path: Path | No
     you press `o` (blind coding).  `?` lists every key; `ctrl+p` opens the command palette.
     Every change is saved the moment you make it.
     """
-    from ..project import Project
     from ..tui.run import run_tui
 
-    Project.on_wait = None  # a line on stderr would tear the screen; the TUI waits quietly
     run_tui(project_path or default_path(), coder_name or default_coder(), document_id)

@@ -15,6 +15,9 @@ def _need_terminal(path: str | Path, what: str) -> None:
     # Without a terminal Textual would write escape codes into a pipe and wait forever.
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise CoderError(f"{what} needs an interactive terminal (stdin and stdout are not one)")
+    # The command line's "waiting for FILE" line would tear the screen: the screens wait
+    # for another coder's lock quietly.
+    Project.on_wait = None
 
 
 def run_tui(path: str | Path, coder_name: str, document_id: int | None = None) -> None:
