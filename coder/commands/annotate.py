@@ -81,7 +81,8 @@ def viewer_option(func):
              "done is logged as a reveal.")(func)
 
 
-def blind_filter(project: Project, rows: list[dict], viewer: str | None, via: str) -> list[dict]:
+def blind_filter(project: Project, rows: list[dict], viewer: str | None, via: str,
+                 what: str = "coding(s)") -> list[dict]:
     """The rows ``viewer`` may see (coder.team.blind); what was held back is said on stderr.
 
     Rows need ``document_id`` and ``coder``; a row on no document (a code memo) is kept."""
@@ -90,7 +91,7 @@ def blind_filter(project: Project, rows: list[dict], viewer: str | None, via: st
     viewer = viewer or default_coder()
     kept, held = withhold_others(project, viewer, rows, via=via)
     if held:
-        click.echo(held_back_note(held, viewer), err=True)
+        click.echo(held_back_note(held, viewer, what), err=True)
     return kept
 
 

@@ -183,10 +183,15 @@ def _describe(summary: object) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the hits as a JSON array.")
 @click.option("--suggest-code", metavar="CODE",
               help="Record every hit (not only those shown) as a suggestion of CODE to review.")
+@click.option("--as", "viewer", default=None, metavar="NAME",
+              help="Who is searching (default: $CODER_NAME or your user name).  Blind coding: "
+                   "on a document NAME has open in the reliability sample, --code counts only "
+                   "NAME's own segments.")
 @with_project
 def search(project: Project, query: str, speakers: list[str], roles: list[str],
            codes: list[str], coders: list[str], gold: bool, since: str | None,
-           until: str | None, kwic: int, limit: int, as_json: bool, suggest_code: str | None) -> None:
+           until: str | None, kwic: int, limit: int, as_json: bool, suggest_code: str | None,
+           viewer: str | None) -> None:
     """Full-text search of the turns, shown as keyword-in-context lines.
 
     Each line: date, #document, ¶paragraph (numbered as in the workbench and the
@@ -202,18 +207,26 @@ def search(project: Project, query: str, speakers: list[str], roles: list[str],
     The index is built on the first search and updated after imports.
     """
     from ..export.search import pending_turns, search_page, suggest_hits
+    from .tui import default_coder
 
     filters = _filters(coders, gold, since, until)
+    viewer = viewer or default_coder()
     options = {"speaker": speakers, "role": roles, "codes": codes or None,
                "coder": filters["coders"], "gold": gold, "since": filters["since"],
                "until": filters["until"], "where": filters["where"],
-               "include_excluded": filters["include_excluded"]}
+               "include_excluded": filters["include_excluded"], "viewer": viewer}
+    held: set[int] = set()
     pending = pending_turns(project)
     if pending:
         click.echo(f"indexing {pending:,} turns for search ...", err=True)
     with progress(pending, "indexing") as advance:
-        page = search_page(project, query, limit=limit, kwic=kwic, progress=advance, **options)
+        page = search_page(project, query, limit=limit, kwic=kwic, progress=advance,
+                           held=held, **options)
     hits, total = page["hits"], page["total"]
+    if held:
+        warn(f"on document(s) {', '.join(f'#{d}' for d in sorted(held))} only {viewer}'s own "
+             f"segments count for --code: {viewer} codes them blind in the reliability sample "
+             "(mark them done, or a project owner reveals them in the workbench with a reason)")
     if page["query"] != query:
         click.echo(f"searching for the phrase {page['query']} (the query is not FTS5 syntax)",
                    err=True)

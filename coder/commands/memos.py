@@ -78,7 +78,7 @@ def memos(project: Project, coders: list[str], since: str | None, until: str | N
                    document_ids=doc_ids or None, **document_selection())
     rows = list_memos(project, on=kinds or None, **filters)
     shown = blind_filter(project, [r for r in rows if r["document_id"] is not None], viewer,
-                         "cli memos")
+                         "cli memos", "memo(s)")
     keep = {id(r) for r in shown}
     rows = [r for r in rows if r["document_id"] is None or id(r) in keep]
     if out_path is not None:

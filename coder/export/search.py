@@ -32,6 +32,7 @@ from ..corpus.turns import paragraph_number
 from ..errors import CoderError
 from ..project import Project
 from ..selection import as_list, resolve_filters, role_condition, speaker_ids
+from ..team.blind import blind_documents_of
 
 FTS_TABLE = "turns_fts"
 INDEX_SETTING = "search_index"
@@ -350,7 +351,8 @@ def iter_hits(project: Project, query: str, *, speaker: str | Iterable[str] | No
               codes: str | Iterable[str] | None = None, coder: str | Iterable[str] | None = None,
               gold: bool = False, kwic: int = 60,
               progress: Callable[[int], None] | None = None,
-              where: Iterable[str] | None = None, include_excluded: bool = False) -> Iterator[Hit]:
+              where: Iterable[str] | None = None, include_excluded: bool = False,
+              viewer: str | None = None) -> Iterator[Hit]:
     """Yield every hit of ``query`` in chronological order (document date, then turn).
 
     Filters: speaker(s), role(s) (a speaker kind such as ``press``, or part of a role
@@ -358,10 +360,12 @@ def iter_hits(project: Project, query: str, *, speaker: str | Iterable[str] | No
     codes (or their descendants; of ``coder``'s / the gold layer's segments if given)
     are kept.  ``kwic`` is the width of the left and right context.  A query FTS5
     rejects that has no operators is searched as a phrase (see :func:`fts_query`).
+    ``viewer`` (blind coding): on documents the viewer codes blind, only the viewer's own
+    segments count for ``codes``, so a search cannot show where others coded.
     """
     for found in _iter_spans(project, query, speaker=speaker, role=role, since=since,
                              until=until, codes=codes, coder=coder, gold=gold, progress=progress,
-                             where=where, include_excluded=include_excluded):
+                             where=where, include_excluded=include_excluded, viewer=viewer):
         yield _hit(*found, kwic=kwic)
 
 
@@ -397,9 +401,13 @@ def _iter_spans(project: Project, query: str, *, speaker: str | Iterable[str] | 
                 until: object = None, codes: str | Iterable[str] | None = None,
                 coder: str | Iterable[str] | None = None, gold: bool = False,
                 progress: Callable[[int], None] | None = None,
-                where: Iterable[str] | None = None, include_excluded: bool = False
+                where: Iterable[str] | None = None, include_excluded: bool = False,
+                viewer: str | None = None, held: set[int] | None = None
                 ) -> Iterator[tuple[tuple, str, int, int]]:
-    """Yield ``(turn row, document text, start, end)`` for every hit (see :func:`iter_hits`)."""
+    """Yield ``(turn row, document text, start, end)`` for every hit (see :func:`iter_hits`).
+
+    ``held`` collects the documents where blind coding kept others' segments out of
+    ``codes`` (``viewer``)."""
     if not query or not query.strip():
         raise CoderError("the search query is empty")
     filters = resolve_filters(project, coder=coder, gold=gold, codes=codes, since=since,
@@ -422,6 +430,13 @@ def _iter_spans(project: Project, query: str, *, speaker: str | Iterable[str] | 
         if filters.coder_ids is not None:
             code_sql += f" AND a.coder_id IN ({','.join('?' * len(filters.coder_ids))})"
             code_params += filters.coder_ids
+    blind: set[int] = set()
+    blind_sql, blind_params = code_sql, code_params
+    if viewer and filters.code_ids is not None:
+        blind = set(blind_documents_of(project, viewer))
+        row = project.db.execute("SELECT id FROM coders WHERE name = ?", [viewer]).fetchone()
+        blind_sql, blind_params = code_sql + " AND a.coder_id = ?", [*code_params,
+                                                                     row[0] if row else -1]
     pattern = hit_pattern(match)
     sql = ('SELECT t.id, t.document_id, t.seq, t.start, t."end", s.name, COALESCE(t.kind, s.kind), d.date, d.title'
            f" FROM {FTS_TABLE} f JOIN turns t ON t.id = f.rowid"
@@ -443,6 +458,14 @@ def _iter_spans(project: Project, query: str, *, speaker: str | Iterable[str] | 
             segments = project.db.execute(
                 'SELECT a.start, a."end" FROM annotations a WHERE 1 = 1' + code_sql,
                 [document_id, t_end, t_start, *code_params]).fetchall()
+            if segments and document_id in blind:
+                # Only the viewer's own segments: others' work there stays unseen.
+                own = project.db.execute(
+                    'SELECT a.start, a."end" FROM annotations a WHERE 1 = 1' + blind_sql,
+                    [document_id, t_end, t_start, *blind_params]).fetchall()
+                if len(own) < len(segments) and held is not None:
+                    held.add(document_id)
+                segments = own
             if not segments:
                 continue
         if document_id != current_doc:

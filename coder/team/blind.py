@@ -246,12 +246,13 @@ def withhold_others(project: Project, viewer: str, rows: list[dict], *,
     return kept, rule.finish()
 
 
-def held_back_note(held: dict[int, int], viewer: str) -> str:
-    """One line saying what a listing held back for blind coding (empty when nothing)."""
+def held_back_note(held: dict[int, int], viewer: str, what: str = "coding(s)") -> str:
+    """One line saying what a listing held back for blind coding (empty when nothing);
+    ``what`` names the rows (``"memo(s)"`` for a memo listing)."""
     if not held:
         return ""
     docs = ", ".join(f"#{d}" for d in sorted(held))
-    return (f"held back {sum(held.values())} coding(s) of others on document(s) {docs}: "
+    return (f"held back {sum(held.values())} {what} of others on document(s) {docs}: "
             f"{viewer} codes them blind in the reliability sample and has not marked them done "
             "(mark them done, or a project owner reveals them in the workbench with a reason)")
 

@@ -321,4 +321,12 @@ def test_exports_and_the_python_api_hold_back_others_inside_an_open_sample(sampl
             assert list(project.segments()["coder"]) == ["alice"]
         monkeypatch.setenv("CODER_NAME", "carol")
         assert sorted(project.segments()["coder"]) == ["alice", "bob"]
+    # Search by code: on a document alice codes blind only her own segments count.
+    found = runner.invoke(main, ["-p", str(sampled), "search", "estrategia de paz",
+                                 "--code", "DES.ROOT", "--as", "alice"])
+    assert found.exit_code == 0 and "0 of 0 hits" in found.stderr
+    assert "only alice's own segments count" in found.stderr
+    found = runner.invoke(main, ["-p", str(sampled), "search", "estrategia de paz",
+                                 "--code", "DES.ROOT", "--as", "carol"])
+    assert "1 of 1 hit" in found.stderr and "only" not in found.stderr
     assert reveal_events(sampled) == []                  # nothing was shown to alice
