@@ -1,4 +1,5 @@
-"""Changing the code tree in place: new code, rename, recolour, rekey, move, merge; undo.
+"""Changing the code tree in place: new code, rename, recolour, rekey, move, merge, split;
+undo.
 
 Every change edits the current codebook's YAML (nested ``children`` or flat ``parent:``,
 whichever the codebook uses), validates it as ``coder codebook load`` would, and stores it
@@ -84,8 +85,8 @@ def _commit(project: Project, data: dict, change: dict,
         # Line numbers would point into YAML the user never saw.
         raise CodebookError(re.sub(r"^line \d+(, column \d+)?: ", "", str(exc))) from None
     with project.transaction():
+        version = store_codebook(project, codebook)  # first: a split's new code must exist
         before = migrate() if migrate else {}
-        version = store_codebook(project, codebook)
         project.log_event("codebook-edit", "codebook", project.setting("codebook_id"),
                           before={"codebook_id": old_id, "annotations": before},
                           after={**change, "version": version})
@@ -223,6 +224,63 @@ def merge_codes(project: Project, source: str, target: str) -> tuple[str, int]:
     version = _commit(project, data, {"action": "merge", "code": source, "into": target},
                       migrate)
     return version, moved
+
+
+def split_code(project: Project, source: str, new_id: str, name: str, *,
+               annotation_ids: list[int], parent: str | None = None, key: str | None = None, color: str | None = None,
+               definition: str = "") -> tuple[str, int]:
+    """Move some codings of ``source`` (``annotation_ids``) to a new code ``new_id``.
+
+    The new code goes beside ``source`` (under the same parent) unless ``parent`` names
+    another code to hang it under.  One codebook version, one logged event: `codebook
+    undo` removes the new code and gives the codings back to ``source``.  Returns the new
+    version and how many codings moved.  Every id must be a live coding of ``source``
+    (a one-line error names the first that is not, and nothing changes).
+    """
+    ids = sorted({int(i) for i in annotation_ids})
+    if not ids:
+        raise CodebookError(f"say which codings of {source} go to {new_id} (segment ids)")
+    _, data = _current(project)
+    _find(data, source)
+    if any(str(entry.get("id")) == new_id for _, entry in _entries(data["codes"])):
+        raise CodebookError(f"there is already a code {new_id!r}")
+    found = {row["id"]: row for row in project.rows(
+        f"SELECT * FROM annotations WHERE id IN ({','.join('?' * len(ids))})", ids)}
+    for annotation_id in ids:
+        row = found.get(annotation_id)
+        if row is None or row["deleted"]:
+            raise CodebookError(f"no segment #{annotation_id}")
+        if row["code_id"] != source:
+            raise CodebookError(f"segment #{annotation_id} is coded {row['code_id']}, not {source}")
+    if parent is None:
+        parent = _parent_of(data, source)
+    entry = {"id": new_id, "name": name}
+    for field, value in (("key", key), ("color", color), ("definition", definition)):
+        if value:
+            entry[field] = value
+    if parent is None:
+        data["codes"].append(entry)
+    elif _flat(data):
+        _find(data, parent)
+        data["codes"].append({**entry, "parent": parent})
+    else:
+        holder, source_entry = _find(data, source)
+        _, parent_entry = _find(data, parent)
+        siblings = parent_entry.setdefault("children", [])
+        # Beside the source when they share the parent, else at the end.
+        at = siblings.index(source_entry) + 1 if source_entry in siblings else len(siblings)
+        siblings.insert(at, entry)
+
+    def migrate() -> dict:
+        stamp = now()
+        for annotation_id in ids:
+            project.db.execute("UPDATE annotations SET code_id = ?, updated_at = ? WHERE id = ?",
+                               [new_id, stamp, annotation_id])
+        return {annotation_id: found[annotation_id] for annotation_id in ids}
+
+    version = _commit(project, data, {"action": "split", "code": source, "into": new_id,
+                                      "segments": ids}, migrate)
+    return version, len(ids)
 
 
 def undo_edit(project: Project) -> dict | None:

@@ -1,5 +1,5 @@
 """``coder codebook load|show|save`` and the changes to the tree: new, rename, recolour, rekey,
-move, merge, undo."""
+move, merge, split, undo."""
 
 from __future__ import annotations
 
@@ -157,10 +157,67 @@ def codebook_merge(project: Project, source: str, target: str) -> None:
     _changed(f"merged {source} into {target}: {moved} coding(s) moved", version)
 
 
+@codebook.command("split")
+@click.argument("source", metavar="SOURCE")
+@click.argument("new_id", metavar="NEW")
+@click.argument("name")
+@click.option("--segments", "segment_ids", multiple=True, metavar="IDS",
+              help="The codings of SOURCE that move (ids as `coder annotations` and "
+                   "`coder segments` show them; commas work; repeatable).")
+@click.option("--coder", "coders", multiple=True, metavar="NAME",
+              help="Instead of ids: every coding of SOURCE by this coder (repeatable).")
+@click.option("--doc", "doc_ids", multiple=True, metavar="ID",
+              help="Only SOURCE's codings in this document (repeatable; commas work).")
+@click.option("--parent", default=None, metavar="ID",
+              help="Hang NEW under this code (default: beside SOURCE).")
+@click.option("--key", default=None, help="A one-character hot-key for NEW.")
+@click.option("--color", default=None, help="Colour of NEW, #rgb or #rrggbb.")
+@with_project
+def codebook_split(project: Project, source: str, new_id: str, name: str,
+                   segment_ids: tuple[str, ...], coders: tuple[str, ...],
+                   doc_ids: tuple[str, ...], parent: str | None, key: str | None,
+                   color: str | None) -> None:
+    """Move some codings of SOURCE to a new code NEW called NAME (a new version).
+
+    \b
+    Say which codings move by id, or by coder and/or document (SOURCE's own codings
+    only, not its children's):
+      coder codebook split SEC.MARK.WAR SEC.MARK.CRIMEWAR "War on crime" --segments 12,40,41
+      coder codebook split DES.ROOT DES.ROOT.YOUTH "Youth programmes" --coder alice --doc 7
+    `coder codebook undo` removes NEW and gives the codings back to SOURCE.
+    """
+    from ..codebook.edit import split_code
+    from ..errors import CoderError
+    from .selection import split_values
+
+    try:
+        ids = [int(v) for v in split_values(segment_ids)]
+    except ValueError:
+        raise CoderError("--segments takes segment ids (numbers, commas between)") from None
+    if coders or doc_ids:
+        sql, params = "SELECT a.id FROM annotations a JOIN coders k ON k.id = a.coder_id" \
+                      " WHERE a.deleted = 0 AND a.code_id = ?", [source]
+        names = split_values(coders)
+        if names:
+            sql += f" AND k.name IN ({','.join('?' * len(names))})"
+            params += names
+        documents = split_values(doc_ids)
+        if documents:
+            sql += f" AND a.document_id IN ({','.join('?' * len(documents))})"
+            params += documents
+        chosen = [row[0] for row in project.db.execute(sql, params)]
+        if not chosen:
+            raise CoderError(f"no coding of {source} matches --coder/--doc; nothing split")
+        ids += chosen
+    version, moved = split_code(project, source, new_id, name, annotation_ids=ids,
+                                parent=parent, key=key, color=color)
+    _changed(f"split {moved} coding(s) of {source} into the new code {new_id}", version)
+
+
 @codebook.command("undo")
 @with_project
 def codebook_undo(project: Project) -> None:
-    """Undo the latest new/rename/recolour/rekey/move/merge (codings come back too)."""
+    """Undo the latest new/rename/recolour/rekey/move/merge/split (codings come back too)."""
     from ..codebook.edit import undo_edit
 
     event = undo_edit(project)

@@ -38,6 +38,7 @@ from ..widgets.document_view import DocumentView
 from ..widgets.memo_panel import MemoPanel
 from ..widgets.segments import SegmentsTable
 from ..widgets.status import InfoLine, StatusBar
+from .codebook_edit import CodebookActions
 from .memos import MemoActions
 from .pickers import Choice, Confirm, MemoEditor, Picker
 from .retrieval import RetrievalActions
@@ -56,7 +57,7 @@ class SearchBar(Input):
         self.screen.close_search()
 
 
-class CodingScreen(MemoActions, RetrievalActions, Screen):
+class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
     """Code one document: select text, press a code's key; accept or reject suggestions."""
 
     BINDINGS = bindings(CODING_KEYS)

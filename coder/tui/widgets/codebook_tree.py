@@ -82,6 +82,14 @@ class CodebookTree(Tree[str]):
                 nodes[code.id] = parent.add_leaf(self._label(code), data=code.id)
         self._code_nodes = nodes
 
+    def set_codes(self, codes: list[Code], colors: dict[str, str]) -> None:
+        """Show another version of the code tree (after a change to the codebook)."""
+        self.codes = codes
+        self.palette = colors
+        self.current = None
+        self.clear()
+        self._add_codes()
+
     def mark_current(self, code_id: str | None) -> None:
         """Show ``code_id`` as the current code (the one the card explains)."""
         if code_id == self.current:
