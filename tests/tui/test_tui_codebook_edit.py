@@ -7,14 +7,8 @@ from coder.project import Project
 from coder.tui.app import create_app
 from coder.tui.screens.codebook_edit import new_code_id
 from coder.tui.widgets.codebook_tree import CodebookTree
-from tests.test_tui_coding import find, keys, screen
-from tests.test_tui_common import (
-    SIZE,
-    codings,
-    db_rows,
-    no_user_keymap,  # noqa: F401  (autouse)
-    run,
-)
+from tests.helpers import codings, db_rows
+from tests.tui.pilot import SIZE, find, keys, run, screen
 
 
 async def palette(pilot, command: str) -> None:
