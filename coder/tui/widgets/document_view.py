@@ -148,7 +148,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._suggestions = _SpanIndex()
         self._search = _SpanIndex()
         self._coded_turns: set[int] = set()
-        self._memo_lines: set[int] = set()  # lines where a memo'd segment ends: a ✎ at the edge
+        self._memo_lines: set[int] = set()  # lines where a memo'd segment ends: a ✎ in the gutter
         self._memo_ends: list[int] = []
         self.current_suggestion: Span | None = None
         self._set_aside: set = set()
@@ -261,7 +261,7 @@ class DocumentView(ScrollView, can_focus=True):
                              if 0 <= t < len(self.text_layout.heading_lines))
 
     def set_memo_marks(self, ends: list[int]) -> None:
-        """Mark with a ✎ (right of the text) the lines where segments with a memo end
+        """Mark with a ✎ (in the gutter, before the text) the lines where segments with a memo end
         (``ends``: their end offsets)."""
         self._memo_ends = sorted(ends)
         if self.text_layout is None:
@@ -761,12 +761,11 @@ class DocumentView(ScrollView, can_focus=True):
             mark = Segment("┆", base + Style(color=self._code_color(others[0].code)))
         else:
             mark = Segment(" ", base)
-        strip = Strip([bar, mark, Segment(" ", base), *segments])
-        if line in self._memo_lines:
-            # The column right of the text (always free: see _text_width) carries the mark.
-            edge = GUTTER + layout.width
-            strip = Strip.join([strip.crop_extend(0, edge, base),
-                                Strip([Segment("✎", base + self._style("memo-mark"))])])
+        # The gutter's third cell marks the line where a memo'd segment ends (a margin mark:
+        # the column right of the text is not always free once a scrollbar takes a cell).
+        memo = Segment("✎", base + self._style("memo-mark")) if line in self._memo_lines \
+            else Segment(" ", base)
+        strip = Strip([bar, mark, memo, *segments])
         return strip.crop_extend(0, width, base)
 
     def _coding_style(self, codes: tuple[str, ...], background: Color) -> Style:
