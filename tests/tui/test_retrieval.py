@@ -15,7 +15,7 @@ from coder.project import Project
 from coder.tui.app import create_app
 from coder.tui.screens.retrieval import RetrievalScreen, parse_filter
 from tests.helpers import SPEECH, build_project
-from tests.tui.pilot import SIZE, keys, run, screen, view
+from tests.tui.pilot import SIZE, find, keys, run, screen, view
 
 
 def _code(project: Project, coder: str, document_id: int, code: str, phrase: str) -> dict:
@@ -164,3 +164,23 @@ def test_cli_segments_takes_the_same_filters(coded, monkeypatch):
     assert [r["text"] for r in __import__("json").loads(quoted.output)] == ["la Guardia Nacional"]
     bad = run_cli("segments", "SEC", "--attribute", "source")
     assert bad.exit_code == 1 and "DIMENSION=VALUE" in bad.output
+
+
+def test_ctrl_g_retrieves_the_code_on_the_card_and_an_empty_filter_says_why(coded):
+    async def body():
+        app = create_app(coded, "alice", document_id=1)
+        async with app.run_test(size=SIZE) as pilot:
+            await find(pilot, "mando civil")
+            await pilot.press("2")  # the card: No force
+            await pilot.press("ctrl+g")
+            await pilot.pause()
+            retrieval = app.screen
+            assert isinstance(retrieval, RetrievalScreen) and retrieval.code_id == "DES.NOFORCE"
+            assert [r["text"] for r in retrieval.rows] == ["mando civil", "abrazos, no balazos"]
+            await pilot.press("slash", "end", *keys(" kind:official"), "enter")
+            await pilot.pause()
+            assert retrieval.rows == []
+            note = str(retrieval.query_one("#retrieval-note").render())
+            assert "kept from your last retrieval" in note
+
+    run(body())

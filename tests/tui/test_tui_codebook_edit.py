@@ -54,6 +54,12 @@ def test_merge_from_the_palette_moves_codings_and_undo_brings_them_back(tui_proj
             await pilot.pause()
             await pilot.press(*keys("root causes"), "enter")
             await pilot.pause()
+            # The question wraps: the target's name and the count are not cut off.
+            from textual.widgets import Label
+
+            question = app.screen.query(Label).first()
+            assert "into Root causes (DES.ROOT)" in str(question.render())
+            assert question.size.height >= 2
             await pilot.press("y")  # the confirmation says how many codings move
             await pilot.pause()
             assert codings(tui_project) == [("DES.ROOT", "mando civil")]

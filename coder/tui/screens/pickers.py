@@ -166,6 +166,7 @@ class Confirm(ModalScreen[bool]):
     Confirm { align: center middle; }
     Confirm > Vertical { width: 70; max-width: 90%; height: auto; border: round $warning;
                          background: $surface; padding: 1 2; }
+    Confirm Label { width: 1fr; }
     """
     BINDINGS = [
         Binding("y,enter", "answer(True)", "Yes", show=False),

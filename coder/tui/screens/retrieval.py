@@ -140,8 +140,12 @@ class RetrievalScreen(Screen[tuple[int, int, int] | None]):
         title.append(f"  {self.code_id} and below · {len(rows)} segment(s) in {documents} "
                      f"document(s)", style="")
         self.query_one("#retrieval-title", Static).update(title)
-        note.update(Text(held_back_note(held, self.coder) or
-                         "enter: go to the segment · / : filter · esc: back", style="dim"))
+        hint = "enter: go to the segment · / : filter · esc: back"
+        if not rows and self.filter_line.strip() != f"coder:{self.coder}":
+            # The filter line stays from one retrieval to the next: say so when it empties one.
+            hint = f"no segment matches the filter “{self.filter_line}” (kept from your last " \
+                   "retrieval) · / : change it · esc: back"
+        note.update(Text(held_back_note(held, self.coder) or hint, style="dim"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.filter_line = event.value
@@ -210,6 +214,10 @@ class RetrievalActions:
             self.call_after_refresh(self._show_retrieved, start, end, code_id)
 
         self.app.push_screen(screen, chosen)
+
+    def action_retrieve_current(self) -> None:
+        """`ctrl+g`: the segments of the code on the card (a picker when there is none)."""
+        self.action_retrieve(self.current_code)
 
     def _show_retrieved(self, start: int, end: int, code_id: str) -> None:
         view = self.view
