@@ -139,6 +139,34 @@ def test_a_project_from_before_turn_kinds_gets_them_on_opening(tmp_path):
         assert _table(project) == expected
 
 
+def test_the_canonical_name_follows_what_people_say_not_the_first_line(tmp_path):
+    """A typo'd speaker line seen first, and more often, than the right spelling: the name
+    words the spellings disagree on are looked up in what is said in the person's
+    documents ("Ramírez" is said, "Ramíirez" never), whatever the import order."""
+    def write(name, date, turns):
+        year, month, day = (int(x) for x in date.split("-"))
+        body = "".join(f"---\n{line}\n{said}\n" for line, said in turns)
+        path = tmp_path / name
+        path.write_text(f"Conferencia de prensa matutina\nPresidencia\n{day:02d} de "
+                        f"{MONTHS[month]} de {year}\n{body}", encoding="utf-8")
+        return path
+
+    first = write("a.txt", "2019-03-05", [
+        ("PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR", "Le pido a Ernesto Ramírez que nos explique."),
+        ("ERNESTO RAMÍIREZ GONZÁLEZ, SECRETARIO DE PESCA", "Con gusto, presidente."),
+        ("PREGUNTA", "¿Y las vedas?"),
+        ("ERNESTO RAMÍIREZ GONZÁLEZ, SECRETARIO DE PESCA", "Empiezan en junio.")])
+    second = write("b.txt", "2019-06-05", [
+        ("ERNESTO RAMÍREZ GONZÁLEZ", "Buenos días. Informo sobre la pesca ribereña.")])
+    names = []
+    for number, order in enumerate([[first, second], [second, first]]):
+        with Project(tmp_path / f"p{number}.db", create=True) as project:
+            for path in order:
+                import_paths(project, [path])
+            names.append(sorted(s["name"] for s in list_speakers(project) if s["kind"] == "official"))
+    assert names[0] == names[1] == ["Ernesto Ramírez González"]
+
+
 def test_names_kinds_and_roles(project, tmp_path):
     import_paths(project, _corpus(tmp_path))
     speakers = {s["name"]: s for s in list_speakers(project)}

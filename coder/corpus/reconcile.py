@@ -14,8 +14,10 @@ whole project, what must not depend on that order:
   document, else across the project; otherwise they stay apart and are marked
   *unresolved* (``coder speakers --unresolved``) with the people they could be;
 - *the canonical name*: among a person's spellings, one seen in two documents or more
-  rather than one seen once; one whose every name word is attested across the project's
-  speaker lines (a typo's odd word is not); then the fullest, the most frequent, and the
+  rather than one seen once; one whose words that the spellings disagree on are also said
+  in the bodies of the person's documents ("Ramírez" is said, a typo's "Ramíirez" is
+  not; a few documents chosen by content hash are read); one whose every name word is
+  attested across the project's speaker lines; then the fullest, the most frequent, and the
   alphabetically first, so the choice never depends on import order (documents are
   counted as distinct dates, so a conference published twice counts once).  A name a user gave
   (``coder speakers rename``) is kept;
@@ -75,6 +77,9 @@ class _Group:
     unresolved: str | None = None
     name: str | None = None  # a roster's name for it
     kind: str | None = None  # a roster's kind for it
+    # Name words its spellings disagree on -> how often the words appear in the bodies of
+    # turns of a few documents where it speaks (see _body_evidence); None: not needed.
+    body: Counter | None = None
 
 
 def reconcile(project: Project) -> None:
@@ -400,8 +405,11 @@ def _canonical(grp: _Group, lines: dict[int, SpeakerLine], turns_of: dict[int, i
     def score(key: str) -> tuple:
         words = [w for w in key.split() if w.lower() not in ("de", "del", "la", "las", "los", "y")]
         weakest = min((word_docs[w] for w in words), default=0)
-        return (docs[key] >= 2 or len(docs) == 1, weakest * 10 >= total, docs[key], turns[key],
-                name_words(key.split()), _reverse(key))
+        # Every word the spellings disagree on also written in what people say (a typo's
+        # odd word is not: "Ramíirez" on the speaker line, "Ramírez" in the text).
+        attested = grp.body is None or all(grp.body[w] for w in words if w in grp.body)
+        return (docs[key] >= 2 or len(docs) == 1, attested, weakest * 10 >= total, docs[key],
+                turns[key], name_words(key.split()), _reverse(key))
 
     key = max(docs, key=score)
     # The spelling of that key most often written, accents preferred.
@@ -412,6 +420,54 @@ def _canonical(grp: _Group, lines: dict[int, SpeakerLine], turns_of: dict[int, i
     # The most written; on a tie the one with accents (transcripts drop more than they add).
     name = max(spellings, key=lambda n: (spellings[n], sum(1 for c in n if ord(c) > 127), _reverse(n)))
     return key, name
+
+
+BODY_DOCUMENTS = 3  # documents per person read for the words its spellings disagree on
+_FOLDS = {"A": "AÁÀÄÂ", "E": "EÉÈËÊ", "I": "IÍÌÏÎ", "O": "OÓÒÖÔ", "U": "UÚÙÜÛ", "N": "NÑ", "C": "CÇ"}
+
+
+def _body_evidence(db, groups: dict, lines: dict[int, SpeakerLine]) -> None:
+    """For each person whose spellings include two of as many words that differ (a typo
+    and the right word), count the words the spellings disagree on in the bodies of its
+    documents' turns (accents and case aside; speaker lines are not bodies): the first
+    BODY_DOCUMENTS of its documents by content hash, so the choice never depends on
+    import order and costs a few documents' reading, not the corpus's."""
+    import re
+
+    wanted: dict[object, set[str]] = {}
+    for gid, grp in groups.items():
+        keys = {lines[a].key for a in grp.aliases if lines[a].person}
+        lengths = Counter(len(key.split()) for key in keys)
+        if len(keys) < 2 or max(lengths.values()) < 2:
+            continue
+        words = [set(key.split()) for key in keys]
+        odd = set.union(*words) - set.intersection(*words)
+        if odd:
+            wanted[gid] = odd
+    if not wanted:
+        return
+    owner = {a: gid for gid in wanted for a in groups[gid].aliases}
+    documents: dict[object, set[tuple[str, int]]] = defaultdict(set)
+    ids = sorted(owner)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for alias_id, document_id, sha in db.execute(
+                "SELECT DISTINCT t.alias_id, t.document_id, d.sha256 FROM turns t"
+                " JOIN documents d ON d.id = t.document_id WHERE t.alias_id IN"
+                f" ({','.join('?' * len(chunk))})", chunk):
+            documents[owner[alias_id]].add((sha, document_id))
+    for gid, odd in wanted.items():
+        letters = ["".join(f"[{_FOLDS[c]}]" if c in _FOLDS else re.escape(c) for c in word)
+                   for word in sorted(odd)]
+        pattern = re.compile(r"\b(?:" + "|".join(letters) + r")\b", re.IGNORECASE)
+        counts: Counter = Counter({word: 0 for word in odd})
+        for _sha, document_id in sorted(documents[gid])[:BODY_DOCUMENTS]:
+            (text,) = db.execute("SELECT text FROM documents WHERE id = ?", [document_id]).fetchone()
+            for start, end in db.execute('SELECT start, "end" FROM turns WHERE document_id = ?',
+                                         [document_id]):
+                for found in pattern.finditer(text, start, end):
+                    counts[fold_name(found.group(0))] += 1
+        groups[gid].body = counts
 
 
 def _reverse(text: str) -> tuple:
@@ -430,6 +486,7 @@ def _store(project: Project, groups: dict, lines: dict[int, SpeakerLine],
             if line.person:
                 for word in set(line.key.split()):
                     word_docs[word] += docs_of[a]
+    _body_evidence(db, groups, lines)
     speakers = {row[0]: row for row in db.execute(
         "SELECT id, key, name, unresolved, fixed_kind, fixed_name FROM speakers")}
     current = dict(db.execute("SELECT id, speaker_id FROM speaker_aliases").fetchall())
