@@ -248,3 +248,25 @@ def test_suggestions_list_knows_covered(tmp_path):
     text = CliRunner().invoke(main, ["-p", str(path), "suggestions", "--coder", "alice"])
     war = next(line for line in text.stdout.splitlines() if "SEC.WAR" in line)
     assert "[covered]" in war
+
+
+def test_workbench_bulk_accept_leaves_exclusive_conflicts_pending(tmp_path):
+    from coder.tui.app import create_app
+    from tests.tui.pilot import SIZE, run
+
+    path = _grouped(tmp_path)
+    with Project(path) as project:
+        apply_code(project, "alice", 1, "DES.ROOT", *_span(project, "las causas"))
+        add_suggestion(project, 1, "DES.NOFORCE", *_span(project, "atender las causas"), "nof")
+        add_suggestion(project, 1, "DES.NOFORCE", *_span(project, "abrazos, no balazos"), "nof")
+
+    async def body():
+        app = create_app(path, "alice")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("ctrl+home", "n", "A", "y")
+            await pilot.pause()
+            assert any("1 left pending" in n.message for n in app._notifications)
+            with Project(path) as project:
+                assert [c for c, *_ in _codes(project)] == ["DES.ROOT", "DES.NOFORCE"]
+
+    run(body())

@@ -714,8 +714,11 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
             if accepted is not None:
                 self.reload()
                 self.view.set_current_suggestion(None)
-                self.notify(f"Accepted {len(accepted)} suggestions of “{pattern}” (u undoes).",
-                            timeout=4)
+                left = sum(1 for s in self.pending if s["pattern_id"] == pattern)
+                note = (f" {left} left pending: they overlap your coding with another code of "
+                        "an exclusive group (decide them one by one)." if left else "")
+                self.notify(f"Accepted {len(accepted)} suggestions of “{pattern}” (u undoes)."
+                            + note, timeout=6 if left else 4)
 
         self.app.push_screen(Confirm(question), answer)
 
