@@ -95,8 +95,8 @@ def test_draw_filters(audited):
     assert result["codes"] == {"SEC.WAR": 4}
     with pytest.raises(CoderError, match="no suggestions match"):
         draw_audit(audited, "ana", per_code=1, seed=1, codes=["CTX"])
-    # (these suggestions were stored without predictions: none is predicted own)
-    with pytest.raises(CoderError, match="no suggestions match"):
+    # (this codebook declares no attributes: a filter on one is a mistake, said so)
+    with pytest.raises(CoderError, match="no code of the codebook carries a source dimension"):
         draw_audit(audited, "ana", per_code=1, seed=1, predicted={"source": "own"})
 
 
@@ -260,3 +260,102 @@ def test_draw_only_suggestions_predicted_so(audited):
     assert report["judgements"] == 0
     judge_item(audited, "ana", items[0]["id"], "correct")
     assert [c["key"] for c in audit_report(audited)["by_predicted"]] == ["source=own"]
+
+
+def test_draw_presented_unjudged_and_codes_without_the_dimension(audited):
+    from tests.helpers import with_attributes
+
+    store_codebook(audited, parse_codebook(with_attributes()))   # polarity: SEC codes only
+    audited.db.execute("UPDATE suggestions SET polarity = CASE WHEN id % 2 = 0 THEN 'affirmed'"
+                       " ELSE 'negated' END, marked = CASE WHEN id % 3 = 0 THEN 1 ELSE 0 END")
+    path = str(audited.path)
+    runner = CliRunner()
+    result = runner.invoke(main, ["audit", "draw", "--judge", "ana", "--per-code", "50", "--seed", "1",
+                                  "--predicted", "polarity=affirmed", "--json", "-p", path])
+    assert result.exit_code == 0, result.output
+    # DES codes carry no polarity: they are kept (the workbench shows them), and a note says so.
+    assert json.loads(result.stdout)["codes"] == {"DES.NOFORCE": 6, "DES.ROOT": 6, "SEC.WAR": 3}
+    assert "2 code(s) have no polarity dimension" in result.stderr
+    # --presented: only what the workbench does not set aside; list says which ones are.
+    result = runner.invoke(main, ["audit", "draw", "--judge", "ben", "--per-code", "50", "--seed", "1",
+                                  "--presented", "-p", path])
+    assert result.exit_code == 0, result.output
+    marked = {r[0] for r in audited.db.execute("SELECT id FROM suggestions WHERE marked = 1")}
+    ben = audit_items(audited, "ben")
+    assert len(ben) == 18 - len(marked) and not {i["suggestion_id"] for i in ben} & marked
+    assert all(i["set_aside"] is False for i in ben)
+    ana = runner.invoke(main, ["audit", "list", "--judge", "ana", "-p", path]).output.splitlines()
+    assert sum("set-aside]" in line for line in ana) == sum(
+        i["suggestion_id"] in marked for i in audit_items(audited, "ana")) > 0
+    listed = json.loads(runner.invoke(main, ["audit", "list", "--judge", "ana", "--json",
+                                             "-p", path]).output)
+    assert {i["set_aside_why"] for i in listed if i["set_aside"]} == {"not the speaker's own affirmed move"}
+    # --unjudged: what any judge has a verdict on is left out of a fresh draw.
+    judged = [i for i in ben if i["code_id"] == "SEC.WAR"][:2]
+    for item in judged:
+        judge_item(audited, "ben", item["id"], "correct")
+    result = runner.invoke(main, ["audit", "draw", "--judge", "cy", "--per-code", "50", "--seed", "1",
+                                  "--unjudged", "--code", "SEC", "-p", path])
+    assert result.exit_code == 0, result.output
+    fresh = {i["suggestion_id"] for i in audit_items(audited, "cy")}
+    assert len(fresh) == 6 - len(judged) and not fresh & {i["suggestion_id"] for i in judged}
+
+
+def test_draw_listed_ids(audited, tmp_path):
+    ids = tmp_path / "ids.txt"
+    ids.write_text("# the ones to read again\n3, 5\n7\n", encoding="utf-8")
+    runner = CliRunner()
+    path = str(audited.path)
+    result = runner.invoke(main, ["audit", "draw", "--judge", "ana", "--seed", "2", "--ids", str(ids),
+                                  "-p", path])
+    assert result.exit_code == 0, result.output
+    assert sorted(i["suggestion_id"] for i in audit_items(audited, "ana")) == [3, 5, 7]
+    ids.write_text("3 999\n", encoding="utf-8")
+    result = runner.invoke(main, ["audit", "draw", "--judge", "ben", "--seed", "2", "--ids", str(ids),
+                                  "-p", path])
+    assert result.exit_code == 1 and "suggestion #999 is no current suggestion" in result.output
+    ids.write_text("3\nx4\n", encoding="utf-8")
+    result = runner.invoke(main, ["audit", "draw", "--judge", "ben", "--seed", "2", "--ids", str(ids),
+                                  "-p", path])
+    assert result.exit_code == 1 and "ids.txt: line 2: 'x4'" in result.output
+    assert audited.db.execute("SELECT count(*) FROM audit_items").fetchone()[0] == 3  # ana's only
+    result = runner.invoke(main, ["audit", "draw", "--judge", "ben", "--seed", "2", "-p", path])
+    assert result.exit_code == 1 and "--per-code N is needed" in result.output
+
+
+def test_mark_many_from_csv_in_one_transaction(audited, tmp_path):
+    draw_audit(audited, "ana", per_code=2, seed=5)
+    draw_audit(audited, "ben", per_code=2, seed=5)
+    items = audit_items(audited, "ana")
+    sheet = tmp_path / "verdicts.csv"
+    runner = CliRunner()
+    path = str(audited.path)
+
+    def mark(text):
+        sheet.write_text(text, encoding="utf-8")
+        return runner.invoke(main, ["audit", "mark", "--from", str(sheet), "--judge", "ana", "-p", path])
+
+    def stored(judge="ana"):
+        return [(i["verdict"], i["reason"]) for i in audit_items(audited, judge)]
+
+    # Bad rows: the file and row are named, and nothing is recorded (not even the good rows).
+    result = mark(f"item,verdict,reason\n{items[0]['id']},correct,ok\n{items[1]['id']},maybe,\n")
+    assert result.exit_code == 1 and "verdicts.csv: row 3: verdict 'maybe'" in result.output
+    ben_item = audit_items(audited, "ben")[0]["id"]
+    result = mark(f"item,verdict\n{items[0]['id']},correct\n{ben_item},wrong\n")
+    assert result.exit_code == 1 and f"row 3: audit item #{ben_item} is not one of ana's" in result.output
+    result = mark("id,verdict\n1,correct\n")
+    assert result.exit_code == 1 and "row 1 must name the columns" in result.output
+    assert all(v == (None, None) for v in stored())
+    # Good rows, by item id (a quoted reason holds a comma) and by suggestion id.
+    result = mark(f'item,verdict,reason\n{items[0]["id"]},wrong,"vaccines, not security"\n'
+                  f"{items[1]['id']},correct,\n")
+    assert result.exit_code == 0, result.output
+    assert "2 verdict(s)" in result.output and "1 correct" in result.output
+    assert stored()[:2] == [("wrong", "vaccines, not security"), ("correct", None)]
+    result = mark(f"suggestion,verdict,reason\n{items[2]['suggestion_id']},borderline,arguable\n")
+    assert result.exit_code == 0, result.output
+    assert stored()[2] == ("borderline", "arguable")
+    assert all(v == (None, None) for v in stored("ben"))
+    result = runner.invoke(main, ["audit", "mark", "--judge", "ana", "-p", path])
+    assert result.exit_code != 0 and "--from FILE.csv" in result.output

@@ -23,6 +23,27 @@ def _predicted(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def _read_ids(path: Path) -> list[int]:
+    """Suggestion ids from a file: numbers separated by spaces, commas or lines; # comments."""
+    import re
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CoderError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from exc
+    ids = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        for word in re.split(r"[\s,;]+", line.split("#", 1)[0].strip()):
+            if not word:
+                continue
+            if not word.isdigit():
+                raise CoderError(f"{path}: line {number}: {word!r} is not a suggestion id")
+            ids.append(int(word))
+    if not ids:
+        raise CoderError(f"{path}: no suggestion ids in it")
+    return ids
+
+
 @click.group()
 def audit() -> None:
     """Measure the precision of suggestions: a judge reads a seeded sample against the codebook.
@@ -37,9 +58,10 @@ def audit() -> None:
 
     \b
       coder audit draw --judge ana --per-code 10 --seed 7 --since 2019 --until 2020
-      coder audit judge --judge ana              # the audit screen: c / b / w, r for a reason
+      coder audit judge --judge ana              # the audit screen: c / b / w, r / e for a reason
       coder audit list --judge ana               # the items, with their text
       coder audit mark 12 wrong --reason "not about security" --judge ana
+      coder audit mark --from verdicts.csv --judge ana   # item,verdict,reason rows
       coder audit report                         # or --json
     """
 
@@ -47,26 +69,57 @@ def audit() -> None:
 @audit.command("draw")
 @click.option("--judge", "judge", default=None, metavar="NAME",
               help="Who reads the sample (default: $CODER_NAME or your user name).")
-@click.option("--per-code", type=int, required=True, metavar="N",
-              help="Suggestions to draw of every code (fewer when a code has fewer).")
+@click.option("--per-code", type=int, default=None, metavar="N",
+              help="Suggestions to draw of every code (fewer when a code has fewer); needed "
+              "unless --ids is given.")
 @click.option("--seed", type=int, required=True, help="Seed of the draw: the same seed and filters "
               "give the same sample.")
 @selection_options("code", "dates")
 @click.option("--predicted", multiple=True, metavar="DIM=VALUE",
               help="Only suggestions predicted so, e.g. source=own (repeatable).")
+@click.option("--presented", is_flag=True,
+              help="Only suggestions the workbench presents: not set aside (dimmed).  This is "
+              "'what I am shown'; prefer it to --predicted source=own, which filters only codes "
+              "that carry a source dimension.")
+@click.option("--unjudged", is_flag=True,
+              help="Leave out suggestions any judge has already given a verdict on (same document, "
+              "code and span): a fresh, held-out sample.")
+@click.option("--ids", "ids_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="FILE", help="Only the suggestion ids listed in FILE (numbers separated by "
+              "spaces, commas or lines; # starts a comment).  --per-code may then be left out.")
 @click.option("--draw", "draw_name", default=None, metavar="NAME",
               help="Name of the draw (default: seed-S); drawing again adds only new items.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @with_project
-def audit_draw(project: Project, judge: str | None, per_code: int, seed: int, codes: list[str],
-               since: str | None, until: str | None, predicted: tuple[str, ...],
-               draw_name: str | None, as_json: bool) -> None:
-    """Draw a stratified sample of suggestions (N per code) for a judge to read."""
+def audit_draw(project: Project, judge: str | None, per_code: int | None, seed: int,
+               codes: list[str], since: str | None, until: str | None, predicted: tuple[str, ...],
+               presented: bool, unjudged: bool, ids_file: Path | None, draw_name: str | None,
+               as_json: bool) -> None:
+    """Draw a stratified sample of suggestions (N per code) for a judge to read.
+
+    \b
+    --predicted DIM=VALUE filters only codes that carry DIM: a code without it (a context
+    code has no source) is presented by the workbench whatever DIM would say, so its
+    suggestions are kept, and a note says how many codes were kept so.  To draw exactly
+    what the workbench shows, use --presented (it leaves out the set-aside, dimmed ones).
+
+    \b
+      coder audit draw --judge ana --per-code 10 --seed 7 --presented --unjudged --since 2020
+      coder audit draw --judge ana --seed 7 --ids ids.txt
+    """
     from ..team.audit import draw_audit
 
+    ids = _read_ids(ids_file) if ids_file else None
+    if per_code is None:
+        if ids is None:
+            raise CoderError("--per-code N is needed (or --ids FILE to draw listed suggestions)")
+        per_code = max(1, len(ids))
     result = draw_audit(project, judge or default_coder(), per_code=per_code, seed=seed,
                         codes=codes or None, since=since, until=until,
-                        predicted=_predicted(predicted), draw=draw_name)
+                        predicted=_predicted(predicted), draw=draw_name, presented=presented,
+                        unjudged=unjudged, suggestion_ids=ids)
+    for note in result["notes"]:
+        warn(note)
     if as_json:
         print_json(result)
         return
@@ -101,35 +154,69 @@ def audit_judge(judge: str | None, draw_name: str | None, project_path: Path | N
 @with_project
 def audit_list(project: Project, judge: str | None, draw_name: str | None, pending: bool,
                as_json: bool) -> None:
-    """List a judge's items (only that judge's verdicts are shown)."""
+    """List a judge's items (only that judge's verdicts are shown).
+
+    \b
+    [verdict] is followed by `set-aside` when the workbench dims the suggestion now (not
+    the speaker's own affirmed move, or a set-aside rule; --json gives why in set_aside_why)
+    and by `gone` when a later `coder suggest` no longer makes it.
+    """
     from ..team.audit import audit_items
 
     items = audit_items(project, judge or default_coder(), draw=draw_name, pending_only=pending)
     if as_json:
         keep = ("id", "draw", "seq", "document_id", "date", "code_id", "pattern_id", "start", "end",
-                "text", "before", "after", "speaker", "speaker_kind", "predicted", "verdict", "reason")
+                "text", "before", "after", "previous", "speaker", "speaker_kind", "predicted",
+                "set_aside", "set_aside_why", "verdict", "reason")
         print_json([{k: item[k] for k in keep} for item in items])
         return
     for item in items:
         predicted = " ".join(f"{k}={v}" for k, v in item["predicted"].items())
-        click.echo(f"#{item['id']} [{item['verdict'] or 'pending'}] {item['date'] or '-'} "
+        shown = {True: " set-aside", False: "", None: " gone"}[item["set_aside"]]
+        click.echo(f"#{item['id']} [{item['verdict'] or 'pending'}{shown}] {item['date'] or '-'} "
                    f"{item['code_id']} ({item['pattern_id']}) {predicted}  {item['text']!r}")
 
 
 @audit.command("mark")
-@click.argument("item_id", type=int)
-@click.argument("verdict", type=click.Choice(["correct", "borderline", "wrong", "none"]))
+@click.argument("item_id", type=int, required=False)
+@click.argument("verdict", type=click.Choice(["correct", "borderline", "wrong", "none"]),
+                required=False)
 @click.option("--reason", default=None, help="Why (kept with the verdict; shown in the report JSON).")
+@click.option("--from", "from_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="FILE.csv", help="Many verdicts at once: a CSV whose header names item (an "
+              "audit item id) or suggestion (a suggestion id), verdict and optionally reason.")
 @click.option("--judge", "judge", default=None, metavar="NAME",
               help="Who judges (default: $CODER_NAME or your user name).")
 @with_project
-def audit_mark(project: Project, item_id: int, verdict: str, reason: str | None,
-               judge: str | None) -> None:
-    """Record a verdict on one item without the screen (`none` withdraws it)."""
-    from ..team.audit import judge_item
+def audit_mark(project: Project, item_id: int | None, verdict: str | None, reason: str | None,
+               from_file: Path | None, judge: str | None) -> None:
+    """Record a verdict on one item without the screen (`none` withdraws it), or many with --from.
 
-    row = judge_item(project, judge or default_coder(), item_id,
-                     None if verdict == "none" else verdict, reason)
+    \b
+    --from FILE.csv marks every row in one transaction: a bad row (an unknown verdict,
+    an item that is not the judge's) stops with the file and row named, nothing changed.
+      item,verdict,reason
+      12,wrong,"vaccination, not security"
+      13,correct,
+    """
+    from ..team.audit import judge_item, judge_items, read_verdicts
+
+    judge = judge or default_coder()
+    if from_file is not None:
+        if item_id is not None or verdict is not None or reason is not None:
+            raise CoderError("--from FILE.csv takes the items, verdicts and reasons from the file:"
+                             " give no ITEM_ID, VERDICT or --reason with it")
+        rows = judge_items(project, judge, read_verdicts(from_file), source=str(from_file))
+        counts = {v: sum(1 for r in rows if r["verdict"] == v) for v in ("correct", "borderline", "wrong")}
+        click.echo(f"{len(rows)} verdict(s) from {from_file} recorded for {judge}: "
+                   + ", ".join(f"{n} {v}" for v, n in counts.items())
+                   + (f", {sum(1 for r in rows if r['verdict'] is None)} withdrawn"
+                      if any(r["verdict"] is None for r in rows) else ""))
+        return
+    if item_id is None or verdict is None:
+        raise CoderError("give ITEM_ID and VERDICT (correct, borderline, wrong or none), "
+                         "or --from FILE.csv")
+    row = judge_item(project, judge, item_id, None if verdict == "none" else verdict, reason)
     click.echo(f"#{item_id}: {row['verdict'] or 'pending'}")
 
 

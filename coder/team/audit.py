@@ -16,12 +16,15 @@ and says when a cell is too thin to be a rate.
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import random
 from collections.abc import Sequence
+from pathlib import Path
 
 from ..annotate import code_attributes, predicted_attributes
+from ..codebook.store import codebook_attributes
 from ..errors import CoderError
 from ..project import Project, now
 
@@ -66,12 +69,20 @@ def _suggestion_columns(project: Project) -> set[str]:
 def candidate_suggestions(project: Project, *, codes: Sequence[str] | None = None,
                           since: str | None = None, until: str | None = None,
                           predicted: dict[str, str] | None = None,
-                          doc_ids: Sequence[int] | None = None) -> list[dict]:
+                          doc_ids: Sequence[int] | None = None, presented: bool = False,
+                          unjudged: bool = False, suggestion_ids: Sequence[int] | None = None,
+                          notes: list[str] | None = None) -> list[dict]:
     """The suggestions a draw chooses from (current codebook codes only), in a stable order.
 
     ``since``/``until`` compare with the document date (YYYY[-MM[-DD]], inclusive);
     ``predicted`` keeps suggestions whose predicted attribute values match (``{"source":
-    "own"}``), which needs a rule engine that stores predictions.
+    "own"}``), which needs a rule engine that stores predictions.  A code that carries no
+    such dimension (a context code has no source) is not filtered by it: the workbench
+    presents its suggestions whatever the dimension would say, so they pass, and a line
+    saying how many codes passed so goes to ``notes``.  ``presented`` keeps only what the
+    workbench presents (not set aside, i.e. not dimmed); ``unjudged`` leaves out every
+    suggestion (same document, code and span) any judge has already given a verdict on;
+    ``suggestion_ids`` keeps only those suggestions.
     """
     sql = ("SELECT s.*, d.date AS date FROM suggestions s JOIN documents d ON d.id = s.document_id"
            " JOIN codes c ON c.id = s.code_id WHERE c.retired = 0")
@@ -87,6 +98,17 @@ def candidate_suggestions(project: Project, *, codes: Sequence[str] | None = Non
     if doc_ids:
         sql += f" AND s.document_id IN ({','.join('?' * len(doc_ids))})"
         params += [int(i) for i in doc_ids]
+    if presented and "marked" in _suggestion_columns(project):
+        sql += " AND s.marked = 0"
+    if unjudged:
+        # By span, not by suggestion id: a re-run of `coder suggest` renumbers suggestions.
+        sql += (" AND NOT EXISTS (SELECT 1 FROM audit_items j WHERE j.verdict IS NOT NULL"
+                " AND j.document_id = s.document_id AND j.code_id = s.code_id"
+                ' AND j.start = s.start AND j."end" = s."end")')
+    if suggestion_ids is not None:
+        # One JSON parameter: a long id list would pass SQLite's limit on parameters.
+        sql += " AND s.id IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(sorted({int(i) for i in suggestion_ids})))
     rows = project.rows(sql + ' ORDER BY s.code_id, s.document_id, s.start, s."end", s.pattern_id',
                         params)
     if predicted:
@@ -96,10 +118,22 @@ def candidate_suggestions(project: Project, *, codes: Sequence[str] | None = Non
         if missing:
             raise CoderError(f"suggestions carry no predicted {', '.join(missing)} "
                              "(run `coder suggest` with a version that predicts attributes)")
+        declared = {attribute.id for attribute in codebook_attributes(project)}
+        for k in predicted:
+            if k not in declared:
+                raise CoderError(f"--predicted {k}=...: no code of the codebook carries a {k} "
+                                 f"dimension (it declares {', '.join(sorted(declared)) or 'none'})")
         dims = _dimensions_by_code(project, rows)
+        carried = {code: {a.id for a in attributes} for code, attributes in dims.items()}
+        without = {code for code, ids in carried.items() if any(k not in ids for k in predicted)}
         rows = [row for row in rows if all(
-            predicted_attributes(project, row, dims[row["code_id"]]).get(k) == v
+            k not in carried[row["code_id"]]
+            or predicted_attributes(project, row, dims[row["code_id"]]).get(k) == v
             for k, v in predicted.items())]
+        if without and notes is not None:
+            names = ", ".join(sorted(predicted))
+            notes.append(f"{len(without)} code(s) have no {names} dimension (e.g. {min(without)}): "
+                         "their suggestions are kept, not filtered by it")
     return rows
 
 
@@ -110,19 +144,32 @@ def _dimensions_by_code(project: Project, rows: list[dict]) -> dict[str, list]:
 def draw_audit(project: Project, judge: str, *, per_code: int, seed: int,
                codes: Sequence[str] | None = None, since: str | None = None,
                until: str | None = None, predicted: dict[str, str] | None = None,
-               doc_ids: Sequence[int] | None = None, draw: str | None = None) -> dict:
+               doc_ids: Sequence[int] | None = None, draw: str | None = None,
+               presented: bool = False, unjudged: bool = False,
+               suggestion_ids: Sequence[int] | None = None) -> dict:
     """Draw up to ``per_code`` suggestions of every code for ``judge``; one transaction.
 
     The sample depends only on ``seed`` and the filters.  Items are shown in a shuffled
     order (not grouped by code, so a judge does not settle into one code's rhythm).
     Drawing again with the same name adds nothing already drawn for this judge.
-    Returns ``{"draw", "judge", "drawn", "already", "codes": {code: drawn}}``.
+    ``presented``, ``unjudged`` and ``suggestion_ids`` filter as in
+    :func:`candidate_suggestions`; an id of ``suggestion_ids`` that is no current
+    suggestion is an error.
+    Returns ``{"draw", "judge", "drawn", "already", "codes": {code: drawn}, "notes"}``.
     """
     if per_code < 1:
         raise CoderError("--per-code must be at least 1")
     name = draw or f"seed-{seed}"
+    notes: list[str] = []
+    if suggestion_ids is not None:
+        known = {row["id"] for row in candidate_suggestions(project, suggestion_ids=suggestion_ids)}
+        unknown = sorted({int(i) for i in suggestion_ids} - known)
+        if unknown:
+            raise CoderError(f"suggestion #{unknown[0]} is no current suggestion"
+                             + (f" (nor {len(unknown) - 1} more)" if len(unknown) > 1 else ""))
     rows = candidate_suggestions(project, codes=codes, since=since, until=until,
-                                 predicted=predicted, doc_ids=doc_ids)
+                                 predicted=predicted, doc_ids=doc_ids, presented=presented,
+                                 unjudged=unjudged, suggestion_ids=suggestion_ids, notes=notes)
     if not rows:
         raise CoderError("no suggestions match; run `coder suggest` or widen the filters")
     by_code: dict[str, list[dict]] = {}
@@ -161,38 +208,59 @@ def draw_audit(project: Project, judge: str, *, per_code: int, seed: int,
         project.log_event("draw", "audit", None, coder_id=judge_id,
                           after={"draw": name, "seed": seed, "per_code": per_code,
                                  "codes": list(codes or []), "since": since, "until": until,
-                                 "predicted": predicted or {}, "drawn": added})
-    return {"draw": name, "judge": judge, "drawn": added, "already": already, "codes": counts}
+                                 "predicted": predicted or {}, "presented": presented,
+                                 "unjudged": unjudged, "ids": len(suggestion_ids or []),
+                                 "drawn": added})
+    return {"draw": name, "judge": judge, "drawn": added, "already": already, "codes": counts,
+            "notes": notes}
 
 
 def audit_items(project: Project, judge: str, *, draw: str | None = None,
                 pending_only: bool = False) -> list[dict]:
     """The judge's items in showing order, with the text, its context and the speaker.
 
-    Only the judge's own verdicts are included: a judge never sees another's.
+    Only the judge's own verdicts are included: a judge never sees another's.  Each item
+    says whether the workbench presents its suggestion now: ``set_aside`` is True when it
+    is dimmed (``set_aside_why`` gives the rule's reason when one applies), False when
+    presented, None when the suggestion is gone (a later `coder suggest` dropped it).
     """
     judge_id = project.coder_id(judge, create=False)
+    # The live suggestion by its natural key: a re-run of `coder suggest` renumbers them.
     sql = ("SELECT i.*, d.date, d.title, substr(d.text, i.start + 1, i.\"end\" - i.start) AS text,"
-           " c.name AS code_name, c.definition, c.when_to_use, c.when_not_to_use"
+           " c.name AS code_name, c.definition, c.when_to_use, c.when_not_to_use,"
+           " s.marked AS live_marked, s.cues AS live_cues, s.id AS live_id"
            " FROM audit_items i JOIN documents d ON d.id = i.document_id"
-           " LEFT JOIN codes c ON c.id = i.code_id WHERE i.judge_id = ?")
+           " LEFT JOIN codes c ON c.id = i.code_id"
+           " LEFT JOIN suggestions s ON s.document_id = i.document_id AND s.code_id = i.code_id"
+           ' AND s.start = i.start AND s."end" = i."end" AND s.pattern_id = i.pattern_id'
+           " WHERE i.judge_id = ?")
     params: list = [judge_id]
     if draw:
         sql += " AND i.draw = ?"
         params.append(draw)
     if pending_only:
         sql += " AND i.verdict IS NULL"
-    items = project.rows(sql + " ORDER BY i.draw, i.seq", params)
+    items = project.rows(sql + " GROUP BY i.id ORDER BY i.draw, i.seq", params)
     for item in items:
         item["predicted"] = json.loads(item["predicted"] or "{}")
+        marked, cues = item.pop("live_marked"), item.pop("live_cues")
+        item["set_aside"] = None if item.pop("live_id") is None else bool(marked)
+        why = None
+        if item["set_aside"]:
+            why = (json.loads(cues) if cues else {}).get("set_aside") or "not the speaker's own affirmed move"
+        item["set_aside_why"] = why
         item.update(item_context(project, item))
     return items
 
 
 def item_context(project: Project, item: dict, *, width: int = 400) -> dict:
-    """The turn around an item: ``before``/``after`` text (up to ``width`` each) and speaker."""
+    """The turn around an item: ``before``/``after`` text (up to ``width`` each), speaker.
+
+    ``previous`` is the turn before it (``{"speaker", "kind", "text"}``, the last
+    ``width`` characters), or None: an answer is judged with the question it answers.
+    """
     turn = project.rows(
-        'SELECT t.start, t."end", s.name AS speaker, COALESCE(t.kind, s.kind) AS kind FROM turns t'
+        'SELECT t.seq, t.question_id, t.start, t."end", s.name AS speaker, COALESCE(t.kind, s.kind) AS kind FROM turns t'
         " LEFT JOIN speakers s ON s.id = t.speaker_id"
         ' WHERE t.document_id = ? AND t.start <= ? AND t."end" >= ? ORDER BY t.seq LIMIT 1',
         [item["document_id"], item["start"], item["end"]])
@@ -209,7 +277,24 @@ def item_context(project: Project, item: dict, *, width: int = 400) -> dict:
         before = before[before.index(" ") + 1:]
     if len(after) == width and " " in after:
         after = after[:after.rindex(" ")]
-    return {"before": before, "after": after,
+    previous = None
+    if turn:
+        head = ('SELECT t.start, t."end", s.name AS speaker, COALESCE(t.kind, s.kind) AS kind'
+                " FROM turns t LEFT JOIN speakers s ON s.id = t.speaker_id")
+        if turn[0]["question_id"] is not None:   # an answer: the question it answers
+            rows = project.rows(head + " WHERE t.id = ?", [turn[0]["question_id"]])
+        else:
+            rows = project.rows(head + " WHERE t.document_id = ? AND t.seq < ?"
+                                " ORDER BY t.seq DESC LIMIT 1", [item["document_id"], turn[0]["seq"]])
+        if rows:
+            row = rows[0]
+            start = max(row["start"], row["end"] - width)
+            said = project.db.execute("SELECT substr(text, ? + 1, ? - ?) FROM documents WHERE id = ?",
+                                      [start, row["end"], start, item["document_id"]]).fetchone()[0]
+            if start > row["start"] and " " in said:
+                said = "… " + said[said.index(" ") + 1:]
+            previous = {"speaker": row["speaker"], "kind": row["kind"], "text": said.strip()}
+    return {"before": before, "after": after, "previous": previous,
             "speaker": turn[0]["speaker"] if turn else None,
             "speaker_kind": turn[0]["kind"] if turn else None}
 
@@ -235,6 +320,89 @@ def judge_item(project: Project, judge: str, item_id: int, verdict: str | None,
                           before={k: before[k] for k in ("verdict", "reason")},
                           after={k: after[k] for k in ("verdict", "reason")})
     return after
+
+
+def read_verdicts(path: str | Path) -> list[dict]:
+    """Verdicts from a CSV file: a header row naming ``item`` (an audit item id) or
+    ``suggestion`` (a suggestion id), ``verdict`` (correct / borderline / wrong / none) and
+    optionally ``reason``.  Returns ``[{"row", "item"|"suggestion", "verdict", "reason"}]``;
+    bad input is a :class:`CoderError` naming the file and the row (the header is row 1).
+    """
+    path = Path(path)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            lines = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise CoderError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from exc
+    if not lines:
+        raise CoderError(f"{path}: empty; the first row names the columns item (or suggestion),"
+                         " verdict, reason")
+    header = [name.strip().lower() for name in lines[0]]
+    key = next((k for k in ("item", "suggestion") if k in header), None)
+    if key is None or "verdict" not in header:
+        raise CoderError(f"{path}: row 1 must name the columns item (or suggestion), verdict and "
+                         f"optionally reason; it names {', '.join(header) or 'nothing'}")
+    at = {name: header.index(name) for name in (key, "verdict", "reason") if name in header}
+    out = []
+    for number, cells in enumerate(lines[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        cells = cells + [""] * (len(header) - len(cells))
+        raw, verdict = cells[at[key]].strip().lstrip("#"), cells[at["verdict"]].strip().lower()
+        if not raw.isdigit():
+            raise CoderError(f"{path}: row {number}: {key} {raw!r} is not a number")
+        if verdict not in (*VERDICTS, "none"):
+            raise CoderError(f"{path}: row {number}: verdict {verdict!r} must be one of "
+                             f"{', '.join(VERDICTS)} or none")
+        out.append({"row": number, key: int(raw), "verdict": None if verdict == "none" else verdict,
+                    "reason": cells[at["reason"]].strip() if "reason" in at else None})
+    return out
+
+
+def judge_items(project: Project, judge: str, verdicts: list[dict], *,
+                source: str = "input") -> list[dict]:
+    """Record many verdicts (rows of :func:`read_verdicts`) in one transaction.
+
+    Every row is checked before anything is written: an item that is not the judge's, or
+    a suggestion drawn for the judge in no (or in more than one) item, is an error naming
+    ``source`` and the row, and the project is left unchanged.  Returns the stored rows.
+    """
+    judge_id = project.coder_id(judge, create=False)
+    mine = project.rows("SELECT i.id, i.document_id, i.code_id, i.start, i.\"end\", i.pattern_id,"
+                        " i.suggestion_id FROM audit_items i WHERE i.judge_id = ?", [judge_id])
+    by_item = {row["id"]: row for row in mine}
+    live = {(r["document_id"], r["code_id"], r["start"], r["end"], r["pattern_id"]): r["id"]
+            for r in project.rows('SELECT id, document_id, code_id, start, "end", pattern_id'
+                                  " FROM suggestions WHERE id IN (SELECT value FROM json_each(?))",
+                                  [json.dumps([v["suggestion"] for v in verdicts if "suggestion" in v])])}
+    # A suggestion id names an item by the id it was drawn with, or (after a re-run of
+    # `coder suggest` renumbered them) by the live suggestion's natural key.
+    by_suggestion: dict[int, set[int]] = {}
+    for row in mine:
+        key = (row["document_id"], row["code_id"], row["start"], row["end"], row["pattern_id"])
+        for sid in (row["suggestion_id"], live.get(key)):
+            if sid is not None:
+                by_suggestion.setdefault(sid, set()).add(row["id"])
+    plan = []
+    for verdict in verdicts:
+        where = f"{source}: row {verdict.get('row', '?')}"
+        if "suggestion" in verdict:
+            items = sorted(set(by_suggestion.get(verdict["suggestion"], [])))
+            if not items:
+                raise CoderError(f"{where}: suggestion #{verdict['suggestion']} is in none of "
+                                 f"{judge}'s audit items")
+            if len(items) > 1:
+                raise CoderError(f"{where}: suggestion #{verdict['suggestion']} is in {len(items)} "
+                                 f"of {judge}'s items (#{items[0]}, #{items[1]}): name the item")
+            item_id = items[0]
+        else:
+            item_id = verdict["item"]
+            if item_id not in by_item:
+                raise CoderError(f"{where}: audit item #{item_id} is not one of {judge}'s")
+        plan.append((item_id, verdict["verdict"], verdict.get("reason")))
+    with project.transaction():
+        return [judge_item(project, judge, item_id, verdict, reason)
+                for item_id, verdict, reason in plan]
 
 
 def _cell(key: object, verdicts: list[str], thin: int) -> dict:

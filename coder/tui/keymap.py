@@ -161,8 +161,10 @@ AUDIT_KEYS: list[KeySpec] = [
             "Audit", show=True, short="borderline"),
     KeySpec("audit.wrong", "w", "judge('wrong')", "Wrong: the code does not apply", "Audit",
             show=True, short="wrong"),
-    KeySpec("audit.reason", "r", "reason", "Write a reason (kept with the next verdict)",
-            "Audit", show=True, short="reason"),
+    KeySpec("audit.reason", "r", "reason", "Write a reason: for the next verdict, or this "
+            "item's own when it is judged (the verdict stays)", "Audit", show=True, short="reason"),
+    KeySpec("audit.reason_last", "e", "reason_last", "Write the reason of the verdict just "
+            "given (after c / b / w; the verdict stays)", "Audit", show=True, short="why last"),
     KeySpec("audit.clear", "0", "judge(None)", "Withdraw the verdict on this item", "Audit"),
     KeySpec("audit.next", "n,j,right", "move(1)", "Next item", "Audit", show=True, short="next"),
     KeySpec("audit.previous", "p,k,left", "move(-1)", "Previous item", "Audit", short="previous"),

@@ -66,3 +66,47 @@ def test_audit_screen_needs_a_draw(tmp_path):
         create_app(path, "cy", mode="audit")
     with Project(path) as project:
         assert audit_items(project, "cy") == []
+
+
+def test_previous_turn_set_aside_and_reason_after_the_verdict(tmp_path):
+    from coder.tui.app import create_app
+
+    path = build_project(tmp_path)
+    with Project(path) as project:
+        with project.transaction():
+            project.db.execute("UPDATE suggestions SET marked = 1 WHERE code_id = 'SEC.WAR'")
+        draw_audit(project, "ana", per_code=5, seed=3)
+
+    async def body():
+        app = create_app(path, "ana", mode="audit")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            war = next(i for i, item in enumerate(screen.items) if item["code_id"] == "SEC.WAR")
+            screen.index = war
+            screen.show()
+            # The answer is shown under the question it answers, and as set aside.
+            text = screen.query_one("#audit-text").render().plain
+            assert "Guardia Nacional va a depender" in text
+            assert text.index("Guardia Nacional") < text.index("guerra contra el narco")
+            assert "set aside" in screen.query_one("#audit-header").render().plain
+            # Verdict first, reason after: `e` writes the reason of the verdict just given.
+            await pilot.press("w")
+            assert screen.index != war
+            await pilot.press("e")
+            for key in "no threat":
+                await pilot.press("space" if key == " " else key)
+            await pilot.press("enter")
+            assert verdicts(path)[war] == ("SEC.WAR", "wrong", "no threat")
+            # `r` on a judged item edits its own reason, the verdict stays.
+            screen.index = war
+            screen.show()
+            await pilot.press("r")
+            screen.query_one("#audit-reason").value = "a rejected war"
+            await pilot.press("enter")
+            assert verdicts(path)[war] == ("SEC.WAR", "wrong", "a rejected war")
+            assert "reason: a rejected war" in screen.query_one("#audit-text").render().plain
+            await pilot.press("q")
+
+    run(body())
+    others = [v for i, v in enumerate(verdicts(path)) if v[0] != "SEC.WAR"]
+    assert all(verdict is None for _, verdict, _ in others)

@@ -4,8 +4,12 @@ Top, where the item is (n of N, date, speaker, code and pattern, predicted attri
 middle, the turn around the match with the match highlighted; below, the code's
 definition and rules, which is what the judge reads it against.  c / b / w record
 correct, borderline or wrong (one call of :func:`coder.team.audit.judge_item` each,
-committed before the screen moves on to the next unjudged item); r asks for a reason
-first.  Only the judge's own items and verdicts are shown: nobody else's.
+committed before the screen moves on to the next unjudged item).  A reason may come
+before the verdict (r on an unjudged item: kept for the next verdict) or after it (e: the
+reason of the item judged last; r on a judged item: its own), and the verdict stays.  The
+turn before the item's (the question, when the item is an answer) is shown above it, and
+the header says when the workbench sets the suggestion aside (dims it).  Only the judge's
+own items and verdicts are shown: nobody else's.
 """
 
 from __future__ import annotations
@@ -45,14 +49,15 @@ class AuditScreen(Screen):
         self.items: list[dict] = []
         self.index = 0
         self.reason: str | None = None
+        self.last_judged: int | None = None      # index of the item judged last (for `e`)
+        self.reason_for: int | None = None       # index whose reason the open line edits
 
     def compose(self) -> ComposeResult:
         yield Static(id="audit-header")
         with VerticalScroll(id="audit-body"):
             yield Static(id="audit-text")
             yield Static(id="audit-rules")
-        yield Input(placeholder="reason (enter: keep it for the next verdict, esc: cancel)",
-                    id="audit-reason")
+        yield Input(placeholder="reason (enter: keep it, esc: cancel)", id="audit-reason")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -86,6 +91,12 @@ class AuditScreen(Screen):
         header.append(f" ({item['code_name'] or '?'})  pattern {item['pattern_id']}  ")
         verdict = item["verdict"]
         header.append(verdict or "not judged", style=VERDICT_STYLES.get(verdict, "dim"))
+        if item.get("set_aside"):
+            header.append("  set aside", style="bold magenta")
+            header.append(f" ({item['set_aside_why']})" if item.get("set_aside_why") else "",
+                          style="magenta")
+        elif item.get("set_aside") is None and "set_aside" in item:
+            header.append("  gone from suggestions", style="magenta")
         header.append("\n ")
         header.append(f"{item['date'] or 'undated'} · {item['title'] or ''}"[:80], style="dim")
         if item["speaker"]:
@@ -96,6 +107,14 @@ class AuditScreen(Screen):
             header.append(f" · predicted {predicted}", style="italic")
         self.query_one("#audit-header", Static).update(header)
         text = Text()
+        previous = item.get("previous")
+        if previous:
+            who = previous["speaker"] or "unknown speaker"
+            kind = f" ({previous['kind']})" if previous.get("kind") else ""
+            text.append(f"previous turn, {who}{kind}:\n", style="bold dim")
+            text.append(" ".join(previous["text"].split()) + "\n\n", style="dim")
+        if item["speaker"]:
+            text.append(f"{item['speaker']}:\n", style="bold dim")
         text.append(" ".join(item["before"].split()) + " ")
         text.append(" ".join(item["text"].split()), style="bold black on #f6c85f")
         text.append(" " + " ".join(item["after"].split()))
@@ -126,6 +145,7 @@ class AuditScreen(Screen):
             return
         item["verdict"], item["reason"] = row["verdict"], row["reason"]
         self.reason = None
+        self.last_judged = self.index if verdict is not None else None
         if verdict is None:
             self.show()
             return
@@ -155,15 +175,50 @@ class AuditScreen(Screen):
             self.show()
 
     def action_reason(self) -> None:
-        """Open the reason line; enter keeps it for the next verdict."""
+        """Open the reason line: on a judged item it edits that item's reason (the verdict
+        stays); on an unjudged one enter keeps it for the next verdict."""
+        item = self.item
+        if item is not None and item["verdict"] is not None:
+            self._open_reason(self.index)
+        else:
+            self._open_reason(None)
+
+    def action_reason_last(self) -> None:
+        """Reason for the verdict just given (the item judged last), after the verdict."""
+        if self.last_judged is None:
+            self.notify("No verdict given yet on this screen: r writes a reason first.", timeout=4)
+            return
+        self._open_reason(self.last_judged)
+
+    def _open_reason(self, index: int | None) -> None:
+        self.reason_for = index
         field = self.query_one("#audit-reason", Input)
-        field.value = self.reason or ""
+        if index is None:
+            field.value = self.reason or ""
+            field.placeholder = "reason for the next verdict (enter: keep it, esc: cancel)"
+        else:
+            target = self.items[index]
+            field.value = target["reason"] or ""
+            field.placeholder = (f"reason for item {index + 1} ({target['verdict']}; enter: save, "
+                                 "esc: cancel)")
         field.add_class("visible")
         field.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.reason = event.value.strip() or None
+        value = event.value.strip() or None
+        index, self.reason_for = self.reason_for, None
         self._close_reason()
+        if index is None:
+            self.reason = value
+        else:
+            target = self.items[index]
+            try:
+                row = core.judge_item(self.project, self.judge, target["id"], target["verdict"], value)
+            except CoderError as exc:
+                self.notify(str(exc), severity="error", timeout=6)
+                return
+            target["verdict"], target["reason"] = row["verdict"], row["reason"]
+            self.notify(f"Reason saved on item {index + 1} ({row['verdict']}).", timeout=3)
         self.show()
 
     def on_key(self, event) -> None:
