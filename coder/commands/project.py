@@ -164,7 +164,7 @@ def speakers(ctx: click.Context, as_json: bool, unresolved: bool,
     \b
     Spellings that differ in accents, titles, roles, typos or a missing surname are one
     speaker when the rules can tell (the same document or role); generic voices are Press
-    (PREGUNTA, INTERLOCUTOR/A, INTERVENCIÓN), Unidentified voice (VOZ MUJER ...: press on
+    (PREGUNTA, INTERLOCUTOR/A), Unidentified voice (VOZ MUJER, INTERVENCIÓN ...: press on
     turns that ask), Moderator, Recording (VIDEO, VOZ DEL ...), Other voices.  Kind and role
     belong to each turn: the head of government of the document's date (see
     `coder speakers administrations`) is the president.
