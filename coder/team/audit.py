@@ -131,7 +131,7 @@ def candidate_suggestions(project: Project, *, codes: Sequence[str] | None = Non
             or predicted_attributes(project, row, dims[row["code_id"]]).get(k) == v
             for k, v in predicted.items())]
         if without and notes is not None:
-            names = ", ".join(sorted(predicted))
+            names = " or ".join(sorted(predicted))
             notes.append(f"{len(without)} code(s) have no {names} dimension (e.g. {min(without)}): "
                          "their suggestions are kept, not filtered by it")
     return rows
