@@ -58,6 +58,7 @@ def audit() -> None:
 
     \b
       coder audit draw --judge ana --per-code 10 --seed 7 --since 2019 --until 2020
+      coder audit draw --judge ana --per-code 10 --seed 8 --presented --unjudged   # what is shown, fresh
       coder audit judge --judge ana              # the audit screen: c / b / w, r / e for a reason
       coder audit list --judge ana               # the items, with their text
       coder audit mark 12 wrong --reason "not about security" --judge ana
