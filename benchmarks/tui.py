@@ -2,6 +2,7 @@
 
     python benchmarks/tui.py            # 68k and 300k words
     python benchmarks/tui.py --words 68000 --presses 300
+    python benchmarks/tui.py --words 68000 --stripes   # also with the coding stripes on
 
 Headless (Textual's Pilot), on generated transcripts (random Spanish-like words in speaker
 turns, written here: no real text) with 2,000 codings and 2,000 suggestions each.  Prints,
@@ -177,9 +178,11 @@ async def measure_empty(presses: int) -> dict:
 
 # -- the coding screen --------------------------------------------------------------------------
 
-async def measure_coding(path: Path, presses: int) -> dict:
+async def measure_coding(path: Path, presses: int, stripes: bool = False) -> dict:
     from coder.tui.app import create_app
     from coder.tui.widgets.document_view import DocumentView
+
+    DocumentView.STRIPES = stripes  # coding stripes from the first paint on
 
     started = time.perf_counter()
     app = create_app(path, "bench", document_id=1)
@@ -217,8 +220,8 @@ async def measure_coding(path: Path, presses: int) -> dict:
             "apply_wall": sorted(walls)[len(walls) // 2], "lines": lines, "coded": coded}
 
 
-def report(words: int, base: dict, result: dict) -> None:
-    print(f"\n{words:,} words ({result['lines']:,} display lines, {result['coded']:,} codings "
+def report(words: int, base: dict, result: dict, label: str = "") -> None:
+    print(f"\n{words:,} words{label} ({result['lines']:,} display lines, {result['coded']:,} codings "
           "of the coder's at the end)")
     rows = [("first paint", "first_paint", 250), ("CPU per shift+right", "per_key", 12),
             ("repaint after a code key (wall, median)", "apply_wall", 50),
@@ -235,6 +238,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--words", type=int, nargs="*", default=[68_000, 300_000])
     parser.add_argument("--presses", type=int, default=200)
+    parser.add_argument("--stripes", action="store_true",
+                        help="also measure with the coding stripes on (ratios against off)")
     args = parser.parse_args()
     imported = time.perf_counter()
     import coder.tui.app  # noqa: F401  (imports are timed apart from the first paint)
@@ -250,7 +255,14 @@ def main() -> None:
             path = build(Path(tmp), words)
             print(f"\nbuilt a {words:,}-word project in {time.perf_counter() - built:.1f} s")
             result = asyncio.run(measure_coding(path, args.presses))
+            striped = asyncio.run(measure_coding(path, args.presses, stripes=True)) \
+                if args.stripes else None
         report(words, base, result)
+        if striped is not None:
+            report(words, base, striped, ", coding stripes on")
+            print("  stripes on / off: " + ", ".join(
+                f"{key} x{striped[key] / result[key]:.2f}" for key in
+                ("first_paint", "per_key", "apply_wall", "apply_cpu") if result[key]))
 
 
 if __name__ == "__main__":

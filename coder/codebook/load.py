@@ -159,9 +159,12 @@ def parse_codebook(text: str, *, source: str | None = None) -> Codebook:
     if not isinstance(raw_codes, list) or not raw_codes:
         raise CodebookError(f"{_line(data)}`codes:` must be a non-empty list")
 
+    case_sensitive = meta.get("case_sensitive_keys", False)
+    if not isinstance(case_sensitive, bool):
+        raise CodebookError(f"{_line(meta)}codebook: case_sensitive_keys must be true or false")
     codes: list[Code] = []
     _collect(raw_codes, None, codes)
-    _check_codes(codes, languages)
+    _check_codes(codes, languages, case_sensitive_keys=case_sensitive)
     codes = tree_order(codes)
     groups, conflicts = _groups(data.get("exclusive_groups") or [], {c.id for c in codes})
     attributes = _attributes(data.get("attributes") or [], {c.id for c in codes})
@@ -313,9 +316,10 @@ def _pattern(entry: object, code_id: str) -> dict:
     return clean
 
 
-def _check_codes(codes: list[Code], languages: list) -> None:
+def _check_codes(codes: list[Code], languages: list, *, case_sensitive_keys: bool = False) -> None:
     ids: dict[str, Code] = {}
     keys: dict[str, Code] = {}
+    folded: dict[str, Code] = {}  # keys by lower case: p and P code unrelated things
     pattern_ids: dict[str, str] = {}
     for code in codes:
         where = f"line {code.line}: " if code.line else ""
@@ -332,6 +336,13 @@ def _check_codes(codes: list[Code], languages: list) -> None:
                 raise CodebookError(f"{where}duplicate key {code.key!r}: codes {keys[code.key].id}"
                                     f" and {code.id}")
             keys[code.key] = code
+            twin = folded.get(code.key.casefold())
+            if twin is not None and not case_sensitive_keys:
+                raise CodebookError(
+                    f"{where}keys {twin.key!r} ({twin.id}) and {code.key!r} ({code.id}) differ only"
+                    " by case: a Caps Lock slip would code the wrong one silently. Give one another"
+                    " key, or opt in with `case_sensitive_keys: true` under `codebook:`")
+            folded.setdefault(code.key.casefold(), code)
         if code.color and not _COLOR.match(code.color):
             raise CodebookError(f"{where}code {code.id}: colour {code.color!r} is not #rgb or #rrggbb")
         for entry in code.patterns + code.exclude:

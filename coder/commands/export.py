@@ -408,8 +408,11 @@ def stats(project: Project, by: str, codes: list[str], per: str | None, coders: 
             if chart:
                 click.echo(chart)
     if plot_path:
-        colors = {r["id"]: r["color"] for r in project.rows("SELECT id, color FROM codes")
-                  if r["color"]}
+        from ..codebook import project_codes
+        from ..codebook.colours import PLOT_BACKGROUND, scheme
+
+        # The workbench's scheme, on white: readable, and siblings told apart.
+        colors = scheme(project_codes(project), PLOT_BACKGROUND)
         plot_frequencies(columns, rows, plot_path, by=by, per=per_words, series=series,
                          colors=colors, note=note)
         click.echo(f"wrote {plot_path}", err=as_json)

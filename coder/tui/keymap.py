@@ -116,6 +116,12 @@ CODING_KEYS: list[KeySpec] = [
             "View"),
     KeySpec("view.documents", "ctrl+o", "documents", "Documents (filter, search, open)", "View",
             show=True, short="documents"),
+    KeySpec("view.stripes", "ctrl+s", "toggle_stripes",
+            "Coding stripes beside the text on/off (one labelled stripe per coding)", "View"),
+    KeySpec("view.card", "ctrl+e", "toggle_card",
+            "Code card full size on/off (definition, use, not, every example)", "View"),
+    KeySpec("select.last_segment", "ctrl+l", "reselect",
+            "Select the last segment you coded again (a code key then adds to it)", "Select"),
 ]
 
 # Bindings of the whole application.

@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.keys import _character_to_key
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Tree
+from textual.widgets import DataTable, Input, Tree
 
 from ... import annotate
 from ...codebook import project_codes
@@ -35,6 +35,7 @@ from ..keymap import ALL_KEYS, CODING_KEYS, bindings
 from ..widgets.code_card import CodeCard
 from ..widgets.codebook_tree import CodebookTree, code_colors
 from ..widgets.document_view import DocumentView
+from ..widgets.footer import CodingFooter
 from ..widgets.memo_panel import MemoPanel
 from ..widgets.segments import SegmentsTable
 from ..widgets.status import InfoLine, StatusBar
@@ -45,6 +46,7 @@ from .retrieval import RetrievalActions
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 CODABLE_KINDS = ("press", "president")
+_SUGGESTION_WHY = "suggestion: a accepts, r rejects"
 
 
 class SearchBar(Input):
@@ -69,7 +71,7 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
         self.document_id = document_id
         self.codes = project_codes(project)
         self.code_by_id = {code.id: code for code in self.codes}
-        self.palette = code_colors(self.codes)
+        self.palette = code_colors(self.codes, _theme_background(self))
         self.show_others = False
         self._overridden: set[int] = set()  # documents an override revealed (logged)
         self.suggestions_on = suggestions_visible(project, coder)
@@ -107,7 +109,7 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
                 yield InfoLine(id="segments-title")
                 yield SegmentsTable(id="segments")
                 yield MemoPanel(id="memos")
-        yield Footer()
+        yield CodingFooter()
 
     @property
     def view(self) -> DocumentView:
@@ -185,6 +187,7 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
         self._search_hits = []
         view = self.view
         view.set_code_colors(self.palette)
+        view.set_code_labels({c.id: (c.key or "•", c.name) for c in self.codes})
         view.set_document(document["text"], turns)
         self._last_turn = -2
         self.reload()
@@ -259,6 +262,8 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
                      "color": code.color if code else None, "coder": self.coder}
             insort(self.own, after, key=lambda a: (a["start"], a["end"], a["id"]))
         self.view.patch_own(before, after)
+        if after is not None:
+            self._last_segment = (after["start"], after["end"])  # what ctrl+l selects again
         self._show_codings(view=False)
 
     def _show_codings(self, *, view: bool = True) -> None:
@@ -335,7 +340,19 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
         # top line on every step would repaint every pane between it and the text.
         if self._status_timer is None:
             self._status_timer = self.set_timer(0.15, self._show_selection)
+        if self.view.suggestion_at(event.offset) is not None:  # cheap: the line's index
+            # `a` would accept this one: the card shows what it is about to code.
+            suggestion = self._suggestion_here()
+            current = self.view.current_suggestion
+            if suggestion is not None and (current is None or current.key != suggestion["id"]
+                                           or self.current_code != suggestion["code_id"]):
+                self.set_current_code(suggestion["code_id"], why=_SUGGESTION_WHY)
+            if suggestion is not None:
+                return
         spans = self.view.own_spans_at(event.offset)
+        card_key = self.query_one(CodeCard).code_id
+        if not spans and card_key and card_key[1] == _SUGGESTION_WHY:
+            self.set_current_code(self.current_code)  # off the suggestion: no longer "a accepts"
         if spans:
             values = self._values_of.get(spans[0].key)
             note = "" if values is None else " · " + ", ".join(
@@ -460,7 +477,13 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
         self.app.push_screen(Confirm(question), answer)
 
     def action_apply_code(self, code_id: str) -> None:
-        """Code the selection with ``code_id``."""
+        """Code the selection with ``code_id``; with nothing selected, the segment under the
+        cursor (:mod:`coder.tui.recode`: add the code, or replace an alternative, asking)."""
+        if self.view.selection is None and self._spans_here():
+            from ..recode import code_segment
+
+            code_segment(self, self._spans_here()[0], code_id)
+            return
         span = self._target_span()
         if span is None:
             return
@@ -678,6 +701,7 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
     def _decided(self, suggestion: dict, result: dict, function, verb: str) -> None:
         if function is annotate.accept_suggestion:
             self._last_accepted = result["id"]  # `;` then works on it from the next one
+            self._last_segment = (result["start"], result["end"])
         self.reload()
         following = [s for s in self.pending if s["start"] >= suggestion["start"]
                      and (self.include_set_aside or not s.get("marked"))]
@@ -931,6 +955,28 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
         self.app.push_screen(MemoEditor("Reason for revealing others' codings (logged)", ""),
                              answer)
 
+    def action_reselect(self) -> None:
+        """`ctrl+l`: select the segment coded last again (here: the latest change)."""
+        span = getattr(self, "_last_segment", None)
+        if span is None and self.own:
+            latest = max(self.own, key=lambda a: a["updated_at"] or "")
+            span = (latest["start"], latest["end"])
+        if span is None:
+            self.notify("No segment of yours in this document yet.", timeout=3)
+            return
+        self.view.select(*span)
+        self.view.scroll_to_offset(span[0], center=True)
+
+    def action_toggle_card(self) -> None:
+        """`ctrl+e`: the code card at full size (the codebook tree steps aside) or back."""
+        full = not self.has_class("-card-full")
+        self.set_class(full, "-card-full")
+        self.query_one(CodeCard).set_full(full)
+
+    def action_toggle_stripes(self) -> None:
+        """`ctrl+s`: coding stripes beside the text on or off."""
+        self.view.set_stripes(not self.view.stripes_on)
+
     def action_documents(self) -> None:
         """`ctrl+o`: the documents screen."""
         from .documents import DocumentsScreen
@@ -949,6 +995,17 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
 
         if self._run(set_status, self.document_id, "done") is not None:
             self.notify("Marked done.", timeout=2)
+
+
+def _theme_background(screen: Screen) -> str:
+    """The background the codes' colours must read on: the light or the dark theme's."""
+    from ...codebook.colours import DARK_BACKGROUND, LIGHT_BACKGROUND
+
+    try:
+        dark = screen.app.current_theme.dark
+    except Exception:  # no running app (a screen built in a test): the default dark theme
+        dark = True
+    return DARK_BACKGROUND if dark else LIGHT_BACKGROUND
 
 
 def _next_word_end(text: str, position: int) -> int:

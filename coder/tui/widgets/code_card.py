@@ -23,6 +23,9 @@ class CodeCard(Widget):
         super().__init__(id=id)
         self.code_id: tuple | None = None
         self.text = Text()
+        self.full = False  # ctrl+e: every example, and room for them
+        self._shown: tuple = (None, None, "")
+        self.border_title = "ctrl+e: full card"
 
     def update(self, text: Text) -> None:
         """Show ``text``."""
@@ -32,12 +35,20 @@ class CodeCard(Widget):
     def render(self) -> Text:
         return self.text
 
+    def set_full(self, full: bool) -> None:
+        """Full size (every example) or the compact card (the first example)."""
+        self.full = full
+        self.border_title = "ctrl+e: back" if full else "ctrl+e: full card"
+        self.code_id = None
+        self.show_code(*self._shown[:2], why=self._shown[2])
+
     def show_code(self, code: Code | None, color: str | None, *, why: str = "") -> None:
         """Explain ``code`` (None: a hint on how to choose one)."""
-        key = (code.id if code else None, why)
+        key = (code.id if code else None, why, self.full)
         if key == self.code_id:
             return
         self.code_id = key
+        self._shown = (code, color, why)
         if code is None:
             self.update(Text("No code yet: move onto a coding, pick one with c, or press its key.",
                              style="dim italic"))
@@ -60,7 +71,8 @@ class CodeCard(Widget):
         if code.when_not_to_use:
             text.append("Not: ", style="bold red")
             text.append(code.when_not_to_use.strip() + "\n")
-        if code.examples:
+        examples = code.examples if self.full else code.examples[:1]
+        for example in examples:
             text.append("e.g. ", style="bold")
-            text.append(f"“{code.examples[0].strip()}”", style="italic")
+            text.append(f"“{example.strip()}”\n", style="italic")
         self.update(text.rstrip() or text)

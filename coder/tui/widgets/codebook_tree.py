@@ -3,39 +3,17 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.color import Color
 from textual.widgets import Tree
 
+from ...codebook.colours import DARK_BACKGROUND, scheme
 from ...codebook.model import Code
 
-# Colours for codes the codebook gives none (top-level codes in turn; children get shades).
-PALETTE = ["#c0392b", "#2980b9", "#27ae60", "#8e44ad", "#d35400", "#16a085", "#7f8c8d",
-           "#b7950b"]
 
-
-def code_colors(codes: list[Code]) -> dict[str, str]:
-    """Every code's colour: its own, else a shade of its parent's, else one of the palette."""
-    colors: dict[str, str] = {}
-    children: dict[str | None, int] = {}
-    tops = 0
-    for code in codes:  # tree order: parents first
-        if code.color:
-            try:
-                colors[code.id] = Color.parse(code.color).hex
-                continue
-            except Exception:  # an unparseable colour in the codebook: fall back
-                pass
-        parent = colors.get(code.parent or "")
-        if parent:
-            index = children.get(code.parent, 0)
-            children[code.parent] = index + 1
-            shade = Color.parse(parent).lighten(0.08 * (index % 4 + 1)) if index % 2 == 0 \
-                else Color.parse(parent).darken(0.06 * (index % 4 + 1))
-            colors[code.id] = shade.hex
-        else:
-            colors[code.id] = PALETTE[tops % len(PALETTE)]
-            tops += 1
-    return colors
+def code_colors(codes: list[Code], background: str = DARK_BACKGROUND) -> dict[str, str]:
+    """Every code's display colour on ``background`` (:func:`coder.codebook.colours.scheme`:
+    the codebook's colour when it reads well there and differs from its siblings', else the
+    nearest one that does; a shade of the parent's, or a palette colour, for codes without)."""
+    return scheme(codes, background)
 
 
 def key_label(key: str | None) -> str:

@@ -32,6 +32,7 @@ from ...corpus.segment import sentence_at
 from ...corpus.turns import paragraph_number
 from ..keymap import DOCUMENT_VIEW_KEYS, bindings
 from .layout import BLANK, HEADING, PREAMBLE, Layout, char_width, display_text
+from .stripes import Stripes, margin_width
 
 GUTTER = 3          # cells left of the text: speaker bar, coding mark, space
 MAX_TEXT_WIDTH = 100  # a comfortable reading measure, even on a wide terminal
@@ -114,6 +115,7 @@ class DocumentView(ScrollView, can_focus=True):
     """A read-only, codable view of one document's text with its turns, codings and suggestions."""
 
     ALLOW_SELECT = False  # the view has its own selection (character offsets)
+    STRIPES = False  # coding stripes when a view opens (ctrl+s toggles them)
     BINDINGS = bindings(DOCUMENT_VIEW_KEYS)
 
     DEFAULT_CSS = """
@@ -143,6 +145,10 @@ class DocumentView(ScrollView, can_focus=True):
         self.sticky_anchor = False  # `v`: plain moves extend the selection
         self._goal_cell: int | None = None  # column kept by up/down moves
         self.code_colors: dict[str, str] = {}
+        self.code_labels: dict[str, tuple[str, str]] = {}  # code -> (key, name) for stripes
+        self.stripes_on = self.STRIPES
+        self._stripes = Stripes()
+        self._label_width = 0
         self._own = _SpanIndex()
         self._others = _SpanIndex()
         self._suggestions = _SpanIndex()
@@ -179,6 +185,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.current_suggestion = None
         self._own, self._others = _SpanIndex(), _SpanIndex()
         self._suggestions, self._search = _SpanIndex(), _SpanIndex()
+        self._stripes = Stripes()
         self._coded_turns = set()
         self._memo_lines, self._memo_ends = set(), []
         self._relayout()
@@ -188,14 +195,23 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _text_width(self) -> int:
         width = self.scrollable_content_region.width or self.size.width
-        return max(10, min(MAX_TEXT_WIDTH, width - GUTTER - 1))
+        room = width - GUTTER - 1
+        self._label_width = 0
+        if self.stripes_on:
+            margin, self._label_width = margin_width(room)
+            room -= margin
+        return max(10, min(MAX_TEXT_WIDTH, room))
 
     def _relayout(self) -> None:
         """Wrap the text for the current width (once per width) and re-index the spans."""
         if not self.size.width:
             return
+        label_width = self._label_width
         width = self._text_width()
         if self.text_layout is not None and self.text_layout.width == width:
+            if label_width != self._label_width:
+                self._cache.clear()
+                self.refresh()
             return
         first = self.text_layout is None
         self.text_layout = Layout(self.text, self.turn_info, width)
@@ -218,9 +234,29 @@ class DocumentView(ScrollView, can_focus=True):
     def _replace(self, index: _SpanIndex, spans: Iterable[Span]) -> None:
         """Give ``index`` these spans; repaint the lines of spans that came or went."""
         changed = index.update(self.text_layout, spans)
+        if changed and self.stripes_on and index in (self._own, self._others):
+            changed |= self._stripes.update(self._own.spans | self._others.spans)
         if changed and self.text_layout is not None:
             self._invalidate(line for span in changed for line in
                              self.text_layout.lines_between(span.start, span.end))
+
+    def set_stripes(self, on: bool) -> None:
+        """Coding stripes beside the text on or off (the text is wrapped again, narrower)."""
+        if on == self.stripes_on:
+            return
+        self.stripes_on = on
+        self._stripes.update(self._own.spans | self._others.spans if on else ())
+        if self.text_layout is not None:
+            offset = self.cursor
+            self._relayout()
+            self._cache.clear()
+            self.refresh()
+            self.scroll_to_offset(offset, center=True)
+
+    def set_code_labels(self, labels: dict[str, tuple[str, str]]) -> None:
+        """Each code's (key, name) as the stripes label it."""
+        self.code_labels = labels
+        self.refresh_all()
 
     def _span_lines(self, span: Span) -> Iterable[int]:
         assert self.text_layout is not None
@@ -313,6 +349,20 @@ class DocumentView(ScrollView, can_focus=True):
             return []
         spans = [s for s in self._own.at(self.text_layout.line_of(offset)) if s.start <= offset < s.end]
         return sorted(spans, key=lambda s: s.end - s.start)
+
+    def suggestion_at(self, offset: int) -> Span | None:
+        """The suggestion `a` acts on at ``offset``: the current one if it covers it, else
+        the shortest pending one there (None: no suggestion)."""
+        if self.text_layout is None:
+            return None
+        here = [s for s in self._suggestions.at(self.text_layout.line_of(offset))
+                if s.start <= offset < s.end]
+        if not here:
+            return None
+        current = self.current_suggestion
+        if current is not None and current in here:
+            return current
+        return min(here, key=lambda s: (s.end - s.start, s.start))
 
     def turn_index_at(self, offset: int | None = None) -> int:
         """The turn (index into the turns list) at ``offset`` (default: the cursor)."""
@@ -766,7 +816,23 @@ class DocumentView(ScrollView, can_focus=True):
         memo = Segment("✎", base + self._style("memo-mark")) if line in self._memo_lines \
             else Segment(" ", base)
         strip = Strip([bar, mark, memo, *segments])
+        if self.stripes_on:
+            strip = Strip.join([strip.crop_extend(0, GUTTER + layout.width, base),
+                                Strip(self._margin(line, own, others, base))])
         return strip.crop_extend(0, width, base)
+
+    def _margin(self, line: int, own: list[Span], others: list[Span], base: Style) -> list[Segment]:
+        """The stripes beside one text line."""
+        layout = self.text_layout
+        assert layout is not None
+        spans = [*own, *others]
+        return self._stripes.margin(
+            spans, set(others), lambda span: layout.line_of(span.start) == line,
+            self._code_color, self._code_label, self._label_width, base,
+            self.background_colors[1].hex)
+
+    def _code_label(self, code: str | None) -> tuple[str, str]:
+        return self.code_labels.get(code or "", ("•", code or "?"))
 
     def _coding_style(self, codes: tuple[str, ...], background: Color) -> Style:
         key = "coding:" + "|".join(codes)
