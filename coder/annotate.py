@@ -675,19 +675,44 @@ def document_suggestions(project: Project, document_id: int, coder: str | None =
     ``covered``: not decided, but a live coding of the coder with the same code covers
     the suggested span, so the coder has in effect accepted it (it is not pending and not
     counted as left)."""
+    from bisect import bisect_right
+
     coder_id = None
     if coder is not None:
         row = project.db.execute("SELECT id FROM coders WHERE name = ?", [coder]).fetchone()
         coder_id = row[0] if row else -1
-    return project.rows(
+    rows = project.rows(
         "SELECT s.*, c.name AS code_name, c.color, CASE WHEN d.decision IS NOT NULL"
-        " THEN d.decision || 'ed' WHEN EXISTS (SELECT 1 FROM annotations a"
-        "  WHERE a.document_id = s.document_id AND a.coder_id = d2.coder_id"
-        '  AND a.code_id = s.code_id AND a.deleted = 0 AND a.start <= s.start'
-        '  AND a."end" >= s."end")'
-        " THEN 'covered' ELSE 'pending' END AS status"
-        " FROM (SELECT ? AS coder_id) d2, suggestions s JOIN codes c ON c.id = s.code_id"
+        " THEN d.decision || 'ed' ELSE 'pending' END AS status"
+        " FROM suggestions s JOIN codes c ON c.id = s.code_id"
         " LEFT JOIN decisions d ON d.document_id = s.document_id AND d.code_id = s.code_id"
         ' AND d.start = s.start AND d."end" = s."end" AND d.pattern_id = s.pattern_id'
-        " AND d.coder_id = d2.coder_id WHERE s.document_id = ? AND c.retired = 0"
+        " AND d.coder_id = ? WHERE s.document_id = ? AND c.retired = 0"
         ' ORDER BY s.start, s."end", s.id', [coder_id, document_id])
+    if coder_id is None or not rows:
+        return rows
+    # Covered: a same-code live coding spans the suggestion.  Per code, the codings by
+    # start with the running maximum of their ends answer that with one bisection (a
+    # correlated subquery per suggestion scanned every coding: a second at 2,000 each).
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for start, end, code_id in project.db.execute(
+            'SELECT start, "end", code_id FROM annotations WHERE document_id = ? AND coder_id = ?'
+            " AND deleted = 0", [document_id, coder_id]):
+        spans.setdefault(code_id, []).append((start, end))
+    reach: dict[str, tuple[list[int], list[int]]] = {}
+    for code_id, found in spans.items():
+        found.sort()
+        ends, furthest = [], -1
+        for _, end in found:
+            furthest = max(furthest, end)
+            ends.append(furthest)
+        reach[code_id] = ([start for start, _ in found], ends)
+    for row in rows:
+        if row["status"] != "pending" or row["code_id"] not in reach:
+            continue
+        starts, ends = reach[row["code_id"]]
+        index = bisect_right(starts, row["start"]) - 1
+        if index >= 0 and ends[index] >= row["end"]:
+            row["status"] = "covered"
+    return rows
+

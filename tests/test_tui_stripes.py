@@ -278,3 +278,63 @@ def test_shipped_codebook_has_no_case_pairs():
     keys = [c.key for c in load_codebook(SHIPPED_CODEBOOK).codes if c.key]
     assert len({k.casefold() for k in keys}) == len(keys) == 43
 
+
+
+def test_caps_lock_slips_ask_or_warn(tmp_path):
+    """`T` (Caps Lock on `t`) on a coded segment asks before adding; in a codebook that
+    keeps case-sensitive keys, coding a selection with `P` when `p` is another code warns."""
+    from tests.test_tui_common import build_project
+
+    book = CODEBOOK.replace('key: "1"', 'key: "T"').replace('key: "2"', 'key: "p"') \
+        .replace('key: "3"', 'key: "P"') \
+        .replace("  languages: [es, en]\n", "  languages: [es, en]\n  case_sensitive_keys: true\n")
+    path = build_project(tmp_path, codebook=book, suggestions=False)
+
+    async def body():
+        app = create_app(path, "alice")
+        async with app.run_test(size=SIZE) as pilot:
+            await find(pilot, "la estrategia de paz")
+            await pilot.press("P")                 # DES.ROOT by the upper-case twin of p
+            assert codings(path) == [("DES.ROOT", "la estrategia de paz")]
+            assert any("Caps Lock" in str(n.message) for n in app._notifications)
+            await pilot.press("left", "T")         # SEC.WAR by `T`, t being "select the turn"
+            assert codings(path) == [("DES.ROOT", "la estrategia de paz")]  # asked first
+            await pilot.press("y")
+            assert sorted(codings(path)) == [("DES.ROOT", "la estrategia de paz"),
+                                             ("SEC.WAR", "la estrategia de paz")]
+
+    run(body())
+
+
+def test_covered_suggestions_match_the_brute_force_rule(tui_project):
+    """document_suggestions marks 'covered' exactly when a live same-code coding of the
+    coder spans the suggestion (computed by bisection since #13's first-paint figures)."""
+    import random
+
+    from coder.annotate import document_suggestions, remove_annotation
+    from tests.test_tui_common import add_suggestion
+
+    rng = random.Random(5)
+    n = len(TRANSCRIPT) - 60
+    with Project(tui_project) as project:
+        for index in range(60):
+            start = rng.randrange(200, n)
+            add_suggestion(project, 1, rng.choice(["SEC.WAR", "DES.ROOT"]), start,
+                           start + rng.randint(3, 30), f"p{index}")
+        live = []
+        for _ in range(25):
+            start = rng.randrange(200, n)
+            row = apply_code(project, rng.choice(["alice", "bob"]), 1,
+                             rng.choice(["SEC.WAR", "DES.ROOT"]), start, start + rng.randint(5, 60))
+            live.append(row)
+        gone = remove_annotation(project, "alice", next(a["id"] for a in live
+                                                        if a["coder_id"] == project.coder_id("alice")))
+        live = [a for a in live if a["id"] != gone["id"]]
+        alice = project.coder_id("alice")
+        rows = document_suggestions(project, 1, "alice")
+        covered = [r for r in rows if r["status"] == "covered"]
+        assert covered  # the draw covers some
+        for r in rows:
+            expected = any(a["coder_id"] == alice and a["code_id"] == r["code_id"]
+                           and a["start"] <= r["start"] and a["end"] >= r["end"] for a in live)
+            assert (r["status"] == "covered") == expected, r

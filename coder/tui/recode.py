@@ -96,21 +96,36 @@ def code_segment(screen, segment: dict, code_id: str) -> None:
         return
 
     def add() -> None:
-        row = screen._run(annotate.apply_code, screen.document_id, code_id,
-                          segment["start"], segment["end"])
-        if row is not None:
-            screen._patch_own(row)
+        def done(row: dict, replaced: bool) -> None:
+            if replaced:
+                screen.reload()
+            else:
+                screen._patch_own(row)
             screen.set_current_code(code_id, why="just added")
             screen.notify(f"Added {new_name} to the segment (u undoes).", timeout=3)
 
+        # An exclusive group's rule (coder.annotate) still holds: it asks, or refuses.
+        screen._run_exclusive(annotate.apply_code, (screen.document_id, code_id,
+                                                    segment["start"], segment["end"]), code_id, done)
+
     def replace() -> None:
-        row = screen._run(annotate.update_annotation, segment["id"], code_id=code_id)
+        row = screen._run(annotate.update_annotation, segment["id"], code_id=code_id, replace=True)
         if row is not None:
-            screen._patch_own(row)
+            screen.reload()  # an exclusive group's other codings here may have gone too
             screen.set_current_code(code_id, why="just replaced")
             screen.notify(f"Replaced {names.get(segment['code_id'], segment['code_id'])} with "
                           f"{new_name} (u undoes).", timeout=3)
 
+    code = next((c for c in screen.codes if c.id == code_id), None)
+    slip = caps_slip(code.key if code else None, code_id, screen.codes)
+    if slip is not None and what == ADD:
+        # Caps Lock turns `u` into `U`: on a segment a slip would code it; ask first.
+        from .screens.pickers import Confirm
+
+        screen.app.push_screen(
+            Confirm(f"Add {new_name} ({code.key}) to this segment? Caps Lock may be on: {slip}."),
+            lambda yes: yes and add())
+        return
     if what == ADD:
         add()
         return
@@ -126,3 +141,21 @@ def code_segment(screen, segment: dict, code_id: str) -> None:
 
     screen.app.push_screen(ReplaceOrAdd(names.get(segment["code_id"], segment["code_id"]),
                                         new_name, quote, both_allowed=both_allowed), answer)
+
+
+def caps_slip(key: str | None, code_id: str, codes: list) -> str | None:
+    """A hint when ``key`` looks like a Caps Lock slip: an upper-case letter whose lower
+    case is a workbench command (`U` for `u` undo) or, in a codebook with
+    ``case_sensitive_keys``, another code's key.  None when the key is not such a letter."""
+    if not key or len(key) != 1 or not key.isalpha() or not key.isupper():
+        return None
+    lower = key.lower()
+    twin = next((c for c in codes if c.key == lower and c.id != code_id), None)
+    if twin is not None:
+        return f"{lower} is {twin.name}"
+    from .keymap import ALL_KEYS
+
+    for spec in ALL_KEYS:
+        if lower in spec.keys.split(","):
+            return f"{lower} is {spec.description.split(' (')[0].lower()}"
+    return None

@@ -497,9 +497,20 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
             # The cursor on the new segment's end: [ ] x m act on it straight away.
             self.view.move_to(row["end"])
             self.set_current_code(code_id, why="just applied")
+            self._warn_caps_slip(code_id)
 
         self._run_exclusive(annotate.apply_code, (self.document_id, code_id, *span), code_id,
                             applied)
+
+    def _warn_caps_slip(self, code_id: str) -> None:
+        """A codebook with case-sensitive keys: coding by `P` when `p` is another code says so."""
+        from ..recode import caps_slip
+
+        code = self.code_by_id.get(code_id)
+        slip = caps_slip(code.key if code else None, code_id, self.codes)
+        if slip is not None and any(c.key == code.key.lower() for c in self.codes):
+            self.notify(f"Coded {code.name} with {code.key}: Caps Lock on? {slip} (u undoes).",
+                        severity="warning", timeout=5)
 
     def action_pick_code(self) -> None:
         """`c`: choose a code by name (fuzzy) and apply it to the selection."""
