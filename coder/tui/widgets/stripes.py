@@ -44,7 +44,7 @@ def assign_lanes(spans: Iterable) -> dict:
     busy: list[tuple[int, int]] = []   # (end, lane) of spans still open
     free: list[int] = []
     top = 0
-    for span in sorted(spans, key=lambda s: (s.start, -s.end, str(s.code), str(s.key))):
+    for span in sorted(spans, key=lambda s: (s.start, -s.end, s.code or "", s.key or 0)):
         while busy and busy[0][0] <= span.start:
             heapq.heappush(free, heapq.heappop(busy)[1])
         if free:
@@ -61,6 +61,20 @@ class Stripes:
 
     def __init__(self) -> None:
         self.lane_of: dict = {}
+        self._styles: dict[tuple, Style] = {}  # (kind, colour, base) -> style, painted often
+
+    def _style(self, kind: str, color: str, base: Style, ink: str = "") -> Style:
+        key = (kind, color, base, ink)
+        style = self._styles.get(key)
+        if style is None:
+            if kind == "key":
+                style = base + Style(color=ink, bgcolor=color, bold=True)
+            elif kind == "name-other":
+                style = base + Style(color=color, italic=True)
+            else:
+                style = base + Style(color=color)
+            self._styles[key] = style
+        return style
 
     def update(self, spans: Iterable) -> set:
         """Re-assign lanes for ``spans``; returns the spans whose lane changed (to repaint)."""
@@ -96,12 +110,12 @@ class Stripes:
                 continue
             color = color_of(span.code)
             if span in other_spans:
-                cell = Segment("┆", base + Style(color=color))
+                cell = Segment("┆", self._style("line", color, base))
             elif starts:
                 key, _ = label_of(span.code)
-                cell = Segment(key, base + Style(color=ink, bgcolor=color, bold=True))
+                cell = Segment(key, self._style("key", color, base, ink))
             else:
-                cell = Segment("┃", base + Style(color=color))
+                cell = Segment("┃", self._style("line", color, base))
             cells[lane] = cell
         if overflow:  # more overlapping codings than lanes: the names still list them
             cells[LANES - 1] = Segment("+", base + Style(bold=True))
@@ -119,8 +133,8 @@ class Stripes:
                 if used:
                     segments.append(Segment(" ", base))
                     used += 1
-                style = Style(color=color_of(span.code), italic=span in other_spans)
-                segments.append(Segment(text, base + style))
+                kind = "name-other" if span in other_spans else "line"
+                segments.append(Segment(text, self._style(kind, color_of(span.code), base)))
                 used += len(text)
             segments.append(Segment(" " * (label_width - used), base))
         return segments
