@@ -14,7 +14,7 @@ the display lines they touch.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -65,6 +65,10 @@ def blend(base: str | Color, over: str | Color, alpha: float) -> str:
     return base_color.blend(over_color, alpha).hex
 
 
+def _span_order(span: Span) -> tuple:
+    return span.start, span.end, span.code or "", str(span.key)
+
+
 class _SpanIndex:
     """Spans by the display lines they touch, so a line finds its spans without a scan.
 
@@ -84,8 +88,10 @@ class _SpanIndex:
                 self._add(layout, span)
 
     def _add(self, layout: Layout, span: Span) -> None:
+        # Kept in text order: what a line draws first must not depend on set order
+        # (string hashes differ per process, and snapshots would flicker).
         for line in layout.lines_between(span.start, span.end):
-            self.by_line.setdefault(line, []).append(span)
+            insort(self.by_line.setdefault(line, []), span, key=_span_order)
 
     def _remove(self, layout: Layout, span: Span) -> None:
         for line in layout.lines_between(span.start, span.end):
