@@ -120,7 +120,7 @@ def test_stats_plot_uses_the_scheme(tmp_path, monkeypatch):
     from coder.cli import main
     from coder.codebook import project_codes
     from coder.project import Project
-    from tests.test_export_segments import build_coded
+    from tests.helpers import build_coded
 
     with Project(tmp_path / "p.db", create=True) as project:
         build_coded(project, tmp_path)

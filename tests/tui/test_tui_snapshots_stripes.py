@@ -14,12 +14,8 @@ import pytest
 from coder.annotate import apply_code
 from coder.project import Project
 from coder.tui.app import create_app
-from tests.conftest import TRANSCRIPT
-from tests.test_tui_common import (
-    SIZE,
-    build_project,
-    no_user_keymap,  # noqa: F401  (autouse)
-)
+from tests.helpers import TRANSCRIPT, build_project
+from tests.tui.pilot import SIZE
 
 
 @pytest.fixture

@@ -12,29 +12,16 @@ from coder.project import Project
 from coder.tui.app import create_app
 from coder.tui.recode import ADD, REPLACE, SAME, plan
 from coder.tui.widgets.code_card import CodeCard
-from coder.tui.widgets.document_view import DocumentView, Span
+from coder.tui.widgets.document_view import Span
 from coder.tui.widgets.stripes import LANES, assign_lanes, margin_width
-from tests.conftest import CODEBOOK, TRANSCRIPT
-from tests.test_tui_common import (
-    SIZE,
-    codings,
-    no_user_keymap,  # noqa: F401  (autouse)
-    run,
-)
-
-
-def view(app) -> DocumentView:
-    return app.screen.query_one(DocumentView)
+from tests.helpers import CODEBOOK, TRANSCRIPT, add_suggestion, build_project, codings
+from tests.tui.pilot import SIZE, find, run, view
 
 
 def line_text(app, line: int) -> str:
     """What the document view draws on display line ``line`` (scrolled to the top)."""
     document = view(app)
     return "".join(segment.text for segment in document.render_line(line - document.scroll_offset.y))
-
-
-async def find(pilot, phrase: str) -> None:
-    await pilot.press("slash", *list(phrase), "escape")
 
 
 def code(path, code_id: str, phrase: str, length: int | None = None, coder: str = "alice") -> None:
@@ -283,7 +270,6 @@ def test_shipped_codebook_has_no_case_pairs():
 def test_caps_lock_slips_ask_or_warn(tmp_path):
     """`T` (Caps Lock on `t`) on a coded segment asks before adding; in a codebook that
     keeps case-sensitive keys, coding a selection with `P` when `p` is another code warns."""
-    from tests.test_tui_common import build_project
 
     book = CODEBOOK.replace('key: "1"', 'key: "T"').replace('key: "2"', 'key: "p"') \
         .replace('key: "3"', 'key: "P"') \
@@ -312,7 +298,6 @@ def test_covered_suggestions_match_the_brute_force_rule(tui_project):
     import random
 
     from coder.annotate import document_suggestions, remove_annotation
-    from tests.test_tui_common import add_suggestion
 
     rng = random.Random(5)
     n = len(TRANSCRIPT) - 60
