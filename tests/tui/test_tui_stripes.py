@@ -155,7 +155,7 @@ def test_reselect_the_last_segment(tui_project):
             await find(pilot, "la estrategia de paz")
             await pilot.press("3", "ctrl+down", "ctrl+down")
             assert view(app).selection is None
-            await pilot.press("ctrl+g")
+            await pilot.press("ctrl+l")
             start = TRANSCRIPT.index("la estrategia de paz")
             assert view(app).selection == (start, start + len("la estrategia de paz"))
             await pilot.press("1")                 # a code key now codes that span
