@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .annotate import find_code, update_annotation, write_memo
 from .codebook.model import code_tree
@@ -25,6 +26,9 @@ from .errors import CoderError
 from .export.segments import context_window
 from .project import Project
 from .selection import resolve_filters
+
+if TYPE_CHECKING:  # the writers are imported when a table is written (as below)
+    from .export.tables import TableSummary
 
 KINDS = ("code", "document", "segment")
 """What a memo can be on."""
@@ -171,10 +175,10 @@ def _segment_memos(project: Project, resolved, names: dict[str, str], context: i
 
 def export_memos(project: Project, path: str | Path, *, fmt: str | None = None,
                  on: Iterable[str] | None = None, rows: list[dict] | None = None,
-                 **filters) -> dict:
+                 **filters) -> TableSummary:
     """Write the memos :func:`list_memos` selects (or ``rows`` it gave) to ``path`` (.csv,
     .jsonl, .xlsx or .parquet, or ``fmt``) through :mod:`coder.outputs`; returns the table
-    writer's summary (``{"path", "format", "rows", "columns"}``)."""
+    writer's :class:`~coder.export.tables.TableSummary`."""
     from .export.tables import table_format, write_table
     from .outputs import check_output_path
 

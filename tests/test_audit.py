@@ -71,8 +71,8 @@ def audited(project, tmp_path):
 
 def test_draw_is_stratified_by_code_and_reproducible(audited):
     result = draw_audit(audited, "ana", per_code=4, seed=7)
-    assert result["codes"] == {"DES.NOFORCE": 4, "DES.ROOT": 4, "SEC.WAR": 4}
-    assert result["drawn"] == 12
+    assert result.codes == {"DES.NOFORCE": 4, "DES.ROOT": 4, "SEC.WAR": 4}
+    assert result.drawn == 12
     ana = [(i["code_id"], i["document_id"], i["start"]) for i in audit_items(audited, "ana")]
     # The same seed gives another judge the same items, in the same order.
     draw_audit(audited, "ben", per_code=4, seed=7)
@@ -80,19 +80,19 @@ def test_draw_is_stratified_by_code_and_reproducible(audited):
     assert ana == ben
     # Drawing again under the same name adds nothing; another seed draws another sample.
     again = draw_audit(audited, "ana", per_code=4, seed=7)
-    assert (again["drawn"], again["already"]) == (0, 12)
+    assert (again.drawn, again.already) == (0, 12)
     other = draw_audit(audited, "cy", per_code=4, seed=8)
     cy = [(i["code_id"], i["document_id"], i["start"]) for i in audit_items(audited, "cy")]
-    assert other["drawn"] == 12 and sorted(cy) != sorted(ana)
+    assert other.drawn == 12 and sorted(cy) != sorted(ana)
 
 
 def test_draw_filters(audited):
     result = draw_audit(audited, "ana", per_code=50, seed=1, codes=["DES"], since="2020")
-    assert result["codes"] == {"DES.NOFORCE": 2, "DES.ROOT": 2}
+    assert result.codes == {"DES.NOFORCE": 2, "DES.ROOT": 2}
     assert {i["date"][:4] for i in audit_items(audited, "ana")} == {"2020"}
     result = draw_audit(audited, "ana", per_code=50, seed=1, codes=["SEC"], until="2019-03",
                         draw="early")
-    assert result["codes"] == {"SEC.WAR": 4}
+    assert result.codes == {"SEC.WAR": 4}
     with pytest.raises(CoderError, match="no suggestions match"):
         draw_audit(audited, "ana", per_code=1, seed=1, codes=["CTX"])
     # (this codebook declares no attributes: a filter on one is a mistake, said so)
@@ -254,7 +254,7 @@ def test_draw_only_suggestions_predicted_so(audited):
                        " ELSE 'attributed' END")
     result = draw_audit(audited, "ana", per_code=50, seed=1, predicted={"source": "own"})
     items = audit_items(audited, "ana")
-    assert result["drawn"] == len(items) == 9  # half of the 18
+    assert result.drawn == len(items) == 9  # half of the 18
     assert all(item["predicted"]["source"] == "own" for item in items)
     report = audit_report(audited)
     assert report["judgements"] == 0

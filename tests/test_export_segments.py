@@ -107,7 +107,7 @@ def test_bad_filters_are_one_line_errors(coded):
 
 def test_csv_is_rfc4180_and_byte_identical(coded, tmp_path):
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"
-    assert export_segments(coded, first)["rows"] == 8
+    assert export_segments(coded, first).rows == 8
     export_segments(coded, second)
     data = first.read_bytes()
     assert data == second.read_bytes()
@@ -162,7 +162,7 @@ def test_xlsx_opens_and_keeps_text_as_text(coded, tmp_path):
     import pandas as pd
 
     summary = export_segments(coded, tmp_path / "s.xlsx")
-    assert summary["rows"] == 8
+    assert summary.rows == 8
     sheet = openpyxl.load_workbook(tmp_path / "s.xlsx").active
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
     assert header == SEGMENT_COLUMNS
@@ -218,7 +218,7 @@ def test_frame_is_typed_and_project_segments_delegates(coded):
 
 
 def test_empty_project_exports_a_header(project, tmp_path):
-    assert export_segments(project, tmp_path / "e.csv")["rows"] == 0
+    assert export_segments(project, tmp_path / "e.csv").rows == 0
     assert (tmp_path / "e.csv").read_text(encoding="utf-8").strip() == ",".join(SEGMENT_COLUMNS)
     assert list(segments_frame(project).columns) == SEGMENT_COLUMNS
 

@@ -114,7 +114,7 @@ def test_bad_targets_are_one_line_errors_and_change_nothing(memo_project, kwargs
 def test_memo_export_writes_csv_and_jsonl(memo_project, tmp_path):
     memo_on(memo_project, "alice", "code memo, with a comma\nand a line", code="SEC.WAR")
     summary = export_memos(memo_project, tmp_path / "memos.csv")
-    assert summary["rows"] == 2
+    assert summary.rows == 2
     with open(tmp_path / "memos.csv", encoding="utf-8", newline="") as handle:
         table = list(csv.DictReader(handle))
     assert list(table[0]) == MEMO_COLUMNS

@@ -170,10 +170,10 @@ def test_round_trip_is_byte_identical(built, tmp_path):
     (tmp_path / "fresh").mkdir()
     with Project(tmp_path / "fresh" / "built.db", create=True) as fresh:
         summary = import_refi(fresh, first)
-        assert summary["annotations_created"] == 7 and summary["documents_created"] == 2
-        assert summary["codes_created"] == 5 and summary["coders_created"] == 2
-        assert summary["memos_created"] == 3
-        assert summary["warnings"] == []
+        assert summary.annotations_created == 7 and summary.documents_created == 2
+        assert summary.codes_created == 5 and summary.coders_created == 2
+        assert summary.memos_created == 3
+        assert summary.warnings == []
         assert annotation_facts(fresh) == annotation_facts(built)
         assert fresh.setting("project_name") == "built"
         codes = {r["id"]: r for r in fresh.rows("SELECT * FROM codes")}
@@ -210,9 +210,9 @@ def test_import_into_the_same_project_is_idempotent(built, tmp_path):
     before = table_counts(built)
     facts = annotation_facts(built)
     summary = import_refi(built, out)
-    assert summary["annotations_created"] == 0 and summary["annotations_existing"] == 7
-    assert summary["codes_matched"] == 5 and summary["documents_reused"] == 2
-    assert summary["memos_created"] == 0
+    assert summary.annotations_created == 0 and summary.annotations_existing == 7
+    assert summary.codes_matched == 5 and summary.documents_reused == 2
+    assert summary.memos_created == 0
     assert table_counts(built) == before
     assert annotation_facts(built) == facts
     summary = import_refi(built, out)
@@ -223,7 +223,7 @@ def test_codebook_import_matches_existing_codes(built, tmp_path):
     export_qdc(built, tmp_path / "c.qdc")
     before = table_counts(built)
     summary = import_refi(built, tmp_path / "c.qdc")
-    assert summary["codes_matched"] == 5 and summary["codes_created"] == 0
+    assert summary.codes_matched == 5 and summary.codes_created == 0
     assert table_counts(built) == before
 
 
@@ -233,7 +233,7 @@ def test_codebook_into_a_fresh_project_becomes_its_codebook(built, tmp_path):
     export_qdc(built, tmp_path / "c.qdc")
     with Project(tmp_path / "other.db", create=True) as other:
         summary = import_refi(other, tmp_path / "c.qdc")
-        assert summary["codes_created"] == 5
+        assert summary.codes_created == 5
         book = current_codebook(other)
         assert [c.id for c in book.codes] == ["SEG", "SEG.GUERRA", "DES", "DES.PAZ", "DES.FUERZA"]
         war = book.code("SEG.GUERRA")
@@ -246,7 +246,7 @@ def test_new_codes_join_a_project_that_has_a_codebook(built, tmp_path):
     path = example("refi-spec-1.5_annexA1_codebook.qdc")
     version = built.setting("codebook_version")
     summary = import_refi(built, path)
-    assert summary["codes_created"] == 6
+    assert summary.codes_created == 6
     assert built.setting("codebook_version") == version  # the current codebook stays
     row = built.rows("SELECT * FROM codes WHERE name = 'Economy'")[0]
     assert row["id"] == "economy-d7aa29da" and row["color"] == "#ffff00"
@@ -263,7 +263,7 @@ def codes_by_name(project: Project) -> dict[str, dict]:
 
 def test_annex_a1_codebook(project):
     summary = import_refi(project, example("refi-spec-1.5_annexA1_codebook.qdc"))
-    assert summary["kind"] == "codebook" and summary["codes_created"] == 6
+    assert summary.kind == "codebook" and summary.codes_created == 6
     codes = codes_by_name(project)
     assert set(codes) == {"Topics", "Economy", "Health care", "Values", "Conservatives",
                           "Liberals"}
@@ -273,13 +273,13 @@ def test_annex_a1_codebook(project):
     # Braced and bare GUIDs are both read: every code got its GUID-derived id.
     assert codes["Values"]["id"] == "values-9fa9bcb7"
     assert codes["Topics"]["id"] == "topics-5215cc69"
-    assert any("not codable" in w for w in summary["warnings"])
+    assert any("not codable" in w for w in summary.warnings)
 
 
 def test_invalid_guid_codebook_is_accepted_with_a_repair_warning(project):
     summary = import_refi(project, example("openqda_example_codebook_INVALID-guids.qdc"))
-    assert summary["codes_created"] == 3
-    warning = next(w for w in summary["warnings"] if "not GUIDs" in w)
+    assert summary.codes_created == 3
+    warning = next(w for w in summary.warnings if "not GUIDs" in w)
     assert "'c001'" in warning and "replaced by derived GUIDs" in warning
     codes = codes_by_name(project)
     parent = codes["Negativ/Aufgeregt"]
@@ -288,17 +288,17 @@ def test_invalid_guid_codebook_is_accepted_with_a_repair_warning(project):
     assert codes["Rage"]["color"] == "#c95858"
     # Importing it again repairs the same way, so nothing is added.
     again = import_refi(project, example("openqda_example_codebook_INVALID-guids.qdc"))
-    assert again["codes_created"] == 0 and again["codes_matched"] == 3
+    assert again.codes_created == 0 and again.codes_matched == 3
 
 
 @pytest.mark.parametrize("name", ["atlasti8_spec-annexA2_project.qde",
                                   "skyloom_TestProject.qdpx"])
 def test_annex_a2_project(project, name):
     summary = import_refi(project, example(name))
-    assert summary["codes_created"] == 14 and summary["coders_created"] == 3
-    assert summary["annotations_created"] == 7
+    assert summary.codes_created == 14 and summary.coders_created == 3
+    assert summary.annotations_created == 7
     # The source texts are not in these files: three coded sources become placeholders.
-    assert summary["documents_created"] == 3 and summary["placeholders"] == 3
+    assert summary.documents_created == 3 and summary.placeholders == 3
     codes = codes_by_name(project)
     assert codes["Coke::diet Coke"]["definition"] == "non sucré"
     assert codes["Coke::diet Coke"]["color"] == "#966450"
@@ -324,7 +324,7 @@ def test_annex_a2_project(project, name):
     assert soggy["quote"] == "I did try the gluten free bread, but it was always so soggy,"
     mabel = [r for r in rows if r["title"] == "Mabel.txt"]
     assert len(mabel) == 3 and mabel[0]["quote"].startswith("I'm a single mum")
-    warnings = " | ".join(summary["warnings"])
+    warnings = " | ".join(summary.warnings)
     assert "PDFSource" in warnings and "PictureSource" in warnings and "placeholder" in warnings
     metadata = json.loads(project.rows("SELECT metadata FROM documents WHERE title = 'Simon.docx'"
                                        )[0]["metadata"])
@@ -332,7 +332,7 @@ def test_annex_a2_project(project, name):
     assert set(metadata["refi_sets"]) == {"gender: male", "Simon", "Text files", "age: 67"}
     before = table_counts(project)
     again = import_refi(project, example(name))
-    assert again["annotations_created"] == 0 and again["annotations_existing"] == 7
+    assert again.annotations_created == 0 and again.annotations_existing == 7
     assert table_counts(project) == before
 
 
@@ -344,8 +344,8 @@ def test_placeholder_codings_move_onto_the_real_text(project, tmp_path):
     path = make_qdpx(tmp_path / "with-source.qdpx", qde, {
         "sources/230B768E-5A3D-42B7-BE92-2A3721177944.txt": text.encode("utf-8")})
     summary = import_refi(project, path)
-    assert summary["annotations_moved"] == 1 and summary["documents_created"] == 1
-    assert summary["placeholders_replaced"] == 1
+    assert summary.annotations_moved == 1 and summary.documents_created == 1
+    assert summary.placeholders_replaced == 1
     titles = [r["title"] for r in project.rows("SELECT title FROM documents")]
     assert titles.count("1994 Diet Coke-Diet Coke Break.docx") == 1
     row = project.rows(
@@ -363,18 +363,18 @@ def test_placeholders_round_trip_as_placeholders(project, tmp_path):
     assert "Placeholder: the text of this source was missing" in qde
     with Project(tmp_path / "b.db", create=True) as other:
         summary = import_refi(other, out)
-        assert summary["placeholders"] == 3 and summary["annotations_created"] == 7
+        assert summary.placeholders == 3 and summary.annotations_created == 7
         export_qdpx(other, tmp_path / "again2.qdpx")
     assert (tmp_path / "again2.qdpx").read_bytes() == out.read_bytes()
 
 
 def test_atlas23_exports(project):
     blank = import_refi(project, example("atlasti23win_blank-atlas-project.qdpx"))
-    assert blank["coders_created"] == 2 and blank["codes_created"] == 0
+    assert blank.coders_created == 2 and blank.codes_created == 0
     assert {r["name"] for r in project.rows("SELECT name FROM coders")} == {
         "Enric Llagostera", "ATLAS.ti"}
     target = import_refi(project, example("atlasti23win_target-atlas-project.qdpx"))
-    assert target["codes_created"] == 3 and target["coders_created"] == 0
+    assert target.codes_created == 3 and target.coders_created == 0
     codes = codes_by_name(project)
     commits = codes["Commits"]
     children = [r["name"] for r in project.rows(
@@ -458,8 +458,8 @@ def test_other_program_project(project, tmp_path, layout):
     path = make_qdpx(tmp_path / "otro.QDPX", other_qde(start=start, end=end),
                      {layout: SOURCE_TEXT.encode("utf-8")})
     summary = import_refi(project, path)
-    assert summary["warnings"] == []
-    assert summary["annotations_created"] == 1 and summary["memos_created"] == 2
+    assert summary.warnings == []
+    assert summary.annotations_created == 1 and summary.memos_created == 2
     assert imported_quote(project) == QUOTE
     doc = project.rows("SELECT * FROM documents")[0]
     assert doc["title"] == "nota.txt" and doc["date"] == "2020-04-30"
@@ -488,7 +488,7 @@ def test_inline_plain_text_content(project, tmp_path):
     qde = tmp_path / "inline.qde"
     qde.write_text(other_qde(start=start, end=end, inline=True), encoding="utf-8")
     summary = import_refi(project, qde)
-    assert summary["annotations_created"] == 1
+    assert summary.annotations_created == 1
     assert imported_quote(project) == QUOTE
 
 
@@ -500,7 +500,7 @@ def test_crlf_source_is_stored_with_lf_and_positions_remapped(project, tmp_path)
     summary = import_refi(project, path)
     assert imported_quote(project) == QUOTE
     assert project.rows("SELECT text FROM documents")[0]["text"] == SOURCE_TEXT
-    assert any("CRLF" in w for w in summary["warnings"])
+    assert any("CRLF" in w for w in summary.warnings)
 
 
 def test_lf_positions_on_a_crlf_source_are_recognised_by_their_quote(project, tmp_path):
@@ -526,7 +526,7 @@ def test_selection_is_reanchored_on_its_quote(project, tmp_path):
                      {"sources/CCCC0001.txt": SOURCE_TEXT.encode()})
     summary = import_refi(project, path)
     assert imported_quote(project) == QUOTE
-    assert any("re-anchored" in w for w in summary["warnings"])
+    assert any("re-anchored" in w for w in summary.warnings)
 
 
 def test_label_names_are_not_taken_for_quotes(project, tmp_path):
@@ -541,8 +541,8 @@ def test_selection_outside_the_text_is_skipped_with_a_warning(project, tmp_path)
     path = make_qdpx(tmp_path / "out.qdpx", other_qde(start=70, end=900, name="x"),
                      {"sources/CCCC0001.txt": SOURCE_TEXT.encode()})
     summary = import_refi(project, path)
-    assert summary["annotations_created"] == 0
-    assert any("outside their source's text" in w for w in summary["warnings"])
+    assert summary.annotations_created == 0
+    assert any("outside their source's text" in w for w in summary.warnings)
 
 
 def test_codebook_namespace_typo_and_set_members(project, tmp_path):
@@ -565,7 +565,7 @@ def test_codebook_namespace_typo_and_set_members(project, tmp_path):
 </CodeBook>
 """, encoding="utf-8")
     summary = import_refi(project, path)
-    assert summary["codes_created"] == 2 and summary["warnings"] == []
+    assert summary.codes_created == 2 and summary.warnings == []
     codes = codes_by_name(project)
     assert codes["Paz"]["color"] == "#00aa00" and codes["Paz"]["definition"] == "Se habla de paz."
     groups = project.rows("SELECT id, codes FROM code_groups")
@@ -584,8 +584,8 @@ def test_an_empty_sets_container_is_read_with_the_promised_warning(project, tmp_
 </CodeBook>
 """, encoding="utf-8")
     summary = import_refi(project, path)
-    assert summary["codes_created"] == 1
-    assert [w for w in summary["warnings"] if "<Sets/>" in w] == [
+    assert summary.codes_created == 1
+    assert [w for w in summary.warnings if "<Sets/>" in w] == [
         "empty <Sets/> (REFI-QDA requires at least one element in each): the file does not "
         "follow the REFI-QDA 1.5 schema; read anyway"]
 
@@ -775,7 +775,7 @@ def test_bare_qde_reads_sources_from_a_folder_beside_it(project, tmp_path):
     (tmp_path / "Sources" / "cccc0001.TXT").write_bytes(SOURCE_TEXT.encode("utf-8"))
     (tmp_path / "project.qde").write_text(other_qde(start=start, end=end), encoding="utf-8")
     summary = import_refi(project, tmp_path / "project.qde")
-    assert summary["placeholders"] == 0 and imported_quote(project) == QUOTE
+    assert summary.placeholders == 0 and imported_quote(project) == QUOTE
 
 
 def test_coding_of_a_whole_source(project, tmp_path):
@@ -787,7 +787,7 @@ def test_coding_of_a_whole_source(project, tmp_path):
         '<NoteRef targetGUID="77777777-0000-4000-8000-000000000001"/>')
     path = make_qdpx(tmp_path / "whole.qdpx", qde, {"sources/CCCC0001.txt": SOURCE_TEXT.encode()})
     summary = import_refi(project, path)
-    assert summary["annotations_created"] == 2
+    assert summary.annotations_created == 2
     whole = project.rows('SELECT start, "end", code_id FROM annotations WHERE code_id = ?',
                          ["amenaza-bbbbbbbb"])
     assert [(r["start"], r["end"]) for r in whole] == [(0, len(SOURCE_TEXT))]
@@ -801,7 +801,7 @@ def test_reimport_finds_codes_renamed_since(project, tmp_path):
     project.db.execute("UPDATE codes SET name = 'Amenazas' WHERE id = 'amenaza-bbbbbbbb'")
     before = table_counts(project)
     summary = import_refi(project, path)
-    assert summary["codes_created"] == 0 and summary["codes_matched"] == 2
+    assert summary.codes_created == 0 and summary.codes_matched == 2
     assert table_counts(project) == before
 
 

@@ -137,7 +137,7 @@ def test_index_is_built_once_and_refreshed_incrementally(coded, tmp_path):
 def test_suggest_code_writes_suggestions_not_annotations(coded):
     annotations = coded.db.execute("SELECT count(*) FROM annotations").fetchone()[0]
     result = suggest_hits(coded, "violencia", "SEC.WAR")
-    assert result["hits"] == 4 and result["suggestions"] == 4
+    assert result.hits == 4 and result.suggestions == 4
     assert coded.db.execute("SELECT count(*) FROM annotations").fetchone()[0] == annotations
     rows = coded.rows('SELECT * FROM suggestions ORDER BY document_id, start')
     assert {r["pattern_id"] for r in rows} == {"search:violencia"}
@@ -147,7 +147,7 @@ def test_suggest_code_writes_suggestions_not_annotations(coded):
                               [r["start"], r["end"], r["start"], r["document_id"]]).fetchone()[0]
              for r in rows]
     assert sorted(texts) == ["VIOLENCIA", "violencia", "violencia", "violencia"]
-    assert suggest_hits(coded, "violencia", "SEC.WAR")["suggestions"] == 0  # already there
+    assert suggest_hits(coded, "violencia", "SEC.WAR").suggestions == 0  # already there
     assert coded.db.execute("SELECT action FROM events ORDER BY id DESC").fetchone()[0] == "suggest"
     with pytest.raises(CoderError, match="no code"):
         suggest_hits(coded, "violencia", "NOPE")
@@ -226,13 +226,13 @@ def test_malformed_operator_queries_still_fail(coded):
 
 
 def test_search_page_counts_every_hit(coded):
-    from coder.export.search import search_page
+    from coder.export.search import SearchPage, search_page
 
     page = search_page(coded, "violencia", limit=1)
-    assert len(page["hits"]) == 1 and page["total"] == 4 and page["query"] == "violencia"
+    assert len(page.hits) == 1 and page.total == 4 and page.query == "violencia"
     everything = search_page(coded, "violencia", limit=0)
-    assert [h.as_dict() for h in everything["hits"]] == [h.as_dict() for h in search(coded, "violencia", limit=0)]
-    assert search_page(coded, "¿por qué?", limit=5) == {"hits": [], "total": 0, "query": '"por qué"'}
+    assert [h.as_dict() for h in everything.hits] == [h.as_dict() for h in search(coded, "violencia", limit=0)]
+    assert search_page(coded, "¿por qué?", limit=5) == SearchPage(hits=[], total=0, query='"por qué"')
 
 
 def test_search_dates_are_checked(coded):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
@@ -119,19 +120,19 @@ def audit_draw(project: Project, judge: str | None, per_code: int | None, seed: 
                         codes=codes or None, since=since, until=until,
                         predicted=_predicted(predicted), draw=draw_name, presented=presented,
                         unjudged=unjudged, suggestion_ids=ids)
-    for note in result["notes"]:
+    for note in result.notes:
         warn(note)
     if as_json:
-        print_json(result)
+        print_json(dataclasses.asdict(result))
         return
-    short = [code for code, n in result["codes"].items() if n < per_code]
-    click.echo(f"draw {result['draw']}: {result['drawn']} suggestion(s) of {len(result['codes'])} "
-               f"code(s) drawn for {result['judge']}"
-               + (f" ({result['already']} already drawn)" if result["already"] else ""))
+    short = [code for code, n in result.codes.items() if n < per_code]
+    click.echo(f"draw {result.draw}: {result.drawn} suggestion(s) of {len(result.codes)} "
+               f"code(s) drawn for {result.judge}"
+               + (f" ({result.already} already drawn)" if result.already else ""))
     if short:
         warn(f"{len(short)} code(s) have fewer than {per_code} suggestions: {', '.join(short[:8])}"
              + (" ..." if len(short) > 8 else ""))
-    click.echo(f"next: coder audit judge --judge {result['judge']}")
+    click.echo(f"next: coder audit judge --judge {result.judge}")
 
 
 @audit.command("judge")

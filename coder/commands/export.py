@@ -134,7 +134,7 @@ def export(project: Project, path: Path, fmt: str | None, coders: list[str], gol
         summary = write_table(rows, columns, path, fmt=fmt, bom=bom, excel_safe=excel_safe,
                               sheet=f"by {by}")
         click.echo(f"wrote a {'count' if counts else 'presence'} matrix by {by}: "
-                   f"{summary['rows']:,} rows x {len(columns) - _key_count(by)} codes to {path}")
+                   f"{summary.rows:,} rows x {len(columns) - _key_count(by)} codes to {path}")
         return
     if counts or exact or attribute:
         option = "--counts" if counts else "--exact" if exact else "--by-attribute"
@@ -148,15 +148,15 @@ def export(project: Project, path: Path, fmt: str | None, coders: list[str], gol
         summary = export_segments(project, path, fmt=fmt, bom=bom, excel_safe=excel_safe,
                                   context=context, viewer=viewer,
                                   progress=lambda n: advance(max(1, n // 1000)), **selection)
-    if summary["held"]:
+    if summary.held:
         from ..team.blind import held_back_note
 
-        warn(held_back_note(summary["held"], viewer))
-    if summary["rows"] == 0:
+        warn(held_back_note(summary.held, viewer))
+    if summary.rows == 0:
         warn("no segments matched; wrote the header only")
-    click.echo(f"wrote {summary['rows']:,} segment(s) ({summary['columns']} columns) to {path}")
-    if summary.get("cells_cut"):
-        warn(f"{summary['cells_cut']} cells were longer than Excel's 32,767 characters and were "
+    click.echo(f"wrote {summary.rows:,} segment(s) ({summary.columns} columns) to {path}")
+    if summary.cells_cut:
+        warn(f"{summary.cells_cut} cells were longer than Excel's 32,767 characters and were "
              "cut; export .csv or .parquet for the full text")
 
 
@@ -222,13 +222,13 @@ def search(project: Project, query: str, speakers: list[str], roles: list[str],
     with progress(pending, "indexing") as advance:
         page = search_page(project, query, limit=limit, kwic=kwic, progress=advance,
                            held=held, **options)
-    hits, total = page["hits"], page["total"]
+    hits, total = page.hits, page.total
     if held:
         warn(f"on document(s) {', '.join(f'#{d}' for d in sorted(held))} only {viewer}'s own "
              f"segments count for --code: {viewer} codes them blind in the reliability sample "
              "(mark them done, or a project owner reveals them in the workbench with a reason)")
-    if page["query"] != query:
-        click.echo(f"searching for the phrase {page['query']} (the query is not FTS5 syntax)",
+    if page.query != query:
+        click.echo(f"searching for the phrase {page.query} (the query is not FTS5 syntax)",
                    err=True)
     if as_json:
         print_json([h.as_dict() for h in hits])
@@ -238,8 +238,8 @@ def search(project: Project, query: str, speakers: list[str], roles: list[str],
         click.echo(f"{len(hits):,} of {total:,} hit{'s' * (total != 1)} shown{more}", err=True)
     if suggest_code:
         result = suggest_hits(project, query, suggest_code, **options)
-        click.echo(f"recorded {result['suggestions']:,} new suggestion(s) of {suggest_code} from "
-                   f"{result['hits']:,} hit(s) (pattern {result['pattern_id']!r}); review them in "
+        click.echo(f"recorded {result.suggestions:,} new suggestion(s) of {suggest_code} from "
+                   f"{result.hits:,} hit(s) (pattern {result.pattern_id!r}); review them in "
                    "the workbench", err=as_json)
 
 

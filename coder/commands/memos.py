@@ -83,7 +83,7 @@ def memos(project: Project, coders: list[str], since: str | None, until: str | N
     rows = [r for r in rows if r["document_id"] is None or id(r) in keep]
     if out_path is not None:
         summary = export_memos(project, out_path, rows=rows)
-        click.echo(f"wrote {summary['rows']} memo(s) to {out_path}")
+        click.echo(f"wrote {summary.rows} memo(s) to {out_path}")
         return
     if as_json:
         print_json(rows)

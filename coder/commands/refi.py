@@ -5,35 +5,40 @@ Exporting is ``coder export X.qdpx`` / ``coder export X.qdc`` (see ``coder expor
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..project import Project
 from .common import print_json, warn, with_project
 
+if TYPE_CHECKING:
+    from ..export.refi.importer import RefiImport
 
-def summary_line(summary: dict) -> str:
+
+def summary_line(summary: RefiImport) -> str:
     """One line saying what an import did."""
-    parts = [f"{summary['codes_created']} new code(s), {summary['codes_matched']} matched"]
-    if summary["kind"] == "project":
-        documents = (f"{summary['documents_created']} new document(s), "
-                     f"{summary['documents_reused']} already present")
-        if summary["placeholders"]:
-            documents += f", {summary['placeholders']} placeholder(s) for missing text"
+    parts = [f"{summary.codes_created} new code(s), {summary.codes_matched} matched"]
+    if summary.kind == "project":
+        documents = (f"{summary.documents_created} new document(s), "
+                     f"{summary.documents_reused} already present")
+        if summary.placeholders:
+            documents += f", {summary.placeholders} placeholder(s) for missing text"
         parts.append(documents)
-        codings = (f"{summary['annotations_created']} new coding(s), "
-                   f"{summary['annotations_existing']} already present")
-        if summary["annotations_moved"]:
-            codings += f", {summary['annotations_moved']} moved onto real text"
-        if summary["placeholders_replaced"]:
-            codings += f" ({summary['placeholders_replaced']} placeholder(s) removed)"
+        codings = (f"{summary.annotations_created} new coding(s), "
+                   f"{summary.annotations_existing} already present")
+        if summary.annotations_moved:
+            codings += f", {summary.annotations_moved} moved onto real text"
+        if summary.placeholders_replaced:
+            codings += f" ({summary.placeholders_replaced} placeholder(s) removed)"
         parts.append(codings)
-        parts.append(f"{summary['memos_created']} memo(s)")
-        parts.append(f"{summary['coders_created']} new coder(s)")
-    if summary["sources_skipped"]:
-        parts.append(f"{summary['sources_skipped']} source(s) skipped")
-    return f"imported {Path(summary['file']).name}: " + "; ".join(parts)
+        parts.append(f"{summary.memos_created} memo(s)")
+        parts.append(f"{summary.coders_created} new coder(s)")
+    if summary.sources_skipped:
+        parts.append(f"{summary.sources_skipped} source(s) skipped")
+    return f"imported {Path(summary.file).name}: " + "; ".join(parts)
 
 
 @click.command("import-refi")
@@ -53,9 +58,9 @@ def import_refi(project: Project, path: Path, as_json: bool) -> None:
     from ..export.refi import import_refi as run_import
 
     summary = run_import(project, path)
-    for message in summary["warnings"]:
+    for message in summary.warnings:
         warn(f"{path.name}: {message}")
     if as_json:
-        print_json(summary)
+        print_json(dataclasses.asdict(summary))
     else:
         click.echo(summary_line(summary))

@@ -27,12 +27,16 @@ import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from ..corpus.turns import paragraph_number
 from ..errors import CoderError
 from ..project import Project
 from ..selection import as_list, resolve_filters, role_condition, speaker_ids
 from ..team.blind import blind_documents_of
+
+if TYPE_CHECKING:
+    from ..suggest.store import SearchSuggestions
 
 FTS_TABLE = "turns_fts"
 INDEX_SETTING = "search_index"
@@ -369,12 +373,21 @@ def iter_hits(project: Project, query: str, *, speaker: str | Iterable[str] | No
         yield _hit(*found, kwic=kwic)
 
 
+@dataclass(frozen=True)
+class SearchPage:
+    """The hits shown, how many there are in all, and the FTS5 query that was run."""
+
+    hits: list[Hit]
+    total: int
+    query: str  # differs from what was typed when plain text is searched as a phrase
+
+
 def search_page(project: Project, query: str, *, limit: int | None = 50, kwic: int = 60,
-                **options) -> dict:
+                **options) -> SearchPage:
     """The first ``limit`` hits (all with None or 0) and how many there are in all.
 
-    Returns ``{"hits": [Hit], "total": int, "query": the FTS5 query run}``; only the
-    shown hits get their keyword-in-context pieces built.  Options as :func:`iter_hits`.
+    Only the shown hits get their keyword-in-context pieces built.  Options as
+    :func:`iter_hits`.
     """
     hits: list[Hit] = []
     total = 0
@@ -382,7 +395,7 @@ def search_page(project: Project, query: str, *, limit: int | None = 50, kwic: i
         total += 1
         if not limit or len(hits) < limit:
             hits.append(_hit(*found, kwic=kwic))
-    return {"hits": hits, "total": total, "query": fts_query(project, query)}
+    return SearchPage(hits=hits, total=total, query=fts_query(project, query))
 
 
 def _hit(turn: tuple, text: str, start: int, end: int, *, kwic: int) -> Hit:
@@ -520,13 +533,12 @@ def kwic_line(hit: Hit, width: int = 60) -> str:
 
 # -- hits as suggestions ----------------------------------------------------------------------------
 
-def suggest_hits(project: Project, query: str, code_id: str, **options) -> dict:
+def suggest_hits(project: Project, query: str, code_id: str, **options) -> SearchSuggestions:
     """Record every hit of ``query`` as a suggestion of ``code_id`` (never as a coding).
 
     Suggestions get ``pattern_id = "search:<query>"``, the project's codebook version and
     pipeline ``fts5``; coders accept or reject them like any other suggestion.  One
-    transaction; a hit already suggested for that code and query is skipped.  Returns
-    ``{"hits", "suggestions" (new ones), "pattern_id"}``.
+    transaction; a hit already suggested for that code and query is skipped.
     """
     from ..suggest.store import add_search_suggestions, check_search_code
 

@@ -35,11 +35,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import json
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CoderError
@@ -335,10 +337,22 @@ def _fill_sheet(worksheet, rows: Iterable[dict | Sequence], columns: list[str],
     return count, cut
 
 
+@dataclass(frozen=True)
+class TableSummary:
+    """What a table writer wrote: where, in which format, how many rows and columns."""
+
+    path: str
+    format: str
+    rows: int
+    columns: int
+    cells_cut: int = 0  # Excel cells cut to its 32,767-character limit
+    held: dict = field(default_factory=dict)  # segments export: others' codings held back
+
+
 def write_table(rows: Iterable[dict | Sequence], columns: list[str], path: str | Path, *,
                 fmt: str | None = None, bom: bool = False, excel_safe: bool = False,
-                schema=None, sheet: str = "data") -> dict:
-    """Write rows in the format of ``path`` (or ``fmt``); returns a summary dict.
+                schema=None, sheet: str = "data") -> TableSummary:
+    """Write rows in the format of ``path`` (or ``fmt``); returns what was written.
 
     ``bom`` and ``excel_safe`` are for CSV (see :func:`write_csv`); other formats ignore
     them (Excel files always store text as text).
@@ -353,20 +367,18 @@ def write_table(rows: Iterable[dict | Sequence], columns: list[str], path: str |
         count = write_parquet(rows, columns, path, schema=schema)
     else:
         count, cut = write_xlsx(rows, columns, path, sheet=sheet)
-    summary = {"path": str(path), "format": fmt, "rows": count, "columns": len(columns)}
-    if cut:
-        summary["cells_cut"] = cut
-    return summary
+    return TableSummary(path=str(path), format=fmt, rows=count, columns=len(columns),
+                        cells_cut=cut)
 
 
 def export_segments(project: Project, path: str | Path, *, fmt: str | None = None,
                     bom: bool = False, excel_safe: bool = False, context: int = DEFAULT_CONTEXT,
                     progress: Callable[[int], None] | None = None, viewer: str | None = None,
-                    **filters) -> dict:
+                    **filters) -> TableSummary:
     """Write the segments table (see :mod:`coder.export.segments`) to ``path``.
 
-    The format comes from the suffix (.csv .parquet .xlsx .jsonl) or ``fmt``.  Returns
-    ``{"path", "format", "rows", "columns", "held"}`` (plus ``cells_cut`` for Excel).
+    The format comes from the suffix (.csv .parquet .xlsx .jsonl) or ``fmt``.  Returns a
+    :class:`TableSummary` (``held`` filled, ``cells_cut`` for Excel).
     With ``viewer``, others' codings on documents the viewer codes blind are left out
     (``held``: per document, how many; see :class:`coder.team.blind.Withholding`).
     """
@@ -380,4 +392,6 @@ def export_segments(project: Project, path: str | Path, *, fmt: str | None = Non
     schema = segment_arrow_schema(columns) if fmt == "parquet" else None
     summary = write_table(rows, columns, path, fmt=fmt, bom=bom, excel_safe=excel_safe,
                           schema=schema, sheet="segments")
-    return {**summary, "held": withhold.finish() if withhold is not None else {}}
+    if withhold is None:
+        return summary
+    return dataclasses.replace(summary, held=withhold.finish())

@@ -493,13 +493,21 @@ def check_search_code(project: Project, code_id: str) -> str:
     return str(version)
 
 
+@dataclass(frozen=True)
+class SearchSuggestions:
+    """Search hits recorded as suggestions (``coder search --suggest-code``)."""
+
+    hits: int
+    suggestions: int  # new ones (a hit already suggested is skipped)
+    pattern_id: str
+
+
 def add_search_suggestions(project: Project, query: str, code_id: str,
-                           spans: Sequence[tuple[int, int, int]]) -> dict:
+                           spans: Sequence[tuple[int, int, int]]) -> SearchSuggestions:
     """Record search hits ``(document_id, start, end)`` as suggestions of ``code_id``.
 
     ``pattern_id`` is ``search:<query>``, the pipeline :data:`SEARCH_PIPELINE`; a span
     already suggested for that code and query is skipped.  One transaction, logged.
-    Returns ``{"hits", "suggestions" (new ones), "pattern_id"}``.
     """
     version = check_search_code(project, code_id)
     pattern_id = f"search:{query}"
@@ -515,7 +523,7 @@ def add_search_suggestions(project: Project, query: str, code_id: str,
         project.log_event("suggest", "suggestions", None,
                           after={"query": query, "code_id": code_id, "hits": len(spans),
                                  "added": added, "pipeline": SEARCH_PIPELINE})
-    return {"hits": len(spans), "suggestions": added, "pattern_id": pattern_id}
+    return SearchSuggestions(hits=len(spans), suggestions=added, pattern_id=pattern_id)
 
 
 def write_document(project: Project, task: DocumentTask, hits: Sequence[Hit | Read],

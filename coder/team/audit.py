@@ -21,6 +21,7 @@ import json
 import math
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..annotate import code_attributes, predicted_attributes
@@ -141,12 +142,24 @@ def _dimensions_by_code(project: Project, rows: list[dict]) -> dict[str, list]:
     return {code: code_attributes(project, code) for code in {row["code_id"] for row in rows}}
 
 
+@dataclass(frozen=True)
+class AuditDraw:
+    """The outcome of :func:`draw_audit`."""
+
+    draw: str              # the draw's name
+    judge: str
+    drawn: int             # items added now
+    already: int           # items this judge already had in this draw
+    codes: dict[str, int]  # per code, how many were drawn
+    notes: list[str]       # what the filters left out, one line each
+
+
 def draw_audit(project: Project, judge: str, *, per_code: int, seed: int,
                codes: Sequence[str] | None = None, since: str | None = None,
                until: str | None = None, predicted: dict[str, str] | None = None,
                doc_ids: Sequence[int] | None = None, draw: str | None = None,
                presented: bool = False, unjudged: bool = False,
-               suggestion_ids: Sequence[int] | None = None) -> dict:
+               suggestion_ids: Sequence[int] | None = None) -> AuditDraw:
     """Draw up to ``per_code`` suggestions of every code for ``judge``; one transaction.
 
     The sample depends only on ``seed`` and the filters.  Items are shown in a shuffled
@@ -155,7 +168,6 @@ def draw_audit(project: Project, judge: str, *, per_code: int, seed: int,
     ``presented``, ``unjudged`` and ``suggestion_ids`` filter as in
     :func:`candidate_suggestions`; an id of ``suggestion_ids`` that is no current
     suggestion is an error.
-    Returns ``{"draw", "judge", "drawn", "already", "codes": {code: drawn}, "notes"}``.
     """
     if per_code < 1:
         raise CoderError("--per-code must be at least 1")
@@ -211,8 +223,8 @@ def draw_audit(project: Project, judge: str, *, per_code: int, seed: int,
                                  "predicted": predicted or {}, "presented": presented,
                                  "unjudged": unjudged, "ids": len(suggestion_ids or []),
                                  "drawn": added})
-    return {"draw": name, "judge": judge, "drawn": added, "already": already, "codes": counts,
-            "notes": notes}
+    return AuditDraw(draw=name, judge=judge, drawn=added, already=already, codes=counts,
+                     notes=notes)
 
 
 def audit_items(project: Project, judge: str, *, draw: str | None = None,

@@ -115,7 +115,7 @@ def test_the_number_on_screen_is_the_number_everywhere(tmp_path):
         assert coded == set(expected.values())
 
         # Search: the hit inside the coded phrase is in the same paragraph.
-        hits = search_page(project, PHRASE)["hits"]
+        hits = search_page(project, PHRASE).hits
         assert [h.paragraph for h in hits if h.document_id == 1] == [expected[ids["SEC.WAR"]]]
 
         # Review's context names the paragraph the same way.

@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ...errors import CoderError, ImportProblem
@@ -32,12 +33,41 @@ FALLBACK_CODER = "refi-import"
 META_GUID, META_STUB, META_CASES, META_SETS = "refi_guid", "refi_stub", "refi_cases", "refi_sets"
 
 
+@dataclass(frozen=True)
+class RefiImport:
+    """What :func:`import_refi` read and did (``coder import-refi --json`` prints it)."""
+
+    file: str
+    kind: str               # "project" or "codebook"
+    name: str | None
+    origin: str | None      # the software that wrote the file
+    codebook: str | None    # the codebook row the import added, if any
+    codes: int              # in the file ...
+    coders: int
+    sources: int
+    codings: int
+    codes_created: int      # ... and what became of them
+    codes_matched: int
+    coders_created: int
+    documents_created: int
+    documents_reused: int
+    placeholders: int
+    placeholders_replaced: int
+    sources_skipped: int
+    annotations_created: int
+    annotations_existing: int
+    annotations_moved: int
+    memos_created: int
+    memos_existing: int
+    warnings: list[str]     # one line each, for everything that could not be mapped
+
+
 def import_refi(project: Project, path: str | Path, *,
-                progress: Callable[[int], None] | None = None) -> dict:
+                progress: Callable[[int], None] | None = None) -> RefiImport:
     """Import a ``.qdpx``, ``.qde`` or ``.qdc`` file into ``project`` in one transaction.
 
-    Returns a summary: counts of what was created, matched or skipped, and ``warnings``
-    (one line each) for everything that could not be mapped.  Raises
+    Returns a :class:`RefiImport`: counts of what was created, matched or skipped, and
+    ``warnings`` (one line each) for everything that could not be mapped.  Raises
     :class:`~coder.errors.ImportProblem` for a file that cannot be read safely; then the
     project is unchanged.
     """
@@ -97,7 +127,7 @@ class _Store:
     def tally(self, kind: str, example: str) -> None:
         self.tallies.setdefault(kind, []).append(example)
 
-    def run(self) -> dict:
+    def run(self) -> RefiImport:
         fresh = (self.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
                  and self.db.execute("SELECT count(*) FROM codes").fetchone()[0] == 0)
         self.store_users()
@@ -111,18 +141,17 @@ class _Store:
             self.project.set_setting("project_name", self.refi.name)
         for kind, examples in self.tallies.items():
             self.warnings.append(f"{len(examples)} {kind} (first: {examples[0]})")
-        summary = {
-            "file": str(self.path), "kind": self.refi.kind, "name": self.refi.name,
-            "origin": self.refi.origin, "codebook": codebook,
-            "codes": len(self.refi.codes), "coders": len(self.refi.users),
-            "sources": len(self.refi.sources),
-            "codings": sum(len(s.codings) + sum(len(x.codings) for x in s.selections)
-                           for s in self.refi.sources if s.text is not None),
-            **self.counts, "warnings": self.warnings,
-        }
-        self.project.log_event("import", "refi", None, after={
-            k: v for k, v in summary.items() if k != "warnings"} | {
-            "warnings": len(self.warnings)})
+        summary = RefiImport(
+            file=str(self.path), kind=self.refi.kind, name=self.refi.name,
+            origin=self.refi.origin, codebook=codebook,
+            codes=len(self.refi.codes), coders=len(self.refi.users),
+            sources=len(self.refi.sources),
+            codings=sum(len(s.codings) + sum(len(x.codings) for x in s.selections)
+                        for s in self.refi.sources if s.text is not None),
+            **self.counts, warnings=self.warnings,
+        )
+        self.project.log_event("import", "refi", None,
+                               after=asdict(summary) | {"warnings": len(self.warnings)})
         return summary
 
     # -- coders --------------------------------------------------------------------------------
