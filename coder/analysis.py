@@ -55,7 +55,8 @@ def parse_per(value: str | int | None) -> int | None:
     text = str(value).strip().lower().replace("_", "").replace(",", "")
     match = re.fullmatch(r"(\d+(?:\.\d+)?)([km]?)", text)
     if not match or float(match.group(1)) <= 0:
-        raise CoderError(f"--per {value!r} is not a number of words (e.g. 1000, 10k, 1m)")
+        raise CoderError(f"per {value!r} is not a number of words (e.g. 1000, 10k, 1m)",
+                         option="per")
     number = float(match.group(1)) * {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2)]
     return int(number)
 
@@ -159,7 +160,7 @@ def frequencies(project: Project, *, by: str = "month", codes: str | Iterable[st
     ..., ``SEC source=-`` for segments without a value).
     """
     if by not in FREQUENCY_UNITS:
-        raise CoderError(f"--by must be one of {', '.join(FREQUENCY_UNITS)}, not {by!r}")
+        raise CoderError(f"by must be one of {', '.join(FREQUENCY_UNITS)}, not {by!r}", option="by")
     per = parse_per(per)
     resolved = resolve_filters(project, **filters)
     columns = _family_columns(project, codes)
@@ -368,7 +369,8 @@ def plot_frequencies(columns: list[str], rows: list[dict], path: str | Path, *, 
     try:
         import matplotlib
     except ImportError:
-        raise CoderError("--plot needs matplotlib: pip install 'coder[plot]'") from None
+        raise CoderError("plotting needs matplotlib: pip install 'coder[plot]'",
+                         option="plot") from None
     matplotlib.use("Agg", force=True)
     import textwrap
 

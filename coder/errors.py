@@ -38,10 +38,19 @@ def raw_name(path: object) -> str | None:
 
 
 class CoderError(Exception):
-    """A problem the user can fix; its message is shown as one line."""
+    """A problem the user can fix; its message is shown as one line.
 
-    def __init__(self, message: str, *, path: object | None = None) -> None:
+    The core never names command-line flags (the workbench and the Python API have none).
+    A message about the value of one argument gives that argument's keyword as ``option``
+    (``since``, ``per_code``) and, where it reads naturally, starts with it ("per_code must
+    be at least 1"); the CLI then shows the flag instead (``--per-code must be at least 1``,
+    see :func:`coder.commands.common.cli_message`).
+    """
+
+    def __init__(self, message: str, *, path: object | None = None,
+                 option: str | None = None) -> None:
         self.path = path
+        self.option = option
         text = " ".join(shown_name(message).split())  # always one line, always printable
         if path is not None and not text.startswith(shown_name(path)):
             text = f"{shown_name(path)}: {text}"

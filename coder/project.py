@@ -117,8 +117,8 @@ class Project:
             raise ProjectError("is a folder, not a project file", path=self.path)
         if not create and not self.path.exists():
             raise ProjectError(
-                "no project file here; run `coder init` first or pass -p/--project",
-                path=self.path,
+                "no project file here; run `coder init` first or name another project file",
+                path=self.path, option="project",
             )
         if create and not self.path.parent.is_dir():
             raise ProjectError(f"the folder {self.path.parent} does not exist", path=self.path)

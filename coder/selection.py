@@ -109,13 +109,13 @@ def as_list(value: object) -> list:
     return items
 
 
-def normalise_date(value: object, what: str) -> str | None:
+def normalise_date(value: object, option: str) -> str | None:
     """A filter date as an ISO prefix (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).
 
-    The one parser of ``--since``/``--until`` for exports, search, statistics and
-    matrices: the shape must be one of the three and the date must exist on the
-    calendar (no month 13, no 30 February), else a one-line CoderError naming ``what``
-    (the option) and the value.
+    The one parser of the since/until dates of exports, search, statistics, matrices and
+    suggestions: the shape must be one of the three and the date must exist on the
+    calendar (no month 13, no 30 February), else a one-line CoderError naming ``option``
+    (``since`` or ``until``; the CLI shows its flag) and the value.
     """
     if value is None or value == "":
         return None
@@ -137,14 +137,16 @@ def normalise_date(value: object, what: str) -> str | None:
             except ValueError:
                 problem = f"is not a date ({text[:7]} has no day {day})"
     if problem:
-        raise CoderError(f"{what} {text!r} {problem}; use YYYY, YYYY-MM or YYYY-MM-DD")
+        raise CoderError(f"{option} {text!r} {problem}; use YYYY, YYYY-MM or YYYY-MM-DD",
+                         option=option)
     return text
 
 
 def check_date_range(since: str | None, until: str | None) -> None:
     """A CoderError when ``since`` is after ``until`` (both normalised ISO prefixes)."""
     if since and until and since[:len(until)] > until:
-        raise CoderError(f"--since {since} is after --until {until}; nothing could match")
+        raise CoderError(f"the start date {since} is after the end date {until}; nothing could match",
+                         option="since")
 
 
 def check_codes(tree: dict[str, dict], codes: Iterable[str]) -> list[str]:
@@ -200,8 +202,8 @@ def resolve_filters(project: Project, *, coder: str | Iterable[str] | None = Non
         parse_where(where)  # a malformed one fails here, before any work
         filters.where = list(where)
     filters.include_excluded = include_excluded
-    filters.since = normalise_date(since, "--since")
-    filters.until = normalise_date(until, "--until")
+    filters.since = normalise_date(since, "since")
+    filters.until = normalise_date(until, "until")
     check_date_range(filters.since, filters.until)
     doc_list = as_list(document_ids)
     if doc_list:

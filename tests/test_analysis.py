@@ -68,7 +68,7 @@ def test_per_speaker_uses_turn_words(coded):
 def test_per_document_and_bad_input(coded):
     _, rows = frequencies(coded, by="document", codes=["SEC.WAR"])
     assert [(r["document_id"], r["SEC.WAR"]) for r in rows] == [(1, 1), (2, 1)]
-    with pytest.raises(CoderError, match="--by must be"):
+    with pytest.raises(CoderError, match="^by must be"):
         frequencies(coded, by="week")
     with pytest.raises(CoderError, match="no code"):
         frequencies(coded, codes="NOPE")
@@ -77,7 +77,7 @@ def test_per_document_and_bad_input(coded):
 def test_parse_per():
     assert parse_per("10k") == 10_000 and parse_per("1m") == 1_000_000 and parse_per(500) == 500
     assert parse_per(None) is None and per_label(10_000) == "10k" and per_label(250) == "250"
-    with pytest.raises(CoderError, match="--per"):
+    with pytest.raises(CoderError, match="^per "):
         parse_per("ten")
 
 

@@ -108,7 +108,7 @@ def test_matrix_frame_and_bad_unit(coded):
     frame = matrix_frame(coded, by="month", counts=False)
     assert list(frame.columns) == ["month", "documents", "words", *CODES]
     assert frame["DES.NOFORCE"].tolist() == [1, 1]
-    with pytest.raises(CoderError, match="--by must be one of"):
+    with pytest.raises(CoderError, match="^by must be one of"):
         code_matrix(coded, by="week")
 
 

@@ -143,3 +143,74 @@ def test_no_test_module_imports_another():
         for module in imported_test_modules(path.read_text(encoding="utf-8")):
             offenders.append(f"{path.relative_to(root)}: {module}")
     assert offenders == [], "\n".join(offenders)
+
+
+# -- core errors name no command-line flags (the CLI adds them: commands.common.cli_message) ----
+
+def cli_flags() -> set[str]:
+    """Every option string of every coder command (``--since``, ``-p`` ...)."""
+    import click
+
+    from coder.cli import main
+
+    flags: set[str] = set()
+
+    def walk(command: click.Command) -> None:
+        for param in command.params:
+            if isinstance(param, click.Option):
+                flags.update(param.opts + param.secondary_opts)
+        if isinstance(command, click.Group):
+            for name in command.list_commands(click.Context(command)):
+                walk(command.get_command(click.Context(command), name))
+
+    walk(main)
+    return flags
+
+
+def flags_in_error_messages(source: str, flags: set[str]) -> list[tuple[int, str]]:
+    """(line, flag) for each flag written in the text of an ``...Error(...)``/``...Problem(...)``
+    call (f-string pieces included) in ``source``."""
+    import ast
+    import re
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "id", None) or getattr(node.func, "attr", "")
+        if not name.endswith(("Error", "Problem")):
+            continue
+        for part in ast.walk(node):
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                for flag in flags:
+                    if re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", part.value):
+                        found.append((node.lineno, flag))
+    return found
+
+
+def test_flags_in_error_messages_are_found():
+    flags = {"--since", "-p", "--doc"}
+    assert flags_in_error_messages('raise CoderError(f"--since {x!r} is not a date")', flags) \
+        == [(1, "--since")]
+    assert flags_in_error_messages('raise ProjectError("no file; pass -p/--project")', flags) \
+        == [(1, "-p")]
+    assert flags_in_error_messages('raise CoderError("since is not a date", option="since")',
+                                   flags) == []
+    assert flags_in_error_messages('x = "--doc"; raise CoderError("--docs in plain-prose")',
+                                   flags) == []
+
+
+def test_core_errors_name_no_command_line_flags():
+    """The workbench and the Python API have no flags: a core CoderError names the argument
+    (``option=``) and the CLI shows its flag."""
+    flags = cli_flags()
+    assert {"--since", "--doc", "-p", "--per-code"} <= flags
+    root = Path(coder.__file__).parent
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        if relative == "cli.py" or relative.startswith(("commands/", "tui/")):
+            continue
+        for line, flag in flags_in_error_messages(path.read_text(encoding="utf-8"), flags):
+            offenders.append(f"coder/{relative}:{line}: {flag}")
+    assert offenders == [], "\n".join(offenders)

@@ -236,9 +236,9 @@ def test_search_page_counts_every_hit(coded):
 
 
 def test_search_dates_are_checked(coded):
-    with pytest.raises(CoderError, match=r"--since '2019-13' is not a date"):
+    with pytest.raises(CoderError, match=r"^since '2019-13' is not a date"):
         search(coded, "guerra", since="2019-13")
-    with pytest.raises(CoderError, match=r"--until '2019-02-30' is not a date"):
+    with pytest.raises(CoderError, match=r"^until '2019-02-30' is not a date"):
         search(coded, "guerra", until="2019-02-30")
 
 

@@ -73,6 +73,21 @@ def test_every_command_rejects_a_bad_date_the_same_way(project, args):
     result = CliRunner().invoke(main, [*args, "-p", str(project.path)])
     assert result.exit_code == 1
     assert "'2019-02-30' is not a date (2019-02 has no day 30)" in result.output
+    flag = "--until" if "--until" in args else "--since"
+    assert f"coder: {flag} '2019-02-30'" in result.output  # the core's "since" shown as the flag
+
+
+def test_the_cli_shows_the_flag_of_the_option_a_core_error_is_about():
+    from coder.commands.common import cli_message
+
+    assert cli_message(CoderError("per_code must be at least 1", option="per_code")) == \
+        "--per-code must be at least 1"
+    assert cli_message(CoderError("a coder is listed twice", option="coders")) == \
+        "--coders: a coder is listed twice"
+    assert cli_message(CoderError("no project file here", path="x.db", option="project")) == \
+        "-p/--project: x.db: no project file here"
+    assert cli_message(CoderError("perhaps not", option="per")) == "--per: perhaps not"
+    assert cli_message(CoderError("no code 'X'")) == "no code 'X'"
 
 
 def test_dates_are_prefixes_compared_inclusively():

@@ -87,7 +87,8 @@ def attribute_agreement(project: Project, coders: list[str], *, docs: str | list
     Returns ``{"coders", "documents", "overlap", "rows": [AttributeRow.as_dict()...]}``.
     """
     if not 0 < overlap <= 1:
-        raise CoderError(f"--overlap {overlap}: use a share above 0 and at most 1 (e.g. 0.5)")
+        raise CoderError(f"overlap {overlap}: use a share above 0 and at most 1 (e.g. 0.5)",
+                         option="overlap")
     declared = codebook_attributes(project)
     if dimensions:
         unknown = [d for d in dimensions if d not in {a.id for a in declared}]

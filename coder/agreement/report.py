@@ -213,7 +213,7 @@ def agreement_report(
     if unit not in U.UNITS:
         raise CoderError(f"unknown unit {unit!r} (use {', '.join(U.UNITS)})")
     if bootstrap < 0:
-        raise CoderError("--bootstrap must be 0 or more replicates")
+        raise CoderError("bootstrap must be 0 or more replicates", option="bootstrap")
     scope = U.select_documents(project, coders, U.parse_docs(docs) if docs is not None else "auto",
                                where=where, include_excluded=include_excluded)
     code_ids = U.select_codes(project, scope, codes)

@@ -60,9 +60,9 @@ def _coder_ids(project: Project, coders: list[str]) -> list[int]:
     from ..team.coders import coder_ids
 
     if len(coders) < 2:
-        raise CoderError("agreement needs at least two coders (--coders alice,bob)")
+        raise CoderError("agreement needs at least two coders (e.g. alice,bob)", option="coders")
     if len(set(coders)) != len(coders):
-        raise CoderError("a coder is listed twice in --coders")
+        raise CoderError("a coder is listed twice", option="coders")
     return coder_ids(project, coders)
 
 
@@ -90,10 +90,10 @@ def parse_docs(value: str | list[int] | None) -> str | list[int]:
         ids = [int(v) for v in str(value).replace(" ", "").split(",") if v]
     except ValueError:
         raise CoderError(
-            f"--doc {value!r}: use reliability, all, or document ids like 1,2,3"
+            f"doc {value!r}: use reliability, all, or document ids like 1,2,3", option="doc"
         ) from None
     if not ids:
-        raise CoderError("--doc: no document ids given")
+        raise CoderError("no document ids given", option="doc")
     return ids
 
 
@@ -143,7 +143,7 @@ def select_documents(project: Project, coders: list[str], docs: str | list[int] 
         if not pool:
             raise CoderError(
                 f"no reliability sample is assigned to all of {names}; "
-                "draw one with `coder sample` or pass --doc all"
+                "draw one with `coder sample` or take all documents (all)", option="doc"
             )
         chosen = [d for d in pool if d in everyone]
         left = [d for d in pool if d not in everyone]
@@ -453,7 +453,8 @@ class SegmentMatch:
 def match_segments(spans: Spans, coders: list[str], threshold: float) -> dict[str, SegmentMatch]:
     """Per code, MAXQDA-style segment agreement at an overlap ``threshold`` in (0, 1]."""
     if not 0 < threshold <= 1:
-        raise CoderError(f"--overlap {threshold}: use a share above 0 and at most 1 (e.g. 0.9)")
+        raise CoderError(f"overlap {threshold}: use a share above 0 and at most 1 (e.g. 0.9)",
+                         option="overlap")
     m = len(coders)
     out: dict[str, SegmentMatch] = {}
     for code, per_doc in spans.items():

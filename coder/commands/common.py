@@ -75,6 +75,28 @@ def with_project(func: Callable) -> Callable:
     return wrapper
 
 
+#: Core keywords whose flag is not ``--`` + the keyword with dashes (see :func:`cli_message`).
+OPTION_FLAGS = {"project": "-p/--project", "document_ids": "--doc"}
+
+
+def option_flag(option: str) -> str:
+    """The command-line flag of a core function's keyword argument (``per_code`` -> ``--per-code``)."""
+    return OPTION_FLAGS.get(option, "--" + option.replace("_", "-"))
+
+
+def cli_message(exc: CoderError) -> str:
+    """A core error as the CLI says it: the core never names flags, so the flag of the
+    option the error is about (``exc.option``) replaces the keyword the message starts
+    with ("per_code must be ..." -> "--per-code must be ..."), or leads it."""
+    text = str(exc)
+    if not exc.option:
+        return text
+    flag = option_flag(exc.option)
+    if text == exc.option or text.startswith(exc.option + " "):
+        return flag + text[len(exc.option):]
+    return f"{flag}: {text}"
+
+
 def fail(message: str) -> None:
     """Print a one-line error and exit with status 1."""
     click.echo(f"coder: {message}", err=True)
@@ -155,7 +177,7 @@ class CoderGroup(click.Group):
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(0)
         except CoderError as exc:
-            fail(str(exc))
+            fail(cli_message(exc))
         except KeyboardInterrupt:
             click.echo("coder: interrupted; everything committed before the interruption is kept",
                        err=True)

@@ -71,7 +71,7 @@ def documents(ctx: click.Context, as_json: bool, where: tuple[str, ...], since: 
     from ..selection import check_date_range, normalise_date
     from .tables import print_table
 
-    since, until = normalise_date(since, "--since"), normalise_date(until, "--until")
+    since, until = normalise_date(since, "since"), normalise_date(until, "until")
     check_date_range(since, until)
     with Project(project_path or default_path()) as project:
         if duplicates:

@@ -157,6 +157,6 @@ def _normalise(kwargs: dict, concepts: tuple[str, ...]) -> None:
     if "dates" in concepts:
         from ..selection import check_date_range, normalise_date
 
-        kwargs["since"] = normalise_date(kwargs["since"], "--since")
-        kwargs["until"] = normalise_date(kwargs["until"], "--until")
+        kwargs["since"] = normalise_date(kwargs["since"], "since")
+        kwargs["until"] = normalise_date(kwargs["until"], "until")
         check_date_range(kwargs["since"], kwargs["until"])

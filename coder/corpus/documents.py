@@ -65,7 +65,7 @@ def parse_where(where: Iterable[str]) -> list[tuple[str, str]]:
         key, sep, value = str(item).partition("=")
         key = key.strip()
         if not sep or not key:
-            raise CoderError(f"--where {item!r}: write key=value (e.g. --where genre=speech)")
+            raise CoderError(f"where {item!r}: write key=value (e.g. genre=speech)", option="where")
         pairs.append((key, value.strip()))
     return pairs
 

@@ -53,7 +53,8 @@ def read_file(path: Path, *, fmt: str | None = None, **options) -> list[ParsedDo
     if fmt in PLAIN_FORMATS:
         if head.startswith(b"PK\x03\x04") or head.startswith(b"%PDF-"):
             raise ImportProblem("binary file (zip or PDF) with a text extension; "
-                                "pass --format docx/pdf if that is what it is", path=path)
+                                "name its format (docx or pdf) if that is what it is", path=path,
+                                option="format")
         if size > MAX_TEXT_BYTES:
             raise ImportProblem(f"text file larger than {MAX_TEXT_BYTES // 2**20} MB", path=path)
         if not whole:

@@ -225,7 +225,7 @@ def _find_alias(project: Project, spelling: str) -> dict:
         rows = [row for row in project.rows("SELECT * FROM speaker_aliases")
                 if fold_name(row["alias"]) == folded]
     if not rows:
-        raise CoderError(f"no spelling {spelling!r}; `coder speakers --json` lists them")
+        raise CoderError(f"no spelling {spelling!r}; the speakers list shows each speaker's spellings")
     if len(rows) > 1:
         raise CoderError(f"{spelling!r} matches {len(rows)} spellings; write it exactly")
     return rows[0]
@@ -251,7 +251,7 @@ def split_speaker(project: Project, spelling: str, into: str | None = None) -> d
             target = None  # a new speaker of that name
     elif line.key == source["key"] or line.key in GENERIC_KEYS:
         raise CoderError(f"the rules read {alias['alias']!r} as {source['name']} itself; "
-                         "name the speaker it should go to with --into")
+                         "name the speaker it should go to", option="into")
     else:  # the speaker the rules alone would give it, if there is one
         found = project.rows("SELECT * FROM speakers WHERE key = ?", [line.key])
         target = found[0] if found else None

@@ -191,7 +191,7 @@ def code_matrix(project: Project, *, by: str = "document", counts: bool = False,
     ``attribute`` each column is split by that dimension's values (:func:`split_columns`).
     """
     if by not in MATRIX_UNITS:
-        raise CoderError(f"--by must be one of {', '.join(MATRIX_UNITS)}, not {by!r}")
+        raise CoderError(f"by must be one of {', '.join(MATRIX_UNITS)}, not {by!r}", option="by")
     resolved = resolve_filters(project, **filters)
     columns = code_columns(project, codes, exact=exact)
     if attribute:
@@ -293,7 +293,8 @@ def cooccurrence(project: Project, *, unit: str = "turn", codes: str | Iterable[
     and ``SEC.WAR source=attributed`` are two variables.
     """
     if unit not in COOCCURRENCE_UNITS:
-        raise CoderError(f"--unit must be one of {', '.join(COOCCURRENCE_UNITS)}, not {unit!r}")
+        raise CoderError(f"unit must be one of {', '.join(COOCCURRENCE_UNITS)}, not {unit!r}",
+                         option="unit")
     resolved = resolve_filters(project, **filters)
     columns = code_columns(project, codes, exact=not as_list(codes))
     if attribute:

@@ -75,7 +75,8 @@ def table_format(path: str | Path, fmt: str | None = None) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         raise CoderError(f"cannot tell the format from the suffix {suffix or '(none)'!r}; "
-                         "use .csv, .parquet, .xlsx or .jsonl (or --format)", path=path)
+                         "use .csv, .parquet, .xlsx or .jsonl (or name the format)", path=path,
+                         option="format")
     return FORMATS[suffix]
 
 

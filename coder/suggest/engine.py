@@ -183,7 +183,7 @@ def capability_problem(ref: PatternRef, spec: PipelineSpec) -> str | None:
     what = ", ".join(missing)
     if spec.blank:
         return (f"needs {what}, which the blank pipeline '{spec.display}' cannot give; "
-                "install a trained pipeline and pass --model")
+                "install a trained pipeline and choose it as the model")
     return f"needs {what}, which the pipeline '{spec.display}' does not assign"
 
 

@@ -197,7 +197,7 @@ def _load_model(model: str):
         return spacy.load(model)
     except OSError:
         raise CoderError(f"spaCy pipeline {model!r} is not installed; install it "
-                         f"(pip install {model}) or leave out --model") from None
+                         f"(pip install {model}) or use the default pipeline", option="model") from None
 
 
 def fast_pipeline(lang: str, table: dict[str, str] | None):

@@ -159,7 +159,7 @@ def prepare_run(project: Project, scope: RunScope | None = None, *, model: str |
         missing = sorted(set(ids) - known)
         if missing:
             raise CoderError(f"no document #{missing[0]}; see `coder documents`")
-    since, until = normalise_date(scope.since, "--since"), normalise_date(scope.until, "--until")
+    since, until = normalise_date(scope.since, "since"), normalise_date(scope.until, "until")
     check_date_range(since, until)
     if scope.where:
         from ..corpus.documents import parse_where
@@ -465,7 +465,7 @@ def _run_pool(project: Project, run: RunPlan, tasks: list[DocumentTask], workers
             submit()
     except BrokenProcessPool:
         raise CoderError(f"the {workers} worker processes stopped unexpectedly (a script run "
-                         "from standard input cannot start them); try --workers 1") from None
+                         "from standard input cannot start them); try one worker", option="workers") from None
     finally:
         # On Ctrl-C or an error: drop what is queued, stop the workers, keep what is written.
         pool.shutdown(wait=True, cancel_futures=True)

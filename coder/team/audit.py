@@ -170,7 +170,7 @@ def draw_audit(project: Project, judge: str, *, per_code: int, seed: int,
     suggestion is an error.
     """
     if per_code < 1:
-        raise CoderError("--per-code must be at least 1")
+        raise CoderError("per_code must be at least 1", option="per_code")
     name = draw or f"seed-{seed}"
     notes: list[str] = []
     if suggestion_ids is not None:
@@ -576,7 +576,7 @@ def suggestion_frequencies(project: Project, *, by: str = "year",
     from ..export.matrix import code_columns, column_index
 
     if by not in ("month", "year"):
-        raise CoderError("suggestions are counted --by month or --by year")
+        raise CoderError(f"by must be month or year, not {by!r}", option="by")
     wanted = list(codes or [])
     if not wanted:
         tree = code_tree(project)

@@ -240,7 +240,7 @@ def adjudicate(project: Project, disagreement: Disagreement, *, choice: Choice, 
 
     adjudicator = (adjudicator or "").strip()
     if not adjudicator:
-        raise CoderError("name the adjudicator (--adjudicator NAME)")
+        raise CoderError("name the adjudicator", option="adjudicator")
     d = disagreement
     new_spans = choice_spans(d, choice)
     label = _choice_label(choice)
@@ -287,7 +287,7 @@ def adopt_unanimous(project: Project, coders: list[str], *, adjudicator: str,
 
     adjudicator = (adjudicator or "").strip()
     if not adjudicator:
-        raise CoderError("name the adjudicator (--adjudicator NAME)")
+        raise CoderError("name the adjudicator", option="adjudicator")
     scope = select_documents(project, coders, docs or "auto")
     codes = select_codes(project, scope)
     spans = load_spans(project, scope, codes)

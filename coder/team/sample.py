@@ -109,7 +109,8 @@ def draw_sample(project: Project, coders: list[str], *, size: str | int, stratif
     ``where`` (``key=value`` attributes) narrows the documents.
     """
     if len(coders) < 2:
-        raise CoderError("a reliability sample needs at least two coders (--coders alice,bob)")
+        raise CoderError("a reliability sample needs at least two coders (e.g. alice,bob)",
+                         option="coders")
     ids = coder_ids(project, coders)
     from ..corpus.documents import where_sql
 
@@ -123,8 +124,9 @@ def draw_sample(project: Project, coders: list[str], *, size: str | int, stratif
     n = parse_size(size, len(documents))
     existing = project.rows("SELECT * FROM assignments ORDER BY document_id, coder_id")
     if existing and not replace:
-        raise CoderError(f"{len(existing)} assignments exist already; pass --replace to draw "
-                         "a new sample (statuses of documents a coder keeps are kept)")
+        raise CoderError(f"{len(existing)} assignments exist already; replace them to draw "
+                         "a new sample (statuses of documents a coder keeps are kept)",
+                         option="replace")
     rng = random.Random(seed)
     strata: dict[str, list[int]] = {}
     for doc in documents:
