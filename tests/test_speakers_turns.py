@@ -317,6 +317,21 @@ def test_roster_round_trip(tmp_path):
         assert _table(two)[0] == expected
 
 
+def test_roster_export_writes_as_every_output_does(tmp_path):
+    """Through coder.outputs: a folder is refused in one line, a link's target is written."""
+    files = _corpus(tmp_path)
+    with Project(tmp_path / "one.db", create=True) as one:
+        import_paths(one, files)
+        with pytest.raises(CoderError, match="it is a folder; give a file name"):
+            export_roster(one, tmp_path)
+        target = tmp_path / "real.yaml"
+        target.write_text("old", encoding="utf-8")
+        link = tmp_path / "link.yaml"
+        link.symlink_to(target)
+        assert export_roster(one, link) > 0
+    assert link.is_symlink() and target.read_text(encoding="utf-8").startswith("# coder speaker")
+
+
 @pytest.mark.parametrize("content, message", [
     ("speakers: [\n  - name: x\n", "not valid YAML"),
     ("- just a list\n", "expected a list under 'speakers:'"),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..corpus.kinds import KINDS
 from ..project import Project, default_path
 from .common import print_json, project_option
 
@@ -248,8 +249,7 @@ def speakers_split(project_path: Path | None, spelling: str, into: str | None) -
 @speakers.command("rename")
 @click.argument("speaker")
 @click.argument("name")
-@click.option("--kind", type=click.Choice(["president", "official", "guest", "press", "moderator",
-                                           "recording", "voice", "other", "unknown"]),
+@click.option("--kind", type=click.Choice(KINDS),
               help="Also give every turn of the speaker this kind.")
 @click.pass_obj
 def speakers_rename(project_path: Path | None, speaker: str, name: str, kind: str | None) -> None:

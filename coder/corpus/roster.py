@@ -70,7 +70,7 @@ def export_roster(project: Project, path: str | Path) -> int:
     returns how many speakers were written."""
     import yaml
 
-    from ..export.tables import atomic_path
+    from ..outputs import write_text
 
     entries = []
     fixed = dict(project.db.execute("SELECT id, fixed_kind FROM speakers"))
@@ -83,8 +83,7 @@ def export_roster(project: Project, path: str | Path) -> int:
     text = ("# coder speaker roster: load it into another project file with\n"
             "#   coder speakers load FILE.yaml\n"
             + yaml.safe_dump({"speakers": entries}, allow_unicode=True, sort_keys=False, width=100))
-    with atomic_path(path) as temp:
-        temp.write_text(text, encoding="utf-8")
+    write_text(path, text)
     return len(entries)
 
 

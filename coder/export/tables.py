@@ -80,10 +80,6 @@ def table_format(path: str | Path, fmt: str | None = None) -> str:
     return FORMATS[suffix]
 
 
-# Every command writes its files through one helper (see coder.outputs); the old names stay.
-atomic_path = output_file
-
-
 def _sequences(rows: Iterable[dict | Sequence], columns: list[str]) -> Iterator[Sequence]:
     """Rows as sequences in column order (dicts are looked up; tuples pass through)."""
     for row in rows:
@@ -119,7 +115,7 @@ def write_csv(rows: Iterable[dict | Sequence], columns: list[str], path: str | P
     sequences = _sequences(rows, columns)
     if excel_safe:
         sequences = _excel_safe_rows(sequences)
-    with atomic_path(path) as temp:
+    with output_file(path) as temp:
         with open(temp, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as out:
             writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
             writer.writerow(columns)
@@ -139,7 +135,7 @@ def write_jsonl(rows: Iterable[dict | Sequence], columns: list[str], path: str |
     """Write JSON Lines (one object per line, keys in column order); returns the row count."""
     count = 0
     dumps = json.JSONEncoder(ensure_ascii=False, default=str).encode
-    with atomic_path(path) as temp:
+    with output_file(path) as temp:
         with open(temp, "w", encoding="utf-8", newline="\n") as out:
             batch: list[str] = []
             for row in _sequences(rows, columns):
@@ -215,7 +211,7 @@ def write_parquet(rows: Iterable[dict | Sequence], columns: list[str], path: str
         table = pa.Table.from_pydict(data, schema=schema)
     else:
         table = pa.Table.from_pydict(data)
-    with atomic_path(path) as temp:
+    with output_file(path) as temp:
         pq.write_table(table, temp)
     return len(rows)
 
@@ -278,7 +274,7 @@ def write_xlsx(rows: Iterable[dict | Sequence], columns: list[str], path: str | 
     worksheet = book.create_sheet(sheet)
     try:
         count, cut = _fill_sheet(worksheet, rows, columns, path, clean)
-        with atomic_path(path) as temp:
+        with output_file(path) as temp:
             book.save(temp)
     except BaseException:
         _abandon(worksheet)
