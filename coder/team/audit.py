@@ -122,8 +122,9 @@ def candidate_suggestions(project: Project, *, codes: Sequence[str] | None = Non
         declared = {attribute.id for attribute in codebook_attributes(project)}
         for k in predicted:
             if k not in declared:
-                raise CoderError(f"--predicted {k}=...: no code of the codebook carries a {k} "
-                                 f"dimension (it declares {', '.join(sorted(declared)) or 'none'})")
+                raise CoderError(f"predicted {k}=...: no code of the codebook carries a {k} "
+                                 f"dimension (it declares {', '.join(sorted(declared)) or 'none'})",
+                                 option="predicted")
         dims = _dimensions_by_code(project, rows)
         carried = {code: {a.id for a in attributes} for code, attributes in dims.items()}
         without = {code for code, ids in carried.items() if any(k not in ids for k in predicted)}
