@@ -210,7 +210,7 @@ def test_pattern_needing_pos_is_refused_naming_code_and_pattern():
         build_plan("es", [PatternRef("SEC.MARK.WAR", {"id": "war-x", "lang": "es",
                                                       "pattern": [{"POS": "VERB"}, {"LOWER": "guerra"}]})])
     assert str(info.value) == ("code SEC.MARK.WAR, pattern war-x: needs POS, which the blank "
-                               "pipeline 'es_blank' cannot give; install a trained pipeline and pass --model")
+                               "pipeline 'es_blank' cannot give; install a trained pipeline and choose it as the model")
 
 
 def test_unknown_model_is_a_coder_error():
@@ -658,7 +658,7 @@ def test_cli_reports_bad_patterns_in_one_line(proj):
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
         "coder: code DES.ROOT, pattern pos: needs POS, which the blank pipeline 'es_blank' cannot "
-        "give; install a trained pipeline and pass --model"]
+        "give; install a trained pipeline and choose it as the model"]
     assert rows(proj, "SELECT count(*) FROM suggestions") == [(0,)]
 
 
