@@ -426,7 +426,8 @@ BODY_DOCUMENTS = 3  # documents per person read for the words its spellings disa
 _FOLDS = {"A": "AÁÀÄÂ", "E": "EÉÈËÊ", "I": "IÍÌÏÎ", "O": "OÓÒÖÔ", "U": "UÚÙÜÛ", "N": "NÑ", "C": "CÇ"}
 
 
-def _body_evidence(db, groups: dict, lines: dict[int, SpeakerLine]) -> None:
+def _body_evidence(db, groups: dict, lines: dict[int, SpeakerLine], docs_of: dict[int, int]
+                   ) -> None:
     """For each person whose spellings include two of as many words that differ (a typo
     and the right word), count the words the spellings disagree on in the bodies of its
     documents' turns (accents and case aside; speaker lines are not bodies): the first
@@ -436,9 +437,18 @@ def _body_evidence(db, groups: dict, lines: dict[int, SpeakerLine]) -> None:
 
     wanted: dict[object, set[str]] = {}
     for gid, grp in groups.items():
-        keys = {lines[a].key for a in grp.aliases if lines[a].person}
-        lengths = Counter(len(key.split()) for key in keys)
-        if len(keys) < 2 or max(lengths.values()) < 2:
+        days: Counter = Counter()
+        for a in grp.aliases:
+            if lines[a].person:
+                days[lines[a].key] += docs_of[a]
+        keys = set(days)
+        if len(keys) < 2:
+            continue
+        # Only where it can decide: among the spellings the first rule keeps (seen in two
+        # documents or more, if any is), two of as many words.
+        kept = [key for key in keys if days[key] >= 2] or list(keys)
+        lengths = Counter(len(key.split()) for key in kept)
+        if max(lengths.values()) < 2:
             continue
         words = [set(key.split()) for key in keys]
         odd = set.union(*words) - set.intersection(*words)
@@ -486,7 +496,7 @@ def _store(project: Project, groups: dict, lines: dict[int, SpeakerLine],
             if line.person:
                 for word in set(line.key.split()):
                     word_docs[word] += docs_of[a]
-    _body_evidence(db, groups, lines)
+    _body_evidence(db, groups, lines, docs_of)
     speakers = {row[0]: row for row in db.execute(
         "SELECT id, key, name, unresolved, fixed_kind, fixed_name FROM speakers")}
     current = dict(db.execute("SELECT id, speaker_id FROM speaker_aliases").fetchall())
