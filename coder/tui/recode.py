@@ -54,6 +54,7 @@ class ReplaceOrAdd(ModalScreen[str | None]):
     ReplaceOrAdd { align: center middle; }
     ReplaceOrAdd > Vertical { width: 72; max-width: 95%; height: auto; border: round $warning;
                               background: $surface; padding: 1 2; }
+    ReplaceOrAdd Label { width: 1fr; }
     """
     BINDINGS = [
         Binding("y,enter", "answer('replace')", "Replace", show=False),
