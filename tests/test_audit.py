@@ -359,3 +359,66 @@ def test_mark_many_from_csv_in_one_transaction(audited, tmp_path):
     assert all(v == (None, None) for v in stored("ben"))
     result = runner.invoke(main, ["audit", "mark", "--judge", "ana", "-p", path])
     assert result.exit_code != 0 and "--from FILE.csv" in result.output
+
+
+def test_draw_where_selects_documents_by_attribute(audited):
+    from coder.corpus.documents import set_attributes, set_excluded
+
+    set_attributes(audited, 2, ["desk=north"])
+    set_attributes(audited, 3, ["desk=north"])
+    result = draw_audit(audited, "ana", per_code=50, seed=1, where=["desk=North"])
+    assert sum(result.codes.values()) == 12                 # documents 2 and 3 only
+    assert {i["document_id"] for i in audit_items(audited, "ana")} == {2, 3}
+    # Excluded documents are left out unless asked for, as everywhere.
+    set_excluded(audited, [3])
+    assert sum(draw_audit(audited, "ben", per_code=50, seed=1, where=["desk=north"]).codes.values()) == 6
+    assert sum(draw_audit(audited, "cy", per_code=50, seed=1, where=["desk=north"],
+                          include_excluded=True).codes.values()) == 12
+    with pytest.raises(CoderError, match="no suggestions match"):
+        draw_audit(audited, "dee", per_code=1, seed=1, where=["desk=south"])
+    with pytest.raises(CoderError, match="key=value"):
+        draw_audit(audited, "dee", per_code=1, seed=1, where=["desk"])
+    event = audited.rows("SELECT after FROM events WHERE action = 'draw' ORDER BY id")[0]
+    assert json.loads(event["after"])["where"] == ["desk=North"]
+    # The command line takes the shared --where option.
+    runner = CliRunner()
+    result = runner.invoke(main, ["audit", "draw", "--judge", "eve", "--per-code", "50", "--seed", "1",
+                                  "--where", "desk=north", "--json", "-p", str(audited.path)])
+    assert result.exit_code == 0, result.output
+    assert sum(json.loads(result.output)["codes"].values()) == 6
+
+
+def test_report_is_blind_for_a_judge_until_done(audited):
+    draw_audit(audited, "ana", per_code=1, seed=9)
+    draw_audit(audited, "ben", per_code=1, seed=9)
+    ana, ben = audit_items(audited, "ana"), audit_items(audited, "ben")
+    judge_item(audited, "ben", ben[0]["id"], "wrong")
+    judge_item(audited, "ben", ben[1]["id"], "wrong")
+    judge_item(audited, "ana", ana[0]["id"], "correct")
+    # Ana has two items left: she sees her own judgement only, not Ben's.
+    seen = audit_report(audited, viewer="ana")
+    assert (seen["judgements"], seen["judges"], seen["pending"]) == (1, ["ana"], 2)
+    assert seen["blind"] == {"judge": "ana", "pending": 2}
+    assert seen["overall"]["precision"] == 1.0 and seen["judge_agreement"] is None
+    assert audit_report(audited, viewer="ana", judges=["ben"])["judgements"] == 0
+    # Someone who judges nothing (and the core without a viewer) sees everything.
+    assert audit_report(audited, viewer="olga")["judgements"] == 3
+    assert audit_report(audited)["judges"] == ["ana", "ben"]
+    # A project owner sees all even with items of their own left.
+    audited.set_setting("owners", ["ana"])
+    assert audit_report(audited, viewer="ana")["judgements"] == 3
+    audited.set_setting("owners", [])
+    # Once ana has judged all her items, she sees everyone's.
+    for item in ana[1:]:
+        judge_item(audited, "ana", item["id"], "borderline")
+    done = audit_report(audited, viewer="ana")
+    assert done["judgements"] == 5 and done["blind"] is None
+    assert done["judge_agreement"] is not None
+    # The command line reads as $CODER_NAME (or --as).
+    runner = CliRunner()
+    path = str(audited.path)
+    result = runner.invoke(main, ["audit", "report", "--json", "--as", "ben", "-p", path])
+    report = json.loads(result.output)
+    assert report["judges"] == ["ben"] and report["blind"]["pending"] == 1
+    result = runner.invoke(main, ["audit", "report", "-p", path], env={"CODER_NAME": "ben"})
+    assert result.exit_code == 0 and "ben's own judgements only" in result.output

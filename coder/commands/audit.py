@@ -54,8 +54,9 @@ def audit() -> None:
     number of suggestions of every code, reproducible from the seed), read each one in the
     workbench against the code's definition and mark it correct, borderline or wrong with
     a reason, then read the report: precision per code, pattern and year with n and a
-    Wilson 95 % interval.  Judges see only their own verdicts; two judges drawing with the
-    same seed read the same suggestions.
+    Wilson 95 % interval.  Judges see only their own verdicts (in the report too, until
+    they have judged all their items; a project owner sees all); two judges drawing with
+    the same seed read the same suggestions.
 
     \b
       coder audit draw --judge ana --per-code 10 --seed 7 --since 2019 --until 2020
@@ -76,7 +77,7 @@ def audit() -> None:
               "unless --ids is given.")
 @click.option("--seed", type=int, required=True, help="Seed of the draw: the same seed and filters "
               "give the same sample.")
-@selection_options("code", "dates")
+@selection_options("code", "dates", "where")
 @click.option("--predicted", multiple=True, metavar="DIM=VALUE",
               help="Only suggestions predicted so, e.g. source=own (repeatable).")
 @click.option("--presented", is_flag=True,
@@ -110,6 +111,7 @@ def audit_draw(project: Project, judge: str | None, per_code: int | None, seed: 
       coder audit draw --judge ana --seed 7 --ids ids.txt
     """
     from ..team.audit import draw_audit
+    from .selection import document_selection
 
     ids = _read_ids(ids_file) if ids_file else None
     if per_code is None:
@@ -119,7 +121,8 @@ def audit_draw(project: Project, judge: str | None, per_code: int | None, seed: 
     result = draw_audit(project, judge or default_coder(), per_code=per_code, seed=seed,
                         codes=codes or None, since=since, until=until,
                         predicted=_predicted(predicted), draw=draw_name, presented=presented,
-                        unjudged=unjudged, suggestion_ids=ids)
+                        unjudged=unjudged, suggestion_ids=ids,
+                        **document_selection())
     for note in result.notes:
         warn(note)
     if as_json:
@@ -236,10 +239,15 @@ def _interval(cell: dict, lenient: bool = False) -> str:
 @selection_options("code")
 @click.option("--thin", type=int, default=None, metavar="N",
               help="Flag cells with fewer than N judgements (default 30).")
+@click.option("--as", "viewer", default=None, metavar="NAME",
+              help="Who reads the report (default: $CODER_NAME or your user name).  A judge "
+                   "with items still to judge sees only their own judgements; a project "
+                   "owner sees all.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @with_project
 def audit_report_command(project: Project, judges: tuple[str, ...], draw_name: str | None,
-                         codes: list[str], thin: int | None, as_json: bool) -> None:
+                         codes: list[str], thin: int | None, viewer: str | None,
+                         as_json: bool) -> None:
     """Precision per family, code, pattern, year and prediction, with n and Wilson 95 % intervals.
 
     \b
@@ -250,7 +258,8 @@ def audit_report_command(project: Project, judges: tuple[str, ...], draw_name: s
     from ..team.audit import THIN, audit_report
 
     report = audit_report(project, judges=split_values(judges) or None, draw=draw_name,
-                          codes=split_values(codes) or None, thin=thin or THIN)
+                          codes=split_values(codes) or None, thin=thin or THIN,
+                          viewer=viewer or default_coder())
     if as_json:
         print_json(report)
         return

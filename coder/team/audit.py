@@ -28,6 +28,7 @@ from ..annotate import code_attributes, predicted_attributes
 from ..codebook.store import codebook_attributes
 from ..errors import CoderError
 from ..project import Project, now
+from ..selection import Filters
 
 VERDICTS = ("correct", "borderline", "wrong")
 THIN = 30
@@ -72,10 +73,14 @@ def candidate_suggestions(project: Project, *, codes: Sequence[str] | None = Non
                           predicted: dict[str, str] | None = None,
                           doc_ids: Sequence[int] | None = None, presented: bool = False,
                           unjudged: bool = False, suggestion_ids: Sequence[int] | None = None,
-                          notes: list[str] | None = None) -> list[dict]:
+                          notes: list[str] | None = None, where: Sequence[str] | None = None,
+                          include_excluded: bool = False) -> list[dict]:
     """The suggestions a draw chooses from (current codebook codes only), in a stable order.
 
     ``since``/``until`` compare with the document date (YYYY[-MM[-DD]], inclusive);
+    ``where`` keeps documents with those attributes (``genre=speech``) and documents
+    excluded from the corpus are left out unless ``include_excluded`` (the selection
+    rules of :mod:`coder.selection`);
     ``predicted`` keeps suggestions whose predicted attribute values match (``{"source":
     "own"}``), which needs a rule engine that stores predictions.  A code that carries no
     such dimension (a context code has no source) is not filtered by it: the workbench
@@ -87,8 +92,8 @@ def candidate_suggestions(project: Project, *, codes: Sequence[str] | None = Non
     """
     sql = ("SELECT s.*, d.date AS date FROM suggestions s JOIN documents d ON d.id = s.document_id"
            " JOIN codes c ON c.id = s.code_id WHERE c.retired = 0")
-    where, params = _code_filter(codes)
-    sql += where
+    code_sql, params = _code_filter(codes)
+    sql += code_sql
     if since:
         sql += " AND d.date >= ?"
         params.append(since)
@@ -110,6 +115,10 @@ def candidate_suggestions(project: Project, *, codes: Sequence[str] | None = Non
         # One JSON parameter: a long id list would pass SQLite's limit on parameters.
         sql += " AND s.id IN (SELECT value FROM json_each(?))"
         params.append(json.dumps(sorted({int(i) for i in suggestion_ids})))
+    more, more_params = Filters(where=list(where) if where else None,
+                                include_excluded=include_excluded or bool(doc_ids)).document_sql("d")
+    sql += more
+    params += more_params
     rows = project.rows(sql + ' ORDER BY s.code_id, s.document_id, s.start, s."end", s.pattern_id',
                         params)
     if predicted:
@@ -160,7 +169,8 @@ def draw_audit(project: Project, judge: str, *, per_code: int, seed: int,
                until: str | None = None, predicted: dict[str, str] | None = None,
                doc_ids: Sequence[int] | None = None, draw: str | None = None,
                presented: bool = False, unjudged: bool = False,
-               suggestion_ids: Sequence[int] | None = None) -> AuditDraw:
+               suggestion_ids: Sequence[int] | None = None,
+               where: Sequence[str] | None = None, include_excluded: bool = False) -> AuditDraw:
     """Draw up to ``per_code`` suggestions of every code for ``judge``; one transaction.
 
     The sample depends only on ``seed`` and the filters.  Items are shown in a shuffled
@@ -175,14 +185,20 @@ def draw_audit(project: Project, judge: str, *, per_code: int, seed: int,
     name = draw or f"seed-{seed}"
     notes: list[str] = []
     if suggestion_ids is not None:
-        known = {row["id"] for row in candidate_suggestions(project, suggestion_ids=suggestion_ids)}
+        known = {row["id"] for row in candidate_suggestions(project, suggestion_ids=suggestion_ids,
+                                                                 include_excluded=True)}
         unknown = sorted({int(i) for i in suggestion_ids} - known)
         if unknown:
             raise CoderError(f"suggestion #{unknown[0]} is no current suggestion"
                              + (f" (nor {len(unknown) - 1} more)" if len(unknown) > 1 else ""))
+    if where:
+        from ..corpus.documents import parse_where
+
+        parse_where(where)  # a malformed one fails before any work
     rows = candidate_suggestions(project, codes=codes, since=since, until=until,
                                  predicted=predicted, doc_ids=doc_ids, presented=presented,
-                                 unjudged=unjudged, suggestion_ids=suggestion_ids, notes=notes)
+                                 unjudged=unjudged, suggestion_ids=suggestion_ids, notes=notes,
+                                 where=where, include_excluded=include_excluded)
     if not rows:
         raise CoderError("no suggestions match; run `coder suggest` or widen the filters")
     by_code: dict[str, list[dict]] = {}
@@ -222,7 +238,7 @@ def draw_audit(project: Project, judge: str, *, per_code: int, seed: int,
                           after={"draw": name, "seed": seed, "per_code": per_code,
                                  "codes": list(codes or []), "since": since, "until": until,
                                  "predicted": predicted or {}, "presented": presented,
-                                 "unjudged": unjudged, "ids": len(suggestion_ids or []),
+                                 "unjudged": unjudged, "where": list(where or []), "ids": len(suggestion_ids or []),
                                  "drawn": added})
     return AuditDraw(draw=name, judge=judge, drawn=added, already=already, codes=counts,
                      notes=notes)
@@ -437,9 +453,33 @@ def _cell(key: object, verdicts: list[str], thin: int) -> dict:
     }
 
 
+def report_blind_to_others(project: Project, viewer: str | None, draw: str | None = None
+                           ) -> int:
+    """How many items ``viewer`` still has to judge when the report must hide others'
+    judgements from them (0: it need not).
+
+    A judge reads blind: until they have judged every item drawn for them (in ``draw``,
+    when given), the report shows them their own judgements only, not who else judged or
+    what.  A project owner (setting ``owners``) sees everything.
+    """
+    if not viewer:
+        return 0
+    from .blind import owners
+
+    if viewer in owners(project):
+        return 0
+    sql = ("SELECT count(*) FROM audit_items i JOIN coders k ON k.id = i.judge_id"
+           " WHERE k.name = ? AND i.verdict IS NULL")
+    params: list = [viewer]
+    if draw:
+        sql += " AND i.draw = ?"
+        params.append(draw)
+    return project.db.execute(sql, params).fetchone()[0]
+
+
 def audit_report(project: Project, *, judges: Sequence[str] | None = None,
                  draw: str | None = None, codes: Sequence[str] | None = None,
-                 thin: int = THIN) -> dict:
+                 thin: int = THIN, viewer: str | None = None) -> dict:
     """Precision of judged suggestions: overall, per family, code, pattern, year, prediction.
 
     ``precision`` counts *correct* only; ``lenient`` counts borderline as correct too.
@@ -449,12 +489,18 @@ def audit_report(project: Project, *, judges: Sequence[str] | None = None,
     ``weighted`` re-weights per-code precision by each code's share of all current
     suggestions (the draw takes the same number per code, so the raw overall figure
     over-represents rare codes).
+
+    ``viewer``: who reads the report.  A judge with items still to judge sees only their
+    own judgements (see :func:`report_blind_to_others`); ``blind`` then says so.
     """
+    left = report_blind_to_others(project, viewer, draw)
+    if left:
+        judges = [viewer] if not judges or viewer in judges else []
     sql = ("SELECT i.*, k.name AS judge, substr(d.date, 1, 4) AS year FROM audit_items i"
            " JOIN coders k ON k.id = i.judge_id JOIN documents d ON d.id = i.document_id"
            " WHERE i.verdict IS NOT NULL")
     params: list = []
-    if judges:
+    if judges or left:  # a blind judge asking for others' gets nothing (IN () holds for none)
         sql += f" AND k.name IN ({','.join('?' * len(judges))})"
         params += list(judges)
     if draw:
@@ -464,7 +510,12 @@ def audit_report(project: Project, *, judges: Sequence[str] | None = None,
     sql += where.replace("s.code_id", "i.code_id")
     params += more
     rows = project.rows(sql + " ORDER BY i.id", params)
-    pending = project.db.execute("SELECT count(*) FROM audit_items WHERE verdict IS NULL").fetchone()[0]
+    if left:
+        pending = left
+    else:
+        pending = project.db.execute("SELECT count(*) FROM audit_items WHERE verdict IS NULL"
+                                     + (" AND draw = ?" if draw else ""),
+                                     [draw] if draw else []).fetchone()[0]
 
     def group(key_of) -> list[dict]:
         buckets: dict = {}
@@ -501,6 +552,13 @@ def audit_report(project: Project, *, judges: Sequence[str] | None = None,
     thin_cells = sum(c["thin"] for name in ("by_code", "by_pattern", "by_year")
                      for c in report[name])
     report["warnings"] = []
+    report["blind"] = None
+    if left:
+        report["blind"] = {"judge": viewer, "pending": left}
+        report["warnings"].append(
+            f"{viewer} still has {left} item(s) to judge: the report shows {viewer}'s own "
+            "judgements only, blind to who else judged (all once every item is judged; a "
+            "project owner sees all)")
     if not rows:
         report["warnings"].append("no judged items yet: `coder audit draw`, then `coder audit judge`")
     elif thin_cells:
