@@ -91,14 +91,18 @@ CODING_KEYS: list[KeySpec] = [
             "Grow the segment under the cursor by a word (nearest end)", "Code", key_display="]"),
     KeySpec("memo", "m", "memo", "Memo on the segment (or the document)", "Code"),
     KeySpec("attribute.set", "semicolon", "attribute",
-            "Attribute of the segment under the cursor: ; then the dimension's key, then the "
-            "value's (source, polarity ...)", "Code", key_display=";"),
+            "Attribute of the segment under the cursor: ; then one key, the value's (a "
+            "attributed, n negated ...; the key of the value set clears it)", "Code",
+            key_display=";"),
     KeySpec("suggestion.next", "n", "suggestion(1)", "Next suggestion", "Suggestions", show=True, short="next"),
     KeySpec("suggestion.previous", "N", "suggestion(-1)", "Previous suggestion", "Suggestions"),
     KeySpec("suggestion.accept", "a", "accept", "Accept the suggestion", "Suggestions", show=True, short="accept"),
     KeySpec("suggestion.reject", "r", "reject", "Reject the suggestion", "Suggestions", show=True, short="reject"),
     KeySpec("suggestion.accept_pattern", "A", "accept_pattern",
             "Accept every pending suggestion of this pattern here (asks first)", "Suggestions"),
+    KeySpec("suggestion.set_aside", "ctrl+d", "toggle_set_aside",
+            "Suggestions set aside (dimmed: not the speaker's own affirmed move): n stops at "
+            "them too / passes them again", "Suggestions"),
     KeySpec("search", "slash", "search", "Search in the document", "Move", key_display="/"),
     KeySpec("turn.next_uncoded", "right_curly_bracket", "uncoded(1)",
             "Next uncoded press question or president answer", "Move", key_display="}"),

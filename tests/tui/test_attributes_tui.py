@@ -1,4 +1,4 @@
-"""Attribute values in the workbench: `;` then a dimension key then a value key; undo; accept."""
+"""Attribute values in the workbench: `;` then one key, the value's; undo; accept."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ def test_semicolon_sets_and_clears_values(tmp_path):
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("slash", *"la estrategia de paz", "escape")
             await pilot.press("1")                      # SEC.WAR: source, polarity, audience
-            await pilot.press("semicolon", "s", "a")     # source = attributed
+            await pilot.press("semicolon", "a")          # source = attributed
             assert values(path) == [("SEC.WAR", {"source": "attributed"})]
-            await pilot.press("semicolon", "p", "n")     # polarity = negated
+            await pilot.press("semicolon", "n")          # polarity = negated
             assert values(path) == [("SEC.WAR", {"polarity": "negated", "source": "attributed"})]
             # The segment list shows them.
             table = app.screen.query_one("#segments")
@@ -34,7 +34,7 @@ def test_semicolon_sets_and_clears_values(tmp_path):
             await pilot.press("left")
             card = app.screen.query_one("#card").text.plain
             assert "source=attributed" in card and "polarity=negated" in card
-            await pilot.press("semicolon", "s", "0")     # clear source
+            await pilot.press("semicolon", "a")          # the key of the value set clears it
             assert values(path) == [("SEC.WAR", {"polarity": "negated"})]
             await pilot.press("u")                       # undo brings it back
             assert values(path) == [("SEC.WAR", {"polarity": "negated", "source": "attributed"})]
@@ -62,6 +62,24 @@ def test_accepting_a_suggestion_copies_predicted_values(tmp_path):
             await pilot.press("n", "r", "a")        # reject DES.ROOT, accept SEC.WAR
             assert values(path) == [("SEC.WAR", {"polarity": "negated", "source": "own"})]
             # The cursor moved on to the next suggestion: `;` still means the accepted one.
-            await pilot.press("semicolon", "s", "q")
+            await pilot.press("semicolon", "q")     # one key: source = quoted
     run(body())
     assert values(path) == [("SEC.WAR", {"polarity": "negated", "source": "quoted"})]
+
+
+def test_one_key_per_value_across_dimensions():
+    """Each value gets its own key, unique over every dimension, so `;` and one key set it;
+    the shipped codebook's common corrections are the values' first letters."""
+    from pathlib import Path
+
+    from coder.codebook import load_codebook
+    from coder.tui.screens.attributes import value_keys
+
+    book = load_codebook(Path(__file__).resolve().parents[1] / "codebooks" / "securitization.yaml")
+    dimensions = book.attributes_for("SEC")
+    keys = value_keys(dimensions)
+    pairs = [(d.id, v) for d in dimensions for v in d.values]
+    assert sorted(keys.values()) == sorted(pairs)        # every value, each once
+    assert keys["a"] == ("source", "attributed") and keys["q"] == ("source", "quoted")
+    assert keys["n"] == ("polarity", "negated") and keys["h"] == ("polarity", "hypothetical")
+    assert "0" not in keys

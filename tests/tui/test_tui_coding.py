@@ -414,9 +414,15 @@ def test_next_passes_suggestions_set_aside(tui_project):
             assert view(app).current_suggestion.code == "DES.NOFORCE"
             aside = [s["id"] for s in screen(app).pending if s["code_id"] == "SEC.WAR"]
             assert aside and view(app)._set_aside == set(aside)   # drawn dimmed
-            screen(app).include_set_aside = True
+            await pilot.press("ctrl+d")                             # n stops at them too
+            assert screen(app).include_set_aside
+            assert "set aside, shown" in str(app.screen.query_one("#segments-title").render())
             await pilot.press("N")
             assert view(app).current_suggestion.code == "SEC.WAR"
+            assert view(app)._set_aside == set(aside)               # still dimmed
+            await pilot.press("ctrl+d", "n", "n")                   # passed again
+            assert not screen(app).include_set_aside
+            assert view(app).current_suggestion.code != "SEC.WAR"
 
     run(body())
 

@@ -1,8 +1,10 @@
-"""The attribute prompt: `;`, then a dimension's key, then a value's key (0 clears it).
+"""The attribute prompt: `;`, then one key, the value's (the key of the value set clears it).
 
-Keys are the first letter of each name that is still free (shown in the prompt), so the
-shipped codebook reads `; s a` for source = attributed and `; p n` for polarity =
-negated.  When a code carries one dimension only, the prompt starts at its values.
+Every value of every dimension the code carries gets its own key: the first letter of
+its id that is still free, in the codebook's order (else a digit), so one key names the
+dimension and the value at once.  The shipped codebook reads `; a` for source =
+attributed, `; n` for polarity = negated, `; q` for quoted.  Pressing the key of the value
+a segment already has clears it.
 """
 
 from __future__ import annotations
@@ -14,22 +16,23 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-CLEAR_KEYS = ("0", "backspace", "delete")
 
-
-def letter_keys(names: list[str]) -> dict[str, str]:
-    """``{key: name}``: the first letter of each name not yet taken, else a digit."""
-    keys: dict[str, str] = {}
-    for name in names:
-        for char in name.lower() + "123456789":
-            if char.isalnum() and char != "0" and char not in keys:
-                keys[char] = name
-                break
+def value_keys(dimensions: list) -> dict[str, tuple[str, str]]:
+    """``{key: (dimension, value)}``: each value's first letter not yet taken (in the
+    codebook's order of dimensions and values), else a digit."""
+    keys: dict[str, tuple[str, str]] = {}
+    for dimension in dimensions:
+        for value in dimension.values:
+            for char in value.lower() + "123456789":
+                if char.isalnum() and char != "0" and char not in keys:
+                    keys[char] = (dimension.id, value)
+                    break
     return keys
 
 
 class AttributePrompt(ModalScreen[tuple[str, str | None] | None]):
-    """Pick a dimension and a value; dismisses with ``(dimension, value or None)``."""
+    """Pick a value of any dimension with one key; dismisses with ``(dimension, value or
+    None)`` (None: the value was set and its key clears it)."""
 
     DEFAULT_CSS = """
     AttributePrompt { align: center bottom; }
@@ -43,9 +46,8 @@ class AttributePrompt(ModalScreen[tuple[str, str | None] | None]):
         super().__init__()
         self.title_text = title
         self.dimensions = {d.id: d for d in dimensions}
-        self.dimension_keys = letter_keys([d.id for d in dimensions])
         self.current = current
-        self.chosen: str | None = dimensions[0].id if len(dimensions) == 1 else None
+        self.keys = value_keys(dimensions)  # one key per value, unique across dimensions
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -55,28 +57,26 @@ class AttributePrompt(ModalScreen[tuple[str, str | None] | None]):
     def on_mount(self) -> None:
         self._paint()
 
-    def value_keys(self, dimension: str) -> dict[str, str]:
-        """``{key: value}`` for one dimension."""
-        return letter_keys(self.dimensions[dimension].values)
+    def key_of(self, dimension: str, value: str) -> str | None:
+        """The key that sets ``value`` of ``dimension`` (None: it got none)."""
+        return next((k for k, pair in self.keys.items() if pair == (dimension, value)), None)
 
     def _paint(self) -> None:
         text = Text()
-        if self.chosen is None:
-            for key, name in self.dimension_keys.items():
-                dimension = self.dimensions[name]
-                text.append(f" {key} ", style="bold reverse")
-                text.append(f" {dimension.name}  ", style="bold")
-                text.append(f"now: {self.current.get(name, '—')}\n", style="dim")
-            text.append("\nkey of a dimension; esc: cancel", style="dim italic")
-        else:
-            dimension = self.dimensions[self.chosen]
+        for dimension in self.dimensions.values():
+            now = self.current.get(dimension.id)
             text.append(f"{dimension.name}", style="bold")
-            text.append(f"  now: {self.current.get(self.chosen, '—')}\n", style="dim")
-            for key, value in self.value_keys(self.chosen).items():
+            text.append(f"  now: {now or '—'}\n", style="dim")
+            for value in dimension.values:
+                key = self.key_of(dimension.id, value)
+                if key is None:
+                    continue
                 text.append(f" {key} ", style="bold reverse")
                 label = dimension.value_names.get(value, value)
-                text.append(f" {label}\n")
-            text.append("\n0: clear; esc: cancel", style="dim italic")
+                text.append(f" {label}  ", style="bold" if value == now else "")
+            text.append("\n")
+        text.append("\none key sets its value (the key of the value set clears it); esc: cancel",
+                    style="dim italic")
         self.query_one("#attribute-choices", Static).update(text)
 
     def on_key(self, event) -> None:
@@ -85,17 +85,9 @@ class AttributePrompt(ModalScreen[tuple[str, str | None] | None]):
             return
         event.stop()
         event.prevent_default()
-        if self.chosen is None:
-            if key in self.dimension_keys:
-                self.chosen = self.dimension_keys[key]
-                self._paint()
-            return
-        if event.key in CLEAR_KEYS:
-            self.dismiss((self.chosen, None))
-            return
-        values = self.value_keys(self.chosen)
-        if key in values:
-            self.dismiss((self.chosen, values[key]))
+        if key in self.keys:
+            dimension, value = self.keys[key]
+            self.dismiss((dimension, None if self.current.get(dimension) == value else value))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -292,8 +292,9 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
         title.append(f" {len(self.own)} mine", style="")
         if self.suggestions_on:
             aside = sum(1 for s in self.pending if s.get("marked"))
+            shown = "shown" if self.include_set_aside else "passed"
             title.append(f" · {len(self.pending)} suggestions left"
-                         + (f" ({aside} set aside)" if aside else ""), style="")
+                         + (f" ({aside} set aside, {shown})" if aside else ""), style="")
         title.append(" · ")
         title.append(f"{len(self.others)} by others shown" if self.show_others else "others hidden",
                      style="yellow" if self.show_others else "dim")
@@ -688,6 +689,21 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
                              index)
             index = index % len(route)
         self._go_to_suggestion(route[index])
+
+    def action_toggle_set_aside(self) -> None:
+        """`ctrl+d`: whether `n`/`N` (and the move after a decision) stop at suggestions set
+        aside too; they stay dimmed either way."""
+        if not self.suggestions_on:
+            self.notify("Suggestions are off for you (blind coding).", timeout=3)
+            return
+        self.include_set_aside = not self.include_set_aside
+        aside = sum(1 for s in self.pending if s.get("marked"))
+        if self.include_set_aside:
+            self.notify(f"n stops at suggestions set aside too ({aside} here, dimmed); "
+                        "ctrl+d passes them again.", timeout=4)
+        else:
+            self.notify("n passes suggestions set aside again.", timeout=3)
+        self._update_segments()
 
     def _go_to_suggestion(self, suggestion: dict) -> None:
         view = self.view
