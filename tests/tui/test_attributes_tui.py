@@ -70,12 +70,11 @@ def test_accepting_a_suggestion_copies_predicted_values(tmp_path):
 def test_one_key_per_value_across_dimensions():
     """Each value gets its own key, unique over every dimension, so `;` and one key set it;
     the shipped codebook's common corrections are the values' first letters."""
-    from pathlib import Path
-
     from coder.codebook import load_codebook
     from coder.tui.screens.attributes import value_keys
+    from tests.helpers import REPO
 
-    book = load_codebook(Path(__file__).resolve().parents[1] / "codebooks" / "securitization.yaml")
+    book = load_codebook(REPO / "codebooks" / "securitization.yaml")
     dimensions = book.attributes_for("SEC")
     keys = value_keys(dimensions)
     pairs = [(d.id, v) for d in dimensions for v in d.values]
