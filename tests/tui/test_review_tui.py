@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from textual.app import App
 from textual.widgets import DataTable
@@ -11,6 +9,7 @@ from textual.widgets import DataTable
 from coder.team.review import disagreements
 from coder.tui.screens.review import ReviewScreen
 from tests.helpers import code_phrase, make_project, phrase_span
+from tests.tui.pilot import SIZE, run
 
 CODERS = ["alice", "bob"]
 NOFORCE = "No vamos a combatir el fuego con fuego."
@@ -45,12 +44,12 @@ def gold(project):
 
 
 def test_settle_with_reason_then_undo(coded):
-    asyncio.run(_settle_with_reason_then_undo(coded))
+    run(_settle_with_reason_then_undo(coded))
 
 
 async def _settle_with_reason_then_undo(coded):
     app = ReviewTestApp(coded, CODERS, "dana")
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
@@ -86,12 +85,12 @@ async def _settle_with_reason_then_undo(coded):
 
 
 def test_union_none_own_span_and_navigation(coded):
-    asyncio.run(_union_none_own_span_and_navigation(coded))
+    run(_union_none_own_span_and_navigation(coded))
 
 
 async def _union_none_own_span_and_navigation(coded):
     app = ReviewTestApp(coded, CODERS, "erin")
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = app.screen
         await pilot.press("j")
@@ -119,12 +118,12 @@ async def _union_none_own_span_and_navigation(coded):
 
 
 def test_detail_pane_shows_versions(coded):
-    asyncio.run(_detail_pane_shows_versions(coded))
+    run(_detail_pane_shows_versions(coded))
 
 
 async def _detail_pane_shows_versions(coded):
     app = ReviewTestApp(coded, CODERS, "dana")
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         detail = app.screen.render_detail().plain
         assert ROOT in detail and "2 bob: not coded" in detail
@@ -141,7 +140,7 @@ def test_workbench_factory_opens_the_review_screen(coded):
     app = create_app(coded.path, "dana", mode="review", review_coders=CODERS, adjudicator="dana")
 
     async def scenario():
-        async with app.run_test(size=(140, 40)) as pilot:
+        async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             assert isinstance(app.screen, ReviewScreen)
             await pilot.press("1")                  # alice's version of the first disagreement
@@ -151,7 +150,7 @@ def test_workbench_factory_opens_the_review_screen(coded):
                 (2, "DES.ROOT", "adjudicated")]
             await pilot.press("q")
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def _events(project):
@@ -162,12 +161,12 @@ def _events(project):
 
 
 def test_undo_returns_to_the_undone_item_and_redo_chains(coded):
-    asyncio.run(_undo_returns_to_the_undone_item(coded))
+    run(_undo_returns_to_the_undone_item(coded))
 
 
 async def _undo_returns_to_the_undone_item(coded):
     app = ReviewTestApp(coded, CODERS, "dana")
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = app.screen
         first, second = (d.key for d in screen.items)
