@@ -324,11 +324,11 @@ def test_cooccurrence_split_by_attribute(coded):
     set_attribute(coded, "alice", war["id"], "polarity", "negated")
     apply_code(coded, "alice", 1, "DES.ROOT", start + 30, start + 60)
     result = cooccurrence(coded, unit="turn", codes=["SEC.WAR", "DES.ROOT"], attribute="polarity")
-    names = result["codes"]
+    names = result.codes
     assert "SEC.WAR polarity=negated" in names and "DES.ROOT polarity=-" in names
     i, j = names.index("SEC.WAR polarity=negated"), names.index("DES.ROOT polarity=-")
-    assert result["matrix"][i][j] == 1
-    assert result["matrix"][names.index("SEC.WAR polarity=affirmed")][j] == 0
+    assert result.matrix[i][j] == 1
+    assert result.matrix[names.index("SEC.WAR polarity=affirmed")][j] == 0
 
 
 def test_gold_codings_carry_the_values_the_coders_agree_on(coded):

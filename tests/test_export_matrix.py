@@ -114,9 +114,9 @@ def test_matrix_frame_and_bad_unit(coded):
 
 def test_cooccurrence_by_turn_is_symmetric_with_hand_counts(coded):
     result = cooccurrence(coded, unit="turn")
-    names = result["codes"]
+    names = result.codes
     assert names == ["SEC", "SEC.WAR", "DES.NOFORCE", "DES.ROOT"]  # only codes in use
-    m = {(a, b): result["matrix"][i][j] for i, a in enumerate(names) for j, b in enumerate(names)}
+    m = {(a, b): result.matrix[i][j] for i, a in enumerate(names) for j, b in enumerate(names)}
     assert all(m[a, b] == m[b, a] for a in names for b in names)
     # Units with codes: d1t0 {ROOT, NOFORCE(bob)}, d1t2 {WAR}, d1t5 {NOFORCE}, d2t0 {NOFORCE},
     # d2t1 {WAR}, d2t2 {SEC}.
@@ -124,18 +124,18 @@ def test_cooccurrence_by_turn_is_symmetric_with_hand_counts(coded):
     assert m["SEC.WAR", "SEC.WAR"] == 2
     assert m["DES.ROOT", "DES.NOFORCE"] == 1
     assert m["SEC.WAR", "DES.NOFORCE"] == 0
-    assert result["units"] == 9 and result["coded_units"] == 6
+    assert result.units == 9 and result.coded_units == 6
 
 
 def test_cooccurrence_by_document_and_sentence(coded):
     by_doc = cooccurrence(coded, unit="document", codes=["SEC.WAR", "DES.NOFORCE", "DES.ROOT"])
-    assert by_doc["matrix"] == [[2, 2, 1], [2, 2, 1], [1, 1, 1]]
+    assert by_doc.matrix == [[2, 2, 1], [2, 2, 1], [1, 1, 1]]
     # "la estrategia de paz" (bob) and "atender las causas" (alice) share a turn, not a sentence.
     by_sentence = cooccurrence(coded, unit="sentence", codes=["DES.NOFORCE", "DES.ROOT"])
-    assert by_sentence["matrix"] == [[3, 0], [0, 1]]
+    assert by_sentence.matrix == [[3, 0], [0, 1]]
     # Families: SEC counts SEC.WAR too; DES with its children.
     families = cooccurrence(coded, unit="document", codes=["SEC", "DES"])
-    assert families["matrix"] == [[2, 2], [2, 2]]
+    assert families.matrix == [[2, 2], [2, 2]]
     columns, rows = cooccurrence_rows(families)
     assert columns == ["code", "SEC", "DES"] and rows[0] == {"code": "SEC", "SEC": 2, "DES": 2}
 
@@ -212,4 +212,4 @@ def test_cli_matrix_by_month_rolls_children_up(coded, tmp_path):
 def test_cooccurrence_default_stays_exact(coded):
     """Rolled-up parents would trivially co-occur with their children; co-occurrence keeps exact codes."""
     result = cooccurrence(coded, unit="turn")
-    assert "DES" not in result["codes"]  # nobody coded DES itself
+    assert "DES" not in result.codes  # nobody coded DES itself

@@ -80,8 +80,8 @@ def annotation_facts(project: Project) -> list[tuple]:
 def test_export_qdpx_is_valid_and_complete(built, tmp_path):
     out = tmp_path / "proyecto.qdpx"
     summary = export_qdpx(built, out)
-    assert summary["documents"] == 2 and summary["annotations"] == 7 and summary["coders"] == 2
-    assert summary["codes"] == 5 and summary["memos"] == 3 and summary["sets"] == 1
+    assert summary.documents == 2 and summary.annotations == 7 and summary.coders == 2
+    assert summary.codes == 5 and summary.memos == 3 and summary.sets == 1
     qde = validate_qdpx(out).decode("utf-8")
     assert f'guid="{coder_guid("ana")}" name="ana"' in qde
     assert 'color="#2299bb"' in qde  # #29b written as #rrggbb
@@ -121,7 +121,7 @@ def test_export_is_deterministic(built, tmp_path):
 def test_export_qdc_is_valid(built, tmp_path):
     out = tmp_path / "codigos.qdc"
     summary = export_qdc(built, out)
-    assert summary == {"codes": 5, "sets": 1}
+    assert (summary.codes, summary.sets) == (5, 1)
     data = validate_qdc(out).decode("utf-8")
     assert 'name="Marco de guerra"' in data and "<MemberCode guid=" in data
 
@@ -129,7 +129,7 @@ def test_export_qdc_is_valid(built, tmp_path):
 def test_export_selected_coders(built, tmp_path):
     out = tmp_path / "ana.qdpx"
     summary = export_qdpx(built, out, coders=["ana"])
-    assert summary["coders"] == 1 and summary["annotations"] == 4
+    assert summary.coders == 1 and summary.annotations == 4
     qde = validate_qdpx(out).decode("utf-8")
     assert coder_guid("beto") not in qde
     with pytest.raises(CoderError, match="no coder named 'zoe'"):
@@ -155,7 +155,7 @@ def test_export_qdc_without_codes_is_a_clear_error(project, tmp_path):
 
 def test_empty_project_exports_a_valid_qdpx(project, tmp_path):
     summary = export_qdpx(project, tmp_path / "vacio.qdpx")
-    assert summary["documents"] == 0
+    assert summary.documents == 0
     validate_qdpx(tmp_path / "vacio.qdpx")
 
 

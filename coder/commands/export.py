@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def _blind_guard(project: Project, viewer: str, coders: list[str], what: str) ->
                      f"--coder {viewer}, mark them done, or let a project owner export (--as)")
 
 
-def _refi(path: Path, suffix: str, project: Project, coders: list[str]) -> dict:
+def _refi(path: Path, suffix: str, project: Project, coders: list[str]) -> object:
     from ..export.refi import export_qdc, export_qdpx
 
     if suffix == ".qdc":
@@ -165,9 +166,11 @@ def _key_count(by: str) -> int:
 
 
 def _describe(summary: object) -> str:
-    if isinstance(summary, dict):
-        return ", ".join(f"{k}: {v}" for k, v in summary.items() if not isinstance(v, (dict, list)))
-    return ""
+    """``name: count`` for each count of a REFI export result (a dataclass of ints)."""
+    if not dataclasses.is_dataclass(summary):
+        return ""
+    return ", ".join(f"{field.name}: {getattr(summary, field.name)}"
+                     for field in dataclasses.fields(summary))
 
 
 # -- search ---------------------------------------------------------------------------------------
@@ -455,14 +458,14 @@ def cooccurrence(project: Project, unit: str, codes: list[str], coders: list[str
         from ..export.tables import write_table
 
         write_table(rows, columns, csv_path, fmt="csv")
-    title = (f"Co-occurrence within {unit}s: {result['units']:,} units, "
-             f"{result['coded_units']:,} with a code")
+    title = (f"Co-occurrence within {unit}s: {result.units:,} units, "
+             f"{result.coded_units:,} with a code")
     if as_json:
-        print_json(result)
-    elif len(result["codes"]) <= 8:
+        print_json(dataclasses.asdict(result))
+    elif len(result.codes) <= 8:
         _print_numbers(rows, columns, title)
     else:  # a wide square does not fit a terminal: the most frequent pairs instead
-        names, matrix = result["codes"], result["matrix"]
+        names, matrix = result.codes, result.matrix
         pairs = [{"code": a, "with": b, "units": matrix[i][j], "units with code": matrix[i][i],
                   "units with other": matrix[j][j]}
                  for i, a in enumerate(names) for j, b in enumerate(names) if i < j and matrix[i][j]]

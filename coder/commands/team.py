@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -255,19 +256,17 @@ def agreement(project: Project, coder_list: str, unit: str, overlap: float, code
     if csv_path is not None:
         report.write_csv(csv_path)
     if as_json:
-        print_json({**report.as_dict(), "blind": blind})
+        print_json({**report.as_dict(), "blind": dataclasses.asdict(blind)})
         return
     import shutil
 
     click.echo(report.format_text(shutil.get_terminal_size((100, 24)).columns))
     click.echo("\nBlind coding (from the events log: no reveal of others' work before the "
                "coder's last change there)")
-    for name, counts in blind["coders"].items():
-        click.echo(f"  {name}: blind on {counts['blind']} of {len(report.documents)} documents")
-    for entry in blind["documents"]:
-        who = [c for c in names if not entry[c]]
-        if who:
-            click.echo(f"  #{entry['document_id']}: not blind: {', '.join(who)}")
+    for name, counts in blind.coders.items():
+        click.echo(f"  {name}: blind on {counts.blind} of {len(report.documents)} documents")
+    for document, who in blind.not_blind():
+        click.echo(f"  #{document}: not blind: {', '.join(who)}")
     if csv_path is not None:
         click.echo(f"\nwrote {csv_path}")
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from ..codebook.model import code_tree, descendants
 from ..corpus.segment import split_sentences
@@ -275,11 +276,22 @@ def _units(project: Project, doc: dict, unit: str) -> list[tuple[int, int]]:
     return sentences
 
 
+@dataclass(frozen=True)
+class Cooccurrence:
+    """The result of :func:`cooccurrence` (a symmetric code x code matrix of unit counts)."""
+
+    unit: str
+    codes: list[str]
+    units: int
+    coded_units: int
+    matrix: list[list[int]]
+
+
 def cooccurrence(project: Project, *, unit: str = "turn", codes: str | Iterable[str] | None = None,
-                 attribute: str | None = None, **filters) -> dict:
+                 attribute: str | None = None, **filters) -> Cooccurrence:
     """How often two codes have segments overlapping the same unit.
 
-    Returns ``{"unit", "codes", "units", "coded_units", "matrix"}``: ``matrix[i][j]`` is
+    Returns a :class:`Cooccurrence`: ``matrix[i][j]`` is
     the number of units where codes i and j both occur (symmetric); the diagonal is the
     number of units where code i occurs at all.  ``units`` counts every unit in the
     filtered documents, ``coded_units`` those with at least one of the codes.
@@ -324,11 +336,11 @@ def cooccurrence(project: Project, *, unit: str = "turn", codes: str | Iterable[
             for i in found:
                 for j in found:
                     matrix[i][j] += 1
-    return {"unit": unit, "codes": names, "units": total, "coded_units": coded, "matrix": matrix}
+    return Cooccurrence(unit=unit, codes=names, units=total, coded_units=coded, matrix=matrix)
 
 
-def cooccurrence_rows(result: dict) -> tuple[list[str], list[dict]]:
+def cooccurrence_rows(result: Cooccurrence) -> tuple[list[str], list[dict]]:
     """The co-occurrence matrix as a table: a ``code`` column, then one column per code."""
-    names = result["codes"]
-    rows = [{"code": name, **dict(zip(names, result["matrix"][i]))} for i, name in enumerate(names)]
+    names = result.codes
+    rows = [{"code": name, **dict(zip(names, result.matrix[i]))} for i, name in enumerate(names)]
     return ["code", *names], rows

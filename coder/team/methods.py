@@ -11,6 +11,9 @@ bootstrap confidence intervals per code and pooled, against Krippendorff's thres
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+
 from ..agreement.report import RELIABLE, TENTATIVE, THRESHOLD_NOTE, UNIT_NAMES, agreement_report
 from ..agreement.units import parse_docs, select_documents
 from ..errors import CoderError
@@ -48,16 +51,50 @@ def agreement_documents(project: Project, coders: list[str], docs: str | list[in
     return kept, record, [d for d in scope.documents if d not in kept]
 
 
-def blind_summary(record: dict, coders: list[str], documents: list[int]) -> dict:
+@dataclass(frozen=True)
+class BlindCount:
+    """One coder's documents coded blind and not blind."""
+
+    blind: int
+    not_blind: int
+
+
+@dataclass(frozen=True)
+class BlindSummary:
+    """The blind-coding record over a set of documents (see :func:`blind_summary`).
+
+    ``documents`` has one row per document: ``document_id`` and, per coder name, whether
+    that coder's work there was blind (a row, as printed in JSON).
+    """
+
+    coders: dict[str, BlindCount]
+    pairs: int
+    blind: int
+    all_blind: bool
+    documents: list[dict]
+
+    def not_blind(self) -> list[tuple[int, list[str]]]:
+        """Each document where some coder was not blind, with those coders."""
+        found = []
+        for row in self.documents:
+            who = [name for name in self.coders if not row[name]]
+            if who:
+                found.append((row["document_id"], who))
+        return found
+
+
+def blind_summary(record: dict, coders: list[str], documents: list[int]) -> BlindSummary:
     """Counts of the record over ``documents``: per coder blind / not blind, and in all."""
-    per = {c: {"blind": sum(record.get((d, c), {"blind": True})["blind"] for d in documents),
-               "not_blind": sum(not record.get((d, c), {"blind": True})["blind"]
-                                for d in documents)} for c in coders}
+    def was_blind(document: int, coder: str) -> bool:
+        return record.get((document, coder), {"blind": True})["blind"]
+
+    per = {c: BlindCount(blind=sum(was_blind(d, c) for d in documents),
+                         not_blind=sum(not was_blind(d, c) for d in documents)) for c in coders}
     pairs = len(documents) * len(coders)
-    blind = sum(v["blind"] for v in per.values())
-    return {"coders": per, "pairs": pairs, "blind": blind, "all_blind": blind == pairs,
-            "documents": [{"document_id": d, **{c: record.get((d, c), {"blind": True})["blind"]
-                                                for c in coders}} for d in documents]}
+    blind = sum(v.blind for v in per.values())
+    return BlindSummary(coders=per, pairs=pairs, blind=blind, all_blind=blind == pairs,
+                        documents=[{"document_id": d, **{c: was_blind(d, c) for c in coders}}
+                                   for d in documents])
 
 
 def methods_report(project: Project, coders: list[str], unit: str = "turn", *,
@@ -82,7 +119,7 @@ def methods_report(project: Project, coders: list[str], unit: str = "turn", *,
         "documents": report.documents,
         "left_out_not_blind": left_out,
         "unit": unit, "units": report.n_units, "segmentation": SEGMENTATION.get(unit, unit),
-        "blind": blind,
+        "blind": dataclasses.asdict(blind),
         "suggestions": {"hidden_by_sample": bool(isinstance(sample, dict)
                                                  and sample.get("blind_suggestions")),
                         "accepted_in_sample": len(used)},
@@ -170,4 +207,4 @@ def format_methods(info: dict) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["agreement_documents", "blind_summary", "format_methods", "methods_report"]
+__all__ = ["BlindCount", "BlindSummary", "agreement_documents", "blind_summary", "format_methods", "methods_report"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -180,7 +181,28 @@ def codebook_tree(project: Project):
     return root
 
 
-def export_qdc(project: Project, path: str | Path) -> dict:
+@dataclass(frozen=True)
+class QdcExport:
+    """What :func:`export_qdc` wrote: how many codes and sets."""
+
+    codes: int
+    sets: int
+
+
+@dataclass(frozen=True)
+class QdpxExport:
+    """What :func:`export_qdpx` wrote: how many of each element the project file holds."""
+
+    codes: int
+    documents: int
+    annotations: int
+    coders: int
+    memos: int
+    variables: int
+    sets: int
+
+
+def export_qdc(project: Project, path: str | Path) -> QdcExport:
     """Write the project's current codes as a REFI-QDA codebook (``.qdc``); returns counts.
 
     Each code carries its name, colour and a readable ``<Description>`` (definition, when
@@ -194,8 +216,8 @@ def export_qdc(project: Project, path: str | Path) -> dict:
         raise CoderError(f"refusing to write an inconsistent codebook: {problems[0]}")
     data = _serialise(root)
     _write_atomically(Path(path), lambda handle: handle.write(data))
-    return {"codes": sum(1 for _ in root.iter(f"{{{CODEBOOK_NS}}}Code")),
-            "sets": sum(1 for _ in root.iter(f"{{{CODEBOOK_NS}}}Set"))}
+    return QdcExport(codes=sum(1 for _ in root.iter(f"{{{CODEBOOK_NS}}}Code")),
+                     sets=sum(1 for _ in root.iter(f"{{{CODEBOOK_NS}}}Set")))
 
 
 # -- project ------------------------------------------------------------------------------------
@@ -461,7 +483,8 @@ def project_tree(project: Project, *, coders: list[str] | None = None):
     return root, members
 
 
-def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None = None) -> dict:
+def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None = None
+                ) -> QdpxExport:
     """Write the project as a REFI-QDA project (``.qdpx``); returns counts.
 
     The zip holds ``project.qde`` and ``sources/<guid>.txt`` (each document's text, UTF-8
@@ -484,9 +507,9 @@ def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None 
 
     _write_atomically(Path(path), write)
     count = lambda tag: sum(1 for _ in root.iter(f"{{{PROJECT_NS}}}{tag}"))  # noqa: E731
-    return {"codes": count("Code"), "documents": count("TextSource"),
-            "annotations": count("Coding"), "coders": count("User"), "memos": count("Note"),
-            "variables": count("Variable"), "sets": count("Set")}
+    return QdpxExport(codes=count("Code"), documents=count("TextSource"),
+                      annotations=count("Coding"), coders=count("User"), memos=count("Note"),
+                      variables=count("Variable"), sets=count("Set"))
 
 
 # -- files --------------------------------------------------------------------------------------
