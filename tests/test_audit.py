@@ -130,27 +130,27 @@ def test_report_gives_precision_n_and_intervals(audited):
     for item in audit_items(audited, "ana"):
         judge_item(audited, "ana", item["id"], verdicts[item["code_id"]].pop())
     report = audit_report(audited)
-    assert report["judgements"] == 18 and report["pending"] == 0
-    codes = {c["key"]: c for c in report["by_code"]}
-    assert (codes["SEC.WAR"]["n"], codes["SEC.WAR"]["correct"]) == (6, 2)
-    assert codes["SEC.WAR"]["precision"] == pytest.approx(2 / 6, abs=1e-4)
+    assert report.judgements == 18 and report.pending == 0
+    codes = {c.key: c for c in report.by_code}
+    assert (codes["SEC.WAR"].n, codes["SEC.WAR"].correct) == (6, 2)
+    assert codes["SEC.WAR"].precision == pytest.approx(2 / 6, abs=1e-4)
     low, high = wilson_interval(2, 6)
-    assert (codes["SEC.WAR"]["low"], codes["SEC.WAR"]["high"]) == (round(low, 4), round(high, 4))
-    assert codes["DES.NOFORCE"]["lenient"] == 1.0
-    families = {c["key"]: c for c in report["by_family"]}
-    assert families["DES"]["n"] == 12 and families["DES"]["correct"] == 8
-    assert report["overall"]["precision"] == pytest.approx(10 / 18, abs=1e-4)
-    years = {c["key"]: c["n"] for c in report["by_year"]}
+    assert (codes["SEC.WAR"].low, codes["SEC.WAR"].high) == (round(low, 4), round(high, 4))
+    assert codes["DES.NOFORCE"].lenient == 1.0
+    families = {c.key: c for c in report.by_family}
+    assert families["DES"].n == 12 and families["DES"].correct == 8
+    assert report.overall.precision == pytest.approx(10 / 18, abs=1e-4)
+    years = {c.key: c.n for c in report.by_year}
     assert sum(years.values()) == 18 and set(years) <= {"2019", "2020"}
-    assert {(c["code"], c["pattern"]) for c in report["by_pattern"]} == {
+    assert {(c.code, c.pattern) for c in report.by_pattern} == {
         ("SEC.WAR", "war-phrase"), ("DES.NOFORCE", "abrazos"), ("DES.ROOT", "causas")}
     # Every cell has fewer than 30 judgements: the report says so.
-    assert all(c["thin"] for c in report["by_code"])
-    assert any("fewer than 30" in w for w in report["warnings"])
-    assert not audit_report(audited, thin=5)["by_code"][0]["thin"]
+    assert all(c.thin for c in report.by_code)
+    assert any("fewer than 30" in w for w in report.warnings)
+    assert not audit_report(audited, thin=5).by_code[0].thin
     # Filters: one judge, one family.
-    assert audit_report(audited, judges=["nobody"])["judgements"] == 0
-    assert audit_report(audited, codes=["SEC"])["judgements"] == 6
+    assert audit_report(audited, judges=["nobody"]).judgements == 0
+    assert audit_report(audited, codes=["SEC"]).judgements == 6
 
 
 def test_cli_draw_mark_report(audited):
@@ -230,16 +230,16 @@ def test_report_measures_how_far_judges_agree(audited):
 
     draw_audit(audited, "ana", per_code=2, seed=9)
     draw_audit(audited, "ben", per_code=2, seed=9)
-    assert audit_report(audited)["judge_agreement"] is None      # nothing judged twice yet
+    assert audit_report(audited).judge_agreement is None      # nothing judged twice yet
     ana_verdicts = ["correct", "wrong", "correct", "borderline", "wrong", "correct"]
     ben_verdicts = ["correct", "wrong", "wrong", "borderline", "wrong", "correct"]
     for item, verdict in zip(audit_items(audited, "ana"), ana_verdicts):
         judge_item(audited, "ana", item["id"], verdict)
     for item, verdict in zip(audit_items(audited, "ben"), ben_verdicts):
         judge_item(audited, "ben", item["id"], verdict)
-    shared = audit_report(audited)["judge_agreement"]
-    assert shared["items"] == 6 and shared["percent"] == pytest.approx(5 / 6, abs=1e-4)
-    assert shared["alpha"] == pytest.approx(
+    shared = audit_report(audited).judge_agreement
+    assert shared.items == 6 and shared.percent == pytest.approx(5 / 6, abs=1e-4)
+    assert shared.alpha == pytest.approx(
         krippendorff_alpha([ana_verdicts, ben_verdicts]).value, abs=1e-4)
 
 
@@ -257,9 +257,9 @@ def test_draw_only_suggestions_predicted_so(audited):
     assert result.drawn == len(items) == 9  # half of the 18
     assert all(item["predicted"]["source"] == "own" for item in items)
     report = audit_report(audited)
-    assert report["judgements"] == 0
+    assert report.judgements == 0
     judge_item(audited, "ana", items[0]["id"], "correct")
-    assert [c["key"] for c in audit_report(audited)["by_predicted"]] == ["source=own"]
+    assert [c.key for c in audit_report(audited).by_predicted] == ["source=own"]
 
 
 def test_draw_presented_unjudged_and_codes_without_the_dimension(audited):
@@ -397,23 +397,23 @@ def test_report_is_blind_for_a_judge_until_done(audited):
     judge_item(audited, "ana", ana[0]["id"], "correct")
     # Ana has two items left: she sees her own judgement only, not Ben's.
     seen = audit_report(audited, viewer="ana")
-    assert (seen["judgements"], seen["judges"], seen["pending"]) == (1, ["ana"], 2)
-    assert seen["blind"] == {"judge": "ana", "pending": 2}
-    assert seen["overall"]["precision"] == 1.0 and seen["judge_agreement"] is None
-    assert audit_report(audited, viewer="ana", judges=["ben"])["judgements"] == 0
+    assert (seen.judgements, seen.judges, seen.pending) == (1, ["ana"], 2)
+    assert (seen.blind.judge, seen.blind.pending) == ("ana", 2)
+    assert seen.overall.precision == 1.0 and seen.judge_agreement is None
+    assert audit_report(audited, viewer="ana", judges=["ben"]).judgements == 0
     # Someone who judges nothing (and the core without a viewer) sees everything.
-    assert audit_report(audited, viewer="olga")["judgements"] == 3
-    assert audit_report(audited)["judges"] == ["ana", "ben"]
+    assert audit_report(audited, viewer="olga").judgements == 3
+    assert audit_report(audited).judges == ["ana", "ben"]
     # A project owner sees all even with items of their own left.
     audited.set_setting("owners", ["ana"])
-    assert audit_report(audited, viewer="ana")["judgements"] == 3
+    assert audit_report(audited, viewer="ana").judgements == 3
     audited.set_setting("owners", [])
     # Once ana has judged all her items, she sees everyone's.
     for item in ana[1:]:
         judge_item(audited, "ana", item["id"], "borderline")
     done = audit_report(audited, viewer="ana")
-    assert done["judgements"] == 5 and done["blind"] is None
-    assert done["judge_agreement"] is not None
+    assert done.judgements == 5 and done.blind is None
+    assert done.judge_agreement is not None
     # The command line reads as $CODER_NAME (or --as).
     runner = CliRunner()
     path = str(audited.path)

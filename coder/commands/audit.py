@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,6 +13,9 @@ from ..project import Project, default_path
 from .common import print_json, project_option, warn, with_project
 from .selection import selection_options, split_values
 from .tui import default_coder
+
+if TYPE_CHECKING:
+    from ..team.audit import Tally
 
 
 def _predicted(values: tuple[str, ...]) -> dict[str, str]:
@@ -225,12 +229,12 @@ def audit_mark(project: Project, item_id: int | None, verdict: str | None, reaso
     click.echo(f"#{item_id}: {row['verdict'] or 'pending'}")
 
 
-def _interval(cell: dict, lenient: bool = False) -> str:
-    if not cell["n"]:
+def _interval(cell: Tally, lenient: bool = False) -> str:
+    if not cell.n:
         return "-"
-    prefix = "lenient_" if lenient else ""
-    value = cell["lenient" if lenient else "precision"]
-    return f"{value:.2f} [{cell[prefix + 'low']:.2f}-{cell[prefix + 'high']:.2f}]"
+    if lenient:
+        return f"{cell.lenient:.2f} [{cell.lenient_low:.2f}-{cell.lenient_high:.2f}]"
+    return f"{cell.precision:.2f} [{cell.low:.2f}-{cell.high:.2f}]"
 
 
 @audit.command("report")
@@ -261,24 +265,24 @@ def audit_report_command(project: Project, judges: tuple[str, ...], draw_name: s
                           codes=split_values(codes) or None, thin=thin or THIN,
                           viewer=viewer or default_coder())
     if as_json:
-        print_json(report)
+        print_json(dataclasses.asdict(report))
         return
     from rich import box
     from rich.console import Console
     from rich.table import Table
 
     console = Console()
-    overall = report["overall"]
-    console.print(f"{report['judgements']} judgement(s) by {', '.join(report['judges']) or 'nobody'}"
-                  f"; {report['pending']} item(s) still to judge", highlight=False)
-    if overall["n"]:
-        weighted = (f"; weighted by each code's share of suggestions {report['weighted']:.2f}"
-                    if report["weighted"] is not None else "")
+    overall = report.overall
+    console.print(f"{report.judgements} judgement(s) by {', '.join(report.judges) or 'nobody'}"
+                  f"; {report.pending} item(s) still to judge", highlight=False)
+    if overall.n:
+        weighted = (f"; weighted by each code's share of suggestions {report.weighted:.2f}"
+                    if report.weighted is not None else "")
         console.print(f"overall precision {_interval(overall)}, lenient {_interval(overall, True)}"
-                      f", n={overall['n']}{weighted}", highlight=False)
+                      f", n={overall.n}{weighted}", highlight=False)
     for title, name in (("family", "by_family"), ("code", "by_code"), ("pattern", "by_pattern"),
                         ("year", "by_year"), ("predicted", "by_predicted")):
-        cells = report[name]
+        cells = getattr(report, name)
         if not cells:
             continue
         table = Table(title=f"per {title} (rates with their Wilson 95 % interval)",
@@ -289,16 +293,15 @@ def audit_report_command(project: Project, judges: tuple[str, ...], draw_name: s
             table.add_column(column, justify="right", no_wrap=True, min_width=width)
         table.add_column("", no_wrap=True, min_width=4)
         for cell in cells:
-            key = f"{cell['code']} {cell['pattern']}" if name == "by_pattern" else str(cell["key"])
-            table.add_row(key, str(cell["n"]),
-                          f"{cell['correct']}/{cell['borderline']}/{cell['wrong']}",
-                          _interval(cell), _interval(cell, True), "thin" if cell["thin"] else "")
+            key = f"{cell.code} {cell.pattern}" if name == "by_pattern" else str(cell.key)
+            table.add_row(key, str(cell.n), f"{cell.correct}/{cell.borderline}/{cell.wrong}",
+                          _interval(cell), _interval(cell, True), "thin" if cell.thin else "")
         console.print(table)
-    shared = report["judge_agreement"]
+    shared = report.judge_agreement
     if shared:
-        alpha = "-" if shared["alpha"] is None else f"{shared['alpha']:.3f}"
-        percent = "-" if shared["percent"] is None else f"{shared['percent']:.0%}"
-        console.print(f"judges agreeing on the {shared['items']} suggestion(s) more than one "
+        alpha = "-" if shared.alpha is None else f"{shared.alpha:.3f}"
+        percent = "-" if shared.percent is None else f"{shared.percent:.0%}"
+        console.print(f"judges agreeing on the {shared.items} suggestion(s) more than one "
                       f"read: alpha {alpha}, {percent} of pairs", highlight=False)
-    for message in report["warnings"]:
+    for message in report.warnings:
         warn(message)

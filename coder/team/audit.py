@@ -17,6 +17,7 @@ and says when a cell is too thin to be a rate.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import math
 import random
@@ -434,23 +435,105 @@ def judge_items(project: Project, judge: str, verdicts: list[dict], *,
                 for item_id, verdict, reason in plan]
 
 
-def _cell(key: object, verdicts: list[str], thin: int) -> dict:
-    n = len(verdicts)
-    correct = verdicts.count("correct")
-    borderline = verdicts.count("borderline")
-    strict = wilson_interval(correct, n)
-    lenient = wilson_interval(correct + borderline, n)
-    return {
-        "key": key, "n": n, "correct": correct, "borderline": borderline,
-        "wrong": verdicts.count("wrong"),
-        "precision": round(correct / n, 4) if n else None,
-        "low": round(strict[0], 4) if strict else None,
-        "high": round(strict[1], 4) if strict else None,
-        "lenient": round((correct + borderline) / n, 4) if n else None,
-        "lenient_low": round(lenient[0], 4) if lenient else None,
-        "lenient_high": round(lenient[1], 4) if lenient else None,
-        "thin": n < thin,
-    }
+@dataclass(frozen=True)
+class Tally:
+    """Verdict counts and rates of a group of judgements.
+
+    ``precision`` counts *correct* only, ``lenient`` borderline too; ``low``/``high`` (and
+    ``lenient_low``/``lenient_high``) are Wilson 95 % bounds; ``thin``: fewer judgements
+    than the report's threshold.  Rates are None when ``n`` is 0.
+    """
+
+    n: int
+    correct: int
+    borderline: int
+    wrong: int
+    precision: float | None
+    low: float | None
+    high: float | None
+    lenient: float | None
+    lenient_low: float | None
+    lenient_high: float | None
+    thin: bool
+
+    @classmethod
+    def of(cls, verdicts: list[str], thin: int, **key) -> Tally:
+        """The tally of ``verdicts`` (``key``: the subclass's key fields)."""
+        n = len(verdicts)
+        correct = verdicts.count("correct")
+        borderline = verdicts.count("borderline")
+        strict = wilson_interval(correct, n)
+        lenient = wilson_interval(correct + borderline, n)
+        return cls(**key, n=n, correct=correct, borderline=borderline,
+                   wrong=verdicts.count("wrong"),
+                   precision=round(correct / n, 4) if n else None,
+                   low=round(strict[0], 4) if strict else None,
+                   high=round(strict[1], 4) if strict else None,
+                   lenient=round((correct + borderline) / n, 4) if n else None,
+                   lenient_low=round(lenient[0], 4) if lenient else None,
+                   lenient_high=round(lenient[1], 4) if lenient else None,
+                   thin=n < thin)
+
+
+@dataclass(frozen=True)
+class _Keyed:
+    key: object
+
+
+@dataclass(frozen=True)
+class PrecisionCell(Tally, _Keyed):
+    """A report cell: a family, code, year or prediction (``key``) and its :class:`Tally`.
+
+    (``_Keyed`` comes last among the bases so that ``key`` is the first field, as in the
+    report's JSON.)
+    """
+
+
+@dataclass(frozen=True)
+class PatternCell(Tally):
+    """A per-pattern report cell: the :class:`Tally` of one ``code``'s ``pattern``."""
+
+    code: str
+    pattern: str
+
+
+@dataclass(frozen=True)
+class JudgeAgreement:
+    """How far judges who read the same suggestions agree (nominal alpha, share of pairs)."""
+
+    judges: list[str]
+    items: int
+    alpha: float | None
+    percent: float | None
+
+
+@dataclass(frozen=True)
+class ReportBlindness:
+    """The report was cut to ``judge``'s own judgements: ``pending`` items still to judge."""
+
+    judge: str
+    pending: int
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """The result of :func:`audit_report`."""
+
+    judgements: int
+    pending: int
+    judges: list[str]
+    draws: list[str]
+    thin_below: int
+    overall: PrecisionCell
+    weighted: float | None
+    by_family: list[PrecisionCell]
+    by_code: list[PrecisionCell]
+    by_pattern: list[PatternCell]
+    by_year: list[PrecisionCell]
+    by_predicted: list[PrecisionCell]
+    judge_agreement: JudgeAgreement | None
+    warnings: list[str]
+    blind: ReportBlindness | None
 
 
 def report_blind_to_others(project: Project, viewer: str | None, draw: str | None = None
@@ -479,7 +562,7 @@ def report_blind_to_others(project: Project, viewer: str | None, draw: str | Non
 
 def audit_report(project: Project, *, judges: Sequence[str] | None = None,
                  draw: str | None = None, codes: Sequence[str] | None = None,
-                 thin: int = THIN, viewer: str | None = None) -> dict:
+                 thin: int = THIN, viewer: str | None = None) -> AuditReport:
     """Precision of judged suggestions: overall, per family, code, pattern, year, prediction.
 
     ``precision`` counts *correct* only; ``lenient`` counts borderline as correct too.
@@ -517,58 +600,60 @@ def audit_report(project: Project, *, judges: Sequence[str] | None = None,
                                      + (" AND draw = ?" if draw else ""),
                                      [draw] if draw else []).fetchone()[0]
 
-    def group(key_of) -> list[dict]:
+    def verdicts_by(key_of) -> list[tuple[object, list[str]]]:
         buckets: dict = {}
         for row in rows:
             for key in key_of(row):
                 buckets.setdefault(key, []).append(row["verdict"])
-        return [_cell(key, verdicts, thin)
-                for key, verdicts in sorted(buckets.items(), key=lambda kv: str(kv[0]))]
+        return sorted(buckets.items(), key=lambda kv: str(kv[0]))
+
+    def group(key_of) -> list[PrecisionCell]:
+        return [PrecisionCell.of(verdicts, thin, key=key) for key, verdicts in verdicts_by(key_of)]
 
     by_code = group(lambda r: [r["code_id"]])
     population = dict(project.db.execute("SELECT code_id, count(*) FROM suggestions GROUP BY code_id"))
     weighted = None
-    total = sum(population.get(c["key"], 0) for c in by_code)
+    total = sum(population.get(c.key, 0) for c in by_code)
     if total:
-        weighted = round(sum(c["precision"] * population.get(c["key"], 0) for c in by_code) / total, 4)
-    report = {
-        "judgements": len(rows),
-        "pending": pending,
-        "judges": sorted({r["judge"] for r in rows}),
-        "draws": sorted({r["draw"] for r in rows}),
-        "thin_below": thin,
-        "overall": _cell("all", [r["verdict"] for r in rows], thin),
-        "weighted": weighted,
-        "by_family": group(lambda r: [r["code_id"].split(".")[0]]),
-        "by_code": by_code,
-        "by_pattern": group(lambda r: [(r["code_id"], r["pattern_id"])]),
-        "by_year": group(lambda r: [r["year"] or "undated"]),
-        "by_predicted": group(lambda r: [f"{k}={v}" for k, v in
-                                         sorted(json.loads(r["predicted"] or "{}").items())]),
-    }
-    for cell in report["by_pattern"]:
-        cell["code"], cell["pattern"] = cell.pop("key")
-    report["judge_agreement"] = _judge_agreement(rows)
-    thin_cells = sum(c["thin"] for name in ("by_code", "by_pattern", "by_year")
-                     for c in report[name])
-    report["warnings"] = []
-    report["blind"] = None
+        weighted = round(sum(c.precision * population.get(c.key, 0) for c in by_code) / total, 4)
+    by_pattern = [PatternCell.of(verdicts, thin, code=code, pattern=pattern)
+                  for (code, pattern), verdicts in verdicts_by(
+                      lambda r: [(r["code_id"], r["pattern_id"])])]
+    by_year = group(lambda r: [r["year"] or "undated"])
+    thin_cells = sum(c.thin for cells in (by_code, by_pattern, by_year) for c in cells)
+    warnings: list[str] = []
     if left:
-        report["blind"] = {"judge": viewer, "pending": left}
-        report["warnings"].append(
+        warnings.append(
             f"{viewer} still has {left} item(s) to judge: the report shows {viewer}'s own "
             "judgements only, blind to who else judged (all once every item is judged; a "
             "project owner sees all)")
     if not rows:
-        report["warnings"].append("no judged items yet: `coder audit draw`, then `coder audit judge`")
+        warnings.append("no judged items yet: `coder audit draw`, then `coder audit judge`")
     elif thin_cells:
-        report["warnings"].append(
+        warnings.append(
             f"{thin_cells} cell(s) have fewer than {thin} judgements: read their intervals, "
             "not their rates")
-    return report
+    return AuditReport(
+        judgements=len(rows),
+        pending=pending,
+        judges=sorted({r["judge"] for r in rows}),
+        draws=sorted({r["draw"] for r in rows}),
+        thin_below=thin,
+        overall=PrecisionCell.of([r["verdict"] for r in rows], thin, key="all"),
+        weighted=weighted,
+        by_family=group(lambda r: [r["code_id"].split(".")[0]]),
+        by_code=by_code,
+        by_pattern=by_pattern,
+        by_year=by_year,
+        by_predicted=group(lambda r: [f"{k}={v}" for k, v in
+                                      sorted(json.loads(r["predicted"] or "{}").items())]),
+        judge_agreement=_judge_agreement(rows),
+        warnings=warnings,
+        blind=ReportBlindness(judge=viewer, pending=left) if left else None,
+    )
 
 
-def _judge_agreement(rows: list[dict]) -> dict | None:
+def _judge_agreement(rows: list[dict]) -> JudgeAgreement | None:
     """How far judges who read the same suggestions agree (None: no suggestion read twice).
 
     Nominal Krippendorff's alpha over judges x suggestions (correct / borderline /
@@ -589,14 +674,15 @@ def _judge_agreement(rows: list[dict]) -> dict | None:
     data = [[verdicts.get(judge) for verdicts in shared] for judge in judges]
     alpha = krippendorff_alpha(data)
     percent = percent_agreement(data)
-    return {"judges": judges, "items": len(shared),
-            "alpha": None if alpha.value is None else round(alpha.value, 4),
-            "percent": None if percent.value is None else round(percent.value, 4)}
+    return JudgeAgreement(judges=judges, items=len(shared),
+                          alpha=None if alpha.value is None else round(alpha.value, 4),
+                          percent=None if percent.value is None else round(percent.value, 4))
 
 
-def audited_precision(project: Project, *, judges: Sequence[str] | None = None) -> dict[str, dict]:
+def audited_precision(project: Project, *, judges: Sequence[str] | None = None
+                      ) -> dict[str, PrecisionCell]:
     """Per code: the audited precision cell (as in :func:`audit_report`), for weighting counts."""
-    return {cell["key"]: cell for cell in audit_report(project, judges=judges)["by_code"]}
+    return {cell.key: cell for cell in audit_report(project, judges=judges).by_code}
 
 
 def with_intervals(project: Project, pattern_report: dict, *, thin: int = THIN) -> dict:
@@ -607,8 +693,8 @@ def with_intervals(project: Project, pattern_report: dict, *, thin: int = THIN) 
     item of the pattern was judged).  Decisions are what coders happened to accept while
     coding, so they lean towards the suggestions they agreed with; the audit is a sample.
     """
-    audited = {(cell["code"], cell["pattern"]): cell
-               for cell in audit_report(project, thin=thin)["by_pattern"]}
+    audited = {(cell.code, cell.pattern): dataclasses.asdict(cell)
+               for cell in audit_report(project, thin=thin).by_pattern}
     for row in pattern_report["patterns"]:
         n = row["accepted"] + row["rejected"]
         bounds = wilson_interval(row["accepted"], n)
@@ -657,21 +743,21 @@ def suggestion_frequencies(project: Project, *, by: str = "year",
     warnings: list[str] = []
     if weighted:
         report = audit_report(project)
-        by_code = {c["key"]: c for c in report["by_code"]}
-        by_family = {c["key"]: c for c in report["by_family"]}
+        by_code = {c.key: c for c in report.by_code}
+        by_family = {c.key: c for c in report.by_family}
         unaudited = set()
         for row in counts:
             code = row["code_id"]
             cell = by_code.get(code) or by_family.get(code.split(".")[0])
-            precision[code] = cell["precision"] if cell else None
+            precision[code] = cell.precision if cell else None
             if cell is None:
                 unaudited.add(code)
         if unaudited:
             warnings.append(f"{len(unaudited)} code(s) have no audited precision (e.g. "
                             f"{sorted(unaudited)[0]}): their weighted cells are empty")
-        if any(c["thin"] for c in report["by_code"]):
+        if any(c.thin for c in report.by_code):
             warnings.append("some audited precisions rest on fewer than "
-                            f"{report['thin_below']} judgements: see `coder audit report`")
+                            f"{report.thin_below} judgements: see `coder audit report`")
     periods: dict[str, dict] = {}
     for row in counts:
         entry = periods.setdefault(row["period"], {"n": [0] * len(columns),
