@@ -180,6 +180,6 @@ def test_patterns_a_blank_pipeline_cannot_match_are_left_out_with_a_note(project
          {"id": "peace", "lang": "es", "pattern": "paz"}])])
     notes: list[str] = []
     result = export_spacy_pipelines(project, Path(tmp_path / "pipes"), warn=notes.append)
-    assert result["languages"]["es"] == 8
+    assert result.languages["es"] == 8
     assert any("pattern noun" in n and "POS" in n for n in notes)
     assert "pattern noun" in (tmp_path / "pipes" / "README.txt").read_text()

@@ -148,37 +148,37 @@ def patterns_try(project: Project, text: str, lang: str, model: str | None, code
     """
     from ..suggest.store import try_patterns
 
-    result = try_patterns(project, text, lang=lang, model=model, code=code, kind=kind, warn=warn)
+    trial = try_patterns(project, text, lang=lang, model=model, code=code, kind=kind, warn=warn)
     if as_json:
-        print_json(result)
+        print_json(trial.as_json())
         return
     from rich.console import Console
     from rich.table import Table
 
     console = Console()
-    table = Table(title=f"tokens ({result['pipeline']})", title_justify="left")
+    table = Table(title=f"tokens ({trial.pipeline})", title_justify="left")
     for name in ("#", "token", "lower", "lemma", "in lemma table"):
         table.add_column(name)
-    for token in result["tokens"]:
-        in_table = {True: "yes", False: "no (lemma = text)", None: "-"}[token["in_table"]]
-        table.add_row(str(token["i"]), repr(token["text"])[1:-1], token["lower"], token["lemma"],
-                      in_table)
+    for token in trial.tokens:
+        in_table = {True: "yes", False: "no (lemma = text)", None: "-"}[token.in_table]
+        table.add_row(str(token.i), repr(token.text)[1:-1], token.lower, token.lemma, in_table)
     console.print(table)
-    if not result["hits"]:
+    if not trial.hits:
         console.print("no pattern fires")
         return
-    for hit in result["hits"]:
-        label = "exclude " if hit["exclude"] else ""
-        why = hit["dropped"] if isinstance(hit["dropped"], str) else "an exclude pattern overlaps it"
-        note = f"  [dim](dropped: {why})[/]" if hit["dropped"] else ""
-        console.print(f"{hit['code']}  {label}{hit['pattern']}  {hit['start']}-{hit['end']}  "
-                      f"[bold]{hit['text']!r}[/]{note}", highlight=False)
-        if "source" in hit and not hit["dropped"]:
-            cues = ", ".join(f"{k}: {v!r}" for k, v in hit["cues"].items())
-            console.print(f"    source={hit['source']}  polarity={hit['polarity']}"
-                          f"  sector={hit['sector'] or '-'}  context={hit['context'] or '-'}"
-                          + (f"  [yellow]set aside: {hit['cues'].get('set_aside') or 'not an own affirmed move'}[/]"
-                             if hit["marked"] else "")
+    for hit in trial.hits:
+        label = "exclude " if hit.exclude else ""
+        why = hit.dropped if isinstance(hit.dropped, str) else "an exclude pattern overlaps it"
+        note = f"  [dim](dropped: {why})[/]" if hit.dropped else ""
+        console.print(f"{hit.code}  {label}{hit.pattern}  {hit.start}-{hit.end}  "
+                      f"[bold]{hit.text!r}[/]{note}", highlight=False)
+        reading = hit.reading
+        if reading is not None and not hit.dropped:
+            cues = ", ".join(f"{k}: {v!r}" for k, v in reading.cues.items())
+            console.print(f"    source={reading.source}  polarity={reading.polarity}"
+                          f"  sector={reading.sector or '-'}  context={reading.context or '-'}"
+                          + (f"  [yellow]set aside: {reading.cues.get('set_aside') or 'not an own affirmed move'}[/]"
+                             if reading.marked else "")
                           + (f"  [dim]({cues})[/]" if cues else ""), highlight=False)
 
 
@@ -285,7 +285,7 @@ def patterns_export(project: Project, path: Path, fmt: str | None) -> None:
 
     result = export_spacy_pipelines(project, path, warn=warn)
     pipelines = ", ".join(f"{path / lang} ({count} pattern(s))"
-                          for lang, count in result["languages"].items())
+                          for lang, count in result.languages.items())
     click.echo(f"wrote spaCy pipeline(s) {pipelines}; spans in doc.spans['coder']; "
                f"see {path / 'README.txt'}")
 

@@ -35,6 +35,7 @@ any anchor send every text through the whole pipeline.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -955,12 +956,80 @@ def match_document(plans: dict[str, Plan], lang: str, turns: Sequence[tuple[int,
     return hits
 
 
-def explain(plan: Plan, text: str) -> dict:
+@dataclass(frozen=True)
+class TokenView:
+    """One token as the patterns see it; ``in_table``: whether the lookup lemma table lists
+    its text (None: no lookup table).  ``tags`` (pos, tag, dep) only with a trained model."""
+
+    i: int
+    text: str
+    lower: str
+    lemma: str
+    in_table: bool | None
+    start: int
+    end: int
+    tags: dict[str, str] | None = None
+
+    def as_json(self) -> dict:
+        """The token as ``coder patterns try --json`` prints it (tags flattened in)."""
+        row = {name: getattr(self, name)
+               for name in ("i", "text", "lower", "lemma", "in_table", "start", "end")}
+        return {**row, **(self.tags or {})}
+
+
+@dataclass(frozen=True)
+class HitReading:
+    """How the clause around a kept hit reads (see :mod:`coder.suggest.moves`)."""
+
+    source: str
+    polarity: str
+    sector: str | None
+    context: str | None
+    marked: bool
+    cues: dict
+
+
+@dataclass(frozen=True)
+class PatternHit:
+    """One pattern hit on a tried text; ``dropped``: False, True (an exclude pattern of
+    its code overlaps it) or the reason it would not be kept."""
+
+    code: str
+    pattern: str
+    start: int
+    end: int
+    text: str
+    exclude: bool
+    dropped: bool | str
+    reading: HitReading | None = None
+
+    def as_json(self) -> dict:
+        """The hit as ``coder patterns try --json`` prints it (the reading flattened in)."""
+        row = {name: getattr(self, name)
+               for name in ("code", "pattern", "start", "end", "text", "exclude", "dropped")}
+        if self.reading is not None:
+            row.update(dataclasses.asdict(self.reading))
+        return row
+
+
+@dataclass(frozen=True)
+class PatternTrial:
+    """The result of :func:`explain`: how the patterns see a text."""
+
+    pipeline: str
+    tokens: list[TokenView]
+    hits: list[PatternHit]
+
+    def as_json(self) -> dict:
+        """The trial as ``coder patterns try --json`` prints it."""
+        return {"pipeline": self.pipeline, "tokens": [t.as_json() for t in self.tokens],
+                "hits": [h.as_json() for h in self.hits]}
+
+
+def explain(plan: Plan, text: str) -> PatternTrial:
     """How the patterns see ``text``: its tokens and every hit (the naive pipeline).
 
-    Returns ``{"pipeline", "tokens": [{i, text, lower, lemma, in_table, start, end}],
-    "hits": [{code, pattern, start, end, text, exclude, dropped}]}``; ``dropped`` marks a
-    hit removed because an exclude pattern of its code overlaps it.
+    ``dropped`` marks a hit removed because an exclude pattern of its code overlaps it.
     """
     engine = get_engine(plan, naive=True)
     doc = engine.nlp(text)
@@ -969,21 +1038,19 @@ def explain(plan: Plan, text: str) -> dict:
         lookups = engine.nlp.get_pipe("lemmatizer").lookups
         if lookups.has_table("lemma_lookup"):
             table = lookups.get_table("lemma_lookup")
-    tokens = []
-    for token in doc:
-        item = {"i": token.i, "text": token.text, "lower": token.lower_, "lemma": token.lemma_,
-                "in_table": (token.text in table) if table is not None else None,
-                "start": token.idx, "end": token.idx + len(token.text)}
-        if plan.model:
-            item.update(pos=token.pos_, tag=token.tag_, dep=token.dep_)
-        tokens.append(item)
+    tokens = [TokenView(i=token.i, text=token.text, lower=token.lower_, lemma=token.lemma_,
+                        in_table=(token.text in table) if table is not None else None,
+                        start=token.idx, end=token.idx + len(token.text),
+                        tags=(dict(pos=token.pos_, tag=token.tag_, dep=token.dep_)
+                              if plan.model else None))
+              for token in doc]
     raw = engine.doc_hits(doc)
     kept = set(engine.finish(raw))
     hits = []
     for index, start, end in sorted(raw, key=lambda h: (h[1], h[2], h[0])):
         rule = plan.rules[index]
-        hits.append({"code": rule.code, "pattern": rule.pattern_id, "start": start, "end": end,
-                     "text": text[start:end], "exclude": rule.exclude,
-                     "dropped": (not rule.exclude
-                                 and (rule.code, rule.pattern_id, start, end) not in kept)})
-    return {"pipeline": plan.pipeline, "tokens": tokens, "hits": hits}
+        hits.append(PatternHit(code=rule.code, pattern=rule.pattern_id, start=start, end=end,
+                               text=text[start:end], exclude=rule.exclude,
+                               dropped=(not rule.exclude
+                                        and (rule.code, rule.pattern_id, start, end) not in kept)))
+    return PatternTrial(pipeline=plan.pipeline, tokens=tokens, hits=hits)

@@ -26,6 +26,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CoderError
@@ -68,13 +69,21 @@ coder matches each turn's speech on its own, never document headers or speaker l
 {left_out}"""
 
 
+@dataclass(frozen=True)
+class SpacyExport:
+    """What :func:`export_spacy_pipelines` wrote: patterns per language, and the patterns
+    left out (one line each: a blank pipeline cannot match them)."""
+
+    languages: dict[str, int]
+    left_out: list[str]
+
+
 def export_spacy_pipelines(project: Project, folder: str | Path,
-                           warn: Callable[[str], None] | None = None) -> dict:
+                           warn: Callable[[str], None] | None = None) -> SpacyExport:
     """Write one spaCy pipeline folder per pattern language under ``folder``.
 
     ``folder`` must be new, empty, or an earlier export (it is then replaced whole, only
-    once the new one is complete).  Returns ``{"languages": {lang: patterns}, "left_out":
-    [..]}``.  Raises :class:`CoderError` when there are no patterns or the folder holds
+    once the new one is complete).  Returns a :class:`SpacyExport`.  Raises :class:`CoderError` when there are no patterns or the folder holds
     something else.
     """
     from .store import pattern_refs
@@ -120,7 +129,7 @@ def export_spacy_pipelines(project: Project, folder: str | Path,
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return {"languages": counts, "left_out": left_out}
+    return SpacyExport(languages=counts, left_out=left_out)
 
 
 def _check_folder(folder: Path) -> None:

@@ -14,6 +14,7 @@ document written before the interruption; the next run resumes after them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sqlite3
@@ -29,7 +30,18 @@ from ..project import Project, now, stopped_partway
 from ..selection import Filters, check_date_range, normalise_date
 
 # A coder's suggestion visibility lives in team.coders (light for the workbench); re-exported.
-from .engine import Hit, PatternRef, Plan, build_plan, match_document, validate_refs
+from .engine import (
+    Hit,
+    HitReading,
+    PatternHit,
+    PatternRef,
+    PatternTrial,
+    Plan,
+    build_plan,
+    explain,
+    match_document,
+    validate_refs,
+)
 from .moves import RULES_VERSION, MoveBook, Reading, keep_longest, move_book_from_yaml
 
 ROLES = KINDS  # a turn's kind: --role of a run
@@ -893,7 +905,7 @@ def import_patterns(project: Project, path: str | Path) -> dict:
 
 def try_patterns(project: Project, text: str, *, lang: str = "es", model: str | None = None,
                  code: str | None = None, kind: str = "president",
-                 warn: Callable[[str], None] | None = None) -> dict:
+                 warn: Callable[[str], None] | None = None) -> PatternTrial:
     """Which of the codebook's patterns fire on ``text``, token by token (see ``engine.explain``).
 
     Each hit that `coder suggest` would keep also carries its predicted ``source``,
@@ -901,35 +913,42 @@ def try_patterns(project: Project, text: str, *, lang: str = "es", model: str | 
     (:mod:`coder.suggest.moves`), reading ``text`` as one turn of a ``kind`` speaker;
     ``dropped`` says why a hit would not be kept.
     """
-    from .engine import explain
-
     refs = [r for r in pattern_refs(project) if r.entry.get("lang") == lang
             and (code is None or r.code == code or r.code.startswith(code + "."))]
     if not refs:
         what = f" of code {code}" if code else ""
         raise CoderError(f"no {lang!r} patterns{what} in the codebook")
     plan = build_plan(lang, refs, model, warn=warn)
-    result = explain(plan, text)
+    trial = explain(plan, text)
     # The reading of each surviving hit, as `coder suggest` would store it (the text is
     # one turn of a ``kind`` speaker).
     book = _move_book(project)
     reader = book.reader(text, kind)
-    live = [(h["code"], h["pattern"], h["start"], h["end"]) for h in result["hits"]
-            if not h["exclude"] and not h["dropped"]]
+    live = [(h.code, h.pattern, h.start, h.end) for h in trial.hits
+            if not h.exclude and not h.dropped]
     longest = set(keep_longest(live))
-    for hit in result["hits"]:
-        key = (hit["code"], hit["pattern"], hit["start"], hit["end"])
-        if hit["exclude"] or hit["dropped"]:
-            continue
-        if key not in longest:
-            hit["dropped"] = "a longer hit of the code overlaps it"
-            continue
-        rules = book.for_code(hit["code"])
-        reading = reader.read(hit["start"], hit["end"], rules, book.lexicons, book.topics)
-        hit.update(source=reading.source, polarity=reading.polarity, sector=reading.sector,
-                   context=reading.context, marked=reading.marked, cues=reading.cues)
-        if rules.requires_context and reading.context is None:
-            hit["dropped"] = f"no {rules.requires_context} context within the {rules.within}"
-        elif reading.ruled_out:
-            hit["dropped"] = f"{reading.cues['unless']!r} ({rules.unless_context}) in the sentence"
-    return result
+    hits = []
+    for hit in trial.hits:
+        if not (hit.exclude or hit.dropped):
+            hit = _read_hit(hit, (hit.code, hit.pattern, hit.start, hit.end) in longest,
+                            book, reader)
+        hits.append(hit)
+    return dataclasses.replace(trial, hits=hits)
+
+
+def _read_hit(hit: PatternHit, longest: bool, book, reader) -> PatternHit:
+    """``hit`` with its clause reading, or dropped with the reason `coder suggest` has."""
+    if not longest:
+        return dataclasses.replace(hit, dropped="a longer hit of the code overlaps it")
+    rules = book.for_code(hit.code)
+    reading = reader.read(hit.start, hit.end, rules, book.lexicons, book.topics)
+    hit = dataclasses.replace(hit, reading=HitReading(
+        source=reading.source, polarity=reading.polarity, sector=reading.sector,
+        context=reading.context, marked=reading.marked, cues=reading.cues))
+    if rules.requires_context and reading.context is None:
+        return dataclasses.replace(
+            hit, dropped=f"no {rules.requires_context} context within the {rules.within}")
+    if reading.ruled_out:
+        return dataclasses.replace(
+            hit, dropped=f"{reading.cues['unless']!r} ({rules.unless_context}) in the sentence")
+    return hit
