@@ -169,6 +169,14 @@ def test_cli_draw_mark_report(audited):
     result = runner.invoke(main, ["audit", "report", "--json", "-p", path])
     report = json.loads(result.output)
     assert report["judgements"] == 1 and report["pending"] == 5
+    # The JSON keys are the AuditReport / PrecisionCell fields: a renamed one fails here.
+    assert list(report) == ["judgements", "pending", "judges", "draws", "thin_below", "overall",
+                            "weighted", "by_family", "by_code", "by_pattern", "by_year",
+                            "by_predicted", "judge_agreement", "warnings", "blind"]
+    assert list(report["overall"]) == ["key", "n", "correct", "borderline", "wrong", "precision",
+                                       "low", "high", "lenient", "lenient_low", "lenient_high",
+                                       "thin"]
+    assert list(report["by_pattern"][0])[-2:] == ["code", "pattern"]
     result = runner.invoke(main, ["audit", "report", "-p", path])
     assert result.exit_code == 0 and "precision" in result.output and "thin" in result.output
     result = runner.invoke(main, ["audit", "draw", "--per-code", "2", "--seed", "5",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import pytest
 from click.testing import CliRunner
@@ -184,6 +185,8 @@ def test_cli_matrix_and_cooccurrence(coded, tmp_path):
     result = runner.invoke(main, ["cooccurrence", "--json", "-p", str(coded.path), "--gold"])
     assert result.exit_code == 0, result.output
     assert '"coded_units": 1' in result.output
+    # The JSON keys are the Cooccurrence fields: renaming one breaks scripts that read them.
+    assert list(json.loads(result.output)) == ["unit", "codes", "units", "coded_units", "matrix"]
 
 
 def test_cli_matrix_by_month_rolls_children_up(coded, tmp_path):

@@ -549,18 +549,18 @@ def test_pattern_report_counts_decisions_and_gold(proj):
     apply_code(proj, "gold", war[0]["document"], "SEC.THREAT", 0, 5)  # a gold span no suggestion finds
 
     report = pattern_report(proj)
-    assert report["gold_coders"] == ["gold"]
-    by = {(r["code"], r["pattern"]): r for r in report["patterns"]}
-    assert by[("SEC.THREAT", "threat")]["accepted"] == 1 and by[("SEC.THREAT", "threat")]["rejected"] == 2
-    assert by[("SEC.THREAT", "threat")]["precision"] == pytest.approx(1 / 3, abs=1e-3)
-    assert by[("SEC.THREAT", "threat")]["hits"] == len(threat)
-    assert by[("DES.ROOT", "causes")]["precision"] is None
+    assert report.gold_coders == ["gold"]
+    by = {(r.code, r.pattern): r for r in report.patterns}
+    assert by[("SEC.THREAT", "threat")].accepted == 1 and by[("SEC.THREAT", "threat")].rejected == 2
+    assert by[("SEC.THREAT", "threat")].precision == pytest.approx(1 / 3, abs=1e-3)
+    assert by[("SEC.THREAT", "threat")].hits == len(threat)
+    assert by[("DES.ROOT", "causes")].precision is None
     in_gold_doc = [s for s in war if s["pattern"] == war[0]["pattern"]]
-    assert by[("SEC.WAR", war[0]["pattern"])]["gold_tp"] >= 1
-    assert by[("SEC.WAR", war[0]["pattern"])]["gold_hits"] >= len(in_gold_doc)
-    codes = {r["code"]: r for r in report["codes"]}
-    assert codes["SEC.WAR"]["gold_recall"] == 1.0
-    assert codes["SEC.THREAT"]["gold_found"] == 0
+    assert by[("SEC.WAR", war[0]["pattern"])].gold_tp >= 1
+    assert by[("SEC.WAR", war[0]["pattern"])].gold_hits >= len(in_gold_doc)
+    codes = {r.code: r for r in report.codes}
+    assert codes["SEC.WAR"].gold_recall == 1.0
+    assert codes["SEC.THREAT"].gold_found == 0
 
 
 def test_export_and_import_patterns_round_trip(proj, tmp_path):
@@ -632,10 +632,20 @@ def test_cli_suggest_suggestions_and_patterns(proj, tmp_path):
     data = json.loads(tried.stdout)
     assert [t["lemma"] for t in data["tokens"]][:2] == ["Se", "acabar"]
     assert [(h["code"], h["text"]) for h in data["hits"]] == [("SEC.WAR", "guerra contra el narco")]
+    # The JSON keys scripts read (PatternTrial.as_json): a renamed field fails here.
+    assert list(data) == ["pipeline", "tokens", "hits"]
+    assert list(data["tokens"][0]) == ["i", "text", "lower", "lemma", "in_table", "start", "end"]
+    assert list(data["hits"][0])[:7] == ["code", "pattern", "start", "end", "text", "exclude",
+                                         "dropped"]
+    assert {"source", "polarity", "sector", "context", "marked", "cues"} <= set(data["hits"][0])
     assert "guerra contra el narco" in cli(proj, "patterns", "try", "Se acabó la guerra contra el narco").output
 
     report = json.loads(cli(proj, "patterns", "report", "--json").stdout)
     assert {r["pattern"] for r in report["patterns"]} >= {"hugs", "threat", "causes"}
+    assert list(report) == ["gold_coders", "patterns", "codes", "thin_below"]
+    assert list(report["patterns"][0]) == [
+        "code", "pattern", "in_codebook", "hits", "documents", "accepted", "rejected", "precision",
+        "n", "low", "high", "thin", "audit"]
     assert "precision" in cli(proj, "patterns", "report").output
 
     path = tmp_path / "p.jsonl"

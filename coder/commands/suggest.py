@@ -199,16 +199,16 @@ def patterns_report(project: Project, as_json: bool) -> None:
 
     report = with_intervals(project, pattern_report(project))
     if as_json:
-        print_json(report)
+        print_json(report.as_json())
         return
     from rich.console import Console
     from rich.table import Table
 
-    gold = bool(report["gold_coders"])
-    table = Table(title="patterns" + (f" (gold: {', '.join(report['gold_coders'])})" if gold else ""),
+    gold = bool(report.gold_coders)
+    table = Table(title="patterns" + (f" (gold: {', '.join(report.gold_coders)})" if gold else ""),
                   title_justify="left")
     # Precision cells read "50% [24-76]": the rate and its Wilson 95 % interval.
-    audited = any(row["audit"] for row in report["patterns"])
+    audited = any(row.audit for row in report.patterns)
     columns = ["code", "pattern", "hits", "docs", "accepted", "rejected", "precision"]
     if audited:
         columns += ["audited", "audited precision"]
@@ -225,28 +225,28 @@ def patterns_report(project: Project, as_json: bool) -> None:
             return "-"
         return f"{value:.0%} [{low:.0%}-{high:.0%}]" + (" thin" if thin else "")
 
-    for row in report["patterns"]:
-        pattern = row["pattern"] + ("" if row["in_codebook"] else " (not in codebook)")
-        audit = row["audit"]
-        cells = [row["code"], pattern, str(row["hits"]), str(row["documents"]),
-                 str(row["accepted"]), str(row["rejected"]),
-                 interval(row["precision"], row["low"], row["high"], row["thin"])]
+    for row in report.patterns:
+        pattern = row.pattern + ("" if row.in_codebook else " (not in codebook)")
+        audit = row.audit  # the pattern's audited cell (coder.team.audit.PatternCell)
+        cells = [row.code, pattern, str(row.hits), str(row.documents),
+                 str(row.accepted), str(row.rejected),
+                 interval(row.precision, row.low, row.high, row.thin)]
         if audited:
-            cells += [str(audit["n"]) if audit else "0",
-                      interval(audit["precision"], audit["low"], audit["high"], audit["thin"])
+            cells += [str(audit.n) if audit else "0",
+                      interval(audit.precision, audit.low, audit.high, audit.thin)
                       if audit else "-"]
         if gold:
-            cells += [str(row["gold_hits"]), str(row["gold_tp"]), pct(row["gold_precision"])]
+            cells += [str(row.gold_hits), str(row.gold_tp), pct(row.gold_precision)]
         table.add_row(*cells)
     console = Console()
     console.print(table)
-    if report["codes"]:
+    if report.codes:
         recall = Table(title="recall against gold codings", title_justify="left")
         for name in ("code", "gold annotations", "found by a suggestion", "recall"):
             recall.add_column(name)
-        for row in report["codes"]:
-            recall.add_row(row["code"], str(row["gold_annotations"]), str(row["gold_found"]),
-                           pct(row["gold_recall"]))
+        for recalled in report.codes:
+            recall.add_row(recalled.code, str(recalled.gold_annotations), str(recalled.gold_found),
+                           pct(recalled.gold_recall))
         console.print(recall)
 
 

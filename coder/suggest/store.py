@@ -691,7 +691,79 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
-def pattern_report(project: Project) -> dict:
+@dataclass(frozen=True)
+class PatternStats:
+    """One pattern's row of :func:`pattern_report`.
+
+    ``precision`` = accepted / (accepted + rejected); the gold fields are None when the
+    project has no gold coder.  ``n``, ``low``/``high`` (Wilson 95 %), ``thin`` and
+    ``audit`` (the pattern's audited cell, a :class:`coder.team.audit.PatternCell`) are
+    filled by :func:`coder.team.audit.with_intervals`.
+    """
+
+    code: str
+    pattern: str
+    in_codebook: bool
+    hits: int
+    documents: int
+    accepted: int
+    rejected: int
+    gold_hits: int | None
+    gold_tp: int | None
+    precision: float | None
+    gold_precision: float | None
+    n: int | None = None
+    low: float | None = None
+    high: float | None = None
+    thin: bool | None = None
+    audit: object | None = None  # typed loosely: the audit layer sits above this one
+
+
+@dataclass(frozen=True)
+class CodeRecall:
+    """Per code: gold annotations, how many a suggestion of the code overlaps, the share."""
+
+    code: str
+    gold_annotations: int
+    gold_found: int
+    gold_recall: float | None
+
+
+_GOLD_FIELDS = ("gold_hits", "gold_tp", "gold_precision")
+_INTERVAL_FIELDS = ("n", "low", "high", "thin", "audit")
+
+
+@dataclass(frozen=True)
+class PatternReport:
+    """The result of :func:`pattern_report` (``thin_below`` once intervals are added)."""
+
+    gold_coders: list[str]
+    patterns: list[PatternStats]
+    codes: list[CodeRecall]
+    thin_below: int | None = None
+
+    def as_json(self) -> dict:
+        """The report as ``coder patterns report --json`` prints it: gold fields only with a
+        gold coder, interval fields only once added."""
+        order = ("code", "pattern", "in_codebook", "hits", "documents", "accepted", "rejected",
+                 "gold_hits", "gold_tp", "precision", "gold_precision", *_INTERVAL_FIELDS)
+        skip = set() if self.gold_coders else set(_GOLD_FIELDS)
+        if self.thin_below is None:
+            skip |= set(_INTERVAL_FIELDS)
+        def value(row: PatternStats, name: str) -> object:
+            found = getattr(row, name)
+            return dataclasses.asdict(found) if dataclasses.is_dataclass(found) else found
+
+        report = {"gold_coders": self.gold_coders,
+                  "patterns": [{name: value(row, name) for name in order if name not in skip}
+                               for row in self.patterns],
+                  "codes": [dataclasses.asdict(row) for row in self.codes]}
+        if self.thin_below is not None:
+            report["thin_below"] = self.thin_below
+        return report
+
+
+def pattern_report(project: Project) -> PatternReport:
     """Per pattern: hits, documents, accepted, rejected, precision; and against gold codings.
 
     Precision is accepted / (accepted + rejected) over every coder's decisions.  When a
@@ -752,16 +824,16 @@ def pattern_report(project: Project) -> dict:
     patterns = []
     for item in stats.values():
         decided = item["accepted"] + item["rejected"]
-        row = {**item, "documents": len(item["documents"]),
-               "precision": round(item["accepted"] / decided, 4) if decided else None}
-        if gold_coders:
-            row["gold_precision"] = (round(item["gold_tp"] / item["gold_hits"], 4)
-                                     if item["gold_hits"] else None)
-        else:
-            for name in ("gold_hits", "gold_tp"):
-                row.pop(name)
-        patterns.append(row)
-    patterns.sort(key=lambda r: (r["code"], r["pattern"]))
+        patterns.append(PatternStats(
+            code=item["code"], pattern=item["pattern"], in_codebook=item["in_codebook"],
+            hits=item["hits"], documents=len(item["documents"]), accepted=item["accepted"],
+            rejected=item["rejected"],
+            gold_hits=item["gold_hits"] if gold_coders else None,
+            gold_tp=item["gold_tp"] if gold_coders else None,
+            precision=round(item["accepted"] / decided, 4) if decided else None,
+            gold_precision=(round(item["gold_tp"] / item["gold_hits"], 4)
+                            if gold_coders and item["gold_hits"] else None)))
+    patterns.sort(key=lambda r: (r.code, r.pattern))
 
     codes = []
     if gold_coders:
@@ -775,9 +847,9 @@ def pattern_report(project: Project) -> dict:
             counts[0] += len(spans)
             counts[1] += sum(1 for s, e in spans if _overlaps(found, s, e))
         for code_id, (total, found) in sorted(per_code.items()):
-            codes.append({"code": code_id, "gold_annotations": total, "gold_found": found,
-                          "gold_recall": round(found / total, 4) if total else None})
-    return {"gold_coders": gold_coders, "patterns": patterns, "codes": codes}
+            codes.append(CodeRecall(code=code_id, gold_annotations=total, gold_found=found,
+                                    gold_recall=round(found / total, 4) if total else None))
+    return PatternReport(gold_coders=gold_coders, patterns=patterns, codes=codes)
 
 
 # -- EntityRuler JSONL ------------------------------------------------------------------------

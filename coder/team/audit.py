@@ -24,12 +24,16 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..annotate import code_attributes, predicted_attributes
 from ..codebook.store import codebook_attributes
 from ..errors import CoderError
 from ..project import Project, now
 from ..selection import Filters
+
+if TYPE_CHECKING:
+    from ..suggest.store import PatternReport
 
 VERDICTS = ("correct", "borderline", "wrong")
 THIN = 30
@@ -685,7 +689,7 @@ def audited_precision(project: Project, *, judges: Sequence[str] | None = None
     return {cell.key: cell for cell in audit_report(project, judges=judges).by_code}
 
 
-def with_intervals(project: Project, pattern_report: dict, *, thin: int = THIN) -> dict:
+def with_intervals(project: Project, report: PatternReport, *, thin: int = THIN) -> PatternReport:
     """Add n and Wilson 95 % bounds to ``coder patterns report``, and the audited precision.
 
     ``n`` is the number of accept/reject decisions behind ``precision`` (``low``/``high``
@@ -693,17 +697,16 @@ def with_intervals(project: Project, pattern_report: dict, *, thin: int = THIN) 
     item of the pattern was judged).  Decisions are what coders happened to accept while
     coding, so they lean towards the suggestions they agreed with; the audit is a sample.
     """
-    audited = {(cell.code, cell.pattern): dataclasses.asdict(cell)
+    audited = {(cell.code, cell.pattern): cell
                for cell in audit_report(project, thin=thin).by_pattern}
-    for row in pattern_report["patterns"]:
-        n = row["accepted"] + row["rejected"]
-        bounds = wilson_interval(row["accepted"], n)
-        row["n"] = n
-        row["low"], row["high"] = (round(bounds[0], 4), round(bounds[1], 4)) if bounds else (None, None)
-        row["thin"] = n < thin
-        row["audit"] = audited.get((row["code"], row["pattern"]))
-    pattern_report["thin_below"] = thin
-    return pattern_report
+    rows = []
+    for row in report.patterns:
+        n = row.accepted + row.rejected
+        bounds = wilson_interval(row.accepted, n)
+        low, high = (round(bounds[0], 4), round(bounds[1], 4)) if bounds else (None, None)
+        rows.append(dataclasses.replace(row, n=n, low=low, high=high, thin=n < thin,
+                                        audit=audited.get((row.code, row.pattern))))
+    return dataclasses.replace(report, patterns=rows, thin_below=thin)
 
 
 def suggestion_frequencies(project: Project, *, by: str = "year",

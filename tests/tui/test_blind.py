@@ -221,6 +221,8 @@ def test_agreement_reports_blindness_and_methods(sampled):
     out = invoke()
     assert "alice: blind on 1 of 2 documents" in out and "#1: not blind: alice" in out
     report = json.loads(invoke("--json"))
+    assert list(report["blind"]) == ["coders", "pairs", "blind", "all_blind", "documents"]
+    assert report["blind"]["coders"]["alice"] == {"blind": 1, "not_blind": 1}
     assert report["blind"]["documents"] == [{"document_id": 1, "alice": False, "bob": True},
                                             {"document_id": 2, "alice": True, "bob": True}]
     assert json.loads(invoke("--json", "--blind-only"))["documents"] == [2]
