@@ -97,12 +97,30 @@ def add_code(project: Project, code_id: str, name: str, *, parent: str | None = 
              key: str | None = None, color: str | None = None, definition: str = "") -> str:
     """Add a new code (under ``parent``, or at the top); returns the new version."""
     _, data = _current(project)
+    _check_new_id(data, code_id)
+    _place_new_code(data, _new_entry(code_id, name, key, color, definition), parent)
+    return _commit(project, data, {"action": "new", "code": code_id, "parent": parent})
+
+
+def _check_new_id(data: dict, code_id: str) -> None:
     if any(str(entry.get("id")) == code_id for _, entry in _entries(data["codes"])):
         raise CodebookError(f"there is already a code {code_id!r}")
+
+
+def _new_entry(code_id: str, name: str, key: str | None, color: str | None,
+               definition: str) -> dict:
     entry = {"id": code_id, "name": name}
     for field, value in (("key", key), ("color", color), ("definition", definition)):
         if value:
             entry[field] = value
+    return entry
+
+
+def _place_new_code(data: dict, entry: dict, parent: str | None,
+                    beside: str | None = None) -> None:
+    """Put ``entry`` under ``parent`` (or at the top) in the codebook's own layout: a
+    ``parent:`` field in a flat codebook, a child in a nested one (right after the code
+    ``beside`` when they share the parent, else last)."""
     if parent is None:
         data["codes"].append(entry)
     elif _flat(data):
@@ -110,8 +128,10 @@ def add_code(project: Project, code_id: str, name: str, *, parent: str | None = 
         data["codes"].append({**entry, "parent": parent})
     else:
         _, parent_entry = _find(data, parent)
-        parent_entry.setdefault("children", []).append(entry)
-    return _commit(project, data, {"action": "new", "code": code_id, "parent": parent})
+        siblings = parent_entry.setdefault("children", [])
+        neighbour = _find(data, beside)[1] if beside else None
+        at = siblings.index(neighbour) + 1 if neighbour in siblings else len(siblings)
+        siblings.insert(at, entry)
 
 
 def _set_field(project: Project, code_id: str, field: str, value: str | None,
@@ -242,8 +262,7 @@ def split_code(project: Project, source: str, new_id: str, name: str, *,
         raise CodebookError(f"say which codings of {source} go to {new_id} (segment ids)")
     _, data = _current(project)
     _find(data, source)
-    if any(str(entry.get("id")) == new_id for _, entry in _entries(data["codes"])):
-        raise CodebookError(f"there is already a code {new_id!r}")
+    _check_new_id(data, new_id)
     found = {row["id"]: row for row in project.rows(
         f"SELECT * FROM annotations WHERE id IN ({','.join('?' * len(ids))})", ids)}
     for annotation_id in ids:
@@ -254,22 +273,8 @@ def split_code(project: Project, source: str, new_id: str, name: str, *,
             raise CodebookError(f"segment #{annotation_id} is coded {row['code_id']}, not {source}")
     if parent is None:
         parent = _parent_of(data, source)
-    entry = {"id": new_id, "name": name}
-    for field, value in (("key", key), ("color", color), ("definition", definition)):
-        if value:
-            entry[field] = value
-    if parent is None:
-        data["codes"].append(entry)
-    elif _flat(data):
-        _find(data, parent)
-        data["codes"].append({**entry, "parent": parent})
-    else:
-        holder, source_entry = _find(data, source)
-        _, parent_entry = _find(data, parent)
-        siblings = parent_entry.setdefault("children", [])
-        # Beside the source when they share the parent, else at the end.
-        at = siblings.index(source_entry) + 1 if source_entry in siblings else len(siblings)
-        siblings.insert(at, entry)
+    _place_new_code(data, _new_entry(new_id, name, key, color, definition), parent,
+                    beside=source)
 
     def migrate() -> dict:
         stamp = now()
