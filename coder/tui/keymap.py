@@ -123,7 +123,8 @@ CODING_KEYS: list[KeySpec] = [
     KeySpec("view.stripes", "ctrl+s", "toggle_stripes",
             "Coding stripes beside the text on/off (one labelled stripe per coding)", "View"),
     KeySpec("view.card", "ctrl+e", "toggle_card",
-            "Code card full size on/off (definition, use, not, every example)", "View"),
+            "Code card full size on/off (definition, use, not, every example; it takes the "
+            "keys: arrows, j/k, pgup/pgdn, home/end scroll it, esc goes back)", "View"),
     KeySpec("select.last_segment", "ctrl+l", "reselect",
             "Select the last segment you coded again (a code key then adds to it)", "Select"),
 ]
@@ -183,8 +184,19 @@ AUDIT_KEYS: list[KeySpec] = [
             show=True, short="quit"),
 ]
 
-# Screens with their own key tables: their keys may repeat the workbench's.
-SCREEN_KEYS: list[KeySpec] = [*REVIEW_KEYS, *AUDIT_KEYS]
+# The code card at full size (ctrl+e) holds the focus: these keys scroll it.
+CARD_KEYS: list[KeySpec] = [
+    KeySpec("card.down", "down,j", "scroll(1)", "Full card: a line down", "Card"),
+    KeySpec("card.up", "up,k", "scroll(-1)", "Full card: a line up", "Card"),
+    KeySpec("card.page_down", "pagedown,space", "page(1)", "Full card: a page down", "Card"),
+    KeySpec("card.page_up", "pageup", "page(-1)", "Full card: a page up", "Card"),
+    KeySpec("card.top", "home", "scroll_to(0)", "Full card: the top", "Card"),
+    KeySpec("card.bottom", "end", "scroll_to(-1)", "Full card: the end", "Card"),
+    KeySpec("card.close", "escape", "close", "Full card: back to the text", "Card"),
+]
+
+# Screens and panes with their own key tables: their keys may repeat the workbench's.
+SCREEN_KEYS: list[KeySpec] = [*REVIEW_KEYS, *AUDIT_KEYS, *CARD_KEYS]
 
 
 def bindings(specs: list[KeySpec]) -> list:

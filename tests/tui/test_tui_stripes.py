@@ -14,7 +14,7 @@ from coder.tui.recode import ADD, REPLACE, SAME, plan
 from coder.tui.widgets.code_card import CodeCard
 from coder.tui.widgets.document_view import Span
 from coder.tui.widgets.stripes import LANES, assign_lanes, margin_width
-from tests.helpers import CODEBOOK, TRANSCRIPT, add_suggestion, build_project, codings
+from tests.helpers import CODEBOOK, REPO, TRANSCRIPT, add_suggestion, build_project, codings
 from tests.tui.pilot import SIZE, find, run, view
 
 
@@ -240,6 +240,48 @@ def test_card_toggles_to_full_size(tui_project, size):
             await pilot.pause()
             assert app.screen.query_one("#codebook").display
             assert card.region.height == small.height
+
+    run(body())
+
+
+def test_full_card_scrolls_to_the_last_line_of_a_long_code_at_80x24(tmp_path):
+    """The shipped codebook's longest card does not fit 80x24: at full size it takes the
+    focus and scrolls to its last example; escape gives the keys back to the text."""
+    shipped = (REPO / "codebooks" / "securitization.yaml").read_text(encoding="utf-8")
+    path = build_project(tmp_path, suggestions=False, codebook=shipped)
+    with Project(path) as project:
+        text = project.db.execute("SELECT text FROM documents WHERE id = 1").fetchone()[0]
+        start = text.index("la estrategia de paz")
+        apply_code(project, "alice", 1, "SEC", start, start + len("la estrategia de paz"))
+
+    async def body():
+        app = create_app(path, "alice")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await find(pilot, "la estrategia de paz")
+            await pilot.press("escape", "ctrl+e")
+            await pilot.pause()
+            card = app.screen.query_one(CodeCard)
+            assert card.full and card.has_focus and "Securitizing" in card.text.plain
+            lines = card.lines()
+            height = card.size.height
+            assert len(lines) > height            # it does not fit: the last row says so
+            assert "more line(s)" in card.render().plain.splitlines()[-1]
+            await pilot.press("j", "j")
+            assert card.top == 2
+            for _ in range(len(lines)):
+                await pilot.press("pagedown")
+            await pilot.pause()
+            shown = card.render().plain.splitlines()
+            assert shown[-1] == lines[-1].plain   # the last example's last line is in view
+            assert "more line(s)" not in card.render().plain
+            await pilot.press("home")
+            assert card.top == 0
+            await pilot.press("escape")           # back: compact card, the text has the keys
+            await pilot.pause()
+            assert not card.full and view(app).has_focus
+            before = view(app).cursor
+            await pilot.press("down")
+            assert view(app).cursor != before
 
     run(body())
 

@@ -998,7 +998,10 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
         """`ctrl+e`: the code card at full size (the codebook tree steps aside) or back."""
         full = not self.has_class("-card-full")
         self.set_class(full, "-card-full")
-        self.query_one(CodeCard).set_full(full)
+        card = self.query_one(CodeCard)
+        card.set_full(full)
+        # The full card takes the keys (arrows and pages scroll it); back, the text has them.
+        (card if full else self.view).focus()
 
     def action_toggle_stripes(self) -> None:
         """`ctrl+s`: coding stripes beside the text on or off."""

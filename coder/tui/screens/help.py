@@ -10,9 +10,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..keymap import ALL_KEYS, keymap_path
+from ..keymap import ALL_KEYS, CARD_KEYS, keymap_path
 
-GROUP_ORDER = ["Move", "Select", "Code", "Suggestions", "History", "View", "App", "Codes"]
+GROUP_ORDER = ["Move", "Select", "Code", "Suggestions", "History", "View", "Card", "App", "Codes"]
 
 
 def binding_rows(sources: list[BindingsMap], keymap: dict[str, str], key_display) -> list[tuple]:
@@ -20,7 +20,7 @@ def binding_rows(sources: list[BindingsMap], keymap: dict[str, str], key_display
 
     Keys bound to the same action are listed together (``left, h``).
     """
-    groups = {spec.id: spec.group for spec in ALL_KEYS}
+    groups = {spec.id: spec.group for spec in [*ALL_KEYS, *CARD_KEYS]}
     merged: dict[tuple, list[str]] = {}
     order: list[tuple] = []
     for source in sources:
