@@ -90,6 +90,7 @@ CODING_KEYS: list[KeySpec] = [
     KeySpec("segment.grow", "right_square_bracket", "resize(1)",
             "Grow the segment under the cursor by a word (nearest end)", "Code", key_display="]"),
     KeySpec("memo", "m", "memo", "Memo on the segment (or the document)", "Code"),
+    KeySpec("memo.code", "ctrl+k", "memo_code", "Memo on the code on the card", "Code"),
     KeySpec("attribute.set", "semicolon", "attribute",
             "Attribute of the segment under the cursor: ; then one key, the value's (a "
             "attributed, n negated ...; the key of the value set clears it)", "Code",

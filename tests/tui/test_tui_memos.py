@@ -40,6 +40,25 @@ def test_a_segment_memo_marks_its_line_and_undo_takes_it_away(tui_project):
     run(body())
 
 
+def test_ctrl_k_writes_the_memo_on_the_code_on_the_card(tui_project):
+    async def body():
+        app = create_app(tui_project, "alice")
+        async with app.run_test(size=SIZE) as pilot:
+            await find(pilot, "mando civil")
+            await pilot.press("2")  # the card shows DES.NOFORCE
+            await pilot.press("ctrl+k", *keys("civil command, not force"), "ctrl+s")
+            await pilot.pause()
+            await pilot.press("ctrl+k")  # again: the editor opens with the memo in it
+            await pilot.pause()
+            assert "civil command, not force" in app.screen.query_one("TextArea").text
+        with Project(tui_project) as project:
+            rows = list_memos(project, on=["code"])
+        assert [(r["code_id"], r["memo"]) for r in rows] == [
+            ("DES.NOFORCE", "civil command, not force")]
+
+    run(body())
+
+
 def test_memo_on_the_current_code_from_the_palette(tui_project):
     async def body():
         app = create_app(tui_project, "alice")

@@ -334,6 +334,27 @@ def test_caps_lock_slips_ask_or_warn(tmp_path):
     run(body())
 
 
+def test_a_capital_bound_to_nothing_says_caps_lock_and_codes_nothing(tmp_path):
+    """`P` with Caps Lock on, when only `p` is a code key: nothing is coded, a notice says
+    why and which code `p` is; `p` itself still codes."""
+    book = CODEBOOK.replace('key: "2"', 'key: "p"')
+    path = build_project(tmp_path, codebook=book, suggestions=False)
+
+    async def body():
+        app = create_app(path, "alice")
+        async with app.run_test(size=SIZE) as pilot:
+            await find(pilot, "la estrategia de paz")
+            await pilot.press("P")
+            await pilot.pause()
+            assert codings(path) == []
+            notes = [str(n.message) for n in app._notifications]
+            assert any("P is not a code key (Caps Lock on?): p codes" in n for n in notes), notes
+            await pilot.press("p")
+            assert codings(path) == [("DES.NOFORCE", "la estrategia de paz")]
+
+    run(body())
+
+
 def test_covered_suggestions_match_the_brute_force_rule(tui_project):
     """document_suggestions marks 'covered' exactly when a live same-code coding of the
     coder spans the suggestion (computed by bisection since #13's first-paint figures)."""

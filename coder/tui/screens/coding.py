@@ -155,6 +155,14 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
             self._bindings._add_binding(Binding(
                 key, f"apply_code({code.id!r})", f"Code: {code.name}", show=False,
                 key_display=code.key))
+        # Caps Lock turns a code's letter into its capital: when the capital does nothing
+        # else, it says so (and codes nothing) rather than leaving the coder guessing.
+        for code in self.codes:
+            key = code.key or ""
+            if len(key) == 1 and key.islower() and key.upper() not in taken:
+                taken.add(key.upper())
+                self._bindings._add_binding(Binding(
+                    key.upper(), f"caps_slip({key!r}, {code.id!r})", "", show=False))
 
     def _read_data_version(self) -> int:
         return self.project.db.execute("PRAGMA data_version").fetchone()[0]
@@ -476,6 +484,13 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
                 done(again, True)
 
         self.app.push_screen(Confirm(question), answer)
+
+    def action_caps_slip(self, key: str, code_id: str) -> None:
+        """The capital of a code's letter key, bound to nothing else: Caps Lock, probably."""
+        code = self.code_by_id.get(code_id)
+        self.notify(f"{key.upper()} is not a code key (Caps Lock on?): {key} codes "
+                    f"{code.name if code else code_id}. Nothing was coded.",
+                    severity="warning", timeout=4)
 
     def action_apply_code(self, code_id: str) -> None:
         """Code the selection with ``code_id``; with nothing selected, the segment under the
