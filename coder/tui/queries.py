@@ -43,6 +43,20 @@ def document_memo_text(project: Project, coder: str, document_id: int) -> str:
     return row[0] if row else ""
 
 
+def segments_with_memo_rows(project: Project, annotation_ids: list[int]) -> set[int]:
+    """Which of ``annotation_ids`` have a live memo in the memos table (a REFI import or a
+    team merge puts a segment's memo there, not on the annotation)."""
+    if not annotation_ids:
+        return set()
+    found: set[int] = set()
+    for start in range(0, len(annotation_ids), 500):  # SQLite's limit on parameters
+        chunk = annotation_ids[start:start + 500]
+        found.update(row[0] for row in project.db.execute(
+            f"SELECT DISTINCT annotation_id FROM memos WHERE deleted = 0 AND trim(text) != ''"
+            f" AND annotation_id IN ({','.join('?' * len(chunk))})", chunk))
+    return found
+
+
 STATUS_LABELS = ("not started", "in progress", "done")
 
 

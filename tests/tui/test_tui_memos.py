@@ -59,6 +59,36 @@ def test_ctrl_k_writes_the_memo_on_the_code_on_the_card(tui_project):
     run(body())
 
 
+def test_a_memo_from_a_refi_import_or_merge_marks_its_segment(tui_project):
+    """A REFI import and a team merge keep a segment's memo in the memos table, not on the
+    annotation: its line gets the ✎ too (alice's own; bob's once others are shown)."""
+    from coder.annotate import apply_code
+    from tests.helpers import phrase_span
+
+    with Project(tui_project) as project:
+        mine = apply_code(project, "alice", 1, "DES.NOFORCE", *phrase_span(project, 1, "mando civil"))
+        theirs = apply_code(project, "bob", 1, "SEC.WAR", *phrase_span(project, 1, "Guardia Nacional"))
+        with project.transaction():
+            for row, coder in ((mine, "alice"), (theirs, "bob")):
+                project.db.execute(
+                    "INSERT INTO memos(uuid, document_id, annotation_id, coder_id, text,"
+                    " created_at, updated_at) VALUES (?, 1, ?, ?, 'imported', '', '')",
+                    [f"u{row['id']}", row["id"], project.coder_id(coder)])
+
+    async def body():
+        app = create_app(tui_project, "alice")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            layout = view(app).text_layout
+            assert view(app)._memo_lines == {layout.line_of(mine["end"] - 1)}
+            await pilot.press("o")                 # bob's codings shown: his memo'd line too
+            await pilot.pause()
+            assert view(app)._memo_lines == {layout.line_of(mine["end"] - 1),
+                                             layout.line_of(theirs["end"] - 1)}
+
+    run(body())
+
+
 def test_memo_on_the_current_code_from_the_palette(tui_project):
     async def body():
         app = create_app(tui_project, "alice")

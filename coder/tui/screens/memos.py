@@ -6,6 +6,7 @@ from __future__ import annotations
 from textual.widgets import DataTable
 
 from ... import memos as core_memos
+from .. import queries
 from ..widgets.document_view import DocumentView
 from ..widgets.memo_panel import MemoPanel
 from ..widgets.segments import SegmentsTable
@@ -17,9 +18,13 @@ class MemoActions:
     own, codes, code_by_id, palette, current_code, show_others, _run)."""
 
     def show_memo_marks(self) -> None:
-        """A ✎ beside the lines where the coder's memo'd segments end; the panel follows."""
+        """A ✎ beside the lines where memo'd segments end (the coder's, and others' when
+        shown; a memo on the segment itself or in the memos table, as from a REFI import
+        or a team merge); the panel follows."""
+        shown = self.own + (self.others if self.show_others else [])
+        in_table = queries.segments_with_memo_rows(self.project, [a["id"] for a in shown])
         self.query_one(DocumentView).set_memo_marks(
-            [a["end"] for a in self.own if (a.get("memo") or "").strip()])
+            [a["end"] for a in shown if (a.get("memo") or "").strip() or a["id"] in in_table])
         panel = self.query_one(MemoPanel)
         if panel.display:
             self.refresh_memo_panel()
