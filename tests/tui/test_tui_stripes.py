@@ -355,6 +355,30 @@ def test_a_capital_bound_to_nothing_says_caps_lock_and_codes_nothing(tmp_path):
     run(body())
 
 
+def test_coding_with_the_capital_of_a_command_key_says_caps_lock_once(tmp_path):
+    """`S` is a code, `s` selects a sentence: coding a selection with `S` is not silent (a
+    notice with the undo), the first time in a session; the codebook meant that capital."""
+    book = CODEBOOK.replace('key: "2"', 'key: "S"')
+    path = build_project(tmp_path, codebook=book, suggestions=False)
+
+    async def body():
+        app = create_app(path, "alice")
+        async with app.run_test(size=SIZE) as pilot:
+            await find(pilot, "la estrategia de paz")
+            await pilot.press("S")
+            await pilot.pause()
+            assert codings(path) == [("DES.NOFORCE", "la estrategia de paz")]
+            slips = [str(n.message) for n in app._notifications if "Caps Lock" in str(n.message)]
+            assert len(slips) == 1 and "s is select" in slips[0] and "u undoes" in slips[0]
+            await find(pilot, "mando civil")
+            await pilot.press("S")
+            await pilot.pause()
+            assert len(codings(path)) == 2
+            assert len([n for n in app._notifications if "Caps Lock" in str(n.message)]) == 1
+
+    run(body())
+
+
 def test_covered_suggestions_match_the_brute_force_rule(tui_project):
     """document_suggestions marks 'covered' exactly when a live same-code coding of the
     coder spans the suggestion (computed by bisection since #13's first-paint figures)."""

@@ -88,6 +88,7 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
         self._search_hits: list[tuple[int, int]] = []
         self._folded: str | None = None
         self.key_clashes: list[str] = []
+        self._caps_warned: set[str] = set()  # capital code keys already explained once
         self._turn_starts: list[int] = []
         self._segments_due = False
         self._view: DocumentView | None = None
@@ -519,12 +520,19 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
                             applied)
 
     def _warn_caps_slip(self, code_id: str) -> None:
-        """A codebook with case-sensitive keys: coding by `P` when `p` is another code says so."""
+        """Coding by a capital whose lower case means something else (`S` when `s` selects a
+        sentence, `P` when `p` is another code) may be Caps Lock: say so, with the undo.
+        When `p` is another code it says so every time; a command's capital, once per key
+        and session (the codebook chose that capital on purpose)."""
         from ..recode import caps_slip
 
         code = self.code_by_id.get(code_id)
         slip = caps_slip(code.key if code else None, code_id, self.codes)
-        if slip is not None and any(c.key == code.key.lower() for c in self.codes):
+        if slip is None:
+            return
+        twin = any(c.key == code.key.lower() for c in self.codes)
+        if twin or code.key not in self._caps_warned:
+            self._caps_warned.add(code.key)
             self.notify(f"Coded {code.name} with {code.key}: Caps Lock on? {slip} (u undoes).",
                         severity="warning", timeout=5)
 
