@@ -2,6 +2,7 @@
 rules were not developed on.
 
     python benchmarks/speaker_heldout.py draw LABELS.tsv [--year 2020] [--n 300] [--seed 10]
+                                               [--exclude OLD.tsv ...]
     python benchmarks/speaker_heldout.py score LABELS.tsv [--corpus PATH] [--project P.db]
 
 ``draw`` picks ``n`` distinct speaker lines of one year at random (seeded), each with the
@@ -15,12 +16,16 @@ with empty columns ``name``, ``kind`` and ``role`` for a person to fill in:
 - role: the role the speaker had on that turn ("" for none, "?" when the labeller does not
   know it: not scored).
 
+``--exclude OLD.tsv`` (repeatable) leaves out the speaker lines (the exact strings of the
+``line`` column) of earlier label files, so a fresh draw is disjoint from label sets whose
+errors the rule writers have already seen.
+
 Keep LABELS.tsv out of the repository: it quotes the corpus.
 
 ``score`` imports the whole corpus into a fresh project with whatever ``coder`` is on the
 path (run it once with PYTHONPATH pointing at the original rules' checkout and once at
 the new ones, on the same labels) and prints the share of lines whose name, kind and role
-match the labels.  Names match when their keys match (accents, case, hyphens aside); a
+match the labels, each with its count and a Wilson 95 % interval.  Names match when their keys match (accents, case, hyphens aside); a
 line labelled "-" matches any generic speaker; roles match when one contains the other
 after folding (so "(IMSS)" or "de México" do not decide).  Kinds the original rules do not
 have (guest, recording, voice) count as misses for them: that is the difference measured.
@@ -30,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import random
 import sys
 import tempfile
@@ -42,15 +48,39 @@ GENERIC = {"Press", "Moderator", "Other voices", "Unknown speaker", "Stage direc
            "Not a speaker", "Recording", "Unidentified voice"}
 
 
-def draw(labels: Path, corpus: Path, year: str, n: int, seed: int) -> None:
-    """Write ``n`` random distinct speaker lines of ``year`` (with where they were drawn)."""
+def excluded_lines(label_files: list[Path]) -> set[str]:
+    """The speaker lines (``line`` column) of earlier label files, to leave out of a draw."""
+    lines: set[str] = set()
+    for path in label_files:
+        with path.open(encoding="utf-8", newline="") as handle:
+            lines.update(row["line"] for row in csv.DictReader(handle, delimiter="\t"))
+    return lines
+
+
+def wilson(right: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval (95 % by default) of the share ``right / total``."""
+    if total == 0:
+        return 0.0, 1.0
+    share = right / total
+    centre = share + z * z / (2 * total)
+    spread = z * math.sqrt(share * (1 - share) / total + z * z / (4 * total * total))
+    denominator = 1 + z * z / total
+    return max(0.0, (centre - spread) / denominator), min(1.0, (centre + spread) / denominator)
+
+
+def draw(labels: Path, corpus: Path, year: str, n: int, seed: int,
+         exclude: list[Path] | None = None) -> None:
+    """Write ``n`` random distinct speaker lines of ``year`` (with where they were drawn),
+    leaving out the lines of the label files in ``exclude``."""
     from coder.corpus.prepare import read_file
+
+    left_out = excluded_lines(exclude or [])
 
     occurrences: dict[str, list[tuple[str, int, str]]] = {}
     for path in sorted((corpus / year).rglob("*.txt")):
         for doc in read_file(path):
             for seq, turn in enumerate(doc.turns):
-                if turn.speaker:
+                if turn.speaker and turn.speaker not in left_out:
                     start = " ".join(doc.text[turn.start:turn.end].split())[:160]
                     occurrences.setdefault(turn.speaker, []).append(
                         (str(path.relative_to(corpus)), seq, start))
@@ -63,7 +93,8 @@ def draw(labels: Path, corpus: Path, year: str, n: int, seed: int) -> None:
         for line in chosen:
             file, seq, start = rng.choice(occurrences[line])
             writer.writerow([file, seq, line, start, "", "", ""])
-    print(f"drew {len(chosen)} of {len(lines)} distinct speaker lines of {year} into {labels}")
+    print(f"drew {len(chosen)} of {len(lines)} distinct speaker lines of {year} into {labels}"
+          f" ({len(left_out)} lines of earlier label files left out)")
 
 
 def _fold(text: str | None) -> str:
@@ -134,7 +165,9 @@ def score(labels: Path, corpus: Path, project_path: Path | None) -> None:
     total = len(rows)
     print(f"coder from {Path(coder.__file__).parent.parent}; {total} labelled lines")
     for column in ("name", "kind", "role", "all"):
-        print(f"  {column:5} {right[column]:4} / {total} = {right[column] / total:.1%}")
+        low, high = wilson(right[column], total)
+        print(f"  {column:5} {right[column]:4} / {total} = {right[column] / total:.1%}"
+              f"  (95 % CI {low:.1%}–{high:.1%})")
     print(f"  names of people only: {persons_right} / {persons} = "
           f"{persons_right / max(persons, 1):.1%} (the same person under a fuller or shorter "
           f"spelling: {same_person} = {same_person / max(persons, 1):.1%})")
@@ -154,11 +187,13 @@ def main() -> None:
     parser.add_argument("--year", default="2020")
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--seed", type=int, default=10)
+    parser.add_argument("--exclude", type=Path, nargs="+", default=[], metavar="OLD.tsv",
+                        help="leave out the speaker lines of earlier label files (draw)")
     parser.add_argument("--project", type=Path, help="reuse (or keep) the imported project")
     parser.add_argument("-v", action="store_true", help="list the lines that miss")
     args = parser.parse_args()
     if args.action == "draw":
-        draw(args.labels, args.corpus, args.year, args.n, args.seed)
+        draw(args.labels, args.corpus, args.year, args.n, args.seed, args.exclude)
     else:
         score(args.labels, args.corpus, args.project)
 
