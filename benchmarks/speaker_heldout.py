@@ -25,7 +25,9 @@ Keep LABELS.tsv out of the repository: it quotes the corpus.
 ``score`` imports the whole corpus into a fresh project with whatever ``coder`` is on the
 path (run it once with PYTHONPATH pointing at the original rules' checkout and once at
 the new ones, on the same labels) and prints the share of lines whose name, kind and role
-match the labels, each with its count and a Wilson 95 % interval.  Names match when their keys match (accents, case, hyphens aside); a
+match the labels, each with its count and a Wilson 95 % interval (computed here, not taken
+from ``coder``, so the script also scores older checkouts).  Names match when their keys
+match (accents, case, hyphens aside); a
 line labelled "-" matches any generic speaker; roles match when one contains the other
 after folding (so "(IMSS)" or "de México" do not decide).  Kinds the original rules do not
 have (guest, recording, voice) count as misses for them: that is the difference measured.
