@@ -250,10 +250,13 @@ def test_cli_refi_dispatch(coded, tmp_path, monkeypatch):
     import sys
     import types
 
+    from coder.export.refi.write import QdcExport, QdpxExport
+
     calls = []
     fake = types.ModuleType("coder.export.refi")
-    fake.export_qdpx = lambda project, path, *, coders=None: calls.append(("qdpx", coders)) or {"sources": 2}
-    fake.export_qdc = lambda project, path: calls.append(("qdc", None)) or {"codes": 5}
+    fake.export_qdpx = lambda project, path, *, coders=None: calls.append(("qdpx", coders)) or \
+        QdpxExport(codes=5, documents=2, annotations=7, coders=1, memos=0, variables=0, sets=0)
+    fake.export_qdc = lambda project, path: calls.append(("qdc", None)) or QdcExport(codes=5, sets=0)
     monkeypatch.setitem(sys.modules, "coder.export.refi", fake)
     runner = CliRunner()
     result = runner.invoke(main, ["export", str(tmp_path / "p.qdpx"), "-p", str(coded.path),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,6 +13,9 @@ from ..errors import CoderError
 from ..project import Project
 from .common import print_json, progress, warn, with_project
 from .selection import document_selection, selection_options
+
+if TYPE_CHECKING:
+    from ..export.refi.write import QdcExport, QdpxExport
 
 TABLE_FORMATS = ["csv", "parquet", "xlsx", "jsonl"]
 
@@ -46,7 +50,8 @@ def _blind_guard(project: Project, viewer: str, coders: list[str], what: str) ->
                      f"--coder {viewer}, mark them done, or let a project owner export (--as)")
 
 
-def _refi(path: Path, suffix: str, project: Project, coders: list[str]) -> object:
+def _refi(path: Path, suffix: str, project: Project, coders: list[str]
+          ) -> QdcExport | QdpxExport:
     from ..export.refi import export_qdc, export_qdpx
 
     if suffix == ".qdc":
@@ -114,7 +119,7 @@ def export(project: Project, path: Path, fmt: str | None, coders: list[str], gol
         if suffix == ".qdpx":
             _blind_guard(project, viewer, coders, "a REFI project")
         summary = _refi(path, suffix, project, coders)
-        click.echo(f"wrote {path}" + (f" ({_describe(summary)})" if summary else ""))
+        click.echo(f"wrote {path} ({_describe(summary)})")
         return
     from ..export.tables import export_segments, table_format, write_table
 
@@ -165,10 +170,8 @@ def _key_count(by: str) -> int:
     return {"document": 4, "turn": 7, "month": 3}[by]
 
 
-def _describe(summary: object) -> str:
-    """``name: count`` for each count of a REFI export result (a dataclass of ints)."""
-    if not dataclasses.is_dataclass(summary):
-        return ""
+def _describe(summary: QdcExport | QdpxExport) -> str:
+    """``name: count`` for each count of a REFI export result."""
     return ", ".join(f"{field.name}: {getattr(summary, field.name)}"
                      for field in dataclasses.fields(summary))
 

@@ -956,6 +956,12 @@ def match_document(plans: dict[str, Plan], lang: str, turns: Sequence[tuple[int,
     return hits
 
 
+def _fields_except(value, flattened: str) -> dict:
+    """``value``'s fields in declaration order, but ``flattened`` (merged in by the caller)."""
+    return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)
+            if field.name != flattened}
+
+
 @dataclass(frozen=True)
 class TokenView:
     """One token as the patterns see it; ``in_table``: whether the lookup lemma table lists
@@ -972,9 +978,7 @@ class TokenView:
 
     def as_json(self) -> dict:
         """The token as ``coder patterns try --json`` prints it (tags flattened in)."""
-        row = {name: getattr(self, name)
-               for name in ("i", "text", "lower", "lemma", "in_table", "start", "end")}
-        return {**row, **(self.tags or {})}
+        return {**_fields_except(self, "tags"), **(self.tags or {})}
 
 
 @dataclass(frozen=True)
@@ -1005,8 +1009,7 @@ class PatternHit:
 
     def as_json(self) -> dict:
         """The hit as ``coder patterns try --json`` prints it (the reading flattened in)."""
-        row = {name: getattr(self, name)
-               for name in ("code", "pattern", "start", "end", "text", "exclude", "dropped")}
+        row = _fields_except(self, "reading")
         if self.reading is not None:
             row.update(dataclasses.asdict(self.reading))
         return row

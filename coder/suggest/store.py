@@ -745,11 +745,11 @@ class PatternReport:
     def as_json(self) -> dict:
         """The report as ``coder patterns report --json`` prints it: gold fields only with a
         gold coder, interval fields only once added."""
-        order = ("code", "pattern", "in_codebook", "hits", "documents", "accepted", "rejected",
-                 "gold_hits", "gold_tp", "precision", "gold_precision", *_INTERVAL_FIELDS)
+        order = [field.name for field in dataclasses.fields(PatternStats)]
         skip = set() if self.gold_coders else set(_GOLD_FIELDS)
         if self.thin_below is None:
             skip |= set(_INTERVAL_FIELDS)
+
         def value(row: PatternStats, name: str) -> object:
             found = getattr(row, name)
             return dataclasses.asdict(found) if dataclasses.is_dataclass(found) else found

@@ -36,6 +36,11 @@ def view(app) -> DocumentView:
     return app.screen.query_one(DocumentView)
 
 
+def notices(app) -> list[str]:
+    """The texts of the notifications the app has shown (and not yet timed out)."""
+    return [str(n.message) for n in app._notifications]
+
+
 def selected(app) -> str | None:
     """The selected text of the document view, or None."""
     span = view(app).selection

@@ -8,7 +8,7 @@ from coder.errors import CoderError
 from coder.project import Project
 from coder.team.audit import audit_items, draw_audit
 from tests.helpers import build_project, db_rows
-from tests.tui.pilot import SIZE, run
+from tests.tui.pilot import SIZE, notices, run
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_judge_each_item_with_keys_and_a_reason(drawn):
             await pilot.press("enter")
             await pilot.press("w")
             await pilot.press("b")
-            assert "All 3 items judged" in " ".join(n.message for n in app._notifications)
+            assert "All 3 items judged" in " ".join(notices(app))
             # Stored before the screen moved on (read through another connection).
             assert verdicts(drawn)[1] == (screen.items[1]["code_id"], "wrong", "protocol")
             await pilot.press("p")              # back to the second one, and take it back

@@ -18,7 +18,7 @@ from coder.tui.screens.coding import CodingScreen
 from coder.tui.screens.review import ReviewScreen
 from coder.tui.widgets.segments import SegmentsTable
 from tests.helpers import build_project
-from tests.tui.pilot import SIZE, run
+from tests.tui.pilot import SIZE, notices, run
 
 PHRASE = "la estrategia de paz"
 
@@ -119,7 +119,7 @@ def test_no_key_path_reveals_others_inside_an_open_sample(sampled):
             await pilot.press("o")
             await pilot.pause()
             assert not screen.show_others and screen.others == []
-            assert any("reliability sample" in n.message for n in app._notifications)
+            assert any("reliability sample" in n for n in notices(app))
             # The palette: the toggle refuses the same way; the override wants a reason.
             await pilot.press("ctrl+p", *"toggle other")
             await pilot.pause()

@@ -197,7 +197,7 @@ def test_workbench_asks_before_replacing(tmp_path):
 def test_workbench_refuses_when_the_codebook_says_so(tmp_path):
     from coder.tui.app import create_app
     from coder.tui.screens.coding import CodingScreen
-    from tests.tui.pilot import SIZE, run
+    from tests.tui.pilot import SIZE, notices, run
 
     path = _grouped(tmp_path, "refuse")
 
@@ -208,7 +208,7 @@ def test_workbench_refuses_when_the_codebook_says_so(tmp_path):
             await pilot.press("slash", *"las causas", "escape", "3")
             await pilot.pause()
             assert isinstance(app.screen, CodingScreen)                       # no question
-            assert any("refuses a second code" in n.message for n in app._notifications)
+            assert any("refuses a second code" in n for n in notices(app))
             with Project(path) as project:
                 assert [c for c, *_ in _codes(project)] == ["DES.NOFORCE"]
 
@@ -252,7 +252,7 @@ def test_suggestions_list_knows_covered(tmp_path):
 
 def test_workbench_bulk_accept_leaves_exclusive_conflicts_pending(tmp_path):
     from coder.tui.app import create_app
-    from tests.tui.pilot import SIZE, run
+    from tests.tui.pilot import SIZE, notices, run
 
     path = _grouped(tmp_path)
     with Project(path) as project:
@@ -265,7 +265,7 @@ def test_workbench_bulk_accept_leaves_exclusive_conflicts_pending(tmp_path):
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("ctrl+home", "n", "A", "y")
             await pilot.pause()
-            assert any("1 left pending" in n.message for n in app._notifications)
+            assert any("1 left pending" in n for n in notices(app))
             with Project(path) as project:
                 assert [c for c, *_ in _codes(project)] == ["DES.ROOT", "DES.NOFORCE"]
 

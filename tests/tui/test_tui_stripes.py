@@ -15,7 +15,7 @@ from coder.tui.widgets.code_card import CodeCard
 from coder.tui.widgets.document_view import Span
 from coder.tui.widgets.stripes import LANES, assign_lanes, margin_width
 from tests.helpers import CODEBOOK, REPO, TRANSCRIPT, add_suggestion, build_project, codings
-from tests.tui.pilot import SIZE, find, run, view
+from tests.tui.pilot import SIZE, find, notices, run, view
 
 
 def line_text(app, line: int) -> str:
@@ -324,7 +324,7 @@ def test_caps_lock_slips_ask_or_warn(tmp_path):
             await find(pilot, "la estrategia de paz")
             await pilot.press("P")                 # DES.ROOT by the upper-case twin of p
             assert codings(path) == [("DES.ROOT", "la estrategia de paz")]
-            assert any("Caps Lock" in str(n.message) for n in app._notifications)
+            assert any("Caps Lock" in n for n in notices(app))
             await pilot.press("left", "T")         # SEC.WAR by `T`, t being "select the turn"
             assert codings(path) == [("DES.ROOT", "la estrategia de paz")]  # asked first
             await pilot.press("y")
@@ -347,7 +347,7 @@ def test_a_capital_bound_to_nothing_says_caps_lock_and_codes_nothing(tmp_path):
             await pilot.press("P")
             await pilot.pause()
             assert codings(path) == []
-            notes = [str(n.message) for n in app._notifications]
+            notes = notices(app)
             assert any("P is not a code key (Caps Lock on?): p codes" in n for n in notes), notes
             await pilot.press("p")
             assert codings(path) == [("DES.NOFORCE", "la estrategia de paz")]
@@ -368,13 +368,13 @@ def test_coding_with_the_capital_of_a_command_key_says_caps_lock_once(tmp_path):
             await pilot.press("S")
             await pilot.pause()
             assert codings(path) == [("DES.NOFORCE", "la estrategia de paz")]
-            slips = [str(n.message) for n in app._notifications if "Caps Lock" in str(n.message)]
+            slips = [n for n in notices(app) if "Caps Lock" in n]
             assert len(slips) == 1 and "s is select" in slips[0] and "u undoes" in slips[0]
             await find(pilot, "mando civil")
             await pilot.press("S")
             await pilot.pause()
             assert len(codings(path)) == 2
-            assert len([n for n in app._notifications if "Caps Lock" in str(n.message)]) == 1
+            assert len([n for n in notices(app) if "Caps Lock" in n]) == 1
 
     run(body())
 
