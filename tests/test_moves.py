@@ -503,3 +503,29 @@ def test_the_shipped_codebook_reads_the_securitizing_structure():
     # a reporter's code outside a press turn is set aside
     assert read("CTX.QA.ALIGNED", "Quiero felicitarlo por su estrategia de seguridad.",
                 "felicitarlo", kind="official").marked
+
+
+@pytest.mark.parametrize("text", [
+    "Ellos quisieron declarar la guerra y fracasaron con la violencia.",
+    "Nosotros no vamos a declarar la guerra; el crimen se atiende de otro modo.",
+    "¿Va a declarar la guerra?",
+    "Vamos a declarar la guerra a la pobreza.",
+    "No es una guerra de 1847 declarar la guerra hoy.",
+])
+def test_a_run_reading_stops_early_only_for_dropped_hits(text):
+    """`kept_only` (what a run uses) gives the full reading of every kept hit, and for a hit
+    that is dropped says so without the rest."""
+    from coder.suggest.moves import TurnReader
+
+    lexicons = {"security": Lexicon(["violencia", "crimen"]), "other_wars": Lexicon(["1847"])}
+    topics = {"drugs": Lexicon(["narco*"]), "crime": Lexicon(["crimen", "violencia"])}
+    rules = MoveRules(requires_context="security", unless_context="other_wars", counts_as="own-affirmed")
+    start = text.index(WAR)
+    full = TurnReader(text, "president").read(start, start + len(WAR), rules, lexicons, topics)
+    fast = TurnReader(text, "president").read(start, start + len(WAR), rules, lexicons, topics,
+                                              kept_only=True)
+    assert fast.kept(rules) == full.kept(rules)
+    if full.kept(rules):
+        assert fast == full
+    else:
+        assert (fast.source, fast.polarity, fast.sector) == ("own", "affirmed", None)

@@ -448,3 +448,52 @@ def test_fast_equals_naive_with_the_shipped_codebook_on_the_real_corpus(real_cor
     naive = match_texts(plan, texts, naive=True)
     assert match_texts(plan, texts) == naive
     assert sum(map(len, naive)) > 50
+
+
+def _chunks_left_reference(text: str, pos: int, r: int) -> int:
+    starts = [m.start() for m in re.finditer(r"\S+", text) if m.start() <= pos]
+    return starts[-1 - r] if len(starts) > r else 0
+
+
+def _chunks_right_reference(text: str, pos: int, r: int) -> int:
+    ends = [m.end() for m in re.finditer(r"\S+", text) if m.end() > pos]
+    return ends[r] if len(ends) > r else len(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(["a", "bb", "ccc", "¿d?", "e.", "x" * 30]),
+                          st.sampled_from([" ", "  ", "\n", "\t \n", "\xa0", "\u3000"])),
+                min_size=1, max_size=40),
+       st.integers(0, 6), st.data())
+def test_chunks_are_counted_like_str_split(pieces, r, data):
+    """The window edges r chunks left and right of a position are those of str.split()."""
+    from coder.suggest.engine import _chunk_end_right, _chunk_start_left
+
+    text = "".join(pieces)
+    spots = [i for i, ch in enumerate(text) if not ch.isspace()]
+    if not spots:
+        return
+    pos = data.draw(st.sampled_from(spots))
+    assert _chunk_start_left(text, pos, r) == _chunks_left_reference(text, pos, r)
+    assert _chunk_start_left(text, pos, r, text[::-1]) == _chunks_left_reference(text, pos, r)
+    assert _chunk_end_right(text, pos, r) == _chunks_right_reference(text, pos, r)
+
+
+def test_frequent_words_reads_the_head_of_the_table(tmp_path, monkeypatch):
+    """Only the first lines count; case variants keep the highest log-probability; escaped
+    keys are decoded; lines that are not entries are skipped."""
+    import gzip
+
+    from coder.suggest import pipeline
+
+    lines = ["{", '  "de":-2.5,', '  "De":-9.0,', '  "\\u00bfno":-4.0,', "  junk", '  "la": -3.25,',
+             '  "rare":-20.0', "}"]
+    path = tmp_path / "xx_lexeme_prob.json.gz"
+    path.write_bytes(gzip.compress("\n".join(lines).encode("utf-8")))
+    monkeypatch.setattr(pipeline, "lexeme_prob_path", lambda lang: path)
+    pipeline._frequent_words.cache_clear()
+    try:
+        assert pipeline._frequent_words("xx") == {"de": -2.5, "¿no": -4.0, "la": -3.25, "rare": -20.0}
+        assert pipeline._frequent_words("xx", limit=4) == {"de": -2.5, "¿no": -4.0}
+    finally:
+        pipeline._frequent_words.cache_clear()

@@ -14,6 +14,7 @@ turn gives.
 
 from __future__ import annotations
 
+import functools
 import re
 
 PHRASE_ATTRS = ("LOWER", "LEMMA", "ORTH", "TEXT", "NORM")
@@ -86,7 +87,10 @@ def check_pattern(entry: dict) -> str | None:
     return _spacy_problem(pattern)
 
 
+@functools.lru_cache(maxsize=64)
 def _check_lang(lang: str) -> str | None:
+    # Cached: spaCy looks the language up among entry points every time (about 2 ms), and
+    # a run checks every pattern.
     from spacy.util import get_lang_class
 
     try:

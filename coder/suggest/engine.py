@@ -833,8 +833,11 @@ def windows(text: str, spans: Sequence[tuple[int, int, Reach]], ws_keys: Sequenc
     last = len(text.rstrip())
     ws_keys = [key for key in ws_keys if key in text]  # usually none
     out: list[tuple[int, int, int]] = []
+    reverse = None  # the text reversed, for reading chunks leftwards
     for index, (s, e, (lc, lm, rc, rm)) in enumerate(spans):
-        a = 0 if lm == TURN else _chunk_start_left(text, s, lc)
+        if lm != TURN and reverse is None:
+            reverse = text[::-1]
+        a = 0 if lm == TURN else _chunk_start_left(text, s, lc, reverse)
         b = n if rm == TURN else _chunk_end_right(text, e - 1, rc)
         if ws_keys:
             # A special case with a space is one token over several chunks, so the
@@ -848,7 +851,7 @@ def windows(text: str, spans: Sequence[tuple[int, int, Reach]], ws_keys: Sequenc
                     break
                 extra_left, extra_right = max(extra_left, more_left), max(extra_right, more_right)
                 if lm != TURN:
-                    a = _chunk_start_left(text, s, lc + extra_left)
+                    a = _chunk_start_left(text, s, lc + extra_left, reverse)
                 if rm != TURN:
                     b = _chunk_end_right(text, e - 1, rc + extra_right)
         if lm == LINE:
@@ -873,34 +876,30 @@ def windows(text: str, spans: Sequence[tuple[int, int, Reach]], ws_keys: Sequenc
     return merged
 
 
-def _chunk_start_left(text: str, pos: int, r: int) -> int:
-    """Start of the chunk ``r`` chunks left of the chunk holding ``text[pos]`` (non-space)."""
-    span = 10 * (r + 1) + 16  # a chunk is ~6 characters in Spanish prose
-    while True:
-        lo = max(0, pos - span)
-        starts = [m.start() for m in _CHUNK.finditer(text, lo, pos + 1)]
-        k = len(starts) - 1 - r
-        # Only the first chunk found may be cut by ``lo``.
-        if k >= 1 or (k == 0 and (lo == 0 or text[lo - 1].isspace())):
-            return starts[k]
-        if lo == 0:
-            return 0
-        span *= 4
+@functools.lru_cache(maxsize=256)
+def _chunk_run(r: int) -> re.Pattern:
+    """From a position: any white space, then ``r + 1`` chunks (the first may be partial)."""
+    return re.compile(rf"\s*\S+(?:\s+\S+){{{r}}}")
+
+
+def _chunk_start_left(text: str, pos: int, r: int, reverse: str | None = None) -> int:
+    """Start of the chunk ``r`` chunks left of the chunk holding ``text[pos]`` (non-space);
+    0 when there are not that many.  ``reverse``: ``text[::-1]``, when the caller has it.
+
+    Read leftwards as one regex match on the reversed text, so the cost is the characters
+    crossed, whatever the chunks' lengths.
+    """
+    if reverse is None:
+        reverse = text[::-1]
+    match = _chunk_run(r).match(reverse, len(text) - 1 - pos)
+    return len(text) - match.end() if match else 0
 
 
 def _chunk_end_right(text: str, pos: int, r: int) -> int:
-    """End of the chunk ``r`` chunks right of the chunk holding ``text[pos]`` (non-space)."""
-    n = len(text)
-    span = 10 * (r + 1) + 16
-    while True:
-        hi = min(n, pos + 1 + span)
-        ends = [m.end() for m in _CHUNK.finditer(text, pos, hi)]
-        # Only the last chunk found may be cut by ``hi``.
-        if len(ends) > r + 1 or (len(ends) == r + 1 and (hi == n or text[hi].isspace())):
-            return ends[r]
-        if hi == n:
-            return n
-        span *= 4
+    """End of the chunk ``r`` chunks right of the chunk holding ``text[pos]`` (non-space);
+    the end of the text when there are not that many."""
+    match = _chunk_run(r).match(text, pos)
+    return match.end() if match else len(text)
 
 
 def _spaces_in_keys(text: str, start: int, end: int, keys: Sequence[str]) -> int:

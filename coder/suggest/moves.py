@@ -294,6 +294,8 @@ class TurnReader:
         self._clauses: dict[tuple[int, int], list[tuple[int, int]]] = {}
         self._tagged: dict[tuple[int, int], list[tuple[int, int, frozenset[int]]]] = {}
         self._positions: dict[tuple, list[tuple[int, int]]] = {}
+        self._counts: dict[tuple[int, int], dict[int, int]] = {}
+        self.low: str | None = None  # the text in lower case, made when first needed
 
     def _hits(self, lexicon: Lexicon, sentence: tuple[int, int]) -> list[tuple[int, int]]:
         """The words of ``lexicon`` in one sentence (computed once per sentence).
@@ -307,15 +309,48 @@ class TurnReader:
             if self.tagger is None or lexicon not in self.tagger.lexicons:
                 self.tagger = Tagger([*(self.tagger.lexicons if self.tagger else []), lexicon])
                 self._tagged.clear()
-            tagged = self._tagged.get(sentence)
-            if tagged is None:
-                tags = self.tagger.tags
-                tagged = self._tagged[sentence] = [
-                    (m.start(), m.end(), t) for m in _WORD.finditer(self.text, *sentence)
-                    if (t := tags(m.group(0).lower()))]
+                self._counts.clear()
             ident = id(lexicon)
-            found = self._positions[key] = [(s, e) for s, e, t in tagged if ident in t]
+            found = self._positions[key] = [(s, e) for s, e, t in self._tagged_words(sentence)
+                                            if ident in t]
         return found
+
+    def _tagged_words(self, sentence: tuple[int, int]) -> list[tuple[int, int, frozenset[int]]]:
+        """The words of a sentence that some lexicon holds, with the ids of those lexicons."""
+        tagged = self._tagged.get(sentence)
+        if tagged is None:
+            tagger = self.tagger
+            memo, tags = tagger._tags, tagger.tags
+            tagged = []
+            if self.low is None:
+                low = self.text.lower()
+                # A character whose lower case is longer ('İ') would shift the offsets.
+                self.low = low if len(low) == len(self.text) else ""
+            if self.low:
+                for m in _WORD.finditer(self.low, *sentence):
+                    word = m.group()
+                    t = memo.get(word)
+                    if t is None:
+                        t = tags(word)
+                    if t:
+                        tagged.append((m.start(), m.end(), t))
+            else:
+                tagged = [(m.start(), m.end(), t) for m in _WORD.finditer(self.text, *sentence)
+                          if (t := tags(m.group(0).lower()))]
+            self._tagged[sentence] = tagged
+        return tagged
+
+    def _count(self, lexicon: Lexicon, sentence: tuple[int, int]) -> int:
+        """How many words of ``lexicon`` the sentence holds (all lexicons counted at once)."""
+        counts = self._counts.get(sentence)
+        if counts is None:
+            if self.tagger is None or lexicon not in self.tagger.lexicons:
+                return len(self._hits(lexicon, sentence))
+            counts = self._counts[sentence] = {}
+            for _, _, t in self._tagged_words(sentence):
+                for ident in t:
+                    counts[ident] = counts.get(ident, 0) + 1
+        return counts.get(id(lexicon), 0)
 
     def _outward(self, sentence: tuple[int, int], limit: int | None):
         """The match's sentence, then its neighbours alternately (at most ``limit`` each side)."""
@@ -351,8 +386,13 @@ class TurnReader:
 
     def read(self, start: int, end: int, rules: MoveRules | None = None,
              lexicons: dict[str, Lexicon] | None = None,
-             topics: dict[str, Lexicon] | None = None) -> Reading:
-        """The reading of the match ``text[start:end]`` (see the module docstring)."""
+             topics: dict[str, Lexicon] | None = None, *, kept_only: bool = False) -> Reading:
+        """The reading of the match ``text[start:end]`` (see the module docstring).
+
+        ``kept_only``: when the suggestion will not be made (:meth:`Reading.kept` is
+        False), stop once that is known and leave the rest of the reading out; a run
+        drops such hits anyway, and about half of all hits are dropped.
+        """
         rules = rules or MoveRules()
         sentence = self.sentence(start)
         clauses = self.clauses(sentence)
@@ -360,19 +400,26 @@ class TurnReader:
         clause = clauses[index]
         clause_start = min(clause[0], start)
         reading = Reading()
-        reading.polarity = self._polarity(start, end, sentence, clauses, index, clause_start, rules,
-                                          reading.cues)
-        reading.source = self._source(start, end, sentence, clause_start, reading.cues)
+        # Context and exclusion first (they decide whether there is a suggestion at all);
+        # their cues are put in after polarity's and source's, the order readers show.
+        late: dict[str, str] = {}
         if rules.requires_context:
             lexicon = (lexicons or {}).get(rules.requires_context)
             reading.context = self._context(start, end, sentence, clause, rules.within, lexicon,
-                                            reading.cues)
+                                            late)
         if rules.unless_context:
             lexicon = (lexicons or {}).get(rules.unless_context)
             found = self.find(lexicon, *sentence, (start, end), sentence) if lexicon else None
             if found is not None:
-                reading.cues["unless"] = found
+                late["unless"] = found
                 reading.ruled_out = True
+        if kept_only and not reading.kept(rules):
+            reading.cues.update(late)
+            return reading
+        reading.polarity = self._polarity(start, end, sentence, clauses, index, clause_start, rules,
+                                          reading.cues)
+        reading.source = self._source(start, end, sentence, clause_start, reading.cues)
+        reading.cues.update(late)
         if topics:
             reading.sector = self._sector(sentence, topics, reading.cues)
         reading.set_aside = self._set_aside(start, end, sentence, rules, lexicons or {},
@@ -584,7 +631,7 @@ class TurnReader:
         counts = dict.fromkeys(topics, 0)
         for other in self._outward(sentence, SECTOR_REACH):
             for name, lexicon in topics.items():
-                counts[name] += len(self._hits(lexicon, other))
+                counts[name] += self._count(lexicon, other)
             best = max(counts.values(), default=0)
             winners = [name for name, n in counts.items() if n == best]
             if best and len(winners) == 1:
@@ -637,7 +684,10 @@ def move_book_from_yaml(text: str) -> MoveBook:
 
     from ..codebook.model import Code
 
-    data = yaml.safe_load(text) or {}
+    # The stored YAML was checked when the codebook was loaded; libyaml's parser (when
+    # PyYAML has it) reads it about ten times faster, and every run reads it.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(text, Loader=loader) or {}  # noqa: S506 - a safe loader
     codes: list[Code] = []
 
     def walk(items: list, parent: str | None) -> None:

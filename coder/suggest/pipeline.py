@@ -307,7 +307,9 @@ def word_costs(lang: str, words: set[str]) -> dict[str, float]:
     return costs
 
 
-_PROB_LINE = re.compile(r'^\s*"((?:[^"\\]|\\.)*)"\s*:\s*(-?[0-9.eE+\-]+)')
+# A "word": log-probability line of the lexeme_prob table (one entry per line).
+_PROB_LINES = re.compile(r'^[^\S\n]*"((?:[^"\\\n]|\\.)*)"[^\S\n]*:[^\S\n]*(-?[0-9.eE+\-]+)',
+                         re.MULTILINE)
 
 
 @functools.lru_cache(maxsize=4)
@@ -317,22 +319,26 @@ def _frequent_words(lang: str, limit: int = 100_000) -> dict[str, float]:
     if path is None:
         return {}
     opener = gzip.open if path.name.endswith(".gz") else open
-    probs: dict[str, float] = {}
-    with opener(path, "rt", encoding="utf-8") as handle:
-        for index, line in enumerate(handle):
-            if index > limit:
+    # Read just the bytes that hold the first lines, then scan them with one regex: a
+    # line-by-line read of the compressed file cost most of a run's set-up.
+    data = b""
+    with opener(path, "rb") as handle:
+        while data.count(b"\n") <= limit:
+            block = handle.read(1 << 20)
+            if not block:
                 break
-            match = _PROB_LINE.match(line)
-            if not match:
-                continue
-            word = match.group(1)
-            if "\\" in word:
-                try:
-                    word = json.loads(f'"{word}"')
-                except ValueError:
-                    continue
+            data += block
+    lines = data.decode("utf-8", errors="replace").replace("\r\n", "\n").split("\n", limit + 1)
+    probs: dict[str, float] = {}
+    for match in _PROB_LINES.finditer("\n".join(lines[:limit + 1])):
+        word = match.group(1)
+        if "\\" in word:
             try:
-                probs[word.lower()] = max(float(match.group(2)), probs.get(word.lower(), -1e9))
+                word = json.loads(f'"{word}"')
             except ValueError:
                 continue
+        try:
+            probs[word.lower()] = max(float(match.group(2)), probs.get(word.lower(), -1e9))
+        except ValueError:
+            continue
     return probs

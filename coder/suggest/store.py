@@ -315,7 +315,7 @@ def read_turn_hits(turns: Sequence[tuple[int, str]], kinds: Sequence[str], hits:
             readers[index] = book.reader(turn_text, kind)
         rules = book.for_code(code)
         reading = readers[index].read(start - turn_start, end - turn_start, rules,
-                                      book.lexicons, book.topics)
+                                      book.lexicons, book.topics, kept_only=True)
         if not reading.kept(rules):
             continue
         out.append((code, pattern, start, end, reading))
