@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -504,22 +505,45 @@ def test_two_workers_give_the_same_suggestions(proj):
     assert all_suggestions(proj) == single
 
 
-def test_workers_that_cannot_start_fail_instead_of_hanging(proj):
-    """A script read from standard input cannot spawn workers: a clear error, no hang."""
-    import subprocess
-    import sys
+def _dying_worker_task(payload):
+    import os
 
+    os._exit(3)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_workers_that_die_fail_instead_of_hanging(proj, monkeypatch):
+    """A worker that dies stops the run with a clear error; nothing half-written."""
+    from coder.suggest import store
+
+    # Forked workers see the patched task.
+    monkeypatch.setattr(store, "_worker_task", _dying_worker_task)
+    with pytest.raises(CoderError, match="worker processes stopped unexpectedly"):
+        run_suggest(proj, workers=2)
+    assert rows(proj, "SELECT count(*) FROM suggestions") == [(0,)]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_a_script_from_standard_input_can_use_workers(proj):
+    """Forked workers need no importable main module (spawned ones could not start from a
+    script read from standard input): the same suggestions as one process."""
+    import subprocess
+
+    run_suggest(proj, workers=1)
+    one = rows(proj, 'SELECT document_id, code_id, start, "end", source, polarity FROM suggestions'
+                     " ORDER BY 1, 2, 3, 4")
+    assert one
     script = (
         "from coder.project import Project\n"
         "from coder.suggest import run_suggest\n"
         f"with Project({str(proj.path)!r}) as project:\n"
-        "    run_suggest(project, workers=2)\n"
+        "    run_suggest(project, workers=2, force=True)\n"
     )
     result = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True,
                             timeout=300)
-    assert result.returncode != 0
-    assert "worker processes stopped unexpectedly" in result.stderr
-    assert rows(proj, "SELECT count(*) FROM suggestions") == [(0,)]
+    assert result.returncode == 0, result.stderr
+    assert rows(proj, 'SELECT document_id, code_id, start, "end", source, polarity FROM suggestions'
+                      " ORDER BY 1, 2, 3, 4") == one
 
 
 def test_suggestions_can_be_hidden_from_a_coder(proj):
@@ -696,3 +720,17 @@ def test_suggest_dates_take_the_syntax_of_every_command(proj):
 
     bad = CliRunner().invoke(main, ["-p", str(proj.path), "suggest", "--since", "2019-13"])
     assert bad.exit_code == 1 and "use YYYY, YYYY-MM or YYYY-MM-DD" in bad.output
+
+
+def test_default_workers_follow_the_size_of_the_run(proj, monkeypatch):
+    """One process for a small run; two (at most, and no more than the cores or the
+    documents) once there is enough text to match."""
+    from coder.suggest import store
+
+    run = store.prepare_run(proj)
+    assert run.tasks and store.default_workers(run) == 1
+    monkeypatch.setattr(store, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(store.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    assert store.default_workers(run) == min(2, len(run.tasks))
+    monkeypatch.setattr(store.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert store.default_workers(run) == 1

@@ -19,8 +19,10 @@ from .selection import document_selection, selection_options
     "role": f"Only turns of speakers of this kind ({', '.join(ROLES)})."})
 @click.option("--model", help="An installed trained spaCy pipeline (e.g. es_core_news_sm); "
                               "needed by patterns on POS, TAG, DEP, MORPH or ENT_TYPE.")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes matching in parallel.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes matching in parallel (default: 2 on a machine with two or more "
+                   "cores when there are over 5 million characters to match, else 1; each "
+                   "takes about 250 MB on a large corpus).")
 @click.option("--naive", is_flag=True, help="The slow reference pass (every turn through the "
                                             "whole pipeline); gives the same suggestions.")
 @click.option("--force", is_flag=True, help="Re-match documents whose suggestions are current.")
@@ -31,8 +33,8 @@ from .selection import document_selection, selection_options
 @click.option("--json", "as_json", is_flag=True, help="Print the run's summary as JSON.")
 @with_project
 def suggest(project: Project, speakers: list[str], roles: list[str], doc_ids: list[int],
-            since: str | None, until: str | None, model: str | None, workers: int, naive: bool, force: bool,
-            off_for: tuple[str, ...], on_for: tuple[str, ...], as_json: bool) -> None:
+            since: str | None, until: str | None, model: str | None, workers: int | None,
+            naive: bool, force: bool, off_for: tuple[str, ...], on_for: tuple[str, ...], as_json: bool) -> None:
     """Pre-highlight candidate spans: match the codebook's patterns against the turns.
 
     \b

@@ -519,10 +519,11 @@ class Engine:
         if self.lemmatizer is not None and not naive and not plan.full_lemma and plan.lemma_table is not None:
             self.lemma_ids = {vocab.strings.add(k): vocab.strings.add(v)
                               for k, v in plan.lemma_table.items()}
-        # Each rule's required tokens: a short list is tested with ``in``, a long one
-        # (the forms of a lemma) with one regular expression.
-        self.need_tests: list[list[tuple[str, ...] | re.Pattern]] = [
-            [need if len(need) <= 4 else re.compile(trie_regex(need)) for need in rule.needs]
+        # Each rule's required tokens: one string is tested with ``in``, a short list with
+        # ``in`` for each, a long one (the forms of a lemma) with one regular expression.
+        self.need_tests: list[list[str | tuple[str, ...] | re.Pattern]] = [
+            [need[0] if len(need) == 1 else need if len(need) <= 4 else re.compile(trie_regex(need))
+             for need in rule.needs]
             for rule in plan.rules]
         self.lexical_rx = re.compile(plan.lexical_regex) if plan.lexical_regex else None
         self.spaced_rx = re.compile(plan.spaced_regex) if plan.spaced_regex else None
@@ -587,8 +588,15 @@ class Engine:
         """Whether folded text ``low`` holds a candidate string of every token rule
         ``index`` requires (False: the rule cannot match inside it)."""
         for need in self.need_tests[index]:
-            if isinstance(need, tuple):
-                if not any(option in low for option in need):
+            kind = type(need)
+            if kind is str:
+                if need not in low:
+                    return False
+            elif kind is tuple:
+                for option in need:
+                    if option in low:
+                        break
+                else:
                     return False
             elif need.search(low) is None:
                 return False
@@ -834,9 +842,18 @@ def windows(text: str, spans: Sequence[tuple[int, int, Reach]], ws_keys: Sequenc
     ws_keys = [key for key in ws_keys if key in text]  # usually none
     out: list[tuple[int, int, int]] = []
     reverse = None  # the text reversed, for reading chunks leftwards
+    chunk_run = _chunk_run
     for index, (s, e, (lc, lm, rc, rm)) in enumerate(spans):
         if lm != TURN and reverse is None:
             reverse = text[::-1]
+        if lm == CHUNKS and rm == CHUNKS and not ws_keys:
+            # The common case, inline (what the general code below does for it).
+            match = chunk_run(lc).match(reverse, n - 1 - s)
+            a = n - match.end() if match else 0
+            match = chunk_run(rc).match(text, e - 1)
+            b = match.end() if match else n
+            out.append((0 if a <= first else a, n if b >= last else b, index))
+            continue
         a = 0 if lm == TURN else _chunk_start_left(text, s, lc, reverse)
         b = n if rm == TURN else _chunk_end_right(text, e - 1, rc)
         if ws_keys:

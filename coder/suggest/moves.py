@@ -152,8 +152,10 @@ _QUOTED_INTRO = re.compile(r"\b(?:cito|textualmente|leo|dice\s+as[ií]|quote)\b"
 _OPEN_CLOSE = {"“": "”", "«": "»", "‘": "’"}
 
 # Person cues.  Own: first person (singular or plural) and the speaker's government.
+# Both person regexes open with ``\b(?=\w)``: every alternative starts with a letter, and
+# saying so up front spares trying each alternative where a word ends.
 _OWN = re.compile(
-    r"\b(?:nosotros|nosotras|yo|vamos|hemos|estamos|somos|tenemos|queremos|podemos|"
+    r"\b(?=\w)(?:nosotros|nosotras|yo|vamos|hemos|estamos|somos|tenemos|queremos|podemos|"
     r"debemos|seguimos|hicimos|dijimos|decidimos|pensamos|creemos|"
     r"mi\s+gobierno|nuestro\w*|este\s+gobierno|el\s+gobierno\s+que\s+represento|"
     r"\w{2,}[aei]mos|voy|estoy|quiero|puedo|digo|creo|"
@@ -166,7 +168,7 @@ _THIRD_REACH = 3
 # Strong third-party cues: verbs of saying in the third person, past governments and
 # periods, opponents.
 _THIRD = re.compile(
-    r"\b(?:dicen|dijo|dijeron|decían|afirman|sostienen|aseguran|plantean|señalan|acusan|llaman|"
+    r"\b(?=\w)(?:dicen|dijo|dijeron|decían|afirman|sostienen|aseguran|plantean|señalan|acusan|llaman|"
     r"proponen|piden|exigen|según|de\s+acuerdo\s+con|como\s+dec[ií]a\w*|"
     r"antes|anteriormente|en\s+el\s+pasado|"
     r"(?:gobierno|gobiernos|administraci[oó]n|administraciones|régimen|sexenio|sexenios)\s+"
@@ -562,17 +564,18 @@ class TurnReader:
             cues["source"] = match.group(0)
             return "attributed"
         near = list(_PRETERITE.finditer(text, max(clause_start, start - 60), start))
-        subject = self._nearest_person(clause_start, near[-1].start()) if near else None
         if near and len(_WORD.findall(text, near[-1].end(), start)) <= _THIRD_REACH \
-                and not _OWN.search(text, near[-1].end(), start) \
-                and not (subject and subject[0] == "own"):
-            cues["source"] = near[-1].group(0)
-            return "attributed"
+                and not _OWN.search(text, near[-1].end(), start):
+            subject = self._nearest_person(clause_start, near[-1].start())
+            if not (subject and subject[0] == "own"):
+                cues["source"] = near[-1].group(0)
+                return "attributed"
         # The clause first, then the sentence, but never further back than PERSON_REACH
         # characters: the nearest cue is what counts, and a long sentence's far start says
         # little about who speaks at the match.
         floor = start - PERSON_REACH
-        for lo in (max(clause_start, floor), max(sentence[0], floor)):
+        clause_lo, sentence_lo = max(clause_start, floor), max(sentence[0], floor)
+        for lo in (clause_lo,) if clause_lo == sentence_lo else (clause_lo, sentence_lo):
             nearest = self._nearest_person(lo, start)
             if nearest is not None:
                 kind, word = nearest

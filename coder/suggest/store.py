@@ -17,7 +17,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import sqlite3
+import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -392,13 +394,35 @@ def _words(pieces: Iterable[tuple[int, str]]) -> int:
     return sum(len(text.split()) for _, text in pieces)
 
 
-def execute_run(project: Project, run: RunPlan, *, naive: bool = False, workers: int = 1,
+# A worker process takes about a second to start (spaCy, the plans, the engines): below
+# this much text to match, one process is done before a second would be ready.
+PARALLEL_MIN_CHARS = 5_000_000
+# Each worker holds its own pipeline and memo (about 250 MB on the shared corpus): the
+# default stays at two; more are a choice (--workers).
+DEFAULT_MAX_WORKERS = 2
+
+
+def default_workers(run: RunPlan) -> int:
+    """How many processes match ``run`` when the user does not say: 2 on a machine with
+    two or more cores when there are at least :data:`PARALLEL_MIN_CHARS` characters of
+    turns to match, else 1 (this process)."""
+    size = sum(end - start for task in run.tasks for start, end in task.turns)
+    if size < PARALLEL_MIN_CHARS:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, DEFAULT_MAX_WORKERS, len(run.tasks)))
+
+
+def execute_run(project: Project, run: RunPlan, *, naive: bool = False, workers: int | None = None,
                 progress: Callable[[int], None] | None = None) -> SuggestReport:
     """Match every task of ``run`` and store each document in its own transaction.
 
     ``workers > 1`` matches in that many processes (each loads its pipeline once); the
-    results are written here, in this process.  ``progress(1)`` is called after each
-    document is committed.
+    results are written here, in this process.  None: :func:`default_workers`.
+    ``progress(1)`` is called after each document is committed.
     """
     report = SuggestReport(documents=run.documents, up_to_date=run.up_to_date,
                            no_turns=run.no_turns, no_patterns=run.no_patterns,
@@ -416,6 +440,8 @@ def execute_run(project: Project, run: RunPlan, *, naive: bool = False, workers:
             progress(1)
 
     tasks = run.tasks
+    if workers is None:
+        workers = default_workers(run)
     workers = max(1, min(int(workers or 1), len(tasks)))
     try:
         if workers == 1:
@@ -436,7 +462,7 @@ def execute_run(project: Project, run: RunPlan, *, naive: bool = False, workers:
 
 def _run_pool(project: Project, run: RunPlan, tasks: list[DocumentTask], workers: int,
               naive: bool, store: Callable) -> None:
-    """Match and read in ``workers`` spawned processes; write each result here as it comes back.
+    """Match and read in ``workers`` processes; write each result here as it comes back.
 
     At most a few documents per worker are in flight, so memory stays flat.  A worker
     that cannot start (or dies) stops the run with a CoderError instead of hanging.
@@ -455,7 +481,9 @@ def _run_pool(project: Project, run: RunPlan, tasks: list[DocumentTask], workers
         pickle.dump((run.plans, run.moves_yaml or run.moves), handle,
                     protocol=pickle.HIGHEST_PROTOCOL)
         plans_path = handle.name
-    context = multiprocessing.get_context("spawn")
+    # Forked on Linux: a worker starts with spaCy and coder loaded instead of importing
+    # them again (about a second each); elsewhere spawned.
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init,
                                initargs=(plans_path, naive))
     pending: deque = deque()
@@ -593,7 +621,7 @@ def _reading_columns(reading: Reading | None) -> tuple:
 
 
 def run_suggest(project: Project, scope: RunScope | None = None, *, model: str | None = None,
-                naive: bool = False, workers: int = 1, force: bool = False,
+                naive: bool = False, workers: int | None = 1, force: bool = False,
                 progress: Callable[[int], None] | None = None,
                 warn: Callable[[str], None] | None = None) -> SuggestReport:
     """Prepare and execute a run (see :func:`prepare_run` and :func:`execute_run`)."""
