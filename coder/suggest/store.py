@@ -504,8 +504,10 @@ def _run_pool(project: Project, run: RunPlan, tasks: list[DocumentTask], workers
             store(task, reads, words)
             submit()
     except BrokenProcessPool:
-        raise CoderError(f"the {workers} worker processes stopped unexpectedly (a script run "
-                         "from standard input cannot start them); try one worker", option="workers") from None
+        # (Killed for memory, say; where workers are spawned, not forked, a script read
+        # from standard input cannot start them.)
+        raise CoderError(f"the {workers} worker processes stopped unexpectedly; try one worker",
+                         option="workers") from None
     finally:
         # On Ctrl-C or an error: drop what is queued, stop the workers, keep what is written.
         pool.shutdown(wait=True, cancel_futures=True)
