@@ -725,12 +725,13 @@ def test_suggest_dates_take_the_syntax_of_every_command(proj):
 def test_default_workers_follow_the_size_of_the_run(proj, monkeypatch):
     """One process for a small run; two (at most, and no more than the cores or the
     documents) once there is enough text to match."""
+    from coder.corpus import parallel
     from coder.suggest import store
 
     run = store.prepare_run(proj)
     assert run.tasks and store.default_workers(run) == 1
     monkeypatch.setattr(store, "PARALLEL_MIN_CHARS", 0)
-    monkeypatch.setattr(store.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    monkeypatch.setattr(parallel, "available_cpus", lambda: 4)
     assert store.default_workers(run) == min(2, len(run.tasks))
-    monkeypatch.setattr(store.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(parallel, "available_cpus", lambda: 1)
     assert store.default_workers(run) == 1

@@ -39,15 +39,19 @@ AHEAD = 4  # chunks queued per worker: enough to keep it busy, little memory
 WORKER_NICENESS = 10  # workers yield the CPU to the storing process
 
 
+def available_cpus() -> int:
+    """The CPU cores this process may run on (all of the machine's where that is unknown)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def default_workers(files: int) -> int:
     """How many worker processes to prepare ``files`` files with (1: none, this process)."""
     if files < MIN_FILES:
         return 1
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, MAX_WORKERS))
+    return max(1, min(available_cpus(), MAX_WORKERS))
 
 
 def prepared_files(files: list[Path], fmt: str | None = None, lang: str | None = None,

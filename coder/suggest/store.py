@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import os
 import sqlite3
 import sys
 from collections import Counter, deque
@@ -409,11 +408,9 @@ def default_workers(run: RunPlan) -> int:
     size = sum(end - start for task in run.tasks for start, end in task.turns)
     if size < PARALLEL_MIN_CHARS:
         return 1
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, DEFAULT_MAX_WORKERS, len(run.tasks)))
+    from ..corpus.parallel import available_cpus
+
+    return max(1, min(available_cpus(), DEFAULT_MAX_WORKERS, len(run.tasks)))
 
 
 def execute_run(project: Project, run: RunPlan, *, naive: bool = False, workers: int | None = None,
