@@ -71,7 +71,6 @@ from .pipeline import (
 
 Hit = tuple[str, str, int, int]  # (code, pattern_id, start, end)
 
-_CHUNK = re.compile(r"\S+")
 _NONSPACE = re.compile(r"\S")
 # LEMMA comparisons that only ever test equality with literal strings.
 _EQUALITY_PREDICATES = {"IN", "NOT_IN", "==", "!="}
