@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coder.corpus.segment import (
+    Sentences,
     clauses_of_sentence,
     sentence_at,
     span_at,
@@ -129,3 +130,19 @@ def test_clauses_tile_each_sentence(text):
         _check_tiling(text, inside, s, e)
     assert sum(1 for _ in clauses) == sum(len(clauses_of_sentence(text, s, e))
                                           for s, e in split_sentences(text))
+
+
+@settings(max_examples=300)
+@given(st.lists(st.one_of(ALPHABET, st.sampled_from(["\n", "\n\n", " \n ", "\r\n", "Él. "])),
+                max_size=60).map("".join), st.data())
+def test_sentences_read_line_by_line_are_the_split_sentences(text, data):
+    """The lazy index (what the suggestion rules read) answers as the whole split does:
+    the same sentences, the same sentence under any offset, the same neighbours."""
+    spans = split_sentences(text)
+    lazy = Sentences(text)
+    offset = data.draw(st.integers(0, len(text)))
+    assert lazy.at(offset) == span_at(spans, offset)
+    for i, span in enumerate(spans):
+        assert lazy.before(span) == (spans[i - 1] if i > 0 else None)
+        assert lazy.after(span) == (spans[i + 1] if i + 1 < len(spans) else None)
+    assert lazy.all() == spans

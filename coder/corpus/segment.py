@@ -143,6 +143,83 @@ def span_at(spans: list[tuple[int, int]], offset: int) -> tuple[int, int] | None
     return spans[i + 1] if i + 1 < len(spans) else spans[-1]
 
 
+class Sentences:
+    """The sentences of a text, split line by line as they are asked for.
+
+    A line break always ends a sentence, so the sentences of a text are those of its lines,
+    in order (:func:`split_sentences` of each line); reading a few sentences of a long turn
+    splits only the lines they are on.  :meth:`at`, :meth:`before` and :meth:`after` answer
+    as :func:`span_at` and the neighbours in ``split_sentences(text)`` would.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts = [0]  # where each line starts
+        at = text.find("\n")
+        while at >= 0:
+            self.starts.append(at + 1)
+            at = text.find("\n", at + 1)
+        self._lines: dict[int, list[tuple[int, int]]] = {}
+
+    def line(self, index: int) -> list[tuple[int, int]]:
+        """The sentences of line ``index``."""
+        found = self._lines.get(index)
+        if found is None:
+            end = self.starts[index + 1] - 1 if index + 1 < len(self.starts) else len(self.text)
+            found = self._lines[index] = split_sentences(self.text, self.starts[index], end)
+        return found
+
+    def _line_of(self, offset: int) -> int:
+        return max(0, bisect.bisect_right(self.starts, offset) - 1)
+
+    def at(self, offset: int) -> tuple[int, int] | None:
+        """The sentence holding ``offset`` (see :func:`span_at`)."""
+        first = self._line_of(offset)
+        for index in range(first, len(self.starts)):
+            for span in self.line(index):
+                if index > first or span[1] > offset:
+                    return span
+        for index in range(first, -1, -1):  # nothing after it: the last sentence
+            spans = self.line(index)
+            if spans:
+                return spans[-1]
+        return None
+
+    def before(self, sentence: tuple[int, int]) -> tuple[int, int] | None:
+        """The sentence before ``sentence`` (one of these sentences), or None."""
+        index = self._line_of(sentence[0])
+        spans = self.line(index)
+        position = bisect.bisect_left(spans, sentence)
+        if position >= len(spans) or spans[position] != sentence:
+            return None
+        if position > 0:
+            return spans[position - 1]
+        for other in range(index - 1, -1, -1):
+            spans = self.line(other)
+            if spans:
+                return spans[-1]
+        return None
+
+    def after(self, sentence: tuple[int, int]) -> tuple[int, int] | None:
+        """The sentence after ``sentence`` (one of these sentences), or None."""
+        index = self._line_of(sentence[0])
+        spans = self.line(index)
+        position = bisect.bisect_left(spans, sentence)
+        if position >= len(spans) or spans[position] != sentence:
+            return None
+        if position + 1 < len(spans):
+            return spans[position + 1]
+        for other in range(index + 1, len(self.starts)):
+            spans = self.line(other)
+            if spans:
+                return spans[0]
+        return None
+
+    def all(self) -> list[tuple[int, int]]:
+        """Every sentence: ``split_sentences(text)``."""
+        return [span for index in range(len(self.starts)) for span in self.line(index)]
+
+
 def sentence_at(text: str, offset: int, start: int = 0, end: int | None = None) -> tuple[int, int] | None:
     """The sentence of ``text[start:end]`` holding ``offset`` (see :func:`span_at`)."""
     return span_at(split_sentences(text, start, end), offset)

@@ -102,7 +102,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from ..corpus.segment import clauses_of_sentence, span_at, split_sentences
+from ..corpus.segment import Sentences, clauses_of_sentence
 
 # Bump when the rules change: stored suggestions made by older rules are then re-made.
 RULES_VERSION = 4
@@ -286,12 +286,13 @@ class Tagger:
 
 
 class TurnReader:
-    """Reads moves in one turn; sentences and clauses are split once per turn."""
+    """Reads moves in one turn; its sentences and clauses are split once, when first read
+    (line by line: a hit in a long turn reads the lines around it, not the whole turn)."""
 
     def __init__(self, text: str, kind: str | None = None, tagger: Tagger | None = None):
         self.text = text
         self.kind = kind or "unknown"
-        self.sentences = split_sentences(text)
+        self._sentences = Sentences(text)
         self.tagger = tagger
         self._clauses: dict[tuple[int, int], list[tuple[int, int]]] = {}
         self._tagged: dict[tuple[int, int], list[tuple[int, int, frozenset[int]]]] = {}
@@ -354,19 +355,25 @@ class TurnReader:
                     counts[ident] = counts.get(ident, 0) + 1
         return counts.get(id(lexicon), 0)
 
+    @property
+    def sentences(self) -> list[tuple[int, int]]:
+        """Every sentence of the turn."""
+        return self._sentences.all()
+
     def _outward(self, sentence: tuple[int, int], limit: int | None):
         """The match's sentence, then its neighbours alternately (at most ``limit`` each side)."""
-        index = bisect.bisect_left(self.sentences, sentence)
         yield sentence
+        before = after = sentence
         step = 1
         while limit is None or step <= limit:
-            before, after = index - step, index + step
-            if before < 0 and after >= len(self.sentences):
+            before = self._sentences.before(before) if before is not None else None
+            after = self._sentences.after(after) if after is not None else None
+            if before is None and after is None:
                 return
-            if before >= 0:
-                yield self.sentences[before]
-            if after < len(self.sentences):
-                yield self.sentences[after]
+            if before is not None:
+                yield before
+            if after is not None:
+                yield after
             step += 1
 
     def find(self, lexicon: Lexicon, lo: int, hi: int, skip: tuple[int, int],
@@ -378,7 +385,7 @@ class TurnReader:
         return None
 
     def sentence(self, offset: int) -> tuple[int, int]:
-        found = span_at(self.sentences, offset)
+        found = self._sentences.at(offset)
         return found if found is not None else (0, len(self.text))
 
     def clauses(self, sentence: tuple[int, int]) -> list[tuple[int, int]]:
@@ -468,9 +475,9 @@ class TurnReader:
         if rules.needs_nearby:
             lexicon = lexicons.get(rules.needs_nearby)
             if lexicon is not None:
-                index = bisect.bisect_left(self.sentences, sentence)
-                around = [sentence] + [self.sentences[i] for i in (index - 1, index + 1)
-                                       if 0 <= i < len(self.sentences) and self.sentences[i] != sentence]
+                neighbours = (self._sentences.before(sentence), self._sentences.after(sentence))
+                around = [sentence] + [other for other in neighbours
+                                       if other is not None and other != sentence]
                 for other in around:
                     found = self.find(lexicon, *other, (start, end), other)
                     if found is not None:
