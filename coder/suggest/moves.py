@@ -404,18 +404,13 @@ class TurnReader:
         """
         rules = rules or MoveRules()
         sentence = self.sentence(start)
-        clauses = self.clauses(sentence)
-        index = max(0, bisect.bisect_right(clauses, (start, float("inf"))) - 1)
-        clause = clauses[index]
-        clause_start = min(clause[0], start)
         reading = Reading()
         # Context and exclusion first (they decide whether there is a suggestion at all);
         # their cues are put in after polarity's and source's, the order readers show.
         late: dict[str, str] = {}
         if rules.requires_context:
             lexicon = (lexicons or {}).get(rules.requires_context)
-            reading.context = self._context(start, end, sentence, clause, rules.within, lexicon,
-                                            late)
+            reading.context = self._context(start, end, sentence, rules.within, lexicon, late)
         if rules.unless_context:
             lexicon = (lexicons or {}).get(rules.unless_context)
             found = self.find(lexicon, *sentence, (start, end), sentence) if lexicon else None
@@ -425,6 +420,9 @@ class TurnReader:
         if kept_only and not reading.kept(rules):
             reading.cues.update(late)
             return reading
+        clauses = self.clauses(sentence)
+        index = max(0, bisect.bisect_right(clauses, (start, float("inf"))) - 1)
+        clause_start = min(clauses[index][0], start)
         reading.polarity = self._polarity(start, end, sentence, clauses, index, clause_start, rules,
                                           reading.cues)
         reading.source = self._source(start, end, sentence, clause_start, reading.cues)
@@ -614,15 +612,13 @@ class TurnReader:
 
     # -- context and topic ------------------------------------------------------------------
 
-    def _context(self, start, end, sentence, clause, within, lexicon, cues) -> str | None:
+    def _context(self, start, end, sentence, within, lexicon, cues) -> str | None:
         if lexicon is None:
             return None
-        found = self.find(lexicon, *clause, (start, end), sentence)
-        if found is None and within != "clause":
-            found = self.find(lexicon, *sentence, (start, end), sentence)
-            if found is not None:
-                cues["context"] = found
-                return "sentence"
+        # The sentence first: without a word there, the clause (inside it) has none either,
+        # and the clauses need not be split.
+        in_sentence = self.find(lexicon, *sentence, (start, end), sentence)
+        if in_sentence is None:
             if within == "turn":
                 for other in self._outward(sentence, None):
                     if other != sentence:
@@ -631,9 +627,15 @@ class TurnReader:
                             cues["context"] = found
                             return "turn"
             return None
+        clauses = self.clauses(sentence)
+        clause = clauses[max(0, bisect.bisect_right(clauses, (start, float("inf"))) - 1)]
+        found = self.find(lexicon, *clause, (start, end), sentence)
         if found is not None:
             cues["context"] = found
             return "clause"
+        if within != "clause":
+            cues["context"] = in_sentence
+            return "sentence"
         return None
 
     def _sector(self, sentence, topics, cues) -> str | None:
