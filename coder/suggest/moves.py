@@ -345,15 +345,27 @@ class TurnReader:
 
     def _count(self, lexicon: Lexicon, sentence: tuple[int, int]) -> int:
         """How many words of ``lexicon`` the sentence holds (all lexicons counted at once)."""
+        if sentence not in self._counts and (self.tagger is None
+                                             or lexicon not in self.tagger.lexicons):
+            return len(self._hits(lexicon, sentence))
+        return self._sentence_counts(sentence).get(id(lexicon), 0)
+
+    def _sentence_counts(self, sentence: tuple[int, int]) -> dict[int, int]:
+        """How many words of each of the tagger's lexicons (by id) the sentence holds."""
         counts = self._counts.get(sentence)
         if counts is None:
-            if self.tagger is None or lexicon not in self.tagger.lexicons:
-                return len(self._hits(lexicon, sentence))
             counts = self._counts[sentence] = {}
             for _, _, t in self._tagged_words(sentence):
                 for ident in t:
                     counts[ident] = counts.get(ident, 0) + 1
-        return counts.get(id(lexicon), 0)
+        return counts
+
+    def _topic_names(self, topics: dict[str, Lexicon]) -> dict[int, str] | None:
+        """``{lexicon id: topic}`` when the tagger holds every topic, else None."""
+        if self.tagger is None or any(lexicon not in self.tagger.lexicons
+                                      for lexicon in topics.values()):
+            return None
+        return {id(lexicon): name for name, lexicon in topics.items()}
 
     @property
     def sentences(self) -> list[tuple[int, int]]:
@@ -641,9 +653,22 @@ class TurnReader:
     def _sector(self, sentence, topics, cues) -> str | None:
         self._sector_here = False
         counts = dict.fromkeys(topics, 0)
+        # The topic of each lexicon id, when the tagger knows every topic (a run's reader
+        # does): a sentence's counts are then added in one pass over its few tagged ids.
+        names = self._topic_names(topics)
         for other in self._outward(sentence, SECTOR_REACH):
-            for name, lexicon in topics.items():
-                counts[name] += self._count(lexicon, other)
+            if names is None:
+                for name, lexicon in topics.items():
+                    counts[name] += self._count(lexicon, other)
+            else:
+                added = False
+                for ident, n in self._sentence_counts(other).items():
+                    name = names.get(ident)
+                    if name is not None:
+                        counts[name] += n
+                        added = True
+                if not added:
+                    continue  # the counts, and so the verdict, are as after the last sentence
             best = max(counts.values(), default=0)
             winners = [name for name, n in counts.items() if n == best]
             if best and len(winners) == 1:
