@@ -529,3 +529,24 @@ def test_a_run_reading_stops_early_only_for_dropped_hits(text):
         assert fast == full
     else:
         assert (fast.source, fast.polarity, fast.sector) == ("own", "affirmed", None)
+
+
+@pytest.mark.parametrize("words", [
+    ["guerra", "narco*", "crimen organizado", "c.j.n.g", "violen*", "paz"],
+    ["*", "guerra"],          # a bare star holds every word
+    ["x-y*", "año", "AÑO", "niño*"],
+    [],
+])
+def test_only_the_words_a_lexicon_may_hold_are_tagged(words):
+    """The regex of the lexicons' words finds the same tagged words as trying every word."""
+    from coder.suggest.moves import _WORD, Tagger, TurnReader
+
+    lexicons = [Lexicon(words), Lexicon(["narcotráfico", "paz*"])]
+    text = ("La guerra, el narcotráfico y la violencia: ¿paz? Niños y niñas; NARCOS, narco-"
+            "guerra, pazguato, x-yz, año 2019 AÑO; crimen organizado (c.j.n.g) apaz paz.")
+    tagger = Tagger(lexicons)
+    reader = TurnReader(text, tagger=tagger)
+    for sentence in reader.sentences:
+        expected = [(m.start(), m.end(), t) for m in _WORD.finditer(text, *sentence)
+                    if (t := tagger.tags(m.group(0).lower()))]
+        assert reader._tagged_words(sentence) == expected

@@ -275,6 +275,25 @@ class Tagger:
     def __init__(self, lexicons: list[Lexicon]):
         self.lexicons = list(lexicons)
         self._tags: dict[str, frozenset[int]] = {}
+        self._words: re.Pattern | None | bool = False  # see words()
+
+    def words(self) -> re.Pattern | None:
+        """A regex finding the words (``\\w+`` runs) some lexicon may hold, and no others;
+        None when there is none to make (a bare ``*`` holds every word)."""
+        if self._words is False:
+            from .engine import trie_regex
+
+            exact = {w for lexicon in self.lexicons for w in lexicon.exact if _WORD.fullmatch(w)}
+            stems = {w for lexicon in self.lexicons for w in lexicon.stems
+                     if _WORD.fullmatch(w)}
+            if any(not stem for lexicon in self.lexicons for stem in lexicon.stems):
+                self._words = None
+            else:
+                branches = ([rf"(?:{trie_regex(exact)})(?!\w)"] if exact else []) + \
+                           ([rf"(?:{trie_regex(stems)})\w*"] if stems else [])
+                self._words = re.compile(r"(?<!\w)(?:" + "|".join(branches) + ")") \
+                    if branches else re.compile(r"(?!)")
+        return self._words
 
     def tags(self, word: str) -> frozenset[int]:
         """The ids of the lexicons holding the lower-case ``word`` (often empty)."""
@@ -329,8 +348,10 @@ class TurnReader:
                 low = self.text.lower()
                 # A character whose lower case is longer ('İ') would shift the offsets.
                 self.low = low if len(low) == len(self.text) else ""
-            if self.low:
-                for m in _WORD.finditer(self.low, *sentence):
+            words = tagger.words()
+            if self.low and words is not None:
+                # Only the words a lexicon may hold are visited, not every word.
+                for m in words.finditer(self.low, *sentence):
                     word = m.group()
                     t = memo.get(word)
                     if t is None:
