@@ -187,32 +187,26 @@ class Sentences:
 
     def before(self, sentence: tuple[int, int]) -> tuple[int, int] | None:
         """The sentence before ``sentence`` (one of these sentences), or None."""
-        index = self._line_of(sentence[0])
-        spans = self.line(index)
-        position = bisect.bisect_left(spans, sentence)
-        if position >= len(spans) or spans[position] != sentence:
-            return None
-        if position > 0:
-            return spans[position - 1]
-        for other in range(index - 1, -1, -1):
-            spans = self.line(other)
-            if spans:
-                return spans[-1]
-        return None
+        return self._neighbour(sentence, -1)
 
     def after(self, sentence: tuple[int, int]) -> tuple[int, int] | None:
         """The sentence after ``sentence`` (one of these sentences), or None."""
+        return self._neighbour(sentence, 1)
+
+    def _neighbour(self, sentence: tuple[int, int], step: int) -> tuple[int, int] | None:
         index = self._line_of(sentence[0])
         spans = self.line(index)
         position = bisect.bisect_left(spans, sentence)
         if position >= len(spans) or spans[position] != sentence:
             return None
-        if position + 1 < len(spans):
-            return spans[position + 1]
-        for other in range(index + 1, len(self.starts)):
+        if 0 <= position + step < len(spans):
+            return spans[position + step]
+        other = index + step
+        while 0 <= other < len(self.starts):  # the nearest line with a sentence
             spans = self.line(other)
             if spans:
-                return spans[0]
+                return spans[-1] if step < 0 else spans[0]
+            other += step
         return None
 
     def all(self) -> list[tuple[int, int]]:
