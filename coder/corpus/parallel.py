@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ..errors import ImportProblem
 from .prepare import PreparedDocument, prepare_file
-from .speakers import SpeakerLine, TurnKinds, parse_speaker
+from .speakers import SpeakerLine, TurnKinds, read_line
 
 Prepared = list[PreparedDocument] | ImportProblem
 
@@ -125,10 +125,12 @@ def _prepare_chunk(paths: list[Path], fmt: str | None, lang: str | None,
         for doc in result:
             for _, _, raw, _ in doc.turns:
                 if raw is not None and raw not in _READ_LINES:
-                    _READ_LINES[raw] = doc.speaker_lines[raw] = parse_speaker(raw)
+                    # (read_line remembers what prepare_document read already.)
+                    _READ_LINES[raw] = doc.speaker_lines[raw] = read_line(raw)
             if kinds is not None:
                 doc.kinds = kinds.document(doc.turns, _READ_LINES,
-                                           doc.asks or [False] * len(doc.turns), doc.date)
+                                           doc.asks or [False] * len(doc.turns), doc.date,
+                                           doc.announces, doc.live)
     return results
 
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ImportProblem, shown_name
+from .clips import clip_clues
 from .dates import date_from_path
 from .model import ParsedDocument
-from .speakers import SpeakerLine
+from .speakers import SpeakerLine, read_line
 from .text import decode_text, looks_like_transcript, parse_plain, parse_transcript
 from .words import word_counts
 
@@ -150,6 +151,10 @@ class PreparedDocument:
     # For each turn: does it ask something (a question mark)?  An unidentified voice that
     # asks is the press.
     asks: list[bool] = field(default_factory=list)
+    # For each turn: does it announce a clip, does it open by addressing those present?
+    # (Which turns are heard in a clip: see coder.corpus.clips.)
+    announces: list[bool] = field(default_factory=list)
+    live: list[bool] = field(default_factory=list)
     # Hashes of the document's longer lines: a cheap first look for same-day duplicates.
     paragraphs: frozenset[int] = frozenset()
     # Each turn's (kind, role) as its line and date say (a worker process works them out
@@ -179,6 +184,8 @@ def prepare_document(doc: ParsedDocument, *, lang: str | None = None,
         if adm is not None:
             # The head of government in office on the date: an attribute to filter by.
             metadata["administration"] = adm.head
+    clues = clip_clues(doc.text, [(t.start, t.end) for t in doc.turns],
+                       [read_line(t.speaker) if t.speaker else None for t in doc.turns])
     # One string object per speaker line: pickled once, and looked up by identity later.
     names: dict[str | None, str | None] = {}
     return PreparedDocument(
@@ -193,6 +200,8 @@ def prepare_document(doc: ParsedDocument, *, lang: str | None = None,
         metadata=json.dumps(metadata, ensure_ascii=False, default=str),
         warnings=list(doc.warnings),
         asks=[doc.text.find("?", t.start, t.end) >= 0 for t in doc.turns],
+        announces=clues[0],
+        live=clues[1],
         paragraphs=paragraph_hashes(utf8),
     )
 

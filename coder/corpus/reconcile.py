@@ -25,8 +25,9 @@ whole project, what must not depend on that order:
   document's date (:mod:`coder.corpus.administrations`) is the president; a role on the
   line gives official or guest (:func:`coder.corpus.speakers.role_kind`); a name alone
   takes the kind and role of the same person's nearest dated turn that has one; a person
-  heard in a clip ("NAME (VIDEO)") is a recording; an unidentified voice asks as the
-  press or else is a voice.  A kind a user gave a speaker applies to all its turns.
+  heard in a clip ("NAME (VIDEO)", or a turn of a clip the turn before announced: see
+  :mod:`coder.corpus.clips`) is a recording; an unidentified voice asks as the press or
+  else is a voice.  A kind a user gave a speaker applies to all its turns.
 
 User fixes are inputs, never overwritten: a spelling a user moved (merge, split) stays
 where it was put, a key merged into a speaker leads there.
@@ -637,6 +638,10 @@ def _turn_kinds(project: Project, groups: dict, lines: dict[int, SpeakerLine],
         speaker_id = grp.pinned if grp else None
         if alias_id not in lines:
             new = (kind, role)
+        elif kind == "recording" and speaker_id not in fixed:
+            # Heard in a clip: the line says so, or the turn before announced the clip
+            # (set at import from the document, see coder.corpus.clips).
+            new = ("recording", role)
         elif (lines[alias_id].kind == "voice" and kind in ("press", "voice")
               and not lines[alias_id].person and speaker_id not in fixed):
             new = (kind, None)  # an unidentified voice: press when it asked (set at import)

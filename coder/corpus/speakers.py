@@ -716,6 +716,15 @@ class PersonIndex:
         return found.pop() if len(found) == 1 else None
 
 
+def same_speaker(a: str, b: str) -> bool:
+    """Whether two person keys are plainly one person: equal, one the other's first words
+    ("ROCIO NAHLE" of "ROCIO NAHLE GARCIA"), or :func:`same_person`."""
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return long.startswith(short + " ") or same_person(a, b)
+
+
 class TurnKinds:
     """(kind, role) of turns as their lines and dates say, with no database, so that the
     import's worker processes can work them out (:mod:`coder.corpus.parallel`).
@@ -758,11 +767,23 @@ class TurnKinds:
         return found[0], found[1]
 
     def document(self, turns: list[tuple], read: dict[str, SpeakerLine] | None,
-                 asks: list[bool], date: str | None) -> list[tuple[str, str | None]]:
+                 asks: list[bool], date: str | None, announces: list[bool] | None = None,
+                 live: list[bool] | None = None) -> list[tuple[str, str | None]]:
         """The (kind, role) of each of a prepared document's turns (``(start, end, raw
-        line, words)``), ``asks`` saying which ask something."""
+        line, words)``), ``asks`` saying which ask something; with ``announces`` and
+        ``live`` (see :mod:`coder.corpus.clips`), the people and voices of a clip that
+        a turn announced are recordings."""
         of = self.of
-        return [of(turn[2], read, asked, date) for turn, asked in zip(turns, asks)]
+        kinds = [of(turn[2], read, asked, date) for turn, asked in zip(turns, asks)]
+        if announces and any(announces):
+            from .clips import clip_turns
+
+            people = [self._lines[turn[2]][3] for turn in turns]
+            inside = clip_turns([kind for kind, _ in kinds], people, announces,
+                                live or [False] * len(turns), same_speaker)
+            # (The role printed on the line stays: "SECRETARIA DE ENERGÍA" on a site video.)
+            kinds = [("recording", kind[1]) if clip else kind for kind, clip in zip(kinds, inside)]
+        return kinds
 
     def _head_of_day(self, found: tuple, date: str) -> tuple[str, str | None]:
         """("president", role) when the person ``found`` heads the administration in force
