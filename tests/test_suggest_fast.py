@@ -162,6 +162,18 @@ def test_plans_take_the_intended_routes():
     assert plan_for("unanchored").full_all
 
 
+def test_a_common_contraction_is_never_the_anchor():
+    """The lexeme table counts "del" as its source tokenised it ("de el"): rare.  As a
+    stop word it costs as much as common words, so the month anchors the rule."""
+    from coder.suggest.pipeline import word_costs
+
+    costs = word_costs("es", {"del", "mes", "marzo"})
+    assert costs["del"] > costs["mes"] > costs["marzo"]
+    plan = make_plan([("X", "same-month", [{"LOWER": "mismo"}, {"LOWER": {"IN": ["mes", "periodo"]}},
+                                           {"LOWER": "del"}, {"LOWER": "año"}])])
+    assert plan.rules[0].anchor == ("mes", "periodo")
+
+
 @pytest.mark.parametrize("name", ["bounded", "line", "turn", "context", "unanchored", "tight"])
 def test_fast_equals_naive_on_a_generated_corpus(name):
     plan = plan_for(name)

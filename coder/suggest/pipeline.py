@@ -291,20 +291,43 @@ def word_costs(lang: str, words: set[str]) -> dict[str, float]:
     """Each word's estimated frequency (spacy-lookups-data's lexeme_prob, exp of log-prob).
 
     Only the most frequent 100,000 words are read; rarer words cost less than all of
-    them.  Without a table, shorter words cost more.  Used to pick the rarest token of a
-    pattern as its anchor: it decides speed, never results.
+    them.  Without a table, shorter words cost more.  spaCy's stop words of the language
+    cost at least as much as the table's stop word at the upper quartile (a quarter of them
+    are more frequent): the table counts words as
+    its source corpus tokenised them, so a contraction such as Spanish "del" (split into
+    "de el" there) looks rare although it is among the commonest words.  Used to pick the
+    rarest token of a pattern as its anchor: it decides speed, never results.
     """
     import math
 
     probs = _frequent_words(lang)
     floor = min(probs.values()) - 1.0 if probs else None
+    stop, stop_floor = _stop_words(lang)
     costs = {}
     for word in words:
         if floor is not None:
-            costs[word] = math.exp(probs.get(word, floor))
+            log_prob = probs.get(word, floor)
+            if word in stop and stop_floor is not None:
+                log_prob = max(log_prob, stop_floor)
+            costs[word] = math.exp(log_prob)
         else:
             costs[word] = 10.0 ** -min(len(word), 8)
     return costs
+
+
+@functools.lru_cache(maxsize=4)
+def _stop_words(lang: str) -> tuple[frozenset[str], float | None]:
+    """spaCy's stop words of ``lang`` and the upper quartile of the log-probabilities the
+    lexeme table gives those of them it holds (None without a table or stop words)."""
+    try:
+        from spacy.util import get_lang_class
+
+        stop = frozenset(w.lower() for w in get_lang_class(lang).Defaults.stop_words)
+    except Exception:  # an unknown language: no stop words (spaCy raises several kinds)
+        return frozenset(), None
+    probs = _frequent_words(lang)
+    known = sorted((probs[w] for w in stop if w in probs), reverse=True)
+    return stop, (known[len(known) // 4] if known else None)
 
 
 # A "word": log-probability line of the lexeme_prob table (one entry per line).
