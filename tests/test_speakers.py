@@ -150,6 +150,8 @@ def test_role_word_without_comma(raw, key, role):
     ("OSE LUIS ALOMIA ZEGARRA", "JOSE LUIS ALOMIA ZEGARRA"),  # first letter lost
     ("RICARDO MEJIA BERDEJO", "RICARDO MEJIA BERDEJA"),       # surnames have no gender
     ("MARIEL BETZAIDA SANTA MARIA MARTINEZ", "MARIEL BETZAIDA SANTAMARIA MARTINEZ"),
+    ("SOFIA ANA RUIZ MORA", "ANA SOFIA RUIZ MORA"),            # given names swapped
+    ("PEDRO GATELL LOPEZ RAMIREZ", "PEDRO LOPEZ GATELL RAMIREZ"),  # a compound surname swapped
 ])
 def test_same_person(key, other):
     assert same_person(key, other) and same_person(other, key)
@@ -167,6 +169,7 @@ def test_same_person(key, other):
     # Two name words are too few to tell people apart.
     ("ARTURO HERRERA", "ARTURO HERRERA GUTIERREZ"),
     ("JUAN PERES", "JUAN PEREZ"),
+    ("ANA RUIZ", "RUIZ ANA"),  # the same two words in another order: too few to tell
     # Another first name with the same surnames.
     ("PEDRO GARCIA RIOS", "FRANCISCO GARCIA RIOS"),
 ])

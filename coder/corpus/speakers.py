@@ -648,6 +648,10 @@ def same_person(key: str, other: str) -> bool:
     if key.replace(" ", "") == other.replace(" ", ""):
         # SANTAMARÍA / SANTA MARÍA: the same letters, split otherwise.
         return max(name_words(words), name_words(others)) >= 3
+    if len(words) == len(others) and sorted(words) == sorted(others):
+        # The same words in another order: given names or compound surnames swapped
+        # ("LUISA MARÍA" / "MARÍA LUISA"), which no typo rule below sees.
+        return name_words(words) >= 3
     if len(words) == len(others):
         if name_words(words) < 3 or fuzz.ratio(key, other) < NAME_FUZZ:
             return False
@@ -670,7 +674,8 @@ class PersonIndex:
 
     Keys are indexed by word trigram (any contiguous run of three or more words shares
     one), by first and last two words (an extra given name keeps them), by their letters
-    without spaces, and by word count (typo matches keep the count), so a new key is
+    without spaces, by their words in sorted order (names swapped), and by word count
+    (typo matches keep the count), so a new key is
     compared with a few candidates, not with every speaker.
     """
 
@@ -685,6 +690,7 @@ class PersonIndex:
         if len(words) >= 3:
             signatures.append(("", words[0], words[-2], words[-1]))
         signatures.append(("".join(words),))
+        signatures.append(("*",) + tuple(sorted(words)))  # the same words in any order
         return signatures
 
     def add(self, key: str, speaker_id: int) -> None:
