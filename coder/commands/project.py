@@ -168,7 +168,8 @@ def speakers(ctx: click.Context, as_json: bool, unresolved: bool,
     (PREGUNTA, INTERLOCUTOR/A), Unidentified voice (VOZ MUJER, INTERVENCIÓN ...: press on
     turns that ask), Moderator, Recording (VIDEO, VOZ DEL ...), Other voices.  Kind and role
     belong to each turn: the head of government of the document's date (see
-    `coder speakers administrations`) is the president.
+    `coder speakers administrations`) is the president, and the people and voices of a
+    clip the turn before announced ("vamos a ver el video") are a recording.
     \b
     How a team fixes speakers:
       coder speakers --unresolved            what the rules were unsure of
