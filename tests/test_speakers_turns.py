@@ -207,6 +207,23 @@ def test_names_kinds_and_roles(project, tmp_path):
     assert [k for (k,) in voices] == ["press", "voice"]
 
 
+def test_a_name_with_no_role_anywhere_is_a_guest(project, tmp_path):
+    """Someone named who holds no office the project knows of (a testimony, a cadet
+    reciting) is a guest; a name alone whose person has a role elsewhere takes that."""
+    import_paths(project, [
+        _write(tmp_path, "a.txt", "2019-03-05", [
+            "PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR", "ROSA LUNA PARDO", "TOMÁS ÍÑIGUEZ SOLÍS"]),
+        _write(tmp_path, "b.txt", "2019-06-05", [
+            "TOMÁS ÍÑIGUEZ SOLÍS, SUBSECRETARIO DE AGUA", "PREGUNTA"])])
+    kinds = dict(project.db.execute(
+        "SELECT a.alias, t.kind FROM turns t JOIN speaker_aliases a ON a.id = t.alias_id"
+        " JOIN documents d ON d.id = t.document_id WHERE d.date = '2019-03-05'").fetchall())
+    assert kinds["ROSA LUNA PARDO"] == "guest"
+    assert kinds["TOMÁS ÍÑIGUEZ SOLÍS"] == "official"
+    speakers = {s["name"]: s["kind"] for s in list_speakers(project)}
+    assert speakers["Rosa Luna Pardo"] == "guest"
+
+
 def test_views_show_the_turns_kind_not_the_speakers(project, tmp_path):
     """The audit card (TUI and report) and the workbench's speaker filter read the kind and
     role of the turn on its date: Sheinbaum's 2019 turn is an official's, though she is

@@ -24,7 +24,8 @@ whole project, what must not depend on that order:
 - *kind and role per turn*: the head of government of the administration in force on the
   document's date (:mod:`coder.corpus.administrations`) is the president; a role on the
   line gives official or guest (:func:`coder.corpus.speakers.role_kind`); a name alone
-  takes the kind and role of the same person's nearest dated turn that has one; a person
+  takes the kind and role of the same person's nearest dated turn that has one (a guest
+  when none has: a name with no office anywhere is someone invited to speak); a person
   heard in a clip ("NAME (VIDEO)", or a turn of a clip the turn before announced: see
   :mod:`coder.corpus.clips`) is a recording; an unidentified voice asks as the press or
   else is a voice.  A kind a user gave a speaker applies to all its turns.
@@ -667,7 +668,9 @@ def _turn_kinds(project: Project, groups: dict, lines: dict[int, SpeakerLine],
             elif entries:
                 new = (entries[-1][1], entries[-1][2])
             else:
-                new = ("other", None)
+                # A named person with no office anywhere in the project: someone invited
+                # to speak (a citizen's testimony, a cadet reciting, a business leader).
+                new = ("guest", None)
         if new != (kind, role):
             turn_ids = [int(i) for i in ids.split(",")]
             updates.extend((new[0], new[1], i) for i in turn_ids)
