@@ -250,9 +250,10 @@ def reconcile(project: Project) -> None:
 def fill_turn_kinds(project: Project) -> bool:
     """Give the turns stored without a kind (a project from before turns had kinds) the kind
     and role an import would have given them, from their lines, dates and texts (a voice
-    that asks something is the press), and link their documents' questions again; then
-    :func:`reconcile` settles them as any others.  Returns whether there were any (call
-    inside a transaction)."""
+    that asks something is the press; the people of an announced clip are a recording),
+    and link their documents' questions again; then :func:`reconcile` settles them as any
+    others.  Returns whether there were any (call inside a transaction)."""
+    from .clips import clip_clues
     from .speakers import UNKNOWN, TurnKinds
     from .turns import link_questions
 
@@ -263,13 +264,20 @@ def fill_turn_kinds(project: Project) -> bool:
     for document_id in documents:
         text, date = db.execute("SELECT text, date FROM documents WHERE id = ?",
                                 [document_id]).fetchone()
+        # The whole document in order: a clip is read from the turns around it.
+        rows = db.execute(
+            'SELECT t.id, t.start, t."end", a.alias, t.kind IS NULL FROM turns t'
+            " LEFT JOIN speaker_aliases a ON a.id = t.alias_id WHERE t.document_id = ?"
+            " ORDER BY t.seq", [document_id]).fetchall()
+        lines = [None if alias in (None, UNKNOWN) else alias for _, _, _, alias, _ in rows]
+        spans = [(start, end) for _, start, end, _, _ in rows]
+        announces, live = clip_clues(text, spans, [read_line(line) if line else None
+                                                   for line in lines])
+        found = kinds.document([(start, end, line, 0) for (start, end), line in zip(spans, lines)],
+                               None, [text.find("?", start, end) >= 0 for start, end in spans],
+                               date, announces, live)
         db.conn.executemany("UPDATE turns SET kind = ?, role = ? WHERE id = ?", [
-            kinds.of(None if alias in (None, UNKNOWN) else alias, None,
-                     text.find("?", start, end) >= 0, date) + (turn_id,)
-            for turn_id, start, end, alias in db.execute(
-                'SELECT t.id, t.start, t."end", a.alias FROM turns t LEFT JOIN speaker_aliases a'
-                " ON a.id = t.alias_id WHERE t.document_id = ? AND t.kind IS NULL",
-                [document_id]).fetchall()])
+            (kind, role, row[0]) for row, (kind, role) in zip(rows, found) if row[4]])
         link_questions(project, document_id)
     return bool(documents)
 
