@@ -310,6 +310,21 @@ def build_project(root: Path, *, suggestions: bool = True, speech: bool = False,
     return path
 
 
+def as_before_turn_kinds(path: Path) -> None:
+    """Make the project file at ``path`` look like one from before turns had kinds: no
+    kinds, and the schema version of the migration that marks them to be worked out."""
+    import sqlite3
+
+    from coder.schema import MIGRATIONS
+
+    upgrade = next(i for i, sql in enumerate(MIGRATIONS) if "pending:turn_kinds" in sql)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE turns SET kind = NULL, role = NULL")
+    conn.execute(f"PRAGMA user_version = {upgrade}")
+    conn.commit()
+    conn.close()
+
+
 def db_rows(path: Path, sql: str, params: list | tuple = ()) -> list[dict]:
     """Rows read through a new connection: proof that the change was committed."""
     with Project(path) as project:

@@ -163,21 +163,14 @@ def test_clip_turns_stay_recordings_whatever_is_imported_later(tmp_path):
 def test_a_project_from_before_turn_kinds_finds_its_clips_on_opening(tmp_path):
     """Kinds worked out for an upgraded project (turns stored without one) are those a
     fresh import gives, clips included."""
-    import sqlite3
-
     import coder.corpus  # noqa: F401  (registers the work, as the CLI, TUI and API do)
-    from coder.schema import MIGRATIONS
+    from tests.helpers import as_before_turn_kinds
 
     path = tmp_path / "old.db"
     with Project(path, create=True) as project:
         import_paths(project, [_transcript(tmp_path, "a.txt", CLIP)])
         expected = _kinds(project)
     assert "recording" in {kind for _, kind, _ in expected}
-    upgrade = next(i for i, sql in enumerate(MIGRATIONS) if "pending:turn_kinds" in sql)
-    conn = sqlite3.connect(path)
-    conn.execute("UPDATE turns SET kind = NULL, role = NULL")
-    conn.execute(f"PRAGMA user_version = {upgrade}")
-    conn.commit()
-    conn.close()
+    as_before_turn_kinds(path)
     with Project(path) as project:
         assert _kinds(project) == expected

@@ -116,23 +116,14 @@ def test_two_concurrent_halves_give_the_same_speakers(tmp_path):
 def test_a_project_from_before_turn_kinds_gets_them_on_opening(tmp_path):
     """A project upgraded from a schema whose turns had no kind works them out when it is
     opened, not at the next import (the migration marks it; coder.corpus does the work)."""
-    import sqlite3
-
     import coder.corpus  # noqa: F401  (registers the work, as the CLI, TUI and API do)
+    from tests.helpers import as_before_turn_kinds
 
     path = tmp_path / "old.db"
     with Project(path, create=True) as project:
         import_paths(project, _corpus(tmp_path))
         expected = _table(project)
-    from coder.schema import MIGRATIONS
-
-    # As a project from before the migration that marks turns without kinds.
-    UPGRADE = next(i for i, sql in enumerate(MIGRATIONS) if "pending:turn_kinds" in sql)
-    conn = sqlite3.connect(path)
-    conn.execute("UPDATE turns SET kind = NULL, role = NULL")
-    conn.execute(f"PRAGMA user_version = {UPGRADE}")
-    conn.commit()
-    conn.close()
+    as_before_turn_kinds(path)
     with Project(path) as project:
         assert project.db.execute("SELECT count(*) FROM turns WHERE kind IS NULL").fetchone()[0] == 0
         assert project.setting("pending:turn_kinds") is None

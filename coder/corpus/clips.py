@@ -72,22 +72,20 @@ def opens_live(text: str, start: int, end: int) -> bool:
     return _LIVE_OPENING.search(opening) is not None
 
 
-def may_be_in_clip(line) -> bool:
-    """Whether a turn with this speaker line (a :class:`~coder.corpus.speakers.SpeakerLine`)
-    can be inside a clip: a person or an unidentified voice; never the president's line,
-    the press, the moderator or a stage direction.  (A cheap test on the line alone, so
-    that only turns next to such a line are read for an announcement.)"""
-    if line.kind in _CLIP_KINDS:
-        return True
-    return line.kind == "other" and bool(line.person)
+def may_be_in_clip(kind: str, person: bool) -> bool:
+    """Whether a turn whose speaker line has this kind (and names a ``person`` or not) can
+    be inside a clip: a person or an unidentified voice; never the president's line, the
+    press, the moderator or a stage direction.  (A cheap test on the line alone, so that
+    only turns next to such a line are read for an announcement.)"""
+    return kind in _CLIP_KINDS or (kind == "other" and person)
 
 
-def clip_clues(text: str, turns, lines) -> tuple[list[bool], list[bool]]:
-    """For each turn ``(start, end)`` of ``text``, with ``lines`` its speaker lines:
-    does it announce a clip, does it open live (see :func:`clip_turns`)?  Only turns
-    that matter are read: an announcement before a turn that may be in a clip, the
-    opening of a turn that may be."""
-    may = [line is not None and may_be_in_clip(line) for line in lines]
+def clip_clues(text: str, turns: Sequence[tuple[int, int]],
+               may: Sequence[bool]) -> tuple[list[bool], list[bool]]:
+    """For each turn ``(start, end)`` of ``text``: does it announce a clip, does it open
+    live (see :func:`clip_turns`)?  ``may`` says which turns may be in a clip
+    (:func:`may_be_in_clip`); only turns that matter are read: an announcement before a
+    turn that may be in a clip, the opening of a turn that may be."""
     n = len(turns)
     announces = [i + 1 < n and may[i + 1] and announces_clip(text, a, b)
                  for i, (a, b) in enumerate(turns)]

@@ -675,8 +675,8 @@ class PersonIndex:
     Keys are indexed by word trigram (any contiguous run of three or more words shares
     one), by first and last two words (an extra given name keeps them), by their letters
     without spaces, by their words in sorted order (names swapped), and by word count
-    (typo matches keep the count), so a new key is
-    compared with a few candidates, not with every speaker.
+    (typo matches keep the count), so a new key is compared with a few candidates, not
+    with every speaker.
     """
 
     def __init__(self) -> None:
@@ -727,8 +727,8 @@ def same_speaker(a: str, b: str) -> bool:
     ("ROCIO NAHLE" of "ROCIO NAHLE GARCIA"), or :func:`same_person`."""
     if a == b:
         return True
-    short, long = sorted((a, b), key=len)
-    return long.startswith(short + " ") or same_person(a, b)
+    shorter, longer = sorted((a, b), key=len)
+    return longer.startswith(shorter + " ") or same_person(a, b)
 
 
 class TurnKinds:

@@ -292,11 +292,11 @@ def word_costs(lang: str, words: set[str]) -> dict[str, float]:
 
     Only the most frequent 100,000 words are read; rarer words cost less than all of
     them.  Without a table, shorter words cost more.  spaCy's stop words of the language
-    cost at least as much as the table's stop word at the upper quartile (a quarter of them
-    are more frequent): the table counts words as
-    its source corpus tokenised them, so a contraction such as Spanish "del" (split into
-    "de el" there) looks rare although it is among the commonest words.  Used to pick the
-    rarest token of a pattern as its anchor: it decides speed, never results.
+    cost at least as much as the table's stop word at the upper quartile (a quarter of
+    them are more frequent): the table counts words as its source corpus tokenised them,
+    so a contraction such as Spanish "del" (split into "de el" there) looks rare although
+    it is among the commonest words.  Used to pick the rarest token of a pattern as its
+    anchor: it decides speed, never results.
     """
     import math
 
@@ -323,7 +323,7 @@ def _stop_words(lang: str) -> tuple[frozenset[str], float | None]:
         from spacy.util import get_lang_class
 
         stop = frozenset(w.lower() for w in get_lang_class(lang).Defaults.stop_words)
-    except Exception:  # an unknown language: no stop words (spaCy raises several kinds)
+    except ImportError:  # a language spaCy does not know: no stop words
         return frozenset(), None
     probs = _frequent_words(lang)
     known = sorted((probs[w] for w in stop if w in probs), reverse=True)
