@@ -290,6 +290,8 @@ def test_role_first_without_a_comma(raw, name, role):
     ("PRESIDENTE DE LA REPÚBLICA DE ARCADIA", "guest"),
     ("DIRECTORA GENERAL DE GRUPO CONSTRUCTOR", "guest"),
     ("SECRETARIO DE MARINA", "official"),
+    ("PRESIDENTA DEL PODER JUDICIAL DEL ESTADO DE ARCADIA", "official"),  # a court, not a club
+    ("PRESIDENTE DEL CLUB DE AJEDREZ DE ARCADIA", "guest"),
 ])
 def test_role_kinds(role, kind):
     from coder.corpus.speakers import role_kind
