@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from .segment import split_sentences
 
@@ -45,10 +46,16 @@ _LIVE_STEMS = ("gracias", "buen", "permiso", "venia", "señor", "senor", "thank"
 OPENING_CHARS = 100  # how far into a turn a live opening is looked for
 _TAIL_CHARS = 600  # enough for the last two sentences of nearly every turn
 
-# Kinds that are never inside a clip: their turns end one.
-_LIVE_KINDS = frozenset({"president", "moderator", "press", "other", "unknown"})
-# Kinds a clip turn can carry by its line alone (people and unidentified voices).
+# Kinds a clip turn can carry by its line alone (people and unidentified voices); every
+# other kind (the president, the moderator, the press, a stage direction) is live.
 _CLIP_KINDS = frozenset({"official", "guest", "voice", "recording"})
+
+
+class Line(Protocol):
+    """What the clip rule reads of a speaker line (a :class:`coder.corpus.speakers.SpeakerLine`)."""
+
+    kind: str
+    person: bool
 
 
 def announces_clip(text: str, start: int, end: int) -> bool:
@@ -81,11 +88,12 @@ def may_be_in_clip(kind: str, person: bool) -> bool:
 
 
 def clip_clues(text: str, turns: Sequence[tuple[int, int]],
-               may: Sequence[bool]) -> tuple[list[bool], list[bool]]:
-    """For each turn ``(start, end)`` of ``text``: does it announce a clip, does it open
-    live (see :func:`clip_turns`)?  ``may`` says which turns may be in a clip
-    (:func:`may_be_in_clip`); only turns that matter are read: an announcement before a
-    turn that may be in a clip, the opening of a turn that may be."""
+               lines: Sequence[Line | None]) -> tuple[list[bool], list[bool]]:
+    """For each turn ``(start, end)`` of ``text``, with ``lines`` its speaker lines (None:
+    no line): does it announce a clip, does it open live (see :func:`clip_turns`)?  Only
+    turns that matter are read: an announcement before a turn that may be in a clip
+    (:func:`may_be_in_clip`), the opening of a turn that may be."""
+    may = [line is not None and may_be_in_clip(line.kind, bool(line.person)) for line in lines]
     n = len(turns)
     announces = [i + 1 < n and may[i + 1] and announces_clip(text, a, b)
                  for i, (a, b) in enumerate(turns)]
@@ -112,8 +120,7 @@ def clip_turns(kinds: Sequence[str], people: Sequence[str | None],
             person = people[i]
             # (A name with no role is "other" until reconcile() reads the person's other
             # turns: a person, who may be in the clip; a stage direction is not.)
-            if (live[i] or announces[i] or (kind in _LIVE_KINDS and not (kind == "other" and person))
-                    or (kind not in _CLIP_KINDS and not person)
+            if (live[i] or announces[i] or not may_be_in_clip(kind, person is not None)
                     or (person is not None and announcer is not None and same(person, announcer))):
                 running = False
             else:

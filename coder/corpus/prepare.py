@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ImportProblem, shown_name
-from .clips import clip_clues, may_be_in_clip
+from .clips import clip_clues
 from .dates import date_from_path
 from .model import ParsedDocument
 from .speakers import SpeakerLine, read_line
@@ -184,10 +184,8 @@ def prepare_document(doc: ParsedDocument, *, lang: str | None = None,
         if adm is not None:
             # The head of government in office on the date: an attribute to filter by.
             metadata["administration"] = adm.head
-    lines = [read_line(t.speaker) if t.speaker else None for t in doc.turns]
     clues = clip_clues(doc.text, [(t.start, t.end) for t in doc.turns],
-                       [line is not None and may_be_in_clip(line.kind, bool(line.person))
-                        for line in lines])
+                       [read_line(t.speaker) if t.speaker else None for t in doc.turns])
     # One string object per speaker line: pickled once, and looked up by identity later.
     names: dict[str | None, str | None] = {}
     return PreparedDocument(

@@ -253,7 +253,7 @@ def fill_turn_kinds(project: Project) -> bool:
     that asks something is the press; the people of an announced clip are a recording),
     and link their documents' questions again; then :func:`reconcile` settles them as any
     others.  Returns whether there were any (call inside a transaction)."""
-    from .clips import clip_clues, may_be_in_clip
+    from .clips import clip_clues
     from .speakers import UNKNOWN, TurnKinds
     from .turns import link_questions
 
@@ -271,9 +271,8 @@ def fill_turn_kinds(project: Project) -> bool:
             " ORDER BY t.seq", [document_id]).fetchall()
         lines = [None if alias in (None, UNKNOWN) else alias for _, _, _, alias, _ in rows]
         spans = [(start, end) for _, start, end, _, _ in rows]
-        read = [read_line(line) if line else None for line in lines]
-        announces, live = clip_clues(text, spans, [
-            r is not None and may_be_in_clip(r.kind, bool(r.person)) for r in read])
+        announces, live = clip_clues(text, spans,
+                                     [read_line(line) if line else None for line in lines])
         found = kinds.document([(start, end, line, 0) for (start, end), line in zip(spans, lines)],
                                None, [text.find("?", start, end) >= 0 for start, end in spans],
                                date, announces, live)
