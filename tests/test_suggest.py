@@ -505,6 +505,31 @@ def test_two_workers_give_the_same_suggestions(proj):
     assert all_suggestions(proj) == single
 
 
+def test_this_process_matches_too_and_stores_in_task_order(proj, monkeypatch):
+    """With two workers this process matches documents itself between handing them out;
+    the rows come out in the same order as from one process."""
+    from coder.suggest import store
+
+    order = ('SELECT document_id, code_id, start, "end", pattern_id, source, polarity'
+             " FROM suggestions ORDER BY id")
+    run_suggest(proj, workers=1, force=True)
+    single = rows(proj, order)
+    matched_here = []
+    original = store.match_and_read
+
+    def counting(plans, book, payload, naive=False):
+        matched_here.append(payload[0])
+        return original(plans, book, payload, naive)
+
+    monkeypatch.setattr(store, "AHEAD_PER_WORKER", 1)
+    monkeypatch.setattr(store, "match_and_read", counting)
+    report = run_suggest(proj, workers=2, force=True)
+    assert report.processed == 4
+    assert matched_here  # (forked workers call the function they inherited: not counted)
+    assert len(matched_here) < 4
+    assert rows(proj, order) == single
+
+
 def _dying_worker_task(payload):
     import os
 
@@ -518,7 +543,7 @@ def test_workers_that_die_fail_instead_of_hanging(proj, monkeypatch):
 
     # Forked workers see the patched task.
     monkeypatch.setattr(store, "_worker_task", _dying_worker_task)
-    with pytest.raises(CoderError, match="worker processes stopped unexpectedly"):
+    with pytest.raises(CoderError, match="worker process stopped unexpectedly"):
         run_suggest(proj, workers=2)
     assert rows(proj, "SELECT count(*) FROM suggestions") == [(0,)]
 

@@ -360,6 +360,27 @@ def test_an_anchor_inside_a_word_makes_no_window():
     assert match_texts(plan, [text]) == match_texts(plan, [text], naive=True)
 
 
+@settings(max_examples=300, deadline=None)
+@given(word=st.text(st.characters(categories=["Lu", "Ll", "Lt", "Lo"]), min_size=1, max_size=12),
+       lang=st.sampled_from(["es", "en"]))
+def test_a_chunk_of_letters_is_one_token_unless_a_special_case(word, lang):
+    """What the engine assumes when it learns a chunk of letters without tokenizing it."""
+    tokenizer = load_pipeline(lang).tokenizer
+    if word.isalpha() and word not in tokenizer.rules:
+        assert [t.text for t in tokenizer(word)] == [word]
+
+
+def test_chunks_tokenized_together_as_each_alone():
+    """The engine tokenizes new chunks in one call; a special case holding a space
+    ("EE. UU.") would join two of them, and then each is tokenized alone."""
+    engine = get_engine(make_plan(SHORT_PATTERNS))
+    alone = engine.nlp.tokenizer
+    for chunks in (["(narco)", "¿CIA?", "del,", "10km", "Sr.", "“di”"], ["EE.", "UU.", "narco."],
+                   ["uno"], []):
+        expected = [[(t.idx, t.idx + len(t.text), t.text) for t in alone(chunk)] for chunk in chunks]
+        assert engine._tokenize_chunks(chunks) == expected
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_fast_equals_naive_with_anchors_inside_words(seed):
     plan = make_plan(SHORT_PATTERNS)

@@ -20,9 +20,9 @@ from .selection import document_selection, selection_options
 @click.option("--model", help="An installed trained spaCy pipeline (e.g. es_core_news_sm); "
                               "needed by patterns on POS, TAG, DEP, MORPH or ENT_TYPE.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Processes matching in parallel (default: 2 on a machine with two or more "
-                   "cores when there are over 5 million characters to match, else 1; each "
-                   "takes about 250 MB on a large corpus).")
+              help="Processes matching in parallel, this one included (default: 2 on a machine "
+                   "with two or more cores when there are over 5 million characters to match, "
+                   "else 1; each takes about 250 MB on a large corpus).")
 @click.option("--naive", is_flag=True, help="The slow reference pass (every turn through the "
                                             "whole pipeline); gives the same suggestions.")
 @click.option("--force", is_flag=True, help="Re-match documents whose suggestions are current.")

@@ -35,9 +35,11 @@ any anchor send every text through the whole pipeline.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -577,6 +579,9 @@ class Engine:
         from spacy.attrs import ORTH
 
         special = self.nlp.tokenizer.rules
+        self.special_cases = frozenset(special)
+        # A blank pipeline has spaCy's affix rules for the language; a trained one may not.
+        self.letters_whole = not self.plan.model
         self.unsafe_keys = tuple(
             key for key in self.plan.ws_keys
             if any(fold_lower(str(token.get(ORTH, token.get("ORTH", "")))) in owners for token in special.get(key, ())))
@@ -611,40 +616,73 @@ class Engine:
             self._reach_cache[rules] = reach
         return reach
 
-    def _learn(self, chunk: str) -> None:
-        """Find the anchor tokens of a whitespace-separated chunk (once per chunk)."""
-        self._seen.add(chunk)
-        folded = fold_lower(chunk)
-        if len(folded) == len(chunk) and (self.lexical_rx is None
-                                          or self.lexical_rx.search(folded) is None):
-            return  # a token's text is a piece of its chunk: no anchor inside, no anchor token
-        found = []
-        for token in self.nlp.tokenizer(chunk):
-            rules = self.owners.get(fold_lower(token.text))
-            if rules:
-                found.append((token.idx, token.idx + len(token.text), rules))
-        if found:
-            self._anchor_tokens[chunk] = tuple(found)
-            self._anchor_chunks.add(chunk)
+    def learn(self, chunk_sets: Iterable[set[str]]) -> None:
+        """Find the anchor tokens of every whitespace-separated chunk not seen before.
 
-    def token_occurrences(self, text: str) -> list[tuple[int, int, tuple[int, ...]]]:
+        A chunk can hold an anchor token only if it holds an anchor string (or changes
+        length when lowercased); only those few are tokenized, all in one call.
+        """
+        every = set().union(*chunk_sets)
+        fresh = every - self._seen
+        if not fresh:
+            return
+        if len(self._seen) + len(fresh) > 500_000:  # bound the memory of a huge run
+            self._seen.clear()
+            self._anchor_tokens.clear()
+            self._anchor_chunks.clear()
+            fresh = every
+        self._seen |= fresh
+        rx = self.lexical_rx
+        suspects = []
+        for chunk in fresh:
+            folded = fold_lower(chunk)
+            if len(folded) == len(chunk) and (rx is None or rx.search(folded) is None):
+                continue  # a token's text is a piece of its chunk: no anchor, no anchor token
+            if self.letters_whole and chunk.isalpha() and chunk not in self.special_cases:
+                # Only letters: spaCy's own affix rules never split it (they all need a
+                # digit or punctuation), so it is one token (tests check this).
+                rules = self.owners.get(folded)
+                if rules:
+                    self._anchor_tokens[chunk] = ((0, len(chunk), rules),)
+                    self._anchor_chunks.add(chunk)
+            else:
+                suspects.append(chunk)
+        for chunk, tokens in zip(suspects, self._tokenize_chunks(suspects)):
+            found = tuple((start, end, rules) for start, end, text in tokens
+                          if (rules := self.owners.get(fold_lower(text))))
+            if found:
+                self._anchor_tokens[chunk] = found
+                self._anchor_chunks.add(chunk)
+
+    def _tokenize_chunks(self, chunks: list[str]) -> list[list[tuple[int, int, str]]]:
+        """Each chunk's tokens as ``(start, end, text)``, from one tokenizer call over the
+        chunks joined by spaces (each chunk is tokenized on its own either way, unless a
+        special case holding a space joins two: then one call per chunk)."""
+        joined = " ".join(chunks)
+        if len(chunks) < 2 or any(key in joined for key in self.plan.ws_keys):
+            return [[(t.idx, t.idx + len(t.text), t.text) for t in self.nlp.tokenizer(chunk)]
+                    for chunk in chunks]
+        starts = list(itertools.accumulate((len(chunk) + 1 for chunk in chunks), initial=0))
+        out: list[list[tuple[int, int, str]]] = [[] for _ in chunks]
+        for token in self.nlp.tokenizer(joined):
+            index = bisect.bisect_right(starts, token.idx) - 1
+            offset = token.idx - starts[index]
+            out[index].append((offset, offset + len(token.text), token.text))
+        return out
+
+    def token_occurrences(self, text: str, chunks: set[str] | None = None
+                          ) -> list[tuple[int, int, tuple[int, ...]]]:
         """Every token of ``text`` that is a lexical anchor: ``(start, end, rules)``.
 
         spaCy's tokenizer splits on whitespace first and tokenizes each chunk on its own
         (only special cases holding a space join chunks: callers make sure none that
         matters is in the text), so the tokens of a chunk are the same in every text and
         are worked out once per distinct chunk; "di" inside "dijo" anchors nothing.
+        ``chunks``: the text's chunks, already learnt (:meth:`learn`).
         """
-        chunks = set(text.split())
-        fresh = chunks - self._seen
-        if fresh:
-            if len(self._seen) > 500_000:  # bound the memory of a huge run
-                self._seen.clear()
-                self._anchor_tokens.clear()
-                self._anchor_chunks.clear()
-                fresh = chunks
-            for chunk in fresh:
-                self._learn(chunk)
+        if chunks is None:
+            chunks = set(text.split())
+            self.learn([chunks])
         found = []
         n = len(text)
         for chunk in chunks & self._anchor_chunks:
@@ -737,7 +775,12 @@ class Engine:
 
     def match_fast(self, texts: Sequence[str]) -> list[list[Hit]]:
         """The same hits as :meth:`match_naive`, tokenizing only windows around anchors."""
-        return [self.finish(self.fast_raw(text)) for text in texts]
+        if self.plan.full_all or self.plan.whole_turns:
+            return [self.finish(self.fast_raw(text)) for text in texts]
+        # The chunks of all the texts are learnt at once (one tokenizer call for the new ones).
+        chunk_sets = [set(text.split()) for text in texts]
+        self.learn(chunk_sets)
+        return [self.finish(self.fast_raw(text, chunks)) for text, chunks in zip(texts, chunk_sets)]
 
     def occurrences(self, low: str) -> list[tuple[int, int, str]]:
         """Every anchor occurrence in a folded text: ``(start, end, anchor)``."""
@@ -758,8 +801,8 @@ class Engine:
             found.extend((m.start(), m.end(1), m.group(1)) for m in self.spaced_rx.finditer(low))
         return found
 
-    def fast_raw(self, text: str) -> set[tuple[int, int, int]]:
-        """Raw hits of one text by the fast route."""
+    def fast_raw(self, text: str, chunks: set[str] | None = None) -> set[tuple[int, int, int]]:
+        """Raw hits of one text by the fast route (``chunks``: see :meth:`token_occurrences`)."""
         plan = self.plan
         if not text or not plan.rules:
             return set()
@@ -779,7 +822,7 @@ class Engine:
                 spans.append((start, end, self.anchor_reach[word]))
                 owners.append(self.anchor_rules[word])
         else:
-            for start, end, rules in self.token_occurrences(text):
+            for start, end, rules in self.token_occurrences(text, chunks):
                 spans.append((start, end, self.reach_of(rules)))
                 owners.append(rules)
         if not spans:

@@ -249,8 +249,11 @@ class LemmaData:
         self._table: dict[str, str] | None = None
         # The scan assumes plain "key": "value" pairs without escapes; any other shape
         # falls back to json.load (exact, only heavier).
-        pairs = len(re.findall(r'"\s*:\s*"', self._text))
-        if "\\" in self._text or pairs != self._text.count('":'):
+        colons = self._text.count('":')
+        pairs = self._text.count('": "')  # the usual spacing; any other is counted exactly
+        if pairs != colons:
+            pairs = len(re.findall(r'"\s*:\s*"', self._text))
+        if "\\" in self._text or pairs != colons:
             self._table = json.loads(self._text)
             self._text = ""
 
@@ -335,6 +338,22 @@ _PROB_LINES = re.compile(r'^[^\S\n]*"((?:[^"\\\n]|\\.)*)"[^\S\n]*:[^\S\n]*(-?[0-
                          re.MULTILINE)
 
 
+def _json_pairs(head: str) -> list[tuple[str, float]] | None:
+    """The entries of the first lines of a JSON object (C-speed parse), or None when they
+    are not plain ``"word": number`` lines."""
+    body = head.rstrip()
+    if not body.endswith("}"):
+        body = body.rstrip(",") + "}"
+    try:
+        pairs = json.loads(body, object_pairs_hook=list)
+    except ValueError:
+        return None
+    if not isinstance(pairs, list) or not all(
+            type(prob) in (int, float) for _, prob in pairs):
+        return None
+    return [(word, float(prob)) for word, prob in pairs]
+
+
 @functools.lru_cache(maxsize=4)
 def _frequent_words(lang: str, limit: int = 100_000) -> dict[str, float]:
     """The first ``limit`` entries of the lexeme_prob table (it is sorted by frequency)."""
@@ -342,7 +361,7 @@ def _frequent_words(lang: str, limit: int = 100_000) -> dict[str, float]:
     if path is None:
         return {}
     opener = gzip.open if path.name.endswith(".gz") else open
-    # Read just the bytes that hold the first lines, then scan them with one regex: a
+    # Read just the bytes that hold the first lines, then parse them in one go: a
     # line-by-line read of the compressed file cost most of a run's set-up.
     data = b""
     with opener(path, "rb") as handle:
@@ -352,16 +371,24 @@ def _frequent_words(lang: str, limit: int = 100_000) -> dict[str, float]:
                 break
             data += block
     lines = data.decode("utf-8", errors="replace").replace("\r\n", "\n").split("\n", limit + 1)
-    probs: dict[str, float] = {}
-    for match in _PROB_LINES.finditer("\n".join(lines[:limit + 1])):
-        word = match.group(1)
-        if "\\" in word:
+    head = "\n".join(lines[:limit + 1])
+    pairs = _json_pairs(head)
+    if pairs is None:  # not one entry per line: pick the entries out with a regex
+        pairs = []
+        for match in _PROB_LINES.finditer(head):
+            word = match.group(1)
+            if "\\" in word:
+                try:
+                    word = json.loads(f'"{word}"')
+                except ValueError:
+                    continue
             try:
-                word = json.loads(f'"{word}"')
+                pairs.append((word, float(match.group(2))))
             except ValueError:
                 continue
-        try:
-            probs[word.lower()] = max(float(match.group(2)), probs.get(word.lower(), -1e9))
-        except ValueError:
-            continue
+    probs: dict[str, float] = {}
+    for word, prob in pairs:
+        low = word.lower()
+        if prob > probs.get(low, -1e9):
+            probs[low] = prob
     return probs

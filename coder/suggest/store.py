@@ -19,8 +19,8 @@ import datetime as dt
 import json
 import sqlite3
 import sys
-from collections import Counter, deque
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,6 +76,7 @@ class DocumentTask:
     turns: list[tuple[int, int]]     # (start, end) ranges into the document's text
     scope: dict                      # the suggest_runs.scope value
     kinds: list[str] = field(default_factory=list)  # each turn's speaker kind
+    words: int = 0                   # words in those turns (as stored at import)
 
 
 @dataclass
@@ -214,7 +215,7 @@ def prepare_run(project: Project, scope: RunScope | None = None, *, model: str |
         for start in range(0, len(ids), 900):
             chunk = ids[start:start + 900]
             for row in project.rows(
-                'SELECT t.document_id, t.seq, t.start, t."end", t.speaker_id,'
+                'SELECT t.document_id, t.seq, t.start, t."end", t.speaker_id, t.words,'
                 " COALESCE(t.kind, s.kind) AS kind FROM turns t"
                 " LEFT JOIN speakers s ON s.id = t.speaker_id"
                 f" WHERE t.document_id IN ({','.join('?' * len(chunk))}) ORDER BY t.document_id, t.seq",
@@ -261,6 +262,7 @@ def prepare_run(project: Project, scope: RunScope | None = None, *, model: str |
             document_id=doc["id"], lang=lang,
             turns=[(t["start"], t["end"]) for t in selected],
             kinds=[t["kind"] or "unknown" for t in selected],
+            words=sum(t["words"] for t in selected),
             scope={"sha256": doc["sha256"],
                    "turns": None if seqs == all_seqs else sorted(seqs),
                    "filter": turn_filter, "rules": RULES_VERSION})
@@ -389,16 +391,17 @@ def _worker_task(payload: Payload) -> tuple[int, list[Read]]:
     return payload[0], match_and_read(_WORKER["plans"], _WORKER["book"], payload, _WORKER["naive"])
 
 
-def _words(pieces: Iterable[tuple[int, str]]) -> int:
-    return sum(len(text.split()) for _, text in pieces)
-
-
 # A worker process takes about a second to start (spaCy, the plans, the engines): below
 # this much text to match, one process is done before a second would be ready.
 PARALLEL_MIN_CHARS = 5_000_000
 # Each worker holds its own pipeline and memo (about 250 MB on the shared corpus): the
 # default stays at two; more are a choice (--workers).
 DEFAULT_MAX_WORKERS = 2
+
+
+# Documents queued for each other process: enough that it never waits while this one
+# matches a large document, few enough that memory stays flat.
+AHEAD_PER_WORKER = 4
 
 
 def default_workers(run: RunPlan) -> int:
@@ -427,11 +430,11 @@ def execute_run(project: Project, run: RunPlan, *, naive: bool = False, workers:
                            notes=list(run.notes))
     by_code: Counter = Counter()
 
-    def store(task: DocumentTask, reads: list[Read], words: int) -> None:
+    def store(task: DocumentTask, reads: list[Read]) -> None:
         write_document(project, task, reads, run.codebook_version, run.pipelines[task.lang])
         report.processed += 1
         report.suggestions += len(reads)
-        report.words += words
+        report.words += task.words
         by_code.update(read[0] for read in reads)
         if progress:
             progress(1)
@@ -444,7 +447,7 @@ def execute_run(project: Project, run: RunPlan, *, naive: bool = False, workers:
         if workers == 1:
             for task in tasks:
                 payload = _payload(project, task)
-                store(task, match_and_read(run.plans, run.moves, payload, naive), _words(payload[2]))
+                store(task, match_and_read(run.plans, run.moves, payload, naive))
         else:
             _run_pool(project, run, tasks, workers, naive, store)
     except sqlite3.OperationalError as exc:
@@ -459,10 +462,14 @@ def execute_run(project: Project, run: RunPlan, *, naive: bool = False, workers:
 
 def _run_pool(project: Project, run: RunPlan, tasks: list[DocumentTask], workers: int,
               naive: bool, store: Callable) -> None:
-    """Match and read in ``workers`` processes; write each result here as it comes back.
+    """Match and read in ``workers`` processes: this one and ``workers - 1`` others.
 
-    At most a few documents per worker are in flight, so memory stays flat.  A worker
-    that cannot start (or dies) stops the run with a CoderError instead of hanging.
+    This process keeps each other process a few documents ahead, matches documents itself
+    in between, and writes every result here, in task order (so a run stores the same
+    rows in the same order however the work was shared).  One process per core, not one
+    more that only writes: the writing competed with the matching for the cores.  A
+    process that cannot start (or dies) stops the run with a CoderError instead of
+    hanging.
     """
     import multiprocessing
     import pickle
@@ -481,30 +488,42 @@ def _run_pool(project: Project, run: RunPlan, tasks: list[DocumentTask], workers
     # Forked on Linux: a worker starts with spaCy and coder loaded instead of importing
     # them again (about a second each); elsewhere spawned.
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init,
+    others = workers - 1
+    pool = ProcessPoolExecutor(others, mp_context=context, initializer=_worker_init,
                                initargs=(plans_path, naive))
-    pending: deque = deque()
-    queue = iter(tasks)
-
-    def submit() -> None:
-        task = next(queue, None)
-        if task is not None:
-            payload = _payload(project, task)
-            pending.append((task, _words(payload[2]), pool.submit(_worker_task, payload)))
+    ahead = others * AHEAD_PER_WORKER  # documents queued for the other processes
+    sent: dict[int, object] = {}     # task index -> future
+    done: dict[int, list[Read]] = {}  # task index -> reads matched here, not yet stored
+    following = 0                    # the next task to hand out
+    stored = 0                       # the next task to store
 
     try:
-        for _ in range(workers * 4):
-            submit()
-        while pending:
-            task, words, future = pending.popleft()
-            _, reads = future.result()
-            store(task, reads, words)
-            submit()
+        while stored < len(tasks):
+            # (Only unfinished documents count: finished ones wait here to be stored in order.)
+            while following < len(tasks) and sum(not f.done() for f in sent.values()) < ahead:
+                payload = _payload(project, tasks[following])
+                sent[following] = pool.submit(_worker_task, payload)
+                following += 1
+            # Store, in order, whatever is ready.
+            while stored < len(tasks):
+                if stored in done:
+                    reads = done.pop(stored)
+                elif stored in sent and (sent[stored].done() or following == len(tasks)):
+                    _, reads = sent.pop(stored).result()
+                else:
+                    break
+                store(tasks[stored], reads)
+                stored += 1
+            if following < len(tasks):
+                task = tasks[following]
+                done[following] = match_and_read(run.plans, run.moves, _payload(project, task),
+                                                 naive)
+                following += 1
     except BrokenProcessPool:
         # (Killed for memory, say; where workers are spawned, not forked, a script read
         # from standard input cannot start them.)
-        raise CoderError(f"the {workers} worker processes stopped unexpectedly; try one worker",
-                         option="workers") from None
+        raise CoderError(f"{'a worker process' if others == 1 else 'the worker processes'}"
+                         " stopped unexpectedly; try one worker", option="workers") from None
     finally:
         # On Ctrl-C or an error: drop what is queued, stop the workers, keep what is written.
         pool.shutdown(wait=True, cancel_futures=True)
