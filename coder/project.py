@@ -36,6 +36,30 @@ def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
+def _sqlite_utils():
+    """The sqlite_utils module, imported without pandas.
+
+    sqlite-utils imports pandas when it is installed (a third of a second, on every
+    command) only to give ``pandas.Timestamp`` values a column type, and coder never
+    stores one through it: while it is imported, ``import pandas`` is made to fail (a
+    None entry in ``sys.modules``), and afterwards pandas imports as usual.
+    """
+    import sys
+
+    module = sys.modules.get("sqlite_utils")
+    if module is not None:
+        return module
+    hidden = "pandas" not in sys.modules
+    if hidden:
+        sys.modules["pandas"] = None  # type: ignore[assignment]
+    try:
+        import sqlite_utils
+    finally:
+        if hidden and "pandas" in sys.modules and sys.modules["pandas"] is None:
+            del sys.modules["pandas"]
+    return sqlite_utils
+
+
 def _ask_for_wal(conn: sqlite3.Connection) -> str:
     """Put the file in WAL mode; returns the journal mode it is in.
 
@@ -122,9 +146,7 @@ class Project:
             )
         if create and not self.path.parent.is_dir():
             raise ProjectError(f"the folder {self.path.parent} does not exist", path=self.path)
-        # sqlite-utils pulls in pandas when it is installed: import it only when opening.
-        import sqlite_utils
-
+        sqlite_utils = _sqlite_utils()
         # A project in a folder (or a file) this user cannot write is opened for reading
         # only: SQLite could not even read it otherwise (WAL needs files beside it).
         self.read_only = not create and not _writable(self.path)

@@ -159,3 +159,22 @@ def test_a_held_project_says_so(tmp_path, monkeypatch):
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_opening_a_project_does_not_import_pandas_yet_pandas_still_imports(tmp_path):
+    """sqlite-utils would import pandas (a third of a second per command) for nothing."""
+    import subprocess
+    import sys
+
+    Project(tmp_path / "p.db", create=True).close()
+    script = (
+        "import sys\n"
+        "from coder.project import Project\n"
+        f"Project({str(tmp_path / 'p.db')!r}).close()\n"
+        "assert 'pandas' not in sys.modules, 'pandas imported'\n"
+        "import pandas\n"
+        "assert pandas.DataFrame({'a': [1]}).shape == (1, 1)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
