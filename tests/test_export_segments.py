@@ -9,6 +9,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coder.annotate import document_memo
 from coder.cli import main
@@ -459,3 +461,79 @@ def test_xlsx_text_with_lone_surrogates_is_written_with_replacement_marks(tmp_pa
 
     write_xlsx([("caf\udce9 notas",)], ["source"], tmp_path / "s.xlsx")
     assert openpyxl.load_workbook(tmp_path / "s.xlsx").active["A2"].value == "caf\ufffd notas"
+
+
+def test_dta_keeps_types_dates_and_names_stata_can_take(coded, tmp_path):
+    import pandas as pd
+
+    summary = export_segments(coded, tmp_path / "s.dta")
+    assert summary.format == "dta" and summary.rows == 8
+    # "end" is a reserved word for Stata readers (pandas renames it too).
+    assert summary.renamed == {"end": "_end"}
+    frame = pd.read_stata(tmp_path / "s.dta")
+    assert list(frame.columns) == [c if c != "end" else "_end" for c in SEGMENT_COLUMNS]
+    rows = segments_rows(coded)
+    assert list(frame["text"]) == [r["text"] for r in rows]
+    assert list(frame["start"]) == [r["start"] for r in rows]
+    assert list(frame["_end"]) == [r["end"] for r in rows]
+    assert frame["date"].iloc[0] == pd.Timestamp(2019, 3, 5)  # a %td date, not text
+    # A missing number is Stata's missing; a missing text is the empty string.
+    press = [i for i, r in enumerate(rows) if r["question_paragraph"] is None]
+    assert press and frame["question_paragraph"].iloc[press].isna().all()
+    assert frame["memo"].iloc[press[0]] == (rows[press[0]]["memo"] or "")
+    with pd.io.stata.StataReader(tmp_path / "s.dta") as reader:
+        assert reader.variable_labels()["_end"] == "end"
+        assert reader.data_label == "coder segments"
+
+
+def test_dta_long_text_is_a_strl_and_an_empty_table_has_the_columns(project, tmp_path):
+    import pandas as pd
+
+    from coder.export.tables import write_dta
+
+    long = "¿guerra? " * 400  # over 2,045 bytes: more than a fixed-width Stata string holds
+    count, renamed = write_dta([(1, long, None), (2, "corto", 3), (3, "a\udcff b", 4)],
+                               ["id", "text", "n"], tmp_path / "t.dta")
+    assert count == 3 and renamed == {}
+    frame = pd.read_stata(tmp_path / "t.dta")
+    assert frame["text"].iloc[0] == long and frame["text"].iloc[1] == "corto"
+    assert frame["text"].iloc[2] == "a\ufffd b"  # a lone surrogate cannot be encoded
+    assert frame["n"].isna().iloc[0] and frame["n"].iloc[1] == 3
+    assert export_segments(project, tmp_path / "e.dta").rows == 0
+    assert list(pd.read_stata(tmp_path / "e.dta").columns) == \
+        [c if c != "end" else "_end" for c in SEGMENT_COLUMNS]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=40), min_size=1, max_size=6))
+def test_stata_names_are_valid_distinct_and_kept_when_they_can_be(columns):
+    """Names pandas' Stata writer would not change again, one per column."""
+    import warnings
+
+    import pandas as pd
+
+    from coder.export.tables import stata_names
+
+    names = stata_names(columns)
+    assert len(set(names)) == len(names) == len(columns)
+    assert all(1 <= len(name) <= 32 for name in names)
+    if len(set(columns)) == len(columns):
+        for column, name in zip(columns, names):
+            if len(column) <= 32 and column.isidentifier() and column.isascii() \
+                    and not any(other.startswith("_") for other in columns):
+                assert name in (column, "_" + column)
+    frame = pd.DataFrame({name: [1] for name in names})
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.InvalidColumnName)
+        frame.to_stata(buffer, write_index=False, version=118)
+
+
+def test_cli_export_dta_says_which_columns_were_renamed(coded, tmp_path):
+    out = tmp_path / "m.dta"
+    result = CliRunner().invoke(main, ["export", str(out), "-p", str(coded.path), "--by", "document"])
+    assert result.exit_code == 0, result.output
+    assert "Stata names for" in result.output and "SEC.WAR -> SEC_WAR" in result.output
+    result = CliRunner().invoke(main, ["export", str(tmp_path / "s.data"), "--format", "dta",
+                                       "-p", str(coded.path)])
+    assert result.exit_code == 0, result.output and (tmp_path / "s.data").exists()

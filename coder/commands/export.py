@@ -17,7 +17,7 @@ from .selection import document_selection, selection_options
 if TYPE_CHECKING:
     from ..export.refi.write import QdcExport, QdpxExport
 
-TABLE_FORMATS = ["csv", "parquet", "xlsx", "jsonl"]
+TABLE_FORMATS = ["csv", "parquet", "xlsx", "jsonl", "dta"]
 
 
 def _filters(coders: list[str], gold: bool, since: str | None, until: str | None) -> dict:
@@ -94,7 +94,7 @@ def export(project: Project, path: Path, fmt: str | None, coders: list[str], gol
     """Export coded segments (or a code matrix, or REFI-QDA) to PATH.
 
     \b
-    segments.csv|.parquet|.xlsx|.jsonl   one row per coded segment (tidy; R, Stata, pandas)
+    segments.csv|.parquet|.xlsx|.jsonl|.dta   one row per coded segment (R, Stata, pandas)
     matrix.csv --by document|turn|month   one row per unit, one 0/1 column per code (--counts)
     project.qdpx / codebook.qdc           REFI-QDA exchange files for other QDA software
     Matrix columns are every code, parents first, each counting its descendants like
@@ -102,8 +102,10 @@ def export(project: Project, path: Path, fmt: str | None, coders: list[str], gol
     --code SEC,DES gives just those families.
     CSV is RFC 4180 UTF-8 with CRLF line ends; for Excel add --bom, and --excel-safe so
     text starting with = + - @ is not run as a formula. The same project gives
-    byte-identical CSV and JSON Lines. Stata: import delimited using segments.csv,
-    varnames(1) encoding(utf-8) bindquote(strict) maxquotedrows(unlimited)
+    byte-identical CSV and JSON Lines. Stata: segments.dta (Stata 14 or later; dates
+    are %td dates, names Stata cannot take are renamed, the original kept as the
+    variable label), or import delimited using segments.csv, varnames(1)
+    encoding(utf-8) bindquote(strict) maxquotedrows(unlimited)
     Blind coding holds here too: see --as.
     """
     from ..export.tables import check_output_path
@@ -141,6 +143,7 @@ def export(project: Project, path: Path, fmt: str | None, coders: list[str], gol
                               sheet=f"by {by}")
         click.echo(f"wrote a {'count' if counts else 'presence'} matrix by {by}: "
                    f"{summary.rows:,} rows x {len(columns) - _key_count(by)} codes to {path}")
+        _say_renamed(summary.renamed)
         return
     if counts or exact or attribute:
         option = "--counts" if counts else "--exact" if exact else "--by-attribute"
@@ -161,9 +164,19 @@ def export(project: Project, path: Path, fmt: str | None, coders: list[str], gol
     if summary.rows == 0:
         warn("no segments matched; wrote the header only")
     click.echo(f"wrote {summary.rows:,} segment(s) ({summary.columns} columns) to {path}")
+    _say_renamed(summary.renamed)
     if summary.cells_cut:
         warn(f"{summary.cells_cut} cells were longer than Excel's 32,767 characters and were "
              "cut; export .csv or .parquet for the full text")
+
+
+def _say_renamed(renamed: dict[str, str]) -> None:
+    """Which columns a Stata file calls by other names (their labels keep the originals)."""
+    if renamed:
+        shown = ", ".join(f"{column} -> {name}" for column, name in list(renamed.items())[:3])
+        more = f" and {len(renamed) - 3} more" if len(renamed) > 3 else ""
+        click.echo(f"Stata names for {len(renamed)} column(s): {shown}{more} (each variable's "
+                   "label is its original name)")
 
 
 def _key_count(by: str) -> int:

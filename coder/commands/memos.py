@@ -52,7 +52,7 @@ def memo(project: Project, text: str, code: str | None, document_id: int | None,
               help="Only memos on codes, documents or segments (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print every column as JSON.")
 @click.option("--out", "out_path", type=click.Path(path_type=Path), default=None,
-              help="Write the memos to this file instead (.csv, .jsonl, .xlsx, .parquet).")
+              help="Write the memos to this file instead (.csv, .jsonl, .xlsx, .parquet, .dta).")
 @viewer_option
 @with_project
 def memos(project: Project, coders: list[str], since: str | None, until: str | None,

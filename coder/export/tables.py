@@ -1,4 +1,4 @@
-"""Writers for tidy tables: CSV, Parquet, Excel (xlsx) and JSON Lines.
+"""Writers for tidy tables: CSV, Parquet, Excel (xlsx), JSON Lines and Stata (dta).
 
 Every writer takes rows (dicts, or sequences in column order) and a column list, writes
 to a temporary file next to the target and renames it into place, so a failed export
@@ -21,6 +21,13 @@ one-line ``cannot write PATH: reason`` error.
   UTF-8 without escapes, ``null`` for missing values.
 - **Parquet** (pyarrow) keeps types: int64 ids and offsets, ``date32`` dates, UTC
   timestamps, strings.
+- **Stata** (``.dta`` format 118, read by Stata 14 and later; written by pandas): whole
+  numbers are numeric variables (a column with missing values a double, missing as
+  ``.``), a ``date`` column of whole ISO dates a Stata daily date (``%td``), text a
+  string (a missing one empty, as Stata has it; longer than 2,045 bytes: a ``strL``),
+  timestamps ISO text.  A column name Stata cannot take (``SEC.WAR``, a reserved word, over
+  32 characters) gets a valid one (``SEC_WAR``) with the original as its variable label;
+  the writer reports the renamed columns.
 - **Excel** (openpyxl, write-only): strings are always stored as text (a segment
   starting with ``=`` never becomes a formula); characters XML cannot hold are dropped
   and cells are cut at Excel's 32,767-character limit (the writer reports how many).
@@ -37,6 +44,7 @@ import contextlib
 import csv
 import dataclasses
 import datetime as dt
+import functools
 import json
 import re
 import sys
@@ -60,7 +68,7 @@ from .segments import (
 )
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx",
-           ".jsonl": "jsonl", ".ndjson": "jsonl"}
+           ".jsonl": "jsonl", ".ndjson": "jsonl", ".dta": "dta"}
 EXCEL_CELL_LIMIT = 32_767
 EXCEL_ROW_LIMIT = 1_048_576
 
@@ -70,12 +78,12 @@ def table_format(path: str | Path, fmt: str | None = None) -> str:
     if fmt:
         fmt = fmt.lower().lstrip(".")
         if fmt not in set(FORMATS.values()):
-            raise CoderError(f"unknown table format {fmt!r} (csv, parquet, xlsx, jsonl)")
+            raise CoderError(f"unknown table format {fmt!r} (csv, parquet, xlsx, jsonl, dta)")
         return fmt
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         raise CoderError(f"cannot tell the format from the suffix {suffix or '(none)'!r}; "
-                         "use .csv, .parquet, .xlsx or .jsonl (or name the format)", path=path,
+                         "use .csv, .parquet, .xlsx, .jsonl or .dta (or name the format)", path=path,
                          option="format")
     return FORMATS[suffix]
 
@@ -216,6 +224,112 @@ def write_parquet(rows: Iterable[dict | Sequence], columns: list[str], path: str
     return len(rows)
 
 
+# Names a variable may not have: Stata's reserved names and Mata's keywords (pandas
+# renames those as well); str1 ... str2045 are reserved too (see stata_names).
+STATA_RESERVED = frozenset(
+    "aggregate array boolean break byte case catch class colvector complex const continue "
+    "default delegate delete do double else eltypedef end enum explicit export external float "
+    "for friend function global goto if inline int local long NULL pragma protected quad "
+    "rowvector short typedef typename virtual _all _N _skip _b _pi in _pred strL _coef "
+    "_rc using _cons _se with _n".split())
+STATA_NAME_LENGTH = 32
+STATA_STR_BYTES = 2045  # the longest fixed-width string of a format-118 file
+
+
+@functools.cache
+def _stata_reserved() -> frozenset[str]:
+    """Stata's reserved words and the ones pandas renames too (it adds Mata's)."""
+    try:
+        from pandas.io.stata import StataParser
+
+        return STATA_RESERVED | frozenset(StataParser().RESERVED_WORDS)
+    except (ImportError, AttributeError, TypeError):
+        return STATA_RESERVED
+
+
+def stata_names(columns: list[str]) -> list[str]:
+    """A valid, distinct Stata variable name for each column (most are their own).
+
+    Letters, digits and ``_`` stay (letters beyond ASCII too: Stata 14 takes them), any
+    other character becomes ``_``; a name starting with a digit, or a reserved word, gets
+    a leading ``_``; names are cut to 32 characters and a clash gets a number.
+    """
+    names: list[str] = []
+    taken: set[str] = set()
+    for column in columns:
+        name = "".join(c if (c.isalnum() and (c.isascii() or ord(c) >= 192) and c not in "×÷")
+                       or c == "_" else "_" for c in column) or "_"
+        if name[0].isdigit() or name in _stata_reserved() or re.fullmatch(r"str[0-9]+", name):
+            name = "_" + name
+        name = name[:STATA_NAME_LENGTH]
+        base, n = name, 2
+        while name in taken:
+            suffix = f"_{n}"
+            name, n = base[:STATA_NAME_LENGTH - len(suffix)] + suffix, n + 1
+        taken.add(name)
+        names.append(name)
+    return names
+
+
+def _stata_column(values: list, column: str, numeric: bool = False
+                  ) -> tuple[object, str | None]:
+    """One column's values as pandas data Stata can hold, and its date format (or None);
+    ``numeric``: a number column even when every value is missing."""
+    import pandas as pd
+
+    present = [v for v in values if v is not None]
+    if numeric and not present:
+        return pd.Series(values, dtype="float64"), None
+    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return pd.Series(values, dtype="int64" if len(present) == len(values) else "float64"), None
+    if present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+        return pd.Series(values, dtype="float64"), None
+    if present and all(isinstance(v, bool) for v in present):
+        return pd.Series([None if v is None else int(v) for v in values], dtype="float64"), None
+    if column == "date" and present and all(isinstance(v, str) and _parse_date(v) is not None
+                                            and len(v) == 10 for v in present):
+        return pd.to_datetime(pd.Series(values), format="%Y-%m-%d"), "td"
+    # Text (Stata's missing string is the empty one; lone surrogates, from file names that
+    # were not UTF-8, cannot be encoded and become replacement marks).
+    return pd.Series(["" if v is None else _SURROGATES.sub("\ufffd", v if isinstance(v, str)
+                                                           else str(v)) for v in values],
+                     dtype="object"), None
+
+
+def write_dta(rows: Iterable[dict | Sequence], columns: list[str], path: str | Path, *,
+              label: str | None = None, numeric: Iterable[str] = ()
+              ) -> tuple[int, dict[str, str]]:
+    """Write a Stata ``.dta`` (format 118) with pandas; returns the number of rows and the
+    columns renamed to valid Stata names (``{column: name}``).  ``numeric`` columns are
+    numbers even when all their values are missing."""
+    import pandas as pd
+
+    rows = list(_sequences(rows, columns))
+    numbers = set(numeric)
+    names = stata_names(columns)
+    data: dict[str, object] = {}
+    dates: dict[str, str] = {}
+    strls: list[str] = []
+    for index, (column, name) in enumerate(zip(columns, names)):
+        series, date_format = _stata_column([row[index] for row in rows], column,
+                                            column in numbers)
+        data[name] = series
+        if date_format:
+            dates[name] = date_format
+        elif series.dtype == object and any(
+                len(v.encode("utf-8")) > STATA_STR_BYTES for v in series):
+            strls.append(name)
+    frame = pd.DataFrame(data, columns=names)
+    renamed = {c: n for c, n in zip(columns, names) if c != n}
+    # A variable label holds at most 80 characters.
+    labels = {n: c[:80] for c, n in renamed.items()}
+    with output_file(path) as temp:
+        frame.to_stata(temp, write_index=False, version=118, convert_dates=dates or None,
+                       convert_strl=strls or None, variable_labels=labels or None,
+                       data_label=(label or "")[:80] or None)
+    return len(rows), renamed
+
+
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
@@ -343,16 +457,18 @@ class TableSummary:
     rows: int
     columns: int
     cells_cut: int = 0  # Excel cells cut to its 32,767-character limit
+    renamed: dict = field(default_factory=dict)  # Stata: {column: the variable's name}
     held: dict = field(default_factory=dict)  # segments export: others' codings held back
 
 
 def write_table(rows: Iterable[dict | Sequence], columns: list[str], path: str | Path, *,
                 fmt: str | None = None, bom: bool = False, excel_safe: bool = False,
-                schema=None, sheet: str = "data") -> TableSummary:
+                schema=None, sheet: str = "data", numeric: Iterable[str] = ()) -> TableSummary:
     """Write rows in the format of ``path`` (or ``fmt``); returns what was written.
 
     ``bom`` and ``excel_safe`` are for CSV (see :func:`write_csv`); other formats ignore
-    them (Excel files always store text as text).
+    them (Excel files always store text as text).  ``schema`` types Parquet columns,
+    ``numeric`` names Stata's number columns that may be all missing.
     """
     fmt = table_format(path, fmt)
     cut = 0
@@ -362,10 +478,12 @@ def write_table(rows: Iterable[dict | Sequence], columns: list[str], path: str |
         count = write_jsonl(rows, columns, path)
     elif fmt == "parquet":
         count = write_parquet(rows, columns, path, schema=schema)
+    elif fmt == "dta":
+        count, renamed = write_dta(rows, columns, path, label=f"coder {sheet}", numeric=numeric)
     else:
         count, cut = write_xlsx(rows, columns, path, sheet=sheet)
     return TableSummary(path=str(path), format=fmt, rows=count, columns=len(columns),
-                        cells_cut=cut)
+                        cells_cut=cut, renamed=renamed if fmt == "dta" else {})
 
 
 def export_segments(project: Project, path: str | Path, *, fmt: str | None = None,
@@ -374,7 +492,7 @@ def export_segments(project: Project, path: str | Path, *, fmt: str | None = Non
                     **filters) -> TableSummary:
     """Write the segments table (see :mod:`coder.export.segments`) to ``path``.
 
-    The format comes from the suffix (.csv .parquet .xlsx .jsonl) or ``fmt``.  Returns a
+    The format comes from the suffix (.csv .parquet .xlsx .jsonl .dta) or ``fmt``.  Returns a
     :class:`TableSummary` (``held`` filled, ``cells_cut`` for Excel).
     With ``viewer``, others' codings on documents the viewer codes blind are left out
     (``held``: per document, how many; see :class:`coder.team.blind.Withholding`).
@@ -388,7 +506,8 @@ def export_segments(project: Project, path: str | Path, *, fmt: str | None = Non
     columns = segment_columns(project)
     schema = segment_arrow_schema(columns) if fmt == "parquet" else None
     summary = write_table(rows, columns, path, fmt=fmt, bom=bom, excel_safe=excel_safe,
-                          schema=schema, sheet="segments")
+                          schema=schema, sheet="segments",
+                          numeric=INT_COLUMNS + NULLABLE_INT_COLUMNS)
     if withhold is None:
         return summary
     return dataclasses.replace(summary, held=withhold.finish())
