@@ -530,3 +530,24 @@ def test_frequent_words_reads_the_head_of_the_table(tmp_path, monkeypatch):
         assert pipeline._frequent_words("xx", limit=4) == {"de": -2.5, "¿no": -4.0}
     finally:
         pipeline._frequent_words.cache_clear()
+
+
+def test_one_token_rules_are_hits_without_a_window():
+    """A rule of one plain token is matched from the anchor tokens themselves; case,
+    final sigma and punctuation decide as spaCy's matcher does."""
+    plan = make_plan([("US", "orth", [{"ORTH": {"IN": ["DEA", "Trump"]}}]),
+                      ("US", "lower", [{"LOWER": {"IN": ["dea", "fbi"]}}]),
+                      ("US", "upper-value", [{"LOWER": "CIA"}]),
+                      ("GR", "sigma", [{"LOWER": "οδος"}]),
+                      ("GR", "sigma2", [{"LOWER": "οδοσ"}]),
+                      ("US", "pair", [{"LOWER": "la"}, {"LOWER": "dea"}])])
+    engine = get_engine(plan)
+    assert {plan.rules[i].pattern_id for i in engine.single} == {
+        "orth", "lower", "upper-value", "sigma", "sigma2"}
+    text = "La DEA, la dea y (Trump) TRUMP; el FBI.\nCIA cia ΟΔΟΣ οδος."
+    fast = match_texts(plan, [text])[0]
+    assert fast == match_texts(plan, [text], naive=True)[0]
+    assert {(p, text[s:e]) for _, p, s, e in fast} >= {
+        ("orth", "DEA"), ("orth", "Trump"), ("lower", "DEA"), ("lower", "dea"), ("lower", "FBI"),
+        ("pair", "La DEA"), ("sigma", "ΟΔΟΣ"), ("sigma", "οδος")}
+    assert not any(p in ("upper-value", "sigma2") for _, p, _, _ in fast)

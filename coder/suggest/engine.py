@@ -526,6 +526,19 @@ class Engine:
             [need[0] if len(need) == 1 else need if len(need) <= 4 else re.compile(trie_regex(need))
              for need in rule.needs]
             for rule in plan.rules]
+        # Rules of one plain token (LOWER, ORTH or TEXT equal to, or in, literal strings):
+        # an anchor token they accept is a hit as it stands, with no window to tokenize.
+        self.single: dict[int, tuple[bool, frozenset[str]]] = {}
+        for index, rule in enumerate(plan.rules):
+            if naive or not rule.lexical or rule.tokens is None or len(rule.tokens) != 1:
+                continue
+            token = rule.tokens[0]
+            keys = {str(key).upper() for key in token}
+            if len(keys) == 1 and keys <= {"LOWER", "ORTH", "TEXT"}:
+                attr = keys.pop()
+                values = literal_values(token, attr)
+                if values is not None:
+                    self.single[index] = (attr == "LOWER", frozenset(values))
         self.lexical_rx = re.compile(plan.lexical_regex) if plan.lexical_regex else None
         self.spaced_rx = re.compile(plan.spaced_regex) if plan.spaced_regex else None
         self.context_rx = re.compile(plan.context_regex) if plan.context_regex else None
@@ -643,16 +656,31 @@ class Engine:
                 # digit or punctuation), so it is one token (tests check this).
                 rules = self.owners.get(folded)
                 if rules:
-                    self._anchor_tokens[chunk] = ((0, len(chunk), rules),)
+                    self._anchor_tokens[chunk] = (self._token_entry(0, len(chunk), chunk, rules),)
                     self._anchor_chunks.add(chunk)
             else:
                 suspects.append(chunk)
         for chunk, tokens in zip(suspects, self._tokenize_chunks(suspects)):
-            found = tuple((start, end, rules) for start, end, text in tokens
+            found = tuple(self._token_entry(start, end, text, rules) for start, end, text in tokens
                           if (rules := self.owners.get(fold_lower(text))))
             if found:
                 self._anchor_tokens[chunk] = found
                 self._anchor_chunks.add(chunk)
+
+    def _token_entry(self, start: int, end: int, text: str, rules: tuple[int, ...]) -> tuple:
+        """An anchor token of a chunk: ``(start, end, rules, rest, direct)`` where ``direct``
+        are the one-token rules that accept its text (hits as they stand) and ``rest`` the
+        rules that need a window."""
+        if not self.single:
+            return start, end, rules, rules, ()
+        direct, rest = [], []
+        for index in rules:
+            test = self.single.get(index)
+            if test is None:
+                rest.append(index)
+            elif (text.lower() if test[0] else text) in test[1]:  # what LOWER compares
+                direct.append(index)
+        return start, end, rules, tuple(rest), tuple(direct)
 
     def _tokenize_chunks(self, chunks: list[str]) -> list[list[tuple[int, int, str]]]:
         """Each chunk's tokens as ``(start, end, text)``, from one tokenizer call over the
@@ -680,6 +708,12 @@ class Engine:
         are worked out once per distinct chunk; "di" inside "dijo" anchors nothing.
         ``chunks``: the text's chunks, already learnt (:meth:`learn`).
         """
+        return [(start, end, rules)
+                for start, end, rules, _, _ in self._token_entries(text, chunks)]
+
+    def _token_entries(self, text: str, chunks: set[str] | None = None) -> list[tuple]:
+        """:meth:`token_occurrences` with each token's ``rest`` and ``direct`` rules (see
+        :meth:`_token_entry`), offsets into ``text``."""
         if chunks is None:
             chunks = set(text.split())
             self.learn([chunks])
@@ -691,7 +725,8 @@ class Engine:
             at = text.find(chunk)
             while at >= 0:
                 if (at == 0 or text[at - 1].isspace()) and (at + size == n or text[at + size].isspace()):
-                    found.extend((at + start, at + end, rules) for start, end, rules in tokens)
+                    found.extend((at + start, at + end, rules, rest, direct)
+                                 for start, end, rules, rest, direct in tokens)
                     at = text.find(chunk, at + size)
                 else:
                     at = text.find(chunk, at + 1)
@@ -816,18 +851,21 @@ class Engine:
             return self.doc_hits(self._full_doc(text))
         spans: list[tuple[int, int, Reach]] = []
         owners: list[tuple[int, ...]] = []
+        found: set[tuple[int, int, int]] = set()
         if plan.whole_turns or any(key in text for key in self.unsafe_keys):
             # The substring route: every place an anchor occurs, token or not.
             for start, end, word in self.occurrences(low):
                 spans.append((start, end, self.anchor_reach[word]))
                 owners.append(self.anchor_rules[word])
         else:
-            for start, end, rules in self.token_occurrences(text, chunks):
-                spans.append((start, end, self.reach_of(rules)))
-                owners.append(rules)
+            for start, end, _, rest, direct in self._token_entries(text, chunks):
+                for index in direct:
+                    found.add((index, start, end))
+                if rest:
+                    spans.append((start, end, self.reach_of(rest)))
+                    owners.append(rest)
         if not spans:
-            return set()
-        found: set[tuple[int, int, int]] = set()
+            return found
         rules = plan.rules
         for start, end, members in windows(text, spans, plan.ws_keys):
             indexes: set[int] = set()
