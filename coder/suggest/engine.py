@@ -18,7 +18,9 @@ only match where one of its required literal tokens occurs, so
 2. a regular expression over the lowercased text finds anchor occurrences (as plain
    substrings: a spaCy token may begin or end inside a "word", as in "10km" or "pal");
 3. only a *window* around each occurrence is tokenized (``make_doc`` + the lookup
-   lemmas), and only the patterns anchored there are run on it.
+   lemmas), and only the patterns anchored there are run on it; a pattern of one plain
+   token (LOWER, ORTH or TEXT in literal strings) needs no window: the anchor tokens
+   whose text it accepts are its hits.
 
 Why windows give the same tokens as the whole text: spaCy's tokenizer splits on
 whitespace first and then works inside each whitespace-separated chunk; only special
@@ -587,7 +589,7 @@ class Engine:
         # holding anchor tokens with where they are.  Special cases holding a space whose
         # tokens include an anchor make a text go by the substring route.
         self._seen: set[str] = set()
-        self._anchor_tokens: dict[str, tuple[tuple[int, int, tuple[int, ...]], ...]] = {}
+        self._anchor_tokens: dict[str, tuple[tuple, ...]] = {}  # chunk -> its _token_entry()s
         self._anchor_chunks: set[str] = set()
         from spacy.attrs import ORTH
 
