@@ -24,6 +24,7 @@ each code.  ``--quick``: about a tenth of the corpus.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -254,10 +255,7 @@ def run_suggest(db: Path, *args: str, sample: bool = False
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                                text=True)
     peak = TreePeak(process.pid) if sample else None
-    if peak is not None:
-        with peak:
-            out, err = process.communicate()
-    else:
+    with peak or contextlib.nullcontext():
         out, err = process.communicate()
     elapsed = time.perf_counter() - start
     if process.returncode != 0:
