@@ -6,12 +6,26 @@ The texts and builders behind them are in ``tests/helpers.py``; the workbench fi
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from coder.project import Project
 from tests.helpers import CODEBOOK, REAL_CORPUS, TRANSCRIPT
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_folder(tmp_path_factory):
+    """Tests, and the commands they start, keep coder's cache of table lookups in a
+    folder of their own (see coder.suggest.wordcache), never in the user's."""
+    before = os.environ.get("CODER_CACHE_DIR")
+    os.environ["CODER_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if before is None:
+        del os.environ["CODER_CACHE_DIR"]
+    else:
+        os.environ["CODER_CACHE_DIR"] = before
 
 
 @pytest.fixture

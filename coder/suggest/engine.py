@@ -223,7 +223,8 @@ def build_plan(lang: str, refs: Sequence[PatternRef], model: str | None = None,
     for index, texts in phrase_tokens.items():
         if phrase_attr(refs[index].entry) == "LEMMA":
             lemma_phrase_words.update(texts)
-    phrase_lemmas = lemma_data.lookup(lemma_phrase_words) if lemma_data is not None else {}
+    phrase_lemmas = (lemma_data.remembered(keys=lemma_phrase_words)
+                     if lemma_data is not None and lemma_phrase_words else {})
 
     rules: list[Rule] = []
     lemma_values: set[str] = set()
@@ -250,7 +251,7 @@ def build_plan(lang: str, refs: Sequence[PatternRef], model: str | None = None,
     # entries whose key or value is one of those lemmas, found in one pass.
     forms: dict[str, set[str]] = {}
     if lemma_data is not None and plan.needs_lemma:
-        sub = lemma_data.entries(keys=lemma_values, values=lemma_values)
+        sub = lemma_data.remembered(keys=lemma_values, values=lemma_values)
         forms = {value: set() for value in lemma_values}
         for key, value in sub.items():
             if value in forms:

@@ -138,13 +138,14 @@ def _blank_spec(lang: str) -> PipelineSpec:
 @functools.cache
 def _lookup_mode_works(lang: str) -> bool:
     """Some languages' lemmatizers have no lookup mode; they count as having no table."""
-    import spacy
-
     try:
-        nlp = spacy.blank(lang)
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        # Tried on the cached tokenizer-only pipeline (building one costs 0.05-0.2 s) and
+        # taken off again: an uninitialised lemmatizer left there would break nlp(text).
+        nlp = _blank_nlp(lang)
+        nlp.add_pipe("lemmatizer", name="coder_lookup_check", config={"mode": "lookup"})
     except Exception:
         return False
+    nlp.remove_pipe("coder_lookup_check")
     return True
 
 
@@ -243,10 +244,14 @@ class LemmaData:
 
     _PAIR = re.compile(r'"([^"]*)"\s*:\s*"([^"]*)"')
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, lang: str | None = None) -> None:
         self.path = path
-        self._text = _read_text(path)
+        self.lang = lang  # names the remembered answers (see :meth:`remembered`)
+        self._text: str | None = None  # read at the first scan (remembered answers need none)
         self._table: dict[str, str] | None = None
+
+    def _read(self) -> None:
+        self._text = _read_text(self.path)
         # The scan assumes plain "key": "value" pairs without escapes; any other shape
         # falls back to json.load (exact, only heavier).
         colons = self._text.count('":')
@@ -262,10 +267,12 @@ class LemmaData:
     def for_lang(cls, lang: str) -> LemmaData | None:
         """The language's table (cached per process), or None when it has none."""
         path = lemma_table_path(lang)
-        return cls(path) if path is not None else None
+        return cls(path, lang) if path is not None else None
 
     def entries(self, keys: set[str] = frozenset(), values: set[str] = frozenset()) -> dict[str, str]:
         """Every entry whose key is in ``keys`` or whose value is in ``values``."""
+        if self._text is None:
+            self._read()
         if self._table is not None:
             return {k: v for k, v in self._table.items() if k in keys or v in values}
         found: dict[str, str] = {}
@@ -276,6 +283,18 @@ class LemmaData:
             elif key in found:
                 del found[key]  # a later duplicate of the key replaces it
         return found
+
+    def remembered(self, keys: set[str] = frozenset(), values: set[str] = frozenset()
+                   ) -> dict[str, str]:
+        """:meth:`entries`, answered from the user's cache of earlier answers where it can
+        be (:mod:`coder.suggest.wordcache`): the table is read only for new words."""
+        if self.lang is None:
+            return self.entries(keys, values)
+        from .wordcache import source_stamp, word_facts
+
+        return word_facts(self.lang).lemma_entries(
+            source_stamp(self.path, "lemma", lookups_version()), keys, values,
+            lambda new_keys, new_values: self.entries(new_keys, new_values))
 
     def lookup(self, words: set[str]) -> dict[str, str]:
         """``{word: lemma}`` for the words that are keys of the table."""
@@ -290,7 +309,19 @@ class LemmaData:
         return result
 
 
+COSTS_VERSION = 1  # bump when the estimate below changes: remembered costs are then redone
+
+
 def word_costs(lang: str, words: set[str]) -> dict[str, float]:
+    """:func:`table_costs`, answered from the user's cache of earlier answers where it can
+    be (:mod:`coder.suggest.wordcache`): the tables are read only for new words."""
+    from .wordcache import source_stamp, word_facts
+
+    source = source_stamp(lexeme_prob_path(lang), "cost", COSTS_VERSION, spacy_version())
+    return word_facts(lang).costs(source, words, lambda new: table_costs(lang, new))
+
+
+def table_costs(lang: str, words: set[str]) -> dict[str, float]:
     """Each word's estimated frequency (spacy-lookups-data's lexeme_prob, exp of log-prob).
 
     Only the most frequent 100,000 words are read; rarer words cost less than all of
