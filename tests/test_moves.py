@@ -155,6 +155,41 @@ def test_first_person_is_own(text):
     assert reading(text).source == "own"
 
 
+@pytest.mark.parametrize("text,phrase,source", [
+    # "se" + a verb of ending: the speaker says the war is over (own), no one acted.
+    ("Se acabó la guerra contra el narco.", "acabó la guerra", "own"),
+    ("Ya se terminó la guerra; ahora atendemos las causas.", "terminó la guerra", "own"),
+    # The passive "se declaró" still reports someone's act, and without "se" the verb has
+    # a subject of its own; a verb of saying before it still attributes.
+    ("En aquel sexenio se declaró la guerra sin diagnóstico.", "declaró la guerra", "attributed"),
+    ("Aquel gobierno acabó con la guerra de un día para otro.", "acabó con la guerra", "attributed"),
+    ("Dijeron que se acabó la guerra, pero no era cierto.", "acabó la guerra", "attributed"),
+])
+def test_se_with_a_verb_of_ending_is_no_third_party(text, phrase, source):
+    assert reading(text, phrase).source == source
+
+
+def test_an_ending_negates_what_ended_and_is_the_end_move_itself():
+    text = "Se acabó la guerra contra el narco."
+    # The war frame that came to an end is negated, and no one acted ("se").
+    assert attrs(text, "guerra contra el narco") == ("own", "negated")
+    # The end-of-war move itself (negation part of the move) is affirmed.
+    assert attrs(text, "acabó la guerra", negation_is_move=True) == ("own", "affirmed")
+    text = "Con eso se acabó ya esa extorsión a los productores."
+    assert reading(text, "extorsión").polarity == "negated"
+
+
+@pytest.mark.parametrize("text,phrase", [
+    # Finishing something ("se terminó de construir") is no ending of what follows.
+    ("Ayer se terminó de construir el cuartel de la Guardia Nacional.", "Guardia Nacional"),
+    # What ended is named before a pause, or far before the match: something else ended.
+    ("Todo eso se terminó, los elementos pasaron a la Guardia Nacional.", "Guardia Nacional"),
+    ("Se termina el abuso de siempre y se convierte en delito grave.", "delito grave"),
+])
+def test_an_ending_reaches_only_what_follows_it_closely(text, phrase):
+    assert reading(text, phrase).polarity == "affirmed"
+
+
 def test_nearest_person_cue_wins():
     text = "Ellos se equivocaron; nosotros vamos a declarar la guerra a la desigualdad."
     assert reading(text).source == "own"

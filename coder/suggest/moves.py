@@ -122,6 +122,14 @@ _WORD = re.compile(r"\w+")
 _NEGATION = re.compile(
     r"\b(?:no|nunca|jam[aá]s|tampoco|ni|nada\s+de|ning[uú]n[oa]?s?|sin|dej[aeo]\w*\s+de|"
     r"not|never|no\s+longer|nor|n't)\b", re.IGNORECASE)
+# "se acabó (el huachicol)": what follows came to an end, which negates it like "no" does
+# ("se terminó de construir" completes something instead).  Only what follows closely,
+# in the same stretch of the clause: "se terminó eso, ..." and "se termina X y se
+# convierte en Y" end something else.
+_CESSATION = re.compile(r"\bse\s+(?:acab|termin|conclu|finaliz)\w*(?!\s+de\b)\b",
+                        re.IGNORECASE)
+_CESSATION_REACH = 3  # words between the cue and the match
+_PAUSE = re.compile(r"[,;:.!?()]")
 # "not only": an affirmation.
 _NOT_ONLY = re.compile(r"\s*(?:s[oó]lo|solamente|nada\s+m[aá]s|únicamente|only)\b", re.IGNORECASE)
 
@@ -165,6 +173,11 @@ _OWN = re.compile(
 # forces did, so it counts only inside the match or right before it (see _THIRD_REACH).
 _PRETERITE = re.compile(r"\b(?:\w+aron|\w+ieron|\w{2,}ó|\w+aban|\w{3,}ían)\b", re.IGNORECASE)
 _THIRD_REACH = 3
+# "se" + a verb of ending ("se acabó la guerra", "ya se terminó"): the pronominal form says
+# that something came to an end, with no one acting (unlike the passive "se declaró la
+# guerra", where someone declared it): not a third party's act.
+_ENDED_BY_ITSELF = re.compile(r"(?:acab|termin|conclu|finaliz)\w*", re.IGNORECASE)
+_SE_BEFORE = re.compile(r"\bse\s+$", re.IGNORECASE)
 # Strong third-party cues: verbs of saying in the third person, past governments and
 # periods, opponents.
 _THIRD = re.compile(
@@ -181,6 +194,12 @@ _THIRD = re.compile(
 # Verbs in -amos/-emos/-imos carry no written accent (but -íamos, -ábamos); these common
 # unaccented nouns and adjectives share the ending.
 _NOT_FIRST_PERSON = frozenset("extremos supremos reclamos ramos tramos primos".split())
+
+
+def _ended_by_itself(text: str, verb: re.Match) -> bool:
+    """Whether a third-person verb is "se" + a verb of ending ("se acabó"): no one acted."""
+    return bool(_ENDED_BY_ITSELF.fullmatch(verb.group(0))
+                and _SE_BEFORE.search(text, max(0, verb.start() - 8), verb.start()))
 
 
 def _is_first_plural(word: str) -> bool:
@@ -556,6 +575,11 @@ class TurnReader:
 
     def _negation(self, clause_start: int, start: int) -> str | None:
         text = self.text
+        endings = list(_CESSATION.finditer(text, clause_start, start))
+        ending = endings[-1] if endings else None
+        if ending is not None and not _PAUSE.search(text, ending.end(), start) \
+                and len(_WORD.findall(text, ending.end(), start)) <= _CESSATION_REACH:
+            return ending.group(0)
         last = None
         for match in _NEGATION.finditer(text, clause_start, start):
             if _NOT_ONLY.match(text, match.end()):
@@ -599,9 +623,12 @@ class TurnReader:
         # A third-person verb inside the match ("declaró la guerra") or right before it
         # ("le declararon la guerra").
         for match in _PRETERITE.finditer(text, start, end):
+            if _ended_by_itself(text, match):
+                continue
             cues["source"] = match.group(0)
             return "attributed"
-        near = list(_PRETERITE.finditer(text, max(clause_start, start - 60), start))
+        near = [m for m in _PRETERITE.finditer(text, max(clause_start, start - 60), start)
+                if not _ended_by_itself(text, m)]
         if near and len(_WORD.findall(text, near[-1].end(), start)) <= _THIRD_REACH \
                 and not _OWN.search(text, near[-1].end(), start):
             subject = self._nearest_person(clause_start, near[-1].start())
