@@ -381,3 +381,20 @@ def test_unresolved_short_forms_are_listed(project, tmp_path):
     ])
     [row] = unresolved_speakers(project)
     assert row["name"] == "Ana María López" and "could be" in row["why"]
+
+
+def test_a_given_name_in_the_other_gender_joins_only_by_a_shared_role(project, tmp_path):
+    import_paths(project, [
+        _write(tmp_path, "a.txt", "2019-03-05", ["PAULA INÉS SOTO VEGA, SECRETARIA DE PUENTES",
+                                                  "GABRIELA RÍOS MATA, DIRECTORA DE PARQUES"]),
+        _write(tmp_path, "b.txt", "2019-06-05", ["PAULA INÉS SOTO VEGA, SECRETARIA DE PUENTES",
+                                                  "GABRIELA RÍOS MATA"]),
+        # PAUL for PAULA with her role: a typo; GABRIEL with another role: maybe someone else.
+        _write(tmp_path, "c.txt", "2019-11-05", ["PAUL INÉS SOTO VEGA, SECRETARIA DE PUENTES",
+                                                  "GABRIEL RÍOS MATA, DIRECTOR DE CAMINOS"]),
+    ])
+    names = {r["name"] for r in list_speakers(project)}
+    assert "Paula Inés Soto Vega" in names and "Paul Inés Soto Vega" not in names
+    assert {"Gabriela Ríos Mata", "Gabriel Ríos Mata"} <= names
+    [row] = unresolved_speakers(project)
+    assert row["name"] == "Gabriel Ríos Mata" and row["why"] == "could be Gabriela Ríos Mata"

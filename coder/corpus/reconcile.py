@@ -7,6 +7,9 @@ whole project, what must not depend on that order:
 - *who is who*: spellings are grouped into people by the rules of
   :func:`coder.corpus.speakers.same_person`, the best-supported spellings first, so a typo
   or a short form meets the well-attested name before anything else;
+- *given names in the other gender* ("LUIS MARÍA X Y" beside "LUISA MARÍA X Y"): two
+  people as a rule, but one person mistyped when the line carries a role exactly one of
+  them is seen with; otherwise marked *unresolved* with the name it could be;
 - *short forms* (the surname alone, a name without its second surname) join a person when
   the documents they occur in hold exactly one person whose name they shorten, or when
   the line carries the same role as exactly one person; a *role without a name*
@@ -50,6 +53,7 @@ from .speakers import (
     SpeakerLine,
     contains_run,
     fold_name,
+    gender_variant,
     head_keys,
     name_words,
     read_line,
@@ -174,8 +178,20 @@ def reconcile(project: Project) -> None:
             gid = matches.pop()
         else:
             gid = ("key", key)
+            variants = set() if matches else {
+                index.ids[other] for other in index.by_count.get(len(key.split()), [])
+                if gender_variant(key, other)}
             if len(matches) > 1:
                 group(gid).unresolved = "could be " + _names_hint(groups, matches, lines)
+            elif variants:
+                # LUIS / LUISA with the same surnames: one person mistyped when the line
+                # carries a role exactly one of them holds, else left for the user.
+                held = {fold_name(lines[a].role) for a in free_person[key] if lines[a].role}
+                same_role = {g for g in variants if held & _roles_of(groups[g], lines)}
+                if len(same_role) == 1:
+                    gid = same_role.pop()
+                else:
+                    group(gid).unresolved = "could be " + _names_hint(groups, variants, lines)
             elif name_words(key.split()) <= 2:
                 short.append(key)
         grp = group(gid)
@@ -460,8 +476,14 @@ def _body_evidence(db, groups: dict, lines: dict[int, SpeakerLine], docs_of: dic
         lengths = Counter(len(key.split()) for key in kept)
         if max(lengths.values()) < 2:
             continue
-        words = [set(key.split()) for key in keys]
-        odd = set.union(*words) - set.intersection(*words)
+        # The words where spellings of as many words differ, place by place (RAMÍREZ /
+        # RAMÍIREZ, LUISA / LUIS); a word a shorter spelling leaves out is no rival of
+        # anything (a second surname is rarely said aloud).
+        by_length: dict[int, list[list[str]]] = defaultdict(list)
+        for key in keys:
+            by_length[len(key.split())].append(key.split())
+        odd = {word for same in by_length.values() if len(same) > 1
+               for place in zip(*same) if len(set(place)) > 1 for word in place}
         if odd:
             wanted[gid] = odd
     if not wanted:

@@ -642,6 +642,18 @@ def _typo_of(a: str, b: str, given: bool) -> bool:
     return distance == 1 or (distance == 2 and len(a) == len(b) >= 6)
 
 
+def gender_variant(key: str, other: str) -> bool:
+    """Whether two person keys differ only in the masculine/feminine form of given names
+    ("LUIS MARÍA ALCALDE" / "LUISA MARÍA ALCALDE"): two people by :func:`same_person`, or
+    one person's name mistyped, which only a shared role can settle."""
+    words, others = key.split(), other.split()
+    if len(words) != len(others) or words == others or name_words(words) < 3:
+        return False
+    surnames = len(words) - 2
+    return all(a == b or (i < surnames and _gender_pair(a, b))
+               for i, (a, b) in enumerate(zip(words, others)))
+
+
 def same_person(key: str, other: str) -> bool:
     """Whether two different person keys are, by the rules above, spellings of one name."""
     from rapidfuzz import fuzz
