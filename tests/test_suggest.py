@@ -612,6 +612,28 @@ def test_pattern_report_counts_decisions_and_gold(proj):
     assert codes["SEC.THREAT"].gold_found == 0
 
 
+def test_pattern_report_counts_coding_over_a_suggestion_as_accepting_it(proj):
+    from coder.annotate import accept_suggestion, apply_code, reject_suggestion
+
+    run_suggest(proj)
+    threat = [s for s in list_suggestions(proj) if s["pattern"] == "threat"]
+    assert len(threat) >= 2
+    first, second = threat[0], threat[1]
+    accept_suggestion(proj, "alice", first["id"])  # decided: its coding adds nothing more
+    reject_suggestion(proj, "bob", second["id"])
+    # Carol codes over both with the same code, wider, without pressing a or r; bob's own
+    # coding over the one he rejected does not turn his rejection into an accept.
+    for item in (first, second):
+        apply_code(proj, "carol", item["document"], "SEC.THREAT", item["start"], item["end"] + 2)
+    apply_code(proj, "bob", second["document"], "SEC.THREAT", second["start"], second["end"])
+    # Another code over the span is no accept of this one.
+    apply_code(proj, "dan", first["document"], "DES.ROOT", first["start"], first["end"])
+    row = {(r.code, r.pattern): r for r in pattern_report(proj).patterns}[("SEC.THREAT", "threat")]
+    assert (row.accepted, row.covered, row.rejected) == (1, 2, 1)
+    assert row.precision == pytest.approx(3 / 4)
+    assert list_suggestions(proj, coder="carol", status="covered")
+
+
 def test_export_and_import_patterns_round_trip(proj, tmp_path):
     path = tmp_path / "patterns.jsonl"
     count = export_patterns(proj, path)
@@ -693,8 +715,8 @@ def test_cli_suggest_suggestions_and_patterns(proj, tmp_path):
     assert {r["pattern"] for r in report["patterns"]} >= {"hugs", "threat", "causes"}
     assert list(report) == ["gold_coders", "patterns", "codes", "thin_below"]
     assert list(report["patterns"][0]) == [
-        "code", "pattern", "in_codebook", "hits", "documents", "accepted", "rejected", "precision",
-        "n", "low", "high", "thin", "audit"]
+        "code", "pattern", "in_codebook", "hits", "documents", "accepted", "rejected", "covered",
+        "precision", "n", "low", "high", "thin", "audit"]
     assert "precision" in cli(proj, "patterns", "report").output
 
     path = tmp_path / "p.jsonl"

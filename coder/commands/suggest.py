@@ -192,7 +192,9 @@ def patterns_report(project: Project, as_json: bool) -> None:
 
     \b
     precision = accepted / (accepted + rejected) over every coder's decisions, with n
-    and a Wilson 95 % interval ("thin": fewer than 30 decisions); the audited columns
+    and a Wilson 95 % interval ("thin": fewer than 30 decisions); a suggestion a coder
+    coded over with the same code without pressing a or r counts as accepted ("+N coded"
+    in the accepted column, `covered` in --json), as the workbench counts it; the audited columns
     come from `coder audit` (a seeded sample read against the codebook), which is the
     number to trust: decisions made while coding lean towards what coders agreed with.
     """
@@ -231,7 +233,8 @@ def patterns_report(project: Project, as_json: bool) -> None:
         pattern = row.pattern + ("" if row.in_codebook else " (not in codebook)")
         audit = row.audit  # the pattern's audited cell (coder.team.audit.PatternCell)
         cells = [row.code, pattern, str(row.hits), str(row.documents),
-                 str(row.accepted), str(row.rejected),
+                 str(row.accepted) + (f" +{row.covered} coded" if row.covered else ""),
+                 str(row.rejected),
                  interval(row.precision, row.low, row.high, row.thin)]
         if audited:
             cells += [str(audit.n) if audit else "0",

@@ -105,7 +105,7 @@ from dataclasses import dataclass, field
 from ..corpus.segment import Sentences, clauses_of_sentence
 
 # Bump when the rules change: stored suggestions made by older rules are then re-made.
-RULES_VERSION = 4
+RULES_VERSION = 5
 
 SOURCES = ("own", "attributed", "quoted")
 POLARITIES = ("affirmed", "negated", "hypothetical", "question")

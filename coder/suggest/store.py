@@ -19,7 +19,7 @@ import datetime as dt
 import json
 import sqlite3
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -733,6 +733,34 @@ def list_suggestions(project: Project, *, doc_ids: Sequence[int] | None = None,
 
 # -- the pattern report -----------------------------------------------------------------------
 
+def _covered(project: Project, suggestions: list[dict]) -> Counter:
+    """Per (code, pattern): how many (suggestion, coder) pairs are accepts by coding: a live
+    coding of the coder with the suggestion's code covers its span, and the coder made no
+    accept/reject decision on it."""
+    coded: dict[tuple[int, str], list[tuple[int, int, int]]] = defaultdict(list)
+    for doc, code, start, end, coder in project.db.execute(
+            'SELECT document_id, code_id, start, "end", coder_id FROM annotations'
+            " WHERE deleted = 0"):
+        coded[(doc, code)].append((start, end, coder))
+    found: Counter = Counter()
+    if not coded:
+        return found
+    decided: dict[tuple, set[int]] = defaultdict(set)
+    for *key, coder in project.db.execute(
+            'SELECT document_id, code_id, start, "end", pattern_id, coder_id FROM decisions'):
+        decided[tuple(key)].add(coder)
+    for row in suggestions:
+        spans = coded.get((row["document_id"], row["code_id"]))
+        if not spans:
+            continue
+        start, end = row["start"], row["end"]
+        coders = {c for s, e, c in spans if s <= start and e >= end}
+        coders -= decided.get((row["document_id"], row["code_id"], start, end,
+                               row["pattern_id"]), set())
+        found[(row["code_id"], row["pattern_id"])] += len(coders)
+    return found
+
+
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in spans)
 
@@ -741,7 +769,10 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 class PatternStats:
     """One pattern's row of :func:`pattern_report`.
 
-    ``precision`` = accepted / (accepted + rejected); the gold fields are None when the
+    ``covered`` counts suggestions a coder coded over without deciding (a live coding of
+    the same code covering the span: an accept by coding, as the workbench counts it);
+    ``precision`` = (accepted + covered) / (accepted + covered + rejected); the gold fields
+    are None when the
     project has no gold coder.  ``n``, ``low``/``high`` (Wilson 95 %), ``thin`` and
     ``audit`` (the pattern's audited cell, a :class:`coder.team.audit.PatternCell`) are
     filled by :func:`coder.team.audit.with_intervals`.
@@ -754,6 +785,7 @@ class PatternStats:
     documents: int
     accepted: int
     rejected: int
+    covered: int
     gold_hits: int | None
     gold_tp: int | None
     precision: float | None
@@ -812,7 +844,9 @@ class PatternReport:
 def pattern_report(project: Project) -> PatternReport:
     """Per pattern: hits, documents, accepted, rejected, precision; and against gold codings.
 
-    Precision is accepted / (accepted + rejected) over every coder's decisions.  When a
+    Precision is accepted / (accepted + rejected) over every coder's decisions, where a
+    coder who coded over a suggestion (a live coding of the same code covering it) without
+    deciding counts as accepting it (``covered``), as the workbench does.  When a
     gold coder exists (``coders.is_gold = 1``), a suggestion in a document the gold coder
     annotated counts as a true positive when a gold annotation of the same code overlaps
     it: ``gold_precision`` = true positives / such suggestions.  Per code,
@@ -847,6 +881,7 @@ def pattern_report(project: Project) -> PatternReport:
         if key not in stats:
             stats[key] = {"code": key[0], "pattern": key[1], "in_codebook": key in current,
                           "hits": 0, "documents": set(), "accepted": 0, "rejected": 0,
+                          "covered": 0,
                           "gold_hits": 0, "gold_tp": 0}
         return stats[key]
 
@@ -866,17 +901,20 @@ def pattern_report(project: Project) -> PatternReport:
     for row in decisions:
         item = entry((row["code_id"], row["pattern_id"]))
         item["accepted" if row["decision"] == "accept" else "rejected"] += row["n"]
+    for key, count in _covered(project, suggestions).items():
+        entry(key)["covered"] += count
 
     patterns = []
     for item in stats.values():
-        decided = item["accepted"] + item["rejected"]
+        accepted = item["accepted"] + item["covered"]
+        decided = accepted + item["rejected"]
         patterns.append(PatternStats(
             code=item["code"], pattern=item["pattern"], in_codebook=item["in_codebook"],
             hits=item["hits"], documents=len(item["documents"]), accepted=item["accepted"],
-            rejected=item["rejected"],
+            rejected=item["rejected"], covered=item["covered"],
             gold_hits=item["gold_hits"] if gold_coders else None,
             gold_tp=item["gold_tp"] if gold_coders else None,
-            precision=round(item["accepted"] / decided, 4) if decided else None,
+            precision=round(accepted / decided, 4) if decided else None,
             gold_precision=(round(item["gold_tp"] / item["gold_hits"], 4)
                             if gold_coders and item["gold_hits"] else None)))
     patterns.sort(key=lambda r: (r.code, r.pattern))

@@ -692,7 +692,8 @@ def audited_precision(project: Project, *, judges: Sequence[str] | None = None
 def with_intervals(project: Project, report: PatternReport, *, thin: int = THIN) -> PatternReport:
     """Add n and Wilson 95 % bounds to ``coder patterns report``, and the audited precision.
 
-    ``n`` is the number of accept/reject decisions behind ``precision`` (``low``/``high``
+    ``n`` is the number of accept/reject decisions (accepts by coding included) behind
+    ``precision`` (``low``/``high``
     its interval); ``audit`` is the pattern's cell of :func:`audit_report` (None when no
     item of the pattern was judged).  Decisions are what coders happened to accept while
     coding, so they lean towards the suggestions they agreed with; the audit is a sample.
@@ -701,8 +702,8 @@ def with_intervals(project: Project, report: PatternReport, *, thin: int = THIN)
                for cell in audit_report(project, thin=thin).by_pattern}
     rows = []
     for row in report.patterns:
-        n = row.accepted + row.rejected
-        bounds = wilson_interval(row.accepted, n)
+        n = row.accepted + row.covered + row.rejected
+        bounds = wilson_interval(row.accepted + row.covered, n)
         low, high = (round(bounds[0], 4), round(bounds[1], 4)) if bounds else (None, None)
         rows.append(dataclasses.replace(row, n=n, low=low, high=high, thin=n < thin,
                                         audit=audited.get((row.code, row.pattern))))
