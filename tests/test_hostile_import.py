@@ -79,6 +79,23 @@ def test_utf16_csv_and_binary_with_nuls_still_refused(tmp_path):
         read_file(binary)
 
 
+@pytest.mark.parametrize("char,kept", [("ó", 1), ("…", 1), ("…", 2)])
+def test_a_utf8_file_cut_inside_a_character_is_refused_as_truncated(project, tmp_path, char, kept):
+    path = tmp_path / "cortado.txt"
+    path.write_bytes(TRANSCRIPT.encode("utf-8") + char.encode("utf-8")[:kept])
+    report = import_paths(project, [path])
+    (failed,) = report.failed
+    assert "cortado.txt" in failed.message and "truncated" in failed.message
+    assert project.db.execute("SELECT count(*) FROM documents").fetchone() == (0,)
+    # A Windows-1252 file that happens to end in a byte UTF-8 would start a character with
+    # is still read as Windows-1252.
+    legacy = tmp_path / "ansi.txt"
+    legacy.write_bytes("Conferencia\nPresidencia\n05 de marzo de 2019\n---\nPREGUNTA\n"
+                       "¿Qué opina?\n".encode("cp1252") + b"\xc3")
+    (doc,) = read_file(legacy)
+    assert doc.text.endswith("¿Qué opina?\nÃ")
+
+
 def test_markdown_bold_labels_start_turns(tmp_path):
     path = tmp_path / "notas.md"
     path.write_text("# Rueda de prensa\n\n**REPORTERA:** ¿Y la Guardia?\n\n"

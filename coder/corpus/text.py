@@ -51,7 +51,13 @@ def decode_text(data: bytes, path: object = None) -> tuple[str, bytes | None]:
         raise ImportProblem("binary file (control bytes); expected text", path=path)
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if exc.end == len(data) and exc.reason == "unexpected end of data" \
+                and not data[:exc.start].isascii():
+            # UTF-8 throughout, but the last character is cut: the file was cut short
+            # (a copy or download stopped), and Windows-1252 would read it as "Ã".
+            raise ImportProblem("the file ends in the middle of a UTF-8 character: it looks "
+                                "truncated (cut off before its end)", path=path) from None
         text, utf8 = _decode_legacy(data, path), None
     if "\r" in text:
         text, utf8 = text.replace("\r\n", "\n").replace("\r", "\n"), None
