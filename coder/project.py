@@ -134,6 +134,11 @@ class Project:
     """Called once when a write (or the opening) has waited WAIT_NOTICE_MS for another
     process's lock and goes on waiting: the CLI says so instead of hanging silently."""
 
+    on_new_coder: Callable[[str, list[str]], None] | None = None
+    """Called with the name and the other coders' names when :meth:`coder_id` creates a
+    coder on first use while others exist: the CLI warns, since a mistyped ``--coder``
+    would otherwise file someone's work under a new name without a word."""
+
     def __init__(self, path: str | Path, *, create: bool = False) -> None:
         self.path = Path(path)
         Project.last_path = self.path
@@ -384,7 +389,12 @@ class Project:
                 "INSERT INTO coders(name, is_gold, created_at) VALUES (?, ?, ?)",
                 [name, int(name == "gold"), now()],
             )
-            return cur.lastrowid
+        if Project.on_new_coder is not None:
+            others = [other for (other,) in self.db.execute(
+                "SELECT name FROM coders WHERE id != ? ORDER BY id", [cur.lastrowid])]
+            if others:
+                Project.on_new_coder(name, others)
+        return cur.lastrowid
 
     def log_event(self, action: str, entity: str, entity_id: int | None, *,
                   coder_id: int | None = None, before: dict | None = None,

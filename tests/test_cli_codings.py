@@ -120,3 +120,20 @@ def test_every_codings_command_has_help(run):
     for name in ("code", "annotations", "segments", "undo", "redo"):
         result = run(name, "--help")
         assert result.exit_code == 0 and len(result.output.splitlines()) > 4
+
+
+def test_a_new_coder_beside_others_is_pointed_out(run, tmp_path):
+    """The first coder of a project is made quietly; a name nobody used before, once others
+    exist, gets a warning naming them (a typo would file the work under a new name)."""
+    text = _text(tmp_path)
+    start = text.index("abrazos, no balazos")
+    span = [str(start), str(start + len("abrazos, no balazos"))]
+    first = run("code", "1", "DES.NOFORCE", *span, "--coder", "alice")
+    assert first.exit_code == 0 and "new coder" not in first.stderr
+    assert run("coders", "add", "bob").exit_code == 0
+    again = run("code", "1", "DES.NOFORCE", *span, "--coder", "bob")
+    assert again.exit_code == 0 and "new coder" not in again.stderr
+    typo = run("code", "1", "DES.NOFORCE", *span, "--coder", "alcie")
+    assert typo.exit_code == 0
+    assert "'alcie' is a new coder in this project (the others: alice, bob)" in typo.stderr
+    assert "new coder" not in run("code", "1", "DES.NOFORCE", *span, "--coder", "alcie").stderr

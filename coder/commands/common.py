@@ -162,11 +162,18 @@ def _say_waiting(path: Path) -> None:
          f"{BUSY_TIMEOUT_MS // 1000} s)…")
 
 
+def _say_new_coder(name: str, others: list[str]) -> None:
+    shown = ", ".join(others[:6]) + (", ..." if len(others) > 6 else "")
+    warn(f"{name!r} is a new coder in this project (the others: {shown}); if that is a typo, "
+         "this work is filed under it — `coder coders` lists the names")
+
+
 class CoderGroup(click.Group):
     """A click group that turns :class:`CoderError` into a one-line message and exit 1."""
 
     def invoke(self, ctx: click.Context):
         Project.on_wait = _say_waiting
+        Project.on_new_coder = _say_new_coder
         try:
             result = super().invoke(ctx)
             sys.stdout.flush()  # a closed pipe shows here, not as noise at exit
