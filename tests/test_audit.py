@@ -393,7 +393,7 @@ def test_draw_where_selects_documents_by_attribute(audited):
     result = runner.invoke(main, ["audit", "draw", "--judge", "eve", "--per-code", "50", "--seed", "1",
                                   "--where", "desk=north", "--json", "-p", str(audited.path)])
     assert result.exit_code == 0, result.output
-    assert sum(json.loads(result.output)["codes"].values()) == 6
+    assert sum(json.loads(result.stdout)["codes"].values()) == 6
 
 
 def test_report_is_blind_for_a_judge_until_done(audited):
