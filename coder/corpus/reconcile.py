@@ -53,7 +53,6 @@ from .speakers import (
     SpeakerLine,
     contains_run,
     fold_name,
-    gender_variant,
     head_keys,
     name_words,
     read_line,
@@ -178,9 +177,7 @@ def reconcile(project: Project) -> None:
             gid = matches.pop()
         else:
             gid = ("key", key)
-            variants = set() if matches else {
-                index.ids[other] for other in index.by_count.get(len(key.split()), [])
-                if gender_variant(key, other)}
+            variants = set() if matches else index.gender_variants(key)
             if len(matches) > 1:
                 group(gid).unresolved = "could be " + _names_hint(groups, matches, lines)
             elif variants:

@@ -688,15 +688,17 @@ class PersonIndex:
 
     Keys are indexed by word trigram (any contiguous run of three or more words shares
     one), by first and last two words (an extra given name keeps them), by their letters
-    without spaces, by their words in sorted order (names swapped), and by word count
-    (typo matches keep the count), so a new key is compared with a few candidates, not
-    with every speaker.
+    without spaces, by their words in sorted order (names swapped), by word count (typo
+    matches keep the count) and by word count and surnames (a given name in the other
+    gender keeps both), so a new key is compared with a few candidates, not with every
+    speaker.
     """
 
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
         self.by_count: dict[int, list[str]] = {}
         self.by_words: dict[tuple[str, ...], set[str]] = {}
+        self.by_surnames: dict[tuple, list[str]] = {}
 
     @staticmethod
     def _signatures(words: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -715,6 +717,15 @@ class PersonIndex:
         self.by_count.setdefault(len(words), []).append(key)
         for signature in self._signatures(words):
             self.by_words.setdefault(signature, set()).add(key)
+        # Names in the other gender keep the word count and the surnames (the last two).
+        self.by_surnames.setdefault((len(words), *words[-2:]), []).append(key)
+
+    def gender_variants(self, key: str) -> set:
+        """The ids of known keys that differ from ``key`` only in the gender of given names
+        (:func:`gender_variant`)."""
+        words = key.split()
+        return {self.ids[other] for other in self.by_surnames.get((len(words), *words[-2:]), ())
+                if gender_variant(key, other)}
 
     def match(self, key: str) -> int | None:
         """The id of the one speaker ``key`` names, or None (no match, or matches with two
