@@ -137,3 +137,16 @@ def test_a_new_coder_beside_others_is_pointed_out(run, tmp_path):
     assert typo.exit_code == 0
     assert "'alcie' is a new coder in this project (the others: alice, bob)" in typo.stderr
     assert "new coder" not in run("code", "1", "DES.NOFORCE", *span, "--coder", "alcie").stderr
+
+
+def test_a_span_beyond_one_turn_is_stored_with_a_warning(run, tmp_path):
+    text = _text(tmp_path)
+    inside = text.index("abrazos, no balazos")
+    ok = run("code", "1", "DES.NOFORCE", str(inside), str(inside + 7), "--coder", "alice")
+    assert ok.exit_code == 0 and "turn" not in ok.stderr
+    across = run("code", "1", "DES.NOFORCE", "0", str(len(text)), "--coder", "alice")
+    assert across.exit_code == 0
+    assert "turns and the speaker lines between them" in across.stderr
+    header = run("code", "1", "DES.NOFORCE", "0", "5", "--coder", "alice")
+    assert "lies outside every turn" in header.stderr
+    assert len(_live(tmp_path)) == 3  # stored as asked

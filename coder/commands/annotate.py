@@ -10,7 +10,7 @@ import click
 
 from ..errors import CoderError
 from ..project import Project
-from .common import print_json, with_project
+from .common import print_json, warn, with_project
 from .selection import document_selection, selection_options
 from .tui import default_coder
 
@@ -43,7 +43,8 @@ def code(project: Project, document_id: int, code: str, start: int, end: int,
     export (`start`/`end` columns) and in Python: text[START:END].
       coder code 12 DES.NOFORCE 1043 1101 --coder alice
       coder code 12 0 1043 1101 --coder alice --memo "clear case"
-    Coding the same span with the same code twice keeps one segment.  `coder undo`
+    A span beyond one turn (into the header, a speaker line or the next turn) is stored
+    with a warning.  Coding the same span with the same code twice keeps one segment.  `coder undo`
     takes it back.  Two codes of an exclusive group (the codebook's `exclusive_groups`)
     never overlap in one coder's work: see --replace.
     """
@@ -61,6 +62,13 @@ def code(project: Project, document_id: int, code: str, start: int, end: int,
                               ).fetchone()[0]
     click.echo(f"annotation #{row['id']}: {row['code_id']} on document {document_id} "
                f"[{row['start']}:{row['end']}] {_cut(text, 60)!r}")
+    from ..corpus.turns import DocumentTurns
+
+    stray = DocumentTurns(project, document_id).straying(row["start"], row["end"])
+    if stray:
+        # Stored as asked (a team may mean it), but exports and KWIC would carry the header
+        # or speaker lines: the workbench never makes such a segment.
+        warn(f"the span {stray}; the workbench keeps a segment inside one turn")
 
 
 def _cut(text: str, width: int) -> str:

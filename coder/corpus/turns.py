@@ -100,6 +100,20 @@ class DocumentTurns:
         turn = self.turn_of(start, end)
         return None if turn is None else paragraph_number(turn["seq"])
 
+    def straying(self, start: int, end: int) -> str | None:
+        """How the span ``[start, end)`` strays beyond one turn, in words (None: it lies
+        inside one turn, or the document has no turns)."""
+        if not self.turns:
+            return None
+        found = self.overlapping(start, end)
+        if not found:
+            return "lies outside every turn (in the header or on a speaker line)"
+        if len(found) > 1:
+            return f"runs across {len(found)} turns and the speaker lines between them"
+        if start < found[0]["start"] or end > found[0]["end"]:
+            return "runs beyond its turn (into the header or a speaker line)"
+        return None
+
     def overlapping(self, start: int, end: int) -> list[dict]:
         """Every turn the span ``[start, end)`` overlaps, in order."""
         index = max(0, bisect.bisect_right(self.starts, start) - 1)
