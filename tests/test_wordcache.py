@@ -117,3 +117,16 @@ def test_the_spanish_table_remembered_gives_what_it_gives_scanned(tmp_path, monk
     assert word_costs("es", words) == table_costs("es", words)
     assert json.loads((tmp_path / "words-es.json").read_text(encoding="utf-8"))["cost"]["of"].keys() \
         == words
+
+
+def test_past_the_bound_a_section_starts_again_and_still_answers(tmp_path, monkeypatch):
+    monkeypatch.setattr(wordcache, "MAX_WORDS", 3)
+    calls: list = []
+    facts = WordFacts("xx", tmp_path)
+    facts.lemma_entries("t1", {"guerras", "paces"}, set(), scanner(calls))
+    assert facts.lemma_entries("t1", {"guerras", "paces", "declaró"}, {"paz"}, scanner(calls)) == {
+        "guerras": "guerra", "paces": "paz", "declaró": "declarar"}
+    assert calls[-1] == ({"guerras", "paces", "declaró"}, {"paz"})  # all asked again
+    facts.costs("c1", {"a", "b"}, lambda words: dict.fromkeys(words, 1.0))
+    assert facts.costs("c1", {"a", "c"}, lambda words: dict.fromkeys(words, 2.0)) == {
+        "a": 2.0, "c": 2.0}

@@ -772,8 +772,7 @@ class PatternStats:
     ``covered`` counts suggestions a coder coded over without deciding (a live coding of
     the same code covering the span: an accept by coding, as the workbench counts it);
     ``precision`` = (accepted + covered) / (accepted + covered + rejected); the gold fields
-    are None when the
-    project has no gold coder.  ``n``, ``low``/``high`` (Wilson 95 %), ``thin`` and
+    are None when the project has no gold coder.  ``n``, ``low``/``high`` (Wilson 95 %), ``thin`` and
     ``audit`` (the pattern's audited cell, a :class:`coder.team.audit.PatternCell`) are
     filled by :func:`coder.team.audit.with_intervals`.
     """

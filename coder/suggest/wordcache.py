@@ -99,10 +99,11 @@ class WordFacts:
         new_keys = keys - lemma_of.keys()
         new_values = values - forms_of.keys()
         if new_keys or new_values:
-            found = scan(new_keys, new_values)
             if len(lemma_of) + len(forms_of) + len(new_keys) + len(new_values) > MAX_WORDS:
                 lemma_of.clear()
                 forms_of.clear()
+                new_keys, new_values = keys, values
+            found = scan(new_keys, new_values)
             for key in new_keys:
                 lemma_of[key] = found.get(key)
             for value in new_values:
@@ -130,6 +131,7 @@ class WordFacts:
         if new:
             if len(known) + len(new) > MAX_WORDS:
                 known.clear()
+                new = words
             known.update(compute(new))
             self._save()
         return {word: float(known[word]) for word in words}

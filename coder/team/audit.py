@@ -693,8 +693,7 @@ def with_intervals(project: Project, report: PatternReport, *, thin: int = THIN)
     """Add n and Wilson 95 % bounds to ``coder patterns report``, and the audited precision.
 
     ``n`` is the number of accept/reject decisions (accepts by coding included) behind
-    ``precision`` (``low``/``high``
-    its interval); ``audit`` is the pattern's cell of :func:`audit_report` (None when no
+    ``precision`` (``low``/``high`` its interval); ``audit`` is the pattern's cell of :func:`audit_report` (None when no
     item of the pattern was judged).  Decisions are what coders happened to accept while
     coding, so they lean towards the suggestions they agreed with; the audit is a sample.
     """
