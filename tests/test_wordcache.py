@@ -128,5 +128,5 @@ def test_past_the_bound_a_section_starts_again_and_still_answers(tmp_path, monke
         "guerras": "guerra", "paces": "paz", "declaró": "declarar"}
     assert calls[-1] == ({"guerras", "paces", "declaró"}, {"paz"})  # all asked again
     facts.costs("c1", {"a", "b"}, lambda words: dict.fromkeys(words, 1.0))
-    assert facts.costs("c1", {"a", "c"}, lambda words: dict.fromkeys(words, 2.0)) == {
-        "a": 2.0, "c": 2.0}
+    assert facts.costs("c1", {"a", "c", "d"}, lambda words: dict.fromkeys(words, 2.0)) == {
+        "a": 2.0, "c": 2.0, "d": 2.0}
