@@ -398,3 +398,41 @@ def test_a_given_name_in_the_other_gender_joins_only_by_a_shared_role(project, t
     assert {"Gabriela Ríos Mata", "Gabriel Ríos Mata"} <= names
     [row] = unresolved_speakers(project)
     assert row["name"] == "Gabriel Ríos Mata" and row["why"] == "could be Gabriela Ríos Mata"
+
+
+def test_a_speech_whose_title_names_the_head_of_government_is_theirs(project, tmp_path):
+    """A document that names no speaker (the placeholder ???) is the head of government's
+    when its title says they speak; any other stays an unknown speaker's."""
+    def unnamed(name, date, title):
+        """A transcript whose only speaker line is the placeholder ???."""
+        year, month, day = (int(x) for x in date.split("-"))
+        path = tmp_path / name
+        path.write_text(f"{title}\nPresidencia\n{day:02d} de {MONTHS[month]} de {year}\n---\n"
+                        "???\nAmigas, amigos: hablamos del puente nuevo.\n", encoding="utf-8")
+        return path
+
+    import_paths(project, [
+        _write(tmp_path, "a.txt", "2019-03-05", ["PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR"]),
+        unnamed("b.txt", "2019-06-05",
+                "Mensaje del presidente Andrés Manuel López Obrador en el puente nuevo"),
+        unnamed("c.txt", "2024-11-05", "Remarks by President Sheinbaum Pardo at the bridge"),
+        unnamed("d.txt", "2019-06-06", "Versión estenográfica | Presentación del puente nuevo"),
+        unnamed("e.txt", "2019-06-07",
+                "Declaración de Andrés Manuel López Obrador y Claudia Sheinbaum Pardo"),
+        unnamed("f.txt", "2019-06-08",
+                "Mensaje conjunto: Andrés Manuel López Obrador y Claudia Sheinbaum Pardo"),
+    ])
+    by_title = dict(project.db.execute(
+        "SELECT d.title, s.name || ' / ' || t.kind FROM turns t JOIN documents d"
+        " ON d.id = t.document_id JOIN speakers s ON s.id = t.speaker_id").fetchall())
+    assert by_title["Mensaje del presidente Andrés Manuel López Obrador en el puente nuevo"] \
+        == "Andrés Manuel López Obrador / president"
+    assert by_title["Remarks by President Sheinbaum Pardo at the bridge"] \
+        == "Claudia Sheinbaum Pardo / president"
+    for title in ("Versión estenográfica | Presentación del puente nuevo",
+                  "Declaración de Andrés Manuel López Obrador y Claudia Sheinbaum Pardo",
+                  "Mensaje conjunto: Andrés Manuel López Obrador y Claudia Sheinbaum Pardo"):
+        assert by_title[title].startswith("Unknown speaker")
+    # Where the line came from stays visible among the spellings.
+    assert project.db.execute("SELECT count(*) FROM speaker_aliases WHERE alias ="
+                              " 'ANDRÉS MANUEL LÓPEZ OBRADOR (SEGÚN EL TÍTULO)'").fetchone() == (1,)

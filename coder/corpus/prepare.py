@@ -184,15 +184,19 @@ def prepare_document(doc: ParsedDocument, *, lang: str | None = None,
         if adm is not None:
             # The head of government in office on the date: an attribute to filter by.
             metadata["administration"] = adm.head
+    speakers = [t.speaker for t in doc.turns]
+    head = title_speaker(doc.title, speakers, administrations or ())
+    if head is not None:
+        speakers = [head] * len(speakers)
     clues = clip_clues(doc.text, [(t.start, t.end) for t in doc.turns],
-                       [read_line(t.speaker) if t.speaker else None for t in doc.turns])
+                       [read_line(line) if line else None for line in speakers])
     # One string object per speaker line: pickled once, and looked up by identity later.
     names: dict[str | None, str | None] = {}
     return PreparedDocument(
         utf8=utf8,
         sha256=hashlib.sha256(utf8).hexdigest(),
-        turns=[(t.start, t.end, names.setdefault(t.speaker, t.speaker), n)
-               for t, n in zip(doc.turns, words)],
+        turns=[(t.start, t.end, names.setdefault(line, line), n)
+               for t, line, n in zip(doc.turns, speakers, words)],
         title=doc.title,
         date=doc.date.isoformat() if doc.date else None,
         kind=doc.kind or guess_kind(doc.title),
@@ -204,6 +208,41 @@ def prepare_document(doc: ParsedDocument, *, lang: str | None = None,
         live=clues[1],
         paragraphs=paragraph_hashes(utf8),
     )
+
+
+# A title saying that someone speaks: a speech, a message, an address.
+_SPEECH_TITLE = re.compile(r"\b(?:MENSAJE|DISCURSO|PALABRAS|INTERVENCION|INFORME|REMARKS|MESSAGE|"
+                           r"SPEECH|ADDRESS)\b")
+TITLE_NOTE = "(SEGÚN EL TÍTULO)"  # marks a speaker line read from the title, not the text
+
+
+def title_speaker(title: str | None, speakers: list[str | None], administrations) -> str | None:
+    """The speaker line for a document whose turns name nobody (no speaker line, or a
+    placeholder such as "???") when its title says a head of government speaks: a speech
+    word and two adjacent words of the head's name around the first surname ("Mensaje del
+    presidente Andrés Manuel López Obrador ...", "Remarks by President López Obrador").
+    Returned as "NAME (SEGÚN EL TÍTULO)": the name joins that person, the note says where
+    it came from.  None otherwise (also when the title names two heads)."""
+    from .speakers import fold_name
+
+    if not title or not speakers or any(line and any(c.isalpha() for c in line)
+                                        for line in speakers):
+        return None
+    folded = " " + " ".join(re.findall(r"\w+", fold_name(title))) + " "
+    if not _SPEECH_TITLE.search(folded):
+        return None
+    named = set()
+    for adm in administrations:
+        words = fold_name(adm.head).split()
+        if len(words) < 2:
+            continue
+        surname = len(words) - 2 if len(words) >= 3 else len(words) - 1
+        pairs = [words[i:i + 2] for i in (surname - 1, surname) if 0 <= i < len(words) - 1]
+        if any(f" {' '.join(pair)} " in folded for pair in pairs):
+            named.add(adm.head)
+    if len(named) != 1:
+        return None
+    return f"{named.pop().upper()} {TITLE_NOTE}"
 
 
 def paragraph_hashes(text: str | bytes) -> frozenset[int]:
