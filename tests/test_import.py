@@ -197,6 +197,27 @@ def test_project_file_is_left_alone_by_a_failed_file(tmp_path):
     assert Path(db).exists()
 
 
+def test_files_of_other_types_under_a_folder_are_named_not_imported(tmp_path, transcript,
+                                                                    monkeypatch):
+    from click.testing import CliRunner
+
+    from coder.cli import main
+
+    folder = transcript.parent
+    (folder / "notas.py").write_text("print('hola')\n")
+    (folder / "pyproject.toml").write_text("[x]\n")
+    (folder / "README.md").write_text("# Notas\n")  # passed over quietly, as before
+    (folder / ".oculto.json").write_text("{}\n")     # hidden: not mentioned
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CODER_PROJECT", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    result = runner.invoke(main, ["import", str(tmp_path / "2019")])
+    assert result.exit_code == 0, result.output
+    assert "note: 2 file(s) of other types passed over (notas.py, pyproject.toml)" in result.stderr
+    assert "imported 1 document(s) from 1 file(s)" in result.stdout
+
+
 def test_folder_scan_passes_over_readme(project, transcript):
     (transcript.parent / "README.md").write_text("# Notas\nEsta carpeta tiene transcripciones.\n")
     report = import_paths(project, [transcript.parent])

@@ -55,10 +55,16 @@ def import_(project: Project, paths: tuple[Path, ...], fmt: str | None, lang: st
     bad files are reported and the good ones imported (--strict: all or nothing).
     """
     from ..corpus.importer import expand_paths, import_paths
+    from ..corpus.prepare import KNOWN_SUFFIXES
 
     options = {k: v for k, v in (("text_column", text_column), ("title_column", title_column),
                                  ("date_column", date_column)) if v}
-    files = expand_paths(paths)
+    others: list[Path] = []
+    files = expand_paths(paths, others)
+    if others:
+        shown = ", ".join(o.name for o in others[:3]) + (", ..." if len(others) > 3 else "")
+        click.echo(f"note: {len(others)} file(s) of other types passed over ({shown}); known: "
+                   f"{', '.join(sorted(KNOWN_SUFFIXES))}", err=True)
     if not files:
         fail(f"no importable files under {', '.join(map(str, paths))}")
     with progress(len(files), "importing") as advance:

@@ -66,8 +66,12 @@ class ImportReport:
         return [f for f in self.files if f.status == "failed"]
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, plus files of known formats under folders (recursively, sorted)."""
+def expand_paths(paths: Iterable[str | Path], passed_over: list[Path] | None = None
+                 ) -> list[Path]:
+    """Files named, plus files of known formats under folders (recursively, sorted).
+
+    ``passed_over``, when given, receives the other files under those folders (not hidden
+    ones, nor README/LICENSE and the like): what a user may have meant to import."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw).expanduser()
@@ -78,12 +82,14 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         except OSError as exc:
             raise ImportProblem(f"cannot read ({exc.strerror or exc})", path=path) from None
         if is_dir:
-            found.extend(sorted(
-                p for p in path.rglob("*")
-                if p.suffix.lower() in KNOWN_SUFFIXES and p.stem.upper() not in NOT_DOCUMENTS
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                and p.is_file()
-            ))
+            for p in sorted(path.rglob("*")):
+                if any(part.startswith(".") for part in p.relative_to(path).parts) \
+                        or p.stem.upper() in NOT_DOCUMENTS or not p.is_file():
+                    continue
+                if p.suffix.lower() in KNOWN_SUFFIXES:
+                    found.append(p)
+                elif passed_over is not None:
+                    passed_over.append(p)
         else:
             found.append(path)
     return found
