@@ -215,6 +215,7 @@ def test_files_of_other_types_under_a_folder_are_named_not_imported(tmp_path, tr
     result = runner.invoke(main, ["import", str(tmp_path / "2019")])
     assert result.exit_code == 0, result.output
     assert "note: 2 file(s) of other types passed over (notas.py, pyproject.toml)" in result.stderr
+    assert "imported: no suffix, .csv," in result.stderr
     assert "imported 1 document(s) from 1 file(s)" in result.stdout
 
 

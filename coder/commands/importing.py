@@ -63,8 +63,9 @@ def import_(project: Project, paths: tuple[Path, ...], fmt: str | None, lang: st
     files = expand_paths(paths, others)
     if others:
         shown = ", ".join(o.name for o in others[:3]) + (", ..." if len(others) > 3 else "")
-        click.echo(f"note: {len(others)} file(s) of other types passed over ({shown}); known: "
-                   f"{', '.join(sorted(KNOWN_SUFFIXES))}", err=True)
+        known = ", ".join(suffix or "no suffix" for suffix in sorted(KNOWN_SUFFIXES))
+        click.echo(f"note: {len(others)} file(s) of other types passed over ({shown}); "
+                   f"imported: {known}", err=True)
     if not files:
         fail(f"no importable files under {', '.join(map(str, paths))}")
     with progress(len(files), "importing") as advance:
