@@ -19,7 +19,7 @@ import datetime as dt
 import json
 import sqlite3
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -652,6 +652,39 @@ def run_suggest(project: Project, scope: RunScope | None = None, *, model: str |
 STATUS = {"accept": "accepted", "reject": "rejected"}
 
 
+def _decisions_and_codings(project: Project, doc_ids: list[int]) -> tuple[dict, dict]:
+    """For these documents: every coder's decision per suggestion key ``(document, code,
+    start, end, pattern) -> {coder name: accepted|rejected}``, and every live coding per
+    ``(document, code) -> [(start, end, coder name)]``."""
+    decided: dict[tuple, dict[str, str]] = {}
+    coded: dict[tuple, list[tuple[int, int, str]]] = {}
+    for start in range(0, len(doc_ids), 900):
+        chunk = doc_ids[start:start + 900]
+        for row in project.rows(
+            'SELECT d.document_id, d.code_id, d.start, d."end", d.pattern_id, c.name, d.decision'
+            " FROM decisions d JOIN coders c ON c.id = d.coder_id"
+            f" WHERE d.document_id IN ({','.join('?' * len(chunk))})", chunk,
+        ):
+            key = (row["document_id"], row["code_id"], row["start"], row["end"], row["pattern_id"])
+            decided.setdefault(key, {})[row["name"]] = STATUS.get(row["decision"], row["decision"])
+        for row in project.rows(
+            'SELECT a.document_id, a.code_id, a.start, a."end", c.name FROM annotations a'
+            " JOIN coders c ON c.id = a.coder_id WHERE a.deleted = 0"
+            f" AND a.document_id IN ({','.join('?' * len(chunk))})", chunk,
+        ):
+            coded.setdefault((row["document_id"], row["code_id"]), []).append(
+                (row["start"], row["end"], row["name"]))
+    return decided, coded
+
+
+def _covered_by(row: dict, decisions: dict[str, str], coded: dict) -> list[str]:
+    """The coders who accepted suggestion ``row`` by coding (the workbench's ``covered``):
+    a live coding of theirs with its code covers its span, and they made no decision on
+    it (``decisions``)."""
+    return sorted({name for start, end, name in coded.get((row["document_id"], row["code_id"]), [])
+                   if start <= row["start"] and end >= row["end"] and name not in decisions})
+
+
 def list_suggestions(project: Project, *, doc_ids: Sequence[int] | None = None,
                      code: str | None = None, coder: str | None = None,
                      status: str | None = None, limit: int | None = None) -> list[dict]:
@@ -679,32 +712,12 @@ def list_suggestions(project: Project, *, doc_ids: Sequence[int] | None = None,
         " s.cues, substr(d.text, s.start + 1, s.\"end\" - s.start) AS text"
         f" FROM suggestions s JOIN documents d ON d.id = s.document_id {clause}"
         ' ORDER BY s.document_id, s.start, s."end", s.code_id, s.pattern_id', params)
-    decided: dict[tuple, dict[str, str]] = {}
-    coded: dict[tuple, list[tuple[int, int, str]]] = {}
-    doc_list = sorted({r["document_id"] for r in rows})
-    for start in range(0, len(doc_list), 900):
-        chunk = doc_list[start:start + 900]
-        for row in project.rows(
-            'SELECT d.document_id, d.code_id, d.start, d."end", d.pattern_id, c.name, d.decision'
-            " FROM decisions d JOIN coders c ON c.id = d.coder_id"
-            f" WHERE d.document_id IN ({','.join('?' * len(chunk))})", chunk,
-        ):
-            key = (row["document_id"], row["code_id"], row["start"], row["end"], row["pattern_id"])
-            decided.setdefault(key, {})[row["name"]] = STATUS.get(row["decision"], row["decision"])
-        for row in project.rows(
-            'SELECT a.document_id, a.code_id, a.start, a."end", c.name FROM annotations a'
-            " JOIN coders c ON c.id = a.coder_id WHERE a.deleted = 0"
-            f" AND a.document_id IN ({','.join('?' * len(chunk))})", chunk,
-        ):
-            coded.setdefault((row["document_id"], row["code_id"]), []).append(
-                (row["start"], row["end"], row["name"]))
+    decided, coded = _decisions_and_codings(project, sorted({r["document_id"] for r in rows}))
     out = []
     for row in rows:
         key = (row["document_id"], row["code_id"], row["start"], row["end"], row["pattern_id"])
         decisions = decided.get(key, {})
-        covered_by = sorted({name for start, end, name in coded.get(key[:2], [])
-                             if start <= row["start"] and end >= row["end"]
-                             and name not in decisions})
+        covered_by = _covered_by(row, decisions, coded)
         states = {**decisions, **{name: "covered" for name in covered_by}}
         if coder is not None:
             state = states.get(coder, "pending")
@@ -734,30 +747,15 @@ def list_suggestions(project: Project, *, doc_ids: Sequence[int] | None = None,
 # -- the pattern report -----------------------------------------------------------------------
 
 def _covered(project: Project, suggestions: list[dict]) -> Counter:
-    """Per (code, pattern): how many (suggestion, coder) pairs are accepts by coding: a live
-    coding of the coder with the suggestion's code covers its span, and the coder made no
-    accept/reject decision on it."""
-    coded: dict[tuple[int, str], list[tuple[int, int, int]]] = defaultdict(list)
-    for doc, code, start, end, coder in project.db.execute(
-            'SELECT document_id, code_id, start, "end", coder_id FROM annotations'
-            " WHERE deleted = 0"):
-        coded[(doc, code)].append((start, end, coder))
+    """Per (code, pattern): how many (suggestion, coder) pairs are accepts by coding
+    (:func:`_covered_by`)."""
+    decided, coded = _decisions_and_codings(
+        project, sorted({row["document_id"] for row in suggestions}))
     found: Counter = Counter()
-    if not coded:
-        return found
-    decided: dict[tuple, set[int]] = defaultdict(set)
-    for *key, coder in project.db.execute(
-            'SELECT document_id, code_id, start, "end", pattern_id, coder_id FROM decisions'):
-        decided[tuple(key)].add(coder)
-    for row in suggestions:
-        spans = coded.get((row["document_id"], row["code_id"]))
-        if not spans:
-            continue
-        start, end = row["start"], row["end"]
-        coders = {c for s, e, c in spans if s <= start and e >= end}
-        coders -= decided.get((row["document_id"], row["code_id"], start, end,
-                               row["pattern_id"]), set())
-        found[(row["code_id"], row["pattern_id"])] += len(coders)
+    if coded:
+        for row in suggestions:
+            key = (row["document_id"], row["code_id"], row["start"], row["end"], row["pattern_id"])
+            found[key[1], key[4]] += len(_covered_by(row, decided.get(key, {}), coded))
     return found
 
 
