@@ -147,6 +147,8 @@ def test_cli_memo_and_memos(memo_project, tmp_path, monkeypatch):
     out = tmp_path / "out.csv"
     assert run("memos", "--code", "SEC", "--out", str(out)).exit_code == 0
     assert out.read_text(encoding="utf-8").count("\n") >= 3
+    stata = run("memos", "--out", str(tmp_path / "out.dta"))
+    assert stata.exit_code == 0 and "end -> _end" in stata.output  # as the segments export says
     bad = run("memo", "--code", "NOPE", "x", "--coder", "alice")
     assert bad.exit_code == 1 and bad.output.count("\n") == 1
     assert run("undo", "--coder", "alice").exit_code == 0

@@ -143,7 +143,7 @@ def export(project: Project, path: Path, fmt: str | None, coders: list[str], gol
                               sheet=f"by {by}")
         click.echo(f"wrote a {'count' if counts else 'presence'} matrix by {by}: "
                    f"{summary.rows:,} rows x {len(columns) - _key_count(by)} codes to {path}")
-        _say_renamed(summary.renamed)
+        say_renamed(summary.renamed)
         return
     if counts or exact or attribute:
         option = "--counts" if counts else "--exact" if exact else "--by-attribute"
@@ -164,13 +164,13 @@ def export(project: Project, path: Path, fmt: str | None, coders: list[str], gol
     if summary.rows == 0:
         warn("no segments matched; wrote the header only")
     click.echo(f"wrote {summary.rows:,} segment(s) ({summary.columns} columns) to {path}")
-    _say_renamed(summary.renamed)
+    say_renamed(summary.renamed)
     if summary.cells_cut:
         warn(f"{summary.cells_cut} cells were longer than Excel's 32,767 characters and were "
              "cut; export .csv or .parquet for the full text")
 
 
-def _say_renamed(renamed: dict[str, str]) -> None:
+def say_renamed(renamed: dict[str, str]) -> None:
     """Which columns a Stata file calls by other names (their labels keep the originals)."""
     if renamed:
         shown = ", ".join(f"{column} -> {name}" for column, name in list(renamed.items())[:3])

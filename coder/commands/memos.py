@@ -71,6 +71,7 @@ def memos(project: Project, coders: list[str], since: str | None, until: str | N
     """
     from ..memos import export_memos, list_memos
     from ..outputs import check_output_path
+    from .export import say_renamed
 
     if out_path is not None:
         check_output_path(out_path)  # before any work
@@ -84,6 +85,7 @@ def memos(project: Project, coders: list[str], since: str | None, until: str | N
     if out_path is not None:
         summary = export_memos(project, out_path, rows=rows)
         click.echo(f"wrote {summary.rows} memo(s) to {out_path}")
+        say_renamed(summary.renamed)
         return
     if as_json:
         print_json(rows)

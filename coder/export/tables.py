@@ -471,7 +471,7 @@ def write_table(rows: Iterable[dict | Sequence], columns: list[str], path: str |
     ``numeric`` names Stata's number columns that may be all missing.
     """
     fmt = table_format(path, fmt)
-    cut = 0
+    cut, renamed = 0, {}
     if fmt == "csv":
         count = write_csv(rows, columns, path, bom=bom, excel_safe=excel_safe)
     elif fmt == "jsonl":
@@ -483,7 +483,7 @@ def write_table(rows: Iterable[dict | Sequence], columns: list[str], path: str |
     else:
         count, cut = write_xlsx(rows, columns, path, sheet=sheet)
     return TableSummary(path=str(path), format=fmt, rows=count, columns=len(columns),
-                        cells_cut=cut, renamed=renamed if fmt == "dta" else {})
+                        cells_cut=cut, renamed=renamed)
 
 
 def export_segments(project: Project, path: str | Path, *, fmt: str | None = None,
