@@ -111,10 +111,10 @@ def test_lemma_data_agrees_with_the_table_spacy_loads():
     data = LemmaData.for_lang("es")
     table = load_pipeline("es").get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
     words = {"atiende", "causas", "las", "amenazas", "guerra", "Atender", "fuimos"}
-    found = data.lookup(words)
+    found = data.entries(keys=words)
     for word in words:
         assert found.get(word, word) == table.get(word, word)
-    forms = data.forms({"atender"})["atender"]
+    forms = set(data.entries(values={"atender"}))
     assert {"atiende", "atendemos", "atendiendo"} <= forms
     assert all(table.get(form) == "atender" for form in forms)
 

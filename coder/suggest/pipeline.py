@@ -293,20 +293,7 @@ class LemmaData:
         from .wordcache import source_stamp, word_facts
 
         return word_facts(self.lang).lemma_entries(
-            source_stamp(self.path, "lemma", lookups_version()), keys, values,
-            lambda new_keys, new_values: self.entries(new_keys, new_values))
-
-    def lookup(self, words: set[str]) -> dict[str, str]:
-        """``{word: lemma}`` for the words that are keys of the table."""
-        return self.entries(keys=set(words)) if words else {}
-
-    def forms(self, lemmas: set[str]) -> dict[str, set[str]]:
-        """``{lemma: {keys whose value is lemma}}`` (a lemma without forms: empty set)."""
-        result: dict[str, set[str]] = {lemma: set() for lemma in lemmas}
-        if lemmas:
-            for key, value in self.entries(values=set(lemmas)).items():
-                result[value].add(key)
-        return result
+            source_stamp(self.path, "lemma", lookups_version()), keys, values, self.entries)
 
 
 COSTS_VERSION = 1  # bump when the estimate below changes: remembered costs are then redone
