@@ -6,11 +6,21 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coder.cli import main
 from coder.codebook.load import parse_codebook
 from coder.errors import CodebookError
-from coder.suggest.moves import Lexicon, MoveRules, keep_longest, move_book, read_move
+from coder.suggest.moves import (
+    Lexicon,
+    MoveRules,
+    Tagger,
+    TurnReader,
+    keep_longest,
+    move_book,
+    read_move,
+)
 
 WAR = "declarar la guerra"
 
@@ -585,3 +595,39 @@ def test_only_the_words_a_lexicon_may_hold_are_tagged(words):
         expected = [(m.start(), m.end(), t) for m in _WORD.finditer(text, *sentence)
                     if (t := tagger.tags(m.group(0).lower()))]
         assert reader._tagged_words(sentence) == expected
+
+
+def _words_regex(lexicons):
+    """The tagger's words the slow way, as a regex: a whole word of a list, or any word
+    starting with a stem (the oracle for the Aho-Corasick finder)."""
+    import re
+
+    from coder.suggest.engine import trie_regex
+
+    exact = {w for lexicon in lexicons for w in lexicon.exact if re.fullmatch(r"\w+", w)}
+    stems = {w for lexicon in lexicons for w in lexicon.stems if re.fullmatch(r"\w+", w)}
+    branches = [rf"(?:{trie_regex(exact)})(?!\w)"] * bool(exact) + \
+               [rf"(?:{trie_regex(stems)})\w*"] * bool(stems)
+    return re.compile(r"(?<!\w)(?:" + "|".join(branches) + ")")
+
+
+TAG_WORDS = ["violencia", "violento", "violen", "cártel", "cárteles", "narco", "narcos", "droga",
+             "guardia", "guardias", "1847", "a1847", "vacuna", "pandemia", "pandemias", "inde",
+             "independencia", "independencias", "_narco", "narco_", "x", "İ", "ß"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(pieces=st.lists(st.one_of(st.sampled_from(TAG_WORDS), st.sampled_from([" ", ", ", ".", "-", "\n", "¿", "2"]),
+                                 st.text(max_size=3)), max_size=30),
+       cut=st.integers(0, 5))
+def test_the_tagger_finds_the_words_a_regex_over_the_text_finds(pieces, cut):
+    lexicons = [SECURITY, OTHER_WARS, *TOPICS.values(), Lexicon(["inde*", "independencia", "guardias"])]
+    text = "".join(pieces)
+    reader = TurnReader(text, "president", Tagger(lexicons))
+    low = text.lower()
+    if len(low) != len(text):
+        return  # (read word by word then)
+    # A sentence-like range, its edges anywhere (as the finder may be asked).
+    lo, hi = min(cut, len(text)), max(min(cut, len(text)), len(text) - cut)
+    expected = [m.span() for m in _words_regex(lexicons).finditer(low, lo, hi)]
+    assert [(s, e) for s, e, _ in reader._tagged_words((lo, hi))] == expected

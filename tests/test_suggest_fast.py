@@ -370,6 +370,30 @@ def test_a_chunk_of_letters_is_one_token_unless_a_special_case(word, lang):
         assert [t.text for t in tokenizer(word)] == [word]
 
 
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(st.sampled_from("aZéñç1_-.,'’$/:()¿?«» \u2014kmgs"), max_size=14)
+       | st.text(max_size=10),
+       lang=st.sampled_from(["es", "en"]))
+def test_tokens_cut_between_two_letters_only_inside_a_special_case(text, lang):
+    """What the fast pass assumes when it passes over an anchor string with a letter on
+    both sides of one end ("di" in "dijo"): no affix or infix rule of a blank pipeline
+    cuts a run of letters; only a special case ("pal" -> "pa", "l") does."""
+    tokenizer = load_pipeline(lang).tokenizer
+    if any(key in text for key in tokenizer.rules):
+        return
+    for token in tokenizer(text):
+        at = token.idx
+        if 0 < at and not text[at - 1].isspace():
+            assert not (text[at - 1].isalpha() and text[at].isalpha()), [t.text for t in tokenizer(text)]
+
+
+def test_a_special_case_cutting_letters_into_an_anchor_keeps_its_token():
+    engine = get_engine(make_plan(SHORT_PATTERNS))
+    assert "pal" in engine.letter_cuts  # "pa" is an anchor
+    text = "dijo pal pueblo, palabra"
+    assert [text[s:e] for s, e, _ in engine.token_occurrences(text)] == ["dijo", "pa"]
+
+
 def test_chunks_tokenized_together_as_each_alone():
     """The engine tokenizes new chunks in one call; a special case holding a space
     ("EE. UU.") would join two of them, and then each is tokenized alone."""

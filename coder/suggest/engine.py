@@ -15,8 +15,10 @@ only match where one of its required literal tokens occurs, so
    (LOWER/ORTH/TEXT values, IN lists, or every surface form of a LEMMA value found by
    inverting the lookup table), and a *reach*: how many tokens a match can hold before
    and after that token;
-2. a regular expression over the lowercased text finds anchor occurrences (as plain
-   substrings: a spaCy token may begin or end inside a "word", as in "10km" or "pal");
+2. one Aho-Corasick pass over the lowercased text finds the anchor strings, and the
+   whitespace-separated chunks around them are tokenized (once per distinct chunk) to
+   see which are anchor tokens (a spaCy token may begin or end inside a "word", as in
+   "10km" or "pal");
 3. only a *window* around each occurrence is tokenized (``make_doc`` + the lookup
    lemmas), and only the patterns anchored there are run on it; a pattern of one plain
    token (LOWER, ORTH or TEXT in literal strings) needs no window: the anchor tokens
@@ -463,6 +465,30 @@ def trie_regex(words: Iterable[str]) -> str:
     return emit(trie)
 
 
+def _automaton(words: Iterable[str]):
+    """An Aho-Corasick automaton finding every one of ``words`` in a text, overlaps included
+    (``iter`` gives each as ``(index of its last character, its length)``); None for none."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for word in words:
+        automaton.add_word(word, len(word))
+    if not len(automaton):
+        return None
+    automaton.make_automaton()
+    return automaton
+
+
+def _cuts_letters(key: str, pieces: list[str]) -> bool:
+    """Whether a tokenizer special case cuts ``key`` into ``pieces`` between two letters."""
+    at = 0
+    for piece in pieces[:-1]:
+        at += len(piece)
+        if 0 < at < len(key) and key[at - 1].isalpha() and key[at].isalpha():
+            return True
+    return False
+
+
 # -- matching ---------------------------------------------------------------------------------
 
 CHUNKS, LINE, TURN = 0, 1, 2  # how far a window reaches on one side of an anchor
@@ -586,18 +612,25 @@ class Engine:
                                      if word[j:] in prefixes
                                      or any(word[j:j + size] in owners
                                             for size in range(1, len(word) - j + 1)))
-        # Chunk by chunk (see token_occurrences): chunks already looked at, and those
+        # Chunk by chunk (see _anchor_entries): chunks already looked at, and those
         # holding anchor tokens with where they are.  Special cases holding a space whose
         # tokens include an anchor make a text go by the substring route.
         self._seen: set[str] = set()
         self._anchor_tokens: dict[str, tuple[tuple, ...]] = {}  # chunk -> its _token_entry()s
-        self._anchor_chunks: set[str] = set()
+        self.automaton = _automaton(word for word in owners if " " not in word)
         from spacy.attrs import ORTH
 
         special = self.nlp.tokenizer.rules
         self.special_cases = frozenset(special)
         # A blank pipeline has spaCy's affix rules for the language; a trained one may not.
         self.letters_whole = not self.plan.model
+        # Special cases that cut between two letters ("pal" -> "pa", "l"; English
+        # "cannot"), where one of the pieces is an anchor: in a text holding one, an
+        # anchor string inside a word may be a token after all.
+        self.letter_cuts = tuple(
+            key for key, tokens in special.items()
+            if _cuts_letters(key, [str(t.get(ORTH, t.get("ORTH", ""))) for t in tokens])
+            and any(fold_lower(str(t.get(ORTH, t.get("ORTH", "")))) in owners for t in tokens))
         self.unsafe_keys = tuple(
             key for key in self.plan.ws_keys
             if any(fold_lower(str(token.get(ORTH, token.get("ORTH", "")))) in owners for token in special.get(key, ())))
@@ -645,7 +678,6 @@ class Engine:
         if len(self._seen) + len(fresh) > 500_000:  # bound the memory of a huge run
             self._seen.clear()
             self._anchor_tokens.clear()
-            self._anchor_chunks.clear()
             fresh = every
         self._seen |= fresh
         rx = self.lexical_rx
@@ -660,7 +692,6 @@ class Engine:
                 rules = self.owners.get(folded)
                 if rules:
                     self._anchor_tokens[chunk] = (self._token_entry(0, len(chunk), chunk, rules),)
-                    self._anchor_chunks.add(chunk)
             else:
                 suspects.append(chunk)
         for chunk, tokens in zip(suspects, self._tokenize_chunks(suspects)):
@@ -668,7 +699,6 @@ class Engine:
                           if (rules := self.owners.get(fold_lower(text))))
             if found:
                 self._anchor_tokens[chunk] = found
-                self._anchor_chunks.add(chunk)
 
     def _token_entry(self, start: int, end: int, text: str, rules: tuple[int, ...]) -> tuple:
         """An anchor token of a chunk: ``(start, end, rules, rest, direct)`` where ``direct``
@@ -701,38 +731,61 @@ class Engine:
             out[index].append((offset, offset + len(token.text), token.text))
         return out
 
-    def token_occurrences(self, text: str, chunks: set[str] | None = None
-                          ) -> list[tuple[int, int, tuple[int, ...]]]:
-        """Every token of ``text`` that is a lexical anchor: ``(start, end, rules)``.
+    def token_occurrences(self, text: str) -> list[tuple[int, int, tuple[int, ...]]]:
+        """Every token of ``text`` that is a lexical anchor: ``(start, end, rules)``."""
+        low = fold_lower(text)
+        if len(low) != len(text):  # (the fast pass takes such a text whole)
+            return [(t.idx, t.idx + len(t.text), rules) for t in self.nlp.tokenizer(text)
+                    if (rules := self.owners.get(fold_lower(t.text)))]
+        return [(start, end, rules) for start, end, rules, _, _ in self._anchor_entries(text, low)]
+
+    def _anchor_entries(self, text: str, low: str) -> list[tuple]:
+        """The anchor tokens of ``text`` (``low``: its :func:`fold_lower`, as long as it)
+        as ``(start, end, rules, rest, direct)`` (see :meth:`_token_entry`).
 
         spaCy's tokenizer splits on whitespace first and tokenizes each chunk on its own
         (only special cases holding a space join chunks: callers make sure none that
         matters is in the text), so the tokens of a chunk are the same in every text and
-        are worked out once per distinct chunk; "di" inside "dijo" anchors nothing.
-        ``chunks``: the text's chunks, already learnt (:meth:`learn`).
+        are worked out once per distinct chunk (:meth:`learn`).  A token's text is a piece
+        of its chunk, so only the chunks around an anchor string can hold an anchor token:
+        one Aho-Corasick pass over the text finds every anchor string, which is cheaper
+        than splitting the text into all of its chunks.  An anchor string with a letter
+        on both sides of one of its ends ("di" in "dijo") is passed over without looking
+        at its chunk: spaCy's rules only cut between two letters inside a special case
+        ("pal"), and a text holding such a case is looked at chunk by chunk (tests check
+        both).
         """
-        return [(start, end, rules)
-                for start, end, rules, _, _ in self._token_entries(text, chunks)]
-
-    def _token_entries(self, text: str, chunks: set[str] | None = None) -> list[tuple]:
-        """:meth:`token_occurrences` with each token's ``rest`` and ``direct`` rules (see
-        :meth:`_token_entry`), offsets into ``text``."""
-        if chunks is None:
-            chunks = set(text.split())
-            self.learn([chunks])
-        found = []
+        automaton = self.automaton
+        if automaton is None:
+            return []
+        words_whole = self.letters_whole and not any(key in text for key in self.letter_cuts)
         n = len(text)
-        for chunk in chunks & self._anchor_chunks:
-            tokens = self._anchor_tokens[chunk]
-            size = len(chunk)
-            at = text.find(chunk)
-            while at >= 0:
-                if (at == 0 or text[at - 1].isspace()) and (at + size == n or text[at + size].isspace()):
-                    found.extend((at + start, at + end, rules, rest, direct)
-                                 for start, end, rules, rest, direct in tokens)
-                    at = text.find(chunk, at + size)
-                else:
-                    at = text.find(chunk, at + 1)
+        chunks: dict[int, str] = {}  # chunk start -> chunk
+        for last, size in automaton.iter(low):
+            start, end = last - size + 1, last + 1
+            if words_whole and (
+                    (start and low[start].isalpha() and low[start - 1].isalpha())
+                    or (end < n and low[end].isalpha() and low[last].isalpha())):
+                continue  # inside a word: not a token of its own
+            a = start
+            while a and not text[a - 1].isspace():
+                a -= 1
+            if a in chunks:
+                continue
+            b = end
+            while b < n and not text[b].isspace():
+                b += 1
+            chunks[a] = text[a:b]
+        if not chunks:
+            return []
+        self.learn([set(chunks.values())])
+        found = []
+        tokens_of = self._anchor_tokens
+        for a, chunk in chunks.items():
+            tokens = tokens_of.get(chunk)
+            if tokens:
+                found.extend((a + start, a + end, rules, rest, direct)
+                             for start, end, rules, rest, direct in tokens)
         return found
 
     def _phrase_doc(self, rule: Rule):
@@ -813,12 +866,7 @@ class Engine:
 
     def match_fast(self, texts: Sequence[str]) -> list[list[Hit]]:
         """The same hits as :meth:`match_naive`, tokenizing only windows around anchors."""
-        if self.plan.full_all or self.plan.whole_turns:
-            return [self.finish(self.fast_raw(text)) for text in texts]
-        # The chunks of all the texts are learnt at once (one tokenizer call for the new ones).
-        chunk_sets = [set(text.split()) for text in texts]
-        self.learn(chunk_sets)
-        return [self.finish(self.fast_raw(text, chunks)) for text, chunks in zip(texts, chunk_sets)]
+        return [self.finish(self.fast_raw(text)) for text in texts]
 
     def occurrences(self, low: str) -> list[tuple[int, int, str]]:
         """Every anchor occurrence in a folded text: ``(start, end, anchor)``."""
@@ -839,8 +887,8 @@ class Engine:
             found.extend((m.start(), m.end(1), m.group(1)) for m in self.spaced_rx.finditer(low))
         return found
 
-    def fast_raw(self, text: str, chunks: set[str] | None = None) -> set[tuple[int, int, int]]:
-        """Raw hits of one text by the fast route (``chunks``: see :meth:`token_occurrences`)."""
+    def fast_raw(self, text: str) -> set[tuple[int, int, int]]:
+        """Raw hits of one text by the fast route."""
         plan = self.plan
         if not text or not plan.rules:
             return set()
@@ -861,7 +909,7 @@ class Engine:
                 spans.append((start, end, self.anchor_reach[word]))
                 owners.append(self.anchor_rules[word])
         else:
-            for start, end, _, rest, direct in self._token_entries(text, chunks):
+            for start, end, _, rest, direct in self._anchor_entries(text, low):
                 for index in direct:
                     found.add((index, start, end))
                 if rest:

@@ -118,6 +118,7 @@ BEFORE_REACH = 4            # words before the match searched for a `needs_befor
 OWN_AFFIRMED = "own-affirmed"
 
 _WORD = re.compile(r"\w+")
+_WORD_REST = re.compile(r"\w*")
 
 _NEGATION = re.compile(
     r"\b(?:no|nunca|jam[aá]s|tampoco|ni|nada\s+de|ning[uú]n[oa]?s?|sin|dej[aeo]\w*\s+de|"
@@ -294,25 +295,26 @@ class Tagger:
     def __init__(self, lexicons: list[Lexicon]):
         self.lexicons = list(lexicons)
         self._tags: dict[str, frozenset[int]] = {}
-        self._words: re.Pattern | None | bool = False  # see words()
+        self._finder: object = False  # see finder()
 
-    def words(self) -> re.Pattern | None:
-        """A regex finding the words (``\\w+`` runs) some lexicon may hold, and no others;
-        None when there is none to make (a bare ``*`` holds every word)."""
-        if self._words is False:
-            from .engine import trie_regex
-
+    def finder(self):
+        """An Aho-Corasick automaton of the lexicons' words (``\\w+`` runs only) and stems:
+        ``iter`` gives ``(index of the last character, (length, is a stem))``; None when
+        a bare ``*`` makes every word a candidate."""
+        if self._finder is False:
             exact = {w for lexicon in self.lexicons for w in lexicon.exact if _WORD.fullmatch(w)}
-            stems = {w for lexicon in self.lexicons for w in lexicon.stems
-                     if _WORD.fullmatch(w)}
+            stems = {w for lexicon in self.lexicons for w in lexicon.stems if _WORD.fullmatch(w)}
             if any(not stem for lexicon in self.lexicons for stem in lexicon.stems):
-                self._words = None
+                self._finder = None
             else:
-                branches = ([rf"(?:{trie_regex(exact)})(?!\w)"] if exact else []) + \
-                           ([rf"(?:{trie_regex(stems)})\w*"] if stems else [])
-                self._words = re.compile(r"(?<!\w)(?:" + "|".join(branches) + ")") \
-                    if branches else re.compile(r"(?!)")
-        return self._words
+                import ahocorasick
+
+                self._finder = ahocorasick.Automaton()
+                for word in exact | stems:
+                    self._finder.add_word(word, (len(word), word in stems))
+                if len(self._finder):
+                    self._finder.make_automaton()
+        return self._finder
 
     def tags(self, word: str) -> frozenset[int]:
         """The ids of the lexicons holding the lower-case ``word`` (often empty)."""
@@ -367,16 +369,29 @@ class TurnReader:
                 low = self.text.lower()
                 # A character whose lower case is longer ('İ') would shift the offsets.
                 self.low = low if len(low) == len(self.text) else ""
-            words = tagger.words()
-            if self.low and words is not None:
-                # Only the words a lexicon may hold are visited, not every word.
-                for m in words.finditer(self.low, *sentence):
-                    word = m.group()
+            finder = tagger.finder()
+            if self.low and finder is not None:
+                # Only the words a lexicon may hold are visited, not every word: a word
+                # that starts with a stem, or is a word of a list (what a regex would find,
+                # more slowly: tests compare the two).
+                low = self.low
+                lo, hi = sentence
+                done = -1  # the start of the last word tagged
+                for last, (size, stem) in finder.iter(low, lo, hi) if len(finder) else ():
+                    start = last - size + 1
+                    if start == done or (start > 0 and (low[start - 1].isalnum()
+                                                        or low[start - 1] == "_")):
+                        continue  # inside a word (what \\w matches: letters, digits, _)
+                    end = _WORD_REST.match(low, last + 1, hi).end()
+                    if not stem and end != last + 1:
+                        continue
+                    done = start
+                    word = low[start:end]
                     t = memo.get(word)
                     if t is None:
                         t = tags(word)
                     if t:
-                        tagged.append((m.start(), m.end(), t))
+                        tagged.append((start, end, t))
             else:
                 tagged = [(m.start(), m.end(), t) for m in _WORD.finditer(self.text, *sentence)
                           if (t := tags(m.group(0).lower()))]
