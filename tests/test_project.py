@@ -26,6 +26,26 @@ def test_create_and_reopen(tmp_path):
         assert again.schema_version == SCHEMA_VERSION
 
 
+def _indexed_leading_columns(conn, table):
+    return {conn.execute(f"PRAGMA index_info('{name}')").fetchone()[2]
+            for _, name, *_ in conn.execute(f"PRAGMA index_list('{table}')")}
+
+
+def test_what_points_at_suggestions_is_indexed(tmp_path):
+    """Every rerun of `coder suggest` deletes the suggestions it replaces; SQLite then finds
+    the rows that point at each one (decisions, audit items: ON DELETE SET NULL) by a full
+    scan unless their column leads an index, and a rerun grew with the number of decisions."""
+    with Project(tmp_path / "p.db", create=True) as project:
+        conn = project.db.conn
+        pointing = [(table, fk[3]) for (table,) in conn.execute(
+                        "SELECT name FROM sqlite_master WHERE type = 'table'")
+                    for fk in conn.execute(f"PRAGMA foreign_key_list('{table}')")
+                    if fk[2] == "suggestions"]
+        assert {table for table, _ in pointing} >= {"decisions", "audit_items"}
+        for table, column in pointing:
+            assert column in _indexed_leading_columns(conn, table), (table, column)
+
+
 def test_newer_schema_is_refused(tmp_path):
     path = tmp_path / "p.db"
     Project(path, create=True).close()
