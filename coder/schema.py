@@ -261,8 +261,8 @@ MIGRATIONS: list[str] = [
     #    an index, a scan of both tables per suggestion (a full rerun over a project with
     #    4,000 decisions took half as long again).
     """
-    CREATE INDEX decisions_suggestion ON decisions(suggestion_id);
-    CREATE INDEX audit_items_suggestion ON audit_items(suggestion_id);
+    CREATE INDEX IF NOT EXISTS decisions_suggestion ON decisions(suggestion_id);
+    CREATE INDEX IF NOT EXISTS audit_items_suggestion ON audit_items(suggestion_id);
     """,
 ]
 
