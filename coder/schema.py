@@ -258,8 +258,8 @@ MIGRATIONS: list[str] = [
     """,
     # 7: decisions and audit items point at suggestions ON DELETE SET NULL, so every
     #    suggestion a rerun of `coder suggest` replaces looked for them row by row: without
-    #    an index, a scan of both tables per suggestion (a full rerun over a project with
-    #    4,000 decisions took half as long again).
+    #    an index, a scan of both tables per suggestion (a full rerun over the shared
+    #    corpus took 134 s instead of 15 in a project with 49,000 decisions).
     """
     CREATE INDEX IF NOT EXISTS decisions_suggestion ON decisions(suggestion_id);
     CREATE INDEX IF NOT EXISTS audit_items_suggestion ON audit_items(suggestion_id);

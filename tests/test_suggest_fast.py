@@ -16,7 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coder.codebook.patterns import literal_values
-from coder.suggest.engine import PatternRef, build_plan, get_engine, match_texts, windows
+from coder.suggest.engine import (
+    PatternRef,
+    build_plan,
+    fold_lower,
+    get_engine,
+    match_texts,
+    windows,
+)
 from coder.suggest.pipeline import LemmaData, load_pipeline
 
 WORDS = (
@@ -392,6 +399,17 @@ def test_a_special_case_cutting_letters_into_an_anchor_keeps_its_token():
     assert "pal" in engine.letter_cuts  # "pa" is an anchor
     text = "dijo pal pueblo, palabra"
     assert [text[s:e] for s, e, _ in engine.token_occurrences(text)] == ["dijo", "pa"]
+
+
+def test_a_long_chunk_full_of_anchor_strings_is_read_once():
+    """A chunk thousands of characters long ("narco-narco-...", a run of "(narco)" with no
+    space) holding an anchor string every few characters: its anchor tokens are those of
+    the tokenizer, found by walking the chunk once, not once per anchor string in it."""
+    engine = get_engine(make_plan(SHORT_PATTERNS))
+    for text in ("narco-" * 3000, "x " + "(narco)" * 3000 + " di", "del," * 3000):
+        expected = [(t.idx, t.idx + len(t.text)) for t in engine.nlp.tokenizer(text)
+                    if fold_lower(t.text) in engine.owners]
+        assert [(s, e) for s, e, _ in engine.token_occurrences(text)] == expected
 
 
 def test_chunks_tokenized_together_as_each_alone():

@@ -761,17 +761,18 @@ class Engine:
         words_whole = self.letters_whole and not any(key in text for key in self.letter_cuts)
         n = len(text)
         chunks: dict[int, str] = {}  # chunk start -> chunk
+        a = b = -1  # the chunk found last, text[a:b] (the automaton reports in text order)
         for last, size in automaton.iter(low):
             start, end = last - size + 1, last + 1
             if words_whole and (
                     (start and low[start].isalpha() and low[start - 1].isalpha())
                     or (end < n and low[end].isalpha() and low[last].isalpha())):
                 continue  # inside a word: not a token of its own
+            if a <= start < b:
+                continue  # its chunk is known (and each chunk is walked once, however long)
             a = start
             while a and not text[a - 1].isspace():
                 a -= 1
-            if a in chunks:
-                continue
             b = end
             while b < n and not text[b].isspace():
                 b += 1
