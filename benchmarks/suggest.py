@@ -262,8 +262,10 @@ def run_suggest(db: Path, *args: str, sample: bool = False
     command = [sys.executable, "-m", "coder", "-p", str(db), "suggest", "--force", *args]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     start, cpu = time.perf_counter(), child_cpu()
+    # From this checkout's folder: `python -m` puts the current folder first on the path,
+    # so run from another checkout it would time that one's coder.
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                               text=True)
+                               text=True, cwd=REPO)
     peak = TreePeak(process.pid) if sample else None
     with peak or contextlib.nullcontext():
         out, err = process.communicate()
