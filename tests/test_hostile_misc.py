@@ -94,3 +94,29 @@ def test_codebook_show_cuts_definitions_at_word_boundaries(tmp_path):
     assert result.exit_code == 0, result.output
     shown = result.output.split("— ", 1)[1].split("…")[0].split()
     assert shown and all(word in words.split() for word in shown)
+
+
+MARKUP = "Mensaje [/] del [bold]día[sic]"  # what rich would read as markup
+
+
+def test_brackets_in_users_words_are_shown_as_written(tmp_path):
+    """A title, a text or a codebook's words holding "[/]" or "[bold]" are shown as
+    written by every table and tree: rich read them as markup, and "[/]" stopped
+    `coder documents` with a traceback."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.txt").write_text(
+        f"{MARKUP}\n01 de marzo de 2020\n\nPRESIDENTE JUAN PÉREZ: Dijo [/] que no.\n",
+        encoding="utf-8")
+    book = tmp_path / "libro.yaml"
+    book.write_text(f"codebook: {{name: '{MARKUP}'}}\ncodes:\n  - id: A\n    name: '{MARKUP}'\n"
+                    f"    definition: '{MARKUP}'\n    patterns:\n"
+                    "      - {id: dijo, lang: es, pattern: [{LOWER: dijo}]}\n", encoding="utf-8")
+    project = tmp_path / "p.db"
+    for command in (["init"], ["import", tmp_path / "corpus"], ["codebook", "load", book]):
+        assert cli(*command, "-p", project).exit_code == 0
+    for command in (["documents"], ["stats", "--by", "document"], ["codebook", "show"]):
+        result = CliRunner().invoke(main, [*command, "-p", str(project)], terminal_width=250)
+        assert result.exit_code == 0, (command, result.output)
+        assert "[/]" in result.output, (command, result.output)
+    shown = CliRunner().invoke(main, ["codebook", "show", "-p", str(project)], terminal_width=250)
+    assert shown.output.count(MARKUP) == 3, shown.output

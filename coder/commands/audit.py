@@ -269,11 +269,14 @@ def audit_report_command(project: Project, judges: tuple[str, ...], draw_name: s
         return
     from rich import box
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
+
+    from .tables import cells as plain
 
     console = Console()
     overall = report.overall
-    console.print(f"{report.judgements} judgement(s) by {', '.join(report.judges) or 'nobody'}"
+    console.print(f"{report.judgements} judgement(s) by {escape(', '.join(report.judges)) or 'nobody'}"
                   f"; {report.pending} item(s) still to judge", highlight=False)
     if overall.n:
         weighted = (f"; weighted by each code's share of suggestions {report.weighted:.2f}"
@@ -294,8 +297,8 @@ def audit_report_command(project: Project, judges: tuple[str, ...], draw_name: s
         table.add_column("", no_wrap=True, min_width=4)
         for cell in cells:
             key = f"{cell.code} {cell.pattern}" if name == "by_pattern" else str(cell.key)
-            table.add_row(key, str(cell.n), f"{cell.correct}/{cell.borderline}/{cell.wrong}",
-                          _interval(cell), _interval(cell, True), "thin" if cell.thin else "")
+            table.add_row(*plain([key, cell.n, f"{cell.correct}/{cell.borderline}/{cell.wrong}",
+                                  _interval(cell), _interval(cell, True), "thin" if cell.thin else ""]))
         console.print(table)
     shared = report.judge_agreement
     if shared:

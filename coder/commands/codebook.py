@@ -56,17 +56,19 @@ def codebook_show(as_json: bool, project_path: Path | None) -> None:
         print_json(book.tree())
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.tree import Tree
 
-    root = Tree(f"[bold]{book.name}[/] ({len(book.codes)} codes, version {book.version[:12]})")
+    # The codebook's own words are escaped: shown as written ("[sic]", "[/]"), not as markup.
+    root = Tree(f"[bold]{escape(book.name)}[/] ({len(book.codes)} codes, version {book.version[:12]})")
     nodes = {None: root}
     for code in book.codes:
-        key = f"[reverse] {code.key} [/] " if code.key else "    "
+        key = f"[reverse] {escape(code.key)} [/] " if code.key else "    "
         swatch = f"[{code.color}]■[/] " if code.color else ""
         # The first sentence, cut at a word boundary (never mid-word) when it is long.
         short = textwrap.shorten(code.definition.split(". ")[0], 80, placeholder=" …")
         nodes[code.id] = nodes[code.parent].add(
-            f"{key}{swatch}[bold]{code.id}[/] {code.name} [dim]— {short}[/]")
+            f"{key}{swatch}[bold]{escape(code.id)}[/] {escape(code.name)} [dim]— {escape(short)}[/]")
     Console().print(root)
 
 

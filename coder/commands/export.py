@@ -291,6 +291,8 @@ def _print_numbers(rows: list[dict], columns: list[str], title: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from .tables import cells as plain
+
     table = Table(header_style="bold")
     numeric = [c for c in columns if all(isinstance(r.get(c), (int, float)) or r.get(c) is None
                                          for r in rows)]
@@ -310,10 +312,10 @@ def _print_numbers(rows: list[dict], columns: list[str], title: str) -> None:
                 cells.append(f"{value:,}")
             else:
                 cells.append(str(value))
-        table.add_row(*cells)
+        table.add_row(*plain(cells))
     # Piped output: wide enough not to wrap (rich assumes 80 columns off a terminal).
     console = Console(width=None if sys.stdout.isatty() else 200)
-    console.print(title, style="bold", highlight=False)
+    console.print(plain([title])[0], style="bold", highlight=False)
     console.print(table)
 
 

@@ -155,7 +155,10 @@ def patterns_try(project: Project, text: str, lang: str, model: str | None, code
         print_json(trial.as_json())
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
+
+    from .tables import cells
 
     console = Console()
     table = Table(title=f"tokens ({trial.pipeline})", title_justify="left")
@@ -163,7 +166,7 @@ def patterns_try(project: Project, text: str, lang: str, model: str | None, code
         table.add_column(name)
     for token in trial.tokens:
         in_table = {True: "yes", False: "no (lemma = text)", None: "-"}[token.in_table]
-        table.add_row(str(token.i), repr(token.text)[1:-1], token.lower, token.lemma, in_table)
+        table.add_row(*cells([token.i, repr(token.text)[1:-1], token.lower, token.lemma, in_table]))
     console.print(table)
     if not trial.hits:
         console.print("no pattern fires")
@@ -171,17 +174,19 @@ def patterns_try(project: Project, text: str, lang: str, model: str | None, code
     for hit in trial.hits:
         label = "exclude " if hit.exclude else ""
         why = hit.dropped if isinstance(hit.dropped, str) else "an exclude pattern overlaps it"
-        note = f"  [dim](dropped: {why})[/]" if hit.dropped else ""
-        console.print(f"{hit.code}  {label}{hit.pattern}  {hit.start}-{hit.end}  "
-                      f"[bold]{hit.text!r}[/]{note}", highlight=False)
+        # (escape: the text, the codebook's ids and the cues are shown as written, not as markup)
+        note = f"  [dim](dropped: {escape(why)})[/]" if hit.dropped else ""
+        console.print(f"{escape(hit.code)}  {label}{escape(hit.pattern)}  {hit.start}-{hit.end}  "
+                      f"[bold]{escape(repr(hit.text))}[/]{note}", highlight=False)
         reading = hit.reading
         if reading is not None and not hit.dropped:
             cues = ", ".join(f"{k}: {v!r}" for k, v in reading.cues.items())
+            aside = reading.cues.get("set_aside") or "not an own affirmed move"
             console.print(f"    source={reading.source}  polarity={reading.polarity}"
-                          f"  sector={reading.sector or '-'}  context={reading.context or '-'}"
-                          + (f"  [yellow]set aside: {reading.cues.get('set_aside') or 'not an own affirmed move'}[/]"
-                             if reading.marked else "")
-                          + (f"  [dim]({cues})[/]" if cues else ""), highlight=False)
+                          f"  sector={escape(reading.sector or '-')}"
+                          f"  context={escape(reading.context or '-')}"
+                          + (f"  [yellow]set aside: {escape(aside)}[/]" if reading.marked else "")
+                          + (f"  [dim]({escape(cues)})[/]" if cues else ""), highlight=False)
 
 
 @patterns.command("report")
@@ -207,6 +212,8 @@ def patterns_report(project: Project, as_json: bool) -> None:
         return
     from rich.console import Console
     from rich.table import Table
+
+    from .tables import cells as plain
 
     gold = bool(report.gold_coders)
     table = Table(title="patterns" + (f" (gold: {', '.join(report.gold_coders)})" if gold else ""),
@@ -242,7 +249,7 @@ def patterns_report(project: Project, as_json: bool) -> None:
                       if audit else "-"]
         if gold:
             cells += [str(row.gold_hits), str(row.gold_tp), pct(row.gold_precision)]
-        table.add_row(*cells)
+        table.add_row(*plain(cells))
     console = Console()
     console.print(table)
     if report.codes:
@@ -250,8 +257,8 @@ def patterns_report(project: Project, as_json: bool) -> None:
         for name in ("code", "gold annotations", "found by a suggestion", "recall"):
             recall.add_column(name)
         for recalled in report.codes:
-            recall.add_row(recalled.code, str(recalled.gold_annotations), str(recalled.gold_found),
-                           pct(recalled.gold_recall))
+            recall.add_row(*plain([recalled.code, recalled.gold_annotations, recalled.gold_found,
+                                   pct(recalled.gold_recall)]))
         console.print(recall)
 
 

@@ -8,6 +8,15 @@ NUMERIC = {"id", "turns", "words", "n", "hits", "documents", "accepted", "reject
            "assigned", "reliability", "in_progress", "done", "annotations", "chars"}
 
 
+def cells(values: Iterable[object]) -> list:
+    """Table cells shown exactly as written: rich reads a plain string as markup, so a
+    title or a name holding "[b]" would change style and one holding "[/]" would stop the
+    command with a traceback."""
+    from rich.text import Text
+
+    return [Text(str(value)) for value in values]
+
+
 def print_table(rows: Iterable[dict], columns: list[str], *, title: str | None = None,
                 max_width: dict[str, int] | None = None) -> None:
     """Print ``rows`` as a table; columns in ``max_width`` are cut (…) to fit the terminal."""
@@ -20,12 +29,13 @@ def print_table(rows: Iterable[dict], columns: list[str], *, title: str | None =
     widths = {c: max([len(c)] + [len(str(r.get(c) or "")) for r in rows]) for c in columns}
     fixed = sum(widths[c] for c in columns if c not in max_width) + 3 * len(columns) + 1
     room = max(10, (console.width - fixed) // max(1, len(max_width)))
-    table = Table(title=title, title_justify="left", header_style="bold")
+    table = Table(title=cells([title])[0] if title else None, title_justify="left",
+                  header_style="bold")
     for column in columns:
         cap = min(max_width[column], room) if column in max_width else None
         table.add_column(column, justify="right" if column in NUMERIC else "left",
                          max_width=cap, min_width=None if cap else widths[column],
                          overflow="ellipsis", no_wrap=True)
     for row in rows:
-        table.add_row(*["" if row.get(c) is None else str(row.get(c)) for c in columns])
+        table.add_row(*cells("" if row.get(c) is None else row.get(c) for c in columns))
     console.print(table)
