@@ -465,17 +465,17 @@ def trie_regex(words: Iterable[str]) -> str:
     return emit(trie)
 
 
-def _automaton(words: Iterable[str]):
-    """An Aho-Corasick automaton finding every one of ``words`` in a text, overlaps included
-    (``iter`` gives each as ``(index of its last character, its length)``); None for none."""
+def aho_corasick(entries: Iterable[tuple[str, object]]):
+    """An Aho-Corasick automaton finding every word of ``entries`` (``(word, value)``) in a
+    text, overlaps included: ``iter`` gives each as ``(index of its last character,
+    value)``.  Without entries it is empty (``len`` 0) and must not be searched."""
     import ahocorasick
 
     automaton = ahocorasick.Automaton()
-    for word in words:
-        automaton.add_word(word, len(word))
-    if not len(automaton):
-        return None
-    automaton.make_automaton()
+    for word, value in entries:
+        automaton.add_word(word, value)
+    if len(automaton):
+        automaton.make_automaton()
     return automaton
 
 
@@ -617,23 +617,25 @@ class Engine:
         # tokens include an anchor make a text go by the substring route.
         self._seen: set[str] = set()
         self._anchor_tokens: dict[str, tuple[tuple, ...]] = {}  # chunk -> its _token_entry()s
-        self.automaton = _automaton(word for word in owners if " " not in word)
+        automaton = aho_corasick((word, len(word)) for word in owners if " " not in word)
+        self.automaton = automaton if len(automaton) else None
         from spacy.attrs import ORTH
 
         special = self.nlp.tokenizer.rules
         self.special_cases = frozenset(special)
+        # Each special case's token texts, and whether one of them is an anchor.
+        pieces = {key: [str(token.get(ORTH, token.get("ORTH", ""))) for token in tokens]
+                  for key, tokens in special.items()}
+        anchored = {key for key, texts in pieces.items()
+                    if any(fold_lower(text) in owners for text in texts)}
         # A blank pipeline has spaCy's affix rules for the language; a trained one may not.
         self.letters_whole = not self.plan.model
         # Special cases that cut between two letters ("pal" -> "pa", "l"; English
         # "cannot"), where one of the pieces is an anchor: in a text holding one, an
         # anchor string inside a word may be a token after all.
-        self.letter_cuts = tuple(
-            key for key, tokens in special.items()
-            if _cuts_letters(key, [str(t.get(ORTH, t.get("ORTH", ""))) for t in tokens])
-            and any(fold_lower(str(t.get(ORTH, t.get("ORTH", "")))) in owners for t in tokens))
-        self.unsafe_keys = tuple(
-            key for key in self.plan.ws_keys
-            if any(fold_lower(str(token.get(ORTH, token.get("ORTH", "")))) in owners for token in special.get(key, ())))
+        self.letter_cuts = tuple(key for key, texts in pieces.items()
+                                 if key in anchored and _cuts_letters(key, texts))
+        self.unsafe_keys = tuple(key for key in self.plan.ws_keys if key in anchored)
         self.spaced_firsts = tuple(sorted({word.split(" ")[0] for word in self.anchor_rules
                                            if " " in word}))
 

@@ -307,13 +307,10 @@ class Tagger:
             if any(not stem for lexicon in self.lexicons for stem in lexicon.stems):
                 self._finder = None
             else:
-                import ahocorasick
+                from .engine import aho_corasick
 
-                self._finder = ahocorasick.Automaton()
-                for word in exact | stems:
-                    self._finder.add_word(word, (len(word), word in stems))
-                if len(self._finder):
-                    self._finder.make_automaton()
+                self._finder = aho_corasick((word, (len(word), word in stems))
+                                            for word in exact | stems)
         return self._finder
 
     def tags(self, word: str) -> frozenset[int]:
