@@ -583,7 +583,7 @@ def test_a_run_reading_stops_early_only_for_dropped_hits(text):
     [],
 ])
 def test_only_the_words_a_lexicon_may_hold_are_tagged(words):
-    """The regex of the lexicons' words finds the same tagged words as trying every word."""
+    """The tagger's automaton finds the same tagged words as trying every word."""
     from coder.suggest.moves import _WORD, Tagger, TurnReader
 
     lexicons = [Lexicon(words), Lexicon(["narcotráfico", "paz*"])]

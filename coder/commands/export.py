@@ -290,6 +290,7 @@ def _print_numbers(rows: list[dict], columns: list[str], title: str) -> None:
     """A rich table with numbers right-aligned and rates to two decimals."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from .tables import cells as plain
 
@@ -315,7 +316,7 @@ def _print_numbers(rows: list[dict], columns: list[str], title: str) -> None:
         table.add_row(*plain(cells))
     # Piped output: wide enough not to wrap (rich assumes 80 columns off a terminal).
     console = Console(width=None if sys.stdout.isatty() else 200)
-    console.print(plain([title])[0], style="bold", highlight=False)
+    console.print(Text(title, style="bold"), highlight=False)
     console.print(table)
 
 

@@ -22,6 +22,7 @@ def print_table(rows: Iterable[dict], columns: list[str], *, title: str | None =
     """Print ``rows`` as a table; columns in ``max_width`` are cut (…) to fit the terminal."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console()
     rows = list(rows)
@@ -29,8 +30,7 @@ def print_table(rows: Iterable[dict], columns: list[str], *, title: str | None =
     widths = {c: max([len(c)] + [len(str(r.get(c) or "")) for r in rows]) for c in columns}
     fixed = sum(widths[c] for c in columns if c not in max_width) + 3 * len(columns) + 1
     room = max(10, (console.width - fixed) // max(1, len(max_width)))
-    table = Table(title=cells([title])[0] if title else None, title_justify="left",
-                  header_style="bold")
+    table = Table(title=Text(title) if title else None, title_justify="left", header_style="bold")
     for column in columns:
         cap = min(max_width[column], room) if column in max_width else None
         table.add_column(column, justify="right" if column in NUMERIC else "left",
