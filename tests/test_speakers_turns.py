@@ -436,3 +436,85 @@ def test_a_speech_whose_title_names_the_head_of_government_is_theirs(project, tm
     # Where the line came from stays visible among the spellings.
     assert project.db.execute("SELECT count(*) FROM speaker_aliases WHERE alias ="
                               " 'ANDRÉS MANUEL LÓPEZ OBRADOR (SEGÚN EL TÍTULO)'").fetchone() == (1,)
+
+
+@pytest.mark.parametrize("raw, kind, role", [
+    # Titles and no name: a role without a name, never a person called "Presidenta".
+    ("PRESIDENTA", "president", "PRESIDENTA"),
+    ("PRESIDENTE:", "president", "PRESIDENTE"),
+    ("PRSIDENTE", "president", "PRSIDENTE"),
+    ("SR. PRESIDENTE", "president", "SR. PRESIDENTE"),
+    ("THE PRESIDENT", "president", "PRESIDENT"),
+    ("EL PRESIDENTE", "president", "PRESIDENTE"),
+    ("LA PRESIDENTA", "president", "PRESIDENTA"),
+    ("EL SECRETARIO", "official", "SECRETARIO"),
+    ("LA GOBERNADORA DEL ESTADO DE ARCADIA", "official", "GOBERNADORA DEL ESTADO DE ARCADIA"),
+    ("CANCILLER DE ARCADIA", "guest", "CANCILLER DE ARCADIA"),
+    ("DOCTORA", "other", "DOCTORA"),
+])
+def test_a_title_or_role_alone_names_nobody(raw, kind, role):
+    line = parse_speaker(raw)
+    assert (line.role_only, line.person, line.kind, line.role) == (True, False, kind, role)
+    assert line.name.startswith("[")
+
+
+@pytest.mark.parametrize("raw, key, kind", [
+    # An article, a courtesy title or CANCILLER before the name is not part of it.
+    ("LA SECRETARIA DE PESCA, ANA ROBLES LUNA", "ANA ROBLES LUNA", "official"),
+    ("EL PRESIDENTE TOMÁS ÍÑIGUEZ SOLÍS", "TOMAS INIGUEZ SOLIS", "president"),
+    ("SEÑORA ANA ROBLES LUNA", "ANA ROBLES LUNA", "other"),
+    ("SEÑOR TOMÁS ÍÑIGUEZ", "TOMAS INIGUEZ", "other"),
+    ("CANCILLER TOMÁS ÍÑIGUEZ SOLÍS", "TOMAS INIGUEZ SOLIS", "official"),
+])
+def test_words_before_a_name_are_not_the_name(raw, key, kind):
+    line = parse_speaker(raw)
+    assert (line.key, line.kind, line.person) == (key, kind, True)
+
+
+@pytest.mark.parametrize("raw, name", [
+    ("INTÉRPRETE", "Other voices"), ("TRADUCTORA", "Other voices"),
+    ("INTÉRPRETE DEL PRIMER MINISTRO", "Other voices"), ("INTERPRETER", "Other voices"),
+    ("MAESTRA DE CEREMONIAS", "Moderator"), ("LA MODERADORA", "Moderator"),
+    ("PARTICIPANTE", "Unidentified voice"), ("INVITADA", "Unidentified voice"),
+])
+def test_interpreters_hosts_and_participants_are_voices(raw, name):
+    line = parse_speaker(raw)
+    assert (line.name, line.person) == (name, False)
+
+
+def test_the_head_of_governments_role_alone_is_the_head_of_the_day(project, tmp_path):
+    """"PRESIDENTE" in 2019 and "PRESIDENTA" in November 2024, with no name: each is the
+    head of the administration in force that day, who speaks under a name elsewhere, and
+    its turns are the president's; whatever the import order."""
+    files = [
+        _write(tmp_path, "a.txt", "2019-03-05", ["PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR", "PREGUNTA?"]),
+        _write(tmp_path, "b.txt", "2019-06-05", ["PRESIDENTE", "INTERLOCUTOR?", "EL PRESIDENTE"]),
+        _write(tmp_path, "c.txt", "2024-11-05", ["PRESIDENTA DE MÉXICO, CLAUDIA SHEINBAUM PARDO"]),
+        _write(tmp_path, "d.txt", "2024-11-06", ["PRESIDENTA", "PREGUNTA?", "LA PRESIDENTA"]),
+    ]
+    tables = []
+    for number, order in enumerate([files, files[::-1]]):
+        with Project(tmp_path / f"p{number}.db", create=True) as other:
+            for path in order:
+                import_paths(other, [path])
+            tables.append(_table(other))
+    assert tables[0] == tables[1]
+    import_paths(project, files)
+    speakers = {s["name"]: s for s in list_speakers(project)}
+    assert {"PRESIDENTE", "EL PRESIDENTE"} <= set(speakers["Andrés Manuel López Obrador"]["aliases"])
+    assert {"PRESIDENTA", "LA PRESIDENTA"} <= set(speakers["Claudia Sheinbaum Pardo"]["aliases"])
+    assert not any(name.startswith("[") for name in speakers)
+    assert {(h.speaker, h.date[:4]) for h in iter_hits(project, "puente", role="president")} == {
+        ("Andrés Manuel López Obrador", "2019"), ("Claudia Sheinbaum Pardo", "2024")}
+
+
+def test_the_head_of_governments_role_with_no_named_head_is_the_president_unresolved(
+        project, tmp_path):
+    """Nobody names the head anywhere: the role stays a speaker of its own, marked
+    unresolved, and its turn is still the president's of that day (not a guest's)."""
+    import_paths(project, [_write(tmp_path, "a.txt", "2024-11-05", ["PRESIDENTA", "PREGUNTA?"])])
+    (kind,), = project.db.execute(
+        "SELECT t.kind FROM turns t JOIN speaker_aliases a ON a.id = t.alias_id"
+        " WHERE a.alias = 'PRESIDENTA'").fetchall()
+    assert kind == "president"
+    assert [r["name"] for r in unresolved_speakers(project)] == ["[Presidenta]"]

@@ -166,7 +166,9 @@ def speakers(ctx: click.Context, as_json: bool, unresolved: bool,
     Spellings that differ in accents, titles, roles, typos or a missing surname are one
     speaker when the rules can tell (the same document or role); generic voices are Press
     (PREGUNTA, INTERLOCUTOR/A), Unidentified voice (VOZ MUJER, INTERVENCIÓN ...: press on
-    turns that ask), Moderator, Recording (VIDEO, VOZ DEL ...), Other voices.  Kind and role
+    turns that ask), Moderator, Recording (VIDEO, VOZ DEL ...), Other voices (INTÉRPRETE
+    ...).  A title or role with no name (PRESIDENTA) is the person seen with it, or the
+    head of government of the day; never a person called so.  Kind and role
     belong to each turn: the head of government of the document's date (see
     `coder speakers administrations`) is the president, and the people and voices of a
     clip the turn before announced ("vamos a ver el video") are a recording.

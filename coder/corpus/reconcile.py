@@ -14,7 +14,9 @@ whole project, what must not depend on that order:
   the documents they occur in hold exactly one person whose name they shorten, or when
   the line carries the same role as exactly one person; a *role without a name*
   ("SECRETARIO DE MARINA") joins the one person seen with that role in the same
-  document, else across the project; otherwise they stay apart and are marked
+  document, else across the project, and the head of government's role ("PRESIDENTA",
+  "PRESIDENTE DE MÉXICO") joins the head of the administration in force on the dates of
+  its documents when that is one person; otherwise they stay apart and are marked
   *unresolved* (``coder speakers --unresolved``) with the people they could be;
 - *the canonical name*: among a person's spellings, one seen in two documents or more
   rather than one seen once; one whose words that the spellings disagree on are also said
@@ -239,8 +241,19 @@ def reconcile(project: Project) -> None:
         if near or anywhere:
             grp.unresolved = "short form of " + _names_hint(groups, near or anywhere, lines)
     roles = _roles_by_group(groups, lines)
+    heading: dict[int, set] = defaultdict(set)  # administration index -> its head's groups
+    for g, indexes in _heads(groups, administrations).items():
+        for i in indexes:
+            heading[i].add(g)
     for alias_id in role_only:
         line = lines[alias_id]
+        if line.kind == "president":
+            # The head of government's role names whoever headed the administration then.
+            held = {g for date in days[alias_id]
+                    for i in _in_force(administrations, date) for g in heading.get(i, ())}
+            if len(held) == 1:
+                groups[held.pop()].aliases.append(alias_id)
+                continue
         role = fold_name(line.role or "")
         docs = alias_docs.get(alias_id, set())
         near = {live(g) for d in docs for g in doc_groups.get(d, ())}
@@ -350,6 +363,28 @@ def _head_match(key: str, grp: _Group, lines: dict[int, SpeakerLine], db,
         return set()
     heads = {k for adm in administrations for k in head_keys(adm) if _shortens(key, k)}
     return {g for g, other in groups.items() if other.keys & heads}
+
+
+def _heads(groups: dict, administrations: list[Administration]) -> dict[object, set[int]]:
+    """The groups that are an administration's head, with the indexes of the administrations
+    they head: a key of the head's name, or one sharing two words with it and naming the
+    same person (a typo)."""
+    found: dict[object, set[int]] = {}
+    head_words = [(i, hk, set(hk.split())) for i, adm in enumerate(administrations)
+                  for hk in head_keys(adm)]
+    for gid, grp in groups.items():
+        for i, hk, words in head_words:
+            # Only keys sharing two words with the head's name can be a spelling of it.
+            if any(k == hk or (len(words & set(k.split())) >= 2 and same_person(k, hk))
+                   for k in grp.keys):
+                found.setdefault(gid, set()).add(i)
+    return found
+
+
+def _in_force(administrations: list[Administration], date: str | None) -> list[int]:
+    """The index of the administration in force on ``date`` (a list of none or one)."""
+    adm = administration_on(administrations, date)
+    return [i for i, other in enumerate(administrations) if other is adm] if adm else []
 
 
 def _join(groups: dict, gid: object, into: object) -> None:
@@ -616,15 +651,8 @@ def _turn_kinds(project: Project, groups: dict, lines: dict[int, SpeakerLine],
     db = project.db
     fixed = dict(db.execute("SELECT id, fixed_kind FROM speakers WHERE fixed_kind IS NOT NULL"))
     group_of = {a: grp for grp in groups.values() for a in grp.aliases}
-    heads: dict[int, set[int]] = {}  # speaker id -> indexes of the administrations it heads
-    head_words = [(i, hk, set(hk.split())) for i, adm in enumerate(administrations)
-                  for hk in head_keys(adm)]
-    for grp in groups.values():
-        for i, hk, words in head_words:
-            # Only keys sharing two words with the head's name can be a spelling of it.
-            if any(k == hk or (len(words & set(k.split())) >= 2 and same_person(k, hk))
-                   for k in grp.keys):
-                heads.setdefault(grp.pinned, set()).add(i)
+    # speaker id -> indexes of the administrations it heads
+    heads = {groups[gid].pinned: indexes for gid, indexes in _heads(groups, administrations).items()}
     # Dated kinds and roles a person's own lines give, for the turns whose line names nobody's role.
     dated: dict[int, set[tuple[str, str, str | None]]] = defaultdict(set)
     # date -> (the administration in force, its index); an index found by identity, as
@@ -648,6 +676,9 @@ def _turn_kinds(project: Project, groups: dict, lines: dict[int, SpeakerLine],
         if line.clip:
             return ("recording", None)
         if in_force is not None and in_force[1] in heads.get(speaker_id, ()):
+            return ("president", in_force[0].role)
+        if line.kind == "president" and line.role_only and in_force is not None:
+            # The head of government's role with no name ("PRESIDENTA"), whoever held it.
             return ("president", in_force[0].role)
         if line.kind == "president":
             # The title of a head of state who is not the head of this administration:

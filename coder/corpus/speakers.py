@@ -89,12 +89,16 @@ _UNIDENTIFIED_VOICES = re.compile(
     r"^(VOZ( DE)? (MUJER|HOMBRE)|VOZ|VOZ EN OFF( (DE )?(MUJER|HOMBRE))?|NARRADOR|NARRADORA|"
     r"LOCUTOR|LOCUTORA|VOICE|VOICE OVER|NARRATOR|SPEAKER|"
     r"INTERVENCION( DE)?( (MUJER|HOMBRE))?|INTERVENCION (EN|DESDE) EL (AUDITORIO|PUBLICO)|"
-    r"AUDIENCE MEMBER)$")
+    r"AUDIENCE MEMBER|PARTICIPANTE|ASISTENTE|INVITADO|INVITADA|PARTICIPANT)$")
 _MODERATOR_VOICES = re.compile(
-    r"^(MODERADOR|MODERADORA|MODERATOR|PRESENTADOR|PRESENTADORA|CONDUCTOR|CONDUCTORA|MC)$")
+    r"^(MODERADOR|MODERADORA|MODERATOR|PRESENTADOR|PRESENTADORA|CONDUCTOR|CONDUCTORA|MC|"
+    r"MAESTR[OA] DE CEREMONIAS|MASTER OF CEREMONIES)$")
 _OTHER_VOICES = re.compile(
     r"^(VOCES( A CORO)?|VOZ( DE)? (NINA|NINO|NINOS|NINAS)|"
-    r"NINO|NINA|NINOS|NINAS|JOVEN|INDIGENA|ASISTENTES|PUBLICO|CORO|CROWD|VOICES)$"
+    r"NINO|NINA|NINOS|NINAS|JOVEN|INDIGENA|ASISTENTES|PUBLICO|CORO|CROWD|VOICES|PARTICIPANTES|"
+    # An interpreter voices someone else's words: never a person of the conference.
+    r"(INTERPRETE|TRADUCTOR|TRADUCTORA|INTERPRETER|TRANSLATOR|INTERPRETACION|TRADUCCION)"
+    r"( (DEL?|DE LA|AL|OF|FOR) .*)?)$"
 )
 _RECORDING_VOICES = re.compile(r"^(VIDEO|AUDIO|GRABACION|CLIP|CAPSULA|SPOT|RECORDING)$")
 _UNKNOWN_VOICES = re.compile(r"^(\?+|DESCONOCIDO|DESCONOCIDA|INAUDIBLE|UNKNOWN)$")
@@ -128,7 +132,7 @@ _TITLES = [
     "LIC.", "LICENCIADO", "LICENCIADA", "INGENIERO", "INGENIERA", "ING.", "SENADOR", "SENADORA",
     "GOBERNADOR", "GOBERNADORA", "MAESTRO", "MAESTRA", "MTRO.", "MTRA.", "SR.", "SRA.", "MR.",
     "MRS.", "MS.", "SECRETARY", "AMBASSADOR", "EMBAJADOR", "EMBAJADORA", "BENEFICIARIO",
-    "BENEFICIARIA",
+    "BENEFICIARIA", "SENOR", "SENORA", "CANCILLER",
 ]
 # Titles by first word: a line is compared with the few that can start it.
 _TITLES_BY_WORD = {word: [title for title in _TITLES if title.split()[0] == word]
@@ -153,11 +157,14 @@ _ROLE_WORDS = frozenset(
     "SUBDIRECTORA GOBERNADOR GOBERNADORA COMANDANTE TITULAR COORDINADOR COORDINADORA "
     "EMBAJADOR EMBAJADORA JEFE JEFA FISCAL PROCURADOR PROCURADORA SUBPROCURADOR SUBPROCURADORA "
     "SENADOR SENADORA DIPUTADO DIPUTADA VOCERO VOCERA COMISIONADO COMISIONADA CONSEJERO "
-    "CONSEJERA REPRESENTANTE".split())
+    "CONSEJERA REPRESENTANTE CANCILLER".split())
 _ROLE_WORDS_BEFORE_DE = frozenset({"PRESIDENTE", "PRESIDENTA", "ALCALDE", "ALCALDESA"})
 # A name never starts with these (a heading does: "AL PUEBLO DE MÉXICO").
 _NOT_NAME_START = frozenset({"AL", "A", "EL", "LOS", "LAS", "PARA", "POR", "CON", "EN", "SOBRE",
                              "TO", "THE", "FOR"})
+# An article before a title, a role or a voice is part of neither: "EL PRESIDENTE",
+# "LA SECRETARIA DE GOBERNACIÓN, <NAME>", "LA MODERADORA", "THE PRESIDENT".
+_ARTICLES = frozenset({"EL", "LA", "THE"})
 # Party acronyms alone on a speaker line: the labels of a vote tally read out ("PRD" then
 # "a favor siete, en contra uno"), not speakers.  (MC is the master of ceremonies.)
 _PARTIES = frozenset({"PRD", "PT", "PAN", "PRI", "MORENA", "PVEM", "PES", "PANAL"})
@@ -316,7 +323,7 @@ def parse_speaker(raw: str | None) -> SpeakerLine:
     note = "; ".join(notes) or None
     clip = bool(note) and bool(_CLIP_NOTE.search(fold_name(note)))
     # A trailing dot or comma is a typo, never part of a name or role.
-    text = text.rstrip(".,; ") or text
+    text = _without_article(text.rstrip(".,; ") or text)
     folded_text = fold_name(text)
     if _CLIP_LABEL.match(folded_text):
         return SpeakerLine(raw, fold_name(RECORDING), RECORDING, "recording", None, text, note)
@@ -360,6 +367,13 @@ def parse_speaker(raw: str | None) -> SpeakerLine:
         return SpeakerLine(raw, "@" + _key(fold_name(role_text)), f"[{display_name(role_text)}]", kind,
                            role_text, None, note, role_only=True, clip=clip)
     folded_name = fold_name(name)
+    titles = None if role else _only_titles(folded_name)
+    if titles:
+        # Titles and no name ("PRESIDENTA", "SR. PRESIDENTE", "DOCTORA"): a role without
+        # a name, like "FISCAL GENERAL DE LA REPÚBLICA", never a person called so.
+        kind = "president" if any(t in _PRESIDENT_TITLES for t in titles) else role_kind(name)
+        return SpeakerLine(raw, "@" + _key(folded_name), f"[{display_name(name)}]", kind, name,
+                           title, note, role_only=True, clip=clip)
     lead = _leading_title(folded_name)
     if lead and lead != folded_name:
         words = len(lead.split())
@@ -397,7 +411,8 @@ _FOREIGN_ROLE = re.compile(
     r"PRIMER[OA]? MINISTR|VICEPRIMER|\bREY\b|\bREINA\b|\bPRINCIPE\b|\bPRINCESA\b|"
     r"REPUBLICA (DE|DEL|POPULAR|FEDERAL|BOLIVARIANA|ARGENTINA|FRANCESA|ITALIANA|DOMINICANA)\b|"
     r"\bESTADOS UNIDOS(?! MEXICANOS)|\bGOBIERNO DE (?!MEXICO|(LA )?CIUDAD|LA REPUBLICA$)|"
-    r"\bSECRETARI[OA] DE ESTADO\b|\bNACIONES UNIDAS\b|\bONU\b|\bOEA\b|\bEMBAJADOR[A]? DE (?!MEXICO)")
+    r"\bSECRETARI[OA] DE ESTADO\b|\bNACIONES UNIDAS\b|\bONU\b|\bOEA\b|\bEMBAJADOR[A]? DE (?!MEXICO)|"
+    r"\bCANCILLER DE (?!MEXICO)")
 # Roles in business and organised civil society: a guest, whatever the office.
 _BUSINESS_ROLE = re.compile(
     r"\bGRUPO\b|\bEMPRESA|\bS\.? ?A\.?\b|\bA\.? ?C\.?$|\bAC\b|EMPRESARIAL|\bCAMARA NACIONAL DE|"
@@ -437,7 +452,7 @@ def role_kind(role: str) -> str:
     if re.match(r"(VICE)?PRESIDENT", folded) and not _GOVERNMENT_ROLE.search(folded):
         return "guest"  # the president of an organisation
     if _GOVERNMENT_ROLE.search(folded) or _leading_title(folded):
-        return "official" if not re.match(r"(DR|DRA|LIC|ING|MTRO|MTRA|SR|SRA|MR|MRS|MS)\.?$|"
+        return "official" if not re.match(r"(DR|DRA|LIC|ING|MTRO|MTRA|SR|SRA|MR|MRS|MS)\.?$|SENORA?$|"
                                           r"(DOCTOR|DOCTORA|LICENCIAD[OA]|INGENIER[OA]|MAESTR[OA])$",
                                           folded) else "other"
     return "guest"
@@ -600,6 +615,30 @@ def _leading_title(folded: str) -> str | None:
     # Map back to the same number of words in the original string.
     words = len(best.split())
     return " ".join(folded.split()[:words])
+
+
+def _only_titles(folded: str) -> list[str] | None:
+    """The titles a folded name is made of, typos fixed ("PRESIDENTA", "SR. PRESIDENTE",
+    "PRSIDENTE"), or None when anything else is in it."""
+    titles: list[str] = []
+    while folded:
+        lead = _leading_title(folded)
+        if not lead:
+            return None
+        titles.append(_fix_typo(lead))
+        folded = folded[len(lead):].strip()
+    return titles or None
+
+
+def _without_article(text: str) -> str:
+    """The line without an article that opens a title, a role or a voice (see _ARTICLES)."""
+    first, _, rest = text.partition(" ")
+    if not rest or fold_name(first) not in _ARTICLES:
+        return text
+    head = fold_name(rest.split(",")[0])
+    if _leading_title(head) or _role_phrase(head) or _voice(head):
+        return rest
+    return text
 
 
 def name_words(words: list[str]) -> int:
