@@ -7,7 +7,9 @@ given name is never replaced:
 - a symbolic link is followed, and its target is written as above (the link stays a link);
 - a FIFO or a character device (``/dev/stdout``, ``/dev/null``, a named pipe read by
   another program) is written through: the finished file is copied into it;
-- a folder, a block device or a socket is refused with a one-line error.
+- a folder, a block device or a socket is refused with a one-line error;
+- so is an SQLite database or its write-ahead log (a project file: ``coder export coder.db``
+  would otherwise replace the project with the export).
 """
 
 from __future__ import annotations
@@ -49,12 +51,30 @@ def check_output_path(path: str | Path) -> Path:
             raise CoderError(f"cannot write {path}: it is {kind}, not a file")
         if not stat.S_ISREG(mode):
             return path  # a FIFO or character device: written through, its folder is fine
+        if _is_database(target):
+            raise CoderError(f"cannot write {path}: it is an SQLite database (a project file?), "
+                             "which the output would replace; give another file name")
     parent = target.parent
     if not parent.exists():
         raise CoderError(f"cannot write {path}: the folder {parent} does not exist")
     if not parent.is_dir():
         raise CoderError(f"cannot write {path}: {parent} is not a folder")
     return path
+
+
+# The first bytes of an SQLite database, and of its write-ahead log (either byte order).
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_WAL_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
+
+
+def _is_database(path: Path) -> bool:
+    """Whether the regular file ``path`` is an SQLite database or write-ahead log."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(_SQLITE_MAGIC))
+    except OSError:  # unreadable: writing will say what is wrong
+        return False
+    return head == _SQLITE_MAGIC or head[:4] in _WAL_MAGIC
 
 
 def _umask() -> int:

@@ -137,3 +137,27 @@ def test_a_failed_write_leaves_the_old_file(tmp_path):
             raise RuntimeError("boom")
     assert path.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["keep.csv"]
+
+
+@pytest.mark.parametrize(("name", "args"), WRITERS, ids=IDS)
+def test_no_writer_replaces_the_project_file(coded, name, args):
+    """`coder speakers export coder.db` wrote the roster over the project itself: every
+    writer refuses an SQLite database (and its write-ahead log), in one line, and the
+    project still opens with its data."""
+    coded.db.conn.commit()
+    before = coded.db.execute("SELECT count(*) FROM annotations").fetchone()[0]
+    result = run(coded, args, coded.path)
+    assert result.exit_code != 0
+    assert "it is an SQLite database" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert coded.db.execute("SELECT count(*) FROM annotations").fetchone()[0] == before
+    with open(coded.path, "rb") as handle:
+        assert handle.read(16) == b"SQLite format 3\x00"
+
+
+def test_a_write_ahead_log_is_refused_too(tmp_path):
+    log = tmp_path / "coder.db-wal"
+    log.write_bytes(b"\x37\x7f\x06\x82" + bytes(28))
+    with pytest.raises(CoderError, match="SQLite database"):
+        write_text(log, "x")
+    assert log.read_bytes()[:4] == b"\x37\x7f\x06\x82"
