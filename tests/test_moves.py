@@ -631,3 +631,23 @@ def test_the_tagger_finds_the_words_a_regex_over_the_text_finds(pieces, cut):
     lo, hi = min(cut, len(text)), max(min(cut, len(text)), len(text) - cut)
     expected = [m.span() for m in _words_regex(lexicons).finditer(low, lo, hi)]
     assert [(s, e) for s, e, _ in reader._tagged_words((lo, hi))] == expected
+
+
+def test_a_sentence_without_punctuation_is_read_near_the_match():
+    """Text with no sentence punctuation (captions, a speech transcribed in one breath) is
+    one endless "sentence": the reader looks at whole words within SENTENCE_REACH of the
+    match, so it reads the match as in a short text (and each match no longer scans the
+    whole text before it: a 1.5-million-character turn took minutes)."""
+    from coder.suggest.moves import SENTENCE_REACH, TurnReader
+
+    filler = "y luego hablamos de los programas del bienestar en cada pueblo " * 400
+    text = filler + "nosotros no vamos a declarar la guerra " + filler
+    start = text.index(WAR)
+    reader = TurnReader(text, "president")
+    lo, hi = reader.sentence(start)
+    assert hi - lo <= SENTENCE_REACH and lo <= start < hi
+    assert text[lo - 1].isspace() and text[hi].isspace()  # whole words at both edges
+    reading = reader.read(start, start + len(WAR))
+    short = "nosotros no vamos a declarar la guerra"
+    alone = TurnReader(short, "president").read(short.index(WAR), short.index(WAR) + len(WAR))
+    assert (reading.source, reading.polarity) == (alone.source, alone.polarity) == ("own", "negated")

@@ -782,3 +782,32 @@ def test_default_workers_follow_the_size_of_the_run(proj, monkeypatch):
     assert store.default_workers(run) == min(2, len(run.tasks))
     monkeypatch.setattr(parallel, "available_cpus", lambda: 1)
     assert store.default_workers(run) == 1
+
+
+def test_a_turn_of_over_a_million_characters_is_matched():
+    """spaCy refuses texts over a million characters (for a parser's memory); coder's blank
+    pipelines take them: a speech transcribed as one huge turn is matched like any other,
+    the same by the fast pass and the naive one (it stopped `coder suggest` with E088)."""
+    plan = build_plan("es", [PatternRef("C", entry("declarar la guerra"))])
+    text = "No vamos a declarar la guerra. " * 33_000
+    assert len(text) > 1_000_000
+    fast, = match_texts(plan, [text])
+    naive, = match_texts(plan, [text], naive=True)
+    assert len(fast) == 33_000 and fast == naive
+
+
+def test_a_turn_longer_than_a_trained_pipeline_takes_is_a_one_line_error():
+    """A trained pipeline keeps spaCy's limit (its parser needs about 1 GB per 100,000
+    characters): a longer turn is a one-line error saying what to do, not a traceback."""
+    from coder.suggest.engine import get_engine
+
+    plan = build_plan("es", [PatternRef("C", entry("guerra"))])
+    engine = get_engine(plan, naive=True)
+    limit = engine.nlp.max_length
+    try:
+        engine.nlp.max_length = 40  # as a trained pipeline's limit would stop it
+        with pytest.raises(CoderError, match="longer than pipeline .* takes") as caught:
+            engine.match_naive(["No vamos a declarar la guerra contra nadie, nunca."])
+        assert "\n" not in str(caught.value)
+    finally:
+        engine.nlp.max_length = limit

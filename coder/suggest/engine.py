@@ -64,7 +64,7 @@ from ..codebook.patterns import (
     token_attrs,
     token_op,
 )
-from ..errors import PatternError
+from ..errors import CoderError, PatternError
 from .pipeline import (
     LemmaData,
     PipelineSpec,
@@ -800,6 +800,7 @@ class Engine:
     # The whole pipeline on a whole text (what nlp(text) gives).
     def _full_doc(self, text: str):
         if self.plan.model or self.naive:
+            self._check_length([text])
             return self.nlp(text)
         doc = self.nlp.make_doc(text)
         if self.lemmatizer is not None:
@@ -807,6 +808,19 @@ class Engine:
         if self.sentencizer is not None:
             self.sentencizer(doc)
         return doc
+
+    def _check_length(self, texts: Sequence[str]) -> None:
+        """A one-line error for a turn longer than the pipeline takes (a trained pipeline's
+        ``max_length``: its parser needs about 1 GB per 100,000 characters); coder's blank
+        pipelines take any length (see :func:`coder.suggest.pipeline._blank`)."""
+        limit = self.nlp.max_length
+        longest = max(map(len, texts), default=0)
+        if longest > limit:
+            raise CoderError(
+                f"a turn of {longest:,} characters is longer than pipeline {self.plan.pipeline!r} "
+                f"takes ({limit:,}: its parser needs about 1 GB per 100,000 characters); "
+                "match it with the default pipeline (no trained model), or split the document",
+                option="model")
 
     def _lemmatize(self, doc) -> None:
         """The lookup lemmatizer's lemmas, set in one array operation when the table is small."""
@@ -863,6 +877,7 @@ class Engine:
     def match_naive(self, texts: Sequence[str]) -> list[list[Hit]]:
         """The reference: the whole pipeline over every text, then the matchers."""
         out = []
+        self._check_length(texts)
         for doc in self.nlp.pipe(texts, batch_size=64):
             out.append(self.finish(self.doc_hits(doc)))
         return out

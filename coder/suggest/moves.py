@@ -105,7 +105,7 @@ from dataclasses import dataclass, field
 from ..corpus.segment import Sentences, clauses_of_sentence
 
 # Bump when the rules change: stored suggestions made by older rules are then re-made.
-RULES_VERSION = 5
+RULES_VERSION = 6
 
 SOURCES = ("own", "attributed", "quoted")
 POLARITIES = ("affirmed", "negated", "hypothetical", "question")
@@ -115,9 +115,15 @@ SECTOR_REACH = 2            # sentences each side of the match's that the sector
 REPORT_QUANTITIES = 3       # quantities in a sentence (outside the match) that make it a report
 REPORT_DENSITY = 12         # ... when there is at least one per this many words of the sentence
 BEFORE_REACH = 4            # words before the match searched for a `needs_before` word
+# The longest stretch read as a match's sentence.  The shared corpus's longest sentence
+# has under 1,500 characters; a longer "sentence" is text without sentence punctuation
+# (captions, a speech transcribed in one breath), where each match would otherwise scan
+# the whole text before it (one 1.5-million-character turn took minutes).
+SENTENCE_REACH = 4000
 OWN_AFFIRMED = "own-affirmed"
 
 _WORD = re.compile(r"\w+")
+_SPACE = re.compile(r"\s+")
 _WORD_REST = re.compile(r"\w*")
 
 _NEGATION = re.compile(
@@ -449,8 +455,21 @@ class TurnReader:
         return None
 
     def sentence(self, offset: int) -> tuple[int, int]:
-        found = self._sentences.at(offset)
-        return found if found is not None else (0, len(self.text))
+        """The sentence around ``offset``, or the words within SENTENCE_REACH/2 of it when
+        the sentence is longer than SENTENCE_REACH."""
+        start, end = self._sentences.at(offset) or (0, len(self.text))
+        if end - start <= SENTENCE_REACH:
+            return start, end
+        half = SENTENCE_REACH // 2
+        lo, hi = max(start, offset - half), min(end, offset + half)
+        # Whole words at both edges: a cut word could read as a cue ("bue|no").
+        if lo > start:
+            space = _SPACE.search(self.text, lo, offset)
+            lo = space.end() if space else offset
+        if hi < end:
+            spaces = [m.start() for m in _SPACE.finditer(self.text, offset, hi)]
+            hi = spaces[-1] if spaces else hi
+        return lo, hi
 
     def clauses(self, sentence: tuple[int, int]) -> list[tuple[int, int]]:
         if sentence not in self._clauses:

@@ -19,6 +19,7 @@ import functools
 import gzip
 import json
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,14 +171,13 @@ def load_pipeline(lang: str, model: str | None = None):
     Blank: tokenizer + lookup lemmatizer (when the language has a table) + sentencizer.
     A trained ``model`` is loaded with spaCy and must be of language ``lang``.
     """
-    import spacy
 
     if model:
         nlp = _load_model(model)
         if nlp.lang != lang:
             raise CoderError(f"pipeline {model!r} is for language {nlp.lang!r}, not {lang!r}")
         return nlp
-    nlp = spacy.blank(lang)
+    nlp = _blank(lang)
     if _blank_spec(lang).lemma_table:
         nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.add_pipe("sentencizer")
@@ -208,10 +208,9 @@ def fast_pipeline(lang: str, table: dict[str, str] | None):
     known lemmas, a table holding just the surface forms of those lemmas (and those
     lemmas themselves) gives every pattern the same answer as the full table.
     """
-    import spacy
     from spacy.lookups import Lookups
 
-    nlp = spacy.blank(lang)
+    nlp = _blank(lang)
     if table is not None:
         lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
         lookups = Lookups()
@@ -228,9 +227,22 @@ def tokenizer_only(lang: str):
 
 @functools.cache
 def _blank_nlp(lang: str):
+    return _blank(lang)
+
+
+def _blank(lang: str):
+    """``spacy.blank(lang)`` that takes a text of any length.
+
+    spaCy refuses texts over ``max_length`` (a million characters) because a parser or
+    an entity recogniser needs about 1 GB per 100,000 of them; a blank pipeline's
+    tokenizer, lookup lemmatizer and sentencizer need memory in proportion to the text,
+    so a speech transcribed as one long turn is matched like any other.
+    """
     import spacy
 
-    return spacy.blank(lang)
+    nlp = spacy.blank(lang)
+    nlp.max_length = sys.maxsize
+    return nlp
 
 
 class LemmaData:
