@@ -151,14 +151,24 @@ def documents_include(project_path: Path | None, ids: tuple[str, ...]) -> None:
     click.echo(f"included {len(changed)} document{'s' if len(changed) != 1 else ''} again")
 
 
+def _kind_list(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+               ) -> list[str] | None:
+    """``--kind a --kind b,c`` as [a, b, c] (None: not given); the core checks the kinds."""
+    kinds = [kind.strip() for value in values for kind in value.split(",") if kind.strip()]
+    return kinds or None
+
+
 @click.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
 @click.option("--unresolved", is_flag=True,
               help="Only the speakers the rules were unsure of, and why (a short form or typo "
                    "that could be several people, a role without a name).")
+@click.option("--kind", "kinds", multiple=True, metavar="KIND[,KIND]", callback=_kind_list,
+              help="Only speakers of this kind (repeat it or separate kinds with commas): "
+                   f"{', '.join(KINDS)}.  A speaker's kind is that of most of its turns.")
 @project_option
 @click.pass_context
-def speakers(ctx: click.Context, as_json: bool, unresolved: bool,
+def speakers(ctx: click.Context, as_json: bool, unresolved: bool, kinds: list[str] | None,
              project_path: Path | None) -> None:
     """List canonical speakers, their kinds, roles and every raw spelling seen.
 
@@ -175,7 +185,9 @@ def speakers(ctx: click.Context, as_json: bool, unresolved: bool,
     \b
     How a team fixes speakers:
       coder speakers --unresolved            what the rules were unsure of
-      coder speakers merge A B               two speakers that are one person
+      coder speakers --kind official,guest   only the speakers of these kinds
+      coder speakers merge A B               two speakers that are one person (a generic
+                                             voice such as Press never merges into a person)
       coder speakers split SPELLING          a spelling joined to the wrong speaker
       coder speakers rename A "Full Name" [--kind official]
       coder speakers export roster.yaml      share the decisions ...
@@ -192,9 +204,9 @@ def speakers(ctx: click.Context, as_json: bool, unresolved: bool,
         if unresolved:
             from ..corpus.roster import unresolved_speakers
 
-            rows = unresolved_speakers(project)
+            rows = unresolved_speakers(project, kinds)
         else:
-            rows = list_speakers(project)
+            rows = list_speakers(project, kinds)
     if as_json:
         print_json(rows)
         return
@@ -215,12 +227,21 @@ def speakers(ctx: click.Context, as_json: bool, unresolved: bool,
 def speakers_merge(project_path: Path | None, source: str, target: str) -> None:
     """Merge speaker SOURCE into TARGET (names, ids or raw spellings).
 
-    Turns and spellings move to TARGET; later imports follow the fix.
+    Turns and spellings move to TARGET; later imports follow the fix.  A generic voice
+    (Press, Moderator, Unidentified voice, Recording ...) cannot be merged into a person:
+    move a spelling of theirs it holds with `coder speakers split SPELLING --into NAME`.
     """
-    from ..corpus.roster import merge_speakers
+    import shlex
+
+    from ..corpus.roster import VoiceIntoPerson, merge_speakers
+    from ..errors import CoderError
 
     with Project(project_path or default_path()) as project:
-        merged = merge_speakers(project, source, target)
+        try:
+            merged = merge_speakers(project, source, target)
+        except VoiceIntoPerson as exc:  # the core names no flags: the command to run is ours
+            raise CoderError(f"{exc}: `coder speakers split SPELLING --into "
+                             f"{shlex.quote(exc.person)}`") from None
     click.echo(f"merged {source!r} into {merged['name']} (#{merged['id']})")
 
 
@@ -252,11 +273,17 @@ def speakers_split(project_path: Path | None, spelling: str, into: str | None) -
 @speakers.command("rename")
 @click.argument("speaker")
 @click.argument("name")
-@click.option("--kind", type=click.Choice(KINDS),
-              help="Also give every turn of the speaker this kind.")
+# --kind is checked by the core, so a wrong one is a one-line error like the others.
+@click.option("--kind", metavar="KIND",
+              help="Also give every turn of the speaker this kind: "
+                   f"{', '.join(k for k in KINDS if k != 'president')} (never president: "
+                   "the head of government of each document's date is the president, see "
+                   "`coder speakers administrations`).")
 @click.pass_obj
 def speakers_rename(project_path: Path | None, speaker: str, name: str, kind: str | None) -> None:
     """Call SPEAKER (id, name or spelling) NAME from now on, optionally of --kind KIND.
+
+    All digits that are a speaker's id name that speaker.
 
     \b
     The name and kind stick across later imports (the speaker's spellings are pinned to
@@ -270,8 +297,10 @@ def speakers_rename(project_path: Path | None, speaker: str, name: str, kind: st
     click.echo(f"speaker #{row['id']} is now {row['name']} ({row['kind']})")
 
 
+# PATH arguments accept folders so the core refuses them in one line (click's own check
+# prints a usage block).
 @speakers.command("export")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path))
 @click.pass_obj
 def speakers_export(project_path: Path | None, path: Path) -> None:
     """Write the speaker roster (names, kinds a user fixed, spellings) to PATH (YAML).
@@ -287,7 +316,7 @@ def speakers_export(project_path: Path | None, path: Path) -> None:
 
 
 @speakers.command("load")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path))
 @click.pass_obj
 def speakers_load(project_path: Path | None, path: Path) -> None:
     """Apply a roster file (see `coder speakers export`): each listed spelling, now or in
@@ -304,7 +333,7 @@ def speakers_load(project_path: Path | None, path: Path) -> None:
 
 
 @speakers.command("administrations")
-@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.pass_obj
 def speakers_administrations(project_path: Path | None, path: Path | None) -> None:
     """Show the administrations (head of government and dates) that decide who is the

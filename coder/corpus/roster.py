@@ -8,11 +8,15 @@ A roster (``coder speakers export roster.yaml`` / ``coder speakers load roster.y
 speakers with their spellings::
 
     speakers:
-      - name: Andrés Manuel López Obrador
-        kind: president        # optional: every turn of this speaker gets this kind
+      - name: Rosa Elvira Campos Luna
+        kind: official         # optional: every turn of this speaker gets this kind
         spellings:
-          - PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR
-          - LIC. ANDRÉS MANUEL LÓPEZ OBRADOR
+          - SECRETARIA ROSA ELVIRA CAMPOS LUNA
+          - ROSA ELVIRA CAMPOS, SECRETARIA DE CULTURA
+
+A name appears once; an entry has only these keys.  No roster or rename makes anyone the
+president: that is the head of government of the administration in force on each
+document's date (``coder speakers administrations``), so a kind is any other.
 
 Loading it stores it in the project: every spelling it lists, now or in a later import,
 belongs to that speaker under that name; a spelling the rules read as the same name as a
@@ -21,6 +25,8 @@ listed one follows it too.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import CoderError
@@ -29,6 +35,7 @@ from .kinds import KINDS, PERSON_KINDS
 from .reconcile import ROSTER_SETTING
 from .speakers import (
     GENERIC_KEYS,
+    check_kinds,
     clean,
     display_name,
     find_speaker,
@@ -36,7 +43,63 @@ from .speakers import (
     list_speakers,
     name_key,
     parse_speaker,
+    read_line,
 )
+
+# What an entry of a roster file may say.
+ROSTER_KEYS = ("name", "kind", "spellings")
+# Characters a name never holds: C0 controls, DEL, and the bidi overrides and isolates
+# that make a name read differently from what it is.
+_CONTROL = re.compile("[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+PRESIDENT_BY_DATE = ("the president is whoever heads the government on each document's date "
+                     "(see `coder speakers administrations`)")
+
+
+class VoiceIntoPerson(CoderError):
+    """A merge of a generic voice (Press ...) into a person, refused: the person would
+    become the voice.  ``person`` is the person's name, for the command that says how to
+    move one spelling instead."""
+
+    def __init__(self, message: str, *, person: str) -> None:
+        super().__init__(message)
+        self.person = person
+
+
+def _check_name(name: str) -> str | None:
+    """What is wrong with a speaker name a user gives (None: nothing), before the spaces
+    are tidied: a control or bidi character would be stored and shown as it is."""
+    found = _CONTROL.search(name)
+    if found:
+        return f"the name {name!r} holds a control character (U+{ord(found.group()):04X})"
+    if not name.split():
+        return "the name is empty"
+    return None
+
+
+def _check_kind(kind: str | None) -> str | None:
+    """What is wrong with a kind a user sets on a speaker (None: nothing)."""
+    if kind is None:
+        return None
+    if kind == "president":
+        return "kind 'president' cannot be set: " + PRESIDENT_BY_DATE
+    if kind not in KINDS:
+        return f"unknown kind {kind!r}; one of {', '.join(k for k in KINDS if k != 'president')}"
+    return None
+
+
+def _voice_line(line) -> bool:
+    """Whether a spelling reads as a generic voice (Press, Recording ...): no person, no role."""
+    return not line.person and not line.role_only
+
+
+def _is_voice(project: Project, speaker: dict) -> bool:
+    """Whether a speaker stands for many people (Press, Moderator, Unknown speaker ...):
+    its key is a generic voice's, or a spelling of it reads as one (a voice a roster
+    renamed keeps its spellings)."""
+    if speaker["key"].split(" #")[0] in GENERIC_KEYS:
+        return True
+    return any(_voice_line(read_line(alias)) for (alias,) in project.db.execute(
+        "SELECT alias FROM speaker_aliases WHERE speaker_id = ?", [speaker["id"]]))
 
 
 def rename_speaker(project: Project, speaker: str, name: str, kind: str | None = None) -> dict:
@@ -44,13 +107,18 @@ def rename_speaker(project: Project, speaker: str, name: str, kind: str | None =
     that kind on every turn.  Sticks across imports.  One transaction; returns the speaker."""
     from .reconcile import reconcile
 
-    name = " ".join((name or "").split())
-    if not name:
-        raise CoderError("the new name is empty")
-    if kind is not None and kind not in KINDS:
-        raise CoderError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
+    problem = _check_name(name or "")
+    if problem:
+        raise CoderError(problem.replace("the name", "the new name"))
+    name = " ".join(name.split())
+    problem = _check_kind(kind)
+    if problem:
+        raise CoderError(problem, option="kind")
     row = find_speaker(project, speaker)
-    clash = project.rows("SELECT id FROM speakers WHERE name = ? AND id != ?", [name, row["id"]])
+    # Names that differ only in accents or case are one key (see reconcile): a clash too.
+    folded = fold_name(name)
+    clash = [other for other in project.rows("SELECT id, name FROM speakers WHERE id != ?",
+                                             [row["id"]]) if fold_name(other["name"]) == folded]
     if clash:
         raise CoderError(f"another speaker (#{clash[0]['id']}) is called {name!r}; "
                          f"to make them one use `coder speakers merge {row['id']} {clash[0]['id']}`")
@@ -76,7 +144,9 @@ def export_roster(project: Project, path: str | Path) -> int:
     fixed = dict(project.db.execute("SELECT id, fixed_kind FROM speakers"))
     for speaker in sorted(list_speakers(project), key=lambda s: s["name"]):
         entry: dict = {"name": speaker["name"]}
-        if fixed.get(speaker["id"]):
+        # A president kind fixed by an older version is left out: loading refuses it, as
+        # the administrations decide who is the president.
+        if fixed.get(speaker["id"]) and fixed[speaker["id"]] != "president":
             entry["kind"] = fixed[speaker["id"]]
         entry["spellings"] = sorted(speaker["aliases"])
         entries.append(entry)
@@ -101,17 +171,37 @@ def read_roster(path: str | Path) -> list[dict]:
     if not isinstance(data, dict) or not isinstance(data.get("speakers"), list):
         raise CoderError(f"{path}: expected a list under 'speakers:' (see `coder speakers export`)")
     seen: dict[str, int] = {}
+    names: dict[str, int] = {}  # folded name -> the entry that has it
     entries = []
     for number, item in enumerate(data["speakers"], 1):
         if not isinstance(item, dict):
             raise CoderError(f"{path}: speaker {number} is not a mapping")
         name = item.get("name")
-        if not isinstance(name, str) or not " ".join(name.split()):
+        if name is None or (isinstance(name, str) and not name.split()):
             raise CoderError(f"{path}: speaker {number} has no name")
+        if not isinstance(name, str):
+            raise CoderError(f"{path}: speaker {number}: the name {name!r} is not text "
+                             "(put it in quotes)")
+        problem = _check_name(name)
+        if problem:
+            raise CoderError(f"{path}: speaker {number}: {problem}")
+        name = " ".join(name.split())
+        unknown = [key for key in item if key not in ROSTER_KEYS]
+        if unknown:
+            raise CoderError(f"{path}: speaker {number} ({name}): unknown key {unknown[0]!r}; "
+                             f"the keys are {', '.join(ROSTER_KEYS)}")
+        # One entry per person: two of one name (accents and case aside) would be two
+        # speakers nobody can tell apart.
+        folded = fold_name(name)
+        if folded in names:
+            raise CoderError(f"{path}: speaker {number}: the name {name!r} is speaker "
+                             f"{names[folded]}'s too; list all of one person's spellings "
+                             "under one entry")
+        names[folded] = number
         kind = item.get("kind")
-        if kind is not None and kind not in KINDS:
-            raise CoderError(f"{path}: speaker {number} ({name}): unknown kind {kind!r}; "
-                             f"one of {', '.join(KINDS)}")
+        problem = _check_kind(kind)
+        if problem:
+            raise CoderError(f"{path}: speaker {number} ({name}): {problem}")
         spellings = item.get("spellings", [])
         if not isinstance(spellings, list) or not all(isinstance(s, str) and s.strip()
                                                       for s in spellings):
@@ -122,7 +212,7 @@ def read_roster(path: str | Path) -> list[dict]:
                 raise CoderError(f"{path}: the spelling {spelling!r} is listed under speakers "
                                  f"{seen[spelling]} and {number}")
             seen[spelling] = number
-        entries.append({"name": " ".join(name.split()), "kind": kind, "spellings": spellings})
+        entries.append({"name": name, "kind": kind, "spellings": spellings})
     return entries
 
 
@@ -144,13 +234,16 @@ def load_roster(project: Project, path: str | Path) -> dict:
     return {"speakers": len(entries), "spellings": len(listed), "found": found}
 
 
-def unresolved_speakers(project: Project) -> list[dict]:
+def unresolved_speakers(project: Project, kinds: Iterable[str] | None = None) -> list[dict]:
     """Speakers the rules were unsure of, with why (a short form or typo that could be
-    several people, a role without a name)."""
+    several people, a role without a name); with ``kinds``, only those of these kinds."""
+    wanted = check_kinds(kinds)
+    where = "" if wanted is None else f" AND s.kind IN ({', '.join('?' * len(wanted))})"
     rows = project.rows(
         "SELECT s.id, s.name, s.kind, s.unresolved AS why,"
         " (SELECT count(*) FROM turns t WHERE t.speaker_id = s.id) AS turns"
-        " FROM speakers s WHERE s.unresolved IS NOT NULL ORDER BY turns DESC, s.name")
+        f" FROM speakers s WHERE s.unresolved IS NOT NULL{where} ORDER BY turns DESC, s.name",
+        wanted or [])
     aliases: dict[int, list[str]] = {}
     for speaker_id, alias in project.db.execute(
             "SELECT speaker_id, alias FROM speaker_aliases ORDER BY alias"):
@@ -189,6 +282,14 @@ def merge_speakers(project: Project, source: str, target: str) -> dict:
     dst = find_speaker(project, target)
     if src["id"] == dst["id"]:
         raise CoderError(f"{source!r} and {target!r} are already the same speaker")
+    if _is_voice(project, src) and not _is_voice(project, dst):
+        # The merged speaker would be the voice (see reconcile): the person's every turn
+        # would become press, moderator ... and the president would be nobody.
+        raise VoiceIntoPerson(
+            f"cannot merge {src['name']!r} into {dst['name']!r}: {src['name']} is a generic "
+            f"voice (many people) and would make {dst['name']} one too; instead move a "
+            f"spelling of {dst['name']}'s that {src['name']} holds to {dst['name']} with a "
+            "split", person=dst["name"])
     with project.transaction():
         db = project.db
         db.execute("UPDATE turns SET speaker_id = ? WHERE speaker_id = ?", [dst["id"], src["id"]])
@@ -239,6 +340,13 @@ def split_speaker(project: Project, spelling: str, into: str | None = None) -> d
     imports keep the fix: the spelling is looked up before any rule.  One transaction;
     returns the speaker the spelling now belongs to.
     """
+    if into is not None:
+        problem = _check_name(into)
+        if problem:
+            raise CoderError(problem.replace("the name is empty", "into is empty; give the "
+                                             "speaker the spelling belongs to")
+                             .replace("the name ", "into "), option="into")
+        into = " ".join(into.split())
     alias = _find_alias(project, spelling)
     source = project.rows("SELECT * FROM speakers WHERE id = ?", [alias["speaker_id"]])[0]
     line = parse_speaker(alias["alias"])
@@ -248,6 +356,12 @@ def split_speaker(project: Project, spelling: str, into: str | None = None) -> d
             target = find_speaker(project, into)
         except CoderError:
             target = None  # a new speaker of that name
+        if target is not None and _voice_line(line) and not _is_voice(project, target):
+            # As a merge of a voice into a person (see merge_speakers): the person would
+            # become the voice.
+            raise CoderError(f"{alias['alias']!r} is a generic voice's spelling "
+                             f"({source['name']}: many people); moved to {target['name']!r} "
+                             f"it would make {target['name']} a voice too")
     elif line.key == source["key"] or line.key in GENERIC_KEYS:
         raise CoderError(f"the rules read {alias['alias']!r} as {source['name']} itself; "
                          "name the speaker it should go to", option="into")
@@ -259,7 +373,7 @@ def split_speaker(project: Project, spelling: str, into: str | None = None) -> d
     with project.transaction():
         db = project.db
         if target is None:
-            name = into.strip() if into else line.name
+            name = into if into else line.name
             key = name_key(name) if into else line.key
             if not key:
                 raise CoderError(f"{into!r} is not a name")

@@ -56,6 +56,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -1062,7 +1063,14 @@ class SpeakerResolver:
 
 def find_speaker(project: Project, name: str) -> dict:
     """A speaker by id, display name, key or raw alias (accent/case-insensitive), or by
-    any spelling the rules give the same key ("Hugo López Gatell")."""
+    any spelling the rules give the same key ("Hugo López Gatell").  All digits naming an
+    existing speaker id is that speaker, whatever else is called so (a speaker renamed
+    "27" does not hide speaker #27)."""
+    digits = name.strip()
+    if digits.isascii() and digits.isdigit() and len(digits) < 19:  # an SQLite integer
+        rows = project.rows("SELECT * FROM speakers WHERE id = ?", [int(digits)])
+        if rows:
+            return rows[0]
     key = name_key(name)
     rows = project.rows(
         "SELECT s.* FROM speakers s WHERE s.key IN (?, ?) OR upper(s.name) = upper(?) "
@@ -1088,11 +1096,30 @@ def find_speaker(project: Project, name: str) -> dict:
     return rows[0]
 
 
-def list_speakers(project: Project) -> list[dict]:
-    """Every canonical speaker with role, kind, raw spellings and number of turns."""
+def check_kinds(kinds: Iterable[str] | None) -> list[str] | None:
+    """The speaker kinds asked for, checked against the known ones (None: any kind);
+    CoderError about ``kind`` for one coder does not know."""
+    if kinds is None:
+        return None
+    from .kinds import KINDS
+
+    wanted = list(dict.fromkeys(kinds))
+    for kind in wanted:
+        if kind not in KINDS:
+            raise CoderError(f"kind {kind!r} is not a speaker kind; one of {', '.join(KINDS)}",
+                             option="kind")
+    return wanted
+
+
+def list_speakers(project: Project, kinds: Iterable[str] | None = None) -> list[dict]:
+    """Every canonical speaker with role, kind, raw spellings and number of turns; with
+    ``kinds``, only the speakers of those kinds (a speaker's kind is that of most of its
+    turns, or the one a user gave it)."""
+    wanted = check_kinds(kinds)
+    where = "" if wanted is None else f"WHERE s.kind IN ({', '.join('?' * len(wanted))}) "
     speakers = project.rows(
         "SELECT s.id, s.name, s.role, s.kind, (SELECT count(*) FROM turns t WHERE t.speaker_id = s.id) "
-        "AS turns FROM speakers s ORDER BY turns DESC, s.name"
+        f"AS turns FROM speakers s {where}ORDER BY turns DESC, s.name", wanted or []
     )
     aliases: dict[int, list[str]] = {}
     for speaker_id, alias in project.db.execute(
