@@ -518,3 +518,34 @@ def test_the_head_of_governments_role_with_no_named_head_is_the_president_unreso
         " WHERE a.alias = 'PRESIDENTA'").fetchall()
     assert kind == "president"
     assert [r["name"] for r in unresolved_speakers(project)] == ["[Presidenta]"]
+
+
+def test_a_speech_whose_lines_name_nobody_is_the_head_of_governments_by_its_title(
+        project, tmp_path):
+    """A speech transcribed with a date or a heading where the speaker line goes (its lines
+    name nobody) is the head's when its title says the head speaks, as with no line at
+    all; without a speech word in the title it stays as it was."""
+    def lined(name, date, title, line):
+        year, month, day = (int(x) for x in date.split("-"))
+        path = tmp_path / name
+        path.write_text(f"{title}\nPresidencia\n{day:02d} de {MONTHS[month]} de {year}\n---\n"
+                        f"{line}\nFriends: we speak of the new bridge.\n", encoding="utf-8")
+        return path
+
+    import_paths(project, [
+        _write(tmp_path, "a.txt", "2019-03-05", ["PRESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR"]),
+        lined("b.txt", "2019-06-05", "Speech Delivered by Andrés Manuel López Obrador at the bridge",
+              "JUNE 5, 2019"),
+        lined("c.txt", "2019-06-06", "Mensaje del presidente Andrés Manuel López Obrador",
+              "(APLAUSOS)"),
+        lined("d.txt", "2019-06-07", "López Obrador firma el compromiso del puente",
+              "AL PUEBLO DE MÉXICO"),
+    ])
+    by_title = dict(project.db.execute(
+        "SELECT d.title, s.name || ' / ' || t.kind FROM turns t JOIN documents d"
+        " ON d.id = t.document_id JOIN speakers s ON s.id = t.speaker_id").fetchall())
+    assert by_title["Speech Delivered by Andrés Manuel López Obrador at the bridge"] \
+        == "Andrés Manuel López Obrador / president"
+    assert by_title["Mensaje del presidente Andrés Manuel López Obrador"] \
+        == "Andrés Manuel López Obrador / president"
+    assert by_title["López Obrador firma el compromiso del puente"] == "Not a speaker / other"

@@ -217,16 +217,16 @@ TITLE_NOTE = "(SEGÚN EL TÍTULO)"  # marks a speaker line read from the title, 
 
 
 def title_speaker(title: str | None, speakers: list[str | None], administrations) -> str | None:
-    """The speaker line for a document whose turns name nobody (no speaker line, or a
-    placeholder such as "???") when its title says a head of government speaks: a speech
+    """The speaker line for a document whose turns name nobody (no speaker line, a
+    placeholder such as "???", or lines that name nobody: a date, a heading, a stage
+    direction) when its title says a head of government speaks: a speech
     word and two adjacent words of the head's name around the first surname ("Mensaje del
     presidente Andrés Manuel López Obrador ...", "Remarks by President López Obrador").
     Returned as "NAME (SEGÚN EL TÍTULO)": the name joins that person, the note says where
     it came from.  None otherwise (also when the title names two heads)."""
     from .speakers import fold_name
 
-    if not title or not speakers or any(line and any(c.isalpha() for c in line)
-                                        for line in speakers):
+    if not title or not speakers or any(_names_somebody(line) for line in speakers):
         return None
     folded = " " + " ".join(re.findall(r"\w+", fold_name(title))) + " "
     if not _SPEECH_TITLE.search(folded):
@@ -243,6 +243,16 @@ def title_speaker(title: str | None, speakers: list[str | None], administrations
     if len(named) != 1:
         return None
     return f"{named.pop().upper()} {TITLE_NOTE}"
+
+
+def _names_somebody(line: str | None) -> bool:
+    """Whether a speaker line names a person, a role or a voice ("DECEMBER 1, 2019", "AL
+    PUEBLO DE MÉXICO", "(APLAUSOS)" and "???" name nobody)."""
+    from .speakers import NOT_A_SPEAKER, STAGE_DIRECTION, UNKNOWN, fold_name
+
+    if not line or not any(c.isalpha() for c in line):
+        return False
+    return read_line(line).key not in {fold_name(k) for k in (NOT_A_SPEAKER, STAGE_DIRECTION, UNKNOWN)}
 
 
 def paragraph_hashes(text: str | bytes) -> frozenset[int]:
