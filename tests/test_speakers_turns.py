@@ -549,3 +549,30 @@ def test_a_speech_whose_lines_name_nobody_is_the_head_of_governments_by_its_titl
     assert by_title["Mensaje del presidente Andrés Manuel López Obrador"] \
         == "Andrés Manuel López Obrador / president"
     assert by_title["López Obrador firma el compromiso del puente"] == "Not a speaker / other"
+
+
+def test_speakers_are_the_same_however_the_documents_come_in(tmp_path):
+    """A project re-imported from its REFI-QDA export, or merged into an empty project,
+    has the speakers, names and turn kinds an import of the files gives (the REFI path
+    named the president after a spelling with "(INTERPRETATION)" and left voices that ask
+    as voices, not the press)."""
+    from coder.export.refi import export_qdpx, import_refi
+    from coder.team.merge import merge_project
+
+    files = _corpus(tmp_path)
+    (tmp_path / "x.txt").write_text(
+        "Conferencia de prensa matutina\nPresidencia\n07 de junio de 2019\n---\n"
+        "ANDRÉS MANUEL LÓPEZ OBRADOR (INTERPRETATION)\nWe speak of the new bridge.\n",
+        encoding="utf-8")
+    files.append(tmp_path / "x.txt")
+    with Project(tmp_path / "files.db", create=True) as project:
+        import_paths(project, files)
+        expected = _table(project)
+        export_qdpx(project, tmp_path / "p.qdpx")
+    assert "Andrés Manuel López Obrador" in {row[0] for row in expected[0]}
+    with Project(tmp_path / "refi.db", create=True) as project:
+        import_refi(project, tmp_path / "p.qdpx")
+        assert _table(project) == expected
+    with Project(tmp_path / "merged.db", create=True) as project:
+        merge_project(project, tmp_path / "files.db")
+        assert _table(project) == expected

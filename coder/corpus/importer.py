@@ -186,9 +186,7 @@ def import_paths(project: Project, paths: Iterable[str | Path], *, fmt: str | No
             # result does not depend on the order files arrived in.
             try:
                 with project.transaction():
-                    fill_turn_kinds(project)
-                    reconcile(project)
-                    project.db.execute("DELETE FROM settings WHERE key = ?", [UNSETTLED])
+                    settle_speakers(project)
             except sqlite3.OperationalError as exc:
                 raise stopped_partway(
                     project, exc, doing="reconciling speakers after the import",
@@ -196,6 +194,16 @@ def import_paths(project: Project, paths: Iterable[str | Path], *, fmt: str | No
                     rest="who is who among the speakers not yet",
                     rerun="coder import") from None
         return report
+
+
+def settle_speakers(project: Project) -> None:
+    """Who is who, canonical names and every turn's kind from all the evidence in the
+    project, after documents were stored (call inside a transaction): what an import of
+    files, a REFI-QDA import and a merge of another project file all end with, so a
+    document's speakers do not depend on the way it came in."""
+    fill_turn_kinds(project)
+    reconcile(project)
+    project.db.execute("DELETE FROM settings WHERE key = ?", [UNSETTLED])
 
 
 def _store_all(project: Project, stream: Iterator[tuple[Path, Prepared]],

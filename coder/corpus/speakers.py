@@ -287,7 +287,8 @@ _PARENTHETICAL = re.compile(r"\s*\(([^()]*)\)?\s*")
 _ACRONYM_NOTE = re.compile(r"^[A-ZÁÉÍÓÚÜÑ][A-ZÁÉÍÓÚÜÑ0-9&./\- ]{0,14}$")
 # One-word notes that are no acronym.
 _NOTE_WORDS = frozenset({"INAUDIBLE", "SIC", "RISAS", "APLAUSOS", "TRADUCCION", "INTERPRETACION",
-                         "INTERPRETE", "ARCHIVO", "OFF"})
+                         "INTERPRETE", "ARCHIVO", "OFF", "INTERPRETATION", "TRANSLATION",
+                         "INTERPRETER", "TRANSLATOR", "LAUGHTER", "APPLAUSE", "CROSSTALK"})
 # Digits inside a name are typos ("MANU6EL"): letters with digits attached.
 _DIGIT_IN_WORD = re.compile(r"(?<=[^\W\d_])\d+|\d+(?=[^\W\d_])")
 

@@ -121,6 +121,10 @@ def merge_project(project: Project, other_path: str | Path) -> MergeReport:
     try:
         with project.transaction():
             docs = _merge_documents(project, conn, report)
+            if report.documents_imported:
+                from ..corpus.importer import settle_speakers
+
+                settle_speakers(project)  # as an import of the same files would
             coders = _merge_coders(project, conn, report)
             codes = _merge_codes(project, conn, report)
             annotations = _merge_annotations(project, conn, report, docs, coders, codes)

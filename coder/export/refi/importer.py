@@ -81,10 +81,14 @@ def import_refi(project: Project, path: str | Path, *,
         raise
     except (RecursionError, MemoryError, UnicodeError, ValueError, OSError) as exc:
         raise ImportProblem(f"cannot be read ({type(exc).__name__}: {exc})", path=path) from None
+    from ...corpus.importer import settle_speakers
+
     resolver = SpeakerResolver(project)
     try:
         with project.transaction():
             summary = _Store(project, refi, path, resolver, progress).run()
+            if summary.documents_created:
+                settle_speakers(project)
     except BaseException:
         resolver.rollback()
         raise
