@@ -79,7 +79,7 @@ def test_refuses_to_overwrite_and_replace_keeps_status(project):
     sample = draw_sample(project, CODERS, size=4, seed=2)
     doc = sample.reliability[0]
     set_status(project, "bob", doc, "done")
-    with pytest.raises(CoderError, match="replace them"):
+    with pytest.raises(CoderError, match="replace is needed to draw a new sample"):
         draw_sample(project, CODERS, size=4, seed=2)
     draw_sample(project, CODERS, size=4, seed=2, replace=True)
     status = project.db.execute(
@@ -129,6 +129,10 @@ def test_cli(project):
     assert len(project.rows("SELECT * FROM assignments WHERE sample = 'reliability'")) == 6
     result = runner.invoke(sample_command, args)
     assert isinstance(result.exception, CoderError) and result.exception.option == "replace"
+    from coder.commands.common import cli_message
+
+    # The flag leads as what is needed, not as if the user had given it ("--replace: ...").
+    assert cli_message(result.exception).startswith("--replace is needed to draw a new sample: ")
     result = runner.invoke(assignments_command, ["-p", path, "--coder", "bob", "--json"])
     assert result.exit_code == 0
     data = json.loads(result.output)

@@ -124,8 +124,10 @@ def draw_sample(project: Project, coders: list[str], *, size: str | int, stratif
     n = parse_size(size, len(documents))
     existing = project.rows("SELECT * FROM assignments ORDER BY document_id, coder_id")
     if existing and not replace:
-        raise CoderError(f"{len(existing)} assignments exist already; replace them to draw "
-                         "a new sample (statuses of documents a coder keeps are kept)",
+        # Worded to start with the option's keyword: the CLI shows "--replace is needed ..."
+        # (a leading "--replace:" read as if the user had given it).
+        raise CoderError(f"replace is needed to draw a new sample: {len(existing)} assignments "
+                         "exist already (statuses of documents a coder keeps are kept)",
                          option="replace")
     rng = random.Random(seed)
     strata: dict[str, list[int]] = {}
