@@ -80,9 +80,10 @@ class ReplaceOrAdd(ModalScreen[str | None]):
         self.dismiss(choice)
 
 
-def code_segment(screen, segment: dict, code_id: str) -> None:
+def code_segment(screen, segment: dict, code_id: str, *, typed: bool = False) -> None:
     """Apply ``code_id`` to ``segment`` on the coding ``screen`` (the code key's action
-    when nothing is selected): add, or ask and replace; each one undoable change."""
+    when nothing is selected): add, or ask and replace; each one undoable change.
+    ``typed``: the code's own key was pressed (only then may a capital be Caps Lock)."""
     from .. import annotate
 
     own = screen.own
@@ -118,7 +119,7 @@ def code_segment(screen, segment: dict, code_id: str) -> None:
                           f"{new_name} (u undoes).", timeout=3)
 
     code = next((c for c in screen.codes if c.id == code_id), None)
-    slip = caps_slip(code.key if code else None, code_id, screen.codes)
+    slip = caps_slip(code.key if code else None, code_id, screen.codes) if typed else None
     if slip is not None and what == ADD:
         # Caps Lock turns `u` into `U`: on a segment a slip would code it; ask first.
         from .screens.pickers import Confirm

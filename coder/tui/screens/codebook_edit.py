@@ -22,6 +22,7 @@ from textual.widgets import Input, Label
 from ...codebook import edit, project_codes
 from ...errors import CoderError
 from ..widgets.codebook_tree import CodebookTree, code_colors
+from ..widgets.status import StatusBar
 from .pickers import Choice, Confirm, Picker, code_choices
 
 TOP = "(top level)"
@@ -124,6 +125,7 @@ class CodebookActions:
         self._bind_code_keys()
         current = self.current_code if self.current_code in self.code_by_id else None
         self.set_current_code(current)
+        self.query_one(StatusBar).set(no_codebook=not self.codes)
         self.reload()
 
     def action_code_new(self) -> None:

@@ -33,7 +33,7 @@ from ...team.coders import suggestions_visible
 from .. import queries
 from ..keymap import ALL_KEYS, CODING_KEYS, bindings
 from ..widgets.code_card import CodeCard
-from ..widgets.codebook_tree import CodebookTree, code_colors
+from ..widgets.codebook_tree import NO_CODEBOOK, CodebookTree, code_colors
 from ..widgets.document_view import DocumentView
 from ..widgets.footer import CodingFooter
 from ..widgets.memo_panel import MemoPanel
@@ -154,7 +154,9 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
                 continue
             taken.add(key)
             self._bindings._add_binding(Binding(
-                key, f"apply_code({code.id!r})", f"Code: {code.name}", show=False,
+                # `typed`: only a key pressed can be a Caps Lock slip (not the picker's,
+                # the tree's or the palette's choice of the same code).
+                key, f"apply_code({code.id!r}, True)", f"Code: {code.name}", show=False,
                 key_display=code.key))
         # Caps Lock turns a code's letter into its capital: when the capital does nothing
         # else, it says so (and codes nothing) rather than leaving the coder guessing.
@@ -211,7 +213,7 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
         self.query_one(StatusBar).set(
             project=self.project.path.name, coder=self.coder,
             document=f"{document.get('date') or ''} · {title}".strip(" ·"),
-            suggestions=self.suggestions_on,
+            suggestions=self.suggestions_on, no_codebook=not self.codes,
             memo=bool(queries.document_memo_text(self.project, self.coder, document_id)))
         self._update_position(view.cursor)
 
@@ -382,7 +384,7 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
             return
         self.current_code = code_id
         self.query_one(CodeCard).show_code(self.code_by_id.get(code_id), self.palette.get(code_id or ""),
-                                           why=why)
+                                           why=why, no_codebook=not self.codes)
         self.query_one(CodebookTree).mark_current(code_id)
 
     @on(Tree.NodeHighlighted, "#codebook")
@@ -493,13 +495,18 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
                     f"{code.name if code else code_id}. Nothing was coded.",
                     severity="warning", timeout=4)
 
-    def action_apply_code(self, code_id: str) -> None:
+    def action_apply_code(self, code_id: str, typed: bool = False) -> None:
         """Code the selection with ``code_id``; with nothing selected, the segment under the
-        cursor (:mod:`coder.tui.recode`: add the code, or replace an alternative, asking)."""
+        cursor (:mod:`coder.tui.recode`: add the code, or replace an alternative, asking).
+
+        ``typed`` is True when the code's own key was pressed: only then can a capital key
+        be a Caps Lock slip worth a warning.  Chosen by name (picker, tree, palette), the
+        code is said in a short message instead, since no key named it.
+        """
         if self.view.selection is None and self._spans_here():
             from ..recode import code_segment
 
-            code_segment(self, self._spans_here()[0], code_id)
+            code_segment(self, self._spans_here()[0], code_id, typed=typed)
             return
         span = self._target_span()
         if span is None:
@@ -514,7 +521,11 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
             # The cursor on the new segment's end: [ ] x m act on it straight away.
             self.view.move_to(row["end"])
             self.set_current_code(code_id, why="just applied")
-            self._warn_caps_slip(code_id)
+            if typed:
+                self._warn_caps_slip(code_id)
+            else:
+                code = self.code_by_id.get(code_id)
+                self.notify(f"Coded {code.name if code else code_id} (u undoes).", timeout=3)
 
         self._run_exclusive(annotate.apply_code, (self.document_id, code_id, *span), code_id,
                             applied)
@@ -538,6 +549,10 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
 
     def action_pick_code(self) -> None:
         """`c`: choose a code by name (fuzzy) and apply it to the selection."""
+        if not self.codes:
+            # An empty picker would leave the coder looking for codes that are not there.
+            self.notify(NO_CODEBOOK, severity="warning", timeout=5)
+            return
         if self._target_span() is None:
             return
         choices = []
@@ -839,15 +854,24 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
 
     def action_select_sentence(self) -> None:
         """`s`: select the sentence at the cursor; again: add the next sentence.  With a
-        selection that does not end a sentence (after `v` or shift+moves), `s` carries it
-        on to the end of the sentence the cursor is in."""
+        selection that is not whole sentences (a search hit, `v` or shift+moves), `s`
+        selects every sentence it touches, from the start of the first to the end of the
+        last."""
         view = self.view
         selection = view.selection
-        if selection is not None and not self._is_sentence_run(selection) \
-                and view.cursor == selection[1]:
-            _, end = view.sentence_at(max(selection[0], view.cursor - 1))
-            if end > view.cursor:
-                view.select(selection[0], end)
+        if selection is not None and not self._is_sentence_run(selection):
+            # A search leaves its hit selected mid-sentence, the cursor at the hit's end:
+            # growing from the hit (or from the cursor) would cut the sentence's head off.
+            text = self.document["text"]
+            first, last = selection
+            while first < last and text[first].isspace():
+                first += 1
+            while last > first and text[last - 1].isspace():
+                last -= 1
+            if first < last:
+                start, _ = view.sentence_at(first)
+                _, end = view.sentence_at(last - 1)
+                view.select(min(start, first), max(end, last))
                 return
         if selection is not None and self._is_sentence_run(selection):
             text = self.document["text"]

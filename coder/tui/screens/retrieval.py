@@ -77,7 +77,8 @@ class RetrievalScreen(Screen[tuple[int, int, int] | None]):
     DEFAULT_CSS = """
     RetrievalScreen #retrieval-title { height: 1; background: $panel; padding: 0 1; }
     RetrievalScreen #retrieval-filter { height: 3; }
-    RetrievalScreen #retrieval-note { height: 1; color: $text-muted; padding: 0 1; }
+    RetrievalScreen #retrieval-note { height: auto; max-height: 4; color: $text-muted;
+                                      padding: 0 1; }
     RetrievalScreen DataTable { height: 1fr; }
     """
 

@@ -75,9 +75,10 @@ class ReviewScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#review-queue", DataTable)
-        columns = table.add_columns("#", "doc", "code", "where", "kind", "coded by", "split",
-                                    "status")
-        self._status_column = columns[-1]
+        table.add_columns("#", "doc", "code", "where", "kind", "coded by", "split")
+        # Sized for its widest value: a column sized by "open" alone cut a decision's
+        # "settled" to "settle" (update_cell does not widen a column).
+        self._status_column = table.add_column("status", width=len("settled"))
         self.reload()
         table.focus()
 

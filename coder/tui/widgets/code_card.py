@@ -7,6 +7,7 @@ from textual.widget import Widget
 
 from ...codebook.model import Code
 from ..keymap import CARD_KEYS, bindings
+from .codebook_tree import NO_CODEBOOK
 
 
 class CodeCard(Widget):
@@ -63,7 +64,7 @@ class CodeCard(Widget):
         self.can_focus = full
         self.border_title = "ctrl+e: back" if full else "ctrl+e: full card"
         self.code_id = None
-        self.show_code(*self._shown[:2], why=self._shown[2])
+        self.show_code(*self._shown[:2], why=self._shown[2], no_codebook=self._shown[3])
 
     def action_scroll(self, lines: int) -> None:
         """Scroll the full card by ``lines``."""
@@ -83,14 +84,19 @@ class CodeCard(Widget):
         """Back to the text (as ctrl+e)."""
         self.screen.action_toggle_card()
 
-    def show_code(self, code: Code | None, color: str | None, *, why: str = "") -> None:
-        """Explain ``code`` (None: a hint on how to choose one)."""
-        key = (code.id if code else None, why, self.full)
+    def show_code(self, code: Code | None, color: str | None, *, why: str = "",
+                  no_codebook: bool = False) -> None:
+        """Explain ``code`` (None: a hint on how to choose one, or, with ``no_codebook``,
+        on how to load a codebook)."""
+        key = (code.id if code else None, why, self.full, no_codebook)
         if key == self.code_id:
             return
         self.code_id = key
-        self._shown = (code, color, why)
+        self._shown = (code, color, why, no_codebook)
         self.top = 0
+        if code is None and no_codebook:
+            self.update(Text(NO_CODEBOOK, style="yellow"))
+            return
         if code is None:
             self.update(Text("No code yet: move onto a coding, pick one with c, or press its key.",
                              style="dim italic"))

@@ -8,6 +8,9 @@ from textual.widgets import Tree
 from ...codebook.colours import DARK_BACKGROUND, scheme
 from ...codebook.model import Code
 
+# What the workbench says where codes would be when the project has no codebook yet.
+NO_CODEBOOK = "No codebook: load one with `coder codebook load FILE.yaml`."
+
 
 def code_colors(codes: list[Code], background: str = DARK_BACKGROUND) -> dict[str, str]:
     """Every code's display colour on ``background`` (:func:`coder.codebook.colours.scheme`:
@@ -50,6 +53,9 @@ class CodebookTree(Tree[str]):
         return label
 
     def _add_codes(self) -> None:
+        if not self.codes:
+            # An empty tree looks broken; a leaf without data is never taken for a code.
+            self.root.add_leaf(Text("(no codebook)", style="dim italic"), data=None)
         nodes = {}
         parents = {code.parent for code in self.codes}
         for code in self.codes:

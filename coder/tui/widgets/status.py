@@ -55,8 +55,13 @@ class StatusBar(Widget):
         else:
             right.append("others hidden (blind)", style="green")
         right.append(" · ", style="dim")
-        right.append("suggestions on" if v.get("suggestions") else "suggestions off",
-                     style="" if v.get("suggestions") else "dim")
+        if v.get("no_codebook"):
+            # Suggestions and code keys need codes; the card says how to load them (the
+            # command does not fit here at 80 columns).
+            right.append("no codebook loaded", style="bold yellow")
+        else:
+            right.append("suggestions on" if v.get("suggestions") else "suggestions off",
+                         style="" if v.get("suggestions") else "dim")
         if v.get("memo"):
             right.append(" · ✎ memo", style="dim")
         width = self.size.width - 2 if self.size.width else 160
