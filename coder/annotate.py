@@ -15,11 +15,15 @@ import uuid as uuid_module
 
 from .codebook.store import codebook_attributes
 from .errors import CoderError
-from .project import Project, now
+from .project import Project, check_coder_name, now
 
 UNDOABLE = ("create", "delete", "update", "accept", "reject", "memo")
 # Parents before children: upserts run in this order, deletes in reverse.
 _TABLES = ("annotations", "decisions", "memos")
+# Rows a merge matches by uuid and reconciles by ``updated_at``: undo never deletes them
+# (a deleted row is not there for a merge to match, and SQLite gives a deleted last id to
+# the next insert) but marks them deleted, and every undo or redo is a new change.
+_SOFT = ("annotations", "memos")
 _COLUMNS: dict[str, list[str]] = {}
 
 
@@ -35,11 +39,20 @@ def _row(project: Project, table: str, row_id: int) -> dict | None:
 
 
 def _write(project: Project, snapshot: dict) -> None:
-    """Make the rows in ``snapshot`` ({table: {id: row or None}}) true in the database."""
+    """Make the rows in ``snapshot`` ({table: {id: row or None}}) true in the database.
+
+    A row of :data:`_SOFT` that is None (it did not exist) is marked deleted, not deleted,
+    and every row of :data:`_SOFT` written gets the time of this write as ``updated_at``:
+    the undo or redo is the newest change to it, so a merge takes it over an older copy
+    (the snapshot's own time would lose to the removal a merge already carried over).
+    """
+    stamp = now()
     for table in _TABLES:
         for row in (snapshot.get(table) or {}).values():
             if row is None:
                 continue
+            if table in _SOFT:
+                row = {**row, "updated_at": stamp}
             columns = _columns(project, table)
             names = ", ".join(f'"{c}"' for c in columns)
             updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != "id")
@@ -49,7 +62,12 @@ def _write(project: Project, snapshot: dict) -> None:
             )
     for table in reversed(_TABLES):
         for row_id, row in (snapshot.get(table) or {}).items():
-            if row is None:
+            if row is not None:
+                continue
+            if table in _SOFT:
+                project.db.execute(f"UPDATE {table} SET deleted = 1, updated_at = ? WHERE id = ?",
+                                   [stamp, int(row_id)])
+            else:
                 project.db.execute(f"DELETE FROM {table} WHERE id = ?", [int(row_id)])
 
 
@@ -78,6 +96,19 @@ def _check_code(project: Project, code_id: str) -> None:
         raise CoderError(f"no code {code_id!r} in the codebook; see `coder codebook show`")
     if row[0]:
         raise CoderError(f"code {code_id!r} was retired from the current codebook")
+
+
+def _known_coder(project: Project, coder: str) -> int | None:
+    """The id of the coder called ``coder``, or None when there is none yet (who then has
+    no work to change or undo): reading and changing existing work never adds a coder.
+
+    An empty or malformed name is still refused (one line), so it is never taken for a
+    coder with nothing to show."""
+    row = project.db.execute("SELECT id FROM coders WHERE name = ?", [coder]).fetchone()
+    if row:
+        return row[0]
+    check_coder_name(coder, exact=True)
+    return None
 
 
 # -- exclusive groups ---------------------------------------------------------------------------
@@ -110,7 +141,9 @@ def exclusive_conflicts(project: Project, coder: str, document_id: int, code_id:
 
     Only the coder's own codings count: two coders disagreeing is what agreement measures.
     """
-    coder_id = project.coder_id(coder)
+    coder_id = _known_coder(project, coder)
+    if coder_id is None:
+        return None, "ask", []
     modes = project.setting("group_conflicts") or {}
     for group_id, raw in project.db.execute("SELECT id, codes FROM code_groups ORDER BY id"):
         members = json.loads(raw)
@@ -203,10 +236,12 @@ def apply_code(project: Project, coder: str, document_id: int, code_id: str, sta
     ``on_conflict`` is ``ask``: then those codings are removed in the same action (one
     undo brings them back).
     """
-    coder_id = project.coder_id(coder)
     with project.transaction():
         _check_span(project, document_id, start, end)
         _check_code(project, code_id)
+        # A first coding adds its coder in this transaction, once the input is checked:
+        # a refused coding leaves no coder behind.
+        coder_id = project.coder_id(coder)
         existing = project.rows(
             'SELECT * FROM annotations WHERE document_id = ? AND coder_id = ? AND code_id = ?'
             ' AND start = ? AND "end" = ? AND deleted = 0',
@@ -238,7 +273,7 @@ def _insert_annotation(project: Project, coder_id: int, document_id: int, code_i
 
 def remove_annotation(project: Project, coder: str, annotation_id: int) -> dict:
     """Remove one of the coder's annotations (kept in the log; undo brings it back)."""
-    coder_id = project.coder_id(coder)
+    coder_id = _known_coder(project, coder)
     with project.transaction():
         before = _annotation(project, annotation_id, coder_id)
         project.db.execute("UPDATE annotations SET deleted = 1, updated_at = ? WHERE id = ?",
@@ -256,7 +291,7 @@ def update_annotation(project: Project, coder: str, annotation_id: int, *, start
 
     Recoding or resizing onto another code of an exclusive group follows the rule of
     :func:`apply_code` (``replace``)."""
-    coder_id = project.coder_id(coder)
+    coder_id = _known_coder(project, coder)
     with project.transaction():
         before = _annotation(project, annotation_id, coder_id)
         new_start = before["start"] if start is None else start
@@ -295,11 +330,13 @@ def apply_batch(project: Project, coder: str, *, create: list[tuple[int, str, in
     exactly that span agree on (see :func:`_agreed_attributes`).  Returns the created
     annotations.
     """
-    coder_id = project.coder_id(coder)
     with project.transaction():
         for document_id, code_id, start, end in create:
             _check_code(project, code_id)
             _check_span(project, document_id, start, end)
+        # Only something to create adds a coder (in this transaction); removing needs
+        # work of the coder's own already.
+        coder_id = project.coder_id(coder) if create else _known_coder(project, coder)
         before: dict = {"annotations": {}}
         after: dict = {"annotations": {}}
         stamp = now()
@@ -367,7 +404,7 @@ def write_memo(project: Project, coder: str, text: str, *, document_id: int | No
     """
     if (document_id is None) == (code_id is None):
         raise CoderError("a memo is on a document or on a code (give one of them)")
-    coder_id = project.coder_id(coder)
+    coder_id = _known_coder(project, coder)
     with project.transaction():
         if document_id is not None:
             _document_length(project, document_id)
@@ -387,6 +424,8 @@ def write_memo(project: Project, coder: str, text: str, *, document_id: int | No
         elif not text.strip():
             return {}  # nothing to delete, nothing to log
         else:
+            # A first memo adds its coder here, inside the memo's transaction.
+            coder_id = project.coder_id(coder)
             memo_id = project.db.execute(
                 "INSERT INTO memos(uuid, document_id, code_id, coder_id, text, created_at,"
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -427,7 +466,7 @@ def set_attribute(project: Project, coder: str, annotation_id: int, dimension: s
     previous value.  The dimension must apply to the annotation's code and the value be
     one the codebook declares.
     """
-    coder_id = project.coder_id(coder)
+    coder_id = _known_coder(project, coder)
     with project.transaction():
         before = _annotation(project, annotation_id, coder_id)
         dimensions = {a.id: a for a in code_attributes(project, before["code_id"])}
@@ -517,8 +556,9 @@ def accept_suggestion(project: Project, coder: str, suggestion_id: int, *,
 
     A suggestion of an exclusive group's code where the coder coded another code of the
     group follows the rule of :func:`apply_code` (``replace``)."""
-    coder_id = project.coder_id(coder)
     with project.transaction():
+        _check_code(project, _suggestion(project, suggestion_id)["code_id"])
+        coder_id = project.coder_id(coder)  # a new coder, only for a suggestion there is
         annotation, before, after = _accept(project, coder_id, suggestion_id, replace=replace,
                                             coder=coder)
         _log(project, "accept", "suggestion", suggestion_id, coder_id, before, after)
@@ -564,9 +604,9 @@ def _accept(project: Project, coder_id: int, suggestion_id: int, *, replace: boo
 
 def reject_suggestion(project: Project, coder: str, suggestion_id: int) -> dict:
     """Record that the coder rejected a suggestion; returns the decision."""
-    coder_id = project.coder_id(coder)
     with project.transaction():
         suggestion = _suggestion(project, suggestion_id)
+        coder_id = project.coder_id(coder)  # a new coder, only for a suggestion there is
         decision_id, previous = _decide(project, coder_id, suggestion, "reject", None)
         after = _row(project, "decisions", decision_id)
         _log(project, "reject", "suggestion", suggestion_id, coder_id,
@@ -584,11 +624,12 @@ def accept_pattern(project: Project, coder: str, document_id: int, pattern_id: s
                if s["pattern_id"] == pattern_id and s["status"] == "pending"
                and not exclusive_conflicts(project, coder, document_id, s["code_id"],
                                            s["start"], s["end"])[2]]
-    coder_id = project.coder_id(coder)
     accepted: list[dict] = []
     before: dict = {"annotations": {}, "decisions": {}}
     after: dict = {"annotations": {}, "decisions": {}}
     with project.transaction():
+        # Nothing to accept adds no coder.
+        coder_id = project.coder_id(coder) if pending else None
         for suggestion_id in pending:
             annotation, one_before, one_after = _accept(project, coder_id, suggestion_id,
                                                         coder=coder)
@@ -606,8 +647,14 @@ def accept_pattern(project: Project, coder: str, document_id: int, pattern_id: s
 # -- undo / redo --------------------------------------------------------------------------------
 
 def undo(project: Project, coder: str) -> dict | None:
-    """Undo the coder's most recent change still in effect; returns its event (None: nothing)."""
-    coder_id = project.coder_id(coder)
+    """Undo the coder's most recent change still in effect; returns its event (None: nothing).
+
+    Undoing a new coding or memo removes it as ``x`` does (``deleted = 1``, a new
+    ``updated_at``) instead of deleting its row, so a merge carries the undo to the lead's
+    copy and its id is never given to another coding."""
+    coder_id = _known_coder(project, coder)
+    if coder_id is None:
+        return None  # a name that is no coder yet has nothing to undo (and is not added)
     with project.transaction():
         rows = project.rows(
             f"SELECT * FROM events WHERE coder_id = ? AND undone = 0 AND action IN "
@@ -624,7 +671,9 @@ def undo(project: Project, coder: str) -> dict | None:
 
 def redo(project: Project, coder: str) -> dict | None:
     """Redo the change the coder undid last, unless a new change came after it."""
-    coder_id = project.coder_id(coder)
+    coder_id = _known_coder(project, coder)
+    if coder_id is None:
+        return None
     with project.transaction():
         rows = project.rows(
             f"SELECT * FROM events WHERE coder_id = ? AND (action IN ({','.join('?' * len(UNDOABLE))})"

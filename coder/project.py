@@ -11,13 +11,14 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-from .errors import ProjectError, StoppedPartway
+from .errors import CoderError, ProjectError, StoppedPartway
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 # Work a migration leaves to a layer above this one, which registers it here: the
@@ -113,6 +114,29 @@ def stopped_partway(project: Project, exc: sqlite3.Error, *, doing: str, kept: s
     when = " after freeing space" if problem == "disk full" else ""
     return StoppedPartway(f"{problem} while {doing}: {saved}; run `{rerun}` again{when} "
                           "(it carries on from what was saved)", path=project.path)
+
+
+_CODER_NAME = re.compile(r"^[^\s,]{1,64}$")
+
+
+def check_coder_name(name: str | None, *, exact: bool = False) -> str:
+    """A coder name, stripped; CoderError unless it is 1-64 characters without spaces or commas.
+
+    The one rule for every way a coder comes into being: ``coder coders add``
+    (:mod:`coder.team.coders`) and :meth:`Project.coder_id`, behind a first coding, memo
+    or workbench session.  Commas are refused because ``--coders alice,bob`` lists coders
+    by name, spaces because such a name could not be given back to those filters.
+    ``exact``: a name with spaces around it is refused rather than stripped (the caller
+    files work under the name as given, so stripping would make two names of one).
+    """
+    stripped = (name or "").strip()
+    if not stripped:
+        raise CoderError("no coder name: a coder needs a name of 1-64 characters without "
+                         "spaces or commas")
+    if not _CODER_NAME.match(stripped) or (exact and stripped != name):
+        raise CoderError(f"coder name {name if exact else stripped!r}: use 1-64 characters "
+                         "without spaces or commas")
+    return stripped
 
 
 def default_path() -> Path:
@@ -377,13 +401,29 @@ class Project:
                 [key, json.dumps(value)],
             )
 
-    def coder_id(self, name: str, *, create: bool = True) -> int:
-        """The id of the coder called ``name``, created on first use unless ``create=False``."""
+    def coder_id(self, name: str, *, create: bool = True, foreign: bool = False) -> int:
+        """The id of the coder called ``name``, created on first use unless ``create=False``.
+
+        Every coder that comes into being by being used (a first coding, memo, workbench
+        session) comes through here, so the name rule of ``coder coders add``
+        (:func:`check_coder_name`) is checked here: a name with spaces or
+        commas, or an empty one, is a one-line :class:`CoderError` and no coder.  Call it
+        inside the action's transaction, after the action's input is checked, so that a
+        failed action adds no coder.
+
+        ``foreign``: a user named in another program's file (a REFI-QDA import), kept as
+        that program wrote it (``Friedrich Markgraf``) so that its work stays attributed
+        to the same person; only an empty name is refused then.
+        """
         row = self.db.execute("SELECT id FROM coders WHERE name = ?", [name]).fetchone()
         if row:
             return row[0]
+        if not (name or "").strip():
+            check_coder_name(name)  # says that a name is needed, not that there is no coder ''
         if not create:
             raise ProjectError(f"no coder named {name!r}; add one with `coder coders add`")
+        if not foreign:
+            check_coder_name(name, exact=True)
         with self.transaction():
             cur = self.db.execute(
                 "INSERT INTO coders(name, is_gold, created_at) VALUES (?, ?, ?)",

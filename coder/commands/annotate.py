@@ -51,7 +51,7 @@ def code(project: Project, document_id: int, code: str, start: int, end: int,
     from ..annotate import ExclusiveConflict, apply_code, find_code
 
     try:
-        row = apply_code(project, coder_name or default_coder(), document_id,
+        row = apply_code(project, default_coder(coder_name), document_id,
                          find_code(project, code), start, end, memo=memo, replace=replace)
     except ExclusiveConflict as exc:
         if exc.mode == "ask":
@@ -221,7 +221,7 @@ def undo(project: Project, coder_name: str | None) -> None:
     """
     from ..annotate import undo as undo_change
 
-    name = coder_name or default_coder()
+    name = default_coder(coder_name)
     project.coder_id(name, create=False)
     event = undo_change(project, name)
     click.echo(f"undid the {_describe(project, event)}" if event else
@@ -235,7 +235,7 @@ def redo(project: Project, coder_name: str | None) -> None:
     """Redo the change the coder undid last (unless a new change came after it)."""
     from ..annotate import redo as redo_change
 
-    name = coder_name or default_coder()
+    name = default_coder(coder_name)
     project.coder_id(name, create=False)
     event = redo_change(project, name)
     click.echo(f"redid the {_describe(project, event)}" if event else

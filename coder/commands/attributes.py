@@ -57,7 +57,7 @@ def attributes_set(project, annotation_id: int, dimension: str, value: str,
     """Set DIMENSION of the coding ANNOTATION_ID to VALUE (one undoable change)."""
     from ..annotate import attribute_values, set_attribute
 
-    row = set_attribute(project, coder_name or default_coder(), annotation_id, dimension, value)
+    row = set_attribute(project, default_coder(coder_name), annotation_id, dimension, value)
     values = attribute_values(row)
     click.echo(f"annotation #{annotation_id} {row['code_id']}: "
                + ", ".join(f"{k}={v}" for k, v in sorted(values.items())))
@@ -73,5 +73,5 @@ def attributes_clear(project, annotation_id: int, dimension: str, coder_name: st
     """Remove the value of DIMENSION from the coding ANNOTATION_ID (one undoable change)."""
     from ..annotate import clear_attribute
 
-    row = clear_attribute(project, coder_name or default_coder(), annotation_id, dimension)
+    row = clear_attribute(project, default_coder(coder_name), annotation_id, dimension)
     click.echo(f"annotation #{annotation_id} {row['code_id']}: {dimension} cleared")

@@ -122,7 +122,7 @@ def audit_draw(project: Project, judge: str | None, per_code: int | None, seed: 
         if ids is None:
             raise CoderError("--per-code N is needed (or --ids FILE to draw listed suggestions)")
         per_code = max(1, len(ids))
-    result = draw_audit(project, judge or default_coder(), per_code=per_code, seed=seed,
+    result = draw_audit(project, default_coder(judge), per_code=per_code, seed=seed,
                         codes=codes or None, since=since, until=until,
                         predicted=_predicted(predicted), draw=draw_name, presented=presented,
                         unjudged=unjudged, suggestion_ids=ids,
@@ -151,7 +151,7 @@ def audit_judge(judge: str | None, draw_name: str | None, project_path: Path | N
     """Open the audit screen: each drawn suggestion in turn, c/b/w to judge it, r for a reason."""
     from ..tui.run import run_audit
 
-    run_audit(project_path or default_path(), judge or default_coder(), draw_name)
+    run_audit(project_path or default_path(), default_coder(judge), draw_name)
 
 
 @audit.command("list")
@@ -172,7 +172,7 @@ def audit_list(project: Project, judge: str | None, draw_name: str | None, pendi
     """
     from ..team.audit import audit_items
 
-    items = audit_items(project, judge or default_coder(), draw=draw_name, pending_only=pending)
+    items = audit_items(project, default_coder(judge), draw=draw_name, pending_only=pending)
     if as_json:
         keep = ("id", "draw", "seq", "document_id", "date", "code_id", "pattern_id", "start", "end",
                 "text", "before", "after", "previous", "speaker", "speaker_kind", "predicted",
@@ -210,7 +210,7 @@ def audit_mark(project: Project, item_id: int | None, verdict: str | None, reaso
     """
     from ..team.audit import judge_item, judge_items, read_verdicts
 
-    judge = judge or default_coder()
+    judge = default_coder(judge)
     if from_file is not None:
         if item_id is not None or verdict is not None or reason is not None:
             raise CoderError("--from FILE.csv takes the items, verdicts and reasons from the file:"

@@ -38,7 +38,7 @@ def memo(project: Project, text: str, code: str | None, document_id: int | None,
     """
     from ..memos import memo_on
 
-    name = coder_name or default_coder()
+    name = default_coder(coder_name)
     memo_on(project, name, text, code=code, document_id=document_id,
             annotation_id=annotation_id)
     target = (f"code {code}" if code is not None else f"document {document_id}"

@@ -12,8 +12,15 @@ from ..project import default_path
 from .common import project_option
 
 
-def default_coder() -> str:
-    """``$CODER_NAME``, else the operating-system user name."""
+def default_coder(given: str | None = None) -> str:
+    """The coder a command acts as: ``given`` (its ``--coder``), else ``$CODER_NAME``, else
+    the operating-system user name.
+
+    A ``--coder ""`` is given, not missing: it is passed on for the core to refuse, never
+    quietly replaced by the user name (that filed the work under someone else).
+    """
+    if given is not None:
+        return given
     name = os.environ.get("CODER_NAME")
     if name:
         return name
@@ -39,4 +46,4 @@ def tui(coder_name: str | None, document_id: int | None, project_path: Path | No
     """
     from ..tui.run import run_tui
 
-    run_tui(project_path or default_path(), coder_name or default_coder(), document_id)
+    run_tui(project_path or default_path(), default_coder(coder_name), document_id)

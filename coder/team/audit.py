@@ -219,9 +219,9 @@ def draw_audit(project: Project, judge: str, *, per_code: int, seed: int,
         chosen += picked
     random.Random(f"{seed}:order").shuffle(chosen)
     dims = _dimensions_by_code(project, chosen)
-    judge_id = project.coder_id(judge)
     added = already = 0
     with project.transaction():
+        judge_id = project.coder_id(judge)  # a new judge belongs to the draw's transaction
         seq = project.db.execute("SELECT coalesce(max(seq), 0) FROM audit_items WHERE judge_id = ?"
                                  " AND draw = ?", [judge_id, name]).fetchone()[0]
         stamp = now()

@@ -84,7 +84,6 @@ def reveal(project: Project, coder: str, document_id: int, *, via: str,
     one of :func:`owners` when the project names owners.  ``via`` says where (``"workbench
     o"``, ``"review"``, ``"cli reveal"``).  One transaction, one ``reveal`` event.
     """
-    coder_id = project.coder_id(coder)
     get_document = project.db.execute("SELECT 1 FROM documents WHERE id = ?", [document_id])
     if get_document.fetchone() is None:
         raise CoderError(f"no document #{document_id}")
@@ -103,6 +102,8 @@ def reveal(project: Project, coder: str, document_id: int, *, via: str,
             "reason": reason or None, "by": (by or coder) if override else coder,
             "sample": state.sample, "status": state.status}
     with project.transaction():
+        # A new coder is added with the reveal, once it is allowed: a refused one adds none.
+        coder_id = project.coder_id(coder)
         project.log_event("reveal", "document", document_id, coder_id=coder_id, after=info)
     return info
 

@@ -7,24 +7,17 @@ pattern precision report treat it as the reference.
 
 from __future__ import annotations
 
-import re
-
 from ..errors import CoderError
-from ..project import Project, now
+from ..project import Project, check_coder_name, now
 
 GOLD = "gold"
-_NAME = re.compile(r"^[^\s,]{1,64}$")
 
 
-def check_name(name: str) -> str:
-    """A coder name, stripped; CoderError unless it is 1-64 characters without spaces or commas.
-
-    Commas are refused because ``--coders alice,bob`` lists coders by name.
-    """
-    name = (name or "").strip()
-    if not _NAME.match(name):
-        raise CoderError(f"coder name {name!r}: use 1-64 characters without spaces or commas")
-    return name
+def check_name(name: str | None, *, exact: bool = False) -> str:
+    """A coder name, stripped; CoderError unless it is 1-64 characters without spaces or
+    commas (the rule of :func:`coder.project.check_coder_name`, which every way of adding
+    a coder shares)."""
+    return check_coder_name(name, exact=exact)
 
 
 def parse_coders(value: str | list[str] | tuple[str, ...]) -> list[str]:

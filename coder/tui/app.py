@@ -100,13 +100,13 @@ def create_app(project_path: str | Path, coder: str, *, document_id: int | None 
             raise CoderError("review needs the coders to compare")
     project = Project(project_path)
     try:
-        project.coder_id(coder)
         for name in review_coders or []:
             project.coder_id(name, create=False)  # a typo must not create a coder
         if mode == "audit":
             from ..team.audit import audit_items
 
-            if not audit_items(project, coder, draw=draw):
+            known = project.db.execute("SELECT 1 FROM coders WHERE name = ?", [coder]).fetchone()
+            if known is None or not audit_items(project, coder, draw=draw):
                 raise CoderError(f"no audit items drawn for {coder}"
                                  + (f" in draw {draw!r}" if draw else "")
                                  + f"; run `coder audit draw --judge {coder} --per-code N --seed S`")
@@ -118,6 +118,8 @@ def create_app(project_path: str | Path, coder: str, *, document_id: int | None 
                                      "`coder import FILES`")
             else:
                 get_document(project, document_id)
+        # Last, once every input is checked: a launch that fails adds no coder.
+        project.coder_id(coder)
     except BaseException:
         project.close()
         raise

@@ -6,7 +6,7 @@ import pytest
 
 from coder.errors import CoderError
 from coder.project import Project
-from coder.team.audit import audit_items, draw_audit
+from coder.team.audit import draw_audit
 from tests.helpers import build_project, db_rows
 from tests.tui.pilot import SIZE, notices, run
 
@@ -64,8 +64,8 @@ def test_audit_screen_needs_a_draw(tmp_path):
     path = build_project(tmp_path)
     with pytest.raises(CoderError, match="no audit items drawn for cy"):
         create_app(path, "cy", mode="audit")
-    with Project(path) as project:
-        assert audit_items(project, "cy") == []
+    with Project(path) as project:  # a launch that fails adds no coder
+        assert project.rows("SELECT 1 FROM coders WHERE name = 'cy'") == []
 
 
 def test_previous_turn_set_aside_and_reason_after_the_verdict(tmp_path):

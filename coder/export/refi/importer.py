@@ -165,7 +165,7 @@ class _Store:
         if row:
             return row[0]
         self.counts["coders_created"] += 1
-        return self.project.coder_id(name)
+        return self.project.coder_id(name, foreign=True)  # the user's name as the file has it
 
     def store_users(self) -> None:
         for user in self.refi.users:
