@@ -256,8 +256,9 @@ def test_cli_refi_dispatch(coded, tmp_path, monkeypatch):
 
     calls = []
     fake = types.ModuleType("coder.export.refi")
-    fake.export_qdpx = lambda project, path, *, coders=None: calls.append(("qdpx", coders)) or \
-        QdpxExport(codes=5, documents=2, annotations=7, coders=1, memos=0, variables=0, sets=0)
+    fake.export_qdpx = lambda project, path, *, coders=None, **filters: \
+        calls.append(("qdpx", coders)) or QdpxExport(codes=5, documents=2, annotations=7,
+                                                     coders=1, memos=0, variables=0, sets=0)
     fake.export_qdc = lambda project, path: calls.append(("qdc", None)) or QdcExport(codes=5, sets=0)
     monkeypatch.setitem(sys.modules, "coder.export.refi", fake)
     runner = CliRunner()

@@ -80,9 +80,14 @@ def matched_units(segments: list[list[dict]], threshold: float) -> list[list[dic
 
 
 def attribute_agreement(project: Project, coders: list[str], *, docs: str | list[int] = "auto",
-                        dimensions: list[str] | None = None, overlap: float = DEFAULT_OVERLAP
+                        dimensions: list[str] | None = None, overlap: float = DEFAULT_OVERLAP,
+                        where: list[str] | None = None, include_excluded: bool = False
                         ) -> dict:
     """Nominal alpha per attribute dimension over matched segments, pooled and per code.
+
+    The documents are those of :func:`coder.agreement.units.select_documents` for ``docs``,
+    narrowed by ``where`` (``key=value``); excluded documents are left out unless
+    ``include_excluded``.
 
     Returns ``{"coders", "documents", "overlap", "rows": [AttributeRow.as_dict()...]}``.
     """
@@ -97,7 +102,8 @@ def attribute_agreement(project: Project, coders: list[str], *, docs: str | list
         declared = [a for a in declared if a.id in dimensions]
     if not declared:
         raise CoderError("the codebook declares no attributes (see codebooks/README.md)")
-    scope = select_documents(project, coders, docs)
+    scope = select_documents(project, coders, docs, where=where,
+                             include_excluded=include_excluded)
     index = {cid: i for i, cid in enumerate(scope.coder_ids)}
     parents = {row[0]: row[1] for row in project.db.execute("SELECT id, parent_id FROM codes")}
     rows = project.rows(

@@ -120,14 +120,19 @@ def select_documents(project: Project, coders: list[str], docs: str | list[int] 
         missing = [d for d in docs if d not in known]
         if missing:
             raise CoderError(f"no document #{missing[0]}; see `coder documents`")
-        chosen = sorted(set(docs))
-        scope = AgreementScope(
-            coders,
-            ids,
-            chosen,
-            "listed",
-            f"{len(chosen)} documents chosen by id ({_id_list(chosen)})",
-        )
+        listed = sorted(set(docs))
+        # Named by id: counted even if excluded (as everywhere); ``where`` still narrows.
+        chosen, _, _ = _narrow(project, listed, where, include_excluded=True)
+        description = f"{len(chosen)} documents chosen by id ({_id_list(chosen)})"
+        if where:
+            description = (f"the {len(chosen)} of the {len(listed)} documents chosen by id "
+                           f"({_id_list(listed)}) that {_matching(where)}")
+        scope = AgreementScope(coders, ids, chosen, "listed", description)
+        if where and len(chosen) < len(listed):
+            scope.notes.append(f"left out as not matching {_conditions(where)}: "
+                               f"{_id_list([d for d in listed if d not in chosen])}")
+        if not chosen:
+            raise CoderError(f"none of the documents chosen by id matches {_conditions(where)}")
         for coder, done in zip(coders, coded):
             absent = [d for d in chosen if d not in done]
             if absent:
@@ -145,13 +150,35 @@ def select_documents(project: Project, coders: list[str], docs: str | list[int] 
                 f"no reliability sample is assigned to all of {names}; "
                 "draw one with `coder sample` or take all documents (all)", option="doc"
             )
-        chosen = [d for d in pool if d in everyone]
+        coded_pool = [d for d in pool if d in everyone]
         left = [d for d in pool if d not in everyone]
+        rule = "reliability"
+    else:
+        coded_pool, left, rule = sorted(everyone), [], "all"
+    if not coded_pool:
+        raise CoderError(
+            f"no document has been coded by all of {names}; "
+            "agreement needs documents they all coded"
+        )
+    chosen, unmatched, excluded = _narrow(project, coded_pool, where, include_excluded)
+    # The header says what was used: the filter and the exclusions, when they left any out.
+    narrowed = ""
+    if where:
+        narrowed = f" that {_matching(where)}"
+    if excluded:
+        narrowed += (" and are" if where else " that are") + " not excluded from analyses"
+    if rule == "reliability":
         desc = (
             f"reliability sample: {len(chosen)} of {len(pool)} sampled documents, "
             f"coded independently by {_all(coders)}"
+            + (f", those{narrowed}" if narrowed else "")
         )
-        scope = AgreementScope(coders, ids, chosen, "reliability", desc, left_out=left)
+    elif narrowed:
+        desc = f"the {len(chosen)} of the {len(coded_pool)} documents coded by {_all(coders)}{narrowed}"
+    else:
+        desc = f"all {len(chosen)} documents coded by {_all(coders)}"
+    scope = AgreementScope(coders, ids, chosen, rule, desc, left_out=left)
+    if rule == "reliability":
         info = project.setting("reliability_sample")
         if isinstance(info, dict) and info.get("seed") is not None:
             strat = f", stratified by {info['stratify']}" if info.get("stratify") else ""
@@ -159,39 +186,48 @@ def select_documents(project: Project, coders: list[str], docs: str | list[int] 
                 f"sample drawn with `coder sample --size {info.get('size')}"
                 f" --seed {info['seed']}`{strat}"
             )
-    else:
-        chosen = sorted(everyone)
-        scope = AgreementScope(
-            coders,
-            ids,
-            chosen,
-            "all",
-            f"all {len(chosen)} documents coded by {_all(coders)}",
-        )
     if scope.left_out:
         scope.notes.append(
             f"left out, not yet coded by all: document(s) {_id_list(scope.left_out)}"
         )
-    if where or not include_excluded:
-        from ..corpus.documents import where_sql
-
-        sql, params = where_sql(where or [])
-        if not include_excluded:
-            sql += " AND d.excluded = 0"
-        allowed = {r[0] for r in project.db.execute(
-            f"SELECT d.id FROM documents d WHERE 1 = 1{sql}", params)}
-        dropped = [d for d in chosen if d not in allowed]
-        if dropped:
-            chosen = [d for d in chosen if d in allowed]
-            scope.documents = chosen
-            scope.notes.append(f"left out by --where or as excluded documents: "
-                               f"{_id_list(dropped)}")
+    if unmatched:
+        scope.notes.append(f"left out as not matching {_conditions(where)}: {_id_list(unmatched)}")
+    if excluded:
+        scope.notes.append(f"left out as excluded from analyses: {_id_list(excluded)}")
     if not chosen:
-        raise CoderError(
-            f"no document has been coded by all of {names}; "
-            "agreement needs documents they all coded"
-        )
+        what = "in the reliability sample " if rule == "reliability" else ""
+        if unmatched:
+            raise CoderError(f"no document {what}coded by all of {names} matches "
+                             f"{_conditions(where)}" + (
+                                 f" ({len(excluded)} more are excluded from analyses)"
+                                 if excluded else ""))
+        raise CoderError(f"every document {what}coded by all of {names} is excluded from "
+                         "analyses; `coder documents include` counts one again")
     return scope
+
+
+def _narrow(project: Project, documents: list[int], where: list[str] | None,
+            include_excluded: bool) -> tuple[list[int], list[int], list[int]]:
+    """``documents`` split into (kept, not matching ``where``, matching but excluded)."""
+    from ..corpus.documents import where_sql
+
+    sql, params = where_sql(where or [])
+    rows = project.db.execute(
+        f"SELECT d.id, d.excluded, 1 = 1{sql} FROM documents d"
+        " WHERE d.id IN (SELECT value FROM json_each(?))", [*params, json.dumps(documents)])
+    state = {doc: (bool(flag), bool(match)) for doc, flag, match in rows}
+    kept = [d for d in documents if state[d][1] and (include_excluded or not state[d][0])]
+    unmatched = [d for d in documents if not state[d][1]]
+    excluded = [d for d in documents if state[d][1] and state[d][0] and not include_excluded]
+    return kept, unmatched, excluded
+
+
+def _conditions(where: list[str] | None) -> str:
+    return " and ".join(" ".join(str(item).split()) for item in where or [])
+
+
+def _matching(where: list[str] | None) -> str:
+    return f"match {_conditions(where)}"
 
 
 def _all(coders: list[str]) -> str:

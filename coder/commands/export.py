@@ -50,13 +50,32 @@ def _blind_guard(project: Project, viewer: str, coders: list[str], what: str) ->
                      f"--coder {viewer}, mark them done, or let a project owner export (--as)")
 
 
-def _refi(path: Path, suffix: str, project: Project, coders: list[str]
+def _refi(path: Path, suffix: str, project: Project, selection: dict
           ) -> QdcExport | QdpxExport:
     from ..export.refi import export_qdc, export_qdpx
 
     if suffix == ".qdc":
         return export_qdc(project, path)
-    return export_qdpx(project, path, coders=coders or None)
+    return export_qdpx(project, path, **selection)
+
+
+def _check_refi_options(suffix: str, given: dict[str, object]) -> None:
+    """A REFI file takes only what it can apply: a ``.qdpx`` project the coder, code and
+    document filters, a ``.qdc`` codebook none.  Any other option given is refused in one
+    line, never silently ignored (``given``: flag -> value, falsy when not given)."""
+    used = [flag for flag, value in given.items() if value]
+    filters = ("--coder", "--gold", "--code", "--doc", "--since", "--until", "--where",
+               "--include-excluded")
+    if suffix == ".qdc":
+        if used:
+            raise CoderError(f"{used[0]} does not apply to a .qdc file: it holds the codebook "
+                             "alone (export a .qdpx project to choose codings or documents)")
+        return
+    table_only = [flag for flag in used if flag not in filters]
+    if table_only:
+        raise CoderError(f"{table_only[0]} is for tables: a .qdpx export takes only --coder, "
+                         "--gold, --code and the document filters (--doc, --since, --until, "
+                         "--where, --include-excluded)")
 
 
 @click.command()
@@ -97,6 +116,8 @@ def export(project: Project, path: Path, fmt: str | None, coders: list[str], gol
     segments.csv|.parquet|.xlsx|.jsonl|.dta   one row per coded segment (R, Stata, pandas)
     matrix.csv --by document|turn|month   one row per unit, one 0/1 column per code (--counts)
     project.qdpx / codebook.qdc           REFI-QDA exchange files for other QDA software
+    A .qdpx takes --coder, --gold, --code and the document filters (excluded documents
+    left out unless --include-excluded); a .qdc is the codebook alone, with no filters.
     Matrix columns are every code, parents first, each counting its descendants like
     everywhere else (SEC is 1 where SEC.WAR is); --exact counts each code on its own;
     --code SEC,DES gives just those families.
@@ -116,11 +137,17 @@ def export(project: Project, path: Path, fmt: str | None, coders: list[str], gol
     filters = _filters(coders, gold, since, until)
     check_output_path(path)
     if suffix in (".qdpx", ".qdc") and not fmt:
-        if by or codes or doc_ids or since or until or gold or exact or excel_safe or attribute:
-            raise CoderError(f"{suffix} export takes only --coder; the other filters are for tables")
+        _check_refi_options(suffix, {
+            "--coder": coders, "--gold": gold, "--code": codes, "--doc": doc_ids,
+            "--since": since, "--until": until, "--where": filters["where"],
+            "--include-excluded": filters["include_excluded"], "--by": by,
+            "--counts": counts, "--exact": exact, "--by-attribute": attribute, "--bom": bom,
+            "--excel-safe": excel_safe})
         if suffix == ".qdpx":
             _blind_guard(project, viewer, coders, "a REFI project")
-        summary = _refi(path, suffix, project, coders)
+        selection = dict(filters, coders=coders or None, codes=codes or None,
+                         document_ids=doc_ids or None)
+        summary = _refi(path, suffix, project, selection)
         click.echo(f"wrote {path} ({_describe(summary)})")
         return
     from ..export.tables import export_segments, table_format, write_table

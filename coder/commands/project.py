@@ -38,12 +38,15 @@ def init(project_path: Path | None) -> None:
               help="Only the documents excluded from analyses.")
 @click.option("--duplicates", is_flag=True,
               help="List same-day near-duplicates (the same text published twice) with their "
-                   "overlap instead.")
+                   "overlap instead; with --where, --since, --until or --excluded a pair is "
+                   "listed when either of its documents passes them (so a matching "
+                   "document's twin outside the filter still shows).")
 @click.option("--threshold", type=click.FloatRange(0.1, 1.0), default=0.8, show_default=True,
               help="With --duplicates: how much of the shorter text must be in the longer.")
 @click.option("--coverage", is_flag=True,
-              help="Documents and words per month instead (months with none show 0: gaps); "
-                   "excluded documents are left out unless --include-excluded.")
+              help="Documents and words per month instead (months with none show 0: gaps), "
+                   "of the documents --where, --since, --until and --excluded keep; "
+                   "excluded documents are left out unless --include-excluded or --excluded.")
 @click.option("--include-excluded", is_flag=True, help="With --coverage: count excluded ones too.")
 @project_option
 @click.pass_context
@@ -68,15 +71,24 @@ def documents(ctx: click.Context, as_json: bool, where: tuple[str, ...], since: 
     ctx.obj = project_path
     if ctx.invoked_subcommand is not None:
         return
+    from click.core import ParameterSource
+
     from ..corpus import documents as docs
+    from ..errors import CoderError
     from ..selection import check_date_range, normalise_date
     from .tables import print_table
 
+    if duplicates and coverage:
+        raise CoderError("--duplicates and --coverage are two listings: give one of them")
+    if not duplicates and ctx.get_parameter_source("threshold") is ParameterSource.COMMANDLINE:
+        raise CoderError("--threshold is for --duplicates")
     since, until = normalise_date(since, "since"), normalise_date(until, "until")
     check_date_range(since, until)
+    excluded = True if only_excluded else None
     with Project(project_path or default_path()) as project:
         if duplicates:
-            rows = docs.duplicates(project, threshold=threshold)
+            rows = docs.duplicates(project, threshold=threshold, where=where, excluded=excluded,
+                                   since=since, until=until)
             if as_json:
                 print_json(rows)
                 return
@@ -87,15 +99,16 @@ def documents(ctx: click.Context, as_json: bool, where: tuple[str, ...], since: 
                         title=f"{len(rows)} same-day near-duplicate pairs", max_width={"title": 50})
             return
         if coverage:
-            rows = docs.coverage(project, where=where, include_excluded=include_excluded)
+            rows = docs.coverage(project, where=where, include_excluded=include_excluded,
+                                 excluded=excluded, since=since, until=until)
             if as_json:
                 print_json(rows)
                 return
             print_table(rows, ["month", "documents", "words"],
-                        title=f"coverage by month ({len(rows)} months)")
+                        title=f"coverage by month ({len(rows)} month{'s' * (len(rows) != 1)})")
             return
-        rows = docs.list_documents(project, where=where, excluded=True if only_excluded else None,
-                                   since=since, until=until)
+        rows = docs.list_documents(project, where=where, excluded=excluded, since=since,
+                                   until=until)
     if as_json:
         print_json(rows)
         return
@@ -135,8 +148,7 @@ def documents_exclude(project_path: Path | None, ids: tuple[str, ...]) -> None:
 
     with Project(project_path or default_path()) as project:
         changed = set_excluded(project, ids, True)
-    click.echo(f"excluded {len(changed)} document{'s' if len(changed) != 1 else ''}"
-               + (f": {', '.join(f'#{d}' for d in changed)}" if changed else " (already excluded)"))
+    _say_changed(ids, changed, "excluded", "already excluded")
 
 
 @documents.command("include")
@@ -148,7 +160,22 @@ def documents_include(project_path: Path | None, ids: tuple[str, ...]) -> None:
 
     with Project(project_path or default_path()) as project:
         changed = set_excluded(project, ids, False)
-    click.echo(f"included {len(changed)} document{'s' if len(changed) != 1 else ''} again")
+    _say_changed(ids, changed, "included", "not excluded")
+
+
+def _say_changed(ids: tuple[str, ...], changed: list[int], done: str, already: str) -> None:
+    """What exclude/include did: the documents changed, and those that already were so
+    (nothing written for them; nothing at all when none changed)."""
+    given = list(dict.fromkeys(int(str(raw).lstrip("#")) for raw in ids))  # checked by the core
+    same = [d for d in given if d not in changed]
+    unchanged = ", ".join(f"#{d}" for d in same)
+    if not changed:
+        click.echo(f"nothing changed: {unchanged} {'is' if len(same) == 1 else 'are'} {already}")
+        return
+    click.echo(f"{done} {len(changed)} document{'s' if len(changed) != 1 else ''}: "
+               + ", ".join(f"#{d}" for d in changed)
+               + (f" ({unchanged} {'was' if len(same) == 1 else 'were'} {already})"
+                  if same else ""))
 
 
 def _kind_list(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]

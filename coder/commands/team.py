@@ -231,9 +231,10 @@ def agreement(project: Project, coder_list: str, unit: str, overlap: float, code
         return
     if attributes:
         from ..agreement.attributes import attribute_agreement, format_attribute_agreement
+        from .selection import document_selection
 
         result = attribute_agreement(project, _coders(coder_list), docs=docs or "auto",
-                                     overlap=overlap)
+                                     overlap=overlap, **document_selection())
         if as_json:
             print_json(result)
         else:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 import zlib
 from collections.abc import Iterable
 
@@ -33,6 +34,9 @@ DUPLICATE_CONTAINMENT = 0.8  # this much of the shorter document in the longer: 
 # Columns ``--where`` can name besides metadata keys.
 _WHERE_COLUMNS = {"kind", "lang", "title", "date", "source", "id"}
 _WORD = re.compile(r"\w+")
+# Unicode categories of characters a key may not hold: controls (tab, newline ...), format
+# characters (invisible), separators of lines and paragraphs, surrogates, unassigned.
+_UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 
 def list_documents(project: Project, *, where: Iterable[str] = (), excluded: bool | None = None,
@@ -40,16 +44,7 @@ def list_documents(project: Project, *, where: Iterable[str] = (), excluded: boo
     """Documents by date: id, title, date, kind, genre, administration, lang, source, sha256,
     turns, words, excluded.  ``where`` (``key=value``), ``excluded`` (True: only those,
     False: none of them, None: all) and ``since``/``until`` (YYYY[-MM[-DD]]) filter."""
-    sql, params = where_sql(where)
-    if excluded is not None:
-        sql += " AND d.excluded = ?"
-        params.append(int(excluded))
-    if since:
-        sql += " AND d.date >= ?"
-        params.append(since)
-    if until:
-        sql += f" AND substr(d.date, 1, {len(until)}) <= ?"
-        params.append(until)
+    sql, params = listing_sql(where=where, excluded=excluded, since=since, until=until)
     return project.rows(
         "SELECT d.id, d.title, d.date, d.kind, json_extract(d.metadata, '$.genre') AS genre,"
         " json_extract(d.metadata, '$.administration') AS administration, d.lang, d.source,"
@@ -58,14 +53,41 @@ def list_documents(project: Project, *, where: Iterable[str] = (), excluded: boo
         " ORDER BY d.date IS NULL, d.date, d.id", params)
 
 
+def listing_sql(*, where: Iterable[str] = (), excluded: bool | None = None,
+                since: str | None = None, until: str | None = None) -> tuple[str, list]:
+    """``AND ...`` clauses over documents ``d`` for the filters of the documents listing:
+    attributes (``where``), ``excluded`` (True: only those, False: none of them, None:
+    all) and ``since``/``until`` (normalised YYYY[-MM[-DD]] prefixes, inclusive)."""
+    sql, params = where_sql(where)
+    if excluded is not None:
+        sql += " AND d.excluded = ?"
+        params.append(int(excluded))
+    if since:
+        sql += " AND d.date >= ?"
+        params.append(since)
+    if until:  # the same-length prefix: "2019-03" runs to the end of March
+        sql += f" AND substr(d.date, 1, {len(until)}) <= ?"
+        params.append(until)
+    return sql, params
+
+
 def parse_where(where: Iterable[str]) -> list[tuple[str, str]]:
     """``["genre=speech", ...]`` as (key, value) pairs; CoderError on a malformed one."""
+    return _pairs(where, "where", "genre=speech")
+
+
+def _pairs(items: Iterable[str], option: str | None, example: str) -> list[tuple[str, str]]:
+    """``key=value`` items as (key, value) pairs.  A malformed one is a CoderError about
+    ``option`` (the argument the items came in; None: the message names no option)."""
     pairs = []
-    for item in where or ():
+    for item in items or ():
         key, sep, value = str(item).partition("=")
         key = key.strip()
         if not sep or not key:
-            raise CoderError(f"where {item!r}: write key=value (e.g. genre=speech)", option="where")
+            if option is None:
+                raise CoderError(f"{item!r} is not key=value (e.g. {example})")
+            raise CoderError(f"{option} {item!r}: write key=value (e.g. {example})",
+                             option=option)
         pairs.append((key, value.strip()))
     return pairs
 
@@ -87,6 +109,25 @@ def where_sql(where: Iterable[str], d: str = "d") -> tuple[str, list]:
 
 def _json_path(key: str) -> str:
     return '$."' + key.replace('"', '""') + '"'
+
+
+def _check_settable(key: str) -> None:
+    """A CoderError when ``key`` cannot be a user attribute: a document's own column, the
+    exclusion flag, a key kept for REFI-QDA round trips, or one with a control character
+    (keys become REFI-QDA variable names and table columns, where those cannot be shown)."""
+    if key == "excluded":
+        raise CoderError("'excluded' is not an attribute you can set; use "
+                         "`coder documents exclude/include` to exclude a document")
+    if key in _WHERE_COLUMNS or key in ("text", "sha256", "metadata"):
+        raise CoderError(f"{key!r} is not an attribute you can set: it is the document's own "
+                         f"{key}, kept as imported")
+    if key.startswith("refi_"):
+        raise CoderError(f"{key!r} is not an attribute you can set: keys starting with refi_ "
+                         "are kept for REFI-QDA round trips")
+    bad = next((c for c in key if unicodedata.category(c) in _UNPRINTABLE), None)
+    if bad is not None:
+        raise CoderError(f"the key {key!r} holds a control character (U+{ord(bad):04X}); "
+                         "use letters, digits and punctuation")
 
 
 def get_document(project: Project, document_id: int) -> dict:
@@ -113,16 +154,16 @@ def _document_ids(project: Project, ids: Iterable[object]) -> list[int]:
 
 def set_attributes(project: Project, document_id: object, assignments: Iterable[str]) -> dict:
     """Set ``key=value`` attributes on a document (an empty value removes the key); one
-    transaction, logged.  Returns the new attributes."""
+    transaction, logged (nothing is written when the attributes stay as they were).
+    Returns the new attributes.  A key naming a column (date, title ...), ``excluded`` or
+    holding a control character is refused."""
     [doc_id] = _document_ids(project, [document_id])
-    pairs = parse_where(assignments)
+    # The assignments are an argument of their own: a problem names none of the filters.
+    pairs = _pairs(assignments, None, "venue=Palacio")
     if not pairs:
         raise CoderError("give at least one key=value")
     for key, _ in pairs:
-        if key in _WHERE_COLUMNS or key in ("excluded", "text", "sha256", "metadata") \
-                or key.startswith("refi_"):
-            raise CoderError(f"{key!r} is not an attribute you can set; "
-                             "use `coder documents exclude/include` to exclude a document")
+        _check_settable(key)
     with project.transaction():
         (raw,) = project.db.execute("SELECT metadata FROM documents WHERE id = ?", [doc_id]).fetchone()
         try:
@@ -137,6 +178,8 @@ def set_attributes(project: Project, document_id: object, assignments: Iterable[
                 after.pop(key, None)
             else:
                 after[key] = value
+        if after == before:
+            return after  # nothing changes: no write, no event
         project.db.execute("UPDATE documents SET metadata = ? WHERE id = ?",
                            [json.dumps(after, ensure_ascii=False), doc_id])
         project.log_event("set", "document", doc_id, before=before, after=after)
@@ -145,31 +188,48 @@ def set_attributes(project: Project, document_id: object, assignments: Iterable[
 
 def set_excluded(project: Project, ids: Iterable[object], excluded: bool = True) -> list[int]:
     """Exclude documents from analyses (or include them again); they are never deleted.
-    One transaction, logged.  Returns the ids changed."""
+    One transaction, logged when something changed.  Returns the ids changed (those
+    already excluded, or already included, are not)."""
     doc_ids = _document_ids(project, ids)
     with project.transaction():
         changed = [d for d in doc_ids if project.db.execute(
             "UPDATE documents SET excluded = ? WHERE id = ? AND excluded != ?",
             [int(excluded), d, int(excluded)]).rowcount]
-        project.log_event("exclude" if excluded else "include", "document", None,
-                          after={"documents": changed})
+        if changed:  # a no-op (all already so) is not an action: no event
+            project.log_event("exclude" if excluded else "include", "document", None,
+                              after={"documents": changed})
     return changed
 
 
-def coverage(project: Project, *, where: Iterable[str] = (), include_excluded: bool = False
+def coverage(project: Project, *, where: Iterable[str] = (), include_excluded: bool = False,
+             excluded: bool | None = None, since: str | None = None, until: str | None = None
              ) -> list[dict]:
     """Documents and words per month, every month from the first dated document to the last
-    (months with none show 0, so gaps are visible); excluded documents are left out unless
-    ``include_excluded``."""
-    sql, params = where_sql(where)
-    if not include_excluded:
-        sql += " AND d.excluded = 0"
+    (months with none show 0, so gaps are visible).
+
+    The filters are the listing's (:func:`list_documents`): ``where``, ``since``/``until``
+    and ``excluded=True`` (only the excluded documents); otherwise excluded documents are
+    left out unless ``include_excluded``.  With ``since``/``until`` the months run from
+    since's month to until's, kept within the months the project has documents in, so a
+    gap at either end of the range shows too.
+    """
+    if excluded is None and not include_excluded:
+        excluded = False
+    sql, params = listing_sql(where=where, excluded=excluded, since=since, until=until)
     counts = {month: (docs, words) for month, docs, words in project.db.execute(
         "SELECT substr(d.date, 1, 7), count(*), sum(d.words) FROM documents d"
         " WHERE d.date IS NOT NULL" + sql + " GROUP BY 1 ORDER BY 1", params)}
     if not counts:
         return []
     first, last = min(counts), max(counts)
+    if since or until:
+        start, end = project.db.execute(
+            "SELECT min(substr(date, 1, 7)), max(substr(date, 1, 7)) FROM documents"
+            " WHERE date IS NOT NULL").fetchone()
+        if since:  # every matching month is >= since's month and >= start
+            first = max(since[:7] if len(since) >= 7 else f"{since}-01", start)
+        if until:
+            last = min(until[:7] if len(until) >= 7 else f"{until}-12", end)
     year, month = int(first[:4]), int(first[5:7])
     rows = []
     while f"{year:04d}-{month:02d}" <= last:
@@ -212,18 +272,31 @@ def overlap(a: set[int], b: set[int]) -> tuple[float, float]:
 
 
 def duplicates(project: Project, *, threshold: float = DUPLICATE_CONTAINMENT,
-               include_excluded: bool = True) -> list[dict]:
+               include_excluded: bool = True, where: Iterable[str] = (),
+               excluded: bool | None = None, since: str | None = None,
+               until: str | None = None) -> list[dict]:
     """Pairs of documents of the same date whose texts overlap: containment (of the shorter
     in the longer) at least ``threshold``.  Each with both ids and titles, Jaccard and
-    containment, the longer first."""
+    containment, the longer first.
+
+    The listing's filters (``where``, ``excluded``, ``since``/``until``, as for
+    :func:`list_documents`) keep a pair when *either* of its documents passes them: a
+    duplicate is found to be left out, so a matching document's twin outside the filter
+    (another genre, already excluded) is still shown beside it.
+    """
     sql = "" if include_excluded else " AND excluded = 0"
     by_date: dict[str, list[int]] = {}
     for document_id, date in project.db.execute(
             "SELECT id, date FROM documents WHERE date IS NOT NULL" + sql + " ORDER BY date, id"):
         by_date.setdefault(date, []).append(document_id)
+    passing: set[int] | None = None
+    if where or excluded is not None or since or until:
+        more, params = listing_sql(where=where, excluded=excluded, since=since, until=until)
+        passing = {r[0] for r in project.db.execute(
+            "SELECT d.id FROM documents d WHERE 1 = 1" + more, params)}
     pairs = []
     for date, ids in by_date.items():
-        if len(ids) < 2:
+        if len(ids) < 2 or (passing is not None and passing.isdisjoint(ids)):
             continue
         docs = {row["id"]: row for row in project.rows(
             f"SELECT id, title, words, excluded, text FROM documents WHERE id IN ({','.join('?' * len(ids))})",
@@ -234,6 +307,8 @@ def duplicates(project: Project, *, threshold: float = DUPLICATE_CONTAINMENT,
         sets: dict[int, set[int]] = {}
         for n, first in enumerate(ids):
             for second in ids[n + 1:]:
+                if passing is not None and first not in passing and second not in passing:
+                    continue
                 # Lines first (cheap): texts that share few whole lines are not duplicates.
                 smaller = min(len(lines[first]), len(lines[second]))
                 if smaller and len(lines[first] & lines[second]) < 0.3 * smaller:

@@ -308,28 +308,34 @@ def _text(project: Project, document_id: int) -> str:
                               [document_id]).fetchone()[0]
 
 
-def project_tree(project: Project, *, coders: list[str] | None = None):
-    """The ``<Project>`` element, and ``{zip member: (document id, length)}`` of its sources."""
+def project_tree(project: Project, *, coders: list[str] | None = None, **filters):
+    """The ``<Project>`` element, and ``{zip member: (document id, length)}`` of its sources.
+
+    ``filters`` are :func:`coder.selection.resolve_filters`' (``gold``, ``codes``,
+    ``since``, ``until``, ``document_ids``, ``where``, ``include_excluded``), as for the
+    segments table: the documents they keep, with the codings of the chosen coders and
+    codes; excluded documents are left out unless asked for (or named by id).
+    """
     from lxml import etree
+
+    from ...selection import resolve_filters
 
     def sub(parent, name: str, attrib: dict | None = None):
         return etree.SubElement(parent, f"{{{PROJECT_NS}}}{name}",
                                 {k: _clean(v) for k, v in (attrib or {}).items()})
 
+    chosen = resolve_filters(project, coders=coders, **filters)
     all_coders = project.rows("SELECT id, name FROM coders ORDER BY name")
-    if coders is not None:
-        known = {row["name"] for row in all_coders}
-        missing = [name for name in coders if name not in known]
-        if missing:
-            raise CoderError(f"no coder named {missing[0]!r}; see `coder coders`")
-        all_coders = [row for row in all_coders if row["name"] in set(coders)]
+    if chosen.coder_ids is not None:
+        all_coders = [row for row in all_coders if row["id"] in set(chosen.coder_ids)]
     coder_names = {row["id"]: row["name"] for row in all_coders}
     ids = list(coder_names)
-    where = f"AND a.coder_id IN ({','.join('?' * len(ids))})"
+    where, params = chosen.annotation_sql()
     annotations = project.rows(
         'SELECT a.id, a.uuid, a.document_id, a.code_id, a.coder_id, a.start, a."end", a.memo,'
-        f" a.created_at, a.updated_at, a.attributes FROM annotations a WHERE a.deleted = 0 {where}",
-        ids)
+        " a.created_at, a.updated_at, a.attributes FROM annotations a"
+        f" JOIN documents d ON d.id = a.document_id WHERE a.deleted = 0{where}"
+        f" AND a.coder_id IN ({','.join('?' * len(ids))})", [*params, *ids])
     memos = project.rows(
         "SELECT m.uuid, m.document_id, m.annotation_id, m.code_id, m.coder_id, m.text,"
         " m.created_at,"
@@ -337,9 +343,11 @@ def project_tree(project: Project, *, coders: list[str] | None = None):
         f" AND (m.coder_id IS NULL OR m.coder_id IN ({','.join('?' * len(ids))}))"
         " ORDER BY m.created_at, m.uuid", ids)
     # Texts are read one document at a time (a corpus can be larger than memory allows).
+    where, params = chosen.document_sql()
     documents = project.rows(
-        "SELECT id, title, date, kind, lang, sha256, length(text) AS length, metadata"
-        " FROM documents ORDER BY date IS NULL, date, title, sha256")
+        "SELECT d.id, d.title, d.date, d.kind, d.lang, d.sha256, length(d.text) AS length,"
+        f" d.metadata FROM documents d WHERE 1 = 1{where}"
+        " ORDER BY d.date IS NULL, d.date, d.title, d.sha256", params)
     codes = _codes(project, {a["code_id"] for a in annotations})
 
     name = project.setting("project_name") or project.path.stem
@@ -483,17 +491,22 @@ def project_tree(project: Project, *, coders: list[str] | None = None):
     return root, members
 
 
-def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None = None
-                ) -> QdpxExport:
+def export_qdpx(project: Project, path: str | Path, *, coders: list[str] | None = None,
+                **filters) -> QdpxExport:
     """Write the project as a REFI-QDA project (``.qdpx``); returns counts.
 
     The zip holds ``project.qde`` and ``sources/<guid>.txt`` (each document's text, UTF-8
     without BOM, ``\\n`` newlines).  Every coder's codings are written unless ``coders``
     names some; each annotation is one ``<PlainTextSelection>`` with one ``<Coding>``.
+    ``filters`` choose documents and codings as for the segments table (``gold``,
+    ``codes``, ``since``, ``until``, ``document_ids``, ``where``, ``include_excluded``;
+    see :func:`project_tree`): documents excluded from analyses are left out unless
+    ``include_excluded``.
     """
     from .check import check_project
 
-    root, members = project_tree(project, coders=list(coders) if coders is not None else None)
+    root, members = project_tree(project, coders=list(coders) if coders is not None else None,
+                                 **filters)
     problems = check_project(root, {name: length for name, (_, length) in members.items()})
     if problems:
         raise CoderError(f"refusing to write an inconsistent REFI project: {problems[0]}")
