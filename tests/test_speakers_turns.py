@@ -76,6 +76,13 @@ def _table(project):
     return speakers, turns
 
 
+def _speakers_by_title(project) -> dict[str, str]:
+    """Each document's title -> "speaker / kind" of its (last) turn."""
+    return dict(project.db.execute(
+        "SELECT d.title, s.name || ' / ' || t.kind FROM turns t JOIN documents d"
+        " ON d.id = t.document_id JOIN speakers s ON s.id = t.speaker_id").fetchall())
+
+
 def test_import_order_does_not_change_the_speakers(tmp_path):
     files = _corpus(tmp_path)
     tables = []
@@ -422,9 +429,7 @@ def test_a_speech_whose_title_names_the_head_of_government_is_theirs(project, tm
         unnamed("f.txt", "2019-06-08",
                 "Mensaje conjunto: Andrés Manuel López Obrador y Claudia Sheinbaum Pardo"),
     ])
-    by_title = dict(project.db.execute(
-        "SELECT d.title, s.name || ' / ' || t.kind FROM turns t JOIN documents d"
-        " ON d.id = t.document_id JOIN speakers s ON s.id = t.speaker_id").fetchall())
+    by_title = _speakers_by_title(project)
     assert by_title["Mensaje del presidente Andrés Manuel López Obrador en el puente nuevo"] \
         == "Andrés Manuel López Obrador / president"
     assert by_title["Remarks by President Sheinbaum Pardo at the bridge"] \
@@ -541,9 +546,7 @@ def test_a_speech_whose_lines_name_nobody_is_the_head_of_governments_by_its_titl
         lined("d.txt", "2019-06-07", "López Obrador firma el compromiso del puente",
               "AL PUEBLO DE MÉXICO"),
     ])
-    by_title = dict(project.db.execute(
-        "SELECT d.title, s.name || ' / ' || t.kind FROM turns t JOIN documents d"
-        " ON d.id = t.document_id JOIN speakers s ON s.id = t.speaker_id").fetchall())
+    by_title = _speakers_by_title(project)
     assert by_title["Speech Delivered by Andrés Manuel López Obrador at the bridge"] \
         == "Andrés Manuel López Obrador / president"
     assert by_title["Mensaje del presidente Andrés Manuel López Obrador"] \

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import asyncio
 
+from textual.app import App
+
 from coder.tui.screens.coding import CodingScreen
+from coder.tui.screens.review import ReviewScreen
 from coder.tui.widgets.document_view import DocumentView
 
 SIZE = (140, 40)  # the terminal size of the workbench tests and snapshots
+
+
+class ReviewTestApp(App):
+    """A minimal app that opens the review screen (as the workbench's factory does)."""
+
+    def __init__(self, project, coders, adjudicator):
+        super().__init__()
+        self.project, self.coders, self.adjudicator = project, coders, adjudicator
+
+    def on_mount(self) -> None:
+        self.push_screen(ReviewScreen(self.project, self.coders, self.adjudicator))
 
 
 def run(coroutine):

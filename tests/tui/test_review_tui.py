@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from textual.app import App
 from textual.widgets import DataTable
 
 from coder.team.review import disagreements
 from coder.tui.screens.review import ReviewScreen
 from tests.helpers import code_phrase, make_project, phrase_span
-from tests.tui.pilot import SIZE, run
+from tests.tui.pilot import SIZE, ReviewTestApp, run
 
 CODERS = ["alice", "bob"]
 NOFORCE = "No vamos a combatir el fuego con fuego."
@@ -25,17 +24,6 @@ def coded(tmp_path):
         for coder in CODERS:   # both coded document 2 (and agree on this one)
             code_phrase(project, coder, 2, "SEC.WAR", "Ya no hay guerra en la sierra.")
         yield project
-
-
-class ReviewTestApp(App):
-    """A minimal app that opens the review screen (as the workbench's factory does)."""
-
-    def __init__(self, project, coders, adjudicator):
-        super().__init__()
-        self.project, self.coders, self.adjudicator = project, coders, adjudicator
-
-    def on_mount(self) -> None:
-        self.push_screen(ReviewScreen(self.project, self.coders, self.adjudicator))
 
 
 def gold(project):

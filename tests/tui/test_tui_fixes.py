@@ -16,12 +16,11 @@ from coder.team.sample import draw_sample
 from coder.tui.app import create_app
 from coder.tui.screens.coding import CodingScreen
 from coder.tui.screens.retrieval import RetrievalScreen
-from coder.tui.screens.review import ReviewScreen
 from coder.tui.widgets.code_card import CodeCard
 from coder.tui.widgets.codebook_tree import CodebookTree
 from coder.tui.widgets.status import StatusBar
 from tests.helpers import CODEBOOK, TRANSCRIPT, build_project, code_phrase, codings, make_project
-from tests.tui.pilot import SIZE, keys, notices, run, selected, view
+from tests.tui.pilot import SIZE, ReviewTestApp, keys, notices, run, selected, view
 
 GUERRA = "Va a tener mando civil, y se acabó la guerra contra el narco."
 
@@ -125,17 +124,6 @@ def test_no_codebook_says_how_to_load_one(tmp_path):
             assert any(load in n for n in notices(app)), notices(app)
 
     run(body())
-
-
-class ReviewTestApp(App):
-    """A minimal app that opens the review screen (as the workbench's factory does)."""
-
-    def __init__(self, project, coders, adjudicator):
-        super().__init__()
-        self.project, self.coders, self.adjudicator = project, coders, adjudicator
-
-    def on_mount(self) -> None:
-        self.push_screen(ReviewScreen(self.project, self.coders, self.adjudicator))
 
 
 @pytest.mark.parametrize("size", [(80, 24), SIZE])
