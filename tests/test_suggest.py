@@ -811,3 +811,15 @@ def test_a_turn_longer_than_a_trained_pipeline_takes_is_a_one_line_error():
         assert "\n" not in str(caught.value)
     finally:
         engine.nlp.max_length = limit
+
+
+def test_a_codebook_of_phrases_only_matches_without_spacy_warnings():
+    """With no token pattern the token Matcher is empty; spaCy warns (W036) on every doc
+    it is run on, which `coder suggest --naive` printed to users."""
+    import warnings
+
+    plan = build_plan("es", [PatternRef("C", entry("declarar la guerra"))])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        hits, = match_texts(plan, ["No vamos a declarar la guerra."], naive=True)
+    assert len(hits) == 1

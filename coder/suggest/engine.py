@@ -842,7 +842,8 @@ class Engine:
         ``rules``: only these rules (by index); default all.
         """
         if rules is None:
-            matches = list(self.matcher(doc))
+            # (An empty Matcher makes spaCy warn W036 on every doc: phrase-only codebooks.)
+            matches = list(self.matcher(doc)) if len(self.matcher) else []
             for matcher in self.phrase_matchers.values():
                 matches.extend(matcher(doc))
         else:
