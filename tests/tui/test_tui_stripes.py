@@ -206,8 +206,13 @@ def test_footer_keeps_undo_and_help_visible(tui_project, size):
     async def body():
         app = create_app(tui_project, "alice")
         async with app.run_test(size=size) as pilot:
-            await pilot.pause()
-            shown = {key.action: key for key in app.screen.query("FooterKey")}
+            # The footer lays out its keys after the screen's first refresh, which a busy
+            # machine can put after the first pause: wait for them (at most 50 pauses).
+            for _ in range(50):
+                await pilot.pause()
+                shown = {key.action: key for key in app.screen.query("FooterKey")}
+                if shown and all(key.region.width for key in shown.values()):
+                    break
             for action in ("undo", "help"):
                 assert action in shown, sorted(shown)
                 region = shown[action].region
