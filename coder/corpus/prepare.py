@@ -18,7 +18,7 @@ from ..errors import ImportProblem, shown_name
 from .clips import clip_clues
 from .dates import date_from_path
 from .model import ParsedDocument
-from .speakers import SpeakerLine, read_line
+from .speakers import NOT_A_SPEAKER, STAGE_DIRECTION, UNKNOWN, SpeakerLine, fold_name, read_line
 from .text import decode_text, looks_like_transcript, parse_plain, parse_transcript
 from .words import word_counts
 
@@ -100,8 +100,6 @@ _KINDS = [
 
 def guess_kind(title: str | None) -> str:
     """A document kind from its title (press conference, speech, covid briefing, ...)."""
-    from .speakers import fold_name
-
     folded = fold_name(title or "").lower()
     for kind, pattern in _KINDS:
         if re.search(pattern, folded):
@@ -119,8 +117,6 @@ _GENRES = [
 def guess_genre(title: str | None) -> str:
     """The genre of a document from its title: "mañanera" (the morning press conference),
     "covid briefing", "speech", else "event" (a visit, an inauguration, a dialogue ...)."""
-    from .speakers import fold_name
-
     folded = fold_name(title or "").lower()
     for genre, pattern in _GENRES:
         if re.search(pattern, folded):
@@ -224,8 +220,6 @@ def title_speaker(title: str | None, speakers: list[str | None], administrations
     presidente Andrés Manuel López Obrador ...", "Remarks by President López Obrador").
     Returned as "NAME (SEGÚN EL TÍTULO)": the name joins that person, the note says where
     it came from.  None otherwise (also when the title names two heads)."""
-    from .speakers import fold_name
-
     if not title or not speakers or any(_names_somebody(line) for line in speakers):
         return None
     folded = " " + " ".join(re.findall(r"\w+", fold_name(title))) + " "
@@ -245,14 +239,16 @@ def title_speaker(title: str | None, speakers: list[str | None], administrations
     return f"{named.pop().upper()} {TITLE_NOTE}"
 
 
+# The keys of the speaker lines that name nobody.
+_NOBODY = frozenset(fold_name(name) for name in (NOT_A_SPEAKER, STAGE_DIRECTION, UNKNOWN))
+
+
 def _names_somebody(line: str | None) -> bool:
     """Whether a speaker line names a person, a role or a voice ("DECEMBER 1, 2019", "AL
     PUEBLO DE MÉXICO", "(APLAUSOS)" and "???" name nobody)."""
-    from .speakers import NOT_A_SPEAKER, STAGE_DIRECTION, UNKNOWN, fold_name
-
     if not line or not any(c.isalpha() for c in line):
         return False
-    return read_line(line).key not in {fold_name(k) for k in (NOT_A_SPEAKER, STAGE_DIRECTION, UNKNOWN)}
+    return read_line(line).key not in _NOBODY
 
 
 def paragraph_hashes(text: str | bytes) -> frozenset[int]:

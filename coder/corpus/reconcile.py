@@ -250,7 +250,7 @@ def reconcile(project: Project) -> None:
         if line.kind == "president":
             # The head of government's role names whoever headed the administration then.
             held = {g for date in days[alias_id]
-                    for i in _in_force(administrations, date) for g in heading.get(i, ())}
+                    for g in heading.get(_in_force(administrations, date), ())}
             if len(held) == 1:
                 groups[held.pop()].aliases.append(alias_id)
                 continue
@@ -381,10 +381,12 @@ def _heads(groups: dict, administrations: list[Administration]) -> dict[object, 
     return found
 
 
-def _in_force(administrations: list[Administration], date: str | None) -> list[int]:
-    """The index of the administration in force on ``date`` (a list of none or one)."""
+def _in_force(administrations: list[Administration], date: str | None) -> int | None:
+    """The index of the administration in force on ``date`` (None: none).  Found by
+    identity: list.index() compares whole dataclasses field by field."""
     adm = administration_on(administrations, date)
-    return [i for i, other in enumerate(administrations) if other is adm] if adm else []
+    return next((i for i, other in enumerate(administrations) if other is adm), None) \
+        if adm is not None else None
 
 
 def _join(groups: dict, gid: object, into: object) -> None:
@@ -655,10 +657,8 @@ def _turn_kinds(project: Project, groups: dict, lines: dict[int, SpeakerLine],
     heads = {groups[gid].pinned: indexes for gid, indexes in _heads(groups, administrations).items()}
     # Dated kinds and roles a person's own lines give, for the turns whose line names nobody's role.
     dated: dict[int, set[tuple[str, str, str | None]]] = defaultdict(set)
-    # date -> (the administration in force, its index); an index found by identity, as
-    # list.index() compares whole dataclasses field by field (a fifth of this pass).
+    # date -> (the administration in force, its index)
     adm_of: dict[str | None, tuple[Administration, int] | None] = {}
-    position = {id(adm): i for i, adm in enumerate(administrations)}
     decided: dict[tuple, tuple | None] = {}
 
     def decide(alias_id: int, date: str | None, speaker_id: int | None, grp) -> tuple | None:
@@ -670,8 +670,8 @@ def _turn_kinds(project: Project, groups: dict, lines: dict[int, SpeakerLine],
         if not (line.person or line.role_only):
             return (line.kind, None)
         if date not in adm_of:
-            adm = administration_on(administrations, date)
-            adm_of[date] = None if adm is None else (adm, position[id(adm)])
+            index = _in_force(administrations, date)
+            adm_of[date] = None if index is None else (administrations[index], index)
         in_force = adm_of[date]
         if line.clip:
             return ("recording", None)
