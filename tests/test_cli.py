@@ -239,3 +239,20 @@ def test_a_closed_pipe_ends_quietly(tmp_path, transcript):
     proc.wait(60)
     assert "Broken pipe" not in stderr and "Exception ignored" not in stderr
     assert proc.returncode == 0
+
+
+@pytest.mark.parametrize("args, said", [
+    (["import", "--bogus", "x"], "No such option '--bogus'; see 'main import --help'"),
+    (["--bogus"], "No such option '--bogus'; see 'main --help'"),
+    (["nosuch"], "No such command 'nosuch'; see 'main --help'"),
+    (["speakers", "nosuch"], "No such command 'nosuch'; see 'main speakers --help'"),
+    (["import"], "Missing argument 'PATHS...'; see 'main import --help'"),
+    (["stats", "--by", "nope"], "Invalid value for '--by'"),
+])
+def test_a_wrong_command_line_is_one_line_with_exit_2(run, args, said):
+    """click's four-line usage block becomes one line like coder's other errors; the exit
+    status stays click's 2 (the command line was wrong, not the work)."""
+    result = run(*args)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("coder: ") and said in lines[0], lines

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from click.core import ParameterSource
@@ -168,8 +169,23 @@ def _say_new_coder(name: str, others: list[str]) -> None:
          "this work is filed under it — `coder coders` lists the names")
 
 
+def _usage_error(exc: click.UsageError, command_path: str) -> NoReturn:
+    """A wrong command line as one line, like every other error of coder (click prints a
+    four-line usage block), with the exit status click gives it (2)."""
+    where = exc.ctx.command_path if exc.ctx else command_path
+    click.echo(f"coder: {exc.format_message().rstrip('.')}; see '{where} --help'", err=True)
+    sys.exit(exc.exit_code)
+
+
 class CoderGroup(click.Group):
     """A click group that turns :class:`CoderError` into a one-line message and exit 1."""
+
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        # The group's own options (`coder --bogus`) are read here, before invoke().
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            _usage_error(exc, info_name or self.name or "coder")
 
     def invoke(self, ctx: click.Context):
         Project.on_wait = _say_waiting
@@ -185,6 +201,8 @@ class CoderGroup(click.Group):
             sys.exit(0)
         except CoderError as exc:
             fail(cli_message(exc))
+        except click.UsageError as exc:
+            _usage_error(exc, ctx.command_path)
         except KeyboardInterrupt:
             click.echo("coder: interrupted; everything committed before the interruption is kept",
                        err=True)
