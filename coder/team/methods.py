@@ -134,14 +134,24 @@ def _num(value: float | None) -> str:
         else f"{value:.3f}".replace("-0.", "−.", 1)
 
 
+def _interval(row: dict) -> str:
+    # Brackets, as APA writes intervals: a dash between two numbers reads as a minus
+    # when the lower bound is negative ("−.208–.670").
+    return f"[{_num(row.get('ci_low'))}, {_num(row.get('ci_high'))}]"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def format_methods(info: dict) -> str:
     """The methods paragraph, then a Markdown table of the measures per code and pooled."""
     coders = info["coders"]
     agreement = info["agreement"]
     sample = info["sample"]
     names = ", ".join(coders[:-1]) + f" and {coders[-1]}" if len(coders) > 1 else coders[0]
-    parts = [f"{len(coders)} coders ({names}) coded the same {len(info['documents'])} documents "
-             "independently"]
+    parts = [f"{len(coders)} coders ({names}) coded the same "
+             f"{_count(len(info['documents']), 'document')} independently"]
     if sample:
         strata = f", stratified by {sample['stratify']} with proportional allocation" \
             if sample.get("stratify") else ""
@@ -149,8 +159,9 @@ def format_methods(info: dict) -> str:
                      f"{info['documents_in_project']} documents (size {sample['size']}{strata}; "
                      f"seed {sample['seed']}, drawn with `coder sample`)")
         if sample["n"] and sample["n"] > len(info["documents"]):
-            parts[0] += (f"; {sample['n'] - len(info['documents'])} sampled documents not "
-                         "(yet) coded by every coder are not counted")
+            missing = sample["n"] - len(info["documents"])
+            parts[0] += (f"; {_count(missing, 'sampled document')} not (yet) coded by every "
+                         f"coder {'is' if missing == 1 else 'are'} not counted")
     text = parts[0] + ". "
     blind = info["blind"]
     if blind["all_blind"]:
@@ -161,8 +172,9 @@ def format_methods(info: dict) -> str:
                  "(the event log shows another coder's work revealed before later changes in "
                  f"the other {blind['pairs'] - blind['blind']}). ")
     if info["left_out_not_blind"]:
-        text += (f"{len(info['left_out_not_blind'])} documents not coded blind by every coder "
-                 "are left out. ")
+        left_out = len(info["left_out_not_blind"])
+        text += (f"{_count(left_out, 'document').capitalize()} not coded blind by every coder "
+                 f"{'is' if left_out == 1 else 'are'} left out. ")
     suggestions = info["suggestions"]
     text += ("Rule-based suggestions were hidden from the coders during the sample. "
              if suggestions["hidden_by_sample"] else
@@ -177,7 +189,7 @@ def format_methods(info: dict) -> str:
     pooled = agreement.get("pooled") or {}
     boot = agreement.get("bootstrap")
     if pooled.get("alpha") is not None:
-        ci = (f" (95% CI {_num(pooled.get('ci_low'))}–{_num(pooled.get('ci_high'))}, "
+        ci = (f" (95% CI {_interval(pooled)}, "
               f"{boot} bootstrap replicates, seed {agreement.get('seed')})"
               if pooled.get("ci_low") is not None else "")
         text += f"Pooled Krippendorff's alpha (nominal) was {_num(pooled['alpha'])}{ci}. "
@@ -192,8 +204,7 @@ def format_methods(info: dict) -> str:
              "|---|---:|---:|---|---:|---:|"]
 
     def row_line(row: dict, label: str) -> str:
-        ci = f"{_num(row.get('ci_low'))}–{_num(row.get('ci_high'))}" \
-            if row.get("ci_low") is not None else ""
+        ci = _interval(row) if row.get("ci_low") is not None else ""
         percent = "" if row.get("percent") is None else f"{100 * row['percent']:.1f}"
         return (f"| {label} | {row['n']:,} | {_num(row.get('alpha'))} | {ci} | "
                 f"{_num(row.get('kappa'))} | {percent} |")

@@ -3,6 +3,8 @@ document, and every reveal is in the events log (coder.team.blind)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from textual.widgets import DataTable
 
@@ -234,7 +236,13 @@ def test_agreement_reports_blindness_and_methods(sampled):
     assert info["documents"] == [2] and info["left_out_not_blind"] == [1]
     assert info["blind"]["all_blind"] and info["sample"]["seed"] == 1
     assert info["agreement"]["bootstrap"] == 50
-    assert "Coding was blind" in invoke("--methods", "--bootstrap", "50", "--blind-only")
+    blind_only = invoke("--methods", "--bootstrap", "50", "--blind-only")
+    assert "Coding was blind" in blind_only
+    # One document is one, not "1 documents"; intervals in brackets (a dash after a
+    # negative bound reads as a minus).
+    assert "coded the same 1 document independently" in blind_only
+    assert "1 document not coded blind by every coder is left out" in blind_only
+    assert re.search(r"\| \[−?\.\d{3}, −?\.\d{3}\] \|", methods), methods
 
 
 def test_cli_listings_hold_back_others_inside_an_open_sample(sampled):
