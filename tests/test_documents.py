@@ -203,3 +203,15 @@ def test_where_on_sample_and_suggest(run, corpus, tmp_path):
     result = run("suggest", "--json")
     assert json.loads(result.output)["documents"] == 3  # all but the excluded one
     assert "--where" in run("sample", "--help").output and "--where" in run("suggest", "--help").output
+
+
+def test_listing_into_a_file_is_not_cut(run, tmp_path):
+    """Into a pipe or a file (not a terminal) the table keeps every column and whole titles:
+    rich cropped it to 80 columns, cutting titles to a few letters and the last column off."""
+    title = "Conferencia de prensa matutina sobre la seguridad pública y la Guardia Nacional " * 2
+    _write(tmp_path, "a.txt", "2019-01-10", title.strip(), SENTENCES[:3])
+    run("init")
+    run("import", str(tmp_path / "a.txt"))
+    result = run("documents")
+    assert result.exit_code == 0
+    assert title.strip() in result.output and "excluded" in result.output

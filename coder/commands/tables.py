@@ -24,10 +24,15 @@ def print_table(rows: Iterable[dict], columns: list[str], *, title: str | None =
     from rich.table import Table
     from rich.text import Text
 
-    console = Console()
     rows = list(rows)
     max_width = max_width or {}
     widths = {c: max([len(c)] + [len(str(r.get(c) or "")) for r in rows]) for c in columns}
+    console = Console()
+    if not console.is_terminal:
+        # Into a file or a pipe nothing is cut: rich would crop the table to 80 columns,
+        # losing its last columns and all but the start of every title.
+        console = Console(width=max(console.width, sum(widths.values()) + 3 * len(columns) + 1))
+        max_width = {}
     fixed = sum(widths[c] for c in columns if c not in max_width) + 3 * len(columns) + 1
     room = max(10, (console.width - fixed) // max(1, len(max_width)))
     table = Table(title=Text(title) if title else None, title_justify="left", header_style="bold")
