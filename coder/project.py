@@ -429,7 +429,8 @@ class Project:
                 "INSERT INTO coders(name, is_gold, created_at) VALUES (?, ?, ?)",
                 [name, int(name == "gold"), now()],
             )
-        if Project.on_new_coder is not None:
+        if Project.on_new_coder is not None and not foreign:
+            # (A REFI-QDA file's users are new by design: the import reports them.)
             others = [other for (other,) in self.db.execute(
                 "SELECT name FROM coders WHERE id != ? ORDER BY id", [cur.lastrowid])]
             if others:

@@ -825,3 +825,21 @@ def test_characters_xml_cannot_hold_are_replaced(project, tmp_path):
     with Project(tmp_path / "back.db", create=True) as back:
         import_refi(back, out)
         assert imported_quote(back) == "uno\x0cPágina dos: la campana\x07"
+
+
+def test_cli_import_refi_does_not_take_its_users_for_typos(tmp_path, monkeypatch):
+    """A REFI-QDA file's users are new to the project by design (the summary counts them):
+    no "is a new coder ... typo?" warning for each, which a coder's first use still gets."""
+    from click.testing import CliRunner
+
+    from coder.cli import main
+
+    monkeypatch.delenv("CODER_PROJECT", raising=False)
+    db = tmp_path / "cli.db"
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", "-p", str(db)]).exit_code == 0
+    assert runner.invoke(main, ["coders", "add", "alice", "-p", str(db)]).exit_code == 0
+    result = runner.invoke(main, ["import-refi", "-p", str(db),
+                                  str(example("atlasti23win_blank-atlas-project.qdpx"))])
+    assert result.exit_code == 0, result.output
+    assert "2 new coder(s)" in result.output and "is a new coder" not in result.stderr
