@@ -18,12 +18,12 @@ from .errors import CoderError
 from .project import Project, check_coder_name, now
 
 UNDOABLE = ("create", "delete", "update", "accept", "reject", "memo")
-# Parents before children: upserts run in this order, deletes in reverse.
+# Parents before children: upserts run in this order, deletes in reverse.  A merge matches
+# these rows (annotations and memos by uuid, decisions by their natural key) and reconciles
+# them by ``updated_at``, so undo never deletes one (a deleted row is not there for a merge
+# to match, and SQLite gives a deleted last id to the next insert) but marks it deleted, and
+# every undo or redo is a new change.
 _TABLES = ("annotations", "decisions", "memos")
-# Rows a merge matches by uuid and reconciles by ``updated_at``: undo never deletes them
-# (a deleted row is not there for a merge to match, and SQLite gives a deleted last id to
-# the next insert) but marks them deleted, and every undo or redo is a new change.
-_SOFT = ("annotations", "memos")
 _COLUMNS: dict[str, list[str]] = {}
 
 
@@ -41,18 +41,18 @@ def _row(project: Project, table: str, row_id: int) -> dict | None:
 def _write(project: Project, snapshot: dict) -> None:
     """Make the rows in ``snapshot`` ({table: {id: row or None}}) true in the database.
 
-    A row of :data:`_SOFT` that is None (it did not exist) is marked deleted, not deleted,
-    and every row of :data:`_SOFT` written gets the time of this write as ``updated_at``:
-    the undo or redo is the newest change to it, so a merge takes it over an older copy
-    (the snapshot's own time would lose to the removal a merge already carried over).
+    A row that is None (it did not exist) is marked deleted, not deleted, and every row
+    written gets the time of this write as ``updated_at``: the undo or redo is the newest
+    change to it, so a merge takes it over an older copy (the snapshot's own time would
+    lose to the removal a merge already carried over).
     """
     stamp = now()
     for table in _TABLES:
         for row in (snapshot.get(table) or {}).values():
             if row is None:
                 continue
-            if table in _SOFT:
-                row = {**row, "updated_at": stamp}
+            # A decision logged before schema 8 has no ``deleted``: it was live.
+            row = {"deleted": 0, **row, "updated_at": stamp}
             columns = _columns(project, table)
             names = ", ".join(f'"{c}"' for c in columns)
             updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != "id")
@@ -64,11 +64,8 @@ def _write(project: Project, snapshot: dict) -> None:
         for row_id, row in (snapshot.get(table) or {}).items():
             if row is not None:
                 continue
-            if table in _SOFT:
-                project.db.execute(f"UPDATE {table} SET deleted = 1, updated_at = ? WHERE id = ?",
-                                   [stamp, int(row_id)])
-            else:
-                project.db.execute(f"DELETE FROM {table} WHERE id = ?", [int(row_id)])
+            project.db.execute(f"UPDATE {table} SET deleted = 1, updated_at = ? WHERE id = ?",
+                               [stamp, int(row_id)])
 
 
 def _log(project: Project, action: str, entity: str, entity_id: int, coder_id: int,
@@ -532,21 +529,28 @@ def _suggestion(project: Project, suggestion_id: int) -> dict:
 
 def _decide(project: Project, coder_id: int, suggestion: dict, decision: str,
             annotation_id: int | None) -> tuple[int, dict | None]:
+    """Record the coder's decision on a suggestion; (decision id, the row before or None).
+
+    A coder has one row per suggestion (its natural key is unique), so deciding again
+    after an undo revives the undone (deleted) row with the new decision: the row a merge
+    already matched on the lead's copy carries the new decision there too."""
     key = [suggestion["document_id"], suggestion["code_id"], suggestion["start"], suggestion["end"],
            suggestion["pattern_id"], coder_id]
     previous = project.rows(
         'SELECT * FROM decisions WHERE document_id = ? AND code_id = ? AND start = ? AND "end" = ?'
         " AND pattern_id = ? AND coder_id = ?", key)
     before = previous[0] if previous else None
+    stamp = now()
     if before:
         project.db.execute(
-            "UPDATE decisions SET decision = ?, annotation_id = ?, suggestion_id = ?, decided_at = ?"
-            " WHERE id = ?", [decision, annotation_id, suggestion["id"], now(), before["id"]])
+            "UPDATE decisions SET decision = ?, annotation_id = ?, suggestion_id = ?, decided_at = ?,"
+            " updated_at = ?, deleted = 0 WHERE id = ?",
+            [decision, annotation_id, suggestion["id"], stamp, stamp, before["id"]])
         return before["id"], before
     decision_id = project.db.execute(
         'INSERT INTO decisions(suggestion_id, document_id, code_id, start, "end", pattern_id,'
-        " coder_id, decision, annotation_id, decided_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        [suggestion["id"], *key[:5], coder_id, decision, annotation_id, now()]).lastrowid
+        " coder_id, decision, annotation_id, decided_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        [suggestion["id"], *key[:5], coder_id, decision, annotation_id, stamp, stamp]).lastrowid
     return decision_id, None
 
 
@@ -649,9 +653,9 @@ def accept_pattern(project: Project, coder: str, document_id: int, pattern_id: s
 def undo(project: Project, coder: str) -> dict | None:
     """Undo the coder's most recent change still in effect; returns its event (None: nothing).
 
-    Undoing a new coding or memo removes it as ``x`` does (``deleted = 1``, a new
-    ``updated_at``) instead of deleting its row, so a merge carries the undo to the lead's
-    copy and its id is never given to another coding."""
+    Undoing a new coding, memo, accept or reject removes it as ``x`` does (``deleted = 1``,
+    a new ``updated_at``) instead of deleting its row, so a merge carries the undo to the
+    lead's copy and its id is never given to another row."""
     coder_id = _known_coder(project, coder)
     if coder_id is None:
         return None  # a name that is no coder yet has nothing to undo (and is not added)
@@ -736,7 +740,7 @@ def document_suggestions(project: Project, document_id: int, coder: str | None =
         " FROM suggestions s JOIN codes c ON c.id = s.code_id"
         " LEFT JOIN decisions d ON d.document_id = s.document_id AND d.code_id = s.code_id"
         ' AND d.start = s.start AND d."end" = s."end" AND d.pattern_id = s.pattern_id'
-        " AND d.coder_id = ? WHERE s.document_id = ? AND c.retired = 0"
+        " AND d.coder_id = ? AND d.deleted = 0 WHERE s.document_id = ? AND c.retired = 0"
         ' ORDER BY s.start, s."end", s.id', [coder_id, document_id])
     if coder_id is None or not rows:
         return rows

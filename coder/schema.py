@@ -264,6 +264,17 @@ MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS decisions_suggestion ON decisions(suggestion_id);
     CREATE INDEX IF NOT EXISTS audit_items_suggestion ON audit_items(suggestion_id);
     """,
+    # 8: an undone accept or reject is marked deleted, as an undone coding is, instead of
+    #    deleting its row: a deleted row was not there for `coder merge` to match, so the
+    #    lead kept the decision the coder had taken back.  ``updated_at`` is the newest
+    #    change to the row (a decision, an undo, a redo) and decides which copy a merge
+    #    keeps, as an annotation's does; ``decided_at`` stays the time of the decision.
+    #    Rows from before start with ``updated_at = decided_at``.
+    """
+    ALTER TABLE decisions ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE decisions ADD COLUMN updated_at TEXT NOT NULL DEFAULT '';
+    UPDATE decisions SET updated_at = decided_at;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -312,7 +312,8 @@ def build_project(root: Path, *, suggestions: bool = True, speech: bool = False,
 
 def as_before_turn_kinds(path: Path) -> None:
     """Make the project file at ``path`` look like one from before turns had kinds: no
-    kinds, and the schema version of the migration that marks them to be worked out."""
+    kinds, and the schema version of the migration that marks them to be worked out.
+    Columns later migrations add go too (they are added again on opening)."""
     import sqlite3
 
     from coder.schema import MIGRATIONS
@@ -320,6 +321,8 @@ def as_before_turn_kinds(path: Path) -> None:
     upgrade = next(i for i, sql in enumerate(MIGRATIONS) if "pending:turn_kinds" in sql)
     conn = sqlite3.connect(path)
     conn.execute("UPDATE turns SET kind = NULL, role = NULL")
+    for column in ("deleted", "updated_at"):   # migration 8 (undone decisions)
+        conn.execute(f"ALTER TABLE decisions DROP COLUMN {column}")
     conn.execute(f"PRAGMA user_version = {upgrade}")
     conn.commit()
     conn.close()

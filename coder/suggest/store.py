@@ -662,8 +662,8 @@ def _decisions_and_codings(project: Project, doc_ids: list[int]) -> tuple[dict, 
         chunk = doc_ids[start:start + 900]
         for row in project.rows(
             'SELECT d.document_id, d.code_id, d.start, d."end", d.pattern_id, c.name, d.decision'
-            " FROM decisions d JOIN coders c ON c.id = d.coder_id"
-            f" WHERE d.document_id IN ({','.join('?' * len(chunk))})", chunk,
+            " FROM decisions d JOIN coders c ON c.id = d.coder_id WHERE d.deleted = 0"
+            f" AND d.document_id IN ({','.join('?' * len(chunk))})", chunk,
         ):
             key = (row["document_id"], row["code_id"], row["start"], row["end"], row["pattern_id"])
             decided.setdefault(key, {})[row["name"]] = STATUS.get(row["decision"], row["decision"])
@@ -857,7 +857,7 @@ def pattern_report(project: Project) -> PatternReport:
     suggestions = project.rows(
         'SELECT id, document_id, code_id, start, "end", pattern_id FROM suggestions')
     decisions = project.rows(
-        "SELECT code_id, pattern_id, decision, count(*) AS n FROM decisions"
+        "SELECT code_id, pattern_id, decision, count(*) AS n FROM decisions WHERE deleted = 0"
         " GROUP BY code_id, pattern_id, decision")
     gold_coders = [r["name"] for r in project.rows(
         "SELECT name FROM coders WHERE is_gold = 1 ORDER BY name")]

@@ -12,9 +12,10 @@ memos and assignments in one transaction, matching
 - annotations and memos by ``uuid``, decisions by their natural key.
 
 Merging is idempotent: merging the same file twice changes nothing the second time.  The
-same uuid with different content is a *conflict*: the version with the newer
-``updated_at`` wins (ties go to the larger content, so A←B and B←A agree) and the conflict
-is reported.  The other file is opened read-only.
+same uuid (or, for a decision, the same key) with different content is a *conflict*: the
+version with the newer ``updated_at`` wins (ties go to the larger content, so A←B and B←A
+agree) and the conflict is reported.  An undo marks its row deleted and stamps it, so it
+wins like any newer change.  The other file is opened read-only.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from ..schema import SCHEMA_VERSION
 _ANNOTATION_FIELDS = ("document", "code_id", "coder", "start", "end", "memo", "origin",
                       "pattern_id", "deleted", "attributes")
 _MEMO_FIELDS = ("document", "annotation", "coder", "text", "deleted")
+# A decision's content (its natural key is how it is matched).
+_DECISION_FIELDS = ("decision", "annotation", "deleted")
 _STATUS_ORDER = {"todo": 0, "in_progress": 1, "done": 2}
 
 
@@ -301,32 +304,45 @@ def _merge_annotations(project: Project, conn: sqlite3.Connection, report: Merge
 def _merge_decisions(project: Project, conn: sqlite3.Connection, report: MergeReport,
                      docs: dict[int, int], coders: dict[int, int], codes: dict[str, str],
                      annotations: dict[int, int]) -> None:
+    """Decisions by their natural key, reconciled as annotations are: the newer
+    ``updated_at`` wins (ties: the larger content), so an undone accept or reject (kept,
+    marked deleted) reaches the lead's copy, and so does a redo or a decision taken again."""
     for theirs in _rows(conn, "SELECT * FROM decisions ORDER BY id"):
+        # A project file of schema < 8 has no undone decisions and no updated_at.
+        theirs.setdefault("deleted", 0)
+        theirs.setdefault("updated_at", theirs["decided_at"])
         key = [docs[theirs["document_id"]], codes[theirs["code_id"]], theirs["start"],
                theirs["end"], theirs["pattern_id"], coders[theirs["coder_id"]]]
-        annotation_id = annotations.get(theirs["annotation_id"]) if theirs["annotation_id"] else None
+        theirs["annotation"] = (annotations.get(theirs["annotation_id"])
+                                if theirs["annotation_id"] else None)
         rows = project.rows(
             'SELECT * FROM decisions WHERE document_id = ? AND code_id = ? AND start = ? AND'
             ' "end" = ? AND pattern_id = ? AND coder_id = ?', key)
         if not rows:
             project.db.execute(
                 'INSERT INTO decisions(suggestion_id, document_id, code_id, start, "end",'
-                " pattern_id, coder_id, decision, annotation_id, decided_at)"
-                " VALUES (NULL,?,?,?,?,?,?,?,?,?)",
-                [*key, theirs["decision"], annotation_id, theirs["decided_at"]])
+                " pattern_id, coder_id, decision, annotation_id, decided_at, updated_at, deleted)"
+                " VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?)",
+                [*key, theirs["decision"], theirs["annotation"], theirs["decided_at"],
+                 theirs["updated_at"], theirs["deleted"]])
             report.decisions_added += 1
             continue
         ours = rows[0]
-        if ours["decision"] == theirs["decision"]:
+        ours["annotation"] = ours["annotation_id"]
+        if _key(ours, _DECISION_FIELDS) == _key(theirs, _DECISION_FIELDS):
             continue
-        take = (theirs["decided_at"], theirs["decision"]) > (ours["decided_at"], ours["decision"])
-        report.conflicts.append({"entity": "decision", "key": key,
-                                 "kept": "theirs" if take else "ours",
-                                 "ours": ours["decision"], "theirs": theirs["decision"]})
+        take = _newer(ours, theirs, _DECISION_FIELDS)
+        report.conflicts.append({
+            "entity": "decision", "key": key, "kept": "theirs" if take else "ours",
+            "ours": ours["decision"], "theirs": theirs["decision"],
+            "ours_updated_at": ours["updated_at"], "theirs_updated_at": theirs["updated_at"],
+            "fields": [f for f in _DECISION_FIELDS if ours[f] != theirs[f]]})
         if take:
-            project.db.execute("UPDATE decisions SET decision = ?, annotation_id = ?,"
-                               " decided_at = ? WHERE id = ?",
-                               [theirs["decision"], annotation_id, theirs["decided_at"], ours["id"]])
+            project.db.execute(
+                "UPDATE decisions SET decision = ?, annotation_id = ?, decided_at = ?,"
+                " updated_at = ?, deleted = ? WHERE id = ?",
+                [theirs["decision"], theirs["annotation"], theirs["decided_at"],
+                 theirs["updated_at"], theirs["deleted"], ours["id"]])
             report.decisions_updated += 1
 
 

@@ -68,7 +68,7 @@ def coding_status(project: Project, coder: str) -> dict[int, str]:
             "SELECT DISTINCT a.document_id FROM annotations a JOIN coders k ON k.id = a.coder_id"
             " WHERE k.name = ? AND a.deleted = 0"
             " UNION SELECT DISTINCT d.document_id FROM decisions d JOIN coders k"
-            " ON k.id = d.coder_id WHERE k.name = ?", [coder, coder]):
+            " ON k.id = d.coder_id WHERE k.name = ? AND d.deleted = 0", [coder, coder]):
         status[document_id] = "in progress"
     for document_id, value in project.db.execute(
             "SELECT x.document_id, x.status FROM assignments x JOIN coders k"

@@ -168,7 +168,7 @@ def test_grow_stops_at_the_end_of_the_turn(tui_project):
 
 def decisions(path):
     return [(r["code_id"], r["decision"]) for r in db_rows(
-        path, "SELECT code_id, decision FROM decisions ORDER BY start")]
+        path, "SELECT code_id, decision FROM decisions WHERE deleted = 0 ORDER BY start")]
 
 
 def test_next_accept_reject(tui_project):
