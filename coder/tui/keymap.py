@@ -37,6 +37,10 @@ class KeySpec:
     key_display: str | None = None
     priority: bool = False
     short: str = ""  # the footer's label (``description`` is the help screen's)
+    # Opens a prompt that takes typing: bound with priority, so it opens before the keys
+    # typed after it are routed (coder.tui.typeahead); the action of a key that can be
+    # typed (not ctrl+...) must be ``opens_prompt``.
+    prompt: bool = False
 
 
 def _moves() -> list[KeySpec]:
@@ -82,19 +86,20 @@ CODING_KEYS: list[KeySpec] = [
             "Select", show=True, short="sentence"),
     KeySpec("select.turn", "t", "select_turn", "Select the whole turn", "Select", show=True, short="turn"),
     KeySpec("code.pick", "c", "pick_code", "Code the selection (fuzzy code picker)", "Code",
-            show=True, short="code"),
+            show=True, short="code", prompt=True),
     KeySpec("code.remove", "x", "remove_code", "Remove the code under the cursor", "Code",
-            show=True, short="remove"),
+            show=True, short="remove", prompt=True),
     KeySpec("segment.shrink", "left_square_bracket", "resize(-1)",
             "Shrink the segment under the cursor by a word (nearest end)", "Code", key_display="["),
     KeySpec("segment.grow", "right_square_bracket", "resize(1)",
             "Grow the segment under the cursor by a word (nearest end)", "Code", key_display="]"),
-    KeySpec("memo", "m", "memo", "Memo on the segment (or the document)", "Code"),
-    KeySpec("memo.code", "ctrl+k", "memo_code", "Memo on the code on the card", "Code"),
+    KeySpec("memo", "m", "memo", "Memo on the segment (or the document)", "Code", prompt=True),
+    KeySpec("memo.code", "ctrl+k", "memo_code", "Memo on the code on the card", "Code",
+            prompt=True),
     KeySpec("attribute.set", "semicolon", "attribute",
             "Attribute of the segment under the cursor: ; then one key, the value's (a "
             "attributed, n negated ...; the key of the value set clears it)", "Code",
-            key_display=";"),
+            key_display=";", prompt=True),
     KeySpec("suggestion.next", "n", "suggestion(1)", "Next suggestion", "Suggestions", show=True, short="next"),
     KeySpec("suggestion.previous", "N", "suggestion(-1)", "Previous suggestion", "Suggestions"),
     KeySpec("suggestion.accept", "a", "accept", "Accept the suggestion", "Suggestions", show=True, short="accept"),
@@ -104,7 +109,8 @@ CODING_KEYS: list[KeySpec] = [
     KeySpec("suggestion.set_aside", "ctrl+d", "toggle_set_aside",
             "Suggestions set aside (dimmed: not the speaker's own affirmed move): n stops at "
             "them too / passes them again", "Suggestions"),
-    KeySpec("search", "slash", "search", "Search in the document", "Move", key_display="/"),
+    KeySpec("search", "slash", "search", "Search in the document", "Move", key_display="/",
+            prompt=True),
     KeySpec("turn.next_uncoded", "right_curly_bracket", "uncoded(1)",
             "Next uncoded press question or president answer", "Move", key_display="}"),
     KeySpec("turn.previous_uncoded", "left_curly_bracket", "uncoded(-1)",
@@ -143,7 +149,7 @@ APP_KEYS: list[KeySpec] = [
 DOCUMENTS_KEYS: list[KeySpec] = [
     KeySpec("documents.back", "escape", "back", "Back to coding", "Documents", show=True, short="back"),
     KeySpec("documents.search", "ctrl+f", "focus_text", "Full-text search", "Documents",
-            show=True, short="full text"),
+            show=True, short="full text", prompt=True),
 ]
 
 ALL_KEYS: list[KeySpec] = [*DOCUMENT_VIEW_KEYS, *CODING_KEYS, *APP_KEYS, *DOCUMENTS_KEYS]
@@ -154,8 +160,8 @@ REVIEW_KEYS: list[KeySpec] = [
               show=n == 1, key_display="1-5" if n == 1 else None) for n in range(1, 6)],
     KeySpec("review.union", "u,U", "union", "Union", "Review", show=True),
     KeySpec("review.none", "0", "none", "None (not coded)", "Review", show=True),
-    KeySpec("review.edit", "e", "edit_span", "Own span", "Review", show=True),
-    KeySpec("review.reason", "r,R", "reason", "Reason", "Review", show=True),
+    KeySpec("review.edit", "e", "edit_span", "Own span", "Review", show=True, prompt=True),
+    KeySpec("review.reason", "r,R", "reason", "Reason", "Review", show=True, prompt=True),
     KeySpec("review.undo", "z", "undo", "Undo", "Review", show=True),
     KeySpec("review.redo", "Z", "redo", "Redo", "Review"),
     KeySpec("review.next", "j,down", "move(1)", "Next disagreement", "Review"),
@@ -174,9 +180,11 @@ AUDIT_KEYS: list[KeySpec] = [
     KeySpec("audit.wrong", "w", "judge('wrong')", "Wrong: the code does not apply", "Audit",
             show=True, short="wrong"),
     KeySpec("audit.reason", "r", "reason", "Write a reason: for the next verdict, or this "
-            "item's own when it is judged (the verdict stays)", "Audit", show=True, short="reason"),
+            "item's own when it is judged (the verdict stays)", "Audit", show=True, short="reason",
+            prompt=True),
     KeySpec("audit.reason_last", "e", "reason_last", "Write the reason of the verdict just "
-            "given (after c / b / w; the verdict stays)", "Audit", show=True, short="why last"),
+            "given (after c / b / w; the verdict stays)", "Audit", show=True, short="why last",
+            prompt=True),
     KeySpec("audit.clear", "0", "judge(None)", "Withdraw the verdict on this item", "Audit"),
     KeySpec("audit.next", "n,j,right", "move(1)", "Next item", "Audit", show=True, short="next"),
     KeySpec("audit.previous", "p,k,left", "move(-1)", "Previous item", "Audit", short="previous"),
@@ -205,8 +213,8 @@ def bindings(specs: list[KeySpec]) -> list:
     from textual.binding import Binding
 
     return [Binding(spec.keys, spec.action, spec.short or spec.description, show=spec.show,
-                    key_display=spec.key_display, priority=spec.priority, id=spec.id,
-                    tooltip=spec.description)
+                    key_display=spec.key_display, priority=spec.priority or spec.prompt,
+                    id=spec.id, tooltip=spec.description)
             for spec in specs]
 
 

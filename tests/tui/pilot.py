@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from textual import events
 from textual.app import App
+from textual.keys import _character_to_key
 
 from coder.tui.screens.coding import CodingScreen
 from coder.tui.screens.review import ReviewScreen
@@ -32,6 +34,23 @@ def run(coroutine):
 def keys(text: str) -> list[str]:
     """Characters to type, as Pilot key names."""
     return list(text)
+
+
+def burst(app, text: str) -> None:
+    r"""Queue the keys of ``text`` all at once, as a terminal delivers a fast burst or a key
+    paste: none is handled before the last is queued.  (``pilot.press`` waits for the app
+    to go idle after each key, so it never shows what happens to keys that arrive while a
+    prompt is still opening.)  ``\x1b`` is escape, ``\r`` enter; await :func:`settle` after."""
+    named = {"\x1b": "escape", "\r": "enter"}
+    for char in text:
+        key = named.get(char) or (char if char.isalnum() else _character_to_key(char))
+        app.post_message(events.Key(key, char))
+
+
+async def settle(pilot, rounds: int = 5) -> None:
+    """Let the app handle what :func:`burst` queued (a few idle pauses)."""
+    for _ in range(rounds):
+        await pilot.pause()
 
 
 async def find(pilot, phrase: str) -> None:

@@ -24,6 +24,7 @@ from ...errors import CoderError
 from ...project import Project
 from ...team import audit as core
 from ..keymap import AUDIT_KEYS, bindings
+from ..typeahead import opens_prompt
 
 VERDICT_STYLES = {"correct": "bold green", "borderline": "bold yellow", "wrong": "bold red"}
 
@@ -174,6 +175,7 @@ class AuditScreen(Screen):
             self.index = max(0, min(len(self.items) - 1, self.index + delta))
             self.show()
 
+    @opens_prompt
     def action_reason(self) -> None:
         """Open the reason line: on a judged item it edits that item's reason (the verdict
         stays); on an unjudged one enter keeps it for the next verdict."""
@@ -183,6 +185,7 @@ class AuditScreen(Screen):
         else:
             self._open_reason(None)
 
+    @opens_prompt
     def action_reason_last(self) -> None:
         """Reason for the verdict just given (the item judged last), after the verdict."""
         if self.last_judged is None:
@@ -202,7 +205,8 @@ class AuditScreen(Screen):
             field.placeholder = (f"reason for item {index + 1} ({target['verdict']}; enter: save, "
                                  "esc: cancel)")
         field.add_class("visible")
-        field.focus()
+        # Focused now, not scheduled: the keys typed right after `r` are the reason.
+        self.set_focus(field)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip() or None

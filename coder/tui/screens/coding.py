@@ -32,6 +32,7 @@ from ...team.blind import blindness, reveal
 from ...team.coders import suggestions_visible
 from .. import queries
 from ..keymap import ALL_KEYS, CODING_KEYS, bindings
+from ..typeahead import opens_prompt
 from ..widgets.code_card import CodeCard
 from ..widgets.codebook_tree import NO_CODEBOOK, CodebookTree, code_colors
 from ..widgets.document_view import DocumentView
@@ -53,7 +54,9 @@ class SearchBar(Input):
     """`/`: type to find in this document (case and accents ignored); enter: next hit;
     escape: back to the text with the hit selected."""
 
-    BINDINGS = [Binding("escape", "close", "Close search", show=False)]
+    # Priority: escape closes the field as the app reads it, so the keys typed after it
+    # in a burst go back to the text (coder.tui.typeahead).
+    BINDINGS = [Binding("escape", "close", "Close search", show=False, priority=True)]
 
     def action_close(self) -> None:
         self.screen.close_search()
@@ -547,6 +550,7 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
             self.notify(f"Coded {code.name} with {code.key}: Caps Lock on? {slip} (u undoes).",
                         severity="warning", timeout=5)
 
+    @opens_prompt
     def action_pick_code(self) -> None:
         """`c`: choose a code by name (fuzzy) and apply it to the selection."""
         if not self.codes:
@@ -593,6 +597,7 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
         self.app.push_screen(Picker(title, choices),
                              lambda value: value and then(by_id[value]))
 
+    @opens_prompt
     def action_remove_code(self) -> None:
         """`x`: remove the coder's code under the cursor (a picker when several overlap)."""
         rows = self._spans_here()
@@ -612,6 +617,7 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
 
         self._choose_annotation(rows, "Remove which code?", remove)
 
+    @opens_prompt
     def action_attribute(self) -> None:
         """`;`: set an attribute value of the coder's segment under the cursor (else of the
         suggestion accepted last)."""
@@ -813,6 +819,7 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
 
     # memos
 
+    @opens_prompt
     def action_memo(self) -> None:
         """`m`: memo on the segment under the cursor, or on the document."""
         rows = self._spans_here()
@@ -916,18 +923,21 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
 
     # search
 
+    @opens_prompt
     def action_search(self) -> None:
         """`/`: search this document."""
         bar = self.query_one(SearchBar)
         bar.display = True
-        bar.focus()
+        # Focused now, not scheduled (``bar.focus()``): the keys typed right after `/` are
+        # routed as soon as the app reads them, and they are the query.
+        self.set_focus(bar)
 
     def close_search(self) -> None:
         """Hide the search bar (the current hit stays selected)."""
         bar = self.query_one(SearchBar)
         bar.display = False
         self.view.set_search([])
-        self.view.focus()
+        self.set_focus(self.view)  # now: the keys typed next are the text's again
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:

@@ -160,5 +160,6 @@ class DocumentsScreen(Screen[int | None]):
         self.dismiss(None)
 
     def action_focus_text(self) -> None:
-        """Jump to the full-text search field."""
-        self.query_one("#text", Input).focus()
+        """Jump to the full-text search field (from the table or another field: ctrl+f is
+        never text, so it needs no ``opens_prompt``)."""
+        self.set_focus(self.query_one("#text", Input))  # now: the keys typed next are the query

@@ -7,6 +7,7 @@ from textual.widgets import DataTable
 
 from ... import memos as core_memos
 from .. import queries
+from ..typeahead import opens_prompt
 from ..widgets.document_view import DocumentView
 from ..widgets.memo_panel import MemoPanel
 from ..widgets.segments import SegmentsTable
@@ -53,6 +54,7 @@ class MemoActions:
         else:
             self.query_one(DocumentView).focus()
 
+    @opens_prompt
     def action_memo_code(self, code_id: str | None = None) -> None:
         """Write your memo on a code (default: the one on the card)."""
         code_id = code_id or self.current_code

@@ -24,6 +24,7 @@ from ...errors import CoderError
 from ...export.segments import CONTEXT_MARKS, retrieve_segments
 from ...project import Project
 from ...team.blind import held_back_note, withhold_others
+from ..typeahead import opens_prompt
 from .pickers import Picker, code_choices
 
 FILTER_HELP = ("coder:NAME  kind:press|president|…  since:YYYY[-MM[-DD]]  until:…  doc:ID  "
@@ -72,7 +73,8 @@ class RetrievalScreen(Screen[tuple[int, int, int] | None]):
 
     BINDINGS = [
         Binding("escape", "back", "back", show=True),
-        Binding("slash,f", "focus_filter", "filter", show=True, key_display="/"),
+        # Priority, like every key that opens a prompt (coder.tui.typeahead).
+        Binding("slash,f", "focus_filter", "filter", show=True, key_display="/", priority=True),
     ]
     DEFAULT_CSS = """
     RetrievalScreen #retrieval-title { height: 1; background: $panel; padding: 0 1; }
@@ -157,9 +159,10 @@ class RetrievalScreen(Screen[tuple[int, int, int] | None]):
         row = self.rows[int(event.row_key.value)]
         self.dismiss((row["document_id"], row["start"], row["end"]))
 
+    @opens_prompt
     def action_focus_filter(self) -> None:
         """`/`: edit the filter line."""
-        self.query_one(Input).focus()
+        self.set_focus(self.query_one(Input))  # now: the keys typed after `/` are the filter
 
     def action_back(self) -> None:
         """`esc`: back to coding (from the filter line: back to the list)."""

@@ -21,6 +21,7 @@ from ...errors import CoderError
 from ...project import Project
 from ...team import review as core
 from ..keymap import REVIEW_KEYS, bindings
+from ..typeahead import opens_prompt
 
 # One style per coder column (coder 1..5), for their stretch in the detail pane.
 CODER_STYLES = ["black on #f6c85f", "black on #6fb1e0", "black on #9bd47a", "black on #e79ac0",
@@ -216,12 +217,14 @@ class ReviewScreen(Screen):
         """Decide the stretch is not coded with this code."""
         self.decide("none")
 
+    @opens_prompt
     def action_edit_span(self) -> None:
         """Ask for a span of the adjudicator's own (``start-end`` document offsets)."""
         d = self.current
         if d is not None:
             self._prompt("span", f"{d.start}-{d.end}", "your span: start-end (Enter to settle)")
 
+    @opens_prompt
     def action_reason(self) -> None:
         """Ask for the reason that goes with the next decision."""
         self._prompt("reason", self.reason, "reason for the next decision (Enter to keep)")
@@ -284,7 +287,8 @@ class ReviewScreen(Screen):
         prompt.value = value
         prompt.placeholder = placeholder
         prompt.add_class("visible")
-        prompt.focus()
+        # Focused now, not scheduled: the keys typed right after `r` / `e` are the prompt's.
+        self.set_focus(prompt)
 
     def _close_prompt(self) -> None:
         prompt = self.query_one("#review-prompt", Input)
