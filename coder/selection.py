@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from .codebook.model import code_tree, descendants
 from .errors import CoderError
 from .project import Project
+from .wording import first_few
 
 _DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 
@@ -216,7 +217,7 @@ def resolve_filters(project: Project, *, coder: str | Iterable[str] | None = Non
             filters.document_ids)}
         missing = [d for d in filters.document_ids if d not in known]
         if missing:
-            listed = ", ".join(str(d) for d in missing[:5]) + (" ..." if len(missing) > 5 else "")
+            listed = first_few(missing, 5)
             raise CoderError(f"no document {listed} in the project; see `coder documents`")
     return filters
 

@@ -35,6 +35,7 @@ import numpy as np
 from ..corpus.segment import split_sentences
 from ..errors import CoderError
 from ..project import Project
+from ..wording import first_few
 
 UNITS = ("turn", "sentence", "document", "character", "span")
 PREDEFINED = ("turn", "sentence", "document")
@@ -235,8 +236,7 @@ def _all(coders: list[str]) -> str:
 
 
 def _id_list(ids: list[int], limit: int = 12) -> str:
-    shown = ", ".join(f"#{d}" for d in ids[:limit])
-    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+    return first_few((f"#{d}" for d in ids), limit)
 
 
 # -- which codes ------------------------------------------------------------------------

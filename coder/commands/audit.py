@@ -10,6 +10,7 @@ import click
 
 from ..errors import CoderError
 from ..project import Project, default_path
+from ..wording import first_few
 from .common import print_json, project_option, warn, with_project
 from .selection import selection_options, split_values
 from .tui import default_coder
@@ -137,8 +138,8 @@ def audit_draw(project: Project, judge: str | None, per_code: int | None, seed: 
                f"code(s) drawn for {result.judge}"
                + (f" ({result.already} already drawn)" if result.already else ""))
     if short:
-        warn(f"{len(short)} code(s) have fewer than {per_code} suggestions: {', '.join(short[:8])}"
-             + (" ..." if len(short) > 8 else ""))
+        warn(f"{len(short)} code(s) have fewer than {per_code} suggestions: "
+             f"{first_few(short, 8)}")
     click.echo(f"next: coder audit judge --judge {result.judge}")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..project import Project, default_path
+from ..wording import first_few
 from .common import print_json, project_option, warn, with_project
 
 
@@ -38,7 +39,7 @@ def codebook_load(path: Path, project_path: Path | None) -> None:
                f"(version {version[:12]})")
     if dropped:
         coded = sum(row["codings"] for row in dropped)
-        names = ", ".join(row["id"] for row in dropped[:8]) + (" ..." if len(dropped) > 8 else "")
+        names = first_few((row["id"] for row in dropped), 8)
         warn(f"{len(dropped)} code(s) are not in this codebook and were retired: {names}; "
              f"their {coded} coding(s) are kept (load the old codebook again to bring them back)")
 

@@ -18,6 +18,7 @@ from click.core import ParameterSource
 
 from ..errors import CoderError
 from ..project import BUSY_TIMEOUT_MS, Project, default_path
+from ..wording import first_few
 
 
 def _group_project_first(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
@@ -164,7 +165,7 @@ def _say_waiting(path: Path) -> None:
 
 
 def _say_new_coder(name: str, others: list[str]) -> None:
-    shown = ", ".join(others[:6]) + (", ..." if len(others) > 6 else "")
+    shown = first_few(others, 6)
     warn(f"{name!r} is a new coder in this project (the others: {shown}); if that is a typo, "
          "this work is filed under it — `coder coders` lists the names")
 

@@ -11,6 +11,7 @@ import click
 
 from ..errors import CoderError
 from ..project import Project
+from ..wording import first_few
 from .common import print_json, progress, warn, with_project
 from .selection import document_selection, selection_options
 
@@ -44,7 +45,7 @@ def _blind_guard(project: Project, viewer: str, coders: list[str], what: str) ->
     hidden = blind_documents_of(project, viewer)
     if not hidden or (coders and set(coders) == {viewer}):
         return
-    docs = ", ".join(f"#{d}" for d in sorted(hidden)[:5]) + (" ..." if len(hidden) > 5 else "")
+    docs = first_few((f"#{d}" for d in sorted(hidden)), 5)
     raise CoderError(f"{viewer} codes document(s) {docs} blind in the reliability sample (not "
                      f"marked done); {what} would show others' codings on them: export "
                      f"--coder {viewer}, mark them done, or let a project owner export (--as)")
@@ -200,9 +201,8 @@ def export(project: Project, path: Path, fmt: str | None, coders: list[str], gol
 def say_renamed(renamed: dict[str, str]) -> None:
     """Which columns a Stata file calls by other names (their labels keep the originals)."""
     if renamed:
-        shown = ", ".join(f"{column} -> {name}" for column, name in list(renamed.items())[:3])
-        more = f" and {len(renamed) - 3} more" if len(renamed) > 3 else ""
-        click.echo(f"Stata names for {len(renamed)} column(s): {shown}{more} (each variable's "
+        shown = first_few((f"{column} -> {name}" for column, name in renamed.items()), 3)
+        click.echo(f"Stata names for {len(renamed)} column(s): {shown} (each variable's "
                    "label is its original name)")
 
 

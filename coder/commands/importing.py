@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..project import Project
+from ..wording import first_few
 from .common import fail, progress, warn, with_project
 
 SHOWN = 5  # files listed per kind of notice before a summary line
@@ -62,7 +63,7 @@ def import_(project: Project, paths: tuple[Path, ...], fmt: str | None, lang: st
     others: list[Path] = []
     files = expand_paths(paths, others)
     if others:
-        shown = ", ".join(o.name for o in others[:3]) + (", ..." if len(others) > 3 else "")
+        shown = first_few((o.name for o in others), 3)
         known = ", ".join(suffix or "no suffix" for suffix in sorted(KNOWN_SUFFIXES))
         click.echo(f"note: {len(others)} file(s) of other types passed over ({shown}); "
                    f"imported: {known}", err=True)

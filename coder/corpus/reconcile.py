@@ -47,6 +47,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ..project import Project
+from ..wording import first_few
 from .administrations import Administration, administration_on, load_administrations
 from .kinds import KINDS
 from .speakers import (
@@ -398,7 +399,7 @@ def _join(groups: dict, gid: object, into: object) -> None:
 
 def _names_hint(groups: dict, gids, lines: dict[int, SpeakerLine]) -> str:
     names = sorted({_spelling(groups[g], lines) for g in gids if g in groups})
-    return "; ".join(names[:4]) + ("; ..." if len(names) > 4 else "")
+    return first_few(names, 4, "; ")
 
 
 def _spelling(grp: _Group, lines: dict[int, SpeakerLine]) -> str:

@@ -18,6 +18,7 @@ from ..agreement.report import RELIABLE, TENTATIVE, THRESHOLD_NOTE, UNIT_NAMES, 
 from ..agreement.units import parse_docs, select_documents
 from ..errors import CoderError
 from ..project import Project
+from ..wording import count_of
 from .blind import blind_documents, blind_record
 
 SEGMENTATION = {
@@ -140,10 +141,6 @@ def _interval(row: dict) -> str:
     return f"[{_num(row.get('ci_low'))}, {_num(row.get('ci_high'))}]"
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
-
-
 def format_methods(info: dict) -> str:
     """The methods paragraph, then a Markdown table of the measures per code and pooled."""
     coders = info["coders"]
@@ -151,7 +148,7 @@ def format_methods(info: dict) -> str:
     sample = info["sample"]
     names = ", ".join(coders[:-1]) + f" and {coders[-1]}" if len(coders) > 1 else coders[0]
     parts = [f"{len(coders)} coders ({names}) coded the same "
-             f"{_count(len(info['documents']), 'document')} independently"]
+             f"{count_of(len(info['documents']), 'document')} independently"]
     if sample:
         strata = f", stratified by {sample['stratify']} with proportional allocation" \
             if sample.get("stratify") else ""
@@ -160,7 +157,7 @@ def format_methods(info: dict) -> str:
                      f"seed {sample['seed']}, drawn with `coder sample`)")
         if sample["n"] and sample["n"] > len(info["documents"]):
             missing = sample["n"] - len(info["documents"])
-            parts[0] += (f"; {_count(missing, 'sampled document')} not (yet) coded by every "
+            parts[0] += (f"; {count_of(missing, 'sampled document')} not (yet) coded by every "
                          f"coder {'is' if missing == 1 else 'are'} not counted")
     text = parts[0] + ". "
     blind = info["blind"]
@@ -173,7 +170,7 @@ def format_methods(info: dict) -> str:
                  f"the other {blind['pairs'] - blind['blind']}). ")
     if info["left_out_not_blind"]:
         left_out = len(info["left_out_not_blind"])
-        text += (f"{_count(left_out, 'document').capitalize()} not coded blind by every coder "
+        text += (f"{count_of(left_out, 'document').capitalize()} not coded blind by every coder "
                  f"{'is' if left_out == 1 else 'are'} left out. ")
     suggestions = info["suggestions"]
     text += ("Rule-based suggestions were hidden from the coders during the sample. "

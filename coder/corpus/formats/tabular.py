@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ...errors import ImportProblem, NotADocument
+from ...wording import first_few
 from ..dates import find_date
 from ..model import ParsedDocument
 from ..text import decode_bytes, parse_plain
@@ -255,7 +256,7 @@ def _documents(header: Sequence, rows: Sequence[Sequence], path: Path,
     if not documents:
         raise ImportProblem(f"no rows with text in column {names[text_index]!r}", path=path)
     if empty:
-        shown = ", ".join(map(str, empty[:10])) + (f" and {len(empty) - 10} more" if len(empty) > 10 else "")
+        shown = first_few(empty, 10)
         documents[0].warnings.append(
             f"{len(empty)} row(s) with no text in column {names[text_index]!r} skipped "
             f"(row {shown})")
