@@ -222,15 +222,91 @@ def test_stats_counts_suggestions_weighted_by_audited_precision(audited):
     columns, rows, notes = suggestion_frequencies(audited, by="year", codes=["SEC", "DES"],
                                                   weighted=True)
     year = {r["year"]: r for r in rows}
-    assert year["2019"]["SEC x audited precision"] == 2.0          # 4 x 0.5
-    assert year["2019"]["DES x audited precision"] == 8.0          # 4 x 1.0 + 4 x 1.0 (family)
+    # Every suggestion here is presented (none set aside).
+    assert year["2019"]["SEC presented x audited precision"] == 2.0   # 4 x 0.5
+    assert year["2019"]["DES presented x audited precision"] == 8.0   # 4 x 1.0 + 4 x 1.0 (family)
+    assert year["2019"]["SEC set aside (unvalidated)"] == 0
     assert any("fewer than 30" in n for n in notes)
     result = CliRunner().invoke(main, ["stats", "--by", "year", "--suggestions", "--weighted",
                                        "--codes", "SEC", "--json", "-p", str(audited.path)])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)[1]["SEC x audited precision"] == 1.0
+    assert json.loads(result.stdout)[1]["SEC presented x audited precision"] == 1.0
     result = CliRunner().invoke(main, ["stats", "--weighted", "-p", str(audited.path)])
     assert result.exit_code == 1 and "add --suggestions" in result.output
+
+
+def _suggested(project, *args: str) -> dict[str, int]:
+    """``coder stats --by year --suggestions --code SEC --json ARGS``: SEC per year."""
+    result = CliRunner().invoke(main, ["stats", "--by", "year", "--suggestions", "--code", "SEC",
+                                       "--json", *args, "-p", str(project.path)])
+    assert result.exit_code == 0, result.output
+    return {r["year"]: r["SEC suggested (unvalidated)"] for r in json.loads(result.stdout)}
+
+
+def test_stats_of_suggestions_select_documents_as_every_statistic(audited):
+    """Excluded documents, --where and --since/--until choose the documents counted, as in
+    `coder stats` of codings: they were ignored (all of the project's suggestions counted)."""
+    from coder.corpus.documents import set_attributes, set_excluded
+    from coder.team.audit import suggestion_frequencies
+
+    assert _suggested(audited) == {"2019": 4, "2020": 2}       # 2 SEC.WAR per document
+    set_excluded(audited, [1])
+    assert _suggested(audited) == {"2019": 2, "2020": 2}
+    assert _suggested(audited, "--include-excluded") == {"2019": 4, "2020": 2}
+    assert _suggested(audited, "--where", "genre=nothing") == {}
+    set_attributes(audited, 3, ["genre=speech"])
+    assert _suggested(audited, "--where", "genre=speech") == {"2020": 2}
+    assert _suggested(audited, "--since", "2020") == {"2020": 2}
+    # A document named by id counts though excluded (the rule of coder.selection).
+    _, rows, _ = suggestion_frequencies(audited, codes=["SEC"], document_ids=[1])
+    assert [(r["year"], r["SEC suggested (unvalidated)"]) for r in rows] == [("2019", 2)]
+    # What --suggestions cannot apply is refused, not ignored.
+    for extra in (["--coded-only"], ["--all-documents"], ["--coder", "ana"]):
+        result = CliRunner().invoke(main, ["stats", "--suggestions", *extra,
+                                           "-p", str(audited.path)])
+        assert result.exit_code == 1 and "--suggestions takes" in result.output, extra
+
+
+def test_weighted_suggestions_weigh_set_aside_ones_apart(audited):
+    """A precision audited on presented suggestions weighted the set-aside ones too."""
+    from coder.team.audit import suggestion_frequencies
+
+    # Document 1's SEC.WAR hits are set aside (dimmed: not the speaker's own move).
+    audited.db.execute("UPDATE suggestions SET marked = 1 WHERE document_id = 1"
+                       " AND code_id = 'SEC.WAR'")
+    draw_audit(audited, "ana", per_code=50, seed=1, presented=True, codes=["SEC"])
+    for item in audit_items(audited, "ana"):
+        assert item["set_aside"] is False
+        judge_item(audited, "ana", item["id"], "correct")
+    columns, rows, notes = suggestion_frequencies(audited, codes=["SEC"], weighted=True)
+    assert columns == ["year", "SEC suggested (unvalidated)",
+                       "SEC presented (unvalidated)", "SEC presented x audited precision",
+                       "SEC set aside (unvalidated)", "SEC set aside x audited precision"]
+    year = {r["year"]: r for r in rows}
+    assert year["2019"]["SEC suggested (unvalidated)"] == 4
+    assert year["2019"]["SEC presented (unvalidated)"] == 2
+    assert year["2019"]["SEC presented x audited precision"] == 2.0    # not 4.0
+    assert year["2019"]["SEC set aside (unvalidated)"] == 2
+    assert year["2019"]["SEC set aside x audited precision"] is None   # nobody read them
+    assert any("no precision audited on set-aside" in n and "SEC.WAR" in n for n in notes)
+    # Warnings cover the codes asked for only: DES has no audit, but was not asked for.
+    assert not any("DES" in n or "presented suggestions" in n for n in notes)
+    result = CliRunner().invoke(main, ["stats", "--by", "year", "--suggestions", "--weighted",
+                                       "--code", "SEC", "--json", "-p", str(audited.path)])
+    assert result.exit_code == 0, result.output
+    assert "DES" not in result.stderr and "set-aside" in result.stderr
+    _, _, notes = suggestion_frequencies(audited, codes=["SEC", "DES"], weighted=True)
+    assert any("no precision audited on presented" in n and "DES." in n for n in notes)
+    # An audit that reads the set-aside ones weights them by their own precision.
+    draw_audit(audited, "ana", per_code=50, seed=2, codes=["SEC"], draw="all", unjudged=True)
+    for item in audit_items(audited, "ana", draw="all", pending_only=True):
+        assert item["set_aside"] is True
+        judge_item(audited, "ana", item["id"], "wrong")
+    _, rows, notes = suggestion_frequencies(audited, codes=["SEC"], weighted=True)
+    year = {r["year"]: r for r in rows}
+    assert year["2019"]["SEC presented x audited precision"] == 2.0
+    assert year["2019"]["SEC set aside x audited precision"] == 0.0
+    assert not any("set-aside" in n for n in notes)
 
 
 def test_report_measures_how_far_judges_agree(audited):

@@ -372,10 +372,11 @@ def _print_numbers(rows: list[dict], columns: list[str], title: str) -> None:
               help="Split each code column by this attribute's values (SEC source=own, ...).")
 @click.option("--suggestions", "count_suggestions", is_flag=True,
               help="Count suggestions instead of codings (--by month|year): unvalidated "
-                   "pattern hits, labelled so.")
+                   "pattern hits, labelled so, in the documents the other options select.")
 @click.option("--weighted", is_flag=True,
-              help="With --suggestions: also weight each by its code's audited precision "
-                   "(`coder audit report`).")
+              help="With --suggestions: count presented and set-aside (dimmed) suggestions "
+                   "apart and weight each by its code's precision audited on that kind "
+                   "(`coder audit report`); a kind nobody audited stays unweighted.")
 @with_project
 def stats(project: Project, by: str, codes: list[str], per: str | None, coders: list[str],
           gold: bool, since: str | None, until: str | None, coded_only: bool | None,
@@ -409,14 +410,16 @@ def stats(project: Project, by: str, codes: list[str], per: str | None, coders: 
     if weighted and not count_suggestions:
         raise CoderError("--weighted weights suggestions: add --suggestions")
     if count_suggestions:
-        if coders or gold or per or attribute or plot_path or series_path:
+        if (coders or gold or per or attribute or plot_path or series_path or series_column
+                or coded_only is not None):
             raise CoderError("--suggestions takes --by month|year, --code, --since/--until, "
-                             "--weighted, --csv and --json only")
+                             "--where, --include-excluded, --weighted, --csv and --json only")
         from ..team.audit import suggestion_frequencies
 
         columns, rows, notes = suggestion_frequencies(
-            project, by=by, codes=codes,
-            since=filters["since"], until=filters["until"], weighted=weighted)
+            project, by=by, codes=codes, since=filters["since"], until=filters["until"],
+            where=filters["where"], include_excluded=filters["include_excluded"],
+            weighted=weighted)
         if csv_path:
             check_output_path(csv_path)
             write_table(rows, columns, csv_path, fmt="csv")
@@ -424,8 +427,9 @@ def stats(project: Project, by: str, codes: list[str], per: str | None, coders: 
             print_json(rows)
         else:
             _print_numbers(rows, columns, f"Suggestions by {by}: pattern hits, not codings "
-                           "(unvalidated" + ("; weighted by audited precision)" if weighted
-                                             else ")"))
+                           "(unvalidated" + ("; presented and set-aside ones each weighted "
+                                             "by the precision audited on their kind)"
+                                             if weighted else ")"))
         for note in notes:
             warn(note)
         return

@@ -540,6 +540,12 @@ class AuditReport:
     blind: ReportBlindness | None
 
 
+# The item's live suggestion, by its natural key: a re-run of `coder suggest` renumbers them.
+_LIVE_SUGGESTION = ("SELECT 1 FROM suggestions s WHERE s.document_id = i.document_id"
+                    ' AND s.code_id = i.code_id AND s.start = i.start AND s."end" = i."end"'
+                    " AND s.pattern_id = i.pattern_id")
+
+
 def report_blind_to_others(project: Project, viewer: str | None, draw: str | None = None
                            ) -> int:
     """How many items ``viewer`` still has to judge when the report must hide others'
@@ -566,7 +572,8 @@ def report_blind_to_others(project: Project, viewer: str | None, draw: str | Non
 
 def audit_report(project: Project, *, judges: Sequence[str] | None = None,
                  draw: str | None = None, codes: Sequence[str] | None = None,
-                 thin: int = THIN, viewer: str | None = None) -> AuditReport:
+                 thin: int = THIN, viewer: str | None = None,
+                 set_aside: bool | None = None) -> AuditReport:
     """Precision of judged suggestions: overall, per family, code, pattern, year, prediction.
 
     ``precision`` counts *correct* only; ``lenient`` counts borderline as correct too.
@@ -579,6 +586,10 @@ def audit_report(project: Project, *, judges: Sequence[str] | None = None,
 
     ``viewer``: who reads the report.  A judge with items still to judge sees only their
     own judgements (see :func:`report_blind_to_others`); ``blind`` then says so.
+
+    ``set_aside``: False keeps only items whose suggestion the workbench presents now,
+    True only those it sets aside (dimmed); items whose suggestion is gone (a later
+    `coder suggest` dropped it) are then left out, as nobody can say which they are.
     """
     left = report_blind_to_others(project, viewer, draw)
     if left:
@@ -596,6 +607,9 @@ def audit_report(project: Project, *, judges: Sequence[str] | None = None,
     where, more = _code_filter(codes)
     sql += where.replace("s.code_id", "i.code_id")
     params += more
+    if set_aside is not None:
+        sql += f" AND EXISTS ({_LIVE_SUGGESTION} AND s.marked = ?)"
+        params.append(int(set_aside))
     rows = project.rows(sql + " ORDER BY i.id", params)
     if left:
         pending = left
@@ -710,21 +724,35 @@ def with_intervals(project: Project, report: PatternReport, *, thin: int = THIN)
 
 
 def suggestion_frequencies(project: Project, *, by: str = "year",
-                           codes: Sequence[str] | None = None, since: str | None = None,
-                           until: str | None = None, weighted: bool = False
-                           ) -> tuple[list[str], list[dict], list[str]]:
+                           codes: Sequence[str] | None = None, since: object = None,
+                           until: object = None, document_ids: Sequence[int] | None = None,
+                           where: Sequence[str] | None = None, include_excluded: bool = False,
+                           weighted: bool = False) -> tuple[list[str], list[dict], list[str]]:
     """Suggestions per month or year, per code family: ``(columns, rows, warnings)``.
 
-    Suggestions are not codings: columns say ``(unvalidated)``.  With ``weighted``, each
-    suggestion also counts as its code's audited precision (the code's own audit cell,
-    else its top-level family's): an estimate of how many of them are right, as good as
-    the audit behind it; codes nobody audited leave the weighted cell empty.
+    The documents are chosen as every statistic chooses them (:mod:`coder.selection`):
+    dated within ``since``/``until``, the ``document_ids``, with the ``where``
+    attributes, excluded documents left out unless ``include_excluded`` (or named by id).
+
+    Suggestions are not codings: columns say ``(unvalidated)``.  With ``weighted``, the
+    suggestions the workbench presents and those it sets aside (dimmed: not the speaker's
+    own affirmed move, or a set-aside rule) are counted apart, and each part is weighted
+    by the precision audited on its own kind only (the code's cell of
+    :func:`audit_report` with ``set_aside`` False or True, else its top-level family's):
+    ``<code> presented x audited precision`` and ``<code> set aside x audited
+    precision``, an estimate of how many are right, as good as the audit behind it.  A
+    part with no such audit (an audit drawn with ``presented`` reads no set-aside
+    suggestion) has an empty weighted cell, and a warning says so; its count stays in
+    its own unweighted column.  Warnings cover only the codes counted.
     """
     from ..codebook.model import code_tree
     from ..export.matrix import code_columns, column_index
+    from ..selection import resolve_filters
 
     if by not in ("month", "year"):
         raise CoderError(f"by must be month or year, not {by!r}", option="by")
+    selection = resolve_filters(project, since=since, until=until, document_ids=document_ids,
+                                where=where, include_excluded=include_excluded)
     wanted = list(codes or [])
     if not wanted:
         tree = code_tree(project)
@@ -732,52 +760,81 @@ def suggestion_frequencies(project: Project, *, by: str = "year",
     columns = code_columns(project, wanted)
     index = column_index(columns)
     width = 7 if by == "month" else 4
-    sql = ("SELECT substr(d.date, 1, ?) AS period, s.code_id, count(*) AS n FROM suggestions s"
-           " JOIN documents d ON d.id = s.document_id WHERE d.date IS NOT NULL")
-    params: list = [width]
-    if since:
-        sql += " AND d.date >= ?"
-        params.append(since)
-    if until:
-        sql += " AND substr(d.date, 1, ?) <= ?"
-        params += [len(until), until]
-    counts = project.rows(sql + " GROUP BY period, s.code_id ORDER BY period", params)
-    precision: dict[str, float | None] = {}
+    more, params = selection.document_sql("d")
+    sql = ("SELECT substr(d.date, 1, ?) AS period, s.code_id, s.marked, count(*) AS n"
+           " FROM suggestions s JOIN documents d ON d.id = s.document_id"
+           f" WHERE d.date IS NOT NULL{more}"
+           " GROUP BY period, s.code_id, s.marked ORDER BY period")
+    counts = [row for row in project.rows(sql, [width, *params]) if row["code_id"] in index]
+    kinds = ("presented", "set aside")
+    # precision[kind][code]: the audited precision of that kind of suggestion (None: none)
+    precision: dict[str, dict[str, float | None]] = {kind: {} for kind in kinds}
     warnings: list[str] = []
     if weighted:
-        report = audit_report(project)
-        by_code = {c.key: c for c in report.by_code}
-        by_family = {c.key: c for c in report.by_family}
-        unaudited = set()
-        for row in counts:
-            code = row["code_id"]
-            cell = by_code.get(code) or by_family.get(code.split(".")[0])
-            precision[code] = cell.precision if cell else None
-            if cell is None:
-                unaudited.add(code)
-        if unaudited:
-            warnings.append(f"{len(unaudited)} code(s) have no audited precision (e.g. "
-                            f"{sorted(unaudited)[0]}): their weighted cells are empty")
-        if any(c.thin for c in report.by_code):
+        in_scope = sorted(index)
+        used: list[PrecisionCell] = []
+        for kind in kinds:
+            report = audit_report(project, codes=in_scope, set_aside=kind == "set aside")
+            by_code = {c.key: c for c in report.by_code}
+            by_family = {c.key: c for c in report.by_family}
+            unaudited = set()
+            for row in counts:
+                if bool(row["marked"]) != (kind == "set aside"):
+                    continue
+                code = row["code_id"]
+                cell = by_code.get(code) or by_family.get(code.split(".")[0])
+                precision[kind][code] = cell.precision if cell else None
+                if cell is None:
+                    unaudited.add(code)
+                elif cell not in used:
+                    used.append(cell)
+            if unaudited and kind == "presented":
+                warnings.append(
+                    f"{len(unaudited)} code(s) have no precision audited on presented "
+                    f"suggestions (e.g. {min(unaudited)}): their presented weighted cells "
+                    "are empty")
+            elif unaudited:
+                warnings.append(
+                    f"{len(unaudited)} code(s) have set-aside suggestions but no precision "
+                    f"audited on set-aside ones (e.g. {min(unaudited)}): those are counted "
+                    "unweighted (set aside column) and their set-aside weighted cells are "
+                    "empty; an audit draw over all suggestions, not only presented ones, "
+                    "reads them too")
+        gone = project.db.execute(
+            "SELECT count(*) FROM audit_items i WHERE i.verdict IS NOT NULL AND i.code_id IN"
+            f" (SELECT value FROM json_each(?)) AND NOT EXISTS ({_LIVE_SUGGESTION})",
+            [json.dumps(in_scope)]).fetchone()[0]
+        if gone:
+            warnings.append(f"{gone} judged audit item(s) of these codes are left out of the "
+                            "weights: their suggestions are gone (a later `coder suggest` "
+                            "replaced them), so whether they were presented is unknown")
+        if any(cell.thin for cell in used):
             warnings.append("some audited precisions rest on fewer than "
-                            f"{report.thin_below} judgements: see `coder audit report`")
+                            f"{THIN} judgements: see `coder audit report`")
     periods: dict[str, dict] = {}
     for row in counts:
-        entry = periods.setdefault(row["period"], {"n": [0] * len(columns),
-                                                   "w": [0.0] * len(columns),
-                                                   "missing": [False] * len(columns)})
-        for column in index.get(row["code_id"], []):
+        entry = periods.setdefault(row["period"], {
+            "n": [0] * len(columns),
+            **{kind: {"n": [0] * len(columns), "w": [0.0] * len(columns),
+                      "missing": [False] * len(columns)} for kind in kinds}})
+        kind = kinds[1] if row["marked"] else kinds[0]
+        for column in index[row["code_id"]]:
             entry["n"][column] += row["n"]
+            part = entry[kind]
+            part["n"][column] += row["n"]
             if weighted:
-                if precision.get(row["code_id"]) is None:
-                    entry["missing"][column] = True
+                value = precision[kind].get(row["code_id"])
+                if value is None:
+                    part["missing"][column] = True
                 else:
-                    entry["w"][column] += row["n"] * precision[row["code_id"]]
+                    part["w"][column] += row["n"] * value
     out_columns = [by]
     for name, _ in columns:
         out_columns.append(f"{name} suggested (unvalidated)")
         if weighted:
-            out_columns.append(f"{name} x audited precision")
+            for kind in kinds:
+                out_columns += [f"{name} {kind} (unvalidated)",
+                                f"{name} {kind} x audited precision"]
     rows = []
     for period in sorted(periods):
         entry = periods[period]
@@ -785,7 +842,10 @@ def suggestion_frequencies(project: Project, *, by: str = "year",
         for column, (name, _) in enumerate(columns):
             record[f"{name} suggested (unvalidated)"] = entry["n"][column]
             if weighted:
-                record[f"{name} x audited precision"] = (
-                    None if entry["missing"][column] else round(entry["w"][column], 2))
+                for kind in kinds:
+                    part = entry[kind]
+                    record[f"{name} {kind} (unvalidated)"] = part["n"][column]
+                    record[f"{name} {kind} x audited precision"] = (
+                        None if part["missing"][column] else round(part["w"][column], 2))
         rows.append(record)
     return out_columns, rows, warnings
