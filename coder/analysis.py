@@ -19,6 +19,8 @@ with plotext for the terminal.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -275,7 +277,11 @@ def read_series(path: str | Path, *, column: str | None = None, by: str = "month
     ``YYYY-MM`` and ``YYYY`` work too) and a numeric value column: ``column``, else one
     called ``value``, else the first other column whose cells are all numbers.  Values of
     the same month (or year, with ``by="year"``) are added up.  Comma or semicolon
-    separated; decimal commas are accepted when the separator is a semicolon.
+    separated; decimal commas are accepted when the separator is a semicolon.  An empty
+    value cell is a gap; anything else that cannot be read (a row with more cells than
+    the header, a value that is no number, a period that is no real month or year) is a
+    one-line CoderError naming the file, the line and the cell: a dropped value would be
+    a silent hole in the figure.
     """
     path = Path(path)
     lines = read_text(path).splitlines()
@@ -289,7 +295,28 @@ def read_series(path: str | Path, *, column: str | None = None, by: str = "month
     if period_column is None:
         raise CoderError(f"the series needs a 'month' or 'date' column (it has: {', '.join(fields)})",
                          path=path)
-    records = [{(k or "").strip(): (v or "").strip() for k, v in r.items()} for r in reader]
+    records: list[tuple[int, dict[str, str]]] = []
+    for row in reader:
+        line = reader.line_num  # the file's line (blank lines and quoted newlines counted)
+        if None in row:
+            # More cells than the header names: csv keeps the extra ones as a list under
+            # None.  Which column a cell belongs to is then anyone's guess: refuse the row.
+            found = len(fields) + len(row[None])
+            cells = [(v or "").strip() for k, v in row.items() if k is not None] + [
+                str(v).strip() for v in row[None]]
+            at = fields.index(period_column)
+            # Likely a decimal comma: two neighbouring cells, neither the period, that
+            # read as the two halves of one number (1,5).
+            split = any(re.fullmatch(r"[-+]?\d+", a) and re.fullmatch(r"\d+", b)
+                        for i, (a, b) in enumerate(zip(cells, cells[1:]))
+                        if at not in (i, i + 1))
+            hint = ""
+            if delimiter == "," and split:
+                hint = ("; a decimal comma (1,5)? write 1.5, or separate the columns with "
+                        "semicolons")
+            raise CoderError(f"line {line}: {found} cells where the header names {len(fields)}"
+                             f"{hint}", path=path)
+        records.append((line, {(k or "").strip(): (v or "").strip() for k, v in row.items()}))
 
     def number(text: str) -> float | None:
         if not text:
@@ -297,9 +324,10 @@ def read_series(path: str | Path, *, column: str | None = None, by: str = "month
         if delimiter == ";":
             text = text.replace(".", "").replace(",", ".") if "," in text else text
         try:
-            return float(text)
+            value = float(text)
         except ValueError:
             return None
+        return value if math.isfinite(value) else None  # nan and inf are no values to plot
 
     if column is None:
         if "value" in lower and lower["value"] != period_column:
@@ -308,7 +336,7 @@ def read_series(path: str | Path, *, column: str | None = None, by: str = "month
             for field in fields:
                 if field == period_column:
                     continue
-                cells = [r.get(field, "") for r in records if r.get(field, "")]
+                cells = [r.get(field, "") for _, r in records if r.get(field, "")]
                 if cells and all(number(c) is not None for c in cells):
                     column = field
                     break
@@ -319,17 +347,45 @@ def read_series(path: str | Path, *, column: str | None = None, by: str = "month
                          path=path)
     values: dict[str, float] = {}
     width = 7 if by == "month" else 4
-    for line, record in enumerate(records, start=2):
+    for line, record in records:
         period = record.get(period_column, "")
-        if not re.match(r"^\d{4}(-\d{2})?", period) or (width == 7 and len(period) < 7):
-            raise CoderError(f"line {line}: {period!r} is not a {'month (YYYY-MM)' if width == 7 else 'year'}",
-                             path=path)
-        value = number(record.get(column, ""))
-        if value is None:
+        problem = _period_problem(period, width)
+        if problem:
+            raise CoderError(f"line {line}: {period_column} {period!r} {problem}", path=path)
+        cell = record.get(column, "")
+        if not cell:
             continue  # a missing value is a gap, not a zero
+        value = number(cell)
+        if value is None:
+            hint = (" (a decimal comma? write 1.5, or separate the columns with semicolons)"
+                    if delimiter == "," and re.fullmatch(r"[-+]?\d+,\d+", cell) else "")
+            raise CoderError(f"line {line}: {column} {cell!r} is not a number{hint}", path=path)
         key = period[:width]
         values[key] = values.get(key, 0.0) + value
     return column, values
+
+
+def _period_problem(period: str, width: int) -> str | None:
+    """Why ``period`` is not a month (``width`` 7) or year (4) of a series; None if it is.
+
+    ``YYYY-MM-DD``, ``YYYY-MM`` and (by year) ``YYYY``, each a real calendar date: a
+    month 13 would be a point on no axis, silently dropped from the figure.
+    """
+    wanted = "a month (YYYY-MM)" if width == 7 else "a year"
+    # A time after the day is allowed: spreadsheets write "2019-03-01 00:00:00".
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ].*)?)?)?", period)
+    if not match or (width == 7 and match.group(2) is None):
+        return f"is not {wanted}"
+    year, month, day = (int(g) if g else 1 for g in match.groups())
+    if year < 1:
+        return f"is not {wanted}: there is no year 0"
+    if not 1 <= month <= 12:
+        return f"is not {wanted}: there is no month {month}"
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return f"is not a date ({period[:7]} has no day {day})"
+    return None
 
 
 # -- plots ------------------------------------------------------------------------------------------

@@ -99,6 +99,56 @@ def test_read_series(tmp_path):
         read_series(bad)
 
 
+def test_series_row_with_an_extra_cell_is_a_one_line_error(coded, tmp_path):
+    """A decimal comma in a comma-separated file gives a row one cell too many: csv keeps
+    the extra cell as a list, and reading it crashed (AttributeError: 'list' ... 'strip')."""
+    series = tmp_path / "s.csv"
+    series.write_text("month,value\n2019-01,5\n2019-04,1,5\n", encoding="utf-8")
+    with pytest.raises(CoderError, match=r"s\.csv: line 3: 3 cells where the header names 2; "
+                                         "a decimal comma"):
+        read_series(series)
+    series.write_text("month,value,note\n2019-01,5,a\n\n2019-04,6,b,c\n", encoding="utf-8")
+    with pytest.raises(CoderError, match=r"line 4: 4 cells where the header names 3$"):
+        read_series(series)  # the file's line (the blank one counted); no comma in a number
+    series.write_text("month,value\n2019-01,5\n2019-04,1,5\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["stats", "--series", str(series), "--plot",
+                                       str(tmp_path / "y.png"), "-p", str(coded.path)])
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert "s.csv: line 3:" in result.output and "decimal comma" in result.output
+    assert not (tmp_path / "y.png").exists()
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("month,value\n2019-01,abc\n", r"line 2: value 'abc' is not a number$"),
+    ("month,value\n2019-01,1\n2019-02,nan\n", r"line 3: value 'nan' is not a number$"),
+    ('month,value\n2019-01,"1,5"\n', r"line 2: value '1,5' is not a number \(a decimal comma"),
+    ("month;value\n2019-01;1,5\n2019-02;x\n", r"line 3: value 'x' is not a number$"),
+    ("month,value\n2019-13,5\n", r"line 2: month '2019-13' is not a month \(YYYY-MM\): there "
+                                  "is no month 13$"),
+    ("date,value\n2019-02-30,5\n", r"line 2: date '2019-02-30' is not a date \(2019-02 has no "
+                                    r"day 30\)$"),
+    ("month,value\n2019,5\n", r"line 2: month '2019' is not a month \(YYYY-MM\)$"),
+])
+def test_series_values_it_cannot_read_are_errors(coded, tmp_path, body, message):
+    """They were dropped: "wrote y.png" with an empty axis, the reader none the wiser."""
+    series = tmp_path / "s.csv"
+    series.write_text(body, encoding="utf-8")
+    with pytest.raises(CoderError, match=r"s\.csv: " + message):
+        read_series(series)
+    result = CliRunner().invoke(main, ["stats", "--series", str(series), "--plot",
+                                       str(tmp_path / "y.png"), "-p", str(coded.path)])
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert not (tmp_path / "y.png").exists()
+
+
+def test_series_gaps_and_timestamps_still_read(tmp_path):
+    series = tmp_path / "s.csv"
+    series.write_text("date,value\n2019-03-01 00:00:00,2\n2019-03-02T12:00,1.5\n2019-04-01,\n",
+                      encoding="utf-8")
+    assert read_series(series) == ("value", {"2019-03": 3.5})
+    assert read_series(series, by="year") == ("value", {"2019": 3.5})
+
+
 def test_unreadable_files_are_one_line_errors(tmp_path):
     """The series and a pattern file share one reader: missing and non-UTF-8 files."""
     from coder.errors import PatternError
