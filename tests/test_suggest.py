@@ -723,10 +723,31 @@ def test_cli_suggest_suggestions_and_patterns(proj, tmp_path):
     assert "wrote 6" in cli(proj, "patterns", "export", str(path)).output
     assert "replaced the patterns of 4 code(s)" in cli(proj, "patterns", "import", str(path)).output
 
+    cli(proj, "coders", "add", "carol")
     hidden = cli(proj, "suggest", "--off-for-coder", "carol")
     assert "carol: suggestions hidden" in hidden.output
     assert not suggestions_visible(proj, "carol")
     assert json.loads(cli(proj, "suggestions", "--coder", "carol", "--json").stdout) == []
+
+
+def test_unknown_coder_names_are_refused_by_suggestions_and_suggest(proj):
+    """`suggestions --coder zed` listed everything as zed's pending, and `suggest
+    --off-for-coder nobody` made a coder 'nobody' (a typo hid nothing from the coder meant)."""
+    run_suggest(proj)
+    cli(proj, "coders", "add", "alice")
+    result = cli(proj, "suggestions", "--coder", "zed")
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert result.output.startswith("coder: no coder named 'zed'") and "alice" in result.output
+    with pytest.raises(CoderError, match="no coder named 'zed'"):
+        list_suggestions(proj, coder="zed")
+    assert list_suggestions(proj, coder="alice")  # a known coder still lists them
+    for option in ("--off-for-coder", "--on-for-coder"):
+        result = cli(proj, "suggest", option, "alice", option, "nobody")
+        assert result.exit_code == 1 and "no coder named 'nobody'" in result.output, result.output
+        # Nothing changed: no coder 'nobody', alice's suggestions as they were.
+        assert rows(proj, "SELECT name, suggestions_off FROM coders") == [("alice", 0)]
+    result = cli(proj, "suggest", "--off-for-coder", "alice")
+    assert result.exit_code == 0 and not suggestions_visible(proj, "alice")
 
 
 def test_cli_reports_bad_patterns_in_one_line(proj):

@@ -10,7 +10,7 @@ from ..corpus.kinds import KINDS as ROLES
 from ..errors import CoderError
 from ..project import Project
 from .common import print_json, progress, warn, with_project
-from .selection import document_selection, selection_options
+from .selection import document_selection, selection_options, split_values
 
 
 @click.command("suggest")
@@ -27,9 +27,10 @@ from .selection import document_selection, selection_options
                                             "whole pipeline); gives the same suggestions.")
 @click.option("--force", is_flag=True, help="Re-match documents whose suggestions are current.")
 @click.option("--off-for-coder", "off_for", multiple=True, metavar="NAME",
-              help="Hide suggestions from this coder (reliability coding) and stop; repeatable.")
+              help="Hide suggestions from this coder of the project (reliability coding) and "
+                   "stop; repeatable (commas work too).")
 @click.option("--on-for-coder", "on_for", multiple=True, metavar="NAME",
-              help="Show suggestions to this coder again and stop; repeatable.")
+              help="Show suggestions to this coder again and stop; repeatable (commas work too).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's summary as JSON.")
 @with_project
 def suggest(project: Project, speakers: list[str], roles: list[str], doc_ids: list[int],
@@ -47,14 +48,19 @@ def suggest(project: Project, speakers: list[str], roles: list[str], doc_ids: li
     is committed on its own, so an interrupted run resumes where it stopped.
     """
     from ..suggest import RunScope, execute_run, prepare_run
-    from ..team.coders import set_suggestions_visible
+    from ..team.coders import set_suggestions_off
 
     if off_for or on_for:
-        for name in off_for:
-            set_suggestions_visible(project, name, False)
+        hide, show = split_values(off_for), split_values(on_for)
+        # Existing coders only, as `coder coders suggestions off`: a mistyped name must not
+        # become a new coder while the one meant keeps seeing suggestions.  One transaction:
+        # an unknown name changes nothing.
+        with project.transaction():
+            set_suggestions_off(project, hide, True)
+            set_suggestions_off(project, show, False)
+        for name in hide:
             click.echo(f"{name}: suggestions hidden")
-        for name in on_for:
-            set_suggestions_visible(project, name, True)
+        for name in show:
             click.echo(f"{name}: suggestions shown")
         return
     if len(speakers) > 1 or len(roles) > 1:

@@ -696,8 +696,13 @@ def list_suggestions(project: Project, *, doc_ids: Sequence[int] | None = None,
     decision.  ``covered`` is the workbench's (:func:`coder.annotate.document_suggestions`):
     not decided, but a live coding of the coder with the same code covers the span, so
     the coder has accepted it by coding; ``covered_by`` lists those coders.  A covered
-    suggestion counts as accepted when coders' statuses are compared.
+    suggestion counts as accepted when coders' statuses are compared.  A ``coder`` who is
+    not one of the project's is a CoderError (every suggestion would read as pending).
     """
+    if coder is not None:
+        from ..team.coders import get_coder
+
+        get_coder(project, coder)
     where, params = [], []
     if doc_ids:
         where.append(f"s.document_id IN ({','.join('?' * len(doc_ids))})")
