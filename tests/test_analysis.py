@@ -141,6 +141,17 @@ def test_series_values_it_cannot_read_are_errors(coded, tmp_path, body, message)
     assert not (tmp_path / "y.png").exists()
 
 
+def test_series_periods_outside_the_table_are_counted_in_a_warning(coded, tmp_path):
+    pytest.importorskip("matplotlib")
+    series = tmp_path / "s.csv"
+    series.write_text("month,value\n2019-03,5\n2030-01,7\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["stats", "--series", str(series), "--plot",
+                                       str(tmp_path / "y.png"), "-p", str(coded.path)])
+    assert result.exit_code == 0, result.output
+    assert "1 of the 2 months of " in result.stderr and "not drawn" in result.stderr
+    assert (tmp_path / "y.png").exists()
+
+
 def test_series_gaps_and_timestamps_still_read(tmp_path):
     series = tmp_path / "s.csv"
     series.write_text("date,value\n2019-03-01 00:00:00,2\n2019-03-02T12:00,1.5\n2019-04-01,\n",

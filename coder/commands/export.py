@@ -460,6 +460,13 @@ def stats(project: Project, by: str, codes: list[str], per: str | None, coders: 
             chart = terminal_chart(columns, rows, by=by, per=per_words, width=width)
             if chart:
                 click.echo(chart)
+    if series is not None and plot_path:
+        labels = {row[by] for row in rows}
+        drawn = sum(period in labels for period in series[1])
+        if drawn < len(series[1]):
+            # Read, but outside the table's periods: not on the figure's axis.
+            warn(f"{len(series[1]) - drawn} of the {len(series[1])} {by}s of {series_path} "
+                 f"are outside the table's {by}s and are not drawn")
     if plot_path:
         from ..codebook import project_codes
         from ..codebook.colours import PLOT_BACKGROUND, scheme
