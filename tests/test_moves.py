@@ -477,7 +477,7 @@ def test_codebook_declares_the_securitizing_structure():
     assert war.speakers == ("press", "official")
     with pytest.raises(CodebookError, match="needs_before 'x' is not one of"):
         parse_codebook(more.replace("needs_before: security", "needs_before: x"))
-    with pytest.raises(CodebookError, match="move own 'always' must be explicit or default"):
+    with pytest.raises(CodebookError, match="move own 'always' must be explicit or rejected or default"):
         parse_codebook(more.replace("own: explicit", "own: always"))
 
 
@@ -651,3 +651,115 @@ def test_a_sentence_without_punctuation_is_read_near_the_match():
     short = "nosotros no vamos a declarar la guerra"
     alone = TurnReader(short, "president").read(short.index(WAR), short.index(WAR) + len(WAR))
     assert (reading.source, reading.polarity) == (alone.source, alone.polarity) == ("own", "negated")
+
+
+# -- speech acts the reading must not invert (sentences written for the tests) ----------------
+
+@pytest.mark.parametrize("text, phrase", [
+    ("Dicen nuestros adversarios que vamos a mantener al Ejército en las calles.", "Ejército"),
+    ("Los conservadores quieren que usemos al Ejército contra el pueblo.", "Ejército"),
+    ("Siempre se ha dicho que nosotros vamos a usar al Ejército.", "Ejército"),
+    ("El crimen es una amenaza para la nación, según el gobierno anterior.", "amenaza"),
+])
+def test_a_report_of_what_others_say_or_want_is_attributed(text, phrase):
+    """The first person inside a report ("dicen ... que vamos") is the reported party's view
+    of us, not the speaker's move; "según X" after the match names whose view it is."""
+    r = reading(text, phrase)
+    assert r.source == "attributed", r.cues
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("Yo les digo que vamos a mantener al Ejército en las calles.", "Ejército"),
+    ("Les decía yo que vamos a mantener al Ejército en las calles.", "Ejército"),
+    ("Eso no quiere decir que vamos a sacar al Ejército.", "Ejército"),
+    ("Se pretende que vayamos llevando al Ejército a los cuarteles.", "Ejército"),
+    ("Dicen cosas, pero vamos a mantener al Ejército en los cuarteles.", "Ejército"),
+    ("El crimen es una amenaza para la nación, según nuestros datos.", "amenaza"),
+    ("El crimen es una amenaza para la nación; lo mostraron hace meses los reportes que el"
+     " instituto publicó, según la prensa.", "amenaza"),
+])
+def test_the_speakers_own_words_are_not_a_report(text, phrase):
+    """The speaker saying it ("yo les digo que", "decía yo"), "quiere decir" (that is), an
+    impersonal aim ("se pretende que"), a report that ended at a comma, "según" the speaker
+    or far after the match: own."""
+    r = reading(text, phrase)
+    assert r.source == "own", r.cues
+
+
+def test_a_denied_end_does_not_negate_what_goes_on():
+    """"Se acabó la guerra contra el narco" negates the war; "no se acabó ..." says it goes on."""
+    phrase = "guerra contra el narco"
+    assert attrs("Ya se acabó la guerra contra el narco.", phrase)[1] == "negated"
+    assert attrs("No se acabó la guerra contra el narco, sigue la violencia.", phrase)[1] \
+        == "affirmed"
+    # a negation further back is not the denial of the end
+    assert attrs("Nunca dijimos que se acabó la guerra contra el narco.", phrase)[1] == "negated"
+
+
+def test_a_pattern_may_say_how_its_own_phrase_reads():
+    """A pattern's `move:` (negation, own) overrides its code's for its hits only."""
+    text = BOOK.replace(
+        '          - {id: fire, lang: es, pattern: "fuego con el fuego"}',
+        '          - {id: fire, lang: es, pattern: "fuego con el fuego"}\n'
+        "          - id: ended\n"
+        "            lang: es\n"
+        "            pattern: \"acabó la guerra\"\n"
+        "            move: {negation: negates}\n"
+        "          - id: declared\n"
+        "            lang: es\n"
+        "            pattern: \"declarar la guerra\"\n"
+        "            move: {own: rejected}", 1)
+    assert text != BOOK
+    from coder.suggest.moves import move_book_from_yaml
+
+    for book in (move_book(parse_codebook(text)), move_book_from_yaml(text)):
+        assert book.for_code("DES.NOFORCE").negation_is_move
+        assert not book.for_code("DES.NOFORCE", "ended").negation_is_move
+        assert book.for_code("DES.NOFORCE", "declared").own_rejected
+        assert book.for_code("DES.NOFORCE", "other").negation_is_move
+    with pytest.raises(CodebookError, match="pattern ended: move requires_context belongs to the code"):
+        parse_codebook(text.replace("move: {negation: negates}",
+                                    "move: {requires_context: security}"))
+    with pytest.raises(CodebookError, match="move own 'always' must be"):
+        parse_codebook(text.replace("move: {own: rejected}", "move: {own: always}"))
+
+
+@pytest.mark.parametrize("text, set_aside", [
+    ("Vamos a declarar la guerra al narco.", True),
+    ("Nosotros le declaramos hoy la guerra al narco.", True),
+    ("Calderón declara la guerra al narco y todo empeora.", False),   # narrated, no person cue
+    ("Ellos decidieron declarar la guerra al narco.", False),
+    ("Nosotros no vamos a declarar la guerra al narco.", False),      # rejected: the move
+])
+def test_own_rejected_sets_aside_the_speakers_own_declaration(text, set_aside):
+    phrase = "declarar la guerra" if "declarar" in text else "declaramos hoy la guerra" \
+        if "declaramos" in text else "declara la guerra"
+    r = reading(text, phrase, negation_is_move=True, own_rejected=True)
+    assert bool(r.set_aside) is set_aside, (r.source, r.polarity, r.cues)
+
+
+def test_the_shipped_codebook_does_not_invert_the_war_frame():
+    """The shipped codebook on sentences written for the test: the speaker declaring war is
+    the war frame (SEC.MARK.WAR presented, DES.ENDWAR set aside); a denied end of the war is
+    a negated end; a war narrated of others stays the end-of-war move."""
+    from pathlib import Path
+
+    from coder.suggest.moves import move_book_from_yaml
+
+    shipped = Path(__file__).resolve().parents[1] / "codebooks" / "securitization.yaml"
+    book = move_book_from_yaml(shipped.read_text(encoding="utf-8"))
+
+    def read(code, pattern, text, phrase):
+        start = text.index(phrase)
+        return book.reader(text, "president").read(
+            start, start + len(phrase), book.for_code(code, pattern), book.lexicons, book.topics)
+
+    own = "Vamos a declarar la guerra al narco, a los cárteles y a la violencia."
+    assert read("DES.ENDWAR", "endwar-declared-es", own, "declarar la guerra").marked
+    assert not read("SEC.MARK.WAR", "war-on-drugs-es", own, "guerra al narco").marked
+    narrated = "Ellos decidieron declarar la guerra al narco y creció la violencia."
+    assert not read("DES.ENDWAR", "endwar-declared-es", narrated, "declarar la guerra").marked
+    denied = "No se acabó la guerra contra el narco, sigue la violencia."
+    assert read("DES.ENDWAR", "endwar-over-es", denied, "acabó la guerra").polarity == "negated"
+    said = "Ya se acabó la guerra contra el narco y la violencia baja."
+    assert read("DES.ENDWAR", "endwar-over-es", said, "acabó la guerra").polarity == "affirmed"

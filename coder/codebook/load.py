@@ -35,8 +35,10 @@ CODE_FIELDS = {"id", "name", "parent", "key", "color", "definition", "when_to_us
 MOVE_FIELDS = {"requires_context": None, "unless_context": None, "within": ("clause", "sentence", "turn"),
                "counts_as": ("own-affirmed",), "negation": ("part-of-move", "negates"),
                "needs_nearby": None, "unless_sector": None, "report": ("set-aside", "keep"),
-               "needs_before": None, "own": ("explicit", "default"), "speakers": None}
-PATTERN_FIELDS = {"id", "lang", "pattern", "attr", "label", "comment"}
+               "needs_before": None, "own": ("explicit", "rejected", "default"), "speakers": None}
+PATTERN_FIELDS = {"id", "lang", "pattern", "attr", "label", "comment", "move"}
+# What a pattern's own ``move:`` may say: how its phrase reads, not where the code applies.
+PATTERN_MOVE_FIELDS = ("negation", "own")
 ATTRIBUTE_FIELDS = {"id", "name", "description", "codes", "values"}
 VALUE_FIELDS = {"id", "name"}
 # Attribute ids and values become column names (attr_source) and CSV cells: keep them plain.
@@ -312,6 +314,14 @@ def _pattern(entry: object, code_id: str) -> dict:
     if clean.get("label") not in (None, code_id):
         raise CodebookError(f"{where}code {code_id}: pattern label {clean['label']!r} is not the code")
     clean.pop("label", None)
+    if "move" in clean:
+        move = _move(entry.get("move"), code_id, where)
+        other = sorted(set(move) - set(PATTERN_MOVE_FIELDS))
+        if other:
+            raise CodebookError(f"{where}code {code_id}: pattern {clean.get('id')}: move "
+                                f"{', '.join(other)} belongs to the code (a pattern's move may "
+                                f"say {' and '.join(PATTERN_MOVE_FIELDS)})")
+        clean["move"] = move
     clean["__line__"] = entry.get("__line__")
     return clean
 

@@ -21,7 +21,8 @@ clause, the sentence and the turn (segmented by :mod:`coder.corpus.segment`):
       con mano dura").  The scope ends where the
       clause ends (a comma before "pero/sino/aunque", a semicolon, a colon, ``?``), so in
       "no ... sino X" X is affirmed.  "No sólo", "no nada más" (not only) and the tag "¿no?"
-      do not negate.  Negation inside the match ("ya no hay guerra", "abrazos, no
+      do not negate; a denied end ("no se acabó la guerra contra ...") does not negate
+      what goes on.  Negation inside the match ("ya no hay guerra", "abrazos, no
       balazos") is the phrase itself, not a denial of it.  A code whose move *is* a
       rejection (``negation: part-of-move``: rejecting force, denying militarization)
       stays affirmed when negated: "no se puede apagar el fuego con el fuego" affirms the
@@ -31,7 +32,11 @@ clause, the sentence and the turn (segmented by :mod:`coder.corpus.segment`):
 ``source``
     - ``quoted``: the match lies inside quotation marks (" " “ ” « » ‘ ’) of its line, or
       its sentence announces a read-out ("cito", "textualmente", "leo", "dice así");
-    - ``attributed``: the nearest person cue before the match in its clause (else in its
+    - ``attributed``: the match lies in a report of what a third party says or wants
+      ("dicen nuestros adversarios que vamos a ...", "quieren que usemos ...": a verb of
+      saying or wanting in the third person, at most four words, "que", no comma, colon or
+      semicolon before the match; see :data:`_REPORTING`); or the nearest person cue
+      before the match in its clause (else in its
       sentence) is a third party — a third-person preterite or imperfect verb
       ("declararon", "declaró", "aplicaban", "se declaró"), a verb of saying in the third
       person ("dicen", "afirmó", "según", "de acuerdo con", "como decía"), a past government or
@@ -41,7 +46,9 @@ clause, the sentence and the turn (segmented by :mod:`coder.corpus.segment`):
       "ellos", "hay quienes") — and not a first-person cue ("vamos", "hemos", "nosotros", "mi gobierno",
       "nuestro", first-person verb endings), looking back at most :data:`PERSON_REACH`
       characters;  a third-person preterite inside the match
-      itself ("declaró la guerra") attributes it too;
+      itself ("declaró la guerra") attributes it too; with no cue before the match, "según
+      X" within :data:`ACCORDING_REACH` characters after it does ("..., según el gobierno
+      anterior");
     - otherwise ``own``: the speaker's own voice (a reporter's question is the reporter's
       own move, with polarity ``question``).
 
@@ -77,6 +84,10 @@ when none (or a tie), the sentences around it are added one by one, up to
 
     - the code counts only own affirmed moves and the turn is a moderator's (who announces
       the programme: "el comandante supremo pasará lista de honor");
+    - ``own: rejected``: the source is own by a first-person cue in the match's clause and
+      the phrase is affirmed, not rejected ("vamos a declarar la guerra" is the war frame,
+      not the end of it); a pattern's own ``move:`` may say this (and ``negation``) for its
+      hits only;
     - ``own: explicit``: the source is own only by default (no person cue at all): for codes
       whose vocabulary is mostly someone else's in this corpus (the war frame: "la mano
       dura", "la guerra contra el narco" narrated or ascribed without a verb of saying), an
@@ -105,7 +116,7 @@ from dataclasses import dataclass, field
 from ..corpus.segment import Sentences, clauses_of_sentence
 
 # Bump when the rules change: stored suggestions made by older rules are then re-made.
-RULES_VERSION = 6
+RULES_VERSION = 7
 
 SOURCES = ("own", "attributed", "quoted")
 POLARITIES = ("affirmed", "negated", "hypothetical", "question")
@@ -115,12 +126,14 @@ SECTOR_REACH = 2            # sentences each side of the match's that the sector
 REPORT_QUANTITIES = 3       # quantities in a sentence (outside the match) that make it a report
 REPORT_DENSITY = 12         # ... when there is at least one per this many words of the sentence
 BEFORE_REACH = 4            # words before the match searched for a `needs_before` word
+ACCORDING_REACH = 60        # characters after the match searched for "según X"
 # The longest stretch read as a match's sentence.  The shared corpus's longest sentence
 # has under 1,500 characters; a longer "sentence" is text without sentence punctuation
 # (captions, a speech transcribed in one breath), where each match would otherwise scan
 # the whole text before it (one 1.5-million-character turn took minutes).
 SENTENCE_REACH = 4000
 OWN_AFFIRMED = "own-affirmed"
+REJECTION = "(the rejection is the move)"  # how a cue says negation kept the move affirmed
 
 _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
@@ -136,6 +149,7 @@ _NEGATION = re.compile(
 _CESSATION = re.compile(r"\bse\s+(?:acab|termin|conclu|finaliz)\w*(?!\s+de\b)\b",
                         re.IGNORECASE)
 _CESSATION_REACH = 3  # words between the cue and the match
+_DENIED_REACH = 0  # words between a negation and the "se acabó" it denies: next to it
 _PAUSE = re.compile(r"[,;:.!?()]")
 # "not only": an affirmation.
 _NOT_ONLY = re.compile(r"\s*(?:s[oó]lo|solamente|nada\s+m[aá]s|únicamente|only)\b", re.IGNORECASE)
@@ -198,6 +212,28 @@ _THIRD = re.compile(
     # the past described as such: "era", "fue", "la estrategia fallida"
     r"era|eran|fue|fueron|fallid\w*|"
     r"they|their|said|declared|previous\s+government\w*|former\s+\w+)\b", re.IGNORECASE)
+# A report of what a third party says, claims or wants, then "que" (at most four words
+# between: the subject, "a la Guardia ..."): the clause after it is theirs.
+_REPORTING = re.compile(
+    r"(?<!\bno\s)(?<!\bni\s)(?<!\byo\s)\b(?:"
+    # saying and claiming, also impersonal ("se dice que", "se decía que")
+    r"dice|dicen|dijo|dijeron|dec[ií]a|dec[ií]an|afirma|afirman|afirmó|afirmaron|sostiene|"
+    r"sostienen|sostuvo|asegura|aseguran|aseguró|aseguraron|señala|señalan|señaló|acusa|"
+    r"acusan|acusó|creen|cre[ií]an|piensan|pensaban|opinan|insisten|alegan|argumentan|gritan|"
+    r"repiten|han\s+dicho|ha\s+dicho|say|says|said|claim|claims|claimed|"
+    # wanting and proposing, not impersonal: "se pretende que", "se plantea que" is how a
+    # government states its own aims
+    r"(?<!\bse\s)(?:plantea|plantean|planteó|proponen|propone|propuso|pide|piden|pidió|"
+    r"pidieron|exige|exigen|exigió|quiere|quieren|quer[ií]an|pretende|pretenden|pretend[ií]an|"
+    r"sugieren|want|wants|wanted))"
+    # "quiere decir que" means "that is"; "decía yo que" is the speaker ("decía" is also
+    # first person); "el que", "lo que": a relative, not a report.
+    r"(?!\s+(?:decir|yo|nosotros|nosotras)\b)(?:\s+[^\W\d_]\w*){0,4}?(?<!\bel)(?<!\bla)(?<!\blos)(?<!\blas)(?<!\blo)"
+    r"\s+(?:que|that)\b(?=[^,;:]*$)", re.IGNORECASE)
+# "según X" after the match, X not the speaker ("según nosotros", "según nuestros datos").
+_ACCORDING_AFTER = re.compile(
+    r"\bsegún\b(?!\s+(?:yo|nosotros|nosotras|mi|mis|nuestr\w*)\b)|\baccording\s+to\b(?!\s+(?:me|us|our)\b)",
+    re.IGNORECASE)
 # Verbs in -amos/-emos/-imos carry no written accent (but -íamos, -ábamos); these common
 # unaccented nouns and adjectives share the ending.
 _NOT_FIRST_PERSON = frozenset("extremos supremos reclamos ramos tramos primos".split())
@@ -244,6 +280,7 @@ class MoveRules:
     report_set_aside: bool = False        # report: set-aside (statistics sentences)
     needs_before: str | None = None       # a lexicon: set aside unless a word of it just precedes
     own_explicit: bool = False            # own: explicit (own needs a first-person cue)
+    own_rejected: bool = False            # own: rejected (own counts only when rejected)
     speakers: tuple[str, ...] = ()        # turn kinds the code belongs to (others set aside)
 
 
@@ -513,10 +550,11 @@ class TurnReader:
         if topics:
             reading.sector = self._sector(sentence, topics, reading.cues)
         reading.set_aside = self._set_aside(start, end, sentence, rules, lexicons or {},
-                                            reading.sector, reading.cues)
+                                            reading, reading.cues)
         if rules.counts_as == OWN_AFFIRMED:
             reading.marked = not (reading.source == "own" and reading.polarity == "affirmed")
         reading.cues.pop("source_default", None)
+        reading.cues.pop("source_in_clause", None)
         if reading.set_aside:
             reading.cues["set_aside"] = reading.set_aside
             reading.marked = True
@@ -524,15 +562,20 @@ class TurnReader:
 
     # -- the securitizing structure ---------------------------------------------------------
 
-    def _set_aside(self, start, end, sentence, rules, lexicons, sector, cues) -> str | None:
+    def _set_aside(self, start, end, sentence, rules, lexicons, reading, cues) -> str | None:
         """Why the passage lacks the rest of a securitizing move (None: nothing lacking)."""
-        # Only a sector read off the match's own sentence: a topic word two sentences away
-        # says little about what this phrase is about.
+        sector = reading.sector
         if rules.speakers and self.kind not in rules.speakers:
             return f"not a {' or '.join(rules.speakers)} turn"
         if rules.own_explicit and cues.get("source_default"):
             cues.pop("source_default")
             return "no first-person cue (own needs one for this code)"
+        if rules.own_rejected and cues.get("source_in_clause") and reading.polarity == "affirmed" \
+                and not cues.get("polarity", "").endswith(REJECTION):
+            # "Vamos a declarar la guerra": the speaker's own declaration (a first person in
+            # its clause) is the war frame, not an end of it; narrated ("Calderón declara
+            # la guerra", no person cue) or rejected it is this move.
+            return "the speaker's own, not rejected (this phrase counts only attributed or rejected)"
         if rules.needs_before:
             lexicon = lexicons.get(rules.needs_before)
             if lexicon is not None:
@@ -546,6 +589,8 @@ class TurnReader:
             # The master of ceremonies announces ("el comandante supremo pasará lista"); the
             # move, if any, is someone else's.
             return "a moderator's announcement"
+        # Only a sector read off the match's own sentence: a topic word two sentences away
+        # says little about what this phrase is about.
         if sector and sector in rules.unless_sectors and getattr(self, "_sector_here", False):
             return f"sector {sector}"
         if rules.report_set_aside:
@@ -594,7 +639,7 @@ class TurnReader:
         cue = self._negation(clause_start, start)
         if cue is not None:
             if rules.negation_is_move:
-                cues["polarity"] = f"{cue} (the rejection is the move)"
+                cues["polarity"] = f"{cue} {REJECTION}"
                 return "affirmed"
             cues["polarity"] = cue
             return "negated"
@@ -610,7 +655,14 @@ class TurnReader:
         ending = endings[-1] if endings else None
         if ending is not None and not _PAUSE.search(text, ending.end(), start) \
                 and len(_WORD.findall(text, ending.end(), start)) <= _CESSATION_REACH:
-            return ending.group(0)
+            denied = [m for m in _NEGATION.finditer(text, clause_start, ending.start())
+                      if not _PAUSE.search(text, m.end(), ending.start())
+                      and len(_WORD.findall(text, m.end(), ending.start())) <= _DENIED_REACH]
+            if not denied:
+                return ending.group(0)
+            # "No se acabó la guerra": the end is denied, so what follows goes on; only a
+            # negation after the verb of ending can negate it.
+            clause_start = ending.end()
         last = None
         for match in _NEGATION.finditer(text, clause_start, start):
             if _NOT_ONLY.match(text, match.end()):
@@ -666,6 +718,13 @@ class TurnReader:
             if not (subject and subject[0] == "own"):
                 cues["source"] = near[-1].group(0)
                 return "attributed"
+        # Reported speech: the match is inside what a third party says or wants ("dicen
+        # nuestros adversarios que vamos a ...", "quieren que usemos ..."), whatever first
+        # person the report itself holds.
+        frames = list(_REPORTING.finditer(text, max(clause_start, start - PERSON_REACH), start))
+        if frames:
+            cues["source"] = frames[-1].group(0)
+            return "attributed"
         # The clause first, then the sentence, but never further back than PERSON_REACH
         # characters: the nearest cue is what counts, and a long sentence's far start says
         # little about who speaks at the match.
@@ -676,7 +735,14 @@ class TurnReader:
             if nearest is not None:
                 kind, word = nearest
                 cues["source"] = word
+                if kind == "own" and lo == clause_lo:
+                    cues["source_in_clause"] = word  # (for `own: rejected`; not stored)
                 return "own" if kind == "own" else "attributed"
+        # "..., según el gobierno anterior": the source named after the match.
+        after = _ACCORDING_AFTER.search(text, end, min(sentence[1], end + ACCORDING_REACH))
+        if after is not None:
+            cues["source"] = after.group(0)
+            return "attributed"
         cues["source_default"] = "no person cue"
         return "own"
 
@@ -770,6 +836,8 @@ class MoveBook:
     """The codebook's move rules per code, its lexicons and topics, ready to read with."""
 
     rules: dict[str, MoveRules] = field(default_factory=dict)
+    # (code, pattern id) -> the rules of a pattern that has its own `move:`
+    pattern_rules: dict[tuple[str, str], MoveRules] = field(default_factory=dict)
     lexicons: dict[str, Lexicon] = field(default_factory=dict)
     topics: dict[str, Lexicon] = field(default_factory=dict)
     _tagger: Tagger | None = None
@@ -784,8 +852,13 @@ class MoveBook:
         """A :class:`TurnReader` for one turn that shares the book's word memo."""
         return TurnReader(text, kind, self.tagger())
 
-    def for_code(self, code: str) -> MoveRules:
-        """A code's rules (a code without any declaration: the defaults)."""
+    def for_code(self, code: str, pattern: str | None = None) -> MoveRules:
+        """A code's rules (a code without any declaration: the defaults), or those of one of
+        its patterns when that pattern has a `move:` of its own."""
+        if pattern is not None and self.pattern_rules:
+            rules = self.pattern_rules.get((code, pattern))
+            if rules is not None:
+                return rules
         return self.rules.get(code) or MoveRules()
 
 
@@ -809,7 +882,9 @@ def move_book_from_yaml(text: str) -> MoveBook:
     def walk(items: list, parent: str | None) -> None:
         for item in items or []:
             codes.append(Code(id=str(item["id"]), name=str(item.get("name", "")),
-                              parent=parent or item.get("parent"), move=item.get("move") or {}))
+                              parent=parent or item.get("parent"), move=item.get("move") or {},
+                              patterns=[p for p in item.get("patterns") or []
+                                        if isinstance(p, dict) and p.get("move")]))
             walk(item.get("children") or [], str(item["id"]))
 
     walk(data.get("codes") or [], None)
@@ -838,20 +913,31 @@ def move_book(codebook) -> MoveBook:
         merged: dict = {}
         for ancestor in reversed(chain):
             merged.update(ancestor.move or {})
-        book.rules[code.id] = MoveRules(
-            requires_context=merged.get("requires_context"),
-            within=merged.get("within", "sentence"),
-            counts_as=merged.get("counts_as"),
-            unless_context=merged.get("unless_context"),
-            negation_is_move=merged.get("negation") == "part-of-move",
-            needs_nearby=merged.get("needs_nearby"),
-            unless_sectors=tuple(_names(merged.get("unless_sector"))),
-            report_set_aside=merged.get("report") == "set-aside",
-            needs_before=merged.get("needs_before"),
-            own_explicit=merged.get("own") == "explicit",
-            speakers=tuple(_names(merged.get("speakers"))),
-        )
+        book.rules[code.id] = _rules(merged)
+        for entry in code.patterns:
+            # A pattern's own `move:` (how its phrase reads) overrides its code's.
+            if isinstance(entry, dict) and entry.get("move"):
+                book.pattern_rules[(code.id, str(entry.get("id")))] = _rules(
+                    {**merged, **entry["move"]})
     return book
+
+
+def _rules(merged: dict) -> MoveRules:
+    """:class:`MoveRules` from a merged ``move:`` mapping."""
+    return MoveRules(
+        requires_context=merged.get("requires_context"),
+        within=merged.get("within", "sentence"),
+        counts_as=merged.get("counts_as"),
+        unless_context=merged.get("unless_context"),
+        negation_is_move=merged.get("negation") == "part-of-move",
+        needs_nearby=merged.get("needs_nearby"),
+        unless_sectors=tuple(_names(merged.get("unless_sector"))),
+        report_set_aside=merged.get("report") == "set-aside",
+        needs_before=merged.get("needs_before"),
+        own_explicit=merged.get("own") == "explicit",
+        own_rejected=merged.get("own") == "rejected",
+        speakers=tuple(_names(merged.get("speakers"))),
+    )
 
 
 def _names(value) -> list[str]:

@@ -316,7 +316,7 @@ def read_turn_hits(turns: Sequence[tuple[int, str]], kinds: Sequence[str], hits:
         if index not in readers:
             kind = kinds[index] if index < len(kinds) else None
             readers[index] = book.reader(turn_text, kind)
-        rules = book.for_code(code)
+        rules = book.for_code(code, pattern)
         reading = readers[index].read(start - turn_start, end - turn_start, rules,
                                       book.lexicons, book.topics, kept_only=True)
         if not reading.kept(rules):
@@ -940,7 +940,7 @@ def pattern_report(project: Project) -> PatternReport:
 
 # -- EntityRuler JSONL ------------------------------------------------------------------------
 
-EXPORT_FIELDS = ("label", "pattern", "id", "lang", "attr", "exclude", "comment")
+EXPORT_FIELDS = ("label", "pattern", "id", "lang", "attr", "exclude", "comment", "move")
 EXCLUDE_PREFIX = "NOT:"
 
 
@@ -948,7 +948,7 @@ def export_patterns(project: Project, path: str | Path) -> int:
     """Write the codebook's patterns as spaCy EntityRuler JSONL; returns the number of lines.
 
     Each line is ``{"label": code, "pattern": ..., "id": ..., "lang": ...}`` (plus
-    ``attr`` and ``comment`` when set).  An exclude pattern is labelled ``NOT:<code>``
+    ``attr``, ``comment`` and the pattern's ``move`` when set).  An exclude pattern is labelled ``NOT:<code>``
     (and carries ``"exclude": true``), so an EntityRuler loading the file never tags the
     code itself with it.
     """
@@ -957,7 +957,7 @@ def export_patterns(project: Project, path: str | Path) -> int:
         label = f"{EXCLUDE_PREFIX}{ref.code}" if ref.exclude else ref.code
         item = {"label": label, "pattern": ref.entry.get("pattern"), "id": ref.pattern_id,
                 "lang": ref.entry.get("lang")}
-        for extra in ("attr", "comment"):
+        for extra in ("attr", "comment", "move"):
             if ref.entry.get(extra) is not None:
                 item[extra] = ref.entry[extra]
         if ref.exclude:
@@ -1098,7 +1098,7 @@ def _read_hit(hit: PatternHit, longest: bool, book, reader) -> PatternHit:
     """``hit`` with its clause reading, or dropped with the reason `coder suggest` has."""
     if not longest:
         return dataclasses.replace(hit, dropped="a longer hit of the code overlaps it")
-    rules = book.for_code(hit.code)
+    rules = book.for_code(hit.code, hit.pattern)
     reading = reader.read(hit.start, hit.end, rules, book.lexicons, book.topics)
     hit = dataclasses.replace(hit, reading=HitReading(
         source=reading.source, polarity=reading.polarity, sector=reading.sector,
