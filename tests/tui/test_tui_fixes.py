@@ -181,3 +181,23 @@ class RetrievalApp(App):
 
     def on_mount(self) -> None:
         self.push_screen(self.retrieval)
+
+
+# -- undo and redo with nothing to take back say so in plain words ---------------------------------
+
+def test_undo_and_redo_with_nothing_to_do_say_nothing_to_undo_or_redo(tui_project):
+    """`u` and ctrl+r with an empty history said "Nothing to undone." / "Nothing to
+    redone." (the message was made from the past tense of the verb)."""
+
+    async def body():
+        app = create_app(tui_project, "alice")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("u")
+            await pilot.pause()
+            assert "Nothing to undo." in notices(app)
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+            assert "Nothing to redo." in notices(app)
+            assert not [n for n in notices(app) if "undone" in n or "redone" in n]
+
+    run(body())

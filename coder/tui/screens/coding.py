@@ -988,10 +988,12 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
 
     # history and views
 
-    def _history(self, function, verb: str) -> None:
+    def _history(self, function, action: str, verb: str) -> None:
+        """Undo or redo (``function``); ``action`` names it when there is nothing to do
+        ("Nothing to undo."), ``verb`` says what was done ("Undone: ...")."""
         event = self._run(function)
         if event is None:
-            self.notify(f"Nothing to {verb.lower()}.", timeout=2)
+            self.notify(f"Nothing to {action}.", timeout=2)
             return
         what, document_id = queries.describe_event(event)
         self.reload()
@@ -1002,11 +1004,11 @@ class CodingScreen(MemoActions, RetrievalActions, CodebookActions, Screen):
 
     def action_undo(self) -> None:
         """`u`: undo your last change (any kind, any document)."""
-        self._history(annotate.undo, "Undone")
+        self._history(annotate.undo, "undo", "Undone")
 
     def action_redo(self) -> None:
         """`ctrl+r`: redo what you undid last."""
-        self._history(annotate.redo, "Redone")
+        self._history(annotate.redo, "redo", "Redone")
 
     def action_toggle_others(self) -> None:
         """`o`: show or hide other coders' codings (hidden by default: blind coding).
