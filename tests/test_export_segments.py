@@ -518,16 +518,61 @@ def test_stata_names_are_valid_distinct_and_kept_when_they_can_be(columns):
     names = stata_names(columns)
     assert len(set(names)) == len(names) == len(columns)
     assert all(1 <= len(name) <= 32 for name in names)
-    if len(set(columns)) == len(columns):
-        for column, name in zip(columns, names):
-            if len(column) <= 32 and column.isidentifier() and column.isascii() \
-                    and not any(other.startswith("_") for other in columns):
-                assert name in (column, "_" + column)
+    assert stata_names(columns) == names  # the same columns, the same names
+    for at, (column, name) in enumerate(zip(columns, names)):
+        # A name Stata takes is kept, whatever other columns there are (a repeated one
+        # the first time), so no column ever carries another one's valid name.
+        if stata_names([column]) == [column] and column not in columns[:at]:
+            assert name == column
+        if len(column) <= 32 and column.isidentifier() and column.isascii() \
+                and column not in columns[:at]:
+            assert name.lstrip("_").startswith(column.lstrip("_")[:24])
     frame = pd.DataFrame({name: [1] for name in names})
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.InvalidColumnName)
         frame.to_stata(buffer, write_index=False, version=118)
+
+
+def test_stata_names_keep_a_valid_name_and_rename_only_the_invalid_one():
+    """Codes `X-1` and `X_1`: `X-1` was renamed `X_1` and the real `X_1` pushed to
+    `X_1_2`, so in Stata the variable `X_1` held the other code's numbers."""
+    from coder.export.tables import stata_names
+
+    assert stata_names(["X-1", "X_1"]) == ["X_1_2", "X_1"]
+    assert stata_names(["X_1", "X-1"]) == ["X_1", "X_1_2"]
+    # The renamed one steps over every valid name, wherever it stands.
+    assert stata_names(["X-1", "X_1", "X_1_2"]) == ["X_1_3", "X_1", "X_1_2"]
+    assert stata_names(["end", "_end"]) == ["_end_2", "_end"]
+    assert stata_names(["SEC.WAR", "SEC"]) == ["SEC_WAR", "SEC"]
+
+
+def test_dta_matrix_column_of_a_code_holds_that_codes_numbers(project, tmp_path):
+    """End to end: `coder export m.dta --by document` with codes X-1 and X_1 and a segment
+    of X_1 only; Stata's variable X_1 is the code X_1 (1), X-1 gets another name (0)."""
+    import pandas as pd
+
+    from coder.codebook import parse_codebook, store_codebook
+    from coder.corpus.importer import import_paths
+    from tests.helpers import TRANSCRIPT, code_phrase, write_transcript
+
+    import_paths(project, [write_transcript(tmp_path, "in/2019/marzo/05--a.txt", TRANSCRIPT)])
+    store_codebook(project, parse_codebook(
+        "codebook:\n  name: Clash\n  languages: [es]\ncodes:\n"
+        "  - id: X-1\n    name: Dash\n  - id: X_1\n    name: Underscore\n"))
+    code_phrase(project, "alice", 1, "X_1", "guerra contra el narco")
+    project.db.conn.commit()
+    out = tmp_path / "m.dta"
+    result = CliRunner().invoke(main, ["export", str(out), "--by", "document",
+                                       "-p", str(project.path)])
+    assert result.exit_code == 0, result.output
+    assert "X-1 -> X_1_2" in result.output and "X_1 ->" not in result.output
+    frame = pd.read_stata(out)
+    assert list(frame.columns)[4:] == ["X_1_2", "X_1"]
+    assert list(frame["X_1"]) == [1] and list(frame["X_1_2"]) == [0]
+    with pd.io.stata.StataReader(out) as reader:
+        labels = reader.variable_labels()
+    assert labels["X_1_2"] == "X-1" and labels["X_1"] == ""
 
 
 def test_cli_export_dta_says_which_columns_were_renamed(coded, tmp_path):

@@ -26,8 +26,10 @@ one-line ``cannot write PATH: reason`` error.
   ``.``), a ``date`` column of whole ISO dates a Stata daily date (``%td``), text a
   string (a missing one empty, as Stata has it; longer than 2,045 bytes: a ``strL``),
   timestamps ISO text.  A column name Stata cannot take (``SEC.WAR``, a reserved word, over
-  32 characters) gets a valid one (``SEC_WAR``) with the original as its variable label;
-  the writer reports the renamed columns.
+  32 characters) gets a valid one (``SEC_WAR``) that no other column has, with the original
+  as its variable label; a name Stata takes is always kept, never given to another column
+  (codes ``X-1`` and ``X_1``: ``X_1`` stays, ``X-1`` becomes ``X_1_2``).  The writer
+  reports the renamed columns.
 - **Excel** (openpyxl, write-only): strings are always stored as text (a segment
   starting with ``=`` never becomes a formula); characters XML cannot hold are dropped
   and cells are cut at Excel's 32,767-character limit (the writer reports how many).
@@ -247,26 +249,46 @@ def _stata_reserved() -> frozenset[str]:
         return STATA_RESERVED
 
 
-def stata_names(columns: list[str]) -> list[str]:
-    """A valid, distinct Stata variable name for each column (most are their own).
+def _stata_name(column: str) -> str:
+    """``column`` made a valid Stata variable name (itself when it already is one).
 
     Letters, digits and ``_`` stay (letters beyond ASCII too: Stata 14 takes them), any
     other character becomes ``_``; a name starting with a digit, or a reserved word, gets
-    a leading ``_``; names are cut to 32 characters and a clash gets a number.
+    a leading ``_``; the name is cut to 32 characters.
     """
-    names: list[str] = []
+    name = "".join(c if (c.isalnum() and (c.isascii() or ord(c) >= 192) and c not in "×÷")
+                   or c == "_" else "_" for c in column) or "_"
+    if name[0].isdigit() or name in _stata_reserved() or re.fullmatch(r"str[0-9]+", name):
+        name = "_" + name
+    return name[:STATA_NAME_LENGTH]
+
+
+def stata_names(columns: list[str]) -> list[str]:
+    """A valid, distinct Stata variable name for each column (most are their own).
+
+    A column whose name Stata takes keeps it, wherever it stands: only the others are
+    renamed (:func:`_stata_name`), and a renamed column never gets a name another column
+    has, or was given before it (a clash gets ``_2``, ``_3``, ...).  With codes ``X-1``
+    and ``X_1``, ``X_1`` stays ``X_1`` and ``X-1`` becomes ``X_1_2``; were the valid names
+    not reserved first, ``X-1`` would take ``X_1`` and the real ``X_1`` be renamed, so a
+    do-file reading ``X_1`` would read the other code's numbers.  The same columns always
+    get the same names.
+    """
+    fixed = [_stata_name(column) for column in columns]
     taken: set[str] = set()
-    for column in columns:
-        name = "".join(c if (c.isalnum() and (c.isascii() or ord(c) >= 192) and c not in "×÷")
-                       or c == "_" else "_" for c in column) or "_"
-        if name[0].isdigit() or name in _stata_reserved() or re.fullmatch(r"str[0-9]+", name):
-            name = "_" + name
-        name = name[:STATA_NAME_LENGTH]
-        base, n = name, 2
-        while name in taken:
-            suffix = f"_{n}"
-            name, n = base[:STATA_NAME_LENGTH - len(suffix)] + suffix, n + 1
-        taken.add(name)
+    keeps: list[bool] = []
+    for column, name in zip(columns, fixed):  # valid names first (a repeated one once)
+        keeps.append(name == column and name not in taken)
+        if keeps[-1]:
+            taken.add(name)
+    names: list[str] = []
+    for name, keep in zip(fixed, keeps):
+        if not keep:
+            base, n = name, 2
+            while name in taken:
+                suffix = f"_{n}"
+                name, n = base[:STATA_NAME_LENGTH - len(suffix)] + suffix, n + 1
+            taken.add(name)
         names.append(name)
     return names
 
