@@ -5,19 +5,30 @@ onto it when complete, so a failed export never leaves half a file.  Anything el
 given name is never replaced:
 
 - a symbolic link is followed, and its target is written as above (the link stays a link);
-- a FIFO or a character device (``/dev/stdout``, ``/dev/null``, a named pipe read by
-  another program) is written through: the finished file is copied into it;
+- a FIFO or a character device (``/dev/null``, a named pipe read by another program) is
+  written through: the finished file is copied into it;
+- a name for one of this process's open descriptors (``/dev/stdout``, ``/dev/stderr``,
+  ``/dev/fd/N``, ``/proc/self/fd/N``) is written through that descriptor, whatever it is:
+  a pipe (``coder export /dev/stdout | head``), a terminal, or a file the shell opened
+  (``>> all.csv`` appends, as the shell asked; a file is never replaced behind the
+  shell's back).  Following those links by name does not work for a pipe (the link
+  points to ``pipe:[123]``, no file), nor keep an append;
 - a folder, a block device or a socket is refused with a one-line error;
 - so is an SQLite database or its write-ahead log (a project file: ``coder export coder.db``
   would otherwise replace the project with the export).
+
+A reader that stops early (``| head``) raises :class:`BrokenPipeError` (the temporary file
+removed), which the command line takes as the end, quietly.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +41,52 @@ def _target(path: Path) -> Path:
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
+# The folders whose entries are the open descriptors of a process, links resolved:
+# /proc/PID/fd (Linux; /dev/fd and /proc/self/fd lead there) and /dev/fd (the BSDs, macOS).
+_DESCRIPTOR_FOLDER = re.compile(r"/proc/(\d+)(?:/task/\d+)?/fd|/dev/fd")
+
+
+def descriptor_of(path: str | Path) -> int | None:
+    """The number of this process's open descriptor ``path`` names, else None.
+
+    ``/dev/stdout`` gives 1, ``/dev/stderr`` 2, ``/dev/fd/N`` and ``/proc/self/fd/N`` N,
+    also through links of one's own.  The links are read one by one, not resolved at once:
+    for a pipe the last one points to ``pipe:[123]``, which is no file.
+    """
+    try:
+        current = os.path.abspath(os.fspath(path))
+        for _ in range(40):  # as many links as the kernel follows
+            folder = os.path.realpath(os.path.dirname(current))
+            name = os.path.basename(current)
+            found = _DESCRIPTOR_FOLDER.fullmatch(folder)
+            if found and name.isdigit():
+                pid = found.group(1)
+                return int(name) if pid is None or int(pid) == os.getpid() else None
+            current = os.path.join(folder, name)
+            if not os.path.islink(current):
+                return None
+            current = os.path.join(folder, os.readlink(current))
+    except (OSError, ValueError):  # an unreadable link, a NUL in the name
+        return None
+    return None
+
+
+def _check_descriptor(path: Path, descriptor: int) -> None:
+    """What :func:`check_output_path` checks, for a descriptor (:func:`descriptor_of`)."""
+    try:
+        mode = os.fstat(descriptor).st_mode
+    except OSError:
+        raise CoderError(f"cannot write {path}: it is not open") from None
+    if stat.S_ISDIR(mode):
+        raise CoderError(f"cannot write {path}: it is a folder; give a file name")
+    if stat.S_ISBLK(mode):
+        raise CoderError(f"cannot write {path}: it is a block device, not a file")
+    # `coder export /dev/stdout >> coder.db` would append to the project file.
+    if stat.S_ISREG(mode) and _is_database(Path(f"/dev/fd/{descriptor}")):
+        raise CoderError(f"cannot write {path}: it is an SQLite database (a project file?), "
+                         "which the output would damage; give another file name")
+
+
 def check_output_path(path: str | Path) -> Path:
     """``path`` as a Path if a file can be written there, else a one-line CoderError.
 
@@ -38,6 +95,10 @@ def check_output_path(path: str | Path) -> Path:
     writing: see :func:`output_file`.
     """
     path = Path(path)
+    descriptor = descriptor_of(path)
+    if descriptor is not None:
+        _check_descriptor(path, descriptor)
+        return path
     target = _target(path)
     try:
         mode = os.stat(target).st_mode
@@ -118,8 +179,9 @@ def output_file(path: str | Path) -> Iterator[Path]:
     ``cannot write PATH: reason`` errors, and the temporary file is removed.
     """
     path = check_output_path(path)
-    target = _target(path)
-    through = is_special(target)
+    descriptor = descriptor_of(path)
+    target = path if descriptor is not None else _target(path)
+    through = descriptor is not None or is_special(target)
     # A device's folder (/dev) is rarely writable: its temporary file goes to the temp dir.
     folder = None if through else target.parent
     try:
@@ -130,19 +192,36 @@ def output_file(path: str | Path) -> Iterator[Path]:
     temp_path = Path(temp)
     try:
         yield temp_path
-        if through:
+        if descriptor is not None:
+            _copy_to_descriptor(temp_path, descriptor)
+            temp_path.unlink()
+        elif through:
             with open(temp_path, "rb") as source, open(target, "wb") as sink:
                 shutil.copyfileobj(source, sink, 1 << 20)
             temp_path.unlink()
         else:
             os.chmod(temp_path, _final_mode(target))
             os.replace(temp_path, target)
+    except BrokenPipeError:  # the reader has stopped (`| head`): not a failure to report
+        temp_path.unlink(missing_ok=True)
+        raise
     except OSError as exc:
         temp_path.unlink(missing_ok=True)
         raise CoderError(f"cannot write {path}: {exc.strerror or exc}") from None
     except BaseException:
         temp_path.unlink(missing_ok=True)
         raise
+
+
+def _copy_to_descriptor(source_path: Path, descriptor: int) -> None:
+    """Copy a finished file into an open descriptor, at its offset (or its end, when it
+    appends), leaving the descriptor open.  What Python's own streams hold for it is
+    written first, so the output keeps its order."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    with open(source_path, "rb") as source, open(descriptor, "wb", closefd=False) as sink:
+        shutil.copyfileobj(source, sink, 1 << 20)
 
 
 def write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> None:

@@ -161,3 +161,110 @@ def test_a_write_ahead_log_is_refused_too(tmp_path):
     with pytest.raises(CoderError, match="SQLite database"):
         write_text(log, "x")
     assert log.read_bytes()[:4] == b"\x37\x7f\x06\x82"
+
+
+# -- the standard output and other open descriptors ------------------------------------------------
+# `coder export /dev/stdout | head` failed: "/dev/stdout" was resolved as a link to its end,
+# which for a pipe is "pipe:[123]", no file ("No such file or directory").
+
+@pytest.mark.parametrize(("name", "args"), WRITERS, ids=IDS)
+def test_a_pipe_named_by_a_descriptor_is_written_through(coded, tmp_path, name, args):
+    """Every writer, into a real pipe named as /dev/fd/N (through a link carrying the
+    file name, so each picks its format as with a plain file)."""
+    read_end, write_end = os.pipe()
+    got: list[bytes] = []
+
+    def drain():
+        with open(read_end, "rb") as handle:
+            got.append(handle.read())
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    link = tmp_path / name
+    link.symlink_to(f"/dev/fd/{write_end}")
+    try:
+        result = run(coded, args, link)
+    finally:
+        os.close(write_end)
+    reader.join(10)
+    assert result.exit_code == 0, result.output
+    assert got and got[0]
+    assert link.is_symlink() and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_descriptor_of_a_file_is_written_at_its_end_not_replaced(tmp_path):
+    """`coder export /dev/stdout >> all.csv` appends, as the shell asked (the file was
+    replaced, losing what it held); `>> coder.db` is refused."""
+    path = tmp_path / "all.csv"
+    path.write_text("before\n")
+    inode = path.stat().st_ino
+    with open(path, "a") as handle:
+        write_text(f"/dev/fd/{handle.fileno()}", "after\n")
+    assert path.read_text() == "before\nafter\n" and path.stat().st_ino == inode
+    database = tmp_path / "coder.db"
+    database.write_bytes(b"SQLite format 3\x00" + bytes(100))
+    with open(database, "ab") as handle:
+        with pytest.raises(CoderError, match="SQLite database"):
+            write_text(f"/dev/fd/{handle.fileno()}", "x")
+    assert database.stat().st_size == 116
+
+
+def test_a_descriptor_that_is_not_open_is_refused_in_one_line():
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    os.close(write_end)
+    with pytest.raises(CoderError, match=f"cannot write /dev/fd/{write_end}: it is not open"):
+        write_text(f"/dev/fd/{write_end}", "x")
+
+
+def _coder(project, args: list[str], **options):
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO
+
+    env = {**os.environ, "PYTHONPATH": str(REPO), **options.pop("env", {})}
+    return subprocess.run([sys.executable, "-m", "coder", *args, "-p", str(project.path)],
+                          env=env, timeout=120, **options)
+
+
+@pytest.mark.parametrize("args", [
+    ["export", "OUT", "--format", "csv"],
+    ["codebook", "save", "OUT"],
+    ["stats", "--csv", "OUT", "--no-chart"],
+], ids=["export", "codebook-save", "stats"])
+def test_dev_stdout_into_a_pipe_carries_the_data_alone(coded, tmp_path, args):
+    """`coder ... /dev/stdout | head`, run for real: the pipe gets what a file would (and
+    nothing else: "wrote ...", tables and warnings go to stderr)."""
+    import subprocess
+
+    coded.db.conn.commit()
+    as_file = tmp_path / "as-file"
+    assert run(coded, args, as_file).exit_code == 0
+    done = _coder(coded, [("/dev/stdout" if a == "OUT" else a) for a in args],
+                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout == as_file.read_bytes()
+    assert "wrote" in done.stderr.decode()
+
+
+def test_dev_stdout_into_a_closed_pipe_ends_quietly(coded, tmp_path):
+    """`coder export /dev/stdout | head -1`, the reader gone before coder writes: exit 0,
+    no traceback, no temporary file left."""
+    import subprocess
+
+    coded.db.conn.commit()
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will read: every write fails with EPIPE
+    try:
+        done = _coder(coded, ["export", "/dev/stdout", "--format", "csv"], stdout=write_end,
+                      stderr=subprocess.PIPE, env={"TMPDIR": str(temp)})
+    finally:
+        os.close(write_end)
+    stderr = done.stderr.decode()
+    assert done.returncode == 0, stderr
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr
+    assert "Broken pipe" not in stderr
+    assert not list(temp.iterdir())

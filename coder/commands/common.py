@@ -178,21 +178,47 @@ def _usage_error(exc: click.UsageError, command_path: str) -> NoReturn:
     sys.exit(exc.exit_code)
 
 
+DATA_ON_STDOUT = "coder.data_on_stdout"
+
+
+def writes_to_stdout(args: list[str]) -> bool:
+    """Whether a command line names the standard output as a file (``/dev/stdout``,
+    ``/dev/fd/1``, ``/proc/self/fd/1``; see :func:`coder.outputs.descriptor_of`): the
+    command then writes its data there and must say nothing else on it."""
+    from ..outputs import descriptor_of
+
+    for arg in args:
+        if isinstance(arg, str) and arg.startswith("--") and "=" in arg:
+            arg = arg.split("=", 1)[1]  # --csv=/dev/stdout
+        if isinstance(arg, str) and not arg.startswith("-") and descriptor_of(arg) == 1:
+            return True
+    return False
+
+
 class CoderGroup(click.Group):
     """A click group that turns :class:`CoderError` into a one-line message and exit 1."""
 
     def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
         # The group's own options (`coder --bogus`) are read here, before invoke().
+        data_on_stdout = parent is None and writes_to_stdout(args)
         try:
-            return super().make_context(info_name, args, parent=parent, **extra)
+            ctx = super().make_context(info_name, args, parent=parent, **extra)
         except click.UsageError as exc:
             _usage_error(exc, info_name or self.name or "coder")
+        if data_on_stdout:
+            ctx.meta[DATA_ON_STDOUT] = True
+        return ctx
 
     def invoke(self, ctx: click.Context):
         Project.on_wait = _say_waiting
         Project.on_new_coder = _say_new_coder
+        # `coder export /dev/stdout | ...`: the data alone goes down the pipe; what the
+        # command says ("wrote ...", a table, JSON) goes to stderr.
+        said = (contextlib.redirect_stdout(sys.stderr) if ctx.meta.pop(DATA_ON_STDOUT, False)
+                else contextlib.nullcontext())
         try:
-            result = super().invoke(ctx)
+            with said:
+                result = super().invoke(ctx)
             sys.stdout.flush()  # a closed pipe shows here, not as noise at exit
             return result
         except BrokenPipeError:

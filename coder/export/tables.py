@@ -2,8 +2,8 @@
 
 Every writer takes rows (dicts, or sequences in column order) and a column list, writes
 to a temporary file next to the target and renames it into place, so a failed export
-never leaves half a file (a symbolic link is followed, a FIFO or device written through:
-see :mod:`coder.outputs`); the file ends up with ordinary permissions (0666 less the
+never leaves half a file (a symbolic link is followed, a FIFO, a device or ``/dev/stdout``
+written through: see :mod:`coder.outputs`); the file ends up with ordinary permissions (0666 less the
 umask, or those of the file it replaces), and a path that cannot be written is a
 one-line ``cannot write PATH: reason`` error.
 
