@@ -43,6 +43,13 @@ own memo; ``paragraph``, ``text`` and ``context`` are the memo'd segment's parag
 number (as every export counts it), text and surroundings (segments only); ``code_id`` is
 the memo'd code, or the segment's code."""
 
+MEMO_TYPES = {**dict.fromkeys(MEMO_COLUMNS, "text"),
+              **dict.fromkeys(("document_id", "annotation_id", "paragraph", "start", "end"),
+                              "nullable_int"),
+              "date": "date", "created_at": "timestamp", "updated_at": "timestamp"}
+"""The declared types of :data:`MEMO_COLUMNS` (:mod:`coder.export.columns`): a Stata or
+Parquet file of no memos has the schema of one of many."""
+
 
 def memo_on(project: Project, coder: str, text: str, *, code: str | None = None,
             document_id: int | None = None, annotation_id: int | None = None) -> dict:
@@ -186,4 +193,4 @@ def export_memos(project: Project, path: str | Path, *, fmt: str | None = None,
     check_output_path(path)
     if rows is None:
         rows = list_memos(project, on=on, **filters)
-    return write_table(rows, MEMO_COLUMNS, path, fmt=fmt, sheet="memos")
+    return write_table(rows, MEMO_COLUMNS, path, fmt=fmt, sheet="memos", types=MEMO_TYPES)

@@ -489,3 +489,29 @@ def validate_qdc(path: Path) -> bytes:
     assert schema.validate(root), schema.error_log.last_error
     assert check_codebook(root) == []
     return data
+
+
+# -- what a typed file declares, whatever its rows ------------------------------------------------
+
+def stata_schema(path: Path) -> dict:
+    """A .dta file's variables with their Stata storage types and display formats (any
+    fixed-width string as ``str``: its width follows the longest value), their labels and
+    the data label: what a do-file depends on."""
+    import pandas as pd
+
+    with pd.io.stata.StataReader(path) as reader:
+        reader.read()
+        labels = reader.variable_labels()
+        # The reader keeps the types and formats only in private lists.
+        variables = [(name, "str" if isinstance(kind, int) else kind,
+                      "%s" if isinstance(kind, int) else shown, labels[name])
+                     for name, kind, shown in zip(reader._varlist, reader._typlist,
+                                                  reader._fmtlist)]
+        return {"variables": variables, "label": reader.data_label}
+
+
+def parquet_schema(path: Path) -> list[tuple[str, str, bool]]:
+    """A Parquet file's columns: name, Arrow type, nullable."""
+    import pyarrow.parquet as pq
+
+    return [(f.name, str(f.type), f.nullable) for f in pq.read_schema(path)]

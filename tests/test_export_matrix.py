@@ -216,3 +216,32 @@ def test_cooccurrence_default_stays_exact(coded):
     """Rolled-up parents would trivially co-occur with their children; co-occurrence keeps exact codes."""
     result = cooccurrence(coded, unit="turn")
     assert "DES" not in result.codes  # nobody coded DES itself
+
+
+@pytest.mark.parametrize("by", ["document", "turn", "month"])
+def test_an_empty_matrix_has_the_schema_of_a_full_one(coded, tmp_path, by):
+    """`coder export e.dta --by ... --since 2030` (no rows) wrote every column as text:
+    do-files written against a full export broke on an empty subset.  Stata, Parquet and
+    the pandas frame now have the same types whatever the rows."""
+    from tests.helpers import parquet_schema, stata_schema
+
+    def export(name: str, *more: str):
+        result = CliRunner().invoke(main, ["export", str(tmp_path / name), "--by", by,
+                                           "--coder", "alice", *more, "-p", str(coded.path)])
+        assert result.exit_code == 0, result.output
+        return tmp_path / name
+
+    full, empty = export("m.dta"), export("e.dta", "--since", "2030-01-01")
+    assert stata_schema(empty) == stata_schema(full)
+    kinds = {name: kind for name, kind, *_ in stata_schema(empty)["variables"]}
+    assert kinds["words"] == "l" and kinds["SEC_WAR"] == "l"
+    if by != "month":
+        assert kinds["document_id"] == "l"
+        assert ("date", "d", "%td", "") in stata_schema(empty)["variables"]
+    full, empty = export("m.parquet"), export("e.parquet", "--since", "2030-01-01")
+    assert parquet_schema(empty) == parquet_schema(full)
+    assert ("SEC.WAR", "int64", False) in parquet_schema(empty)
+    frames = [matrix_frame(coded, by=by, coders=["alice"], **since)
+              for since in ({}, {"since": "2030-01-01"})]
+    assert len(frames[0]) and not len(frames[1])
+    assert frames[1].dtypes.to_dict() == frames[0].dtypes.to_dict()

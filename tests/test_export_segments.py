@@ -505,6 +505,39 @@ def test_dta_long_text_is_a_strl_and_an_empty_table_has_the_columns(project, tmp
         [c if c != "end" else "_end" for c in SEGMENT_COLUMNS]
 
 
+def test_an_empty_export_has_the_schema_of_a_full_one(coded, tmp_path):
+    """`coder export e.dta --since 2030` (no rows) wrote `date` as text and the ids as
+    doubles, where a full export has a %td date and longs: do-files broke on empty
+    subsets.  The segments and the memos, in Stata, Parquet and pandas, now keep their
+    types, labels and names whatever the rows."""
+    from coder.memos import MEMO_COLUMNS
+    from tests.helpers import parquet_schema, stata_schema
+
+    def export(command: list[str], name: str, *more: str):
+        args = [a if a != "OUT" else str(tmp_path / name) for a in command]
+        result = CliRunner().invoke(main, [*args, *more, "-p", str(coded.path)])
+        assert result.exit_code == 0, result.output
+        return tmp_path / name
+
+    for command, stem in ((["export", "OUT"], "segments"), (["memos", "--out", "OUT"], "memos")):
+        full = export(command, f"{stem}.dta")
+        empty = export(command, f"{stem}-empty.dta", "--since", "2030-01-01")
+        assert stata_schema(empty) == stata_schema(full)
+        variables = {name: (kind, shown) for name, kind, shown, _ in
+                     stata_schema(empty)["variables"]}
+        assert variables["date"] == ("d", "%td")
+        assert variables["document_id"][0] == variables["_end"][0] == "l"
+        assert variables["paragraph"][0] == "l"  # a long, missing as `.` where there is none
+        full = export(command, f"{stem}.parquet")
+        empty = export(command, f"{stem}-empty.parquet", "--since", "2030-01-01")
+        assert parquet_schema(empty) == parquet_schema(full)
+        assert ("date", "date32[day]", True) in parquet_schema(empty)
+    assert [name for name, *_ in parquet_schema(tmp_path / "memos.parquet")] == MEMO_COLUMNS
+    full, empty = segments_frame(coded), segments_frame(coded, since="2030-01-01")
+    assert len(full) and not len(empty)
+    assert empty.dtypes.to_dict() == full.dtypes.to_dict()
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(min_size=1, max_size=40), min_size=1, max_size=6))
 def test_stata_names_are_valid_distinct_and_kept_when_they_can_be(columns):

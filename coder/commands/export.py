@@ -160,7 +160,7 @@ def export(project: Project, path: Path, fmt: str | None, coders: list[str], gol
         warn("--excel-safe only applies to CSV; ignored"
              + (" (Excel files always keep text as text)" if fmt == "xlsx" else ""))
     if by:
-        from ..export.matrix import code_matrix
+        from ..export.matrix import code_matrix, matrix_types
 
         _blind_guard(project, viewer, coders, "a code matrix")
         _warn_pooled(project, filters)
@@ -168,7 +168,7 @@ def export(project: Project, path: Path, fmt: str | None, coders: list[str], gol
                                     exact=exact, document_ids=doc_ids or None,
                                     attribute=attribute, **filters)
         summary = write_table(rows, columns, path, fmt=fmt, bom=bom, excel_safe=excel_safe,
-                              sheet=f"by {by}")
+                              sheet=f"by {by}", types=matrix_types(by, columns))
         click.echo(f"wrote a {'count' if counts else 'presence'} matrix by {by}: "
                    f"{summary.rows:,} rows x {len(columns) - _key_count(by)} codes to {path}")
         say_renamed(summary.renamed)

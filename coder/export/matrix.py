@@ -36,6 +36,22 @@ from ..selection import as_list, check_codes, resolve_filters
 MATRIX_UNITS = ("document", "turn", "month")
 COOCCURRENCE_UNITS = ("turn", "document", "sentence")
 
+KEY_TYPES: dict[str, dict[str, str]] = {
+    "document": {"document_id": "int", "date": "date", "title": "text", "words": "int"},
+    "turn": {"turn_id": "int", "document_id": "int", "date": "date", "paragraph": "int",
+             "speaker": "text", "speaker_kind": "text", "words": "int"},
+    "month": {"month": "text", "documents": "int", "words": "int"},
+}
+"""The row keys of a matrix by each unit, with their types (:mod:`coder.export.columns`)."""
+
+
+def matrix_types(by: str, columns: list[str]) -> dict[str, str]:
+    """The declared type of each column of a matrix by ``by`` (:func:`code_matrix`'s
+    columns): its keys' types, and ``int`` for every code column (0/1 or a count), so
+    an empty matrix has the schema of a full one."""
+    keys = KEY_TYPES[by]
+    return {column: keys.get(column, "int") for column in columns}
+
 # -- code columns -------------------------------------------------------------------------------
 
 
@@ -251,11 +267,13 @@ def code_matrix(project: Project, *, by: str = "document", counts: bool = False,
 
 
 def matrix_frame(project: Project, **options):
-    """:func:`code_matrix` as a pandas DataFrame (same columns, same rows)."""
-    import pandas as pd
+    """:func:`code_matrix` as a pandas DataFrame (same columns, same rows), with the same
+    dtypes however many rows (:func:`matrix_types`; ``date`` stays ISO text)."""
+    from .columns import TEXT, typed_frame
 
     columns, rows = code_matrix(project, **options)
-    return pd.DataFrame.from_records(rows, columns=columns)
+    types = matrix_types(options.get("by", "document"), columns)
+    return typed_frame(rows, columns, {**types, "date": TEXT})
 
 
 # -- co-occurrence --------------------------------------------------------------------------------

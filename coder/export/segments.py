@@ -216,23 +216,36 @@ def segments_rows(project: Project, *, context: int = DEFAULT_CONTEXT, **filters
     return list(iter_segments(project, context=context, **filters))
 
 
+def segment_types(columns: list[str] | None = None) -> dict[str, str]:
+    """The declared type of each column of the segments table (``columns``: with its
+    attribute columns), the one every typed format follows: see :mod:`coder.export.columns`.
+    Ids and offsets are ``int``, turn numbers ``nullable_int``, ``date`` a date,
+    ``created_at``/``updated_at`` timestamps, the rest (``attr_*`` too) text."""
+    from .columns import DATE, INT, NULLABLE_INT, TEXT, TIMESTAMP
+
+    def kind(column: str) -> str:
+        if column in INT_COLUMNS:
+            return INT
+        if column in NULLABLE_INT_COLUMNS:
+            return NULLABLE_INT
+        if column in TIMESTAMP_COLUMNS:
+            return TIMESTAMP
+        return DATE if column == "date" else TEXT
+
+    return {column: kind(column) for column in columns or SEGMENT_COLUMNS}
+
+
 def rows_to_frame(rows: list, columns: list[str] | None = None):
-    """Typed DataFrame of segment rows (dicts or tuples): ints, nullable ints, dates, UTC times.
+    """Typed DataFrame of segment rows (dicts or tuples): ints, nullable ints, dates, UTC
+    times, text; the same dtypes for no rows as for many (:func:`segment_types`).
 
     ``columns``: the rows' columns (default :data:`SEGMENT_COLUMNS`; pass
     :func:`segment_columns` for rows with attribute columns).
     """
-    import pandas as pd
+    from .columns import typed_frame
 
-    frame = pd.DataFrame.from_records(rows, columns=columns or SEGMENT_COLUMNS)
-    for column in INT_COLUMNS:
-        frame[column] = frame[column].astype("int64")
-    for column in NULLABLE_INT_COLUMNS:
-        frame[column] = frame[column].astype("Int64")
-    frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d", errors="coerce")
-    for column in TIMESTAMP_COLUMNS:
-        frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601", errors="coerce")
-    return frame
+    columns = columns or SEGMENT_COLUMNS
+    return typed_frame(rows, columns, segment_types(columns))
 
 
 def segments_frame(project: Project, *, context: int = DEFAULT_CONTEXT,

@@ -22,10 +22,9 @@ one-line ``cannot write PATH: reason`` error.
 - **Parquet** (pyarrow) keeps types: int64 ids and offsets, ``date32`` dates, UTC
   timestamps, strings.
 - **Stata** (``.dta`` format 118, read by Stata 14 and later; written by pandas): whole
-  numbers are numeric variables (a column with missing values a double, missing as
-  ``.``), a ``date`` column of whole ISO dates a Stata daily date (``%td``), text a
-  string (a missing one empty, as Stata has it; longer than 2,045 bytes: a ``strL``),
-  timestamps ISO text.  A column name Stata cannot take (``SEC.WAR``, a reserved word, over
+  numbers are longs (missing as ``.``), a ``date`` column of whole ISO dates a Stata
+  daily date (``%td``), text a string (a missing one empty, as Stata has it; longer than
+  2,045 bytes: a ``strL``), timestamps ISO text.  A column name Stata cannot take (``SEC.WAR``, a reserved word, over
   32 characters) gets a valid one (``SEC_WAR``) that no other column has, with the original
   as its variable label; a name Stata takes is always kept, never given to another column
   (codes ``X-1`` and ``X_1``: ``X_1`` stays, ``X-1`` becomes ``X_1_2``).  The writer
@@ -35,6 +34,11 @@ one-line ``cannot write PATH: reason`` error.
   and cells are cut at Excel's 32,767-character limit (the writer reports how many).
   Dates (``date``) are date cells (``yyyy-mm-dd``) and timestamps (``created_at``,
   ``updated_at``) date-time cells holding the UTC time (Excel has no time zones).
+
+Parquet and Stata types follow each table's declared column types (``types``, see
+:mod:`coder.export.columns`), not the values, so an empty export (``--since 2030``) has
+the variables, types and labels of a full one; a column without a declared type has it
+inferred from its values.
 
 CSV and JSON Lines output is byte-identical for the same rows: nothing about the time of
 the export is written.
@@ -50,7 +54,7 @@ import functools
 import json
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,15 +62,14 @@ from ..errors import CoderError
 from ..outputs import check_output_path, output_file
 from ..project import Project
 from ..team.blind import Withholding
+from .columns import DATE, INT, NULLABLE_INT, NUMBER, TIMESTAMP
 from .segments import (
     DEFAULT_CONTEXT,
-    INT_COLUMNS,
-    NULLABLE_INT_COLUMNS,
     SEGMENT_COLUMNS,
-    TIMESTAMP_COLUMNS,
     iter_segment_tuples,
     resolve_filters,
     segment_columns,
+    segment_types,
 )
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx",
@@ -183,32 +186,35 @@ def _parse_timestamp(value: object) -> dt.datetime | None:
     return stamp
 
 
-def segment_arrow_schema(columns: list[str] | None = None):
-    """The pyarrow schema of the segments table (``columns``: with its attribute columns)."""
+def arrow_schema(columns: list[str], types: Mapping[str, str]):
+    """The pyarrow schema of declared column ``types`` (:mod:`coder.export.columns`);
+    a column without one is text."""
     import pyarrow as pa
 
-    fields = []
-    for column in columns or SEGMENT_COLUMNS:
-        if column in INT_COLUMNS or column in NULLABLE_INT_COLUMNS:
-            kind = pa.int64()
-        elif column == "date":
-            kind = pa.date32()
-        elif column in TIMESTAMP_COLUMNS:
-            kind = pa.timestamp("us", tz="UTC")
-        else:
-            kind = pa.string()
-        fields.append(pa.field(column, kind, nullable=column not in INT_COLUMNS))
-    return pa.schema(fields)
+    kinds = {INT: pa.int64(), NULLABLE_INT: pa.int64(), NUMBER: pa.float64(),
+             DATE: pa.date32(), TIMESTAMP: pa.timestamp("us", tz="UTC")}
+    return pa.schema([pa.field(column, kinds.get(types.get(column), pa.string()),
+                               nullable=types.get(column) != INT) for column in columns])
+
+
+def segment_arrow_schema(columns: list[str] | None = None):
+    """The pyarrow schema of the segments table (``columns``: with its attribute columns)."""
+    columns = columns or SEGMENT_COLUMNS
+    return arrow_schema(columns, segment_types(columns))
 
 
 def write_parquet(rows: Iterable[dict | Sequence], columns: list[str], path: str | Path, *,
-                  schema=None) -> int:
-    """Write Parquet with pyarrow; ``schema`` fixes the types (else pyarrow infers them)."""
+                  schema=None, types: Mapping[str, str] | None = None) -> int:
+    """Write Parquet with pyarrow; ``schema``, or the declared column ``types``
+    (:func:`arrow_schema`), fix the types, else pyarrow infers them (and an empty
+    table's columns have none)."""
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
         raise CoderError("Parquet export needs pyarrow: pip install pyarrow") from None
+    if schema is None and types:
+        schema = arrow_schema(columns, types)
     rows = list(_sequences(rows, columns))
     data: dict[str, list] = {c: [row[i] for row in rows] for i, c in enumerate(columns)}
     if schema is not None:
@@ -293,24 +299,36 @@ def stata_names(columns: list[str]) -> list[str]:
     return names
 
 
-def _stata_column(values: list, column: str, numeric: bool = False
+def _stata_column(values: list, column: str, kind: str | None = None
                   ) -> tuple[object, str | None]:
-    """One column's values as pandas data Stata can hold, and its date format (or None);
-    ``numeric``: a number column even when every value is missing."""
+    """One column's values as pandas data Stata can hold, and its date format (or None).
+
+    ``kind``, the column's declared type (:mod:`coder.export.columns`), decides, so an
+    empty column gets the type a full one has; without it the values do."""
     import pandas as pd
 
     present = [v for v in values if v is not None]
-    if numeric and not present:
+    if kind in (INT, NULLABLE_INT):  # a long, missing as `.` (too large: pandas makes a double)
+        return pd.Series(values, dtype="Int64"), None
+    if kind == NUMBER:
         return pd.Series(values, dtype="float64"), None
-    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
-        return pd.Series(values, dtype="int64" if len(present) == len(values) else "float64"), None
-    if present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
-        return pd.Series(values, dtype="float64"), None
-    if present and all(isinstance(v, bool) for v in present):
-        return pd.Series([None if v is None else int(v) for v in values], dtype="float64"), None
-    if column == "date" and present and all(isinstance(v, str) and _parse_date(v) is not None
-                                            and len(v) == 10 for v in present):
-        return pd.to_datetime(pd.Series(values), format="%Y-%m-%d"), "td"
+    if kind == DATE and all(isinstance(v, str) and len(v) == 10 and _parse_date(v) is not None
+                            for v in present):
+        return pd.to_datetime(pd.Series(values, dtype="object"), format="%Y-%m-%d"), "td"
+    if kind is None:
+        if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+            return pd.Series(values,
+                             dtype="int64" if len(present) == len(values) else "float64"), None
+        if present and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                           for v in present):
+            return pd.Series(values, dtype="float64"), None
+        if present and all(isinstance(v, bool) for v in present):
+            return pd.Series([None if v is None else int(v) for v in values],
+                             dtype="float64"), None
+        if column == "date" and present and all(
+                isinstance(v, str) and _parse_date(v) is not None and len(v) == 10
+                for v in present):
+            return pd.to_datetime(pd.Series(values), format="%Y-%m-%d"), "td"
     # Text (Stata's missing string is the empty one; lone surrogates, from file names that
     # were not UTF-8, cannot be encoded and become replacement marks).
     return pd.Series(["" if v is None else _SURROGATES.sub("\ufffd", v if isinstance(v, str)
@@ -319,22 +337,23 @@ def _stata_column(values: list, column: str, numeric: bool = False
 
 
 def write_dta(rows: Iterable[dict | Sequence], columns: list[str], path: str | Path, *,
-              label: str | None = None, numeric: Iterable[str] = ()
+              label: str | None = None, types: Mapping[str, str] | None = None
               ) -> tuple[int, dict[str, str]]:
     """Write a Stata ``.dta`` (format 118) with pandas; returns the number of rows and the
-    columns renamed to valid Stata names (``{column: name}``).  ``numeric`` columns are
-    numbers even when all their values are missing."""
+    columns renamed to valid Stata names (``{column: name}``).  ``types`` declares columns'
+    types (:mod:`coder.export.columns`), which then do not depend on the rows: an empty
+    export has the variables, types and labels of a full one."""
     import pandas as pd
 
     rows = list(_sequences(rows, columns))
-    numbers = set(numeric)
+    types = types or {}
     names = stata_names(columns)
     data: dict[str, object] = {}
     dates: dict[str, str] = {}
     strls: list[str] = []
     for index, (column, name) in enumerate(zip(columns, names)):
         series, date_format = _stata_column([row[index] for row in rows], column,
-                                            column in numbers)
+                                            types.get(column))
         data[name] = series
         if date_format:
             dates[name] = date_format
@@ -485,12 +504,14 @@ class TableSummary:
 
 def write_table(rows: Iterable[dict | Sequence], columns: list[str], path: str | Path, *,
                 fmt: str | None = None, bom: bool = False, excel_safe: bool = False,
-                schema=None, sheet: str = "data", numeric: Iterable[str] = ()) -> TableSummary:
+                schema=None, sheet: str = "data", types: Mapping[str, str] | None = None
+                ) -> TableSummary:
     """Write rows in the format of ``path`` (or ``fmt``); returns what was written.
 
     ``bom`` and ``excel_safe`` are for CSV (see :func:`write_csv`); other formats ignore
-    them (Excel files always store text as text).  ``schema`` types Parquet columns,
-    ``numeric`` names Stata's number columns that may be all missing.
+    them (Excel files always store text as text).  ``types`` declares the columns' types
+    (:mod:`coder.export.columns`) for Stata and Parquet, so an empty table has the
+    schema of a full one; ``schema`` overrides Parquet's.
     """
     fmt = table_format(path, fmt)
     cut, renamed = 0, {}
@@ -499,9 +520,9 @@ def write_table(rows: Iterable[dict | Sequence], columns: list[str], path: str |
     elif fmt == "jsonl":
         count = write_jsonl(rows, columns, path)
     elif fmt == "parquet":
-        count = write_parquet(rows, columns, path, schema=schema)
+        count = write_parquet(rows, columns, path, schema=schema, types=types)
     elif fmt == "dta":
-        count, renamed = write_dta(rows, columns, path, label=f"coder {sheet}", numeric=numeric)
+        count, renamed = write_dta(rows, columns, path, label=f"coder {sheet}", types=types)
     else:
         count, cut = write_xlsx(rows, columns, path, sheet=sheet)
     return TableSummary(path=str(path), format=fmt, rows=count, columns=len(columns),
@@ -526,10 +547,8 @@ def export_segments(project: Project, path: str | Path, *, fmt: str | None = Non
     rows = iter_segment_tuples(project, context=context, progress=progress, withhold=withhold,
                                **filters)
     columns = segment_columns(project)
-    schema = segment_arrow_schema(columns) if fmt == "parquet" else None
     summary = write_table(rows, columns, path, fmt=fmt, bom=bom, excel_safe=excel_safe,
-                          schema=schema, sheet="segments",
-                          numeric=INT_COLUMNS + NULLABLE_INT_COLUMNS)
+                          sheet="segments", types=segment_types(columns))
     if withhold is None:
         return summary
     return dataclasses.replace(summary, held=withhold.finish())
