@@ -171,7 +171,7 @@ def test_cli_draw_mark_report(audited):
     assert report["judgements"] == 1 and report["pending"] == 5
     # The JSON keys are the AuditReport / PrecisionCell fields: a renamed one fails here.
     assert list(report) == ["judgements", "pending", "judges", "draws", "thin_below", "overall",
-                            "weighted", "by_family", "by_code", "by_pattern", "by_year",
+                            "weighted", "weighted_over", "by_family", "by_code", "by_pattern", "by_year",
                             "by_predicted", "judge_agreement", "warnings", "blind"]
     assert list(report["overall"]) == ["key", "n", "correct", "borderline", "wrong", "precision",
                                        "low", "high", "lenient", "lenient_low", "lenient_high",
@@ -506,3 +506,29 @@ def test_report_is_blind_for_a_judge_until_done(audited):
     assert report["judges"] == ["ben"] and report["blind"]["pending"] == 1
     result = runner.invoke(main, ["audit", "report", "-p", path], env={"CODER_NAME": "ben"})
     assert result.exit_code == 0 and "ben's own judgements only" in result.output
+
+
+def test_weighted_precision_speaks_only_for_the_kind_of_suggestion_judged(audited):
+    """An audit of presented suggestions weighted each code by all its suggestions, set-aside
+    ones and those of excluded documents too; now each code counts the presented ones in
+    documents still in the analyses, and the report says what it speaks for."""
+    # SEC.WAR: 6 suggestions in all, 2 set aside (document 1); document 3 is excluded from
+    # analyses.  Counted: SEC.WAR 2 presented (document 2), DES.ROOT 4 presented.
+    audited.db.execute("UPDATE suggestions SET marked = 1 WHERE code_id = 'SEC.WAR'"
+                       " AND document_id = 1")
+    audited.db.execute("UPDATE documents SET excluded = 1 WHERE id = 3")
+    draw_audit(audited, "ana", per_code=50, seed=1, presented=True, codes=["SEC.WAR", "DES.ROOT"])
+    for item in audit_items(audited, "ana"):
+        judge_item(audited, "ana", item["id"], "correct" if item["code_id"] == "SEC.WAR" else "wrong")
+    report = audit_report(audited)
+    population = dict(audited.db.execute(
+        "SELECT code_id, count(*) FROM suggestions s JOIN documents d ON d.id = s.document_id"
+        " WHERE s.marked = 0 AND d.excluded = 0 GROUP BY code_id"))
+    sec, root = population["SEC.WAR"], population["DES.ROOT"]
+    assert (sec, root) == (2, 4)
+    assert report.weighted == pytest.approx(2 / 6, abs=1e-4)   # was 6 / 12: all suggestions
+    assert report.weighted_over == "presented suggestions"
+    assert any("nobody judged" in w and "SEC.WAR set aside" in w for w in report.warnings)
+    result = CliRunner().invoke(main, ["audit", "report", "-p", str(audited.path)])
+    assert "weighted by each code's share of presented suggestions" in " ".join(
+        result.output.split())

@@ -280,8 +280,8 @@ def audit_report_command(project: Project, judges: tuple[str, ...], draw_name: s
     console.print(f"{report.judgements} judgement(s) by {escape(', '.join(report.judges)) or 'nobody'}"
                   f"; {report.pending} item(s) still to judge", highlight=False)
     if overall.n:
-        weighted = (f"; weighted by each code's share of suggestions {report.weighted:.2f}"
-                    if report.weighted is not None else "")
+        weighted = (f"; weighted by each code's share of {report.weighted_over} "
+                    f"{report.weighted:.2f}" if report.weighted is not None else "")
         console.print(f"overall precision {_interval(overall)}, lenient {_interval(overall, True)}"
                       f", n={overall.n}{weighted}", highlight=False)
     for title, name in (("family", "by_family"), ("code", "by_code"), ("pattern", "by_pattern"),

@@ -31,6 +31,7 @@ from ..codebook.store import codebook_attributes
 from ..errors import CoderError
 from ..project import Project, now
 from ..selection import Filters
+from ..wording import first_few
 
 if TYPE_CHECKING:
     from ..suggest.store import PatternReport
@@ -530,6 +531,7 @@ class AuditReport:
     thin_below: int
     overall: PrecisionCell
     weighted: float | None
+    weighted_over: str | None  # which suggestions ``weighted`` speaks for
     by_family: list[PrecisionCell]
     by_code: list[PrecisionCell]
     by_pattern: list[PatternCell]
@@ -570,6 +572,49 @@ def report_blind_to_others(project: Project, viewer: str | None, draw: str | Non
     return project.db.execute(sql, params).fetchone()[0]
 
 
+def _weighted_precision(project: Project, rows: list) -> tuple[float | None, str | None,
+                                                               str | None]:
+    """Precision weighted by each code's share of the suggestions it was judged on:
+    ``(weighted, which suggestions it speaks for, a warning or None)``.
+
+    An audit drawn from presented suggestions says nothing of the set-aside ones (and the
+    other way round), so each (code, presented or set aside) cell is weighted by its own
+    count of current suggestions, and cells nobody judged are left out and named.
+    """
+    marked = {}
+    if rows:
+        ids = ",".join(str(r["id"]) for r in rows)
+        marked = dict(project.db.execute(
+            "SELECT i.id, s.marked FROM audit_items i JOIN suggestions s ON s.document_id ="
+            ' i.document_id AND s.code_id = i.code_id AND s.start = i.start AND s."end" = i."end"'
+            f" AND s.pattern_id = i.pattern_id WHERE i.id IN ({ids})"))
+    judged: dict[tuple[str, int], list[str]] = {}
+    for row in rows:
+        if row["id"] in marked:  # (a suggestion a later run dropped: its kind is unknown)
+            judged.setdefault((row["code_id"], int(marked[row["id"]])), []).append(row["verdict"])
+    if not judged:
+        return None, None, None
+    population = {(code, int(m)): n for code, m, n in project.db.execute(
+        "SELECT s.code_id, s.marked, count(*) FROM suggestions s JOIN documents d"
+        " ON d.id = s.document_id WHERE d.excluded = 0 GROUP BY s.code_id, s.marked")}
+    total = sum(population.get(key, 0) for key in judged)
+    if not total:
+        return None, None, None
+    weighted = round(sum(verdicts.count("correct") / len(verdicts) * population.get(key, 0)
+                         for key, verdicts in judged.items()) / total, 4)
+    kinds = {m for _, m in judged}
+    over = ("presented and set-aside suggestions" if kinds == {0, 1} else
+            "set-aside suggestions" if kinds == {1} else "presented suggestions")
+    codes = {code for code, _ in judged}
+    unread = sorted(f"{code} {'set aside' if m else 'presented'}" for (code, m), n
+                    in population.items() if code in codes and n and (code, m) not in judged)
+    note = None
+    if unread:
+        note = ("the weighted precision leaves out suggestions of a kind nobody judged: "
+                f"{first_few(unread, 3)} (a draw over all suggestions reads both kinds)")
+    return weighted, over, note
+
+
 def audit_report(project: Project, *, judges: Sequence[str] | None = None,
                  draw: str | None = None, codes: Sequence[str] | None = None,
                  thin: int = THIN, viewer: str | None = None,
@@ -580,9 +625,12 @@ def audit_report(project: Project, *, judges: Sequence[str] | None = None,
     Each cell has n and Wilson 95 % bounds (``low``/``high``); ``thin`` marks cells with
     fewer than ``thin`` judgements.  Every judgement counts once (two judges reading one
     suggestion give two judgements; filter with ``judges`` to read one judge).
-    ``weighted`` re-weights per-code precision by each code's share of all current
-    suggestions (the draw takes the same number per code, so the raw overall figure
-    over-represents rare codes).
+    ``weighted`` re-weights per-code precision by each code's share of the current
+    suggestions it was measured on (the draw takes the same number per code, so the raw
+    overall figure over-represents rare codes): presented and set-aside suggestions are
+    weighted apart, each by the precision judged on its own kind, and only the kinds some
+    judgement read count (``weighted_over`` says which); suggestions in documents excluded
+    from analyses are not counted.
 
     ``viewer``: who reads the report.  A judge with items still to judge sees only their
     own judgements (see :func:`report_blind_to_others`); ``blind`` then says so.
@@ -629,11 +677,7 @@ def audit_report(project: Project, *, judges: Sequence[str] | None = None,
         return [PrecisionCell.of(verdicts, thin, key=key) for key, verdicts in verdicts_by(key_of)]
 
     by_code = group(lambda r: [r["code_id"]])
-    population = dict(project.db.execute("SELECT code_id, count(*) FROM suggestions GROUP BY code_id"))
-    weighted = None
-    total = sum(population.get(c.key, 0) for c in by_code)
-    if total:
-        weighted = round(sum(c.precision * population.get(c.key, 0) for c in by_code) / total, 4)
+    weighted, weighted_over, note = _weighted_precision(project, rows)
     by_pattern = [PatternCell.of(verdicts, thin, code=code, pattern=pattern)
                   for (code, pattern), verdicts in verdicts_by(
                       lambda r: [(r["code_id"], r["pattern_id"])])]
@@ -645,6 +689,8 @@ def audit_report(project: Project, *, judges: Sequence[str] | None = None,
             f"{viewer} still has {left} item(s) to judge: the report shows {viewer}'s own "
             "judgements only, blind to who else judged (all once every item is judged; a "
             "project owner sees all)")
+    if note:
+        warnings.append(note)
     if not rows:
         warnings.append("no judged items yet: `coder audit draw`, then `coder audit judge`")
     elif thin_cells:
@@ -659,6 +705,7 @@ def audit_report(project: Project, *, judges: Sequence[str] | None = None,
         thin_below=thin,
         overall=PrecisionCell.of([r["verdict"] for r in rows], thin, key="all"),
         weighted=weighted,
+        weighted_over=weighted_over,
         by_family=group(lambda r: [r["code_id"].split(".")[0]]),
         by_code=by_code,
         by_pattern=by_pattern,
