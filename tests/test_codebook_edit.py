@@ -92,7 +92,7 @@ def test_new_and_move_in_a_nested_codebook(coded):
 
 def test_merge_moves_codings_retires_the_source_and_undo_brings_all_back(coded):
     before = _codes(coded)
-    _, moved = merge_codes(coded, "DES.ROOT", "SEC.WAR")
+    _, moved, _ = merge_codes(coded, "DES.ROOT", "SEC.WAR")
     assert moved == 2
     # bob's DES.ROOT moved; alice's DES.ROOT on 20-30 moved too; nothing is lost.
     assert _codes(coded) == sorted([("alice", "SEC.WAR", 0), ("alice", "SEC.WAR", 20),

@@ -20,7 +20,7 @@ import yaml
 
 from ..errors import CodebookError
 from ..project import Project, now
-from .load import parse_codebook
+from .load import MAX_CODE_DEPTH, code_entries, parse_codebook
 from .store import store_codebook
 
 
@@ -46,13 +46,18 @@ def _current(project: Project) -> tuple[int, dict]:
 
 
 def _entries(items: list) -> list[tuple[list, dict]]:
-    """Every code entry with the list that holds it, depth first."""
-    found: list[tuple[list, dict]] = []
-    for item in items or []:
-        if isinstance(item, dict):
-            found.append((items, item))
-            found.extend(_entries(item.get("children") or []))
-    return found
+    """Every code entry with the list that holds it, depth first (see :func:`code_entries`)."""
+    return [(holder, entry) for holder, entry, _ in code_entries(items)]
+
+
+def _depth_check(data: dict) -> None:
+    """Refuse nesting deeper than the loader allows before the tree is written out as YAML:
+    the YAML writer recurses once per level (a flat codebook's depth, through ``parent:``,
+    is the loader's to check)."""
+    for _, entry, depth in code_entries(data["codes"]):
+        if depth > MAX_CODE_DEPTH:
+            raise CodebookError(f"code {entry.get('id')} would be nested {depth} levels deep; a"
+                                f" codebook allows at most {MAX_CODE_DEPTH}")
 
 
 def _find(data: dict, code_id: str) -> tuple[list, dict]:
@@ -79,6 +84,7 @@ def _commit(project: Project, data: dict, change: dict,
             migrate: Callable[[], dict] | None = None) -> str:
     """Validate and store the edited tree; migrate codings; log one undoable event."""
     old_id, _ = _current(project)
+    _depth_check(data)
     try:
         codebook = parse_codebook(_dump(data), source=f"edited: {change['action']}")
     except CodebookError as exc:
@@ -95,16 +101,34 @@ def _commit(project: Project, data: dict, change: dict,
 
 def add_code(project: Project, code_id: str, name: str, *, parent: str | None = None,
              key: str | None = None, color: str | None = None, definition: str = "") -> str:
-    """Add a new code (under ``parent``, or at the top); returns the new version."""
+    """Add a new code (under ``parent``, or at the top); returns the new version.
+
+    The id of a retired code that still has codings is refused (:func:`_check_new_id`).
+    """
     _, data = _current(project)
-    _check_new_id(data, code_id)
+    _check_new_id(project, data, code_id)
     _place_new_code(data, _new_entry(code_id, name, key, color, definition), parent)
     return _commit(project, data, {"action": "new", "code": code_id, "parent": parent})
 
 
-def _check_new_id(data: dict, code_id: str) -> None:
+def _check_new_id(project: Project, data: dict, code_id: str) -> None:
+    """Refuse an id the current codebook has, or that a retired code with codings had.
+
+    Codings point at a code by id: a new code under a retired code's id would take over
+    that code's codings, and counts already reported for the old code would reappear
+    under the new one's name.  Bringing the old code back is a deliberate act (loading a
+    codebook that has it); a retired code without codings (say, one just undone) may go.
+    """
     if any(str(entry.get("id")) == code_id for _, entry in _entries(data["codes"])):
         raise CodebookError(f"there is already a code {code_id!r}")
+    row = project.db.execute(
+        "SELECT name, (SELECT count(*) FROM annotations a WHERE a.code_id = c.id"
+        " AND a.deleted = 0) FROM codes c WHERE c.id = ? AND c.retired = 1", [code_id]).fetchone()
+    if row and row[1]:
+        raise CodebookError(
+            f"{code_id} was the id of a retired code ({row[0]!r}) with {row[1]} coding(s); a new"
+            f" code by that id would take them over. To bring that code back, load a codebook"
+            f" that has it (`coder codebook load OLD.yaml`); otherwise pick another id")
 
 
 def _new_entry(code_id: str, name: str, key: str | None, color: str | None,
@@ -186,12 +210,15 @@ def move_code(project: Project, code_id: str, parent: str | None) -> str:
     return _commit(project, data, {"action": "move", "code": code_id, "parent": parent})
 
 
-def merge_codes(project: Project, source: str, target: str) -> tuple[str, int]:
+def merge_codes(project: Project, source: str, target: str) -> tuple[str, int, int]:
     """Move every coding of ``source`` to ``target`` and retire ``source``.
 
-    ``source``'s children move under ``target``.  Returns the new version and how many
-    codings moved.  A coding that would duplicate one the coder already has of ``target``
-    on the same span is removed (kept in the log) instead.
+    ``source``'s children move under ``target``, and so do its patterns and exclude
+    patterns (pattern ids are unique across a codebook, so they stay unique): the next
+    suggest finds ``source``'s spans as ``target``.  Returns the new version, how many
+    codings moved and how many patterns (excludes included).  A coding that would
+    duplicate one the coder already has of ``target`` on the same span is removed (kept
+    in the log) instead.
     """
     if source == target:
         raise CodebookError("a code cannot be merged into itself")
@@ -202,6 +229,16 @@ def merge_codes(project: Project, source: str, target: str) -> tuple[str, int]:
         raise CodebookError(f"cannot merge {source} into {target}: {target} is inside it")
     children = entry.get("children") or []
     holder.remove(entry)
+    _, target_entry = _find(data, target)
+    patterns_moved = 0
+    for field in ("patterns", "exclude"):
+        # Dropping them would silently lose every suggestion source's patterns make.
+        moving = [p for p in entry.get(field) or [] if isinstance(p, dict)]
+        for pattern in moving:
+            pattern.pop("label", None)  # a label names the code the pattern belongs to
+        if moving:
+            target_entry[field] = list(target_entry.get(field) or []) + moving
+            patterns_moved += len(moving)
     flat = _flat(data)
     for _, other in _entries(data["codes"]):
         if flat and str(other.get("parent")) == source:
@@ -241,9 +278,9 @@ def merge_codes(project: Project, source: str, target: str) -> tuple[str, int]:
             moved += 1
         return before
 
-    version = _commit(project, data, {"action": "merge", "code": source, "into": target},
-                      migrate)
-    return version, moved
+    version = _commit(project, data, {"action": "merge", "code": source, "into": target,
+                                      "patterns": patterns_moved}, migrate)
+    return version, moved, patterns_moved
 
 
 def split_code(project: Project, source: str, new_id: str, name: str, *,
@@ -262,7 +299,7 @@ def split_code(project: Project, source: str, new_id: str, name: str, *,
         raise CodebookError(f"say which codings of {source} go to {new_id} (segment ids)")
     _, data = _current(project)
     _find(data, source)
-    _check_new_id(data, new_id)
+    _check_new_id(project, data, new_id)
     found = {row["id"]: row for row in project.rows(
         f"SELECT * FROM annotations WHERE id IN ({','.join('?' * len(ids))})", ids)}
     for annotation_id in ids:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import CodebookError
+from ..errors import CodebookError, shown_name
 from .model import RESERVED_KEYS, Attribute, Code, Codebook, tree_order
 
 CODE_FIELDS = {"id", "name", "parent", "key", "color", "definition", "when_to_use",
@@ -43,10 +43,18 @@ ATTRIBUTE_FIELDS = {"id", "name", "description", "codes", "values"}
 VALUE_FIELDS = {"id", "name"}
 # Attribute ids and values become column names (attr_source) and CSV cells: keep them plain.
 _ATTRIBUTE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+# Code ids stay ASCII: REFI-QDA files carry them in a ``Code id:`` line that is read back
+# as ASCII, and they are typed on the command line.  Attribute values are only ever data
+# (CSV cells, REFI code names, Stata strings), so they may be any letters: ``sí``.
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
+ID_RULE = "ASCII letters (a-z, no accents), digits, '.', '_' or '-', starting with a letter"
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 MAX_CODEBOOK_BYTES = 5 * 1024 * 1024
+# How deep codes may nest (a top-level code is level 1).  Real codebooks use a handful of
+# levels; the limit keeps every tree walk, and PyYAML (which recurses once per level when
+# it reads or writes nested ``children``), far from Python's recursion limit, also when
+# an edit (move, merge) makes a tree deeper.
+MAX_CODE_DEPTH = 64
 
 
 class _Line(int):
@@ -69,6 +77,21 @@ class _Loader(yaml.SafeLoader):
                 "allowed in a codebook; write the value out in full")
         return super().compose_node(parent, index)
 
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        # id(list) -> {index: the word as written} for the list items YAML read as true or
+        # false, so a message can say which word to quote (`no`, `off`, ...).
+        self.bool_words: dict[int, dict[int, str]] = {}
+
+    def construct_yaml_seq(self, node):
+        data: list = []
+        yield data
+        data.extend(self.construct_sequence(node))
+        words = {index: item.value for index, item in enumerate(node.value)
+                 if isinstance(item, yaml.ScalarNode) and item.tag == "tag:yaml.org,2002:bool"}
+        if words:
+            self.bool_words[id(data)] = words
+
     def construct_mapping(self, node, deep=False):
         seen: dict = {}
         for key_node, _ in node.value:
@@ -83,6 +106,9 @@ class _Loader(yaml.SafeLoader):
         mapping = super().construct_mapping(node, deep=deep)
         mapping["__line__"] = _Line(node.start_mark.line + 1)
         return mapping
+
+
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
 
 
 class _NoAliasDumper(yaml.SafeDumper):
@@ -121,6 +147,13 @@ def load_codebook(path: str | Path) -> Codebook:
         data = path.read_bytes()
     except OSError as exc:
         raise CodebookError(f"cannot read ({exc.strerror or exc})", path=path) from None
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if path.suffix.lower() in (".qdc", ".qdpx", ".qde") or (
+            head.startswith(b"<") and b"CodeBook" in head):
+        # A REFI-QDA codebook or project (XML, or a zip of it) the YAML parser would only
+        # call a syntax error.
+        raise CodebookError(f"a REFI-QDA file, not a YAML codebook: use `coder import-refi "
+                            f"{shown_name(path)}`", path=path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -133,8 +166,9 @@ def load_codebook(path: str | Path) -> Codebook:
 
 def parse_codebook(text: str, *, source: str | None = None) -> Codebook:
     """Validate codebook YAML text and build a :class:`Codebook`."""
+    loader = _Loader(text)
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -143,6 +177,9 @@ def parse_codebook(text: str, *, source: str | None = None) -> Codebook:
         raise CodebookError(f"YAML error: {exc}") from None
     except RecursionError:
         raise CodebookError("YAML nested too deeply") from None
+    finally:
+        loader.dispose()
+    bool_words = loader.bool_words
     if not isinstance(data, dict):
         raise CodebookError("a codebook is a mapping with a `codes:` list at the top level")
     unknown = set(data) - {"codebook", "codes", "exclusive_groups", "attributes", "lexicons",
@@ -169,7 +206,7 @@ def parse_codebook(text: str, *, source: str | None = None) -> Codebook:
     _check_codes(codes, languages, case_sensitive_keys=case_sensitive)
     codes = tree_order(codes)
     groups, conflicts = _groups(data.get("exclusive_groups") or [], {c.id for c in codes})
-    attributes = _attributes(data.get("attributes") or [], {c.id for c in codes})
+    attributes = _attributes(data.get("attributes") or [], {c.id for c in codes}, bool_words)
     lexicons = _word_lists(data.get("lexicons"), "lexicons")
     topics = _word_lists(data.get("topics"), "topics")
     for code in codes:
@@ -208,57 +245,94 @@ def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
+def code_entries(items: object) -> list[tuple[list, dict, int]]:
+    """Every code mapping of a codebook's ``codes`` list (nested through ``children``)
+    with the list that holds it and its level (1: top), depth first, without recursion."""
+    found: list[tuple[list, dict, int]] = []
+    if not isinstance(items, list):
+        return found
+    stack = [(items, iter(items), 1)]
+    while stack:
+        holder, rest, depth = stack[-1]
+        for item in rest:
+            if isinstance(item, dict):
+                found.append((holder, item, depth))
+                children = item.get("children")
+                if isinstance(children, list) and children:
+                    stack.append((children, iter(children), depth + 1))
+                    break
+        else:
+            stack.pop()
+    return found
+
+
 def _collect(items: list, parent: str | None, out: list[Code]) -> None:
-    for item in items:
-        if not isinstance(item, dict):
-            raise CodebookError(f"a code must be a mapping with id and name, not {item!r}")
-        where = _line(item)
-        unknown = set(item) - CODE_FIELDS - {"__line__"}
-        if unknown:
-            field = sorted(map(str, unknown))[0]
-            hint = difflib.get_close_matches(field, CODE_FIELDS, n=1)
-            raise CodebookError(f"{where}unknown field {field!r}"
-                                + (f" (did you mean {hint[0]!r}?)" if hint else ""))
-        code_id = item.get("id")
-        if not isinstance(code_id, str) or not _ID.match(code_id):
-            raise CodebookError(f"{where}code id {code_id!r} must be letters, digits, '.', '_' or '-'"
-                                " starting with a letter")
-        if not _text(item.get("name")):
-            raise CodebookError(f"{where}code {code_id} has no name")
-        key = item.get("key")
-        if key is not None:
-            key = str(key)
-        examples = item.get("examples") or []
-        if isinstance(examples, str):
-            examples = [examples]
-        declared_parent = item.get("parent")
-        if declared_parent is not None and parent is not None and declared_parent != parent:
-            raise CodebookError(f"{where}code {code_id} is nested under {parent} but says parent:"
-                                f" {declared_parent}")
-        for name in ("patterns", "exclude"):
-            if item.get(name) is not None and not isinstance(item.get(name), list):
-                raise CodebookError(f"{where}code {code_id}: `{name}` must be a list")
-        code = Code(
-            id=code_id,
-            name=_text(item.get("name")),
-            parent=parent if parent is not None else (str(declared_parent) if declared_parent else None),
-            key=key,
-            color=_text(item.get("color")) or None,
-            definition=_text(item.get("definition") or item.get("description")),
-            when_to_use=_text(item.get("when_to_use")),
-            when_not_to_use=_text(item.get("when_not_to_use")),
-            examples=[_text(e) for e in examples],
-            patterns=[_pattern(p, code_id) for p in item.get("patterns") or []],
-            exclude=[_pattern(p, code_id) for p in item.get("exclude") or []],
-            move=_move(item.get("move"), code_id, where),
-            line=int(item["__line__"]) if "__line__" in item else None,
-        )
-        out.append(code)
-        children = item.get("children")
-        if children is not None:
-            if not isinstance(children, list):
-                raise CodebookError(f"{where}code {code_id}: `children` must be a list")
-            _collect(children, code_id, out)
+    """Build the codes of ``items`` and of their ``children`` (iteratively: no recursion
+    limit), refusing nesting deeper than :data:`MAX_CODE_DEPTH`."""
+    stack = [(iter(items), parent, 1)]
+    while stack:
+        rest, parent, depth = stack[-1]
+        for item in rest:
+            children = _code(item, parent, out, depth)
+            if children:
+                stack.append((iter(children), out[-1].id, depth + 1))
+                break
+        else:
+            stack.pop()
+
+
+def _code(item: object, parent: str | None, out: list[Code], depth: int) -> list:
+    """Append the code ``item`` describes to ``out``; return its ``children``."""
+    if not isinstance(item, dict):
+        raise CodebookError(f"a code must be a mapping with id and name, not {item!r}")
+    where = _line(item)
+    unknown = set(item) - CODE_FIELDS - {"__line__"}
+    if unknown:
+        field = sorted(map(str, unknown))[0]
+        hint = difflib.get_close_matches(field, CODE_FIELDS, n=1)
+        raise CodebookError(f"{where}unknown field {field!r}"
+                            + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+    code_id = item.get("id")
+    if not isinstance(code_id, str) or not _ID.match(code_id):
+        raise CodebookError(f"{where}code id {code_id!r} must be {ID_RULE}")
+    if not _text(item.get("name")):
+        raise CodebookError(f"{where}code {code_id} has no name")
+    key = item.get("key")
+    if key is not None:
+        key = str(key)
+    examples = item.get("examples") or []
+    if isinstance(examples, str):
+        examples = [examples]
+    declared_parent = item.get("parent")
+    if declared_parent is not None and parent is not None and declared_parent != parent:
+        raise CodebookError(f"{where}code {code_id} is nested under {parent} but says parent:"
+                            f" {declared_parent}")
+    for name in ("patterns", "exclude"):
+        if item.get(name) is not None and not isinstance(item.get(name), list):
+            raise CodebookError(f"{where}code {code_id}: `{name}` must be a list")
+    code = Code(
+        id=code_id,
+        name=_text(item.get("name")),
+        parent=parent if parent is not None else (str(declared_parent) if declared_parent else None),
+        key=key,
+        color=_text(item.get("color")) or None,
+        definition=_text(item.get("definition") or item.get("description")),
+        when_to_use=_text(item.get("when_to_use")),
+        when_not_to_use=_text(item.get("when_not_to_use")),
+        examples=[_text(e) for e in examples],
+        patterns=[_pattern(p, code_id) for p in item.get("patterns") or []],
+        exclude=[_pattern(p, code_id) for p in item.get("exclude") or []],
+        move=_move(item.get("move"), code_id, where),
+        line=int(item["__line__"]) if "__line__" in item else None,
+    )
+    if depth > MAX_CODE_DEPTH:
+        raise CodebookError(f"{where}code {code_id} is nested {depth} levels deep; a"
+                            f" codebook allows at most {MAX_CODE_DEPTH}")
+    out.append(code)
+    children = item.get("children")
+    if children is not None and not isinstance(children, list):
+        raise CodebookError(f"{where}code {code_id}: `children` must be a list")
+    return children or []
 
 
 def _move(raw: object, code_id: str, where: str) -> dict:
@@ -361,7 +435,8 @@ def _check_codes(codes: list[Code], languages: list, *, case_sensitive_keys: boo
         if code.parent is not None and code.parent not in ids:
             where = f"line {code.line}: " if code.line else ""
             raise CodebookError(f"{where}code {code.id}: parent {code.parent} is not in the codebook")
-    # A cycle is only possible through `parent:` references.
+    # A cycle is only possible through `parent:` references.  Walking up from each code
+    # stops at MAX_CODE_DEPTH, which also bounds a flat codebook's depth.
     for code in codes:
         seen = [code.id]
         parent = code.parent
@@ -370,6 +445,10 @@ def _check_codes(codes: list[Code], languages: list, *, case_sensitive_keys: boo
                 chain = " -> ".join(seen + [parent])
                 raise CodebookError(f"line {code.line}: cycle in the code tree: {chain}")
             seen.append(parent)
+            if len(seen) > MAX_CODE_DEPTH:
+                raise CodebookError(f"line {code.line}: code {code.id} is nested more than"
+                                    f" {MAX_CODE_DEPTH} levels deep; a codebook allows at most"
+                                    f" {MAX_CODE_DEPTH}")
             parent = ids[parent].parent
 
 
@@ -418,6 +497,7 @@ def _groups(raw: object, ids: set[str]) -> tuple[dict[str, list[str]], dict[str,
         raise CodebookError("`exclusive_groups` must be a list of {id, codes}")
     groups: dict[str, list[str]] = {}
     conflicts: dict[str, str] = {}
+    lines: dict[str, int | None] = {}
     for group in raw:
         where = _line(group)
         if not isinstance(group, dict) or not group.get("id") or not isinstance(group.get("codes"), list):
@@ -437,15 +517,34 @@ def _groups(raw: object, ids: set[str]) -> tuple[dict[str, list[str]], dict[str,
             raise CodebookError(f"{where}exclusive group {group['id']}: unknown key(s) "
                                 f"{', '.join(sorted(map(str, unknown_keys)))} (expected id, codes,"
                                 " on_conflict)")
-        groups[str(group["id"])] = [str(c) for c in group["codes"]]
+        group_id = str(group["id"])
+        if group_id in groups:
+            # A second group of the same id would silently replace the first, and with it
+            # the exclusivity of the first group's codes.
+            raise CodebookError(f"{where}duplicate exclusive group id {group_id} (first on line"
+                                f" {lines[group_id]}); give each group its own id")
+        twice = sorted({str(c) for c in group["codes"] if group["codes"].count(c) > 1})
+        if twice:
+            raise CodebookError(f"{where}exclusive group {group_id}: code {twice[0]} is listed"
+                                " twice")
+        lines[group_id] = group.get("__line__")
+        groups[group_id] = [str(c) for c in group["codes"]]
         conflicts[str(group["id"])] = mode
     return groups, conflicts
 
 
-def _attributes(raw: object, ids: set[str]) -> list[Attribute]:
+def is_value_word(value: str) -> bool:
+    """Whether ``value`` may be an attribute value: a word of letters (accented ones too)
+    and digits, with '.', '_' or '-' after the first character."""
+    return bool(value) and value[0].isalnum() and all(ch.isalnum() or ch in "_.-" for ch in value)
+
+
+def _attributes(raw: object, ids: set[str],
+                bool_words: dict[int, dict[int, str]] | None = None) -> list[Attribute]:
     """Validate the ``attributes:`` list: dimensions, their values and the codes they apply to."""
     if not isinstance(raw, list):
         raise CodebookError("`attributes` must be a list of {id, name, values, codes}")
+    bool_words = bool_words or {}
     attributes: list[Attribute] = []
     seen: dict[str, int | None] = {}
     for entry in raw:
@@ -471,7 +570,8 @@ def _attributes(raw: object, ids: set[str]) -> list[Attribute]:
             raise CodebookError(f"{where}attribute {attribute_id}: `values` must be a non-empty list")
         values: list[str] = []
         names: dict[str, str] = {}
-        for value in raw_values:
+        spelled = bool_words.get(id(raw_values), {})
+        for index, value in enumerate(raw_values):
             value_where = _line(value) or where
             if isinstance(value, dict):
                 unknown = set(value) - VALUE_FIELDS - {"__line__"}
@@ -483,10 +583,16 @@ def _attributes(raw: object, ids: set[str]) -> list[Attribute]:
                 value = value.get("id")
             else:
                 name = ""
-            if isinstance(value, bool) or not isinstance(value, (str, int)) \
-                    or not _VALUE.match(str(value)):
+            if isinstance(value, bool):
+                # YAML 1.1 reads an unquoted no/yes/on/off as false/true: a Spanish `no`
+                # (or an English `yes`) has to be quoted to stay a word.
+                word = spelled.get(index, str(value).lower())
+                raise CodebookError(f"{value_where}attribute {attribute_id}: value {word} was read"
+                                    f" as {str(value).lower()}: write it in quotes (\"{word}\")")
+            if not isinstance(value, (str, int)) or not is_value_word(str(value)):
                 raise CodebookError(f"{value_where}attribute {attribute_id}: value {value!r} must be"
-                                    " a word (letters, digits, '.', '_' or '-')")
+                                    " a word (letters, digits, '.', '_' or '-', starting with a"
+                                    " letter or digit)")
             value = str(value)
             if value in values:
                 raise CodebookError(f"{value_where}attribute {attribute_id}: duplicate value {value!r}")

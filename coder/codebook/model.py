@@ -128,10 +128,19 @@ class Codebook:
     def tree(self) -> list[dict]:
         """The code tree as nested dicts with ``children`` (for JSON output)."""
 
-        def build(parent: str | None) -> list[dict]:
-            return [{**code.as_dict(), "children": build(code.id)} for code in self.children(parent)]
-
-        return build(None)
+        by_parent: dict[str | None, list[Code]] = {}
+        for code in self.codes:
+            by_parent.setdefault(code.parent, []).append(code)
+        roots: list[dict] = []
+        # Iterative, not recursive: a deep tree must not hit the recursion limit.
+        stack: list[tuple[str | None, list[dict]]] = [(None, roots)]
+        while stack:
+            parent, into = stack.pop()
+            for code in by_parent.get(parent, []):
+                node = {**code.as_dict(), "children": []}
+                into.append(node)
+                stack.append((code.id, node["children"]))
+        return roots
 
 
 def tree_order(codes: list[Code]) -> list[Code]:
@@ -145,13 +154,17 @@ def tree_order(codes: list[Code]) -> list[Code]:
     for code in codes:
         by_parent.setdefault(code.parent if code.parent in present else None, []).append(code)
     ordered: list[Code] = []
-
-    def walk(parent: str | None) -> None:
-        for code in by_parent.get(parent, []):
-            ordered.append(code)
-            walk(code.id)
-
-    walk(None)
+    # Depth first with an explicit stack (no recursion limit on deep trees); a code seen
+    # twice (a cycle in imported data) is not walked again.
+    seen: set[str] = set()
+    stack = list(reversed(by_parent.get(None, [])))
+    while stack:
+        code = stack.pop()
+        if code.id in seen:
+            continue
+        seen.add(code.id)
+        ordered.append(code)
+        stack.extend(reversed(by_parent.get(code.id, [])))
     return ordered
 
 

@@ -95,6 +95,34 @@ def codes_dropped_by(project: Project, codebook: Codebook) -> list[dict]:
     return [row for row in rows if row["id"] not in keep]
 
 
+def new_group_conflicts(project: Project, codebook: Codebook) -> list[dict]:
+    """Exclusive groups that loading ``codebook`` adds (or changes) which existing codings
+    already break: ``{"group", "codes", "codings", "documents"}`` per such group.
+
+    A coding breaks a group when the same coder has a live coding of another code of the
+    group overlapping it (sharing a character), the test coding applies
+    (:func:`coder.annotate.exclusive_conflicts`).  Loading changes no coding; the
+    counts tell the team what agreement and review will meet.
+    """
+    stored = {row["id"]: json.loads(row["codes"])
+              for row in project.rows("SELECT id, codes FROM code_groups")}
+    found = []
+    for group_id, members in codebook.groups.items():
+        if set(stored.get(group_id) or ()) == set(members):
+            continue  # not new: its conflicts were there to see before
+        marks = ",".join("?" * len(members))
+        row = project.db.execute(
+            "SELECT count(DISTINCT a.id), count(DISTINCT a.document_id) FROM annotations a"
+            " JOIN annotations b ON b.document_id = a.document_id AND b.coder_id = a.coder_id"
+            ' AND b.code_id != a.code_id AND b.start < a."end" AND a.start < b."end"'
+            f" WHERE a.deleted = 0 AND b.deleted = 0 AND a.code_id IN ({marks})"
+            f" AND b.code_id IN ({marks})", [*members, *members]).fetchone()
+        if row[0]:
+            found.append({"group": group_id, "codes": list(members), "codings": row[0],
+                          "documents": row[1], "new": group_id not in stored})
+    return found
+
+
 def current_codebook(project: Project) -> Codebook:
     """The project's current codebook (as loaded), or a CodebookError if none is loaded."""
     codebook_id = project.setting("codebook_id")

@@ -29,10 +29,12 @@ def codebook_load(path: Path, project_path: Path | None) -> None:
     in the file are kept as retired.
     """
     from ..codebook import codes_dropped_by, load_codebook, store_codebook
+    from ..codebook.store import new_group_conflicts
 
     book = load_codebook(path)
     with Project(project_path or default_path()) as project:
         dropped = codes_dropped_by(project, book)
+        conflicts = new_group_conflicts(project, book)
         version = store_codebook(project, book)
     patterns = sum(len(c.patterns) for c in book.codes)
     click.echo(f"loaded {book.name!r}: {len(book.codes)} codes, {patterns} patterns "
@@ -42,6 +44,12 @@ def codebook_load(path: Path, project_path: Path | None) -> None:
         names = first_few((row["id"] for row in dropped), 8)
         warn(f"{len(dropped)} code(s) are not in this codebook and were retired: {names}; "
              f"their {coded} coding(s) are kept (load the old codebook again to bring them back)")
+    for group in conflicts:
+        state = "is new" if group["new"] else "has new codes"
+        warn(f"exclusive group {group['group']} {state}: {group['codings']} existing coding(s) in "
+             f"{group['documents']} document(s) already overlap another code of the group by the "
+             f"same coder; they are kept as they are (see `coder annotations --code "
+             f"{','.join(group['codes'])}`)")
 
 
 @codebook.command("show")
@@ -150,14 +158,16 @@ def codebook_merge(project: Project, source: str, target: str) -> None:
     """Move every coding of SOURCE to TARGET and retire SOURCE.
 
     \b
-    SOURCE's children move under TARGET; a coding that would repeat one the same coder
-    already has of TARGET on the same span is removed instead (kept in the log).
+    SOURCE's children, patterns and exclude patterns move to TARGET (the next `coder
+    suggest` finds SOURCE's spans as TARGET); a coding that would repeat one the same
+    coder already has of TARGET on the same span is removed instead (kept in the log).
       coder codebook merge CTX.ACTOR.CARTEL CTX.ACTOR.CRIME
     """
     from ..codebook.edit import merge_codes
 
-    version, moved = merge_codes(project, source, target)
-    _changed(f"merged {source} into {target}: {moved} coding(s) moved", version)
+    version, moved, patterns = merge_codes(project, source, target)
+    _changed(f"merged {source} into {target}: {moved} coding(s) moved, and {patterns} "
+             "pattern(s)", version)
 
 
 @codebook.command("split")

@@ -315,10 +315,15 @@ def patterns_import(project: Project, path: Path) -> None:
     """Replace the patterns of the codes named in an EntityRuler JSONL file.
 
     Everything is validated before anything changes; the codebook then gets a new
-    version (so the next `coder suggest` re-matches), in one transaction.
+    version (so the next `coder suggest` re-matches), in one transaction.  A file that
+    changes no pattern changes nothing (no new version).
     """
     from ..suggest import import_patterns
 
     result = import_patterns(project, path)
+    if not result["changed"]:
+        click.echo(f"nothing changed: {path} gives its {result['codes']} code(s) the patterns "
+                   f"they have; codebook version {result['version'][:12]} stays")
+        return
     click.echo(f"replaced the patterns of {result['codes']} code(s) ({result['patterns']} "
                f"pattern(s)); codebook version {result['version'][:12]}")

@@ -871,6 +871,7 @@ def move_book_from_yaml(text: str) -> MoveBook:
     """
     import yaml
 
+    from ..codebook.load import code_entries
     from ..codebook.model import Code
 
     # The stored YAML was checked when the codebook was loaded; libyaml's parser (when
@@ -878,16 +879,15 @@ def move_book_from_yaml(text: str) -> MoveBook:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     data = yaml.load(text, Loader=loader) or {}  # noqa: S506 - a safe loader
     codes: list[Code] = []
-
-    def walk(items: list, parent: str | None) -> None:
-        for item in items or []:
-            codes.append(Code(id=str(item["id"]), name=str(item.get("name", "")),
-                              parent=parent or item.get("parent"), move=item.get("move") or {},
-                              patterns=[p for p in item.get("patterns") or []
-                                        if isinstance(p, dict) and p.get("move")]))
-            walk(item.get("children") or [], str(item["id"]))
-
-    walk(data.get("codes") or [], None)
+    parent_of: dict[int, str] = {}  # id() of a children list -> the code that holds it
+    for holder, item, _ in code_entries(data.get("codes") or []):
+        codes.append(Code(id=str(item["id"]), name=str(item.get("name", "")),
+                          parent=parent_of.get(id(holder)) or item.get("parent"),
+                          move=item.get("move") or {},
+                          patterns=[p for p in item.get("patterns") or []
+                                    if isinstance(p, dict) and p.get("move")]))
+        if isinstance(item.get("children"), list):
+            parent_of[id(item["children"])] = str(item["id"])
 
     class _Book:
         pass

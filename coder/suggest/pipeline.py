@@ -120,7 +120,7 @@ def _read_text(path: Path) -> str:
 
 def pipeline_spec(lang: str, model: str | None = None) -> PipelineSpec:
     """The spec of the pipeline used for ``lang`` (a trained ``model`` is loaded to look)."""
-    if model:
+    if model is not None:  # "" too: _load_model refuses an empty name
         nlp = load_pipeline(lang, model)
         return _model_spec(lang, model, nlp)
     return _blank_spec(lang)
@@ -172,7 +172,7 @@ def load_pipeline(lang: str, model: str | None = None):
     A trained ``model`` is loaded with spaCy and must be of language ``lang``.
     """
 
-    if model:
+    if model is not None:
         nlp = _load_model(model)
         if nlp.lang != lang:
             raise CoderError(f"pipeline {model!r} is for language {nlp.lang!r}, not {lang!r}")
@@ -194,11 +194,24 @@ def model_language(model: str) -> str:
 def _load_model(model: str):
     import spacy
 
+    if not model.strip():  # spaCy would not say so; the default pipeline is asked by no model
+        raise CoderError("model is empty: name an installed spaCy pipeline (such as "
+                         "es_core_news_sm) or a pipeline folder, or give none for the default",
+                         option="model")
     try:
         return spacy.load(model)
     except OSError:
-        raise CoderError(f"spaCy pipeline {model!r} is not installed; install it "
-                         f"(pip install {model}) or use the default pipeline", option="model") from None
+        # Only a name that could be a package gets the pip hint: `pip install ../x` would
+        # install whatever that path holds.
+        if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", model) and not Path(model).exists():
+            raise CoderError(f"spaCy pipeline {model!r} is not installed; install it "
+                             f"(pip install {model}) or use the default pipeline",
+                             option="model") from None
+        if not Path(model).exists():
+            raise CoderError(f"no spaCy pipeline {model!r}: there is no such folder (and it is "
+                             "not a package name)", option="model") from None
+        raise CoderError(f"{model!r} is not a spaCy pipeline folder (spaCy cannot load it: no "
+                         "config.cfg and meta.json?)", option="model") from None
 
 
 def fast_pipeline(lang: str, table: dict[str, str] | None):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 import sqlite3
 import sys
 from collections import Counter
@@ -194,7 +195,7 @@ def prepare_run(project: Project, scope: RunScope | None = None, *, model: str |
 
     fallback = default_lang(project)
     langs = sorted({d["lang"] or fallback for d in docs})
-    model_lang = model_language(model) if model else None
+    model_lang = model_language(model) if model is not None else None
     plans: dict[str, Plan] = {}
     pipelines: dict[str, str] = {}
     notes: list[str] = []
@@ -969,11 +970,16 @@ def export_patterns(project: Project, path: str | Path) -> int:
 
 def read_pattern_file(path: str | Path) -> list[PatternRef]:
     """Read and validate an EntityRuler-style JSONL file; every problem names the line."""
+    return [ref for _, ref in _read_pattern_lines(path)]
+
+
+def _read_pattern_lines(path: str | Path) -> list[tuple[int, PatternRef]]:
+    """:func:`read_pattern_file` with the line number of each pattern."""
     from ..codebook.patterns import check_pattern
 
     path = Path(path)
     text = read_text(path, PatternError)
-    refs: list[PatternRef] = []
+    refs: list[tuple[int, PatternRef]] = []
     seen: dict[tuple[str, str, bool], int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -1003,7 +1009,7 @@ def read_pattern_file(path: str | Path) -> list[PatternRef]:
             raise PatternError(f"line {number}: code {label}: pattern id {entry['id']!r} repeats "
                                f"line {seen[key]}", path=path)
         seen[key] = number
-        refs.append(PatternRef(label, entry, exclude))
+        refs.append((number, PatternRef(label, entry, exclude)))
     if not refs:
         raise PatternError("no patterns in the file", path=path)
     return refs
@@ -1014,14 +1020,18 @@ def import_patterns(project: Project, path: str | Path) -> dict:
 
     Everything is validated first (the file, then the new codebook as a whole); then the
     codebook is stored as a new version in one transaction.  Returns
-    ``{"codes", "patterns", "version"}``.
+    ``{"codes", "patterns", "version", "changed"}``: when the file gives every code the
+    patterns it has already, nothing is stored (``changed`` False, the version stays), so
+    the next suggest has nothing to re-match.
     """
     import yaml
 
     from ..codebook import parse_codebook, store_codebook
-    from ..codebook.load import dump_codebook_yaml
+    from ..codebook.load import code_entries, dump_codebook_yaml
 
-    refs = read_pattern_file(path)
+    path = Path(path)
+    numbered = _read_pattern_lines(path)
+    refs = [ref for _, ref in numbered]
     codebook_id = project.setting("codebook_id")
     rows = project.rows("SELECT yaml, source FROM codebooks WHERE id = ?", [codebook_id]) \
         if codebook_id is not None else []
@@ -1033,32 +1043,72 @@ def import_patterns(project: Project, path: str | Path) -> dict:
         lists = by_code.setdefault(ref.code, {"patterns": [], "exclude": []})
         lists["exclude" if ref.exclude else "patterns"].append(ref.entry)
     found: set[str] = set()
-
-    def walk(items: list) -> None:
-        for item in items or []:
-            if not isinstance(item, dict):
-                continue
-            if item.get("id") in by_code:
-                found.add(item["id"])
-                for name in ("patterns", "exclude"):
-                    if by_code[item["id"]][name]:
-                        item[name] = by_code[item["id"]][name]
-                    else:
-                        item.pop(name, None)
-            walk(item.get("children"))
-
-    walk(data.get("codes") if isinstance(data, dict) else None)
+    kept: dict[str, str] = {}  # pattern id -> code, of the codes the file leaves alone
+    for _, item, _ in code_entries(data.get("codes") if isinstance(data, dict) else None):
+        if item.get("id") in by_code:
+            found.add(item["id"])
+            for name in ("patterns", "exclude"):
+                if by_code[item["id"]][name]:
+                    item[name] = by_code[item["id"]][name]
+                else:
+                    item.pop(name, None)
+        else:
+            for entry in (item.get("patterns") or []) + (item.get("exclude") or []):
+                if isinstance(entry, dict):
+                    kept[str(entry.get("id"))] = str(item.get("id"))
     missing = sorted(set(by_code) - found)
     if missing:
-        raise PatternError(f"code {missing[0]} is not in the current codebook", path=Path(path))
+        raise PatternError(f"code {missing[0]} is not in the current codebook", path=path)
+    _check_unique_ids(numbered, kept, path)
     text = dump_codebook_yaml(data)
-    book = parse_codebook(text, source=rows[0]["source"])
+    try:
+        book = parse_codebook(text, source=rows[0]["source"])
+    except CoderError as exc:
+        # Its line numbers point into YAML made here, not into the user's file.
+        raise PatternError(re.sub(r"^line \d+(, column \d+)?: ", "", str(exc)),
+                           path=path) from None
+    if _same_patterns(project, book, by_code):
+        return {"codes": len(by_code), "patterns": len(refs),
+                "version": project.setting("codebook_version"), "changed": False}
     with project.transaction():
         version = store_codebook(project, book)
         project.log_event("import_patterns", "codebook", project.setting("codebook_id"),
                           after={"file": str(path), "codes": sorted(by_code),
                                  "patterns": len(refs), "version": version})
-    return {"codes": len(by_code), "patterns": len(refs), "version": version}
+    return {"codes": len(by_code), "patterns": len(refs), "version": version, "changed": True}
+
+
+def _check_unique_ids(numbered: list[tuple[int, PatternRef]], kept: dict[str, str],
+                      path: Path) -> None:
+    """Pattern ids are unique across a codebook: refuse, naming the file's line, an id
+    the file gives twice or that a code the file leaves alone has."""
+    first: dict[str, tuple[int, str]] = {}
+    for number, ref in numbered:
+        pattern_id = ref.pattern_id
+        if pattern_id in kept:
+            raise PatternError(f"line {number}: code {ref.code}: pattern id {pattern_id!r} is "
+                               f"already used by code {kept[pattern_id]} (pattern ids are unique"
+                               " across the codebook)", path=path)
+        if pattern_id in first:
+            raise PatternError(f"line {number}: code {ref.code}: pattern id {pattern_id!r} is also"
+                               f" on line {first[pattern_id][0]} (code {first[pattern_id][1]});"
+                               " pattern ids are unique across the codebook", path=path)
+        first[pattern_id] = (number, ref.code)
+
+
+def _same_patterns(project: Project, book, codes: dict) -> bool:
+    """Whether ``book`` gives each of ``codes`` the patterns and excludes the project's
+    current codes have (compared as validated: defaults filled in, order kept)."""
+    stored = {row["id"]: row for row in project.rows(
+        f"SELECT id, patterns, exclude FROM codes WHERE retired = 0"
+        f" AND id IN ({','.join('?' * len(codes))})", list(codes))}
+    for code_id in codes:
+        row = stored.get(code_id)
+        code = book.code(code_id)
+        if row is None or json.loads(row["patterns"] or "[]") != code.patterns \
+                or json.loads(row["exclude"] or "[]") != code.exclude:
+            return False
+    return True
 
 
 def try_patterns(project: Project, text: str, *, lang: str = "es", model: str | None = None,
