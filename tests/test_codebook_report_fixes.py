@@ -295,7 +295,7 @@ def test_suggest_refuses_an_empty_model_and_offers_pip_only_for_package_names(co
     assert path.exit_code == 1 and "pip install" not in path.output
     assert "no spaCy pipeline '../../etc/nowhere': there is no such folder" in path.output
     folder = cli(coded, "suggest", "--model", str(tmp_path))
-    assert folder.exit_code == 1 and "is not a spaCy pipeline folder" in folder.output
+    assert folder.exit_code == 1 and "is a folder spaCy cannot load as a pipeline" in folder.output
     package = cli(coded, "suggest", "--model", "es_no_such_pipeline_sm")
     assert "pip install es_no_such_pipeline_sm" in package.output
     assert counts(coded) == before

@@ -210,8 +210,10 @@ def _load_model(model: str):
         if not Path(model).exists():
             raise CoderError(f"no spaCy pipeline {model!r}: there is no such folder (and it is "
                              "not a package name)", option="model") from None
-        raise CoderError(f"{model!r} is not a spaCy pipeline folder (spaCy cannot load it: no "
-                         "config.cfg and meta.json?)", option="model") from None
+        what = "a folder" if Path(model).is_dir() else "a file"
+        raise CoderError(f"{model!r} is {what} spaCy cannot load as a pipeline (a pipeline is "
+                         "an installed package or a folder with config.cfg and meta.json)",
+                         option="model") from None
 
 
 def fast_pipeline(lang: str, table: dict[str, str] | None):
