@@ -245,3 +245,24 @@ def test_an_empty_matrix_has_the_schema_of_a_full_one(coded, tmp_path, by):
               for since in ({}, {"since": "2030-01-01"})]
     assert len(frames[0]) and not len(frames[1])
     assert frames[1].dtypes.to_dict() == frames[0].dtypes.to_dict()
+
+
+def test_a_code_called_like_a_row_key_keeps_the_key(project, tmp_path):
+    """A code whose id is a row key ("date", "words") overwrote that key's cells: the
+    date column held the code's 0/1.  Its column is now "date (code)"."""
+    from coder.annotate import apply_code
+    from coder.codebook import parse_codebook, store_codebook
+    from coder.corpus.importer import import_paths
+    from tests.helpers import TRANSCRIPT, write_transcript
+
+    import_paths(project, [write_transcript(tmp_path, "in/2019/marzo/05--a.txt", TRANSCRIPT)])
+    store_codebook(project, parse_codebook(
+        "codebook: {name: t, languages: [es]}\ncodes:\n  - {id: date, name: A date}\n"
+        "  - {id: words, name: Words}\n"))
+    apply_code(project, "alice", 1, "date", 0, 10)
+    columns, rows = code_matrix(project, by="document", counts=True)
+    assert columns == ["document_id", "date", "title", "words", "date (code)", "words (code)"]
+    assert rows[0]["date"] == "2019-03-05" and rows[0]["date (code)"] == 1
+    assert rows[0]["words"] > 1 and rows[0]["words (code)"] == 0
+    _, turns = code_matrix(project, by="turn")
+    assert turns[0]["date"] == "2019-03-05"

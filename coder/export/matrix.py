@@ -213,6 +213,9 @@ def code_matrix(project: Project, *, by: str = "document", counts: bool = False,
     columns = code_columns(project, codes, exact=exact)
     if attribute:
         columns = split_columns(project, columns, attribute)
+    # A code called like a row key ("date", "words") would overwrite that key's cells.
+    columns = [(f"{name} (code)" if name in KEY_TYPES[by] else name, counted)
+               for name, counted in columns]
     names = [name for name, _ in columns]
     index = column_index(columns)
     documents = selected_documents(project, resolved)
