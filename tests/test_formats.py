@@ -864,3 +864,46 @@ def test_damaged_files_give_problems_not_tracebacks(tmp_path, kind, mutations, c
     else:
         for doc in docs:
             doc.check()
+
+
+# -- NAME: labels in plain text (written for the tests) ----------------------------------------
+
+def _turns(text):
+    from coder.corpus.text import parse_plain
+
+    doc = parse_plain(text)
+    return [(t.speaker, text[t.start:t.end]) for t in doc.turns]
+
+
+def test_a_phrase_ending_in_a_colon_is_not_a_speaker():
+    """"Primero:", "Es decir:", "Como dijo Benito Juárez:" open the speaker's own sentences."""
+    text = ("Conferencia\n4 de marzo de 2026\n\nPRESIDENTA CLAUDIA SHEINBAUM PARDO: Tres ejes.\n"
+            "Primero: atender las causas.\nEs decir: no habrá guerra.\n"
+            "Como dijo Benito Juárez: el respeto.\n\nPREGUNTA: ¿Y?\n")
+    turns = _turns(text)
+    assert [speaker for speaker, _ in turns] == ["PRESIDENTA CLAUDIA SHEINBAUM PARDO", "PREGUNTA"]
+    assert "Es decir: no habrá guerra." in turns[0][1]
+
+
+def test_names_and_roles_in_ordinary_case_are_speakers():
+    text = "Entrevista\n\nModeradora: Bienvenidos.\n\nJuan de la Cruz: Gracias.\n\nModeradora: ¿Y?\n"
+    assert [s for s, _ in _turns(text)] == ["Moderadora", "Juan de la Cruz", "Moderadora"]
+
+
+def test_one_speaker_line_in_capitals_is_enough():
+    """A speech with its speaker's line: one label; a lone "Nota:" or "Juan:" names nobody."""
+    text = "Mensaje a la nación\n26 de marzo de 2026\n\nPRESIDENTA CLAUDIA SHEINBAUM PARDO: No habrá guerra.\n"
+    assert _turns(text) == [("PRESIDENTA CLAUDIA SHEINBAUM PARDO", "No habrá guerra.")]
+    for lone in ("Nota: se corrigió el audio.", "Juan: hola.", "PREGUNTA: ¿Y?"):
+        assert _turns(f"Título\n\n{lone}\n")[0][0] is None
+
+
+@pytest.mark.parametrize("invisible", ["\u00a0", "\u200b", "\ufeff", "\u200e"])
+def test_invisible_characters_do_not_hide_a_speaker_line(invisible):
+    """A no-break space between title and name, a zero-width space, a byte-order mark or a
+    direction mark at the start of the line (pasted from the web, joined files)."""
+    if invisible == "\u00a0":
+        text = "Conferencia\n\nPRESIDENTA\u00a0CLAUDIA SHEINBAUM PARDO: Hola.\n\nPREGUNTA: ¿Qué?\n"
+    else:
+        text = f"Conferencia\n\n{invisible}PRESIDENTA CLAUDIA SHEINBAUM PARDO: Hola.\n\n{invisible}PREGUNTA: ¿Qué?\n"
+    assert _turns(text) == [("PRESIDENTA CLAUDIA SHEINBAUM PARDO", "Hola."), ("PREGUNTA", "¿Qué?")]

@@ -23,7 +23,7 @@ from coder.errors import CoderError
 from coder.export.search import iter_hits
 from coder.project import Project
 
-MONTHS = {1: "enero", 3: "marzo", 6: "junio", 11: "noviembre"}
+MONTHS = {1: "enero", 3: "marzo", 6: "junio", 9: "septiembre", 11: "noviembre"}
 
 
 def _write(folder, name, date, lines, title="Conferencia de prensa matutina"):
@@ -513,16 +513,48 @@ def test_the_head_of_governments_role_alone_is_the_head_of_the_day(project, tmp_
         ("Andrés Manuel López Obrador", "2019"), ("Claudia Sheinbaum Pardo", "2024")}
 
 
-def test_the_head_of_governments_role_with_no_named_head_is_the_president_unresolved(
+def test_the_head_of_governments_role_with_no_named_head_is_named_from_the_administrations(
         project, tmp_path):
-    """Nobody names the head anywhere: the role stays a speaker of its own, marked
-    unresolved, and its turn is still the president's of that day (not a guest's)."""
+    """Nobody names the head anywhere in the project: the administrations file does, so the
+    title is the head in office on the date, by name too (`--speaker Sheinbaum` finds it),
+    and the turn is the president's.  With no administration in force on the date, the
+    role stays a speaker of its own, marked unresolved, and its turn is still the president's."""
     import_paths(project, [_write(tmp_path, "a.txt", "2024-11-05", ["PRESIDENTA", "PREGUNTA?"])])
-    (kind,), = project.db.execute(
-        "SELECT t.kind FROM turns t JOIN speaker_aliases a ON a.id = t.alias_id"
-        " WHERE a.alias = 'PRESIDENTA'").fetchall()
-    assert kind == "president"
+    (kind, name), = project.db.execute(
+        "SELECT t.kind, s.name FROM turns t JOIN speaker_aliases a ON a.id = t.alias_id"
+        " JOIN speakers s ON s.id = t.speaker_id WHERE a.alias = 'PRESIDENTA'").fetchall()
+    assert (kind, name) == ("president", "Claudia Sheinbaum Pardo")
+    assert unresolved_speakers(project) == []
+    assert {h.speaker for h in iter_hits(project, "puente", speaker="Sheinbaum")} == {
+        "Claudia Sheinbaum Pardo"}
+    # The named head arriving later takes the title over: one speaker.
+    import_paths(project, [_write(tmp_path, "b.txt", "2024-11-06",
+                                  ["PRESIDENTA DE MÉXICO, CLAUDIA SHEINBAUM PARDO"])])
+    assert [s["name"] for s in list_speakers(project)
+            if s["name"].startswith("Claudia")] == ["Claudia Sheinbaum Pardo"]
+
+
+def test_the_head_of_governments_role_outside_every_administration_stays_unresolved(
+        project, tmp_path):
+    import_paths(project, [_write(tmp_path, "a.txt", "1990-11-05", ["PRESIDENTA", "PREGUNTA?"])])
     assert [r["name"] for r in unresolved_speakers(project)] == ["[Presidenta]"]
+
+
+def test_the_head_still_in_office_is_the_president_before_the_handover(project, tmp_path):
+    """Between the election and the handover the president-elect's events are theirs (the
+    administrations file's `from`), but the head still in office is the president at their
+    own event, not a guest."""
+    import_paths(project, [
+        _write(tmp_path, "a.txt", "2018-09-15", ["PRESIDENTE ENRIQUE PEÑA NIETO"]),
+        _write(tmp_path, "b.txt", "2018-09-16", ["ANDRÉS MANUEL LÓPEZ OBRADOR", "PREGUNTA?"]),
+        _write(tmp_path, "c.txt", "2019-03-05", ["ENRIQUE PEÑA NIETO"]),
+    ])
+    kinds = dict(((name, date), kind) for name, date, kind in project.db.execute(
+        "SELECT s.name, d.date, t.kind FROM turns t JOIN speakers s ON s.id = t.speaker_id"
+        " JOIN documents d ON d.id = t.document_id WHERE s.kind != 'press'"))
+    assert kinds[("Enrique Peña Nieto", "2018-09-15")] == "president"
+    assert kinds[("Andrés Manuel López Obrador", "2018-09-16")] == "president"
+    assert kinds[("Enrique Peña Nieto", "2019-03-05")] == "guest"   # a former president
 
 
 def test_a_speech_whose_lines_name_nobody_is_the_head_of_governments_by_its_title(

@@ -255,6 +255,15 @@ def reconcile(project: Project) -> None:
             if len(held) == 1:
                 groups[held.pop()].aliases.append(alias_id)
                 continue
+            spans = {_in_force(administrations, date) for date in days[alias_id]}
+            if not held and len(spans) == 1 and None not in spans:
+                # Nobody in the project bears the head's name (yet), but the administrations
+                # file names the head in office then: the title is theirs, by name too.
+                index = spans.pop()
+                grp = group(("head", index))
+                grp.name = administrations[index].head
+                grp.aliases.append(alias_id)
+                continue
         role = fold_name(line.role or "")
         docs = alias_docs.get(alias_id, set())
         near = {live(g) for d in docs for g in doc_groups.get(d, ())}
@@ -388,6 +397,20 @@ def _in_force(administrations: list[Administration], date: str | None) -> int | 
     adm = administration_on(administrations, date)
     return next((i for i, other in enumerate(administrations) if other is adm), None) \
         if adm is not None else None
+
+
+def _in_office(administrations: list[Administration], date: str | None,
+               indexes) -> Administration | None:
+    """Of the administrations at ``indexes`` (those a speaker heads), the one whose term of
+    office (start to end, not the earlier `from`) covers ``date``; else None."""
+    if not date:
+        return None
+    day = date[:10]
+    for i in indexes:
+        adm = administrations[i]
+        if adm.start <= day and (adm.end is None or day <= adm.end):
+            return adm
+    return None
 
 
 def _join(groups: dict, gid: object, into: object) -> None:
@@ -678,6 +701,12 @@ def _turn_kinds(project: Project, groups: dict, lines: dict[int, SpeakerLine],
             return ("recording", None)
         if in_force is not None and in_force[1] in heads.get(speaker_id, ()):
             return ("president", in_force[0].role)
+        sitting = _in_office(administrations, date, heads.get(speaker_id, ()))
+        if sitting is not None:
+            # Between an election and the handover the president-elect's events are
+            # theirs (the administrations file's `from`), but the head still in office
+            # speaks as president at their own.
+            return ("president", sitting.role)
         if line.kind == "president" and line.role_only and in_force is not None:
             # The head of government's role with no name ("PRESIDENTA"), whoever held it.
             return ("president", in_force[0].role)

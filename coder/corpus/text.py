@@ -200,25 +200,29 @@ def parse_transcript(text: str) -> ParsedDocument:
 _UPPER = "A-ZÁÉÍÓÚÑÜÀÈÌÒÙÇ"
 # Markdown bolds a label: "**NAME:**" or "**NAME**:" (or with "__"); the marks are not
 # part of the name, and a closing mark is only taken where an opening one was.
+# Invisible characters that may open a line (a byte-order mark left by joining files, a
+# zero-width space or a direction mark pasted from the web) and a no-break space, which
+# word processors put between a title and a name.
+_INVISIBLE = "\ufeff\u200b-\u200f\u2060"
 _SPEAKER = re.compile(
-    rf"^[ \t]*(?P<mark>\*\*|__)?"
-    rf"(?P<name>(?:[{_UPPER}][{_UPPER}0-9 .,'’()/\-]{{0,120}}[{_UPPER})])"
-    rf"|(?:[{_UPPER}][a-záéíóúñüç'.\-]+(?: [{_UPPER}]?[a-záéíóúñüç'.\-]+){{0,3}}))"
-    rf"(?(mark)(?::(?:\*\*|__)|(?:\*\*|__):)|:)[ \t]*",
+    rf"^[ \t\u00a0{_INVISIBLE}]*(?P<mark>\*\*|__)?"
+    rf"(?P<name>(?:[{_UPPER}][{_UPPER}0-9 \u00a0.,'’()/\-]{{0,120}}[{_UPPER})])"
+    rf"|(?:[{_UPPER}][a-záéíóúñüç'.\-]+(?:[ \u00a0][{_UPPER}]?[a-záéíóúñüç'.\-]+){{0,3}}))"
+    rf"(?(mark)(?::(?:\*\*|__)|(?:\*\*|__):)|:)[ \t\u00a0]*",
     re.MULTILINE,
 )
 
 
 def parse_plain(text: str, *, title: str | None = None) -> ParsedDocument:
-    """Plain text; ``NAME:`` lines start speaker turns when at least two are present.
+    """Plain text; ``NAME:`` lines start speaker turns (see :func:`speaker_labels`).
 
     Markdown's bold labels count too: ``**NAME:**`` and ``**NAME**:``.
     Without speaker labels the whole text is one turn with an unknown speaker (and a
     warning), so it can still be coded.
     """
     doc = ParsedDocument(text=text, turns=[], title=title)
-    matches = [m for m in _SPEAKER.finditer(text) if _plausible_label(m.group("name"))]
-    if len(matches) >= 2:
+    matches = speaker_labels(text)
+    if matches:
         # Anything before the first label is a header (title, date): not a turn.
         header = text[: matches[0].start()]
         for line in header.split("\n"):
@@ -234,7 +238,8 @@ def parse_plain(text: str, *, title: str | None = None) -> ParsedDocument:
                 start += 1
             while end > start and text[end - 1].isspace():
                 end -= 1
-            doc.turns.append(ParsedTurn(start, end, match.group("name").strip()))
+            # (a no-break space between title and name is a space)
+            doc.turns.append(ParsedTurn(start, end, " ".join(match.group("name").split())))
     else:
         doc.turns = _whole_text_turn(text)
         doc.warnings.append("no speaker turns found; stored as one turn, speaker unknown")
@@ -242,6 +247,50 @@ def parse_plain(text: str, *, title: str | None = None) -> ParsedDocument:
         doc.title = doc.title or (first_line[:120] or None)
         doc.date = find_date(text[:500])
     return doc
+
+
+def speaker_labels(text: str) -> list[re.Match]:
+    """The ``NAME:`` labels that open speaker turns, or [] when the text has none.
+
+    A label in capitals ("PRESIDENTA CLAUDIA SHEINBAUM PARDO:", "PREGUNTA:") is one.  A
+    label in ordinary case must look like a name or a role: every word capitalised but
+    particles ("Juan de la Cruz:", "Mr. Smith:"), so a phrase the speaker says ("Es decir:",
+    "Como dijo Benito Juárez:") is not one; a single such word ("Primero:", "Atención:")
+    counts only when it recurs or names a role or a voice ("Moderadora:", "Reporter:").
+    One label alone counts when it is a name in capitals of two words or more (a speech
+    with its speaker's line); otherwise it takes two, as a lone "Nota:" names nobody.
+    """
+    from collections import Counter
+
+    found = [m for m in _SPEAKER.finditer(text) if _plausible_label(m.group("name"))]
+    counts = Counter(" ".join(m.group("name").split()) for m in found)
+    kept = [m for m in found if _label_kept(" ".join(m.group("name").split()), counts)]
+    if len(kept) >= 2:
+        return kept
+    if len(kept) == 1:
+        name = " ".join(kept[0].group("name").split())
+        if name == name.upper() and len(name.split()) >= 2:
+            return kept
+    return []
+
+
+_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "e", "da", "das", "do", "dos",
+                        "van", "von", "der", "di", "le"})
+
+
+def _label_kept(name: str, counts) -> bool:
+    """Whether a plausible ``NAME:`` match is a speaker label (see :func:`speaker_labels`)."""
+    if name == name.upper():
+        return True
+    words = name.split()
+    if any(not word[0].isupper() and word not in _PARTICLES for word in words):
+        return False
+    if len(words) > 1 or counts[name] >= 2:
+        return True
+    from .speakers import parse_speaker
+
+    line = parse_speaker(name)
+    return line.role_only or line.kind not in ("other", "unknown")
 
 
 # Words that end in a colon at the start of a line without naming a speaker.
