@@ -40,7 +40,7 @@ from .export.matrix import (
 )
 from .outputs import check_output_path, output_file
 from .project import Project
-from .selection import as_list, resolve_filters
+from .selection import as_list, coded_sql, resolve_filters
 
 FREQUENCY_UNITS = ("month", "year", "speaker", "document")
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
@@ -84,22 +84,6 @@ def _family_columns(project: Project, codes) -> list[tuple[str, list[str]]]:
     return code_columns(project, wanted)
 
 
-def _coded_sql(coder_ids: list[int] | None, d: str = "d") -> tuple[str, list]:
-    """``AND ...`` keeping the documents ``d`` the coders have coded (any coder if None).
-
-    Coded: at least one live annotation of theirs, or an assignment of theirs marked
-    done (a document read in full and found to hold nothing codable is coded too).
-    """
-    if coder_ids is None:
-        return (f" AND ({d}.id IN (SELECT document_id FROM annotations WHERE deleted = 0)"
-                f" OR {d}.id IN (SELECT document_id FROM assignments WHERE status = 'done'))", [])
-    marks = ",".join("?" * len(coder_ids)) or "NULL"
-    return (f" AND ({d}.id IN (SELECT document_id FROM annotations"
-            f" WHERE deleted = 0 AND coder_id IN ({marks}))"
-            f" OR {d}.id IN (SELECT document_id FROM assignments"
-            f" WHERE status = 'done' AND coder_id IN ({marks})))", coder_ids + coder_ids)
-
-
 def coded_documents(project: Project, **filters) -> set[int]:
     """Ids of the documents (within the filters' dates and ids) the filters' coders have coded.
 
@@ -108,7 +92,7 @@ def coded_documents(project: Project, **filters) -> set[int]:
     """
     resolved = resolve_filters(project, **filters)
     where, params = resolved.document_sql()
-    coded, more = _coded_sql(resolved.coder_ids)
+    coded, more = coded_sql(resolved.coder_ids)
     return {r[0] for r in project.db.execute(
         f"SELECT d.id FROM documents d WHERE 1 = 1{where}{coded}", params + more)}
 
@@ -225,7 +209,7 @@ def frequencies(project: Project, *, by: str = "month", codes: str | Iterable[st
         keys = ["speaker", "speaker_kind", "turns", "words"]
         where, params = resolved.document_sql()
         if scope is not None:
-            coded, more = _coded_sql(resolved.coder_ids)
+            coded, more = coded_sql(resolved.coder_ids)
             where, params = where + coded, params + more
         for speaker_id, name, kind, turns, words in project.db.execute(
                 "SELECT t.speaker_id, s.name, s.kind, count(*), sum(t.words) FROM turns t"

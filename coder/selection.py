@@ -91,6 +91,32 @@ def date_sql(since: str | None, until: str | None, column: str = "d.date") -> tu
     return sql, params
 
 
+def coded_sql(coder_ids: list[int] | None, d: str = "d") -> tuple[str, list]:
+    """``AND ...`` (and parameters) keeping the documents ``d`` these coders have *coded*.
+
+    The one rule of "documents a coder has coded" (agreement's document rule, statistics'
+    ``coded_only``): a live annotation of theirs there, an assignment of theirs there
+    marked done (a document read in full and found to hold nothing codable is coded too),
+    or, for a gold layer, an adjudication there still in effect (not undone).  The last
+    counts a document the adjudicator settled as "not coded", which leaves no gold
+    annotation: without it, exactly the documents where a coder and gold disagree would
+    drop out of a comparison with gold.  ``coder_ids`` None: any coder.
+    """
+    if coder_ids is None:
+        who, params = "", []
+    else:
+        who, params = f" AND coder_id IN ({_marks(coder_ids)})", list(coder_ids)
+    # An adjudication is one event of the gold coder (entity 'adjudication'): 'create'
+    # when it wrote gold codings, 'delete' when "not coded" only removed earlier ones; an
+    # undone one is marked undone (and unmarked by a redo).
+    sql = (f" AND ({d}.id IN (SELECT document_id FROM annotations WHERE deleted = 0{who})"
+           f" OR {d}.id IN (SELECT document_id FROM assignments WHERE status = 'done'{who})"
+           f" OR {d}.id IN (SELECT json_extract(after, '$.adjudication.document_id') FROM events"
+           " WHERE entity = 'adjudication' AND action IN ('create', 'delete') AND undone = 0"
+           f"{who}))")
+    return sql, params * 3
+
+
 def _marks(values: list) -> str:
     return ",".join("?" * len(values)) or "NULL"
 

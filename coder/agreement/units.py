@@ -68,15 +68,13 @@ def _coder_ids(project: Project, coders: list[str]) -> list[int]:
 
 
 def coded_by(project: Project, coder_id: int) -> set[int]:
-    """Documents this coder has coded: assignment done, or at least one live annotation."""
-    return {
-        r[0]
-        for r in project.db.execute(
-            "SELECT document_id FROM annotations WHERE coder_id = ? AND deleted = 0"
-            " UNION SELECT document_id FROM assignments WHERE coder_id = ? AND status = 'done'",
-            [coder_id, coder_id],
-        )
-    }
+    """Documents this coder has coded (:func:`coder.selection.coded_sql`: assignment done,
+    a live annotation, or for the gold layer an adjudication in effect there)."""
+    from ..selection import coded_sql
+
+    sql, params = coded_sql([coder_id])
+    return {r[0] for r in project.db.execute(f"SELECT d.id FROM documents d WHERE 1 = 1{sql}",
+                                             params)}
 
 
 def parse_docs(value: str | list[int] | None) -> str | list[int]:

@@ -99,10 +99,14 @@ def _clusters(per_coder: list[list[tuple[int, int]]]) -> list[list[tuple[int, in
 
 
 def _adjudications(project: Project, document_id: int | None = None) -> list[dict]:
-    """The adjudication events still in effect (not undone), newest last."""
+    """The adjudication events still in effect (not undone), newest last.
+
+    An adjudication that wrote gold codings is a ``create`` event; "not coded" where the
+    gold layer had codings only removes them, a ``delete`` event: both settle.
+    """
     out = []
     for row in project.rows("SELECT after FROM events WHERE entity = 'adjudication' AND undone = 0"
-                            " AND action = 'create' ORDER BY id"):
+                            " AND action IN ('create', 'delete') ORDER BY id"):
         info = json.loads(row["after"] or "{}").get("adjudication")
         if info and (document_id is None or info["document_id"] == document_id):
             out.append(info)
