@@ -351,12 +351,27 @@ def merge(project: Project, other: Path, as_json: bool) -> None:
         return
     for text in report.warnings:
         warn(text)
+    # Updated rows are said as well as added ones: a status moved on to done changes
+    # what agreement counts, and "0 assignments added" alone hid it.
+    updated = [f"{n} {what}" for n, what in ((report.memos_updated, "memos"),
+                                             (report.decisions_updated, "decisions"),
+                                             (report.assignments_updated, "assignments"))
+               if n]
     click.echo(f"merged {other}: {report.documents_imported} documents imported "
                f"({report.documents_matched} matched), {report.annotations_added} annotations "
                f"added, {report.annotations_updated} updated, {report.annotations_unchanged} "
                f"already here; {report.memos_added} memos, {report.decisions_added} decisions, "
                f"{report.assignments_added} assignments added"
+               + (f", {', '.join(updated)} updated" if updated else "")
+               + (f"; {report.reveals_added} reveals of others' work (blind-coding record)"
+                  if report.reveals_added else "")
                + (f"; new coders: {', '.join(report.coders_added)}" if report.coders_added else ""))
+    if report.codebook_adopted:
+        click.echo(f"this project had no codes: took {other}'s codebook "
+                   f"(version {report.codebook_adopted[:12]})")
+    if report.sample_adopted:
+        click.echo(f"this project had no reliability sample: took the record of {other}'s "
+                   "(how it was drawn, whether suggestions were hidden)")
     if report.conflicts:
         click.echo(f"{len(report.conflicts)} conflicts (the newer version was kept):")
         for c in report.conflicts[:20]:

@@ -153,7 +153,10 @@ def blind_record(project: Project, coders: list[str], documents: list[int]) -> d
         return {}
     first: dict[tuple[int, str], dict] = {}
     for event in reveals(project):
-        first.setdefault((event["document_id"], event["coder"]), event)
+        # The earliest by time, not by row: a merge appends reveals made earlier elsewhere.
+        key = (event["document_id"], event["coder"])
+        if key not in first or event["at"] < first[key]["at"]:
+            first[key] = event
     out: dict[tuple[int, str], dict] = {}
     marks = ",".join("?" * len(documents))
     for coder in coders:

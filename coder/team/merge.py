@@ -9,7 +9,15 @@ memos and assignments in one transaction, matching
 - coders by name,
 - codes by id, then by name (a code unknown here is added to the current codebook, with
   a warning),
-- annotations and memos by ``uuid``, decisions by their natural key.
+- annotations and memos by ``uuid``, decisions by their natural key,
+- ``reveal`` events (others' work shown to a coder, :mod:`coder.team.blind`) by when, to
+  whom, on which document and where: the blind-coding record of the merged file's coders
+  comes along (the rest of the events log, undo history, stays with its file).
+
+A project with no codes yet (a lead's fresh file collecting everyone's work) takes the
+other file's current codebook (its codes, groups and version) as it is, and a project
+without a reliability sample takes the record of the other file's (how it was drawn,
+whether suggestions were hidden), as it takes its assignments.
 
 Merging is idempotent: merging the same file twice changes nothing the second time.  The
 same uuid (or, for a decision, the same key) with different content is a *conflict*: the
@@ -58,6 +66,9 @@ class MergeReport:
     memos_updated: int = 0
     assignments_added: int = 0
     assignments_updated: int = 0
+    reveals_added: int = 0
+    codebook_adopted: str | None = None   # the version taken over by a project without codes
+    sample_adopted: bool = False          # the reliability sample's record taken over
     conflicts: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -67,7 +78,8 @@ class MergeReport:
         return any((self.documents_imported, self.coders_added, self.codes_added,
                     self.annotations_added, self.annotations_updated, self.decisions_added,
                     self.decisions_updated, self.memos_added, self.memos_updated,
-                    self.assignments_added, self.assignments_updated))
+                    self.assignments_added, self.assignments_updated, self.reveals_added,
+                    self.codebook_adopted, self.sample_adopted))
 
     def as_dict(self) -> dict:
         """JSON-ready form."""
@@ -129,15 +141,20 @@ def merge_project(project: Project, other_path: str | Path) -> MergeReport:
 
                 settle_speakers(project)  # as an import of the same files would
             coders = _merge_coders(project, conn, report)
+            _adopt_codebook(project, conn, report)
             codes = _merge_codes(project, conn, report)
             annotations = _merge_annotations(project, conn, report, docs, coders, codes)
             _merge_decisions(project, conn, report, docs, coders, codes, annotations)
             _merge_memos(project, conn, report, docs, coders, annotations)
             _merge_assignments(project, conn, report, docs, coders)
+            _merge_reveals(project, conn, report, docs, coders)
+            _adopt_sample_record(project, conn, report, docs)
             project.log_event("merge", "project", None, after={
                 "source": str(other_path), "documents_imported": report.documents_imported,
                 "annotations_added": report.annotations_added,
                 "annotations_updated": report.annotations_updated,
+                "reveals_added": report.reveals_added,
+                "codebook_adopted": report.codebook_adopted,
                 "conflicts": len(report.conflicts)})
     finally:
         conn.close()
@@ -239,10 +256,11 @@ def _codebook_for_new_codes(project: Project, conn: sqlite3.Connection, code: di
     if codebook_id is not None:
         return int(codebook_id)
     # No codebook here yet: bring the other file's codebook row along for the foreign key.
-    source = conn.execute("SELECT * FROM codebooks WHERE id = ?",
-                          [code["codebook_id"] if code else -1]).fetchone()
-    if source is None:
-        source = {"name": "merged codes", "version": "merged", "source": None, "yaml": ""}
+    found = conn.execute("SELECT * FROM codebooks WHERE id = ?",
+                         [code["codebook_id"] if code else -1]).fetchone()
+    # A dict: a project file of schema 1 has no ``attributes`` column.
+    source = dict(found) if found is not None else {
+        "name": "merged codes", "version": "merged", "source": None, "yaml": ""}
     row = project.db.execute("SELECT id FROM codebooks WHERE version = ?",
                              [source["version"]]).fetchone()
     if row:
@@ -252,6 +270,60 @@ def _codebook_for_new_codes(project: Project, conn: sqlite3.Connection, code: di
         " VALUES (?, ?, ?, ?, ?, ?)",
         [source["name"], source["version"], source["source"], source["yaml"], now(),
          source.get("attributes") or "[]"]).lastrowid
+
+
+def _adopt_codebook(project: Project, conn: sqlite3.Connection, report: MergeReport) -> None:
+    """A project without any code takes the other file's current codebook as it is.
+
+    A lead's fresh file collecting everyone's work has no codebook; the coders' files share
+    one, so it comes along whole (codes with their tree, retired ones, exclusive groups,
+    attribute dimensions, the version): code by code it would lose the groups, which
+    agreement reads, and the parents of codes nobody used yet.
+    """
+    if project.db.execute("SELECT 1 FROM codes LIMIT 1").fetchone() is not None:
+        return
+    current = conn.execute("SELECT value FROM settings WHERE key = 'codebook_id'").fetchone()
+    if current is None or json.loads(current[0]) is None:
+        return
+    books: dict[int, int] = {}
+    for book in _rows(conn, "SELECT * FROM codebooks ORDER BY id"):
+        row = project.db.execute("SELECT id FROM codebooks WHERE version = ?",
+                                 [book["version"]]).fetchone()
+        books[book["id"]] = row[0] if row else project.db.execute(
+            "INSERT INTO codebooks(name, version, source, yaml, loaded_at, attributes)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [book["name"], book["version"], book["source"], book["yaml"], book["loaded_at"],
+             book.get("attributes") or "[]"]).lastrowid
+    codebook_id = books.get(int(json.loads(current[0])))
+    if codebook_id is None:
+        return  # a setting naming no codebook row: leave it to the code-by-code path
+    codes = _rows(conn, "SELECT * FROM codes ORDER BY id")
+    for code in codes:  # parents after every code is in (the foreign key)
+        project.db.execute(
+            "INSERT INTO codes(id, codebook_id, parent_id, name, key, color, definition,"
+            " when_to_use, when_not_to_use, examples, patterns, exclude, sort, retired)"
+            " VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [code["id"], books.get(code["codebook_id"], codebook_id), code["name"], code["key"],
+             code["color"], code["definition"], code["when_to_use"], code["when_not_to_use"],
+             code["examples"], code["patterns"], code["exclude"], code["sort"], code["retired"]])
+    for code in codes:
+        if code["parent_id"]:
+            project.db.execute("UPDATE codes SET parent_id = ? WHERE id = ?",
+                               [code["parent_id"], code["id"]])
+    for group in _rows(conn, "SELECT id, codes FROM code_groups"):
+        project.db.execute("INSERT INTO code_groups(id, codes) VALUES (?, ?)",
+                           [group["id"], group["codes"]])
+    version = project.db.execute("SELECT version FROM codebooks WHERE id = ?",
+                                 [codebook_id]).fetchone()[0]
+    settings = dict(conn.execute("SELECT key, value FROM settings WHERE key IN"
+                                 " ('languages', 'group_conflicts')").fetchall())
+    settings.update(codebook_id=json.dumps(codebook_id), codebook_version=json.dumps(version))
+    for key, value in settings.items():
+        project.db.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key)"
+                           " DO UPDATE SET value = excluded.value", [key, value])
+    project.log_event("load", "codebook", codebook_id,
+                      after={"version": version, "codes": len(codes), "merged_from": report.source})
+    report.codebook_adopted = version
 
 
 def _merge_annotations(project: Project, conn: sqlite3.Connection, report: MergeReport,
@@ -405,3 +477,68 @@ def _merge_assignments(project: Project, conn: sqlite3.Connection, report: Merge
             project.db.execute("UPDATE assignments SET status = ? WHERE document_id = ? AND"
                                " coder_id = ?", [theirs["status"], *key])
             report.assignments_updated += 1
+
+
+def _merge_reveals(project: Project, conn: sqlite3.Connection, report: MergeReport,
+                   docs: dict[int, int], coders: dict[int, int]) -> None:
+    """The other file's ``reveal`` events, mapped to our coder and document ids.
+
+    Blindness is read back from the events log (:func:`coder.team.blind.blind_record`):
+    without these, a coder who saw the others' work in their own copy and then coded
+    would count as blind in the lead's file.  A reveal is matched by when, to whom, on
+    which document and where, so merging twice (or a file that pulled ours) adds nothing.
+    """
+    ours = {(r[0], r[1], r[2], json.loads(r[3] or "{}").get("via")) for r in project.db.execute(
+        "SELECT at, coder_id, entity_id, after FROM events WHERE action = 'reveal'")}
+    for theirs in _rows(conn, "SELECT * FROM events WHERE action = 'reveal' ORDER BY id"):
+        coder_id = coders.get(theirs["coder_id"])
+        document_id = docs.get(theirs["entity_id"])
+        if coder_id is None or document_id is None:
+            continue  # nobody to attribute it to, or no document: nothing it could say
+        info = json.loads(theirs["after"] or "{}")
+        key = (theirs["at"], coder_id, document_id, info.get("via"))
+        if key in ours:
+            continue
+        info["document_id"] = document_id
+        project.db.execute(
+            "INSERT INTO events(at, coder_id, action, entity, entity_id, before, after, undone)"
+            " VALUES (?, ?, 'reveal', ?, ?, ?, ?, ?)",
+            [theirs["at"], coder_id, theirs["entity"], document_id, theirs["before"],
+             json.dumps(info, ensure_ascii=False), theirs["undone"]])
+        ours.add(key)
+        report.reveals_added += 1
+
+
+def _adopt_sample_record(project: Project, conn: sqlite3.Connection, report: MergeReport,
+                         docs: dict[int, int]) -> None:
+    """The record of how the reliability sample was drawn, when this project has none.
+
+    The assignments come with the merge; the methods paragraph also states the draw (size,
+    strata, seed) and whether suggestions were hidden, from the settings ``coder sample``
+    wrote.  A project with a sample of its own keeps it; a different one is a warning.
+    """
+    rows = dict(conn.execute("SELECT key, value FROM settings WHERE key IN"
+                             " ('reliability_sample', 'blind_suggestions')").fetchall())
+    theirs = json.loads(rows.get("reliability_sample") or "null")
+    if not isinstance(theirs, dict):
+        return
+    if isinstance(theirs.get("documents"), list):
+        theirs["documents"] = sorted(docs[d] for d in theirs["documents"] if d in docs)
+    ours = project.setting("reliability_sample")
+    if isinstance(ours, dict):
+        if ({k: v for k, v in ours.items() if k != "documents"}
+                != {k: v for k, v in theirs.items() if k != "documents"}
+                or sorted(ours.get("documents") or []) != theirs.get("documents", [])):
+            report.warnings.append(
+                f"{report.source} records another reliability sample (seed {theirs.get('seed')},"
+                f" size {theirs.get('size')}) than this project's (seed {ours.get('seed')}, size"
+                f" {ours.get('size')}); this project's record is kept")
+        return
+    project.db.execute("INSERT INTO settings(key, value) VALUES ('reliability_sample', ?)"
+                       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                       [json.dumps(theirs)])
+    if "blind_suggestions" in rows:
+        project.db.execute("INSERT INTO settings(key, value) VALUES ('blind_suggestions', ?)"
+                           " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           [rows["blind_suggestions"]])
+    report.sample_adopted = True
