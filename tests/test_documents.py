@@ -215,3 +215,29 @@ def test_listing_into_a_file_is_not_cut(run, tmp_path):
     result = run("documents")
     assert result.exit_code == 0
     assert title.strip() in result.output and "excluded" in result.output
+
+
+def test_the_same_text_laid_out_anew_is_a_duplicate(run, tmp_path):
+    """The web copy and the PDF copy of one conference share no line (the PDF's are wrapped
+    at 72 columns) and a corrected copy has commas added: all are the same text."""
+    import textwrap
+
+    body = " ".join(f"El puente {i} de la carretera costera se terminará antes de la temporada"
+                    f" de lluvias del año próximo." for i in range(60))
+    head = "Conferencia de prensa matutina\nPresidencia\n10 de enero de 2019\n"
+    (tmp_path / "web.txt").write_text(head + body + "\n", encoding="utf-8")
+    (tmp_path / "pdf.txt").write_text(head + textwrap.fill(body, 72) + "\n", encoding="utf-8")
+    (tmp_path / "fix.txt").write_text(head + body.replace(" se terminará", ", se terminará")
+                                      + "\n", encoding="utf-8")
+    # Another text of the same day and length is not one.
+    other = " ".join(f"Hoy abrimos el hospital {i} del pueblo con médicos, enfermeras y"
+                     f" medicinas para todos." for i in range(62))
+    (tmp_path / "other.txt").write_text(head + other + "\n", encoding="utf-8")
+    run("init")
+    result = run("import", *(str(tmp_path / n) for n in ("web.txt", "pdf.txt", "fix.txt", "other.txt")))
+    assert result.exit_code == 0
+    assert result.output.count("near-duplicate of document") == 2, result.output
+    pairs = json.loads(run("documents", "--duplicates", "--json").output)
+    assert {(p["document"], p["duplicate"]) for p in pairs} >= {(1, 2), (1, 3)} or \
+        len({frozenset((p["document"], p["duplicate"])) for p in pairs}) == 3
+    assert all(4 not in (p["document"], p["duplicate"]) for p in pairs)

@@ -240,6 +240,39 @@ def coverage(project: Project, *, where: Iterable[str] = (), include_excluded: b
     return rows
 
 
+WORDS_ALIKE = 0.02  # word counts this close: maybe one text laid out anew (page headers
+#   of a PDF add a few words; see may_be_duplicates)
+_SQUEEZE = bytes.maketrans(b"?!", b"..")
+_SQUEEZED_OUT = b" \t\n\r,;:\"'()[]-"
+
+
+def sentence_hashes(text: str | bytes) -> frozenset[int]:
+    """Hashes of the text's sentences of 32 bytes or more, read without spaces, line breaks
+    and commas: the same text wrapped at another width (a PDF's lines) or with its
+    punctuation edited has the same sentences, though no line in common."""
+    utf8 = text.encode("utf-8") if isinstance(text, str) else text
+    squeezed = utf8.translate(_SQUEEZE, _SQUEEZED_OUT)  # one pass in C
+    return frozenset(map(zlib.crc32, [s for s in squeezed.split(b".") if len(s) >= 32]))
+
+
+def may_be_duplicates(lines: tuple[frozenset, frozenset], share: float,
+                      words: tuple[int, int], texts) -> bool:
+    """Whether two documents are worth measuring word by word (:func:`overlap`): they share
+    ``share`` of the smaller one's long lines (:func:`coder.corpus.prepare.paragraph_hashes`,
+    at least 5), or, laid out anew (no line in common), their word counts are within
+    :data:`WORDS_ALIKE` of each other and they share that much of their sentences.
+    ``texts()`` gives both texts; it is called only for the second test, which is rare."""
+    a, b = lines
+    smaller = min(len(a), len(b))
+    if smaller >= 5 and len(a & b) >= share * smaller:
+        return True
+    if not all(words) or abs(words[0] - words[1]) > WORDS_ALIKE * max(words):
+        return False
+    first, second = (sentence_hashes(text) for text in texts())
+    smaller = min(len(first), len(second))
+    return smaller >= 5 and len(first & second) >= share * smaller
+
+
 def shingles(text: str, size: int = SHINGLE) -> set[int]:
     """Hashes of every run of ``size`` consecutive words (lower-cased)."""
     words = _WORD.findall(text.lower())
@@ -309,9 +342,11 @@ def duplicates(project: Project, *, threshold: float = DUPLICATE_CONTAINMENT,
             for second in ids[n + 1:]:
                 if passing is not None and first not in passing and second not in passing:
                     continue
-                # Lines first (cheap): texts that share few whole lines are not duplicates.
-                smaller = min(len(lines[first]), len(lines[second]))
-                if smaller and len(lines[first] & lines[second]) < 0.3 * smaller:
+                # Lines or sentences first (cheap): texts that share few are not duplicates.
+                if not may_be_duplicates(
+                        (lines[first], lines[second]), 0.3,
+                        (docs[first]["words"], docs[second]["words"]),
+                        lambda: (docs[first]["text"], docs[second]["text"])):  # noqa: B023
                     continue
                 for i in (first, second):
                     if i not in sets:

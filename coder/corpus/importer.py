@@ -314,7 +314,7 @@ def _same_day_duplicate(project: Project, resolver: SpeakerResolver, document_id
     """A warning when a document of the same date has mostly the same text (the same
     conference published twice), else None.  Lines are compared first (cheap); a likely
     pair is then measured word by word (see :mod:`coder.corpus.documents`)."""
-    from .documents import DUPLICATE_CONTAINMENT, overlap, shingles
+    from .documents import DUPLICATE_CONTAINMENT, may_be_duplicates, overlap, shingles
     from .prepare import paragraph_hashes
 
     seen = resolver.paragraphs.setdefault(item.date, [])
@@ -333,11 +333,16 @@ def _same_day_duplicate(project: Project, resolver: SpeakerResolver, document_id
     found = None
     mine = item.paragraphs
     for other, theirs in seen:
-        smaller = min(len(mine), len(theirs))
-        if smaller < 5 or len(mine & theirs) < 0.5 * smaller:
+        words = project.db.execute("SELECT words FROM documents WHERE id = ?", [other]).fetchone()[0]
+
+        def both_texts(other=other) -> tuple[str, str]:
+            rows = dict(project.db.execute(
+                "SELECT id, text FROM documents WHERE id IN (?, ?)", [document_id, other]))
+            return rows[document_id], rows[other]
+
+        if not may_be_duplicates((mine, theirs), 0.5, (item.words, words), both_texts):
             continue
-        texts = dict(project.db.execute(
-            "SELECT id, text FROM documents WHERE id IN (?, ?)", [document_id, other]).fetchall())
+        texts = dict(zip((document_id, other), both_texts()))
         jaccard, contained = overlap(shingles(texts[document_id]), shingles(texts[other]))
         if contained >= DUPLICATE_CONTAINMENT:
             found = (f"near-duplicate of document #{other} of the same date ({contained:.0%} of "
