@@ -8,12 +8,28 @@ with status 1; it never shows a traceback for these.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+# Control characters (a newline, a tab, an escape) in a file name: shown escaped, so that
+# a message stays one line and a terminal shows the name, not what the bytes would do.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _escape(match: re.Match) -> str:
+    return repr(match.group())[1:-1]  # "\n", "\t", "\x1b"
 
 
 def shown_name(path: object) -> str:
-    """A file name as text that can be printed and stored: bytes that are not UTF-8 (on
-    POSIX a name is bytes; Python carries such bytes as lone surrogates) become U+FFFD."""
+    """A file name as text that can be printed and stored on one line: bytes that are not
+    UTF-8 (on POSIX a name is bytes; Python carries such bytes as lone surrogates) become
+    U+FFFD, and control characters (a newline in a name) their escapes ("\\n")."""
+    text = _printable(path)
+    return _CONTROLS.sub(_escape, text) if _CONTROLS.search(text) else text
+
+
+def _printable(path: object) -> str:
+    """:func:`shown_name` without the escapes: a message's newlines are its own to fold."""
     text = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
     if isinstance(text, bytes):
         return text.decode("utf-8", "replace")
@@ -26,15 +42,16 @@ def shown_name(path: object) -> str:
 
 def raw_name(path: object) -> str | None:
     """The exact bytes of a file name that :func:`shown_name` had to change, percent-encoded
-    (``urllib.parse.unquote_to_bytes`` gives them back); None for a UTF-8 name."""
+    (``urllib.parse.unquote_to_bytes`` gives them back); None for a name shown as it is."""
     from urllib.parse import quote
 
     name = os.fsencode(path)
     try:
-        name.decode("utf-8")
-        return None
+        if not _CONTROLS.search(name.decode("utf-8")):
+            return None
     except UnicodeDecodeError:
-        return quote(name, safe="/")
+        pass
+    return quote(name, safe="/")
 
 
 class CoderError(Exception):
@@ -51,7 +68,7 @@ class CoderError(Exception):
                  option: str | None = None) -> None:
         self.path = path
         self.option = option
-        text = " ".join(shown_name(message).split())  # always one line, always printable
+        text = " ".join(_printable(message).split())  # always one line, always printable
         if path is not None and not text.startswith(shown_name(path)):
             text = f"{shown_name(path)}: {text}"
         super().__init__(text)

@@ -124,7 +124,7 @@ def test_a_csv_row_without_text_is_reported(project, tmp_path):
     report = import_paths(project, [path])
     (result,) = report.files
     assert result.created == 2
-    assert any("1 row(s) with no text" in w and "row 2" in w for w in result.warnings)
+    assert any("1 row(s) with no text" in w and "(row 3)" in w for w in result.warnings)
 
 
 def test_an_export_in_the_corpus_folder_is_not_imported_back(tmp_path):

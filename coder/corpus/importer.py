@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..errors import CoderError, ImportProblem, NotADocument, raw_name, shown_name
 from ..project import Project, now, stopped_partway
+from ..wording import first_few
 from .model import ParsedDocument
 from .parallel import Prepared, prepared_files
 from .prepare import KNOWN_SUFFIXES, PreparedDocument, prepare_document
@@ -45,6 +46,11 @@ class FileResult:
     created: int = 0  # how many of document_ids this file stored for the first time
     message: str = ""
     warnings: list[str] = field(default_factory=list)
+    # Documents of the file whose text was in the project already, or earlier in the file
+    # (two CSV rows alike): not stored again.  ``notes`` names them ("row 3: same text as
+    # row 2 (document #5)") for a file with several documents.
+    present: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -62,6 +68,12 @@ class ImportReport:
         return sum(f.created for f in self.files)
 
     @property
+    def present(self) -> int:
+        """Documents not stored because their text was stored already (a whole file
+        imported before, or one row of a table)."""
+        return sum(f.present for f in self.files)
+
+    @property
     def failed(self) -> list[FileResult]:
         return [f for f in self.files if f.status == "failed"]
 
@@ -71,7 +83,8 @@ def expand_paths(paths: Iterable[str | Path], passed_over: list[Path] | None = N
     """Files named, plus files of known formats under folders (recursively, sorted).
 
     ``passed_over``, when given, receives the other files under those folders (not hidden
-    ones, nor README/LICENSE and the like): what a user may have meant to import."""
+    ones, nor README/LICENSE and the like): what a user may have meant to import, and the
+    entries that are not regular files (named pipes, broken links), never read in a scan."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw).expanduser()
@@ -84,9 +97,14 @@ def expand_paths(paths: Iterable[str | Path], passed_over: list[Path] | None = N
         if is_dir:
             for p in sorted(path.rglob("*")):
                 if any(part.startswith(".") for part in p.relative_to(path).parts) \
-                        or p.stem.upper() in NOT_DOCUMENTS or not p.is_file():
+                        or p.stem.upper() in NOT_DOCUMENTS or p.is_dir():
                     continue
-                if p.suffix.lower() in KNOWN_SUFFIXES:
+                if not p.is_file():
+                    # A named pipe (reading it could wait for ever), a broken link, a
+                    # device: never read in a scan, but counted with the other files.
+                    if passed_over is not None:
+                        passed_over.append(p)
+                elif p.suffix.lower() in KNOWN_SUFFIXES:
                     found.append(p)
                 elif passed_over is not None:
                     passed_over.append(p)
@@ -358,6 +376,7 @@ def _store_file(project: Project, path: Path, prepared: list[PreparedDocument],
     source = shown_name(path)
     result = FileResult(source, "duplicate")
     raw = raw_name(path)
+    stored_by: dict[int, str | None] = {}  # document id -> the part of the file that stored it
     for item in prepared:
         if raw is not None:  # a name that is not UTF-8: stored readable, kept exactly here
             item.metadata = json.dumps({**json.loads(item.metadata), "source_bytes": raw},
@@ -366,14 +385,25 @@ def _store_file(project: Project, path: Path, prepared: list[PreparedDocument],
                                               imported_at=stamp)
         result.document_ids.append(document_id)
         result.warnings.extend(item.warnings)
-        if created:
-            result.status = "imported"
-            result.created += 1
-            if item.date:
-                warning = _same_day_duplicate(project, resolver, document_id, item)
-                if warning:
-                    result.warnings.append(warning)
+        if not created:
+            result.present += 1
+            if item.origin is not None:
+                # One row of a table: say which, and which row or document it repeats.
+                result.notes.append(
+                    f"{item.origin}: same text as {stored_by[document_id]} (document "
+                    f"#{document_id}); stored once" if stored_by.get(document_id) else
+                    f"{item.origin}: same text as document #{document_id}, already in the "
+                    "project")
+            continue
+        stored_by[document_id] = item.origin
+        result.status = "imported"
+        result.created += 1
+        if item.date:
+            warning = _same_day_duplicate(project, resolver, document_id, item)
+            if warning:
+                result.warnings.append(warning)
     if result.status == "duplicate":
-        result.message = "already imported as document " + ", ".join(
-            f"#{i}" for i in result.document_ids)
+        result.notes = []  # the message says it all
+        result.message = "already imported as document " + first_few(
+            (f"#{i}" for i in dict.fromkeys(result.document_ids)), 10)
     return result

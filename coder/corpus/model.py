@@ -33,6 +33,8 @@ class ParsedDocument:
     lang: str | None = None
     metadata: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Where in its file the document is, for messages ("row 3"; None: the whole file).
+    origin: str | None = None
     # The text's UTF-8 encoding when a reader has it already (the file's own bytes), so
     # the importer need not encode it again; None: encode the text.
     utf8: bytes | None = field(default=None, repr=False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,12 +32,23 @@ MAX_TEXT_BYTES = 200 * 1024 * 1024
 
 
 def read_file(path: Path, *, fmt: str | None = None, **options) -> list[ParsedDocument]:
-    """Parse one file into documents (a CSV/XLSX gives one per row)."""
+    """Parse one file into documents (a CSV/XLSX gives one per row).
+
+    A pipe (``/dev/stdin``, ``<(command)``, a named pipe) is read once, whole, then read
+    like a file of that name; a device or socket is refused.
+    """
     if fmt is not None and fmt not in FORMATS:
         raise ImportProblem(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})", path=path)
     suffix = path.suffix.lower()
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        mode, size = status.st_mode, status.st_size
+        if stat.S_ISFIFO(mode):
+            return _read_pipe(path, fmt, options)
+        if not stat.S_ISREG(mode):
+            kind = "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else \
+                "a folder" if stat.S_ISDIR(mode) else "a socket or other special file"
+            raise ImportProblem(f"not a regular file ({kind})", path=path)
         # A text file is read once, whole; of anything else the head tells the format.
         whole = fmt in PLAIN_FORMATS and suffix in TEXT_SUFFIXES \
             and 0 < size <= MAX_TEXT_BYTES
@@ -46,6 +58,13 @@ def read_file(path: Path, *, fmt: str | None = None, **options) -> list[ParsedDo
         raise ImportProblem(f"cannot read ({exc.strerror or exc})", path=path) from None
     if size == 0:
         raise ImportProblem("the file is empty", path=path)
+    return _read_data(path, data, size, whole, fmt, options)
+
+
+def _read_data(path: Path, data: bytes, size: int, whole: bool, fmt: str | None,
+               options: dict) -> list[ParsedDocument]:
+    """:func:`read_file` once the file's first bytes (``whole``: all of them) are read."""
+    suffix = path.suffix.lower()
     head = data[:8192]
     if fmt is None and (suffix not in TEXT_SUFFIXES or suffix == ""):
         from .formats import detect_format
@@ -63,7 +82,8 @@ def read_file(path: Path, *, fmt: str | None = None, **options) -> list[ParsedDo
                 data = path.read_bytes()
             except OSError as exc:
                 raise ImportProblem(f"cannot read ({exc.strerror or exc})", path=path) from None
-        text, utf8 = decode_text(data, path)
+        warnings: list[str] = []
+        text, utf8 = decode_text(data, path, warnings)
         if not text or text.isspace():  # isspace() stops at the first letter; strip() copies
             raise ImportProblem("the file is empty", path=path)
         if fmt == "transcript" or (fmt is None and looks_like_transcript(text)):
@@ -72,11 +92,83 @@ def read_file(path: Path, *, fmt: str | None = None, **options) -> list[ParsedDo
             doc = parse_plain(text, title=None)
             if doc.title is None:
                 doc.title = shown_name(path.stem)
+            elif fmt == "md" or (fmt is None and suffix == ".md"):
+                # A Markdown heading's marks are not part of the title ("# Conferencia").
+                doc.title = _MD_HEADING.sub("", doc.title) or doc.title
         doc.utf8 = utf8
+        doc.warnings[:0] = warnings
         return [doc]
     from .formats import read_file as read_format
 
     return read_format(path, fmt, **options)
+
+
+# A Markdown ATX heading's marks: "# " before the title and optional "#"s after it.
+_MD_HEADING = re.compile(r"^#{1,6}[ \t]+|[ \t]+#+[ \t]*$")
+PIPE_WAIT_SECONDS = 15.0  # how long a pipe may stay silent before anything comes through
+
+
+def _read_pipe(path: Path, fmt: str | None, options: dict) -> list[ParsedDocument]:
+    """A pipe read once, whole, then read as a file of that name would be.
+
+    Opened without waiting for a writer (a named pipe nobody writes to would block the
+    open for ever); if nothing comes through in :data:`PIPE_WAIT_SECONDS`, an
+    ImportProblem says so.  Formats the readers take from a file (.docx, .xlsx, ...) are
+    read from a temporary copy.
+    """
+    import os
+    import select
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise ImportProblem(f"cannot read ({exc.strerror or exc})", path=path) from None
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        # (No event while no writer has come: a writer that came and went gives POLLHUP.)
+        if not poller.poll(PIPE_WAIT_SECONDS * 1000):
+            raise ImportProblem(f"a pipe with nothing written to it in {PIPE_WAIT_SECONDS:g} s",
+                                path=path)
+        os.set_blocking(fd, True)
+        while size <= MAX_TEXT_BYTES:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise ImportProblem(f"cannot read ({exc.strerror or exc})", path=path) from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if not data:
+        raise ImportProblem("nothing came through the pipe (it is empty)", path=path)
+    if size > MAX_TEXT_BYTES:
+        raise ImportProblem(f"more than {MAX_TEXT_BYTES // 2**20} MB came through the pipe",
+                            path=path)
+    head = data[:8192]
+    from .formats import detect_format
+
+    # (A zip's format is told from its members: never open the pipe again to look.)
+    detected = fmt if fmt is not None else "zip" if head.startswith(b"PK\x03\x04") \
+        else detect_format(path, head)
+    if detected in PLAIN_FORMATS:
+        return _read_data(path, data, size, True, fmt, options)
+    import tempfile
+
+    # The readers of other formats open the file (a zip is read from its end): give them
+    # a copy under the same name, and name the pipe, not the copy, in their messages.
+    with tempfile.TemporaryDirectory(prefix="coder-pipe-") as folder:
+        copy = Path(folder) / (path.name or "stdin")
+        copy.write_bytes(data)
+        try:
+            return _read_data(copy, data, size, False, fmt, options)
+        except ImportProblem as exc:
+            message = str(exc).replace(shown_name(copy), shown_name(path))
+            raise type(exc)(message, path=path, option=exc.option) from None
 
 
 _ES_WORDS = re.compile(r" (?:el|la|de|que|y|los|en|por|se|no) ")
@@ -156,6 +248,8 @@ class PreparedDocument:
     # Each turn's (kind, role) as its line and date say (a worker process works them out
     # with :class:`coder.corpus.speakers.TurnKinds`; empty: the storing process does).
     kinds: list[tuple[str, str | None]] = field(default_factory=list)
+    # Where in its file the document is ("row 3" of a CSV; None: the whole file).
+    origin: str | None = None
 
     @property
     def words(self) -> int:
@@ -203,6 +297,7 @@ def prepare_document(doc: ParsedDocument, *, lang: str | None = None,
         announces=clues[0],
         live=clues[1],
         paragraphs=paragraph_hashes(utf8),
+        origin=doc.origin,
     )
 
 

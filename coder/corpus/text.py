@@ -16,31 +16,39 @@ from .model import ParsedDocument, ParsedTurn
 _CONTROL_BYTES = bytes([*range(0, 9), *range(14, 32), 127])
 
 
-def decode_bytes(data: bytes, path: object = None) -> str:
+def decode_bytes(data: bytes, path: object = None, warnings: list[str] | None = None) -> str:
     """Decode a text file: UTF-8 (with or without BOM), UTF-16 (with or without BOM: see
-    :func:`utf16_encoding`), else cp1252 / latin-1.
+    :func:`utf16_encoding`), UTF-32 (with a BOM), else cp1252 / latin-1.
 
+    UTF-8 with a few stray bytes that are not UTF-8 (a smart quote pasted from a
+    Windows-1252 file) is read as UTF-8 with each stray byte read as Windows-1252, and a
+    warning saying so goes to ``warnings`` when given.
     Newlines are normalised to ``\n``.  Raises :class:`ImportProblem` for empty or
     binary input, and for bytes no supported encoding explains.
     """
-    return decode_text(data, path)[0]
+    return decode_text(data, path, warnings)[0]
 
 
-def decode_text(data: bytes, path: object = None) -> tuple[str, bytes | None]:
+def decode_text(data: bytes, path: object = None,
+                warnings: list[str] | None = None) -> tuple[str, bytes | None]:
     """:func:`decode_bytes`, plus the text's UTF-8 encoding when that is ``data`` itself.
 
     The second item lets an importer hash and store the bytes it read instead of
-    encoding the text again (None when a BOM, a CR or another encoding changed them).
+    encoding the text again (None when a BOM, a CR, mended bytes or another encoding
+    changed them).
     """
     # isspace() stops at the first non-blank byte; strip() would copy the whole file.
     if not data or data.isspace():
         raise ImportProblem("the file is empty", path=path)
     utf8: bytes | None = data
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        # UTF-32 (its little-endian mark starts like UTF-16's: look for it first).
+        return _decode_wide(data, "utf-32", path), None
     if data.startswith(b"\xef\xbb\xbf"):
         data, utf8 = data[3:], None
     wide = utf16_encoding(data)
     if wide is not None:
-        return _decode_utf16(data, wide, path), None
+        return _decode_wide(data, wide, path), None
     if data.find(b"\x00", 0, 65536) != -1:
         raise ImportProblem("binary file (NUL bytes); expected text", path=path)
     # Control bytes are the same in UTF-8, cp1252 and Latin-1: count them before decoding,
@@ -58,7 +66,14 @@ def decode_text(data: bytes, path: object = None) -> tuple[str, bytes | None]:
             # (a copy or download stopped), and Windows-1252 would read it as "Ã".
             raise ImportProblem("the file ends in the middle of a UTF-8 character: it looks "
                                 "truncated (cut off before its end)", path=path) from None
-        text, utf8 = _decode_legacy(data, path), None
+        text, mended = _decode_mended(data, exc.start)
+        if mended is None:
+            text = _decode_legacy(data, path)
+        elif warnings is not None:
+            count, line = mended
+            warnings.append(f"UTF-8 text with {count} stray byte(s) that are not UTF-8 (the "
+                            f"first on line {line}): read as Windows-1252")
+        utf8 = None
     if "\r" in text:
         text, utf8 = text.replace("\r\n", "\n").replace("\r", "\n"), None
     return text, utf8
@@ -86,18 +101,47 @@ def utf16_encoding(data: bytes) -> str | None:
     return None
 
 
-def _decode_utf16(data: bytes, encoding: str, path: object) -> str:
-    """UTF-16 text with ``\n`` newlines, or an ImportProblem naming the encoding."""
+def _decode_wide(data: bytes, encoding: str, path: object) -> str:
+    """UTF-16 or UTF-32 text with ``\n`` newlines, or an ImportProblem naming the encoding."""
+    name = "UTF-32" if encoding.startswith("utf-32") else "UTF-16"
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise ImportProblem(f"not valid UTF-16 text (bad bytes at offset {exc.start})",
+        raise ImportProblem(f"not valid {name} text (bad bytes at offset {exc.start})",
                             path=path) from None
     if "\x00" in text:
-        raise ImportProblem("binary file (NUL characters in UTF-16 text); expected text", path=path)
+        raise ImportProblem(f"binary file (NUL characters in {name} text); expected text",
+                            path=path)
     if not text.strip():
         raise ImportProblem("the file is empty", path=path)
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# A byte that is not UTF-8, as Python's "surrogateescape" carries it (U+DC80..U+DCFF), to
+# the character Windows-1252 gives it (Latin-1 for the five bytes cp1252 leaves undefined).
+_STRAY = re.compile("[\udc80-\udcff]")
+_MEND = {0xDC00 + byte: bytes([byte]).decode("cp1252", "ignore") or chr(byte)
+         for byte in range(0x80, 0x100)}
+_ASCII = bytes(range(0x80))
+
+
+def _decode_mended(data: bytes, first: int) -> tuple[str, tuple[int, int] | None]:
+    """UTF-8 with stray bytes that are not UTF-8 (``first``: the first one's offset), each
+    read as Windows-1252: ``(text, (how many, line of the first))``.
+
+    Only when the file is mostly UTF-8: at least as many well-formed non-ASCII UTF-8
+    characters as stray bytes.  Otherwise (a Windows-1252 file, where a capital with an
+    accent before a quote can look like UTF-8 by chance) ``("", None)``: the caller reads
+    it all as a legacy encoding.  Runs only for files that fail to decode as UTF-8.
+    """
+    text = data.decode("utf-8", "surrogateescape")
+    strays = len(_STRAY.findall(text))
+    ascii_bytes = len(data) - len(data.translate(None, _ASCII))
+    # Each stray is one byte and one character; the other non-ASCII characters are UTF-8's.
+    characters = len(text) - ascii_bytes - strays
+    if characters < strays:
+        return "", None
+    return text.translate(_MEND), (strays, data.count(b"\n", 0, first) + 1)
 
 
 def _decode_legacy(data: bytes, path: object) -> str:

@@ -258,7 +258,12 @@ def parse_labelled(text: str, labels: Sequence[tuple[int, int, str]], *,
                                                   for start, end, speaker in labels}
         for turn in doc.turns:
             if turn.speaker is not None:
-                line_start = text.rfind("\n", 0, turn.start) + 1
+                # The label's line: the turn starts after the label and the blanks after
+                # it, which run onto the next line when the label is alone on its line.
+                label_end = turn.start
+                while label_end > 0 and text[label_end - 1].isspace():
+                    label_end -= 1
+                line_start = text.rfind("\n", 0, label_end) + 1
                 merged.setdefault(line_start, (line_start, turn.start, turn.speaker))
         kept: list[tuple[int, int, str]] = []
         for label in sorted(merged.values()):

@@ -76,7 +76,8 @@ _DATE_META = (
 def read(path: Path, *, max_bytes: int = MAX_BYTES) -> list[ParsedDocument]:
     """Read an HTML page into one :class:`ParsedDocument` (see the module docstring)."""
     data = _read_bytes(path, max_bytes)
-    text = _decode(data, path)
+    warnings: list[str] = []
+    text = _decode(data, path, warnings)
     if _ENTITY.search(text):
         raise ImportProblem("refusing HTML with entity declarations (possible entity bomb)",
                             path=path)
@@ -89,6 +90,7 @@ def read(path: Path, *, max_bytes: int = MAX_BYTES) -> list[ParsedDocument]:
         doc = parse_blocks(blocks, title=title)
         if doc.date is None:
             doc.date = _page_date(root)
+    doc.warnings.extend(warnings)
     doc.check()
     return [doc]
 
@@ -104,7 +106,7 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         raise ImportProblem(f"cannot read the file ({exc.strerror or exc})", path=path) from None
 
 
-def _decode(data: bytes, path: Path) -> str:
+def _decode(data: bytes, path: Path, warnings: list[str] | None = None) -> str:
     """Text from bytes: a BOM, else a declared charset, else :func:`decode_bytes`."""
     if not data.strip():
         raise ImportProblem("the file is empty", path=path)
@@ -121,7 +123,7 @@ def _decode(data: bytes, path: Path) -> str:
             return _newlines(data.decode(declared))
         except UnicodeDecodeError:
             pass  # the declaration is wrong: guess as for any text file
-    return decode_bytes(data, path)
+    return decode_bytes(data, path, warnings)
 
 
 def _declared_charset(head: bytes) -> str | None:

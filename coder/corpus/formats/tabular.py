@@ -7,7 +7,10 @@ fecha) are optional; every other non-empty cell goes to the document's ``metadat
 under its column name, with ``metadata["row"]``, the 1-based number of the data row
 (the header is row 0), and for .xlsx ``metadata["sheet"]``.  Each row's text is parsed
 for ``NAME:`` turns like a plain-text file.  Rows with empty text are skipped, each with a
-warning naming the row.  A table coder exported itself (the segments table: it has the
+warning naming the row.  Messages name a row by its number in the spreadsheet (the header
+is row 1, or lower when blank rows come first), as a spreadsheet program shows it.  An
+.xlsx is read from its active sheet, with a warning naming the other sheets that hold
+something, unless ``sheet`` names the sheets to read (or is "all").  A table coder exported itself (the segments table: it has the
 columns annotation_id, code_id, coder, start, end and text) is not documents: reading it
 raises :class:`~coder.errors.NotADocument`, so an export saved in the corpus folder is
 never imported back.
@@ -21,7 +24,7 @@ import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ...errors import ImportProblem, NotADocument
+from ...errors import ImportProblem, NotADocument, shown_name
 from ...wording import first_few
 from ..dates import find_date
 from ..model import ParsedDocument
@@ -48,12 +51,13 @@ _DELIMITERS = (",", ";", "\t", "|")
 
 
 def read(path: Path, *, text_column: str | None = None, title_column: str | None = None,
-         date_column: str | None = None, sheet: str | int | None = None,
+         date_column: str | None = None, sheet: str | int | Sequence | None = None,
          max_bytes: int = MAX_BYTES, max_total: int = safezip.MAX_TOTAL,
          max_ratio: float = safezip.MAX_RATIO) -> list[ParsedDocument]:
     """Read a .csv/.tsv or .xlsx (told apart by content, then extension) into documents.
 
-    ``sheet`` (.xlsx only) is a sheet name or 1-based number; default the active sheet.
+    ``sheet`` (.xlsx only) is a sheet name or 1-based number, a list of them, or "all";
+    default the active sheet.
     Raises :class:`ImportProblem` for a missing column, an empty table, a malformed CSV
     or a corrupt, encrypted or hostile .xlsx.
     """
@@ -80,7 +84,8 @@ def read_csv(path: Path, *, text_column: str | None = None, title_column: str | 
         data = path.read_bytes()
     except OSError as exc:
         raise ImportProblem(f"cannot read the file ({exc.strerror or exc})", path=path) from None
-    text = decode_bytes(data, path)
+    warnings: list[str] = []
+    text = decode_bytes(data, path, warnings)
     delimiter = "\t" if path.suffix.lower() == ".tsv" else _delimiter(text)
     limit = csv.field_size_limit()
     # A whole transcript in one cell is far over csv's default 128 KB field limit.
@@ -92,10 +97,13 @@ def read_csv(path: Path, *, text_column: str | None = None, title_column: str | 
         raise ImportProblem(f"malformed CSV ({short_reason(exc)})", path=path) from None
     finally:
         csv.field_size_limit(limit)
-    rows = _drop_leading_blank(rows)
+    blank, rows = _drop_leading_blank(rows)
     if not rows:
         raise ImportProblem("the file is empty", path=path)
-    return _documents(rows[0], rows[1:], path, text_column, title_column, date_column, {})
+    documents = _documents(rows[0], rows[1:], path, text_column, title_column, date_column, {},
+                           header_row=blank + 1)
+    documents[0].warnings[:0] = warnings
+    return documents
 
 
 def _delimiter(text: str) -> str:
@@ -108,10 +116,16 @@ def _delimiter(text: str) -> str:
 
 
 def read_xlsx(path: Path, *, text_column: str | None = None, title_column: str | None = None,
-              date_column: str | None = None, sheet: str | int | None = None,
+              date_column: str | None = None, sheet: str | int | Sequence | None = None,
               max_total: int = safezip.MAX_TOTAL,
               max_ratio: float = safezip.MAX_RATIO) -> list[ParsedDocument]:
-    """Read one sheet of an .xlsx workbook (cached values of formulas, not the formulas)."""
+    """Read sheets of an .xlsx workbook (cached values of formulas, not the formulas).
+
+    ``sheet``: a sheet's name or 1-based number, a list of them, or "all" (every sheet
+    with a table; empty ones are passed over, and ones without the text column are
+    reported in a warning); default the active sheet, with a warning naming the other
+    sheets that hold something, so that no sheet is left out unsaid.
+    """
     with reading(path, ".xlsx"):
         with safezip.open_zip(path, kind=".xlsx", max_total=max_total,
                               max_ratio=max_ratio) as zf:
@@ -120,14 +134,54 @@ def read_xlsx(path: Path, *, text_column: str | None = None, title_column: str |
                 raise ImportProblem("not an Excel workbook (no xl/ part in the zip)", path=path)
         workbook = _open_workbook(path)
         try:
-            worksheet = _sheet(workbook, sheet, path)
-            rows = _drop_leading_blank(worksheet.iter_rows(values_only=True))
-            if not rows:
-                raise ImportProblem(f"sheet {worksheet.title!r} is empty", path=path)
-            return _documents(rows[0], rows[1:], path, text_column, title_column, date_column,
-                              {"sheet": worksheet.title})
+            every = isinstance(sheet, str) and sheet.strip().lower() == "all" \
+                and "all" not in (name.lower() for name in workbook.sheetnames)
+            if every:
+                chosen = list(workbook.worksheets)
+            elif isinstance(sheet, list | tuple):
+                chosen = list(dict.fromkeys(_sheet(workbook, one, path) for one in sheet))
+            else:
+                chosen = [_sheet(workbook, sheet, path)]
+            documents: list[ParsedDocument] = []
+            notes: list[str] = []
+            for worksheet in chosen:
+                blank, rows = _drop_leading_blank(worksheet.iter_rows(values_only=True))
+                if not rows:
+                    if not every:
+                        raise ImportProblem(f"sheet {worksheet.title!r} is empty", path=path)
+                    continue
+                try:
+                    documents += _documents(
+                        rows[0], rows[1:], path, text_column, title_column, date_column,
+                        {"sheet": worksheet.title}, header_row=blank + 1,
+                        where=f"sheet {worksheet.title!r}, " if len(chosen) > 1 else "")
+                except NotADocument:
+                    raise
+                except ImportProblem as exc:
+                    if not every:
+                        raise
+                    notes.append(f"sheet {worksheet.title!r} not read: "
+                                 f"{str(exc).removeprefix(f'{shown_name(path)}: ')}")
+            if not documents:
+                raise ImportProblem("no sheet with rows of text" + (
+                    f" ({'; '.join(notes)})" if notes else ""), path=path)
+            if sheet is None:
+                others = [ws.title for ws in workbook.worksheets
+                          if ws not in chosen and _has_content(ws)]
+                if others:
+                    notes.append(f"only sheet {chosen[0].title!r} read; not read: "
+                                 f"{', '.join(map(repr, others))} (the sheet option chooses: "
+                                 "a name, a number or all)")
+            documents[0].warnings[:0] = notes
+            return documents
         finally:
             workbook.close()
+
+
+def _has_content(worksheet) -> bool:
+    """Whether a worksheet has a cell with something in it (stops at the first)."""
+    return any(any(_text(cell).strip() for cell in row)
+               for row in worksheet.iter_rows(values_only=True))
 
 
 def _open_workbook(path: Path):
@@ -164,12 +218,13 @@ def _sheet(workbook, sheet: str | int | None, path: Path):
     raise ImportProblem(f"no sheet {sheet!r} (sheets: {names})", path=path)
 
 
-def _drop_leading_blank(rows: Iterable[Sequence]) -> list[Sequence]:
+def _drop_leading_blank(rows: Iterable[Sequence]) -> tuple[int, list[Sequence]]:
+    """The rows from the first that is not blank on, and how many blank rows came first."""
     rows = list(rows)
     index = 0
     while index < len(rows) and not any(_text(cell).strip() for cell in rows[index]):
         index += 1
-    return rows[index:]
+    return index, rows[index:]
 
 
 def _column_names(header: Sequence) -> list[str]:
@@ -208,7 +263,10 @@ def _pick(names: list[str], wanted: str | None, defaults: Sequence[str], path: P
 
 def _documents(header: Sequence, rows: Sequence[Sequence], path: Path,
                text_column: str | None, title_column: str | None, date_column: str | None,
-               extra: dict) -> list[ParsedDocument]:
+               extra: dict, *, header_row: int = 1, where: str = "") -> list[ParsedDocument]:
+    """One document per row with text.  ``header_row``: the header's row number in the
+    spreadsheet, so that messages number rows as it does; ``where`` goes before "row N"
+    in them (the sheet, when a workbook gives several)."""
     names = _column_names(header)
     if EXPORT_SIGNATURE <= {name.lower() for name in names}:
         raise NotADocument("a segments table exported by coder, not documents; skipped",
@@ -220,13 +278,14 @@ def _documents(header: Sequence, rows: Sequence[Sequence], path: Path,
     documents: list[ParsedDocument] = []
     empty: list[int] = []
     for number, row in enumerate(rows, start=1):
+        shown = header_row + number  # the row's number in the spreadsheet
         cells = list(row)
         if len(cells) < len(names):
             cells += [None] * (len(names) - len(cells))
         text = _text(cells[text_index])
         if not text.strip():
             if any(_text(cell).strip() for cell in cells):
-                empty.append(number)  # a wholly blank line is no row worth a word
+                empty.append(shown)  # a wholly blank line is no row worth a word
             continue
         title = _text(cells[title_index]).strip() or None if title_index is not None else None
         doc = parse_plain(text, title=title)
@@ -236,7 +295,8 @@ def _documents(header: Sequence, rows: Sequence[Sequence], path: Path,
             if date is not None:
                 doc.date = date
             else:
-                doc.warnings.append(f"row {number}: unreadable date {_text(cells[date_index])!r}")
+                doc.warnings.append(f"{where}row {shown}: unreadable date "
+                                    f"{_text(cells[date_index])!r}")
         metadata: dict = {}
         for index, value in enumerate(cells):
             if index in special:
@@ -251,15 +311,15 @@ def _documents(header: Sequence, rows: Sequence[Sequence], path: Path,
         metadata.update(extra)
         metadata["row"] = number
         doc.metadata = metadata
+        doc.origin = f"{where}row {shown}"
         doc.check()
         documents.append(doc)
     if not documents:
         raise ImportProblem(f"no rows with text in column {names[text_index]!r}", path=path)
     if empty:
-        shown = first_few(empty, 10)
         documents[0].warnings.append(
-            f"{len(empty)} row(s) with no text in column {names[text_index]!r} skipped "
-            f"(row {shown})")
+            f"{where}{len(empty)} row(s) with no text in column {names[text_index]!r} skipped "
+            f"(row {first_few(empty, 10)})")
     return documents
 
 
