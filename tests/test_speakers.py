@@ -435,3 +435,14 @@ def test_split_errors(project, transcript):
         split_speaker(project, "PREGUNTA", into="Press")
     with pytest.raises(CoderError, match="itself"):
         split_speaker(project, "RESIDENTE ANDRÉS MANUEL LÓPEZ OBRADOR")
+
+
+@pytest.mark.parametrize("first, second", [
+    ("MODERADORA, LUCÍA PÉREZ", "LUCÍA PÉREZ, MODERADORA"),
+    ("PERIODISTA, JUAN LÓPEZ", "JUAN LÓPEZ, PERIODISTA"),
+])
+def test_a_voice_word_before_the_name_reads_as_after_it(first, second):
+    """"MODERADORA, LUCÍA PÉREZ" was a person called "Moderadora" whose role was the name."""
+    a, b = parse_speaker(first), parse_speaker(second)
+    assert (a.name, a.key, a.kind, a.role) == (b.name, b.key, b.kind, b.role)
+    assert a.name == b.name and a.person and a.role.startswith(("MODERADORA", "PERIODISTA"))

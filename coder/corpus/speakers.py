@@ -352,6 +352,11 @@ def parse_speaker(raw: str | None) -> SpeakerLine:
             if "," in name and not _role_phrase(fold_name(name)):
                 name, more = (part.strip() for part in name.split(",", 1))
                 role = f"{role}, {more}" if role else more
+        elif right and _voice(folded_left) and not _voice(folded_right) \
+                and not _role_phrase(folded_right) and not _leading_title(folded_right):
+            # "MODERADORA, LUCÍA PÉREZ", "PERIODISTA, JUAN LÓPEZ": a voice's word first and
+            # the person's name after it, read as "LUCÍA PÉREZ, MODERADORA" is.
+            name, role = right, left
         else:
             # "JOSÉ RAFAEL OJEDA DURÁN, SECRETARIO DE MARINA"
             name, role = left, right
