@@ -170,10 +170,10 @@ def test_cli_draw_mark_report(audited):
     report = json.loads(result.output)
     assert report["judgements"] == 1 and report["pending"] == 5
     # The JSON keys are the AuditReport / PrecisionCell fields: a renamed one fails here.
-    assert list(report) == ["judgements", "pending", "judges", "draws", "thin_below", "overall",
+    assert list(report) == ["judgements", "suggestions", "pending", "judges", "draws", "thin_below", "overall",
                             "weighted", "weighted_over", "by_family", "by_code", "by_pattern", "by_year",
                             "by_predicted", "judge_agreement", "warnings", "blind"]
-    assert list(report["overall"]) == ["key", "n", "correct", "borderline", "wrong", "precision",
+    assert list(report["overall"]) == ["key", "n", "judgements", "correct", "borderline", "wrong", "precision",
                                        "low", "high", "lenient", "lenient_low", "lenient_high",
                                        "thin"]
     assert list(report["by_pattern"][0])[-2:] == ["code", "pattern"]
@@ -532,3 +532,73 @@ def test_weighted_precision_speaks_only_for_the_kind_of_suggestion_judged(audite
     result = CliRunner().invoke(main, ["audit", "report", "-p", str(audited.path)])
     assert "weighted by each code's share of presented suggestions" in " ".join(
         result.output.split())
+
+
+def _wilson(k: float, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson's score interval written out from the formula, as a check on the code's."""
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def test_report_counts_a_suggestion_two_judges_read_once(audited):
+    """Two judges reading the same suggestions doubled n (18 suggestions gave n = 36), so
+    the intervals were too narrow and the thin flag counted duplicates.  Now n counts
+    suggestions and a suggestion the judges split on counts half correct."""
+    draw_audit(audited, "ana", per_code=6, seed=4)
+    draw_audit(audited, "ben", per_code=6, seed=4)
+    ana, ben = audit_items(audited, "ana"), audit_items(audited, "ben")
+    # SEC.WAR: both say correct on 5, they split on the sixth (ana correct, ben wrong).
+    # DES.NOFORCE: both wrong on all six.  DES.ROOT: both correct on 3, wrong on 3.
+    split = next(i for i in ana if i["code_id"] == "SEC.WAR")
+    key = (split["document_id"], split["start"])
+    root_correct = sorted(i["start"] + 1000 * i["document_id"] for i in ana
+                          if i["code_id"] == "DES.ROOT")[:3]
+
+    def verdict(item, judge):
+        if item["code_id"] == "SEC.WAR":
+            if (item["document_id"], item["start"]) == key and judge == "ben":
+                return "wrong"
+            return "correct"
+        if item["code_id"] == "DES.ROOT":
+            return "correct" if item["start"] + 1000 * item["document_id"] in root_correct else "wrong"
+        return "wrong"
+
+    for judge, items in (("ana", ana), ("ben", ben)):
+        for item in items:
+            judge_item(audited, judge, item["id"], verdict(item, judge))
+    report = audit_report(audited, thin=20)
+    assert report.overall.n == 18       # was 36: every judgement counted
+    assert (report.judgements, report.suggestions) == (36, 18)
+    assert report.overall.judgements == 36
+    assert report.overall.thin        # 18 suggestions < 20, though 36 judgements
+    assert report.overall.correct == pytest.approx(5.5 + 3)
+    low, high = _wilson(8.5, 18)
+    assert (report.overall.low, report.overall.high) == (pytest.approx(low, abs=1e-4),
+                                                         pytest.approx(high, abs=1e-4))
+    war = {c.key: c for c in report.by_code}["SEC.WAR"]
+    assert (war.n, war.correct, war.wrong) == (6, 5.5, 0.5)
+    assert war.precision == pytest.approx(5.5 / 6, abs=1e-4)
+    low, high = _wilson(5.5, 6)
+    assert (war.low, war.high) == (pytest.approx(low, abs=1e-4), pytest.approx(high, abs=1e-4))
+    root = {c.key: c for c in report.by_code}["DES.ROOT"]
+    assert (root.n, root.correct) == (6, 3)
+    low, high = _wilson(3, 6)
+    assert (root.low, root.high) == (pytest.approx(low, abs=1e-4), pytest.approx(high, abs=1e-4))
+    family = {c.key: c for c in report.by_family}["DES"]
+    assert (family.n, family.correct) == (12, 3)
+    assert sum(c.n for c in report.by_pattern) == 18
+    assert sum(c.n for c in report.by_year) == 18
+    # The weighted precision weighs the same per-code shares (6 presented suggestions each).
+    assert report.weighted == pytest.approx((5.5 / 6 + 0 + 3 / 6) / 3, abs=1e-4)
+    # The judges' agreement still compares their verdicts item by item.
+    assert report.judge_agreement.items == 18
+    assert report.judge_agreement.percent == pytest.approx(17 / 18, abs=1e-4)
+    # One judge alone: whole counts, as before.
+    alone = {c.key: c for c in audit_report(audited, judges=["ben"]).by_code}["SEC.WAR"]
+    assert (alone.n, alone.correct, alone.judgements) == (6, 5, 6)
+    result = CliRunner().invoke(main, ["audit", "report", "-p", str(audited.path), "--as", "owner"])
+    text = " ".join(result.output.split())
+    assert "36 judgement(s) of 18 suggestion(s)" in text and "n=18 suggestion(s)" in text
+    assert "5.5/0/0.5" in text and "counts once" in text

@@ -243,7 +243,7 @@ def _interval(cell: Tally, lenient: bool = False) -> str:
 @click.option("--draw", "draw_name", default=None, metavar="NAME", help="Only this draw.")
 @selection_options("code")
 @click.option("--thin", type=int, default=None, metavar="N",
-              help="Flag cells with fewer than N judgements (default 30).")
+              help="Flag cells with fewer than N suggestions judged (default 30).")
 @click.option("--as", "viewer", default=None, metavar="NAME",
               help="Who reads the report (default: $CODER_NAME or your user name).  A judge "
                    "with items still to judge sees only their own judgements; a project "
@@ -257,8 +257,10 @@ def audit_report_command(project: Project, judges: tuple[str, ...], draw_name: s
 
     \b
     precision = correct / n; lenient = (correct + borderline) / n; [low-high] is the
-    Wilson 95 % interval; c/b/w counts correct / borderline / wrong.  Cells marked
-    `thin` have too few judgements to be a rate.
+    Wilson 95 % interval; c/b/w counts correct / borderline / wrong.  n counts distinct
+    suggestions: one several judges read counts once, as the share of their verdicts
+    (c/b/w may then be fractional).  Cells marked `thin` have too few suggestions to be
+    a rate.
     """
     from ..team.audit import THIN, audit_report
 
@@ -277,13 +279,18 @@ def audit_report_command(project: Project, judges: tuple[str, ...], draw_name: s
 
     console = Console()
     overall = report.overall
-    console.print(f"{report.judgements} judgement(s) by {escape(', '.join(report.judges)) or 'nobody'}"
+    console.print(f"{report.judgements} judgement(s) of {report.suggestions} suggestion(s) by "
+                  f"{escape(', '.join(report.judges)) or 'nobody'}"
                   f"; {report.pending} item(s) still to judge", highlight=False)
     if overall.n:
         weighted = (f"; weighted by each code's share of {report.weighted_over} "
                     f"{report.weighted:.2f}" if report.weighted is not None else "")
         console.print(f"overall precision {_interval(overall)}, lenient {_interval(overall, True)}"
-                      f", n={overall.n}{weighted}", highlight=False)
+                      f", n={overall.n} suggestion(s){weighted}", highlight=False)
+    if report.judgements > report.suggestions:
+        console.print("n counts suggestions, not judgements: a suggestion read by several "
+                      "judges counts once, scored by the share of their verdicts (so c/b/w "
+                      "may be fractional)", highlight=False)
     for title, name in (("family", "by_family"), ("code", "by_code"), ("pattern", "by_pattern"),
                         ("year", "by_year"), ("predicted", "by_predicted")):
         cells = getattr(report, name)

@@ -23,6 +23,7 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,16 +39,17 @@ if TYPE_CHECKING:
 
 VERDICTS = ("correct", "borderline", "wrong")
 THIN = 30
-"""Below this many judgements a cell is flagged as thin: its interval is wider than ±0.15."""
+"""Below this many suggestions judged a cell is flagged as thin: its interval is wider than ±0.15."""
 Z95 = 1.959963984540054
 
 
-def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:
+def wilson_interval(successes: float, n: int, z: float = Z95) -> tuple[float, float] | None:
     """The Wilson score interval for a proportion (95 % by default); None when ``n`` is 0.
 
     Unlike the normal approximation it stays inside [0, 1] and behaves at 0 and n
     successes, which is where small audit cells live (Wilson 1927; Brown, Cai &
-    DasGupta 2001).
+    DasGupta 2001).  ``successes`` may be fractional (the formula only uses the
+    proportion): a suggestion two judges disagree on counts half correct.
     """
     if n <= 0:
         return None
@@ -440,19 +442,31 @@ def judge_items(project: Project, judge: str, verdicts: list[dict], *,
                 for item_id, verdict, reason in plan]
 
 
+def _count(value: Fraction) -> int | float:
+    """A (possibly fractional) count as JSON shows it: an int when whole, else 4 decimals."""
+    return int(value) if value.denominator == 1 else round(float(value), 4)
+
+
 @dataclass(frozen=True)
 class Tally:
-    """Verdict counts and rates of a group of judgements.
+    """Verdict counts and rates of a group of judged suggestions.
 
-    ``precision`` counts *correct* only, ``lenient`` borderline too; ``low``/``high`` (and
-    ``lenient_low``/``lenient_high``) are Wilson 95 % bounds; ``thin``: fewer judgements
-    than the report's threshold.  Rates are None when ``n`` is 0.
+    ``n`` counts distinct suggestions (items), however many judges read each;
+    ``judgements`` counts the verdicts behind them.  A suggestion read by several judges
+    counts once, as the share of their verdicts that say correct (borderline, wrong), so
+    ``correct``, ``borderline`` and ``wrong`` may be fractional (two judges split on a
+    suggestion add 0.5 to each side) and always sum to ``n``.  ``precision`` counts
+    *correct* only, ``lenient`` borderline too; ``low``/``high`` (and
+    ``lenient_low``/``lenient_high``) are Wilson 95 % bounds over the ``n`` suggestions;
+    ``thin``: fewer suggestions than the report's threshold.  Rates are None when ``n``
+    is 0.
     """
 
     n: int
-    correct: int
-    borderline: int
-    wrong: int
+    judgements: int
+    correct: int | float
+    borderline: int | float
+    wrong: int | float
     precision: float | None
     low: float | None
     high: float | None
@@ -462,19 +476,24 @@ class Tally:
     thin: bool
 
     @classmethod
-    def of(cls, verdicts: list[str], thin: int, **key) -> Tally:
-        """The tally of ``verdicts`` (``key``: the subclass's key fields)."""
-        n = len(verdicts)
-        correct = verdicts.count("correct")
-        borderline = verdicts.count("borderline")
-        strict = wilson_interval(correct, n)
-        lenient = wilson_interval(correct + borderline, n)
-        return cls(**key, n=n, correct=correct, borderline=borderline,
-                   wrong=verdicts.count("wrong"),
-                   precision=round(correct / n, 4) if n else None,
+    def of(cls, items: list[list[str]], thin: int, **key) -> Tally:
+        """The tally of ``items``, each the list of verdicts on one suggestion (``key``: the
+        subclass's key fields)."""
+        n = len(items)
+        # Exact fractions: a sum of shares like 1/3 + 2/3 must come to a whole 1, not
+        # 0.999..., or a cell of all-correct items would miss its upper bound of 1.
+        share = {verdict: sum((Fraction(v.count(verdict), len(v)) for v in items), Fraction(0))
+                 for verdict in VERDICTS}
+        correct, borderline = share["correct"], share["borderline"]
+        strict = wilson_interval(float(correct), n)
+        lenient = wilson_interval(float(correct + borderline), n)
+        return cls(**key, n=n, judgements=sum(len(v) for v in items),
+                   correct=_count(correct), borderline=_count(borderline),
+                   wrong=_count(share["wrong"]),
+                   precision=round(float(correct / n), 4) if n else None,
                    low=round(strict[0], 4) if strict else None,
                    high=round(strict[1], 4) if strict else None,
-                   lenient=round((correct + borderline) / n, 4) if n else None,
+                   lenient=round(float((correct + borderline) / n), 4) if n else None,
                    lenient_low=round(lenient[0], 4) if lenient else None,
                    lenient_high=round(lenient[1], 4) if lenient else None,
                    thin=n < thin)
@@ -525,6 +544,7 @@ class AuditReport:
     """The result of :func:`audit_report`."""
 
     judgements: int
+    suggestions: int       # distinct suggestions judged (what the cells' n count)
     pending: int
     judges: list[str]
     draws: list[str]
@@ -572,26 +592,31 @@ def report_blind_to_others(project: Project, viewer: str | None, draw: str | Non
     return project.db.execute(sql, params).fetchone()[0]
 
 
-def _weighted_precision(project: Project, rows: list) -> tuple[float | None, str | None,
-                                                               str | None]:
+def _weighted_precision(project: Project, items: list) -> tuple[float | None, str | None,
+                                                                str | None]:
     """Precision weighted by each code's share of the suggestions it was judged on:
     ``(weighted, which suggestions it speaks for, a warning or None)``.
 
     An audit drawn from presented suggestions says nothing of the set-aside ones (and the
     other way round), so each (code, presented or set aside) cell is weighted by its own
     count of current suggestions, and cells nobody judged are left out and named.
+    ``items`` are the judged suggestions of :func:`audit_report` (one per suggestion,
+    ``id`` one of its audit items, ``verdicts`` every verdict on it): a cell's precision
+    is the mean of its suggestions' shares of correct verdicts, as in the report's cells.
     """
     marked = {}
-    if rows:
-        ids = ",".join(str(r["id"]) for r in rows)
+    if items:
+        ids = ",".join(str(r["id"]) for r in items)
         marked = dict(project.db.execute(
             "SELECT i.id, s.marked FROM audit_items i JOIN suggestions s ON s.document_id ="
             ' i.document_id AND s.code_id = i.code_id AND s.start = i.start AND s."end" = i."end"'
             f" AND s.pattern_id = i.pattern_id WHERE i.id IN ({ids})"))
-    judged: dict[tuple[str, int], list[str]] = {}
-    for row in rows:
-        if row["id"] in marked:  # (a suggestion a later run dropped: its kind is unknown)
-            judged.setdefault((row["code_id"], int(marked[row["id"]])), []).append(row["verdict"])
+    judged: dict[tuple[str, int], list[float]] = {}
+    for item in items:
+        if item["id"] in marked:  # (a suggestion a later run dropped: its kind is unknown)
+            verdicts = item["verdicts"]
+            judged.setdefault((item["code_id"], int(marked[item["id"]])), []).append(
+                verdicts.count("correct") / len(verdicts))
     if not judged:
         return None, None, None
     population = {(code, int(m)): n for code, m, n in project.db.execute(
@@ -600,8 +625,8 @@ def _weighted_precision(project: Project, rows: list) -> tuple[float | None, str
     total = sum(population.get(key, 0) for key in judged)
     if not total:
         return None, None, None
-    weighted = round(sum(verdicts.count("correct") / len(verdicts) * population.get(key, 0)
-                         for key, verdicts in judged.items()) / total, 4)
+    weighted = round(sum(sum(scores) / len(scores) * population.get(key, 0)
+                         for key, scores in judged.items()) / total, 4)
     kinds = {m for _, m in judged}
     over = ("presented and set-aside suggestions" if kinds == {0, 1} else
             "set-aside suggestions" if kinds == {1} else "presented suggestions")
@@ -623,8 +648,13 @@ def audit_report(project: Project, *, judges: Sequence[str] | None = None,
 
     ``precision`` counts *correct* only; ``lenient`` counts borderline as correct too.
     Each cell has n and Wilson 95 % bounds (``low``/``high``); ``thin`` marks cells with
-    fewer than ``thin`` judgements.  Every judgement counts once (two judges reading one
-    suggestion give two judgements; filter with ``judges`` to read one judge).
+    fewer than ``thin`` suggestions.  ``n`` counts distinct suggestions (by document, code,
+    span and pattern), not judgements: a suggestion two judges read is one observation,
+    and counting it twice would narrow the interval as if twice as many suggestions had
+    been read.  Its score is the share of its verdicts saying correct (for ``lenient``,
+    correct or borderline), so a suggestion the judges split on counts half correct and
+    ``correct`` may be fractional; the judges' agreement is reported apart
+    (``judge_agreement``).  Filter with ``judges`` to read one judge's precision.
     ``weighted`` re-weights per-code precision by each code's share of the current
     suggestions it was measured on (the draw takes the same number per code, so the raw
     overall figure over-represents rare codes): presented and set-aside suggestions are
@@ -666,18 +696,26 @@ def audit_report(project: Project, *, judges: Sequence[str] | None = None,
                                      + (" AND draw = ?" if draw else ""),
                                      [draw] if draw else []).fetchone()[0]
 
-    def verdicts_by(key_of) -> list[tuple[object, list[str]]]:
+    # One entry per suggestion judged (its natural key: a re-run of `coder suggest`
+    # renumbers suggestions), carrying every verdict on it.
+    judged: dict[tuple, dict] = {}
+    for row in rows:
+        key = (row["document_id"], row["code_id"], row["start"], row["end"], row["pattern_id"])
+        judged.setdefault(key, {**row, "verdicts": []})["verdicts"].append(row["verdict"])
+    items = list(judged.values())
+
+    def verdicts_by(key_of) -> list[tuple[object, list[list[str]]]]:
         buckets: dict = {}
-        for row in rows:
-            for key in key_of(row):
-                buckets.setdefault(key, []).append(row["verdict"])
+        for item in items:
+            for key in key_of(item):
+                buckets.setdefault(key, []).append(item["verdicts"])
         return sorted(buckets.items(), key=lambda kv: str(kv[0]))
 
     def group(key_of) -> list[PrecisionCell]:
         return [PrecisionCell.of(verdicts, thin, key=key) for key, verdicts in verdicts_by(key_of)]
 
     by_code = group(lambda r: [r["code_id"]])
-    weighted, weighted_over, note = _weighted_precision(project, rows)
+    weighted, weighted_over, note = _weighted_precision(project, items)
     by_pattern = [PatternCell.of(verdicts, thin, code=code, pattern=pattern)
                   for (code, pattern), verdicts in verdicts_by(
                       lambda r: [(r["code_id"], r["pattern_id"])])]
@@ -695,15 +733,16 @@ def audit_report(project: Project, *, judges: Sequence[str] | None = None,
         warnings.append("no judged items yet: `coder audit draw`, then `coder audit judge`")
     elif thin_cells:
         warnings.append(
-            f"{thin_cells} cell(s) have fewer than {thin} judgements: read their intervals, "
-            "not their rates")
+            f"{thin_cells} cell(s) have fewer than {thin} suggestions judged: read their "
+            "intervals, not their rates")
     return AuditReport(
         judgements=len(rows),
+        suggestions=len(items),
         pending=pending,
         judges=sorted({r["judge"] for r in rows}),
         draws=sorted({r["draw"] for r in rows}),
         thin_below=thin,
-        overall=PrecisionCell.of([r["verdict"] for r in rows], thin, key="all"),
+        overall=PrecisionCell.of([item["verdicts"] for item in items], thin, key="all"),
         weighted=weighted,
         weighted_over=weighted_over,
         by_family=group(lambda r: [r["code_id"].split(".")[0]]),
@@ -857,7 +896,7 @@ def suggestion_frequencies(project: Project, *, by: str = "year",
                             "replaced them), so whether they were presented is unknown")
         if any(cell.thin for cell in used):
             warnings.append("some audited precisions rest on fewer than "
-                            f"{THIN} judgements: see `coder audit report`")
+                            f"{THIN} suggestions judged: see `coder audit report`")
     periods: dict[str, dict] = {}
     for row in counts:
         entry = periods.setdefault(row["period"], {
