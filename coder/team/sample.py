@@ -74,19 +74,28 @@ def stratum_of(document: dict, stratify: str | None) -> str:
     return date[:width] if len(date) >= width else "unknown"
 
 
-def allocate(counts: dict[str, int], n: int) -> dict[str, int]:
-    """Proportional allocation of ``n`` over strata (largest remainder; ties by stratum name).
+def allocate(counts: dict[str, int], n: int, rng: random.Random | None = None) -> dict[str, int]:
+    """Proportional allocation of ``n`` over strata (largest remainder; ties at random).
 
     Each stratum gets ``floor(n * size / total)``; the units left go to the largest
     remainders, so the result sums to ``n`` and never exceeds a stratum's size.
+    Remainders are compared exactly (as integers ``n * size mod total``).  Strata whose
+    remainders tie (equal-sized strata always do) are ordered by ``rng``, so every one of
+    them has the same chance of the extra document; without ``rng`` ties go by stratum
+    name (deterministic, for callers with no seed).
     """
     total = sum(counts.values())
     if n > total:
         raise CoderError(f"cannot sample {n} documents out of {total}")
-    quotas = {k: n * c / total for k, c in counts.items()} if total else {}
-    alloc = {k: int(q) for k, q in quotas.items()}
+    if not total:
+        return {k: 0 for k in counts}
+    alloc, remainder = {}, {}
+    for key, count in counts.items():
+        alloc[key], remainder[key] = divmod(n * count, total)
+    # One draw per stratum in name order: the same seed breaks the same ties.
+    tiebreak = {k: (rng.random() if rng is not None else 0.0) for k in sorted(counts)}
     left = n - sum(alloc.values())
-    for key in sorted(quotas, key=lambda k: (-(quotas[k] - alloc[k]), k))[:left]:
+    for key in sorted(counts, key=lambda k: (-remainder[k], tiebreak[k], k))[:left]:
         alloc[key] += 1
     return alloc
 
@@ -133,7 +142,10 @@ def draw_sample(project: Project, coders: list[str], *, size: str | int, stratif
     strata: dict[str, list[int]] = {}
     for doc in documents:
         strata.setdefault(stratum_of(doc, stratify), []).append(doc["id"])
-    alloc = allocate({k: len(v) for k, v in strata.items()}, n)
+    # Ties of the allocation get a generator of their own, so breaking them leaves the
+    # draw within strata (and the assignment of the rest) as the seed always made it.
+    ties = random.Random(None if seed is None else f"{seed}:allocation")
+    alloc = allocate({k: len(v) for k, v in strata.items()}, n, ties)
     reliability: list[int] = []
     for key in sorted(strata):
         reliability.extend(rng.sample(strata[key], alloc[key]))
