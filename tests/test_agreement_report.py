@@ -212,7 +212,7 @@ def test_command(coded, tmp_path):
     out = tmp_path / "table.csv"
     result = runner.invoke(agreement_command, [
         "-p", str(coded.path), "--coders", "alice,bob,carol", "--unit", "sentence",
-        "--csv", str(out), "--bootstrap", "100", "--seed", "1"])
+        "--csv", str(out), "--bootstrap", "200", "--seed", "1"])
     assert result.exit_code == 0, result.output
     assert "unit: sentence" in result.output and "95% CI" in result.output
     assert out.exists()

@@ -115,7 +115,7 @@ def test_merge_command(pair, tmp_path):
     b.close()
     result = CliRunner().invoke(merge_command, ["-p", str(a.path), str(tmp_path / "b.db")])
     assert result.exit_code == 0, result.output
-    assert "1 documents imported" in result.output and "1 conflicts" in result.output
+    assert "1 document imported" in result.output and "1 conflict (" in result.output
 
 
 # -- concurrency --------------------------------------------------------------------------------

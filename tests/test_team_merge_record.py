@@ -115,13 +115,13 @@ def test_merge_command_names_updated_assignments_and_reveals(bobs_copy, tmp_path
         set_status(b, "bob", 2, "in_progress")
     first = CliRunner().invoke(merge_command, ["-p", str(lead_path), str(bobs_copy)])
     assert "6 assignments added;" in first.output
-    assert "1 reveals of others' work" in first.output
+    assert "1 reveal of others' work" in first.output
     with Project(bobs_copy) as b:
         set_status(b, "bob", 2, "done")       # a status moved on after that merge
     result = CliRunner().invoke(merge_command, ["-p", str(lead_path), str(bobs_copy)])
     assert result.exit_code == 0, result.output
-    assert "0 assignments added, 1 assignments updated" in result.output
-    assert "reveals" not in result.output    # merged once only
+    assert "0 assignments added, 1 assignment updated" in result.output
+    assert "reveal" not in result.output     # merged once only
 
 
 # -- a fresh lead file ---------------------------------------------------------------------

@@ -49,6 +49,12 @@ from .measures import (
 
 RELIABLE = 0.800
 TENTATIVE = 0.667
+MIN_BOOTSTRAP = 200
+"""Fewer replicates are refused: a 95 % percentile interval rests on its 2.5 % tails, which
+200 replicates put at the 5th and 195th value; with 1 or 50 the "interval" is noise."""
+ADVISED_BOOTSTRAP = 1000
+"""Below this many replicates the report notes that the interval's ends still move with the
+seed (in the second decimal); 1,000 is the usual figure for a paper."""
 THRESHOLD_NOTE = (
     "Krippendorff (2004, p. 241): rely on variables with alpha >= .800; "
     "alpha >= .667 only for tentative conclusions; below .667 do not rely on the data."
@@ -201,21 +207,51 @@ def agreement_report(
     confidence: float = 0.95,
     where: list[str] | None = None,
     include_excluded: bool = False,
+    scope: U.AgreementScope | None = None,
 ) -> AgreementReport:
     """Inter-coder agreement of ``coders`` at ``unit`` (see the module docstring).
 
     ``codes`` limits the codes (default: the current codebook plus retired codes used);
     ``docs`` is ``"reliability"``, ``"all"``, a list of ids or ``None`` (the reliability
-    sample if there is one, else all documents every coder coded); ``overlap`` is the
-    segment matching threshold for ``unit="span"``; ``bootstrap`` > 0 adds percentile
-    confidence intervals from that many replicates (``seed`` makes them reproducible).
+    sample if there is one, else all documents every coder coded); ``scope``, a scope
+    already chosen (:func:`coder.agreement.units.select_documents`, perhaps narrowed to
+    the documents coded blind), replaces ``docs``, ``where`` and ``include_excluded``, so
+    the report describes the documents as that scope does.  ``overlap`` is the segment
+    matching threshold for ``unit="span"``.  ``bootstrap`` > 0 adds percentile
+    confidence intervals from that many replicates (at least :data:`MIN_BOOTSTRAP`; a note
+    below :data:`ADVISED_BOOTSTRAP`); ``seed`` makes them reproducible, and without one a
+    seed is chosen at random, recorded in ``seed`` and named in a note, so the intervals
+    can be had again.  The span unit has no bootstrap: a note says so and ``bootstrap``
+    is recorded as 0.
     """
     if unit not in U.UNITS:
         raise CoderError(f"unknown unit {unit!r} (use {', '.join(U.UNITS)})")
     if bootstrap < 0:
         raise CoderError("bootstrap must be 0 or more replicates", option="bootstrap")
-    scope = U.select_documents(project, coders, U.parse_docs(docs) if docs is not None else "auto",
-                               where=where, include_excluded=include_excluded)
+    if 0 < bootstrap < MIN_BOOTSTRAP:
+        raise CoderError(
+            f"bootstrap needs at least {MIN_BOOTSTRAP} replicates, not {bootstrap}: the ends "
+            f"of a 95% interval from fewer are noise ({ADVISED_BOOTSTRAP:,} is usual for a paper)",
+            option="bootstrap")
+    notes: list[str] = []
+    if bootstrap and unit == "span":
+        notes.append(f"no confidence intervals ({bootstrap} bootstrap replicates were asked): "
+                     "the span unit's unitizing alpha is computed over one continuum of all the "
+                     "documents and coder has no bootstrap for it")
+        bootstrap, seed = 0, None
+    if bootstrap and seed is None:
+        import secrets
+
+        seed = secrets.randbelow(10**6)
+        notes.append(f"bootstrap seed {seed} chosen at random (no seed was given); the same "
+                     "seed gives the same intervals again")
+    if 0 < bootstrap < ADVISED_BOOTSTRAP:
+        notes.append(f"only {bootstrap} bootstrap replicates: the interval's ends still move "
+                     f"with the seed; {ADVISED_BOOTSTRAP:,} or more are usual for a paper")
+    if scope is None:
+        scope = U.select_documents(project, coders,
+                                   U.parse_docs(docs) if docs is not None else "auto",
+                                   where=where, include_excluded=include_excluded)
     code_ids = U.select_codes(project, scope, codes)
     names = dict(project.db.execute("SELECT id, name FROM codes").fetchall())
     spans = U.load_spans(project, scope, code_ids)
@@ -228,12 +264,14 @@ def agreement_report(
     else:
         report = _span(project, scope, code_ids, names, spans, overlap)
     report.bootstrap, report.seed = bootstrap, seed
-    report.notes = scope.notes + report.notes
+    report.notes = scope.notes + report.notes + notes
     for row in report.rows:
         used = [c for c, k in zip(scope.coders, row.coded) if k]
         if not used:
+            # Nobody used it: every unit is an agreed "not coded", so the percent would be
+            # 100 (or 1.0), a figure about nothing; it has no coefficient at all.
             row.reason = "nobody used this code"
-            row.alpha = row.kappa = None
+            row.alpha = row.kappa = row.percent = None
         elif len(used) == 1:
             row.extra["only"] = used[0]
             row.reason = row.reason or f"only {used[0]} used this code"
@@ -621,16 +659,17 @@ def _span(project, scope, code_ids, names, spans, overlap):
         f"the same code in the same document overlapping it by >= {overlap:.0%} "
         "(overlap = intersection length / union length); every segment of every coder is "
         "checked against every other coder; % = agreeing / checked segments",
-        "alpha column: Krippendorff et al.'s (2016) binary unitizing alpha |u_alpha per code "
+        "|uα column: Krippendorff et al.'s (2016) binary unitizing alpha |u_alpha per code "
         "(units vs gaps, each coder's overlapping spans of the code merged), the documents laid "
         "end to end as one continuum",
-        "pooled: % over all codes' segments and Brennan & Prediger's kappa_n with chance 1/k "
-        "(k = codes with segments), as MAXQDA reports it",
+        "pooled: % over all codes' segments and, in the κn column, Brennan & Prediger's "
+        "kappa_n with chance 1/k (k = codes with segments), as MAXQDA reports it (segment "
+        "matching has no 'neither coded' cell, so per code there is no kappa)",
     ]
     if groups:
         measures.append(
-            "exclusive groups: u_alpha over the group's codes in the alpha column, "
-            "cu_alpha (agreement on the code where units overlap) in the kappa column"
+            "exclusive groups: u_alpha over the group's codes in the |uα column, "
+            "cu_alpha (agreement on the code where units overlap) in the κn column"
         )
     report = AgreementReport(
         "span",
@@ -674,7 +713,8 @@ def _format(report: AgreementReport, width: int) -> str:
         + (" checked" if report.unit == "span" else "")
     )
     lines.append("")
-    kappa_head = "κ"
+    # For span the columns hold other measures: say which in the header itself.
+    alpha_head, kappa_head = ("|uα", "κn") if report.unit == "span" else ("α", "κ")
     every = [*report.rows, *report.groups, *([report.pooled] if report.pooled else [])]
     name_w = max([4] + [len(r.name) for r in every])
     name_w = min(name_w, 28)
@@ -683,7 +723,7 @@ def _format(report: AgreementReport, width: int) -> str:
     head = (
         f"{'Code':<{code_w}}  {'Name':<{name_w}}  {'n':>8}  "
         + "  ".join(f"{c:>{w}}" for c, w in zip(coders, coder_w))
-        + f"  {'D_o':>6}  {'D_e':>6}  {'α':>6}  {kappa_head:>6}  {'%':>5}"
+        + f"  {'D_o':>6}  {'D_e':>6}  {alpha_head:>6}  {kappa_head:>6}  {'%':>5}"
     )
     has_ci = any(
         r.ci_low is not None
@@ -750,7 +790,7 @@ def _format(report: AgreementReport, width: int) -> str:
         + {"span": "segments coded", "character": "characters coded"}.get(
             report.unit, f"{UNIT_NAMES[report.unit]} coded"
         )
-        + "; D_o, D_e = observed and expected disagreement; α, κ, % as below."
+        + f"; D_o, D_e = observed and expected disagreement; {alpha_head}, {kappa_head}, % as below."
     )
     for text in report.measures:
         lines.append(f"- {text}")

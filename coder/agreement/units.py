@@ -35,7 +35,7 @@ import numpy as np
 from ..corpus.segment import split_sentences
 from ..errors import CoderError
 from ..project import Project
-from ..wording import first_few
+from ..wording import count_of, first_few
 
 UNITS = ("turn", "sentence", "document", "character", "span")
 PREDEFINED = ("turn", "sentence", "document")
@@ -122,7 +122,7 @@ def select_documents(project: Project, coders: list[str], docs: str | list[int] 
         listed = sorted(set(docs))
         # Named by id: counted even if excluded (as everywhere); ``where`` still narrows.
         chosen, _, _ = _narrow(project, listed, where, include_excluded=True)
-        description = f"{len(chosen)} documents chosen by id ({_id_list(chosen)})"
+        description = f"{count_of(len(chosen), 'document')} chosen by id ({_id_list(chosen)})"
         if where:
             description = (f"the {len(chosen)} of the {len(listed)} documents chosen by id "
                            f"({_id_list(listed)}) that {_matching(where)}")
@@ -175,7 +175,8 @@ def select_documents(project: Project, coders: list[str], docs: str | list[int] 
     elif narrowed:
         desc = f"the {len(chosen)} of the {len(coded_pool)} documents coded by {_all(coders)}{narrowed}"
     else:
-        desc = f"all {len(chosen)} documents coded by {_all(coders)}"
+        every = "the 1 document" if len(chosen) == 1 else f"all {len(chosen)} documents"
+        desc = f"{every} coded by {_all(coders)}"
     scope = AgreementScope(coders, ids, chosen, rule, desc, left_out=left)
     if rule == "reliability":
         info = project.setting("reliability_sample")

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..project import Project, default_path
+from ..wording import count_of
 from .common import print_json, project_option, warn, with_project
 from .selection import document_selection, selection_options
 
@@ -51,7 +52,7 @@ def coders(ctx: click.Context, as_json: bool, project_path: Path | None) -> None
         row["role"] = "gold" if row["gold"] else ("blind" if row["suggestions_off"] else "")
         row["done"] = f"{row['done']}/{row['assigned']}" if row["assigned"] else ""
     print_table(rows, ["name", "role", "annotations", "documents", "reliability", "done",
-                       "turns coded"], title=f"{len(rows)} coders")
+                       "turns coded"], title=count_of(len(rows), "coder"))
 
 
 @coders.command("add")
@@ -120,14 +121,14 @@ def sample(project: Project, size: str, stratify: str | None, seed: int | None, 
     if as_json:
         print_json(result.as_dict())
         return
-    click.echo(f"reliability sample: {len(result.reliability)} documents for "
+    click.echo(f"reliability sample: {count_of(len(result.reliability), 'document')} for "
                f"{', '.join(names)} (seed {seed}"
                + (f", stratified by {stratify}" if stratify else "") + ")")
     if stratify:
         for key, (picked, total) in result.strata.items():
             click.echo(f"  {key:<12} {picked:>4} of {total}")
     for name, docs in result.single.items():
-        click.echo(f"{name}: {len(docs)} documents on their own")
+        click.echo(f"{name}: {count_of(len(docs), 'document')} on their own")
     click.echo("others' codings are hidden while coding the sample"
                + ("; suggestions are hidden too" if blind else ""))
 
@@ -162,7 +163,7 @@ def assignments(ctx: click.Context, coder_name: str | None, as_json: bool,
     print_table(progress, ["name", "assigned", "reliability", "in_progress", "done", "turns coded"],
                 title="progress")
     print_table(rows, ["coder", "document_id", "date", "sample", "status", "annotations", "title"],
-                title=f"{len(rows)} assignments", max_width={"title": 50})
+                title=count_of(len(rows), "assignment"), max_width={"title": 50})
 
 
 @assignments.command("mark")
@@ -189,8 +190,11 @@ def assignments_mark(project_path: Path | None, document_id: int, status: str, c
 @click.option("--overlap", type=float, default=0.9, show_default=True,
               help="span unit: least intersection/union for two segments to agree.")
 @selection_options("code", "sample", "where")
-@click.option("--bootstrap", type=int, default=0, help="Bootstrap replicates for 95% CIs.")
-@click.option("--seed", type=int, default=None, help="Seed of the bootstrap.")
+@click.option("--bootstrap", type=int, default=0,
+              help="Bootstrap replicates for 95% CIs (at least 200; 1000 or more for a paper). "
+                   "Not for --unit span.")
+@click.option("--seed", type=int, default=None,
+              help="Seed of the bootstrap (without one a seed is chosen and printed).")
 @click.option("--attributes", "attributes", is_flag=True,
               help="Agreement on attribute values (source, polarity, ...) instead: nominal alpha "
                    "per dimension over segments matched at --overlap (docs/AGREEMENT.md).")
@@ -245,15 +249,14 @@ def agreement(project: Project, coder_list: str, unit: str, overlap: float, code
     from .selection import document_selection
 
     names = _coders(coder_list)
-    chosen, record, left_out = agreement_documents(project, names, docs, blind_only=blind_only,
-                                                   **document_selection())
+    scope, record, _ = agreement_documents(project, names, docs, blind_only=blind_only,
+                                           **document_selection())
     report = agreement_report(project, names, unit, codes=list(codes) or None,
-                              docs=chosen, overlap=overlap, bootstrap=bootstrap, seed=seed,
-                              **document_selection())
+                              scope=scope, overlap=overlap, bootstrap=bootstrap, seed=seed)
     blind = blind_summary(record, names, report.documents)
-    if left_out:
-        report.notes.append(f"--blind-only: left out {len(left_out)} document(s) not coded "
-                            f"blind by every coder ({', '.join(map(str, left_out))})")
+    if report.bootstrap and seed is None:
+        warn(f"no --seed given; the bootstrap used --seed {report.seed} (note it to get the "
+             "same intervals again)")
     if csv_path is not None:
         report.write_csv(csv_path)
     if as_json:
@@ -265,7 +268,8 @@ def agreement(project: Project, coder_list: str, unit: str, overlap: float, code
     click.echo("\nBlind coding (from the events log: no reveal of others' work before the "
                "coder's last change there)")
     for name, counts in blind.coders.items():
-        click.echo(f"  {name}: blind on {counts.blind} of {len(report.documents)} documents")
+        click.echo(f"  {name}: blind on {counts.blind} of "
+                   f"{count_of(len(report.documents), 'document')}")
     for document, who in blind.not_blind():
         click.echo(f"  #{document}: not blind: {', '.join(who)}")
     if csv_path is not None:
@@ -324,7 +328,7 @@ def review(project: Project, coder_list: str, adjudicator: str, gold: str, docs:
                  "kind": d.kind, "coded by": ",".join(d.coders_with), "chars": d.split_chars,
                  "status": "settled" if d.settled else "open"} for i, d in enumerate(items, 1)]
         print_table(rows, ["n", "doc", "code", "where", "kind", "coded by", "chars", "status"],
-                    title=f"{len(items)} disagreements ({sum(not d.settled for d in items)} open)")
+                    title=f"{count_of(len(items), 'disagreement')} ({sum(not d.settled for d in items)} open)")
         return
     path = project.path
     project.close()
@@ -353,18 +357,20 @@ def merge(project: Project, other: Path, as_json: bool) -> None:
         warn(text)
     # Updated rows are said as well as added ones: a status moved on to done changes
     # what agreement counts, and "0 assignments added" alone hid it.
-    updated = [f"{n} {what}" for n, what in ((report.memos_updated, "memos"),
-                                             (report.decisions_updated, "decisions"),
-                                             (report.assignments_updated, "assignments"))
+    updated = [count_of(n, what) for n, what in ((report.memos_updated, "memo"),
+                                                 (report.decisions_updated, "decision"),
+                                                 (report.assignments_updated, "assignment"))
                if n]
-    click.echo(f"merged {other}: {report.documents_imported} documents imported "
-               f"({report.documents_matched} matched), {report.annotations_added} annotations "
-               f"added, {report.annotations_updated} updated, {report.annotations_unchanged} "
-               f"already here; {report.memos_added} memos, {report.decisions_added} decisions, "
-               f"{report.assignments_added} assignments added"
+    click.echo(f"merged {other}: {count_of(report.documents_imported, 'document')} imported "
+               f"({report.documents_matched} matched), "
+               f"{count_of(report.annotations_added, 'annotation')} added, "
+               f"{report.annotations_updated} updated, {report.annotations_unchanged} "
+               f"already here; {count_of(report.memos_added, 'memo')}, "
+               f"{count_of(report.decisions_added, 'decision')}, "
+               f"{count_of(report.assignments_added, 'assignment')} added"
                + (f", {', '.join(updated)} updated" if updated else "")
-               + (f"; {report.reveals_added} reveals of others' work (blind-coding record)"
-                  if report.reveals_added else "")
+               + (f"; {count_of(report.reveals_added, 'reveal')} of others' work (blind-coding "
+                  "record)" if report.reveals_added else "")
                + (f"; new coders: {', '.join(report.coders_added)}" if report.coders_added else ""))
     if report.codebook_adopted:
         click.echo(f"this project had no codes: took {other}'s codebook "
@@ -373,7 +379,7 @@ def merge(project: Project, other: Path, as_json: bool) -> None:
         click.echo(f"this project had no reliability sample: took the record of {other}'s "
                    "(how it was drawn, whether suggestions were hidden)")
     if report.conflicts:
-        click.echo(f"{len(report.conflicts)} conflicts (the newer version was kept):")
+        click.echo(f"{count_of(len(report.conflicts), 'conflict')} (the newer version was kept):")
         for c in report.conflicts[:20]:
             click.echo(f"  {c['entity']} {c.get('uuid', c.get('key'))}: kept {c['kept']}"
                        + (f" (differed in {', '.join(c['fields'])})" if c.get("fields") else ""))

@@ -228,20 +228,23 @@ def test_agreement_reports_blindness_and_methods(sampled):
     assert report["blind"]["documents"] == [{"document_id": 1, "alice": False, "bob": True},
                                             {"document_id": 2, "alice": True, "bob": True}]
     assert json.loads(invoke("--json", "--blind-only"))["documents"] == [2]
-    methods = invoke("--methods", "--bootstrap", "50")
+    methods = invoke("--methods", "--bootstrap", "200")
     assert "random reliability sample of 2" in methods and "seed 1" in methods
     assert "blind for 3 of 4 coder-document pairs" in methods
     assert "suggestions were hidden" in methods and "| **pooled** |" in methods
-    info = json.loads(invoke("--methods", "--json", "--bootstrap", "50", "--blind-only"))
+    info = json.loads(invoke("--methods", "--json", "--bootstrap", "200", "--blind-only"))
     assert info["documents"] == [2] and info["left_out_not_blind"] == [1]
     assert info["blind"]["all_blind"] and info["sample"]["seed"] == 1
-    assert info["agreement"]["bootstrap"] == 50
-    blind_only = invoke("--methods", "--bootstrap", "50", "--blind-only")
+    assert info["agreement"]["bootstrap"] == 200
+    blind_only = invoke("--methods", "--bootstrap", "200", "--blind-only")
     assert "Coding was blind" in blind_only
     # One document is one, not "1 documents"; intervals in brackets (a dash after a
     # negative bound reads as a minus).
-    assert "coded the same 1 document independently" in blind_only
-    assert "1 document not coded blind by every coder is left out" in blind_only
+    text = " ".join(blind_only.split())
+    assert "coded the same 2 documents from a random reliability sample" in text
+    assert ("1 document (#1) is left out because it was not coded blind by every coder: the "
+            "event log records another coder's work revealed to alice there") in text
+    assert "Agreement is computed on the remaining 1 document." in text
     assert re.search(r"\| \[−?\.\d{3}, −?\.\d{3}\] \|", methods), methods
 
 
