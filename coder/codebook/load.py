@@ -281,17 +281,23 @@ def _collect(items: list, parent: str | None, out: list[Code]) -> None:
             stack.pop()
 
 
+def _known_fields(entry: dict, fields, where: str) -> None:
+    """A one-line error for the first field of ``entry`` not in ``fields``, with the
+    nearest known one as a hint (a typo: "definiton")."""
+    unknown = set(entry) - set(fields) - {"__line__"}
+    if unknown:
+        field = sorted(map(str, unknown))[0]
+        hint = difflib.get_close_matches(field, fields, n=1)
+        raise CodebookError(f"{where}unknown field {field!r}"
+                            + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+
+
 def _code(item: object, parent: str | None, out: list[Code], depth: int) -> list:
     """Append the code ``item`` describes to ``out``; return its ``children``."""
     if not isinstance(item, dict):
         raise CodebookError(f"a code must be a mapping with id and name, not {item!r}")
     where = _line(item)
-    unknown = set(item) - CODE_FIELDS - {"__line__"}
-    if unknown:
-        field = sorted(map(str, unknown))[0]
-        hint = difflib.get_close_matches(field, CODE_FIELDS, n=1)
-        raise CodebookError(f"{where}unknown field {field!r}"
-                            + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+    _known_fields(item, CODE_FIELDS, where)
     code_id = item.get("id")
     if not isinstance(code_id, str) or not _ID.match(code_id):
         raise CodebookError(f"{where}code id {code_id!r} must be {ID_RULE}")
@@ -551,12 +557,7 @@ def _attributes(raw: object, ids: set[str],
         if not isinstance(entry, dict):
             raise CodebookError(f"an attribute must be a mapping with id and values, not {entry!r}")
         where = _line(entry)
-        unknown = set(entry) - ATTRIBUTE_FIELDS - {"__line__"}
-        if unknown:
-            field = sorted(map(str, unknown))[0]
-            hint = difflib.get_close_matches(field, ATTRIBUTE_FIELDS, n=1)
-            raise CodebookError(f"{where}attribute: unknown field {field!r}"
-                                + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+        _known_fields(entry, ATTRIBUTE_FIELDS, f"{where}attribute: ")
         attribute_id = entry.get("id")
         if not isinstance(attribute_id, str) or not _ATTRIBUTE_ID.match(attribute_id):
             raise CodebookError(f"{where}attribute id {attribute_id!r} must be lower-case letters,"
