@@ -907,3 +907,15 @@ def test_invisible_characters_do_not_hide_a_speaker_line(invisible):
     else:
         text = f"Conferencia\n\n{invisible}PRESIDENTA CLAUDIA SHEINBAUM PARDO: Hola.\n\n{invisible}PREGUNTA: ¿Qué?\n"
     assert _turns(text) == [("PRESIDENTA CLAUDIA SHEINBAUM PARDO", "Hola."), ("PREGUNTA", "¿Qué?")]
+
+
+@pytest.mark.parametrize("stamp", ["[00:12:31] ", "(00:12:31) ", "00:12:31 ", "[12:31] ", "00:12:31.5 - "])
+def test_a_time_stamp_before_the_speaker_line_is_neither_name_nor_speech(stamp):
+    """Transcripts of recordings stamp each turn: "[00:12:31] NAME: ..."."""
+    text = (f"Entrevista\n\n{stamp}PRESIDENTA CLAUDIA SHEINBAUM PARDO: Hola.\n"
+            f"{stamp}PREGUNTA: ¿Qué?\n")
+    assert _turns(text) == [("PRESIDENTA CLAUDIA SHEINBAUM PARDO", "Hola."), ("PREGUNTA", "¿Qué?")]
+
+
+def test_times_in_an_agenda_are_not_speakers():
+    assert _turns("Agenda\n\n10:30 Inauguración: palabras.\n11:00 Comida: en el patio.\n")[0][0] is None

@@ -248,8 +248,11 @@ _UPPER = "A-ZÁÉÍÓÚÑÜÀÈÌÒÙÇ"
 # zero-width space or a direction mark pasted from the web) and a no-break space, which
 # word processors put between a title and a name.
 _INVISIBLE = "\ufeff\u200b-\u200f\u2060"
+# A time stamp before the label, as recordings' transcripts have it: "[00:12:31] NAME:",
+# "(00:14:30) NAME:", "00:14:10 NAME:" (the stamp is neither the name nor the speech).
+_STAMP = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?[\])]?[ \t\u00a0]+(?:-[ \t]+)?)?"
 _SPEAKER = re.compile(
-    rf"^[ \t\u00a0{_INVISIBLE}]*(?P<mark>\*\*|__)?"
+    rf"^[ \t\u00a0{_INVISIBLE}]*{_STAMP}(?P<mark>\*\*|__)?"
     rf"(?P<name>(?:[{_UPPER}][{_UPPER}0-9 \u00a0.,'’()/\-]{{0,120}}[{_UPPER})])"
     rf"|(?:[{_UPPER}][a-záéíóúñüç'.\-]+(?:[ \u00a0][{_UPPER}]?[a-záéíóúñüç'.\-]+){{0,3}}))"
     rf"(?(mark)(?::(?:\*\*|__)|(?:\*\*|__):)|:)[ \t\u00a0]*",
