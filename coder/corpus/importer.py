@@ -336,7 +336,7 @@ def _same_day_duplicate(project: Project, resolver: SpeakerResolver, document_id
     from .prepare import paragraph_hashes
 
     seen = resolver.paragraphs.setdefault(item.date, [])
-    known = {other for other, _ in seen}
+    known = {other for other, _, _ in seen}
     if resolver.dates_before is None:  # the dates of documents imported earlier, read once
         resolver.dates_before = {d for (d,) in project.db.execute(
             "SELECT DISTINCT date FROM documents WHERE id != ?", [document_id])}
@@ -345,13 +345,13 @@ def _same_day_duplicate(project: Project, resolver: SpeakerResolver, document_id
     ).fetchall() if item.date in resolver.dates_before else []
     for (other,) in earlier:
         if other not in known:  # imported earlier: read its lines once
-            (text,) = project.db.execute("SELECT text FROM documents WHERE id = ?", [other]).fetchone()
-            seen.append((other, paragraph_hashes(text)))
+            text, words = project.db.execute("SELECT text, words FROM documents WHERE id = ?",
+                                             [other]).fetchone()
+            seen.append((other, paragraph_hashes(text), words))
             known.add(other)
     found = None
     mine = item.paragraphs
-    for other, theirs in seen:
-        words = project.db.execute("SELECT words FROM documents WHERE id = ?", [other]).fetchone()[0]
+    for other, theirs, words in seen:
 
         def both_texts(other=other) -> tuple[str, str]:
             rows = dict(project.db.execute(
@@ -367,7 +367,7 @@ def _same_day_duplicate(project: Project, resolver: SpeakerResolver, document_id
                      f"the shorter text in the longer); see `coder documents --duplicates`, and "
                      "`coder documents exclude` to leave one out of analyses")
             break
-    seen.append((document_id, mine))
+    seen.append((document_id, mine, item.words))
     return found
 
 

@@ -925,8 +925,9 @@ class SpeakerResolver:
         self._persons: PersonIndex | None = None
         self._turn_kinds: TurnKinds | None = None
         self._administrations = None
-        # date -> [(document id, paragraph hashes)] of this import's documents (duplicates)
-        self.paragraphs: dict[str, list[tuple[int, frozenset]]] = {}
+        # date -> [(document id, its long lines' hashes, its words)] of the documents
+        # compared for near-duplicates
+        self.paragraphs: dict[str, list[tuple[int, frozenset, int]]] = {}
         self.dates_before: set[str | None] | None = None
 
     def _current(self) -> None:

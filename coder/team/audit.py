@@ -252,6 +252,12 @@ def draw_audit(project: Project, judge: str, *, per_code: int, seed: int,
                      notes=notes)
 
 
+# An audit item's live suggestion, by its natural key: a re-run of `coder suggest`
+# renumbers suggestions (``i``: the audit item, ``s``: the suggestion).
+_LIVE_KEY = ("s.document_id = i.document_id AND s.code_id = i.code_id AND s.start = i.start"
+             ' AND s."end" = i."end" AND s.pattern_id = i.pattern_id')
+
+
 def audit_items(project: Project, judge: str, *, draw: str | None = None,
                 pending_only: bool = False) -> list[dict]:
     """The judge's items in showing order, with the text, its context and the speaker.
@@ -262,14 +268,12 @@ def audit_items(project: Project, judge: str, *, draw: str | None = None,
     presented, None when the suggestion is gone (a later `coder suggest` dropped it).
     """
     judge_id = project.coder_id(judge, create=False)
-    # The live suggestion by its natural key: a re-run of `coder suggest` renumbers them.
     sql = ("SELECT i.*, d.date, d.title, substr(d.text, i.start + 1, i.\"end\" - i.start) AS text,"
            " c.name AS code_name, c.definition, c.when_to_use, c.when_not_to_use,"
            " s.marked AS live_marked, s.cues AS live_cues, s.id AS live_id"
            " FROM audit_items i JOIN documents d ON d.id = i.document_id"
            " LEFT JOIN codes c ON c.id = i.code_id"
-           " LEFT JOIN suggestions s ON s.document_id = i.document_id AND s.code_id = i.code_id"
-           ' AND s.start = i.start AND s."end" = i."end" AND s.pattern_id = i.pattern_id'
+           f" LEFT JOIN suggestions s ON {_LIVE_KEY}"
            " WHERE i.judge_id = ?")
     params: list = [judge_id]
     if draw:
@@ -563,9 +567,7 @@ class AuditReport:
 
 
 # The item's live suggestion, by its natural key: a re-run of `coder suggest` renumbers them.
-_LIVE_SUGGESTION = ("SELECT 1 FROM suggestions s WHERE s.document_id = i.document_id"
-                    ' AND s.code_id = i.code_id AND s.start = i.start AND s."end" = i."end"'
-                    " AND s.pattern_id = i.pattern_id")
+_LIVE_SUGGESTION = f"SELECT 1 FROM suggestions s WHERE {_LIVE_KEY}"
 
 
 def report_blind_to_others(project: Project, viewer: str | None, draw: str | None = None
@@ -601,21 +603,15 @@ def _weighted_precision(project: Project, items: list) -> tuple[float | None, st
     other way round), so each (code, presented or set aside) cell is weighted by its own
     count of current suggestions, and cells nobody judged are left out and named.
     ``items`` are the judged suggestions of :func:`audit_report` (one per suggestion,
-    ``id`` one of its audit items, ``verdicts`` every verdict on it): a cell's precision
+    ``live_marked`` whether it is set aside now, None when it is gone, ``verdicts`` every
+    verdict on it): a cell's precision
     is the mean of its suggestions' shares of correct verdicts, as in the report's cells.
     """
-    marked = {}
-    if items:
-        ids = ",".join(str(r["id"]) for r in items)
-        marked = dict(project.db.execute(
-            "SELECT i.id, s.marked FROM audit_items i JOIN suggestions s ON s.document_id ="
-            ' i.document_id AND s.code_id = i.code_id AND s.start = i.start AND s."end" = i."end"'
-            f" AND s.pattern_id = i.pattern_id WHERE i.id IN ({ids})"))
     judged: dict[tuple[str, int], list[float]] = {}
     for item in items:
-        if item["id"] in marked:  # (a suggestion a later run dropped: its kind is unknown)
+        if item["live_marked"] is not None:  # (None: a later run dropped it; kind unknown)
             verdicts = item["verdicts"]
-            judged.setdefault((item["code_id"], int(marked[item["id"]])), []).append(
+            judged.setdefault((item["code_id"], int(item["live_marked"])), []).append(
                 verdicts.count("correct") / len(verdicts))
     if not judged:
         return None, None, None
@@ -672,9 +668,10 @@ def audit_report(project: Project, *, judges: Sequence[str] | None = None,
     left = report_blind_to_others(project, viewer, draw)
     if left:
         judges = [viewer] if not judges or viewer in judges else []
-    sql = ("SELECT i.*, k.name AS judge, substr(d.date, 1, 4) AS year FROM audit_items i"
-           " JOIN coders k ON k.id = i.judge_id JOIN documents d ON d.id = i.document_id"
-           " WHERE i.verdict IS NOT NULL")
+    sql = ("SELECT i.*, k.name AS judge, substr(d.date, 1, 4) AS year,"
+           f" (SELECT s.marked FROM suggestions s WHERE {_LIVE_KEY}) AS live_marked"
+           " FROM audit_items i JOIN coders k ON k.id = i.judge_id"
+           " JOIN documents d ON d.id = i.document_id WHERE i.verdict IS NOT NULL")
     params: list = []
     if judges or left:  # a blind judge asking for others' gets nothing (IN () holds for none)
         sql += f" AND k.name IN ({','.join('?' * len(judges))})"
